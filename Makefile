@@ -1,0 +1,77 @@
+# Every target installs what it needs first, so `make run` and `make test` work on a fresh machine.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+UV_VERSION := 0.13.8
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+export PYTHONPATH := $(CURDIR):$(CURDIR)/layers/madoguchi/python
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+
+WEB_SOURCES := $(shell find web -path web/dist -prune -o -type f -print 2>/dev/null) vite.config.ts package-lock.json
+LAYER_DIR := build/layers/deps
+
+.PHONY: help setup run test bench synth lint openapi layer web chromium clean
+
+help:
+	@echo "make run    - the whole system locally with demo data (http://127.0.0.1:8000, PORT overrides)"
+	@echo "make test   - lint, type checks and the whole test suite"
+	@echo "make bench  - benchmarks, written to docs/benchmarks.md"
+	@echo "make synth  - synthesise the CDK app offline into cdk.out/"
+	@echo "make lint   - ruff and mypy"
+
+$(VENV)/.installed: requirements.lock
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -r requirements.lock
+	touch $@
+
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(VENV)/.installed node_modules/.installed
+
+web/dist/index.html: $(WEB_SOURCES) node_modules/.installed
+	npm run --silent build
+	touch $@
+
+web: web/dist/index.html
+
+# Third-party layer for arm64 Lambda (Python 3.13), built without Docker from the pinned runtime lock.
+$(LAYER_DIR)/.built: layers/requirements.lock $(VENV)/.installed
+	rm -rf $(LAYER_DIR)
+	$(VENV)/bin/uv pip install --quiet --target $(LAYER_DIR)/python --python-platform aarch64-manylinux2014 \
+		--python-version 3.13 --only-binary :all: -r layers/requirements.lock
+	touch $@
+
+layer: $(LAYER_DIR)/.built
+
+chromium:
+	@command -v chromium >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null)
+
+run: setup web
+	$(PY) -m infra.local
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy layers/madoguchi/python/madoguchi functions infra
+
+test: setup web layer chromium lint
+	$(PY) -m pytest -n 2 --dist loadgroup
+
+bench: setup
+	$(PY) -m tests.bench
+
+synth: setup layer web
+	npx cdk synth --quiet
+
+openapi: setup
+	$(PY) -c "import json; from infra.local.functions import Functions; from infra.openapi import document; \
+		f = Functions(); print(json.dumps(document(lambda fn: f.pools[fn.name].any_container().app), indent=2, ensure_ascii=False))" \
+		> docs/openapi.json
+
+clean:
+	rm -rf $(VENV) node_modules build cdk.out web/dist

@@ -1,0 +1,65 @@
+"""Procedure catalogue: GET /procedures, GET /procedures/{procedureId} (anyone); GET /me (signed in)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from madoguchi.adapters.dynamodb import DynamoProcedureStore
+from madoguchi.api import NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
+from madoguchi.auth import Caller, Role, require
+from madoguchi.logic import procedures
+from madoguchi.procedures import PROCEDURE_ID_PATTERN, ProcedureDetail, ProcedureList
+from madoguchi.settings import settings
+
+logger = Logger()
+metrics = Metrics()
+app = make_resolver()
+
+LangQuery = Annotated[
+    str | None,
+    Query(description="ja, en, pt, vi, zh or ja-easy; otherwise Accept-Language decides (default ja)"),
+]
+
+
+def store() -> DynamoProcedureStore:
+    return DynamoProcedureStore(settings().catalogue_table)
+
+
+@app.get("/procedures", summary="List procedures", tags=["procedures"])
+def list_procedures(lang: LangQuery = None) -> ProcedureList:
+    return procedures.list_procedures(store(), request_lang(app))
+
+
+@app.get(
+    "/procedures/<procedureId>",
+    summary="One procedure with documents to bring",
+    tags=["procedures"],
+    responses={**NOT_FOUND, 200: {"description": "The procedure"}},
+)
+def get_procedure(
+    procedureId: Annotated[str, Path(pattern=PROCEDURE_ID_PATTERN)],  # noqa: N803 - the path's name
+    lang: LangQuery = None,
+) -> ProcedureDetail:
+    return procedures.get_procedure(store(), procedureId, request_lang(app))
+
+
+@app.get(
+    "/me",
+    summary="Who the caller is",
+    tags=["identity"],
+    security=SECURITY,
+    responses={**SIGNED_IN, 200: {"description": "The caller"}},
+)
+def me() -> Caller:
+    return require(current_caller(app), Role.RESIDENT, Role.STAFF, Role.DEVICE)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,1 @@
+"""The local stack: moto in server mode, our handlers in-process, a gateway in front. Never deployed."""

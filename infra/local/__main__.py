@@ -1,0 +1,40 @@
+"""`python -m infra.local`: run the whole system on this machine (what `make run` does)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+
+from infra.local.stack import LocalStack
+
+PAGES = {
+    "Resident portal": "/",
+    "Kiosk": "/kiosk/",
+    "Ticket display board": "/display/",
+    "Staff console": "/staff/",
+    "API docs (Swagger UI)": "/docs/",
+    "OpenAPI document": "/openapi.json",
+}
+
+
+def main() -> None:
+    stack = LocalStack(host=os.environ.get("HOST", "127.0.0.1"), port=int(os.environ.get("PORT", "8000")))
+    stack.start()
+    print(f"Madoguchi is running at {stack.url} (AWS emulation at {stack.moto_url})")
+    for name, path in PAGES.items():
+        print(f"  {name:<24} {stack.url}{path}")
+    print("Demo users: see docs/local-stack.md. Press Ctrl-C to stop.", flush=True)
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    try:
+        stopping.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stack.stop()
+        print("Stopped.")
+
+
+if __name__ == "__main__":
+    main()

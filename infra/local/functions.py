@@ -1,0 +1,107 @@
+"""Our Lambda handlers, run in-process the way Lambda runs them: a pool of containers per function.
+
+Each container is a separate import of the function's handler.py (module state is per container, as in
+Lambda) and serves one event at a time; a busy pool grows by a cold start, up to MAX_CONTAINERS.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import queue
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+from infra import catalogue
+from infra.catalogue import Function
+
+MAX_CONTAINERS = 4
+REGION = "ap-northeast-1"
+ACCOUNT = "123456789012"
+
+
+@dataclass
+class LambdaContext:
+    """The attributes of Lambda's context object that our code and Powertools read."""
+
+    function_name: str
+    memory_limit_in_mb: int
+    timeout_s: int
+    function_version: str = "$LATEST"
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    _started: float = field(default_factory=time.monotonic)
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{self.function_name}"
+
+    @property
+    def log_group_name(self) -> str:
+        return f"/aws/lambda/{self.function_name}"
+
+    @property
+    def log_stream_name(self) -> str:
+        return "local"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self.timeout_s - (time.monotonic() - self._started)) * 1000))
+
+
+def load_container(fn: Function) -> ModuleType:
+    """Import the function's handler.py as a fresh module (a cold start)."""
+    module_name = f"madoguchi_fn_{fn.name}_{uuid.uuid4().hex[:8]}"
+    spec = importlib.util.spec_from_file_location(module_name, fn.handler_file)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {fn.handler_file}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class FunctionPool:
+    def __init__(self, fn: Function) -> None:
+        self.fn = fn
+        self._idle: queue.LifoQueue[ModuleType] = queue.LifoQueue()
+        self._count = 0
+        self._lock = threading.Lock()
+
+    def _acquire(self) -> ModuleType:
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            pass
+        with self._lock:
+            grow = self._count < MAX_CONTAINERS
+            if grow:
+                self._count += 1
+        if grow:
+            return load_container(self.fn)
+        return self._idle.get()
+
+    def invoke(self, event: Any) -> Any:
+        container = self._acquire()
+        try:
+            context = LambdaContext(self.fn.local_name, self.fn.memory_mb, self.fn.timeout_s)
+            return container.lambda_handler(event, context)
+        finally:
+            self._idle.put(container)
+
+    def any_container(self) -> ModuleType:
+        """A loaded container, e.g. to read its resolver's OpenAPI document."""
+        container = self._acquire()
+        self._idle.put(container)
+        return container
+
+
+class Functions:
+    """Every function of the catalogue, addressable by catalogue name or by local (physical) name."""
+
+    def __init__(self) -> None:
+        self.pools = {fn.name: FunctionPool(fn) for fn in catalogue.FUNCTIONS}
+        self._by_local_name = {fn.local_name: fn.name for fn in catalogue.FUNCTIONS}
+
+    def by_local_name(self, local_name: str) -> FunctionPool:
+        return self.pools[self._by_local_name[local_name]]

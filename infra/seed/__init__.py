@@ -1,0 +1,39 @@
+"""The city's reference data (procedures) and demo data, loaded through the same ports the handlers use.
+
+Locally the stack seeds it at start; in an AWS account run `python -m infra.seed --catalogue-table NAME`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from madoguchi.adapters.dynamodb import DynamoProcedureStore
+from madoguchi.procedures import Procedure
+
+SEED_DIR = Path(__file__).resolve().parent
+
+
+def procedures() -> list[Procedure]:
+    return [Procedure.model_validate(p) for p in json.loads((SEED_DIR / "procedures.json").read_text())]
+
+
+def seed(catalogue_table: str) -> int:
+    """Write the reference data; idempotent (puts overwrite by key). Returns how many items were written."""
+    store = DynamoProcedureStore(catalogue_table)
+    items = procedures()
+    for procedure in items:
+        store.put(procedure)
+    return len(items)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--catalogue-table", required=True)
+    args = parser.parse_args()
+    print(f"seeded {seed(args.catalogue_table)} procedures")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,3 @@
+from infra.seed import main
+
+main()

@@ -1,0 +1,1 @@
+"""Madoguchi's shared code: models, logic, ports and their adapters (deployed as a Lambda layer)."""

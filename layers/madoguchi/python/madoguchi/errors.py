@@ -1,0 +1,34 @@
+"""Domain errors. Logic raises them; madoguchi.api maps them to one HTTP error body."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, **params: Any) -> None:
+        super().__init__(self.code)
+        self.params = params  # values interpolated into the translated message
+
+
+class Unauthorized(DomainError):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"

@@ -1,0 +1,1 @@
+"""Ports: the small abstract interfaces logic depends on. Adapters live in madoguchi.adapters."""
