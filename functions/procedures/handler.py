@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -9,6 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from madoguchi.adapters.cache import CachedProcedureStore
 from madoguchi.adapters.dynamodb import DynamoProcedureStore
 from madoguchi.api import NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
 from madoguchi.auth import Caller, Role, require
@@ -26,8 +28,10 @@ LangQuery = Annotated[
 ]
 
 
-def store() -> DynamoProcedureStore:
-    return DynamoProcedureStore(settings().catalogue_table)
+@lru_cache(maxsize=1)
+def store() -> CachedProcedureStore:
+    config = settings()
+    return CachedProcedureStore(DynamoProcedureStore(config.catalogue_table), ttl=config.catalogue_cache_seconds)
 
 
 @app.get("/procedures", summary="List procedures", tags=["procedures"])

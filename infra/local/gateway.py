@@ -78,7 +78,9 @@ class Gateway:
             if compiled.route.method == method:
                 return self._invoke(request, compiled, match.groupdict())
         if matched:
-            return self._error(request, 405, "method_not_allowed")
+            response = self._error(request, 405, "method_not_allowed")
+            response.headers["Allow"] = ", ".join(sorted({r.route.method for r, _ in matched}))
+            return response
         if method in ("GET", "HEAD"):
             static = self._static(path)
             if static is not None:

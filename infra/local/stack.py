@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import warnings
 from dataclasses import dataclass, field
 
 import requests
@@ -66,6 +67,8 @@ class LocalStack:
 
     def start(self) -> LocalStack:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        # Powertools warns on every request that publishes no business metric; noise in a local console.
+        warnings.filterwarnings("ignore", "No application metrics to publish", UserWarning)
         self.moto = ThreadedMotoServer(ip_address=self.host, port=0, verbose=False)
         self.moto.start()
         _, moto_port = self.moto.get_host_and_port()
