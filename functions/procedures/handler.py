@@ -46,7 +46,7 @@ def list_procedures(lang: LangQuery = None) -> ProcedureList:
     responses={**NOT_FOUND, 200: {"description": "The procedure"}},
 )
 def get_procedure(
-    procedureId: Annotated[str, Path(pattern=PROCEDURE_ID_PATTERN)],  # noqa: N803 - the path's name
+    procedureId: Annotated[str, Path(pattern=PROCEDURE_ID_PATTERN)],
     lang: LangQuery = None,
 ) -> ProcedureDetail:
     return procedures.get_procedure(store(), procedureId, request_lang(app))

@@ -17,14 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import jwt
-from madoguchi.api import ErrorBody
-from madoguchi.i18n import message, negotiate
 from werkzeug.wrappers import Request, Response
 
 from infra import catalogue
 from infra.catalogue import Function, Route
 from infra.local.functions import ACCOUNT, Functions
 from infra.local.identity import DEMO_USERS, LocalIssuer, UnknownUser
+from madoguchi.api import ErrorBody
+from madoguchi.i18n import message, negotiate
 
 WEB_DIST = catalogue.ROOT / "web" / "dist"
 

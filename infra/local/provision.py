@@ -95,7 +95,7 @@ def provision() -> dict[str, str]:
                 TimeToLiveSpecification={"Enabled": True, "AttributeName": table.ttl},
             )
 
-    s3 = boto3.client("s3")
+    s3: Any = boto3.client("s3")
     for bucket in catalogue.BUCKETS:
         try:
             s3.create_bucket(

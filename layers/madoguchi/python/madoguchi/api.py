@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel, Field
 
 from madoguchi.auth import Caller, caller_from_event
@@ -16,8 +15,10 @@ from madoguchi.i18n import Lang, message, negotiate
 
 logger = Logger()
 
-SECURITY = [{"bearerAuth": []}]
-SECURITY_SCHEMES = {"bearerAuth": HTTPBearer(bearerFormat="JWT", description="ID token from Cognito (or the local issuer)")}
+SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
+SECURITY_SCHEMES = {
+    "bearerAuth": HTTPBearer(bearerFormat="JWT", description="ID token from Cognito (or the local issuer)")
+}
 
 
 class ErrorItem(BaseModel):
@@ -32,12 +33,12 @@ class ErrorBody(BaseModel):
     detail: list[ErrorItem] = Field(default_factory=list, description="Field errors, for validation_error")
 
 
-def _error_response(description: str) -> dict[str, Any]:
+def _error_response(description: str) -> OpenAPIResponse:
     return {"description": description, "content": {"application/json": {"model": ErrorBody}}}
 
 
-NOT_FOUND = {404: _error_response("Not found")}
-SIGNED_IN = {
+NOT_FOUND: dict[int, OpenAPIResponse] = {404: _error_response("Not found")}
+SIGNED_IN: dict[int, OpenAPIResponse] = {
     401: _error_response("No valid token"),
     403: _error_response("The caller's role may not do this"),
 }
@@ -61,7 +62,9 @@ def current_caller(app: APIGatewayRestResolver) -> Caller | None:
     return caller_from_event(app.current_event.raw_event)
 
 
-def error(app: APIGatewayRestResolver, status: int, code: str, detail: list[ErrorItem] | None = None) -> Response[str]:
+def error(
+    app: APIGatewayRestResolver, status: int, code: str, detail: list[ErrorItem] | None = None
+) -> Response[str]:
     body = ErrorBody(code=code, message=message(code, request_lang(app)), detail=detail or [])
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body.model_dump_json())
 

@@ -42,9 +42,9 @@ def caller_from_event(event: Mapping[str, Any]) -> Caller | None:
     kind = claims.get("device_kind")
     return Caller(
         sub=sub,
-        role=Role(role),
+        role=Role(str(role)),
         department=claims.get("department") or None,
-        device_kind=DeviceKind(kind) if kind in DeviceKind.__members__.values() else None,
+        device_kind=DeviceKind(str(kind)) if kind in DeviceKind.__members__.values() else None,
     )
 
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from madoguchi.ports.tasks import TaskStore
 from madoguchi.auth import Caller, Role, require
+from madoguchi.ports.tasks import TaskStore
 from madoguchi.tasks import RegisterTask, Task, TaskList, view
 
 
