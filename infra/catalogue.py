@@ -69,6 +69,8 @@ class Function:
     routes: tuple[Route, ...] = ()
     tables: tuple[tuple[str, Access], ...] = ()
     buckets: tuple[tuple[str, Access], ...] = ()
+    # Deployed by the auth stack as a Cognito trigger (no layers, not behind the API); the local issuer does its job.
+    cognito_trigger: bool = False
 
     @property
     def local_name(self) -> str:
@@ -130,10 +132,24 @@ FUNCTIONS: tuple[Function, ...] = (
         tables=(("catalogue", "read"),),
     ),
     Function(
+        name="staff_tasks",
+        description="Department inbox of workflow steps waiting for staff",
+        memory_mb=512,
+        routes=(Route("GET", "/staff/tasks", authenticated=True),),
+        tables=(("tasks", "read"),),
+    ),
+    Function(
         name="workflow_tasks",
         description="Registers a workflow's human step and keeps its task token server-side",
         memory_mb=256,
         tables=(("tasks", "write"),),
+    ),
+    Function(
+        name="token_claims",
+        description="Cognito pre-token-generation trigger: adds role, department and device_kind claims",
+        memory_mb=128,
+        timeout_s=5,
+        cognito_trigger=True,
     ),
 )
 

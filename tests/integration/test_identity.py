@@ -30,9 +30,11 @@ def forged_token(**overrides):
 
 @pytest.mark.parametrize(
     "authorization",
-    [None, "Bearer", "Basic abc", "Bearer not-a-jwt", f"Bearer {forged_token()}"],
+    [None, "Bearer", "Basic abc", "Bearer not-a-jwt", "forged"],
 )
 def test_requests_without_a_valid_token_get_401(stack_url, authorization):
+    if authorization == "forged":  # right claims, signed by a key the gateway does not trust
+        authorization = f"Bearer {forged_token()}"
     headers = {"Authorization": authorization} if authorization else {}
     response = requests.get(f"{stack_url}/me?lang=en", headers=headers, timeout=10)
     assert response.status_code == 401

@@ -1,0 +1,45 @@
+"""Cognito pre-token-generation trigger: adds the claims the API expects to the ID token.
+
+Each user pool gets its own copy of this function with ROLE set to resident, staff or device, so the role
+comes from the pool the user signed in to, never from anything the user can edit. Staff get `department`
+from their first department group; devices get `device_kind` from their immutable `custom:device_kind`.
+Plain Python (stdlib only) so it has no layer and starts fast on every sign-in and token refresh.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+ROLES = ("resident", "staff", "device")
+# Staff groups, one per department (same names as the staff pool's groups).
+DEPARTMENTS = ("shimin", "hoken", "zei", "shisan", "kodomo", "onestop")
+DEVICE_KINDS = ("kiosk", "ticket_machine")
+
+
+def claims_for(role: str, user_attributes: dict[str, str], groups: list[str]) -> dict[str, str]:
+    if role not in ROLES:
+        raise ValueError(f"ROLE must be one of {ROLES}, got {role!r}")
+    claims = {"role": role}
+    if role == "staff":
+        department = next((g for g in groups if g in DEPARTMENTS), None)
+        if department is not None:
+            claims["department"] = department
+    elif role == "device":
+        kind = user_attributes.get("custom:device_kind")
+        if kind not in DEVICE_KINDS:
+            # Fail closed: Cognito refuses the sign-in rather than issue a token without a known kind.
+            raise ValueError(f"device has no valid custom:device_kind (got {kind!r})")
+        claims["device_kind"] = kind
+    return claims
+
+
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    request = event.get("request") or {}
+    groups = (request.get("groupConfiguration") or {}).get("groupsToOverride") or []
+    claims = claims_for(os.environ.get("ROLE", ""), request.get("userAttributes") or {}, groups)
+    response = event.setdefault("response", {})
+    details = response.get("claimsOverrideDetails") or {}
+    details["claimsToAddOrOverride"] = {**(details.get("claimsToAddOrOverride") or {}), **claims}
+    response["claimsOverrideDetails"] = details
+    return event

@@ -1,0 +1,1 @@
+"""The Madoguchi stacks, built from infra/catalogue.py."""

@@ -1,0 +1,177 @@
+"""Api: the two layers, one function per catalogue function and a REST API with one method per route."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import CfnOutput, RemovalPolicy, Stack
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from infra import catalogue
+from infra.stacks.auth import AuthStack
+from infra.stacks.data import DataStack, pascal_case
+from infra.stacks.lambdas import ASSET_EXCLUDE, RUNTIME, python_function
+from infra.stacks.nag import acknowledge
+from infra.stacks.sources import Sources
+
+API_FUNCTIONS = tuple(fn for fn in catalogue.FUNCTIONS if not fn.cognito_trigger)
+
+TABLE_READ = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"]
+TABLE_WRITE = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"]
+KEY_READ = ["kms:Decrypt", "kms:DescribeKey"]
+KEY_WRITE = ["kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"]
+OBJECT_READ = ["s3:GetObject"]
+OBJECT_WRITE = ["s3:PutObject"]
+
+
+class ApiStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        data: DataStack,
+        auth: AuthStack,
+        sources: Sources,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self._data = data
+        layers = [
+            lambda_.LayerVersion(
+                self,
+                "MadoguchiLayer",
+                code=lambda_.Code.from_asset(str(sources.madoguchi_layer), exclude=ASSET_EXCLUDE),
+                compatible_runtimes=[RUNTIME],
+                compatible_architectures=[lambda_.Architecture.ARM_64],
+                description="The madoguchi package: models, logic, ports and adapters",
+            ),
+            lambda_.LayerVersion(
+                self,
+                "DependenciesLayer",
+                code=lambda_.Code.from_asset(str(sources.deps_layer), exclude=ASSET_EXCLUDE),
+                compatible_runtimes=[RUNTIME],
+                compatible_architectures=[lambda_.Architecture.ARM_64],
+                description="Third-party dependencies from layers/requirements.lock (boto3 from the runtime)",
+            ),
+        ]
+        self.functions: dict[str, lambda_.Function] = {
+            fn.name: python_function(
+                self,
+                f"{pascal_case(fn.name)}Function",
+                fn=fn,
+                code_dir=sources.function_dir(fn),
+                environment=self._environment(fn),
+                layers=layers,
+                statements=self._statements(fn),
+            )
+            for fn in API_FUNCTIONS
+        }
+        self.api = self._rest_api(auth)
+
+    def _environment(self, fn: catalogue.Function) -> dict[str, str]:
+        env = catalogue.environment(fn)
+        for key, _ in fn.tables:
+            env[catalogue.table(key).env] = self._data.tables[key].table_name
+        for key, _ in fn.buckets:
+            env[catalogue.bucket(key).env] = self._data.buckets[key].bucket_name
+        return env
+
+    def _statements(self, fn: catalogue.Function) -> list[iam.PolicyStatement]:
+        """Exactly the tables, indexes and buckets the catalogue lists, and the data key."""
+        statements: list[iam.PolicyStatement] = []
+        writes = False
+        for key, access in fn.tables:
+            table = self._data.tables[key]
+            resources = [table.table_arn] + [
+                f"{table.table_arn}/index/{index.name}" for index in catalogue.table(key).indexes
+            ]
+            actions = TABLE_READ + (TABLE_WRITE if access == "write" else [])
+            statements.append(iam.PolicyStatement(actions=actions, resources=resources))
+            writes = writes or access == "write"
+        for key, access in fn.buckets:
+            bucket = self._data.buckets[key]
+            actions = OBJECT_READ + (OBJECT_WRITE if access == "write" else [])
+            statements.append(iam.PolicyStatement(actions=actions, resources=[bucket.arn_for_objects("*")]))
+            writes = writes or access == "write"
+        if fn.tables or fn.buckets:
+            actions = KEY_READ + (KEY_WRITE if writes else [])
+            statements.append(iam.PolicyStatement(actions=actions, resources=[self._data.key.key_arn]))
+        return statements
+
+    def _rest_api(self, auth: AuthStack) -> apigw.RestApi:
+        access_logs = logs.LogGroup(
+            self, "AccessLogs", retention=logs.RetentionDays.ONE_YEAR, removal_policy=RemovalPolicy.RETAIN
+        )
+        api = apigw.RestApi(
+            self,
+            "RestApi",
+            description="Madoguchi API",
+            endpoint_types=[apigw.EndpointType.REGIONAL],
+            cloud_watch_role=True,
+            cloud_watch_role_removal_policy=RemovalPolicy.RETAIN,
+            deploy_options=apigw.StageOptions(
+                stage_name="v1",
+                throttling_rate_limit=100,
+                throttling_burst_limit=200,
+                access_log_destination=apigw.LogGroupLogDestination(access_logs),
+                access_log_format=apigw.AccessLogFormat.json_with_standard_fields(
+                    caller=False,
+                    http_method=True,
+                    ip=True,
+                    protocol=True,
+                    request_time=True,
+                    resource_path=True,
+                    response_length=True,
+                    status=True,
+                    user=True,
+                ),
+                logging_level=apigw.MethodLoggingLevel.ERROR,
+                data_trace_enabled=False,  # full request logs would hold personal data
+                metrics_enabled=True,
+            ),
+        )
+        validator = api.add_request_validator(
+            "RequestValidator", validate_request_body=True, validate_request_parameters=True
+        )
+        authorizer = apigw.CognitoUserPoolsAuthorizer(self, "TokenAuthorizer", cognito_user_pools=auth.pools)
+        integrations = {
+            name: apigw.LambdaIntegration(fn, allow_test_invoke=False) for name, fn in self.functions.items()
+        }
+        for route, fn in catalogue.routes():
+            resource = api.root.resource_for_path(route.path.lstrip("/"))
+            if route.authenticated:
+                resource.add_method(
+                    route.method,
+                    integrations[fn.name],
+                    authorizer=authorizer,
+                    authorization_type=apigw.AuthorizationType.COGNITO,
+                    request_validator=validator,
+                )
+                continue
+            method = resource.add_method(
+                route.method,
+                integrations[fn.name],
+                authorization_type=apigw.AuthorizationType.NONE,
+                request_validator=validator,
+            )
+            for rule in ("AwsSolutions-APIG4", "AwsSolutions-COG4"):
+                acknowledge(method, rule, "Public route by design (catalogue authenticated=False).")
+        acknowledge(
+            api,
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AmazonAPIGatewayPushToCloudWatchLogs]",
+            "The account-wide API Gateway logging role; AWS's managed policy is the documented one.",
+        )
+        acknowledge(
+            api,
+            "AwsSolutions-APIG3",
+            "WAF comes with the CloudFront /api routing (not yet); a web ACL's rules and cost are "
+            "the city's choice at deployment.",
+        )
+        CfnOutput(self, "ApiUrl", value=api.url)
+        return api

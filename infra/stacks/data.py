@@ -1,0 +1,111 @@
+"""Data: the customer-managed key, one DynamoDB table per catalogue table, one bucket per catalogue bucket."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from infra import catalogue
+from infra.stacks.nag import acknowledge
+
+
+def pascal_case(key: str) -> str:
+    return "".join(part.capitalize() for part in key.split("_"))
+
+
+def _string_key(name: str) -> dynamodb.Attribute:
+    return dynamodb.Attribute(name=name, type=dynamodb.AttributeType.STRING)
+
+
+def access_logs_bucket(scope: Construct, construct_id: str, **extra: Any) -> s3.Bucket:
+    """Target of S3 (and CloudFront) access logs: S3-managed keys, as log delivery requires."""
+    bucket = s3.Bucket(
+        scope,
+        construct_id,
+        encryption=s3.BucketEncryption.S3_MANAGED,
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+        enforce_ssl=True,
+        versioned=True,
+        removal_policy=RemovalPolicy.RETAIN,
+        lifecycle_rules=[
+            s3.LifecycleRule(
+                abort_incomplete_multipart_upload_after=Duration.days(1),
+                expiration=Duration.days(400),
+                noncurrent_version_expiration=Duration.days(30),
+            )
+        ],
+        **extra,
+    )
+    acknowledge(
+        bucket,
+        "AwsSolutions-S1",
+        "This is the access-log target; logging it to itself would loop.",
+    )
+    return bucket
+
+
+class DataStack(Stack):
+    def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.key = kms.Key(
+            self,
+            "DataKey",
+            description="Madoguchi data at rest: tables and resident files",
+            enable_key_rotation=True,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        self.tables: dict[str, dynamodb.Table] = {t.key: self._table(t) for t in catalogue.TABLES}
+        self.access_logs = access_logs_bucket(self, "AccessLogs")
+        self.buckets: dict[str, s3.Bucket] = {b.key: self._bucket(b) for b in catalogue.BUCKETS}
+
+    def _table(self, spec: catalogue.Table) -> dynamodb.Table:
+        table = dynamodb.Table(
+            self,
+            f"{pascal_case(spec.key)}Table",
+            partition_key=_string_key(spec.pk),
+            sort_key=_string_key(spec.sk) if spec.sk else None,
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
+            encryption_key=self.key,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            deletion_protection=True,
+            time_to_live_attribute=spec.ttl,
+            stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES if spec.stream else None,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        for index in spec.indexes:
+            table.add_global_secondary_index(
+                index_name=index.name,
+                partition_key=_string_key(index.pk),
+                sort_key=_string_key(index.sk) if index.sk else None,
+                projection_type=dynamodb.ProjectionType.ALL,
+            )
+        return table
+
+    def _bucket(self, spec: catalogue.Bucket) -> s3.Bucket:
+        return s3.Bucket(
+            self,
+            f"{pascal_case(spec.key)}Bucket",
+            encryption=s3.BucketEncryption.KMS,
+            encryption_key=self.key,
+            bucket_key_enabled=True,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            versioned=True,
+            server_access_logs_bucket=self.access_logs,
+            server_access_logs_prefix=f"{spec.key}/",
+            removal_policy=RemovalPolicy.RETAIN,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    abort_incomplete_multipart_upload_after=Duration.days(1),
+                    noncurrent_version_expiration=Duration.days(30),
+                )
+            ],
+        )

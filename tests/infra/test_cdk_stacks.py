@@ -1,0 +1,333 @@
+"""The synthesised stacks match the catalogue: tables, functions, routes, workflows and buckets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_cdk import Stack
+from aws_cdk.assertions import Match, Template
+
+from infra import catalogue
+from infra.app import Madoguchi
+from infra.stacks.api import API_FUNCTIONS
+from infra.stacks.auth import TOKEN_CLAIMS
+from madoguchi.departments import DEPARTMENTS
+
+
+def _logical_id(construct: Any) -> str:
+    return Stack.of(construct).get_logical_id(construct.node.default_child)
+
+
+def _resource(template: Template, logical_id: str) -> dict[str, Any]:
+    return template.to_json()["Resources"][logical_id]
+
+
+@pytest.fixture(scope="module")
+def data(madoguchi: Madoguchi) -> Template:
+    return Template.from_stack(madoguchi.data)
+
+
+@pytest.fixture(scope="module")
+def api(madoguchi: Madoguchi) -> Template:
+    return Template.from_stack(madoguchi.api)
+
+
+@pytest.fixture(scope="module")
+def auth(madoguchi: Madoguchi) -> Template:
+    return Template.from_stack(madoguchi.auth)
+
+
+@pytest.mark.parametrize("spec", catalogue.TABLES, ids=lambda t: t.key)
+def test_each_table_matches_the_catalogue(madoguchi: Madoguchi, data: Template, spec: catalogue.Table):
+    props = _resource(data, _logical_id(madoguchi.data.tables[spec.key]))["Properties"]
+    key_schema = [{"AttributeName": spec.pk, "KeyType": "HASH"}]
+    if spec.sk:
+        key_schema.append({"AttributeName": spec.sk, "KeyType": "RANGE"})
+    assert props["KeySchema"] == key_schema
+    key_names = {spec.pk, spec.sk} | {n for i in spec.indexes for n in (i.pk, i.sk)}
+    key_names.discard(None)
+    assert {a["AttributeName"]: a["AttributeType"] for a in props["AttributeDefinitions"]} == {
+        name: "S" for name in key_names
+    }
+    assert props["BillingMode"] == "PAY_PER_REQUEST"
+    indexes = {
+        gsi["IndexName"]: (gsi["KeySchema"], gsi["Projection"])
+        for gsi in props.get("GlobalSecondaryIndexes", [])
+    }
+    assert indexes == {
+        index.name: (
+            [{"AttributeName": index.pk, "KeyType": "HASH"}]
+            + ([{"AttributeName": index.sk, "KeyType": "RANGE"}] if index.sk else []),
+            {"ProjectionType": "ALL"},
+        )
+        for index in spec.indexes
+    }
+    if spec.ttl:
+        assert props["TimeToLiveSpecification"] == {"AttributeName": spec.ttl, "Enabled": True}
+    else:
+        assert "TimeToLiveSpecification" not in props
+    if spec.stream:
+        assert props["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
+    else:
+        assert "StreamSpecification" not in props
+    assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert props["DeletionProtectionEnabled"] is True
+    assert props["SSESpecification"] == {
+        "SSEEnabled": True,
+        "SSEType": "KMS",
+        "KMSMasterKeyId": {"Fn::GetAtt": [_logical_id(madoguchi.data.key), "Arn"]},
+    }
+
+
+def test_the_data_key_rotates(data: Template):
+    data.has_resource_properties("AWS::KMS::Key", {"EnableKeyRotation": True})
+
+
+def test_every_bucket_is_private_encrypted_and_tls_only(madoguchi: Madoguchi):
+    for stack in madoguchi.stacks:
+        template = Template.from_stack(stack)
+        buckets = template.find_resources("AWS::S3::Bucket")
+        for logical_id, bucket in buckets.items():
+            props = bucket["Properties"]
+            assert props["PublicAccessBlockConfiguration"] == {
+                "BlockPublicAcls": True,
+                "BlockPublicPolicy": True,
+                "IgnorePublicAcls": True,
+                "RestrictPublicBuckets": True,
+            }, logical_id
+            assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"], logical_id
+            assert props["VersioningConfiguration"] == {"Status": "Enabled"}, logical_id
+            assert any(
+                rule.get("AbortIncompleteMultipartUpload")
+                for rule in props["LifecycleConfiguration"]["Rules"]
+            ), logical_id
+        policies = template.find_resources("AWS::S3::BucketPolicy")
+        tls_only = {
+            p["Properties"]["Bucket"]["Ref"]
+            for p in policies.values()
+            if any(
+                s["Effect"] == "Deny" and s.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}
+                for s in p["Properties"]["PolicyDocument"]["Statement"]
+            )
+        }
+        assert tls_only == set(buckets), stack.stack_name
+
+
+@pytest.mark.parametrize("spec", catalogue.BUCKETS, ids=lambda b: b.key)
+def test_catalogue_buckets_use_the_data_key_and_log_access(madoguchi: Madoguchi, data: Template, spec):
+    props = _resource(data, _logical_id(madoguchi.data.buckets[spec.key]))["Properties"]
+    encryption = props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
+    assert encryption["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+    assert props["LoggingConfiguration"]["DestinationBucketName"] == {
+        "Ref": _logical_id(madoguchi.data.access_logs)
+    }
+
+
+@pytest.mark.parametrize("fn", API_FUNCTIONS, ids=lambda f: f.name)
+def test_each_function_is_built_as_the_catalogue_says(madoguchi: Madoguchi, api: Template, fn):
+    function = madoguchi.api.functions[fn.name]
+    props = _resource(api, _logical_id(function))["Properties"]
+    assert props["Architectures"] == ["arm64"]
+    assert props["Runtime"] == "python3.13"
+    assert props["Handler"] == "handler.lambda_handler"
+    assert props["MemorySize"] == fn.memory_mb
+    assert props["Timeout"] == fn.timeout_s
+    assert props["LoggingConfig"]["LogFormat"] == "JSON"
+    layers = api.find_resources("AWS::Lambda::LayerVersion")
+    assert len(layers) == 2
+    assert sorted(layer["Ref"] for layer in props["Layers"]) == sorted(layers)
+    variables = props["Environment"]["Variables"]
+    expected = set(catalogue.environment(fn)) | {catalogue.table(k).env for k, _ in fn.tables}
+    expected |= {catalogue.bucket(k).env for k, _ in fn.buckets}
+    assert set(variables) == expected
+    for name, value in catalogue.environment(fn).items():
+        assert variables[name] == value
+    log_group = props["LoggingConfig"]["LogGroup"]["Ref"]
+    assert _resource(api, log_group)["Properties"]["RetentionInDays"] > 0
+
+
+@pytest.mark.parametrize("fn", API_FUNCTIONS, ids=lambda f: f.name)
+def test_each_function_role_reaches_only_its_catalogue_tables(madoguchi: Madoguchi, api: Template, fn):
+    role = madoguchi.api.functions[fn.name].role
+    assert role is not None
+    role_props = _resource(api, Stack.of(role).get_logical_id(role.node.default_child))["Properties"]
+    assert "ManagedPolicyArns" not in role_props
+    policies = [
+        p
+        for p in api.find_resources("AWS::IAM::Policy").values()
+        if {"Ref": Stack.of(role).get_logical_id(role.node.default_child)} in p["Properties"]["Roles"]
+    ]
+    document = json.dumps([p["Properties"]["PolicyDocument"] for p in policies])
+    for key in (t.key for t in catalogue.TABLES):
+        table_id = _logical_id(madoguchi.data.tables[key])
+        assert (table_id in document) == (key in dict(fn.tables)), key
+    writes = [a for a in ("dynamodb:PutItem", "dynamodb:UpdateItem") if a in document]
+    assert bool(writes) == any(access == "write" for _, access in fn.tables)
+    assert "dynamodb:Scan" not in document
+    assert '"*"' not in document
+
+
+def test_one_method_per_catalogue_route_with_the_authorizer_exactly_on_authenticated_ones(
+    madoguchi: Madoguchi, api: Template
+):
+    methods = api.find_resources("AWS::ApiGateway::Method")
+    routes = catalogue.routes()
+    assert len(methods) == len(routes)
+    rest_api = madoguchi.api.api
+    for route, fn in routes:
+        resource_id = _logical_id(rest_api.root.resource_for_path(route.path.lstrip("/")))
+        [method] = [
+            m["Properties"]
+            for m in methods.values()
+            if m["Properties"]["ResourceId"] == {"Ref": resource_id}
+            and m["Properties"]["HttpMethod"] == route.method
+        ]
+        assert method["Integration"]["Type"] == "AWS_PROXY"
+        assert _logical_id(madoguchi.api.functions[fn.name]) in json.dumps(method["Integration"]["Uri"])
+        if route.authenticated:
+            assert method["AuthorizationType"] == "COGNITO_USER_POOLS", route
+            assert "AuthorizerId" in method
+        else:
+            assert method["AuthorizationType"] == "NONE", route
+            assert "AuthorizerId" not in method
+
+
+def test_the_authorizer_trusts_all_three_user_pools(api: Template):
+    [authorizer] = api.find_resources("AWS::ApiGateway::Authorizer").values()
+    assert authorizer["Properties"]["Type"] == "COGNITO_USER_POOLS"
+    assert len(authorizer["Properties"]["ProviderARNs"]) == 3
+
+
+def test_the_stage_is_throttled_and_access_logged_in_json(api: Template):
+    [stage] = api.find_resources("AWS::ApiGateway::Stage").values()
+    props = stage["Properties"]
+    settings = props["MethodSettings"][0]
+    assert settings["ThrottlingRateLimit"] > 0 and settings["ThrottlingBurstLimit"] > 0
+    assert settings["DataTraceEnabled"] is False
+    assert json.loads(props["AccessLogSetting"]["Format"])["requestId"] == "$context.requestId"
+    api.resource_count_is("AWS::ApiGateway::Account", 1)
+
+
+def test_each_pool_adds_its_role_through_the_token_claims_trigger(madoguchi: Madoguchi, auth: Template):
+    pools = auth.find_resources("AWS::Cognito::UserPool")
+    assert len(pools) == 3
+    for role, trigger in madoguchi.auth.triggers.items():
+        props = _resource(auth, _logical_id(trigger))["Properties"]
+        assert props["Environment"]["Variables"] == {"ROLE": role}
+        assert props["Architectures"] == ["arm64"] and props["Runtime"] == "python3.13"
+        assert props["LoggingConfig"]["LogFormat"] == "JSON"
+        assert props["MemorySize"] == catalogue.function(TOKEN_CLAIMS).memory_mb
+        assert "Layers" not in props  # stdlib only
+        pool = {"resident": madoguchi.auth.residents, "staff": madoguchi.auth.staff}.get(
+            role, madoguchi.auth.devices
+        )
+        lambda_config = _resource(auth, _logical_id(pool))["Properties"]["LambdaConfig"]
+        assert lambda_config["PreTokenGeneration"] == {"Fn::GetAtt": [_logical_id(trigger), "Arn"]}
+
+
+def test_staff_pool_requires_mfa_and_has_one_group_per_department(madoguchi: Madoguchi, auth: Template):
+    staff = _resource(auth, _logical_id(madoguchi.auth.staff))["Properties"]
+    assert staff["MfaConfiguration"] == "ON"
+    assert staff["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    groups = auth.find_resources("AWS::Cognito::UserPoolGroup")
+    assert {g["Properties"]["GroupName"] for g in groups.values()} == set(DEPARTMENTS)
+
+
+def test_residents_sign_up_by_email_and_devices_carry_an_immutable_kind(madoguchi: Madoguchi, auth: Template):
+    residents = _resource(auth, _logical_id(madoguchi.auth.residents))["Properties"]
+    assert residents["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is False
+    assert residents["UsernameAttributes"] == ["email"]
+    devices = _resource(auth, _logical_id(madoguchi.auth.devices))["Properties"]
+    assert devices["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    assert {
+        k: v for k, v in devices["Schema"][0].items() if k in ("Name", "AttributeDataType", "Mutable")
+    } == {"Name": "device_kind", "AttributeDataType": "String", "Mutable": False}
+    for pool in auth.find_resources("AWS::Cognito::UserPool").values():
+        policy = pool["Properties"]["Policies"]["PasswordPolicy"]
+        assert policy["MinimumLength"] >= 12
+        assert all(
+            policy[k] for k in ("RequireLowercase", "RequireUppercase", "RequireNumbers", "RequireSymbols")
+        )
+
+
+@pytest.mark.parametrize("wf", catalogue.WORKFLOWS, ids=lambda w: w.key)
+def test_each_workflow_runs_its_asl_with_the_substituted_function_arns(madoguchi: Madoguchi, wf):
+    template = Template.from_stack(madoguchi.workflows)
+    machine = madoguchi.workflows.state_machines[wf.key]
+    props = _resource(template, _logical_id(machine))["Properties"]
+    assert props["StateMachineType"] == "STANDARD"
+    assert props["LoggingConfiguration"]["Level"] == "ALL"
+    # from_file ships the reviewed ASL as an asset; CloudFormation substitutes the function ARNs.
+    asset = Path(madoguchi.app.outdir) / f"asset.{props['DefinitionS3Location']['Key']}"
+    assert json.loads(asset.read_text()) == json.loads(wf.asl_path.read_text())
+    substitutions = props["DefinitionSubstitutions"]
+    assert set(substitutions) == set(wf.functions)
+    for placeholder, fn_name in wf.functions.items():
+        function_id = _logical_id(madoguchi.api.functions[fn_name])
+        assert function_id in json.dumps(substitutions[placeholder]), fn_name
+        assert "Arn" in json.dumps(substitutions[placeholder])
+    invoke = [
+        s
+        for p in template.find_resources("AWS::IAM::Policy").values()
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+        if s["Action"] == "lambda:InvokeFunction"
+    ]
+    assert len(invoke) == 1
+    resources = invoke[0]["Resource"]
+    resources = resources if isinstance(resources, list) else [resources]
+    assert len(resources) == len(set(wf.functions.values()))
+    assert all(not isinstance(r, str) for r in resources)  # ARNs of our functions, no wildcard
+
+
+def test_web_is_served_through_cloudfront_with_origin_access_control(madoguchi: Madoguchi):
+    web = Template.from_stack(madoguchi.web)
+    web.resource_count_is("AWS::CloudFront::OriginAccessControl", 1)
+    web.has_resource_properties(
+        "AWS::CloudFront::Distribution",
+        {
+            "DistributionConfig": Match.object_like(
+                {
+                    "DefaultRootObject": "index.html",
+                    "Logging": Match.object_like({"Bucket": Match.any_value()}),
+                    "DefaultCacheBehavior": Match.object_like(
+                        {
+                            "ViewerProtocolPolicy": "redirect-to-https",
+                            "ResponseHeadersPolicyId": Match.any_value(),
+                        }
+                    ),
+                }
+            )
+        },
+    )
+    # No web/dist in this synth: nothing to deploy
+    web.resource_count_is("Custom::CDKBucketDeployment", 0)
+
+
+def test_alarms_cover_every_function_the_api_and_workflows(madoguchi: Madoguchi):
+    observability = Template.from_stack(madoguchi.observability)
+    alarms = observability.find_resources("AWS::CloudWatch::Alarm").values()
+    metrics = [(a["Properties"]["Namespace"], a["Properties"]["MetricName"]) for a in alarms]
+    functions = len(madoguchi.api.functions) + len(madoguchi.auth.triggers)
+    assert metrics.count(("AWS/Lambda", "Errors")) == functions
+    assert metrics.count(("AWS/Lambda", "Throttles")) == functions
+    assert ("AWS/ApiGateway", "5XXError") in metrics and ("AWS/ApiGateway", "Latency") in metrics
+    assert metrics.count(("AWS/States", "ExecutionsFailed")) == len(catalogue.WORKFLOWS)
+    assert metrics.count(("AWS/States", "ExecutionsTimedOut")) == len(catalogue.WORKFLOWS)
+    assert all(a["Properties"]["AlarmActions"] for a in alarms)
+    observability.has_resource_properties("AWS::SNS::Topic", {"KmsMasterKeyId": Match.any_value()})
+    observability.resource_count_is("AWS::CloudWatch::Dashboard", 1)
+
+
+def test_synth_templates_helper_lists_every_stack(synth_templates: dict[str, dict[str, Any]]):
+    assert set(synth_templates) == {
+        "MadoguchiData",
+        "MadoguchiAuth",
+        "MadoguchiApi",
+        "MadoguchiWorkflows",
+        "MadoguchiWeb",
+        "MadoguchiObservability",
+    }
+    assert all(t["Resources"] for t in synth_templates.values())

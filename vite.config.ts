@@ -1,0 +1,28 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vite";
+
+// Multi-page build: each page is an index.html under web/, output to web/dist.
+const page = (path: string) => fileURLToPath(new URL(`./web/${path}`, import.meta.url));
+
+export default defineConfig({
+  root: page(""),
+  base: "/",
+  publicDir: false,
+  // Preact's automatic JSX runtime (Vite 8 transforms with Oxc; `esbuild` is its deprecated alias).
+  oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
+  build: {
+    outDir: page("dist"),
+    emptyOutDir: true,
+    // Swagger UI alone is ~1.4 MB and is only loaded by /docs/.
+    chunkSizeWarningLimit: 2000,
+    rolldownOptions: {
+      input: {
+        portal: page("index.html"),
+        kiosk: page("kiosk/index.html"),
+        display: page("display/index.html"),
+        staff: page("staff/index.html"),
+        docs: page("docs/index.html"),
+      },
+    },
+  },
+});

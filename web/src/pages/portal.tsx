@@ -1,0 +1,83 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+import { Page, mount } from "../components/app";
+import { Alert, Loading } from "../components/feedback";
+import { ProcedureCard, ProcedureDetailView } from "../components/procedure";
+import { type ProcedureList, useApi } from "../lib/api";
+import { useI18n } from "../lib/i18n";
+import "../styles/base.css";
+
+/** URL of this page with ?procedure= set or removed, keeping ?lang=. */
+function hrefFor(procedure: string | null): string {
+  const url = new URL(location.href);
+  if (procedure) url.searchParams.set("procedure", procedure);
+  else url.searchParams.delete("procedure");
+  return url.pathname + url.search;
+}
+
+const currentProcedure = () => new URLSearchParams(location.search).get("procedure");
+
+function Portal() {
+  const [selected, setSelected] = useState<string | null>(currentProcedure);
+  const lastOpened = useRef<string | null>(null);
+
+  useEffect(() => {
+    const onPop = () => setSelected(currentProcedure());
+    addEventListener("popstate", onPop);
+    return () => removeEventListener("popstate", onPop);
+  }, []);
+
+  const open = (id: string) => {
+    history.pushState(null, "", hrefFor(id));
+    lastOpened.current = id;
+    setSelected(id);
+  };
+  const back = () => {
+    history.pushState(null, "", hrefFor(null));
+    setSelected(null);
+  };
+
+  return (
+    <Page title="portal.title">
+      {selected ? (
+        <ProcedureDetailView id={selected} onBack={back} backHref={hrefFor(null)} />
+      ) : (
+        <Catalogue onOpen={open} focusId={lastOpened.current} />
+      )}
+    </Page>
+  );
+}
+
+function Catalogue({ onOpen, focusId }: { onOpen: (id: string) => void; focusId: string | null }) {
+  const { t } = useI18n();
+  const { data, error, loading } = useApi<ProcedureList>("/procedures");
+  // Coming back from a detail view: return focus to the procedure that was opened.
+  useEffect(() => {
+    if (data && focusId) document.getElementById(`procedure-${focusId}`)?.focus();
+  }, [data !== null]);
+
+  return (
+    <>
+      <p class="lead">{t("portal.intro")}</p>
+      <Alert error={error} />
+      {loading && !data && <Loading />}
+      {data && (
+        <section aria-labelledby="catalogue-heading">
+          <h2 id="catalogue-heading" class="visually-hidden">
+            {t("portal.title")}
+          </h2>
+          {data.procedures.length === 0 ? (
+            <p>{t("portal.empty")}</p>
+          ) : (
+            <ul class="cards" aria-busy={loading}>
+              {data.procedures.map((p) => (
+                <ProcedureCard key={p.id} procedure={p} href={hrefFor(p.id)} onOpen={onOpen} />
+              ))}
+            </ul>
+          )}
+        </section>
+      )}
+    </>
+  );
+}
+
+mount(Portal);
