@@ -41,10 +41,13 @@ def merge(documents: list[dict[str, Any]], version: str = "0.1.0") -> dict[str, 
 
 def document(load_resolver: Callable[[catalogue.Function], Any]) -> dict[str, Any]:
     """The merged document; `load_resolver` gives a function's APIGatewayRestResolver (its module's `app`)."""
-    from madoguchi.api import SECURITY_SCHEMES
+    from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
+    security_schemes = {
+        "bearerAuth": HTTPBearer(bearerFormat="JWT", description="ID token from Cognito (or the local issuer)")
+    }
     docs = [
-        json.loads(load_resolver(fn).get_openapi_json_schema(title=TITLE, security_schemes=SECURITY_SCHEMES))
+        json.loads(load_resolver(fn).get_openapi_json_schema(title=TITLE, security_schemes=security_schemes))
         for fn in catalogue.FUNCTIONS
         if fn.routes
     ]

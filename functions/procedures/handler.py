@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -15,18 +14,12 @@ from madoguchi.adapters.dynamodb import DynamoProcedureStore
 from madoguchi.api import NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
 from madoguchi.auth import Caller, Role, require
 from madoguchi.logic import procedures
-from madoguchi.procedures import PROCEDURE_ID_PATTERN, ProcedureDetail, ProcedureList
+from madoguchi.procedures import ProcedureDetail, ProcedureList
 from madoguchi.settings import settings
 
 logger = Logger()
 metrics = Metrics()
 app = make_resolver()
-
-LangQuery = Annotated[
-    str | None,
-    Query(description="ja, en, pt, vi, zh or ja-easy; otherwise Accept-Language decides (default ja)"),
-]
-
 
 @lru_cache(maxsize=1)
 def store() -> CachedProcedureStore:
@@ -35,7 +28,7 @@ def store() -> CachedProcedureStore:
 
 
 @app.get("/procedures", summary="List procedures", tags=["procedures"])
-def list_procedures(lang: LangQuery = None) -> ProcedureList:
+def list_procedures(lang: str | None = None) -> ProcedureList:  # documents ?lang=; request_lang reads it
     return procedures.list_procedures(store(), request_lang(app))
 
 
@@ -45,10 +38,7 @@ def list_procedures(lang: LangQuery = None) -> ProcedureList:
     tags=["procedures"],
     responses={**NOT_FOUND, 200: {"description": "The procedure"}},
 )
-def get_procedure(
-    procedureId: Annotated[str, Path(pattern=PROCEDURE_ID_PATTERN)],
-    lang: LangQuery = None,
-) -> ProcedureDetail:
+def get_procedure(procedureId: str, lang: str | None = None) -> ProcedureDetail:
     return procedures.get_procedure(store(), procedureId, request_lang(app))
 
 

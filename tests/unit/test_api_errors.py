@@ -8,6 +8,7 @@ from infra import catalogue
 from infra.local.functions import LambdaContext, load_container
 from infra.seed import procedures as seed_procedures
 from madoguchi.adapters.memory import MemoryProcedureStore
+from madoguchi.api import make_resolver
 
 
 @pytest.fixture
@@ -25,7 +26,8 @@ def call(handler, path, query=None, headers=None):
         "requestContext": {"requestId": "r", "stage": "local", "resourcePath": path, "httpMethod": "GET"},
         "body": None, "isBase64Encoded": False,
     }
-    response = handler.lambda_handler(event, LambdaContext("procedures", 512, 10))
+    resolve = handler.lambda_handler if hasattr(handler, "lambda_handler") else handler.resolve
+    response = resolve(event, LambdaContext("procedures", 512, 10))
     return response["statusCode"], json.loads(response["body"])
 
 
@@ -35,13 +37,25 @@ def test_unknown_id_gives_a_translated_404(handler):
     assert body == {"code": "not_found", "message": "Không tìm thấy thông tin bạn cần.", "detail": []}
 
 
-def test_malformed_id_gives_422_with_field_path_and_message(handler):
+def test_malformed_id_is_just_unknown(handler):
     status, body = call(handler, "/procedures/%E4%BD%8F!", headers={"Accept-Language": "en"})
+    assert (status, body["code"]) == (404, "not_found")
+
+
+def test_invalid_input_gives_422_with_field_paths_and_translated_messages():
+    app = make_resolver()
+
+    @app.get("/count")
+    def count(month: int, day: int) -> dict[str, int]:
+        return {"month": month, "day": day}
+
+    status, body = call(app, "/count", {"month": "March"}, headers={"Accept-Language": "en"})
     assert status == 422
     assert body["code"] == "validation_error"
     assert body["message"] == "Please check what you entered."
     assert body["detail"] == [
-        {"loc": ["path", "procedureId"], "msg": "This value is not valid.", "type": "string_pattern_mismatch"}
+        {"loc": ["query", "month"], "msg": "This value is not valid.", "type": "int_parsing"},
+        {"loc": ["query", "day"], "msg": "This field is required.", "type": "missing"},
     ]
 
 

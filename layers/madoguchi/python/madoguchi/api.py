@@ -5,7 +5,6 @@ from __future__ import annotations
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel, Field
 
@@ -16,9 +15,6 @@ from madoguchi.i18n import Lang, message, negotiate
 logger = Logger()
 
 SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
-SECURITY_SCHEMES = {
-    "bearerAuth": HTTPBearer(bearerFormat="JWT", description="ID token from Cognito (or the local issuer)")
-}
 
 
 class ErrorItem(BaseModel):

@@ -1,6 +1,7 @@
 """A container-lifetime cache in front of the procedure catalogue, which changes a few times a year.
 
-A warm Lambda container answers from memory for `ttl` seconds after one Query; edits show within that time.
+A warm Lambda container answers lists and look-ups from memory for `ttl` seconds after one Query of the whole
+catalogue; edits show within that time.
 """
 
 from __future__ import annotations
@@ -25,18 +26,19 @@ class CachedProcedureStore(ProcedureStore):
             return self._cached
         return None
 
-    def list(self) -> list[Procedure]:
+    def _all(self) -> dict[str, Procedure]:
         cached = self._fresh()
         if cached is None:
             cached = {p.id: p for p in self._inner.list()}
             self._cached, self._fetched_at = cached, self._clock()
-        return list(cached.values())
+        return cached
+
+    def list(self) -> list[Procedure]:
+        return list(self._all().values())
 
     def get(self, procedure_id: str) -> Procedure | None:
-        cached = self._fresh()
-        if cached is not None:
-            return cached.get(procedure_id)
-        return self._inner.get(procedure_id)
+        # One Query fills the cache for every later look-up, where a GetItem would serve only this one.
+        return self._all().get(procedure_id)
 
     def put(self, procedure: Procedure) -> None:
         self._inner.put(procedure)
