@@ -30,6 +30,19 @@ export interface Me {
   device_kind: string | null;
 }
 
+export interface StaffTask {
+  id: string;
+  department: string;
+  step: string;
+  execution: string;
+  status: "pending" | "approved" | "returned";
+  created_at: string;
+}
+
+export interface TaskList {
+  tasks: StaffTask[];
+}
+
 export interface AppConfig {
   auth: { tokenUrl: string | null; demoUsers: { id: string; label: string; role?: string }[] };
 }

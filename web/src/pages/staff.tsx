@@ -1,7 +1,8 @@
 import { useEffect, useState } from "preact/hooks";
 import { Page, mount } from "../components/app";
 import { Alert, Loading } from "../components/feedback";
-import { ApiError, type AppConfig, type Me, request } from "../lib/api";
+import { ApiError, type AppConfig, type Me, type TaskList, request, withLang } from "../lib/api";
+import { formatTokyoDate, formatTokyoTime } from "../lib/format";
 import { useI18n } from "../lib/i18n";
 import "../styles/base.css";
 
@@ -13,7 +14,12 @@ const tokenStore = {
   clear: () => sessionStorage.removeItem(TOKEN_KEY),
 };
 
-function SignIn() {
+interface Session {
+  me: Me;
+  token: string;
+}
+
+function SignIn({ onSession }: { onSession: (session: Session | null) => void }) {
   const { t } = useI18n();
   const [config, setConfig] = useState<AppConfig | null>(null);
   const [me, setMe] = useState<Me | null>(null);
@@ -23,10 +29,13 @@ function SignIn() {
 
   const loadMe = async (token: string) => {
     try {
-      setMe(await request<Me>("/me", { token }));
+      const who = await request<Me>("/me", { token });
+      setMe(who);
+      onSession({ me: who, token });
     } catch (e) {
       tokenStore.clear();
       setMe(null);
+      onSession(null);
       if (!(e instanceof ApiError && e.status === 401)) throw e;
     }
   };
@@ -63,6 +72,7 @@ function SignIn() {
   const signOut = () => {
     tokenStore.clear();
     setMe(null);
+    onSession(null);
   };
 
   return (
@@ -124,16 +134,73 @@ function SignIn() {
   );
 }
 
+/** The department inbox: workflow steps waiting for this staff member's department (GET /staff/tasks). */
+function Inbox({ session }: { session: Session | null }) {
+  const { t, lang } = useI18n();
+  const [tasks, setTasks] = useState<TaskList | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const isStaff = session?.me.role === "staff";
+
+  useEffect(() => {
+    setTasks(null);
+    setError(null);
+    if (!session || !isStaff) return;
+    const controller = new AbortController();
+    request<TaskList>(withLang("/staff/tasks", lang), { token: session.token, signal: controller.signal }).then(
+      setTasks,
+      (e: unknown) => {
+        if (!controller.signal.aborted) setError(e instanceof ApiError ? e : new ApiError(0, "network", ""));
+      },
+    );
+    return () => controller.abort();
+  }, [session, isStaff, lang]);
+
+  return (
+    <section class="panel" aria-labelledby="inbox-heading">
+      <h2 id="inbox-heading">{t("staff.inbox.heading")}</h2>
+      <Alert error={error} />
+      {!session && <p>{t("staff.inbox.signInFirst")}</p>}
+      {session && !isStaff && <p>{t("staff.inbox.staffOnly")}</p>}
+      {isStaff && !tasks && !error && <Loading />}
+      {tasks && tasks.tasks.length === 0 && <p>{t("staff.inbox.empty")}</p>}
+      {tasks && tasks.tasks.length > 0 && (
+        <table class="table">
+          <caption>{t("staff.inbox.caption", { count: tasks.tasks.length })}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t("staff.inbox.step")}</th>
+              <th scope="col">{t("staff.inbox.received")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {tasks.tasks.map((task) => {
+              const received = new Date(task.created_at);
+              return (
+                <tr key={task.id}>
+                  <td>{task.step}</td>
+                  <td>
+                    <time dateTime={task.created_at}>
+                      {formatTokyoDate(received, lang)} {formatTokyoTime(received, lang)}
+                    </time>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
 function Staff() {
   const { t } = useI18n();
+  const [session, setSession] = useState<Session | null>(null);
   return (
     <Page title="staff.title">
-      <SignIn />
+      <SignIn onSession={setSession} />
       <div class="placeholders">
-        <section class="panel" aria-labelledby="inbox-heading">
-          <h2 id="inbox-heading">{t("staff.inbox.heading")}</h2>
-          <p>{t("staff.inbox.placeholder")}</p>
-        </section>
+        <Inbox session={session} />
         <section class="panel" aria-labelledby="queue-heading">
           <h2 id="queue-heading">{t("staff.queue.heading")}</h2>
           <p>{t("staff.queue.placeholder")}</p>
