@@ -64,7 +64,9 @@ def build(app: App, sources: Sources | None = None, *, nag: bool = True) -> Mado
     workflows = WorkflowsStack(
         app, "MadoguchiWorkflows", functions=api.functions, env=env, description="Madoguchi workflows"
     )
-    web = WebStack(app, "MadoguchiWeb", sources=sources, env=env, description="Madoguchi web front end")
+    web = WebStack(
+        app, "MadoguchiWeb", sources=sources, api=api.api, env=env, description="Madoguchi web front end"
+    )
     observability = ObservabilityStack(
         app,
         "MadoguchiObservability",

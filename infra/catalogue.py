@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS_DIR = ROOT / "functions"
 WORKFLOWS_DIR = ROOT / "infra" / "workflows"
 PREFIX = "madoguchi"
+METRICS_NAMESPACE = "Madoguchi"
 
 Access = Literal["read", "write"]
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -69,6 +70,10 @@ class Function:
     routes: tuple[Route, ...] = ()
     tables: tuple[tuple[str, Access], ...] = ()
     buckets: tuple[tuple[str, Access], ...] = ()
+    # Workflows it starts, and workflows whose task tokens it answers (SendTaskSuccess/Failure): each gets the
+    # state machine's ARN in the workflow's `env` variable and exactly that permission on that machine.
+    starts: tuple[str, ...] = ()
+    answers: tuple[str, ...] = ()
     # Deployed by the auth stack as a Cognito trigger (no layers, not behind the API); the local issuer does its job.
     cognito_trigger: bool = False
 
@@ -90,7 +95,16 @@ class Workflow:
 
     @property
     def local_name(self) -> str:
-        return f"{PREFIX}-{self.key}"
+        return f"{PREFIX}-{self.key.replace('_', '-')}"
+
+    @property
+    def state_machine_name(self) -> str:
+        """Fixed in the cloud too, so functions can be granted it by ARN without a cross-stack cycle."""
+        return self.local_name
+
+    @property
+    def env(self) -> str:
+        return f"{self.key.upper()}_STATE_MACHINE_ARN"
 
     @property
     def asl_path(self) -> Path:
@@ -100,11 +114,15 @@ class Workflow:
 TABLES: tuple[Table, ...] = (
     # Procedure catalogue: every procedure in one partition (a few hundred items at most), one item each.
     Table(key="catalogue", env="CATALOGUE_TABLE"),
-    # Human steps of workflows: one item per pending task; the task token never leaves this table.
+    # One-stop cases: the case item and, in the same partition, its append-only timeline, thread and
+    # verification requests, so one Query reads a whole case.
+    Table(key="cases", env="CASES_TABLE"),
+    # Human steps of workflows: one item per task; the task token never leaves this table. `inbox` holds the
+    # department only while the task is pending, so the inbox index is sparse: it holds what waits, nothing else.
     Table(
         key="tasks",
         env="TASKS_TABLE",
-        indexes=(Index(name="by_department", pk="department", sk="created_at"),),
+        indexes=(Index(name="inbox", pk="inbox", sk="created_at"),),
         ttl="expires_at",
     ),
 )
@@ -132,17 +150,39 @@ FUNCTIONS: tuple[Function, ...] = (
         tables=(("catalogue", "read"),),
     ),
     Function(
-        name="staff_tasks",
-        description="Department inbox of workflow steps waiting for staff",
+        name="cases",
+        description="One-stop life-event cases: open, read, identity, thread, internal verifications",
         memory_mb=512,
-        routes=(Route("GET", "/staff/tasks", authenticated=True),),
-        tables=(("tasks", "read"),),
+        routes=(
+            Route("GET", "/life-events", authenticated=False),
+            Route("GET", "/life-events/{eventId}", authenticated=False),
+            Route("POST", "/cases", authenticated=True),
+            Route("GET", "/cases/{caseId}", authenticated=True),
+            Route("POST", "/cases/{caseId}/identity", authenticated=True),
+            Route("POST", "/cases/{caseId}/thread", authenticated=True),
+            Route("POST", "/cases/{caseId}/verifications", authenticated=True),
+            Route("POST", "/cases/{caseId}/verifications/{verificationId}/answer", authenticated=True),
+        ),
+        tables=(("cases", "write"),),
+        starts=("bereavement", "moving_in"),
+    ),
+    Function(
+        name="staff_tasks",
+        description="Department inbox; staff approve or return workflow steps",
+        memory_mb=512,
+        routes=(
+            Route("GET", "/staff/tasks", authenticated=True),
+            Route("POST", "/staff/tasks/{taskId}/approve", authenticated=True),
+            Route("POST", "/staff/tasks/{taskId}/return", authenticated=True),
+        ),
+        tables=(("tasks", "write"), ("cases", "write")),
+        answers=("smoke", "bereavement", "moving_in"),
     ),
     Function(
         name="workflow_tasks",
-        description="Registers a workflow's human step and keeps its task token server-side",
+        description="Called by workflows: registers human steps (token kept server-side), escalates, closes cases",
         memory_mb=256,
-        tables=(("tasks", "write"),),
+        tables=(("tasks", "write"), ("cases", "write")),
     ),
     Function(
         name="token_claims",
@@ -159,11 +199,25 @@ WORKFLOWS: tuple[Workflow, ...] = (
         asl_file="smoke.asl.json",
         functions={"RegisterTaskFunctionArn": "workflow_tasks"},
     ),
+    Workflow(
+        key="bereavement",
+        asl_file="bereavement.asl.json",
+        functions={"CaseStepFunctionArn": "workflow_tasks"},
+    ),
+    Workflow(
+        key="moving_in",
+        asl_file="moving_in.asl.json",
+        functions={"CaseStepFunctionArn": "workflow_tasks"},
+    ),
 )
 
 
 def table(key: str) -> Table:
     return next(t for t in TABLES if t.key == key)
+
+
+def workflow(key: str) -> Workflow:
+    return next(w for w in WORKFLOWS if w.key == key)
 
 
 def bucket(key: str) -> Bucket:
@@ -182,6 +236,6 @@ def environment(fn: Function) -> dict[str, str]:
     """Environment variables a function needs besides resource names (same in the cloud and locally)."""
     return {
         "POWERTOOLS_SERVICE_NAME": fn.name,
-        "POWERTOOLS_METRICS_NAMESPACE": "Madoguchi",
+        "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
         "POWERTOOLS_LOG_LEVEL": "INFO",
     }

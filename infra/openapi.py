@@ -52,3 +52,10 @@ def document(load_resolver: Callable[[catalogue.Function], Any]) -> dict[str, An
         if fn.routes
     ]
     return merge(docs)
+
+
+def from_handlers() -> dict[str, Any]:
+    """The merged document from a fresh import of each function's handler.py (no local stack needed)."""
+    from infra.local.functions import load_container
+
+    return document(lambda fn: load_container(fn).app)

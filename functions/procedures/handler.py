@@ -21,6 +21,7 @@ logger = Logger()
 metrics = Metrics()
 app = make_resolver()
 
+
 @lru_cache(maxsize=1)
 def store() -> CachedProcedureStore:
     config = settings()

@@ -1,26 +1,45 @@
-"""GET /staff/tasks: the calling staff member's department inbox (staff only; task tokens never leave)."""
+"""Department inbox and decisions, staff only: GET /staff/tasks (own department), POST
+/staff/tasks/{taskId}/approve and /return (staff of the task's department; 409 once decided). Task tokens
+never leave the server."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from madoguchi.adapters.cases_dynamodb import DynamoCaseStore
 from madoguchi.adapters.dynamodb import DynamoTaskStore
-from madoguchi.api import SECURITY, SIGNED_IN, current_caller, make_resolver
+from madoguchi.adapters.stepfunctions import StepFunctionsWorkflows
+from madoguchi.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver
 from madoguchi.logic import tasks
 from madoguchi.settings import settings
-from madoguchi.tasks import TaskList
+from madoguchi.tasks import Approve, Return, TaskList, TaskView
 
 logger = Logger()
 metrics = Metrics()
 app = make_resolver()
 
+DECISION = {**SIGNED_IN, **NOT_FOUND, **CONFLICT}
 
+
+@lru_cache(maxsize=1)
 def store() -> DynamoTaskStore:
     return DynamoTaskStore(settings().tasks_table)
+
+
+@lru_cache(maxsize=1)
+def case_store() -> DynamoCaseStore:
+    return DynamoCaseStore(settings().cases_table)
+
+
+@lru_cache(maxsize=1)
+def workflows() -> StepFunctionsWorkflows:
+    return StepFunctionsWorkflows(settings().state_machines())
 
 
 @app.get(
@@ -30,8 +49,34 @@ def store() -> DynamoTaskStore:
     security=SECURITY,
     responses={**SIGNED_IN, 200: {"description": "Pending tasks, oldest first"}},
 )
-def inbox() -> TaskList:
-    return tasks.inbox(current_caller(app), store())
+def inbox(cursor: str | None = None) -> TaskList:
+    return tasks.inbox(current_caller(app), store(), cursor)
+
+
+@app.post(
+    "/staff/tasks/<taskId>/approve",
+    summary="Approve a step (or record that the missing item arrived)",
+    tags=["staff"],
+    security=SECURITY,
+    responses={**DECISION, 200: {"description": "The decided task"}},
+)
+def approve(taskId: str, body: Approve) -> TaskView:
+    decided = tasks.approve(taskId, body, current_caller(app), store(), case_store(), workflows(), datetime.now(UTC))
+    metrics.add_metric(name="StepApproved", unit="Count", value=1)
+    return decided
+
+
+@app.post(
+    "/staff/tasks/<taskId>/return",
+    summary="Return a step: the resident must bring or correct something",
+    tags=["staff"],
+    security=SECURITY,
+    responses={**DECISION, 200: {"description": "The decided task"}},
+)
+def give_back(taskId: str, body: Return) -> TaskView:
+    decided = tasks.give_back(taskId, body, current_caller(app), store(), case_store(), workflows(), datetime.now(UTC))
+    metrics.add_metric(name="StepReturned", unit="Count", value=1)
+    return decided
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

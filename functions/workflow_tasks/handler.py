@@ -1,26 +1,60 @@
-"""Invoked by a workflow's waitForTaskToken step: registers the human step and keeps its token server-side."""
+"""Called by workflows (never by the API):
+- {"action": "wait", token, execution, department, kind, case_id}: register the human step (token kept
+  server-side) for the department's inbox; the smoke workflow sends the same without an action;
+- {"action": "escalate", case_id, department}: the step waited past its timeout; tell the department's lead;
+- {"action": "close", case_id}: every step is done; close the case.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from madoguchi.adapters.cases_dynamodb import DynamoCaseStore
 from madoguchi.adapters.dynamodb import DynamoTaskStore
-from madoguchi.logic.tasks import register_task
+from madoguchi.logic import cases, tasks
 from madoguchi.settings import settings
 from madoguchi.tasks import RegisterTask
 
 logger = Logger()
+metrics = Metrics()
+
+
+@lru_cache(maxsize=1)
+def task_store() -> DynamoTaskStore:
+    return DynamoTaskStore(settings().tasks_table)
+
+
+@lru_cache(maxsize=1)
+def case_store() -> DynamoCaseStore:
+    return DynamoCaseStore(settings().cases_table)
 
 
 @logger.inject_lambda_context
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
-    request = RegisterTask.model_validate(event)
-    task = register_task(
-        request, DynamoTaskStore(settings().tasks_table), datetime.now(UTC), settings().task_ttl_days
-    )
-    logger.info("Task registered", extra={"task_id": task.id, "step": task.step, "department": task.department})
-    return {"taskId": task.id}
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    action = event.get("action", "wait")
+    if action == "wait":
+        request = RegisterTask.model_validate(event)
+        task = tasks.register_task(request, task_store(), now, settings().task_ttl_days, case_store())
+        logger.info("Task registered", extra={"task_id": task.id, "kind": task.kind, "department": task.department})
+        return {"taskId": task.id}
+    if action == "escalate":
+        case_id, department = str(event["case_id"]), str(event["department"])
+        count = tasks.escalate(case_id, department, task_store(), case_store(), now)
+        # The lead is told through the StepEscalated alarm of this department (observability stack).
+        metrics.add_dimension(name="department", value=department)
+        metrics.add_metric(name="StepEscalated", unit=MetricUnit.Count, value=1)
+        logger.warning("Step escalated", extra={"case_id": case_id, "department": department, "count": count})
+        return {"escalations": count}
+    if action == "close":
+        case = cases.close_case(str(event["case_id"]), case_store(), now)
+        metrics.add_metric(name="CaseClosed", unit=MetricUnit.Count, value=1)
+        return {"caseId": case.id, "status": case.status}
+    raise ValueError(f"unknown action {action!r}")

@@ -63,8 +63,13 @@ class LocalIssuer:
             raise UnknownUser(user_id)
         now = int(time.time())
         claims: dict[str, Any] = {
-            "iss": ISSUER, "aud": AUDIENCE, "iat": now, "exp": now + lifetime, "token_use": "id",
-            "sub": user.id, "role": user.role,
+            "iss": ISSUER,
+            "aud": AUDIENCE,
+            "iat": now,
+            "exp": now + lifetime,
+            "token_use": "id",
+            "sub": user.id,
+            "role": user.role,
         }
         if user.department:
             claims["department"] = user.department
@@ -75,7 +80,11 @@ class LocalIssuer:
     def verify(self, token: str) -> dict[str, Any]:
         """The token's claims; raises jwt.InvalidTokenError for anything a Cognito authorizer would refuse."""
         claims: dict[str, Any] = jwt.decode(
-            token, self.public_pem, algorithms=["RS256"], audience=AUDIENCE, issuer=ISSUER,
+            token,
+            self.public_pem,
+            algorithms=["RS256"],
+            audience=AUDIENCE,
+            issuer=ISSUER,
             options={"require": ["exp", "iat", "sub", "iss", "aud"]},
         )
         return claims

@@ -115,8 +115,14 @@ def provision() -> dict[str, str]:
     for fn in catalogue.FUNCTIONS:
         try:
             lambda_client.create_function(
-                FunctionName=fn.local_name, Runtime="python3.13", Role=lambda_role, Handler="handler.lambda_handler",
-                Code={"ZipFile": code}, MemorySize=fn.memory_mb, Timeout=fn.timeout_s, Architectures=["arm64"],
+                FunctionName=fn.local_name,
+                Runtime="python3.13",
+                Role=lambda_role,
+                Handler="handler.lambda_handler",
+                Code={"ZipFile": code},
+                MemorySize=fn.memory_mb,
+                Timeout=fn.timeout_s,
+                Architectures=["arm64"],
             )
         except ClientError as e:
             if e.response["Error"]["Code"] != "ResourceConflictException":
@@ -129,8 +135,10 @@ def provision() -> dict[str, str]:
         arn = arns.get(workflow.local_name)
         if arn is None:
             arn = sfn.create_state_machine(
-                name=workflow.local_name, definition=state_machine_definition(workflow),
-                roleArn=states_role, type="STANDARD",
+                name=workflow.local_name,
+                definition=state_machine_definition(workflow),
+                roleArn=states_role,
+                type="STANDARD",
             )["stateMachineArn"]
         machines[workflow.key] = arn
     return machines

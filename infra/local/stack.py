@@ -78,6 +78,8 @@ class LocalStack:
         self.functions = Functions()
         lambda_dispatch.install(self.functions)
         self.state_machines = provision()
+        for workflow in catalogue.WORKFLOWS:  # the cloud passes these the same way (catalogue `starts`/`answers`)
+            os.environ[workflow.env] = self.state_machines[workflow.key]
         if self.seed:
             from infra.seed import seed
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from aws_cdk import CfnOutput, RemovalPolicy, Stack
+from aws_cdk import ArnFormat, CfnOutput, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -17,6 +18,7 @@ from infra.stacks.data import DataStack, pascal_case
 from infra.stacks.lambdas import ASSET_EXCLUDE, RUNTIME, python_function
 from infra.stacks.nag import acknowledge
 from infra.stacks.sources import Sources
+from madoguchi.i18n import message
 
 API_FUNCTIONS = tuple(fn for fn in catalogue.FUNCTIONS if not fn.cognito_trigger)
 
@@ -79,7 +81,18 @@ class ApiStack(Stack):
             env[catalogue.table(key).env] = self._data.tables[key].table_name
         for key, _ in fn.buckets:
             env[catalogue.bucket(key).env] = self._data.buckets[key].bucket_name
+        for key in dict.fromkeys(fn.starts + fn.answers):
+            env[catalogue.workflow(key).env] = self._state_machine_arn(key)
         return env
+
+    def _state_machine_arn(self, key: str) -> str:
+        # Built from the fixed name (infra/stacks/workflows.py): the workflows stack depends on this one.
+        return self.format_arn(
+            service="states",
+            resource="stateMachine",
+            resource_name=catalogue.workflow(key).state_machine_name,
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
 
     def _statements(self, fn: catalogue.Function) -> list[iam.PolicyStatement]:
         """Exactly the tables, indexes and buckets the catalogue lists, and the data key."""
@@ -98,10 +111,41 @@ class ApiStack(Stack):
             actions = OBJECT_READ + (OBJECT_WRITE if access == "write" else [])
             statements.append(iam.PolicyStatement(actions=actions, resources=[bucket.arn_for_objects("*")]))
             writes = writes or access == "write"
+        if fn.starts:
+            arns = [self._state_machine_arn(key) for key in fn.starts]
+            statements.append(iam.PolicyStatement(actions=["states:StartExecution"], resources=arns))
+        if fn.answers:
+            arns = [self._state_machine_arn(key) for key in fn.answers]
+            statements.append(
+                iam.PolicyStatement(actions=["states:SendTaskSuccess", "states:SendTaskFailure"], resources=arns)
+            )
         if fn.tables or fn.buckets:
             actions = KEY_READ + (KEY_WRITE if writes else [])
             statements.append(iam.PolicyStatement(actions=actions, resources=[self._data.key.key_arn]))
         return statements
+
+    @staticmethod
+    def _gateway_responses(api: apigw.RestApi) -> None:
+        """API Gateway's own refusals (authorizer, unknown route, throttling) in the API's one error body.
+
+        They cannot negotiate a language, so the message carries Japanese and English.
+        """
+        refusals = {
+            "unauthorized": (apigw.ResponseType.UNAUTHORIZED, "401"),
+            "forbidden": (apigw.ResponseType.ACCESS_DENIED, "403"),
+            "not_found": (apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, "404"),  # API Gateway's unknown route
+            "too_many_requests": (apigw.ResponseType.THROTTLED, "429"),
+            "bad_request": (apigw.ResponseType.DEFAULT_4_XX, None),
+            "internal_error": (apigw.ResponseType.DEFAULT_5_XX, None),
+        }
+        for code, (response_type, status) in refusals.items():
+            body = {"code": code, "message": f"{message(code, 'ja')} / {message(code, 'en')}", "detail": []}
+            api.add_gateway_response(
+                f"{pascal_case(code)}Response",
+                type=response_type,
+                status_code=status,
+                templates={"application/json": json.dumps(body, ensure_ascii=False)},
+            )
 
     def _rest_api(self, auth: AuthStack) -> apigw.RestApi:
         access_logs = logs.LogGroup(
@@ -135,6 +179,7 @@ class ApiStack(Stack):
                 metrics_enabled=True,
             ),
         )
+        self._gateway_responses(api)
         validator = api.add_request_validator(
             "RequestValidator", validate_request_body=True, validate_request_parameters=True
         )
@@ -170,8 +215,8 @@ class ApiStack(Stack):
         acknowledge(
             api,
             "AwsSolutions-APIG3",
-            "WAF comes with the CloudFront /api routing (not yet); a web ACL's rules and cost are "
-            "the city's choice at deployment.",
+            "Residents reach the API through CloudFront (MadoguchiWeb), where a WAF web ACL belongs; its rules "
+            "and cost are the city's choice at deployment. The stage is throttled.",
         )
         CfnOutput(self, "ApiUrl", value=api.url)
         return api

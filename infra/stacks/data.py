@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
@@ -60,6 +60,8 @@ class DataStack(Stack):
             removal_policy=RemovalPolicy.RETAIN,
         )
         self.tables: dict[str, dynamodb.Table] = {t.key: self._table(t) for t in catalogue.TABLES}
+        for key, table in self.tables.items():  # operators seed and inspect tables by these names
+            CfnOutput(self, f"{pascal_case(key)}TableName", value=table.table_name)
         self.access_logs = access_logs_bucket(self, "AccessLogs")
         self.buckets: dict[str, s3.Bucket] = {b.key: self._bucket(b) for b in catalogue.BUCKETS}
 

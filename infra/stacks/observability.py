@@ -15,9 +15,13 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from infra.catalogue import METRICS_NAMESPACE as NAMESPACE
 from infra.stacks.data import pascal_case
+from madoguchi.departments import DEPARTMENTS
+from madoguchi.life_events import life_events
 
 PERIOD = Duration.minutes(5)
+CASE_DEPARTMENTS = sorted({step.department for event in life_events() for step in event.steps})
 API_P99_LATENCY_MS = 3000
 
 
@@ -87,6 +91,37 @@ class ObservabilityStack(Stack):
             name = pascal_case(key_name)
             alarm(f"{name}Failed", machine.metric_failed(period=PERIOD), 1, f"{key_name} executions failed")
             alarm(f"{name}TimedOut", machine.metric_timed_out(period=PERIOD), 1, f"{key_name} timed out")
+
+        # A one-stop case step that waits past its timeout is escalated to the department's lead: one topic per
+        # department (the lead subscribes), fed by the StepEscalated metric the workflow function publishes.
+        self.lead_topics: dict[str, sns.Topic] = {}
+        for department in CASE_DEPARTMENTS:
+            topic = sns.Topic(
+                self,
+                f"{pascal_case(department)}LeadTopic",
+                display_name=f"Madoguchi escalations: {DEPARTMENTS[department]['ja']}",
+                master_key=key,
+                enforce_ssl=True,
+            )
+            escalated = cloudwatch.Alarm(
+                self,
+                f"{pascal_case(department)}StepEscalated",
+                metric=cloudwatch.Metric(
+                    namespace=NAMESPACE,
+                    metric_name="StepEscalated",
+                    dimensions_map={"service": "workflow_tasks", "department": department},
+                    statistic="Sum",
+                    period=PERIOD,
+                ),
+                threshold=1,
+                evaluation_periods=1,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+                alarm_description=f"A one-stop case step of {department} waited past its timeout",
+            )
+            escalated.add_alarm_action(cw_actions.SnsAction(topic))
+            self.lead_topics[department] = topic
+            CfnOutput(self, f"{pascal_case(department)}LeadTopicArn", value=topic.topic_arn)
 
         dashboard = cloudwatch.Dashboard(self, "Dashboard", default_interval=Duration.hours(6))
         dashboard.add_widgets(

@@ -1,16 +1,22 @@
-"""Web: the static front end in a private bucket behind CloudFront (Origin Access Control)."""
+"""Web: the static front end in a private bucket behind CloudFront (Origin Access Control), and the API.
+
+The pages call the API with same-origin paths (`/procedures`, `/me`, ...), as the local gateway serves them, so
+the distribution routes the catalogue's API paths to API Gateway and everything else to the bucket.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct, IConstruct
 
+from infra import catalogue, openapi
 from infra.stacks.data import access_logs_bucket
 from infra.stacks.nag import acknowledge
 from infra.stacks.sources import Sources
@@ -21,9 +27,41 @@ CONTENT_SECURITY_POLICY = (
     "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
 )
 
+# Viewer-request function of the bucket behaviour: S3 (with OAC) has a default object only at the root, so
+# `/kiosk/` and `/kiosk` become `/kiosk/index.html`; a last segment with a dot (`/assets/app.js`) is a file.
+DIRECTORY_INDEX_CODE = """\
+function handler(event) {
+  var request = event.request;
+  var uri = request.uri;
+  if (uri.endsWith('/')) {
+    request.uri = uri + 'index.html';
+  } else if (!uri.slice(uri.lastIndexOf('/') + 1).includes('.')) {
+    request.uri = uri + '/index.html';
+  }
+  return request;
+}
+"""
+
+
+def api_path_patterns() -> list[str]:
+    """CloudFront path patterns of the API, one or two per first path segment of the catalogue's routes.
+
+    `/health` stays exact; `/procedures/{procedureId}` gives `/procedures/?*`. The `?` keeps the bare
+    directory (`/staff/`, the staff console's page) on the bucket while `/staff/tasks` goes to the API.
+    """
+    patterns: list[str] = []
+    for route, _ in catalogue.routes():
+        segments = route.path.strip("/").split("/")
+        pattern = f"/{segments[0]}" if len(segments) == 1 else f"/{segments[0]}/?*"
+        if pattern not in patterns:
+            patterns.append(pattern)
+    return patterns
+
 
 class WebStack(Stack):
-    def __init__(self, scope: Construct, construct_id: str, *, sources: Sources, **kwargs: Any) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, sources: Sources, api: apigw.RestApi, **kwargs: Any
+    ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         # CloudFront standard logs are written with ACLs, so this log bucket keeps them enabled.
         logs = access_logs_bucket(self, "AccessLogs", object_ownership=s3.ObjectOwnership.OBJECT_WRITER)
@@ -65,6 +103,24 @@ class WebStack(Stack):
                 ),
             ),
         )
+        self.directory_index = cloudfront.Function(
+            self,
+            "DirectoryIndex",
+            comment="Serves index.html for directory paths of the site bucket",
+            code=cloudfront.FunctionCode.from_inline(DIRECTORY_INDEX_CODE),
+            runtime=cloudfront.FunctionRuntime.JS_2_0,
+        )
+        # The stage path (/v1) becomes the origin path: /procedures reaches the stage's /procedures.
+        api_behavior = cloudfront.BehaviorOptions(
+            origin=origins.RestApiOrigin(api),
+            # No redirect: it would turn a POST into a GET without its body.
+            viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+            allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
+            cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
+            # Authorization, query strings and Accept-Language reach the API; Host must be API Gateway's.
+            origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+            response_headers_policy=headers,
+        )
         self.distribution = cloudfront.Distribution(
             self,
             "Distribution",
@@ -76,7 +132,13 @@ class WebStack(Stack):
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
                 response_headers_policy=headers,
                 cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+                function_associations=[
+                    cloudfront.FunctionAssociation(
+                        function=self.directory_index, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
+                    )
+                ],
             ),
+            additional_behaviors={pattern: api_behavior for pattern in api_path_patterns()},
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
             price_class=cloudfront.PriceClass.PRICE_CLASS_200,  # includes edge locations in Japan
             enable_logging=True,
@@ -92,7 +154,8 @@ class WebStack(Stack):
             self.distribution,
             "AwsSolutions-CFR2",
             "A WAF web ACL (us-east-1, billed per rule) is the city's choice at deployment; the "
-            "origin is a private bucket of static files.",
+            "origins are a private bucket of static files and the API, whose stage is throttled and whose "
+            "signed-in routes are behind the Cognito authorizer.",
         )
         acknowledge(
             self.distribution,
@@ -110,7 +173,13 @@ class WebStack(Stack):
         s3deploy.BucketDeployment(
             self,
             "SiteDeployment",
-            sources=[s3deploy.Source.asset(str(sources.web_dist))],
+            sources=[
+                s3deploy.Source.asset(str(sources.web_dist)),
+                # Served from the bucket at /openapi.json, where the local gateway serves it too.
+                s3deploy.Source.json_data("openapi.json", openapi.from_handlers()),
+                # The pages' configuration: no local token endpoint in the cloud (Cognito sign-in comes later).
+                s3deploy.Source.json_data("config.json", {"auth": {"demoUsers": []}}),
+            ],
             destination_bucket=self.site_bucket,
             distribution=self.distribution,
             distribution_paths=["/*"],

@@ -35,6 +35,8 @@ class WorkflowsStack(Stack):
         machine = sfn.StateMachine(
             self,
             f"{name}StateMachine",
+            # A fixed name: functions that start or answer it are granted it by ARN, with no reference back.
+            state_machine_name=wf.state_machine_name,
             state_machine_type=sfn.StateMachineType.STANDARD,
             definition_body=sfn.DefinitionBody.from_file(str(wf.asl_path)),
             definition_substitutions={

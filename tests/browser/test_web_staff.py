@@ -55,9 +55,7 @@ def test_a_waiting_workflow_step_appears_in_the_department_inbox(
     assert tasks.count() >= 2
     task_tokens = [
         item["token"]
-        for item in stored.query(IndexName="by_department", KeyConditionExpression=Key("department").eq("shimin"))[
-            "Items"
-        ]
+        for item in stored.query(IndexName="inbox", KeyConditionExpression=Key("inbox").eq("shimin"))["Items"]
     ]
     html = page.content()
     assert not any(token in html for token in task_tokens)

@@ -3,6 +3,7 @@
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from infra import catalogue
 
@@ -31,4 +32,9 @@ def callers(auth_header):
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_openapi_document(case, stack_url, callers):
     for headers in callers:
-        case.call_and_validate(base_url=stack_url, headers=headers)
+        # Excluded checks, by design: rules beyond the schema (roles, an event's own questions, a task already
+        # decided) answer 4xx to schema-valid requests; unknown query parameters are ignored, as HTTP APIs do,
+        # and the callers' headers replace the generated ones (so "missing Authorization" cases are not sent).
+        case.call_and_validate(
+            base_url=stack_url, headers=headers, excluded_checks=[positive_data_acceptance, negative_data_rejection]
+        )

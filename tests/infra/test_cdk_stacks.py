@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import fnmatch
 import json
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aws_cdk import Stack
+from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk.assertions import Match, Template
 
 from infra import catalogue
 from infra.app import Madoguchi
 from infra.stacks.api import API_FUNCTIONS
 from infra.stacks.auth import TOKEN_CLAIMS
+from infra.stacks.web import api_path_patterns
 from madoguchi.departments import DEPARTMENTS
+from madoguchi.life_events import life_events
 
 
 def _logical_id(construct: Any) -> str:
@@ -54,8 +60,7 @@ def test_each_table_matches_the_catalogue(madoguchi: Madoguchi, data: Template, 
     }
     assert props["BillingMode"] == "PAY_PER_REQUEST"
     indexes = {
-        gsi["IndexName"]: (gsi["KeySchema"], gsi["Projection"])
-        for gsi in props.get("GlobalSecondaryIndexes", [])
+        gsi["IndexName"]: (gsi["KeySchema"], gsi["Projection"]) for gsi in props.get("GlobalSecondaryIndexes", [])
     }
     assert indexes == {
         index.name: (
@@ -101,8 +106,7 @@ def test_every_bucket_is_private_encrypted_and_tls_only(madoguchi: Madoguchi):
             assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"], logical_id
             assert props["VersioningConfiguration"] == {"Status": "Enabled"}, logical_id
             assert any(
-                rule.get("AbortIncompleteMultipartUpload")
-                for rule in props["LifecycleConfiguration"]["Rules"]
+                rule.get("AbortIncompleteMultipartUpload") for rule in props["LifecycleConfiguration"]["Rules"]
             ), logical_id
         policies = template.find_resources("AWS::S3::BucketPolicy")
         tls_only = {
@@ -121,9 +125,7 @@ def test_catalogue_buckets_use_the_data_key_and_log_access(madoguchi: Madoguchi,
     props = _resource(data, _logical_id(madoguchi.data.buckets[spec.key]))["Properties"]
     encryption = props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
     assert encryption["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
-    assert props["LoggingConfiguration"]["DestinationBucketName"] == {
-        "Ref": _logical_id(madoguchi.data.access_logs)
-    }
+    assert props["LoggingConfiguration"]["DestinationBucketName"] == {"Ref": _logical_id(madoguchi.data.access_logs)}
 
 
 @pytest.mark.parametrize("fn", API_FUNCTIONS, ids=lambda f: f.name)
@@ -142,6 +144,7 @@ def test_each_function_is_built_as_the_catalogue_says(madoguchi: Madoguchi, api:
     variables = props["Environment"]["Variables"]
     expected = set(catalogue.environment(fn)) | {catalogue.table(k).env for k, _ in fn.tables}
     expected |= {catalogue.bucket(k).env for k, _ in fn.buckets}
+    expected |= {catalogue.workflow(k).env for k in fn.starts + fn.answers}
     assert set(variables) == expected
     for name, value in catalogue.environment(fn).items():
         assert variables[name] == value
@@ -182,8 +185,7 @@ def test_one_method_per_catalogue_route_with_the_authorizer_exactly_on_authentic
         [method] = [
             m["Properties"]
             for m in methods.values()
-            if m["Properties"]["ResourceId"] == {"Ref": resource_id}
-            and m["Properties"]["HttpMethod"] == route.method
+            if m["Properties"]["ResourceId"] == {"Ref": resource_id} and m["Properties"]["HttpMethod"] == route.method
         ]
         assert method["Integration"]["Type"] == "AWS_PROXY"
         assert _logical_id(madoguchi.api.functions[fn.name]) in json.dumps(method["Integration"]["Uri"])
@@ -221,9 +223,7 @@ def test_each_pool_adds_its_role_through_the_token_claims_trigger(madoguchi: Mad
         assert props["LoggingConfig"]["LogFormat"] == "JSON"
         assert props["MemorySize"] == catalogue.function(TOKEN_CLAIMS).memory_mb
         assert "Layers" not in props  # stdlib only
-        pool = {"resident": madoguchi.auth.residents, "staff": madoguchi.auth.staff}.get(
-            role, madoguchi.auth.devices
-        )
+        pool = {"resident": madoguchi.auth.residents, "staff": madoguchi.auth.staff}.get(role, madoguchi.auth.devices)
         lambda_config = _resource(auth, _logical_id(pool))["Properties"]["LambdaConfig"]
         assert lambda_config["PreTokenGeneration"] == {"Fn::GetAtt": [_logical_id(trigger), "Arn"]}
 
@@ -242,15 +242,15 @@ def test_residents_sign_up_by_email_and_devices_carry_an_immutable_kind(madoguch
     assert residents["UsernameAttributes"] == ["email"]
     devices = _resource(auth, _logical_id(madoguchi.auth.devices))["Properties"]
     assert devices["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
-    assert {
-        k: v for k, v in devices["Schema"][0].items() if k in ("Name", "AttributeDataType", "Mutable")
-    } == {"Name": "device_kind", "AttributeDataType": "String", "Mutable": False}
+    assert {k: v for k, v in devices["Schema"][0].items() if k in ("Name", "AttributeDataType", "Mutable")} == {
+        "Name": "device_kind",
+        "AttributeDataType": "String",
+        "Mutable": False,
+    }
     for pool in auth.find_resources("AWS::Cognito::UserPool").values():
         policy = pool["Properties"]["Policies"]["PasswordPolicy"]
         assert policy["MinimumLength"] >= 12
-        assert all(
-            policy[k] for k in ("RequireLowercase", "RequireUppercase", "RequireNumbers", "RequireSymbols")
-        )
+        assert all(policy[k] for k in ("RequireLowercase", "RequireUppercase", "RequireNumbers", "RequireSymbols"))
 
 
 @pytest.mark.parametrize("wf", catalogue.WORKFLOWS, ids=lambda w: w.key)
@@ -259,6 +259,7 @@ def test_each_workflow_runs_its_asl_with_the_substituted_function_arns(madoguchi
     machine = madoguchi.workflows.state_machines[wf.key]
     props = _resource(template, _logical_id(machine))["Properties"]
     assert props["StateMachineType"] == "STANDARD"
+    assert props["StateMachineName"] == wf.state_machine_name  # functions are granted it by this name
     assert props["LoggingConfiguration"]["Level"] == "ALL"
     # from_file ships the reviewed ASL as an asset; CloudFormation substitutes the function ARNs.
     asset = Path(madoguchi.app.outdir) / f"asset.{props['DefinitionS3Location']['Key']}"
@@ -269,9 +270,11 @@ def test_each_workflow_runs_its_asl_with_the_substituted_function_arns(madoguchi
         function_id = _logical_id(madoguchi.api.functions[fn_name])
         assert function_id in json.dumps(substitutions[placeholder]), fn_name
         assert "Arn" in json.dumps(substitutions[placeholder])
+    role = {"Ref": _logical_id(machine.role)}
     invoke = [
         s
         for p in template.find_resources("AWS::IAM::Policy").values()
+        if role in p["Properties"]["Roles"]
         for s in p["Properties"]["PolicyDocument"]["Statement"]
         if s["Action"] == "lambda:InvokeFunction"
     ]
@@ -306,6 +309,117 @@ def test_web_is_served_through_cloudfront_with_origin_access_control(madoguchi: 
     web.resource_count_is("Custom::CDKBucketDeployment", 0)
 
 
+@pytest.fixture(scope="module")
+def distribution(madoguchi: Madoguchi) -> dict[str, Any]:
+    [config] = [
+        d["Properties"]["DistributionConfig"]
+        for d in Template.from_stack(madoguchi.web).find_resources("AWS::CloudFront::Distribution").values()
+    ]
+    return dict(config)
+
+
+def _route_prefixes() -> set[str]:
+    """First path segment of each catalogue route, as the paths the pages call reach CloudFront."""
+    return {route.path.strip("/").split("/")[0] for route, _ in catalogue.routes()}
+
+
+def _behavior_for(distribution: dict[str, Any], path: str) -> dict[str, Any]:
+    """The behaviour CloudFront picks for a path: the first matching pattern, else the default."""
+    for behavior in distribution.get("CacheBehaviors", []):
+        # CloudFront patterns: `*` matches any characters (slashes too), `?` exactly one, as in fnmatch.
+        if fnmatch.fnmatchcase(path, behavior["PathPattern"]):
+            return dict(behavior)
+    return dict(distribution["DefaultCacheBehavior"])
+
+
+def test_every_catalogue_route_reaches_the_api_origin_uncached_and_https_only(distribution: dict[str, Any]):
+    behaviors = distribution["CacheBehaviors"]
+    assert [b["PathPattern"] for b in behaviors] == api_path_patterns()
+    assert {b["PathPattern"].strip("/").split("/")[0] for b in behaviors} == _route_prefixes()
+    [api_origin] = [o for o in distribution["Origins"] if "CustomOriginConfig" in o]
+    assert api_origin["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
+    assert "execute-api" in json.dumps(api_origin["DomainName"])
+    assert "OriginPath" in api_origin  # the stage
+    for behavior in behaviors:
+        assert behavior["TargetOriginId"] == api_origin["Id"]
+        assert behavior["ViewerProtocolPolicy"] == "https-only"
+        assert behavior["CachePolicyId"] == cloudfront.CachePolicy.CACHING_DISABLED.cache_policy_id
+        assert (
+            behavior["OriginRequestPolicyId"]
+            == cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER.origin_request_policy_id
+        )
+        assert set(behavior["AllowedMethods"]) >= {"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+        assert behavior["ResponseHeadersPolicyId"] == distribution["DefaultCacheBehavior"]["ResponseHeadersPolicyId"]
+    for route, _ in catalogue.routes():
+        sample = route.path.replace("{", "").replace("}", "")
+        assert _behavior_for(distribution, sample)["TargetOriginId"] == api_origin["Id"], route.path
+    default_origin = distribution["DefaultCacheBehavior"]["TargetOriginId"]
+    # The pages stay on the bucket, the staff console's /staff/ next to the API's /staff/tasks included.
+    for page in ("/", "/kiosk/", "/kiosk", "/staff/", "/staff", "/docs/", "/assets/app.js", "/openapi.json"):
+        assert _behavior_for(distribution, page)["TargetOriginId"] == default_origin, page
+
+
+def test_the_bucket_behaviour_serves_directory_indexes(madoguchi: Madoguchi, distribution: dict[str, Any]):
+    web = Template.from_stack(madoguchi.web)
+    [(function_id, function)] = web.find_resources("AWS::CloudFront::Function").items()
+    assert function["Properties"]["FunctionConfig"]["Runtime"] == "cloudfront-js-2.0"
+    assert distribution["DefaultCacheBehavior"]["FunctionAssociations"] == [
+        {"EventType": "viewer-request", "FunctionARN": {"Fn::GetAtt": [function_id, "FunctionARN"]}}
+    ]
+    node = shutil.which("node")
+    assert node, "node is needed to run the CloudFront function"
+    cases = {
+        "/": "/index.html",
+        "/kiosk/": "/kiosk/index.html",
+        "/kiosk": "/kiosk/index.html",
+        "/staff/": "/staff/index.html",
+        "/assets/app.js": "/assets/app.js",
+        "/openapi.json": "/openapi.json",
+        "/kiosk/index.html": "/kiosk/index.html",
+    }
+    events = [{"version": "1.0", "request": {"method": "GET", "uri": uri, "headers": {}}} for uri in cases]
+    harness = (
+        function["Properties"]["FunctionCode"]
+        + "\nconst events = JSON.parse(require('fs').readFileSync(0, 'utf8'));"
+        + "\nconsole.log(JSON.stringify(events.map((e) => handler(e).uri)));\n"
+    )
+    result = subprocess.run(
+        [node, "-e", harness], input=json.dumps(events), capture_output=True, text=True, check=True, timeout=30
+    )
+    assert dict(zip(cases, json.loads(result.stdout), strict=True)) == cases
+
+
+def test_the_site_deployment_includes_the_merged_openapi_document(checked_synthesis: Any):
+    web = checked_synthesis.templates()["MadoguchiWeb"]
+    [deployment] = [r for r in web["Resources"].values() if r["Type"] == "Custom::CDKBucketDeployment"]
+    assets = [
+        checked_synthesis.outdir / f"asset.{key.removesuffix('.zip')}"
+        for key in deployment["Properties"]["SourceObjectKeys"]
+    ]
+    assert any((asset / "index.html").is_file() for asset in assets)  # web/dist
+    [document] = [json.loads((a / "openapi.json").read_text()) for a in assets if (a / "openapi.json").is_file()]
+    assert document["openapi"].startswith("3.1")
+    paths = {route.path for route, _ in catalogue.routes()}
+    assert set(document["paths"]) == paths
+    [config] = [json.loads((a / "config.json").read_text()) for a in assets if (a / "config.json").is_file()]
+    assert not config["auth"].get("tokenUrl")  # the local token endpoint never reaches the cloud
+
+
+def test_each_case_department_lead_is_told_of_escalations(madoguchi: Madoguchi):
+    observability = Template.from_stack(madoguchi.observability)
+    alarms = observability.find_resources("AWS::CloudWatch::Alarm").values()
+    escalations = {
+        d["Value"]
+        for a in alarms
+        if a["Properties"].get("MetricName") == "StepEscalated"
+        for d in a["Properties"]["Dimensions"]
+        if d["Name"] == "department"
+    }
+    steps = {step.department for event in life_events() for step in event.steps}
+    assert escalations == steps
+    assert set(madoguchi.observability.lead_topics) == steps
+
+
 def test_alarms_cover_every_function_the_api_and_workflows(madoguchi: Madoguchi):
     observability = Template.from_stack(madoguchi.observability)
     alarms = observability.find_resources("AWS::CloudWatch::Alarm").values()
@@ -331,3 +445,44 @@ def test_synth_templates_helper_lists_every_stack(synth_templates: dict[str, dic
         "MadoguchiObservability",
     }
     assert all(t["Resources"] for t in synth_templates.values())
+
+
+def test_api_gateways_own_refusals_use_the_one_error_body(api: Template):
+    responses = api.find_resources("AWS::ApiGateway::GatewayResponse")
+    by_type = {r["Properties"]["ResponseType"]: r["Properties"] for r in responses.values()}
+    assert set(by_type) >= {"UNAUTHORIZED", "ACCESS_DENIED", "MISSING_AUTHENTICATION_TOKEN", "THROTTLED"}
+    for properties in by_type.values():
+        body = json.loads(properties["ResponseTemplates"]["application/json"])
+        assert set(body) == {"code", "message", "detail"}
+    assert by_type["MISSING_AUTHENTICATION_TOKEN"]["StatusCode"] == "404"
+
+
+@pytest.mark.parametrize("fn", [f for f in catalogue.FUNCTIONS if f.starts or f.answers], ids=lambda f: f.name)
+def test_functions_may_start_or_answer_exactly_their_workflows(madoguchi: Madoguchi, api: Template, fn):
+    function = madoguchi.api.functions[fn.name]
+    role = {"Ref": _logical_id(function.role)}
+    statements = [
+        s
+        for p in api.find_resources("AWS::IAM::Policy").values()
+        if role in p["Properties"]["Roles"]
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    granted: dict[str, set[str]] = {}
+    for statement in statements:
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        for action in actions:
+            if action.startswith("states:"):
+                granted.setdefault(action, set()).update(json.dumps(r) for r in resources)
+
+    def workflows_in(action: str) -> set[str]:
+        return {
+            w.key
+            for w in catalogue.WORKFLOWS
+            if any(f":stateMachine:{w.state_machine_name}" in r for r in granted.get(action, ()))
+        }
+
+    assert workflows_in("states:StartExecution") == set(fn.starts)
+    assert workflows_in("states:SendTaskSuccess") == workflows_in("states:SendTaskFailure") == set(fn.answers)
+    assert set(granted) <= {"states:StartExecution", "states:SendTaskSuccess", "states:SendTaskFailure"}
+    assert all("*" not in r.split(":stateMachine:")[-1] for rs in granted.values() for r in rs)

@@ -30,7 +30,9 @@ def test_unknown_procedure_is_404_with_the_error_body(stack_url):
     response = requests.get(f"{stack_url}/procedures/no-such-thing?lang=en", timeout=10)
     assert response.status_code == 404
     assert response.json() == {
-        "code": "not_found", "message": "We could not find what you are looking for.", "detail": []
+        "code": "not_found",
+        "message": "We could not find what you are looking for.",
+        "detail": [],
     }
 
 

@@ -30,8 +30,13 @@ export interface Me {
   device_kind: string | null;
 }
 
+export type TaskKind = "review" | "awaiting_resident";
+
 export interface StaffTask {
   id: string;
+  /** The one-stop case this task belongs to; null for workflows that are not cases. */
+  case_id?: string | null;
+  kind?: TaskKind;
   department: string;
   step: string;
   execution: string;
@@ -43,8 +48,108 @@ export interface TaskList {
   tasks: StaffTask[];
 }
 
+export interface LifeEventSummary {
+  id: string;
+  name: string;
+}
+
+export interface LifeEventList {
+  events: LifeEventSummary[];
+}
+
+export interface LifeEventQuestion {
+  id: string;
+  kind: "yes_no" | "choice";
+  text: string;
+  choices?: { value: string; label: string }[];
+}
+
+export interface LifeEvent extends LifeEventSummary {
+  questions: LifeEventQuestion[];
+}
+
+export const IDENTITY_METHODS = ["my_number_card", "driving_licence", "passport", "residence_card", "other"] as const;
+export type IdentityMethod = (typeof IDENTITY_METHODS)[number];
+
+export interface NewCase {
+  event: string;
+  answers: Record<string, boolean | string>;
+  identity: { method: string; note: string };
+  explained: string[];
+}
+
+export type CaseStatus = "open" | "awaiting_identity" | "needs_resident" | "closed";
+export type StepStatus = "pending" | "waiting" | "approved" | "needs_resident" | "escalated";
+
+export interface CaseProcedure {
+  id: string;
+  name: string;
+  check: string[];
+  explain: string[];
+}
+
+export interface CaseStep {
+  department: string;
+  department_name: string;
+  status: StepStatus;
+  task_id: string | null;
+  return_reason: string | null;
+  procedures: CaseProcedure[];
+}
+
+export interface ThreadMessage {
+  id: string;
+  by: string;
+  department: string | null;
+  to_department: string;
+  text: string;
+  at: string;
+}
+
+export interface Verification {
+  id: string;
+  asked_by: string;
+  department: string;
+  question: string;
+  answer: string | null;
+  answered_by: string | null;
+}
+
+export interface TimelineEntry {
+  at: string;
+  actor: string;
+  action: string;
+  department: string | null;
+  detail: string | null;
+}
+
+export interface CaseView {
+  id: string;
+  event: string;
+  event_name: string;
+  status: CaseStatus;
+  opened_by: string;
+  opened_at: string;
+  closed_at: string | null;
+  identity: { method: string; verified_by: string; verified_at: string; note: string | null } | null;
+  explained: string[];
+  answers: Record<string, boolean | string>;
+  steps: CaseStep[];
+  remaining: { id: string; name: string; where: string }[];
+  thread: ThreadMessage[];
+  verifications: Verification[];
+  timeline: TimelineEntry[];
+}
+
 export interface AppConfig {
-  auth: { tokenUrl: string | null; demoUsers: { id: string; label: string; role?: string }[] };
+  auth: { tokenUrl?: string | null; demoUsers: { id: string; label: string; role?: string }[] };
+}
+
+/** One entry of a 422 answer's `detail`: where the bad input was (`loc`) and what is wrong with it. */
+export interface FieldProblem {
+  loc: (string | number)[];
+  msg: string;
+  type?: string;
 }
 
 /** An API failure; `message` is the server's translated text, empty when there was none. */
@@ -53,10 +158,21 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly detail: FieldProblem[] = [],
   ) {
     super(message);
   }
 }
+
+const isFieldProblem = (value: unknown): value is FieldProblem =>
+  typeof value === "object" &&
+  value !== null &&
+  Array.isArray((value as FieldProblem).loc) &&
+  typeof (value as FieldProblem).msg === "string";
+
+/** Any failure as an ApiError (network failures have status 0). */
+export const asApiError = (error: unknown): ApiError =>
+  error instanceof ApiError ? error : new ApiError(0, "network", "");
 
 interface RequestOptions {
   method?: "GET" | "POST";
@@ -83,11 +199,12 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
   }
   const payload: unknown = await response.json().catch(() => null);
   if (!response.ok) {
-    const body = (payload ?? {}) as { code?: unknown; message?: unknown };
+    const body = (payload ?? {}) as { code?: unknown; message?: unknown; detail?: unknown };
     throw new ApiError(
       response.status,
       typeof body.code === "string" ? body.code : "error",
       typeof body.message === "string" ? body.message : "",
+      Array.isArray(body.detail) ? body.detail.filter(isFieldProblem) : [],
     );
   }
   return payload as T;

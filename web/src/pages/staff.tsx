@@ -1,9 +1,11 @@
 import { useEffect, useState } from "preact/hooks";
 import { Page, mount } from "../components/app";
+import { OpenCase } from "../components/case-open";
+import { CasePage } from "../components/case-view";
 import { Alert, Loading } from "../components/feedback";
-import { ApiError, type AppConfig, type Me, type TaskList, request, withLang } from "../lib/api";
+import { ApiError, type AppConfig, type Me, type TaskKind, type TaskList, request, withLang } from "../lib/api";
 import { formatTokyoDate, formatTokyoTime } from "../lib/format";
-import { useI18n } from "../lib/i18n";
+import { type MessageKey, useI18n } from "../lib/i18n";
 import "../styles/base.css";
 
 const TOKEN_KEY = "madoguchi.token";
@@ -112,8 +114,8 @@ function SignIn({ onSession }: { onSession: (session: Session | null) => void })
           {t("staff.signOut")}
         </button>
       )}
-      {config && !me && config.auth.tokenUrl === null && <p class="notice">{t("staff.notConfigured")}</p>}
-      {config && !me && config.auth.tokenUrl !== null && (
+      {config && !me && !config.auth.tokenUrl && <p class="notice">{t("staff.notConfigured")}</p>}
+      {config && !me && !!config.auth.tokenUrl && (
         <form class="form" onSubmit={signIn}>
           <div class="field">
             <label for="signin-user">{t("staff.signIn.user")}</label>
@@ -134,26 +136,63 @@ function SignIn({ onSession }: { onSession: (session: Session | null) => void })
   );
 }
 
+/** This page's address with ?case= set or removed, keeping ?lang=. */
+function hrefFor(caseId: string | null): string {
+  const url = new URL(location.href);
+  if (caseId) url.searchParams.set("case", caseId);
+  else url.searchParams.delete("case");
+  return url.pathname + url.search;
+}
+
+const currentCase = () => new URLSearchParams(location.search).get("case");
+
+const TASK_KIND: Record<TaskKind, MessageKey> = {
+  review: "staff.inbox.kind.review",
+  awaiting_resident: "staff.inbox.kind.awaiting_resident",
+};
+
+interface InboxProps {
+  session: Session | null;
+  onOpenCase: (caseId: string) => void;
+  /** Case to focus the link of once the list is shown (coming back from that case). */
+  focusCase: string | null;
+}
+
 /** The department inbox: workflow steps waiting for this staff member's department (GET /staff/tasks). */
-function Inbox({ session }: { session: Session | null }) {
+function Inbox({ session, onOpenCase, focusCase }: InboxProps) {
   const { t, lang } = useI18n();
   const [tasks, setTasks] = useState<TaskList | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
+  const [version, setVersion] = useState(0);
+  const [loading, setLoading] = useState(false);
   const isStaff = session?.me.role === "staff";
 
   useEffect(() => {
-    setTasks(null);
     setError(null);
-    if (!session || !isStaff) return;
+    if (!session || !isStaff) {
+      setTasks(null);
+      return;
+    }
     const controller = new AbortController();
+    setLoading(true);
     request<TaskList>(withLang("/staff/tasks", lang), { token: session.token, signal: controller.signal }).then(
-      setTasks,
+      (list) => {
+        setTasks(list);
+        setLoading(false);
+      },
       (e: unknown) => {
-        if (!controller.signal.aborted) setError(e instanceof ApiError ? e : new ApiError(0, "network", ""));
+        if (controller.signal.aborted) return;
+        setTasks(null);
+        setLoading(false);
+        setError(e instanceof ApiError ? e : new ApiError(0, "network", ""));
       },
     );
     return () => controller.abort();
-  }, [session, isStaff, lang]);
+  }, [session, isStaff, lang, version]);
+
+  useEffect(() => {
+    if (tasks && focusCase) document.getElementById(`open-case-${focusCase}`)?.focus();
+  }, [tasks !== null]);
 
   return (
     <section class="panel" aria-labelledby="inbox-heading">
@@ -162,6 +201,16 @@ function Inbox({ session }: { session: Session | null }) {
       {!session && <p>{t("staff.inbox.signInFirst")}</p>}
       {session && !isStaff && <p>{t("staff.inbox.staffOnly")}</p>}
       {isStaff && !tasks && !error && <Loading />}
+      {isStaff && (
+        <button
+          type="button"
+          class="button button--secondary"
+          onClick={() => setVersion((v) => v + 1)}
+          disabled={loading}
+        >
+          {t("staff.inbox.refresh")}
+        </button>
+      )}
       {tasks && tasks.tasks.length === 0 && <p>{t("staff.inbox.empty")}</p>}
       {tasks && tasks.tasks.length > 0 && (
         <table class="table">
@@ -169,7 +218,9 @@ function Inbox({ session }: { session: Session | null }) {
           <thead>
             <tr>
               <th scope="col">{t("staff.inbox.step")}</th>
+              <th scope="col">{t("staff.inbox.kind")}</th>
               <th scope="col">{t("staff.inbox.received")}</th>
+              <th scope="col">{t("staff.inbox.case")}</th>
             </tr>
           </thead>
           <tbody>
@@ -178,10 +229,27 @@ function Inbox({ session }: { session: Session | null }) {
               return (
                 <tr key={task.id}>
                   <td>{task.step}</td>
+                  <td>{task.kind ? t(TASK_KIND[task.kind] ?? "staff.inbox.kind.review") : ""}</td>
                   <td>
                     <time dateTime={task.created_at}>
                       {formatTokyoDate(received, lang)} {formatTokyoTime(received, lang)}
                     </time>
+                  </td>
+                  <td>
+                    {task.case_id && (
+                      <a
+                        id={`open-case-${task.case_id}`}
+                        href={hrefFor(task.case_id)}
+                        onClick={(event) => {
+                          if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
+                          event.preventDefault();
+                          onOpenCase(task.case_id as string);
+                        }}
+                      >
+                        {t("staff.inbox.openCase")}
+                        <span class="visually-hidden"> {task.case_id}</span>
+                      </a>
+                    )}
                   </td>
                 </tr>
               );
@@ -196,16 +264,57 @@ function Inbox({ session }: { session: Session | null }) {
 function Staff() {
   const { t } = useI18n();
   const [session, setSession] = useState<Session | null>(null);
+  const [restoring, setRestoring] = useState(() => tokenStore.get() !== null);
+  const [caseId, setCaseId] = useState<string | null>(currentCase);
+  const [cameFrom, setCameFrom] = useState<string | null>(null);
+
+  useEffect(() => {
+    const onPop = () => setCaseId(currentCase());
+    addEventListener("popstate", onPop);
+    return () => removeEventListener("popstate", onPop);
+  }, []);
+
+  const onSession = (next: Session | null) => {
+    setRestoring(false);
+    setSession(next);
+  };
+  const openCase = (id: string) => {
+    history.pushState(null, "", hrefFor(id));
+    setCameFrom(null);
+    setCaseId(id);
+  };
+  const backToConsole = () => {
+    history.pushState(null, "", hrefFor(null));
+    setCameFrom(caseId);
+    setCaseId(null);
+    document.getElementById("main")?.focus();
+  };
+  const isOneStop = session?.me.role === "staff" && session.me.department === "onestop";
+
   return (
     <Page title="staff.title">
-      <SignIn onSession={setSession} />
-      <div class="placeholders">
-        <Inbox session={session} />
-        <section class="panel" aria-labelledby="queue-heading">
-          <h2 id="queue-heading">{t("staff.queue.heading")}</h2>
-          <p>{t("staff.queue.placeholder")}</p>
-        </section>
-      </div>
+      <SignIn onSession={onSession} />
+      {caseId ? (
+        <CasePage
+          caseId={caseId}
+          me={session?.me ?? null}
+          token={session?.token ?? null}
+          restoring={restoring}
+          backHref={hrefFor(null)}
+          onBack={backToConsole}
+        />
+      ) : (
+        <>
+          {isOneStop && session && <OpenCase token={session.token} onOpened={openCase} />}
+          <div class="placeholders">
+            <Inbox session={session} onOpenCase={openCase} focusCase={cameFrom} />
+            <section class="panel" aria-labelledby="queue-heading">
+              <h2 id="queue-heading">{t("staff.queue.heading")}</h2>
+              <p>{t("staff.queue.placeholder")}</p>
+            </section>
+          </div>
+        </>
+      )}
     </Page>
   );
 }

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import json
+from collections.abc import Mapping
+from typing import Any
+
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
@@ -9,7 +14,7 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel, Field
 
 from madoguchi.auth import Caller, caller_from_event
-from madoguchi.errors import DomainError
+from madoguchi.errors import DomainError, InvalidInput
 from madoguchi.i18n import Lang, message, negotiate
 
 logger = Logger()
@@ -34,14 +39,45 @@ def _error_response(description: str) -> OpenAPIResponse:
 
 
 NOT_FOUND: dict[int, OpenAPIResponse] = {404: _error_response("Not found")}
+CONFLICT: dict[int, OpenAPIResponse] = {409: _error_response("Decided or recorded already")}
 SIGNED_IN: dict[int, OpenAPIResponse] = {
     401: _error_response("No valid token"),
     403: _error_response("The caller's role may not do this"),
 }
 
 
+class Resolver(APIGatewayRestResolver):
+    """Our API takes JSON bodies only. A body of another type (415) or that is not JSON (422) is refused
+    before Powertools parses it: its parsers raise bare ValueErrors on such input."""
+
+    def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
+        body = event.get("body")
+        if body:
+            headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+            lang = negotiate((event.get("queryStringParameters") or {}).get("lang"), headers.get("accept-language"))
+            content_type = (headers.get("content-type") or "").split(";")[0].strip().lower()
+            if content_type != "application/json":
+                return _early_error(415, "unsupported_media_type", lang)
+            try:
+                json.loads(base64.b64decode(body) if event.get("isBase64Encoded") else body)
+            except ValueError:
+                detail = [ErrorItem(loc=["body"], type="json_invalid", msg=message("field_invalid", lang))]
+                return _early_error(422, "validation_error", lang, detail)
+        return super().resolve(event, context)
+
+
+def _early_error(status: int, code: str, lang: Lang, detail: list[ErrorItem] | None = None) -> dict[str, Any]:
+    body = ErrorBody(code=code, message=message(code, lang), detail=detail or [])
+    return {
+        "statusCode": status,
+        "headers": {"Content-Type": content_types.APPLICATION_JSON},
+        "body": body.model_dump_json(),
+        "isBase64Encoded": False,
+    }
+
+
 def make_resolver() -> APIGatewayRestResolver:
-    app = APIGatewayRestResolver(enable_validation=True)
+    app = Resolver(enable_validation=True)
     register_error_handlers(app)
     return app
 
@@ -58,9 +94,7 @@ def current_caller(app: APIGatewayRestResolver) -> Caller | None:
     return caller_from_event(app.current_event.raw_event)
 
 
-def error(
-    app: APIGatewayRestResolver, status: int, code: str, detail: list[ErrorItem] | None = None
-) -> Response[str]:
+def error(app: APIGatewayRestResolver, status: int, code: str, detail: list[ErrorItem] | None = None) -> Response[str]:
     body = ErrorBody(code=code, message=message(code, request_lang(app)), detail=detail or [])
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body.model_dump_json())
 
@@ -68,6 +102,10 @@ def error(
 def register_error_handlers(app: APIGatewayRestResolver) -> None:
     @app.exception_handler(DomainError)
     def domain_error(e: DomainError) -> Response[str]:
+        if isinstance(e, InvalidInput):
+            lang = request_lang(app)
+            items = [ErrorItem(loc=loc, type=reason, msg=message(reason, lang)) for loc, reason in e.fields]
+            return error(app, e.status, e.code, items)
         return error(app, e.status, e.code)
 
     @app.exception_handler(RequestValidationError)

@@ -32,3 +32,14 @@ class NotFound(DomainError):
 class Conflict(DomainError):
     status = 409
     code = "conflict"
+
+
+class InvalidInput(DomainError):
+    """Input that passed the schema but breaks a rule; answered like a validation error, with field paths."""
+
+    status = 422
+    code = "validation_error"
+
+    def __init__(self, fields: list[tuple[list[str | int], str]]) -> None:
+        super().__init__()
+        self.fields = fields  # (path, reason), e.g. (["body", "answers", "had_kokuho"], "wrong_type")

@@ -85,6 +85,30 @@ MESSAGES: dict[str, Localized] = {
         "vi": "Trường này là bắt buộc.",
         "zh": "此项为必填项。",
     },
+    "task_not_pending": {
+        "ja": "このタスクはすでに処理されています。",
+        "ja-easy": "この しごとは もう おわって います。",
+        "en": "This task has already been decided.",
+        "pt": "Esta tarefa já foi decidida.",
+        "vi": "Việc này đã được xử lý.",
+        "zh": "此任务已被处理。",
+    },
+    "not_allowed_for_residents": {
+        "ja": "この項目は職員が記録します。",
+        "ja-easy": "ここは しょくいんが かきます。",
+        "en": "Staff record this, not residents.",
+        "pt": "Isto é registrado pelos funcionários.",
+        "vi": "Mục này do nhân viên ghi lại.",
+        "zh": "此项由职员记录。",
+    },
+    "nothing_applies": {
+        "ja": "この回答では、手続きが必要な課がありません。",
+        "ja-easy": "この こたえでは、てつづきが ありません。",
+        "en": "With these answers, no department has anything to do.",
+        "pt": "Com essas respostas, nenhum departamento tem procedimentos.",
+        "vi": "Với các câu trả lời này, không có phòng nào cần xử lý.",
+        "zh": "根据这些回答，没有需要办理手续的部门。",
+    },
     "unauthorized": {
         "ja": "ログインが必要です。",
         "ja-easy": "ログイン して ください。",
@@ -117,6 +141,22 @@ MESSAGES: dict[str, Localized] = {
         "vi": "Thao tác này xung đột với một thay đổi khác. Vui lòng thử lại.",
         "zh": "与其他操作冲突，请重试。",
     },
+    "too_many_requests": {
+        "ja": "アクセスが集中しています。しばらくしてからもう一度お試しください。",
+        "ja-easy": "いま とても こんで います。すこし まってから もう いちど して ください。",
+        "en": "Too many requests. Please try again shortly.",
+        "pt": "Muitas solicitações. Tente novamente em instantes.",
+        "vi": "Quá nhiều yêu cầu. Vui lòng thử lại sau giây lát.",
+        "zh": "请求过多，请稍后重试。",
+    },
+    "unsupported_media_type": {
+        "ja": "JSON 形式（Content-Type: application/json）で送ってください。",
+        "ja-easy": "JSON の かたちで おくって ください。",
+        "en": "Please send JSON (Content-Type: application/json).",
+        "pt": "Envie JSON (Content-Type: application/json).",
+        "vi": "Vui lòng gửi JSON (Content-Type: application/json).",
+        "zh": "请以 JSON 格式发送（Content-Type: application/json）。",
+    },
     "method_not_allowed": {
         "ja": "この操作はできません。",
         "ja-easy": "この そうさは できません。",
@@ -137,4 +177,5 @@ MESSAGES: dict[str, Localized] = {
 
 
 def message(code: str, lang: Lang) -> str:
-    return pick(MESSAGES.get(code, MESSAGES["bad_request"]), lang)
+    """The message for an error code or a field reason; unknown field reasons read as "not valid"."""
+    return pick(MESSAGES.get(code) or MESSAGES["field_invalid"], lang)

@@ -16,10 +16,23 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     catalogue_table: str = ""
+    cases_table: str = ""
     tasks_table: str = ""
     attachments_bucket: str = ""
-    task_ttl_days: int = 30
+    smoke_state_machine_arn: str = ""
+    bereavement_state_machine_arn: str = ""
+    moving_in_state_machine_arn: str = ""
+    task_ttl_days: int = 90
     catalogue_cache_seconds: float = 60.0
+    # How long a department step may wait before its lead is told (and it waits again): three days.
+    case_step_timeout_seconds: int = 3 * 24 * 3600
+
+    def state_machines(self) -> dict[str, str]:
+        return {
+            "smoke": self.smoke_state_machine_arn,
+            "bereavement": self.bereavement_state_machine_arn,
+            "moving_in": self.moving_in_state_machine_arn,
+        }
 
 
 @lru_cache(maxsize=1)

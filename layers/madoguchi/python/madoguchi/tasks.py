@@ -7,7 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-TaskStatus = Literal["pending", "approved", "returned"]
+TaskStatus = Literal["pending", "approved", "returned", "expired"]
+TaskKind = Literal["review", "awaiting_resident"]
 
 
 class Task(BaseModel):
@@ -16,8 +17,13 @@ class Task(BaseModel):
     step: str
     execution: str
     token: str = Field(repr=False)  # never part of any response model
+    kind: TaskKind = "review"
+    case_id: str | None = None
+    attempt: int = 1
     status: TaskStatus = "pending"
     created_at: datetime
+    decided_by: str | None = None
+    decided_at: datetime | None = None
     expires_at: int = Field(description="Epoch seconds, for DynamoDB TTL")
 
 
@@ -26,8 +32,10 @@ class RegisterTask(BaseModel):
 
     token: str = Field(min_length=1, repr=False)
     execution: str = Field(min_length=1)
-    step: str = Field(min_length=1)
     department: str = Field(min_length=1)
+    step: str = "case"
+    kind: TaskKind = "review"
+    case_id: str | None = None
 
 
 class TaskView(BaseModel):
@@ -36,13 +44,27 @@ class TaskView(BaseModel):
     id: str
     department: str
     step: str
+    kind: TaskKind
+    case_id: str | None
+    attempt: int
     execution: str
     status: TaskStatus
     created_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
 
 
 class TaskList(BaseModel):
     tasks: list[TaskView]
+    next: str | None = Field(default=None, description="Cursor for the next page, if any")
+
+
+class Approve(BaseModel):
+    note: str = Field(default="", max_length=500)
+
+
+class Return(BaseModel):
+    reason: str = Field(min_length=1, max_length=500, description="What the resident must bring or correct")
 
 
 def view(task: Task) -> TaskView:

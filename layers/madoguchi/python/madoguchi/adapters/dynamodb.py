@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import base64
+import json
+from datetime import datetime
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
 from madoguchi.aws import dynamodb_table
-from madoguchi.errors import Conflict
+from madoguchi.errors import Conflict, InvalidInput
 from madoguchi.ports.procedures import ProcedureStore
 from madoguchi.ports.tasks import TaskStore
 from madoguchi.procedures import Procedure
-from madoguchi.tasks import Task
+from madoguchi.tasks import Task, TaskStatus
 
 PROCEDURE_PARTITION = "PROCEDURE"
 
@@ -52,9 +55,8 @@ class DynamoTaskStore(TaskStore):
         self._table = dynamodb_table(table_name)
 
     def add(self, task: Task) -> None:
-        item = task.model_dump(mode="json")
-        item["pk"] = f"TASK#{task.id}"
-        item["sk"] = "TASK"
+        item = task.model_dump(mode="json", exclude_none=True)
+        item.update(pk=f"TASK#{task.id}", sk="TASK", inbox=task.department)
         try:
             self._table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
         except ClientError as e:
@@ -66,10 +68,48 @@ class DynamoTaskStore(TaskStore):
         item = self._table.get_item(Key={"pk": f"TASK#{task_id}", "sk": "TASK"}).get("Item")
         return Task.model_validate(item) if item else None
 
-    def pending_for(self, department: str) -> list[Task]:
-        items = _query_all(
-            self._table,
-            IndexName="by_department",
-            KeyConditionExpression=Key("department").eq(department),
-        )
-        return [t for t in (Task.model_validate(i) for i in items) if t.status == "pending"]
+    def pending_for(self, department: str, limit: int, cursor: str | None = None) -> tuple[list[Task], str | None]:
+        kwargs: dict[str, Any] = {
+            "IndexName": "inbox",
+            "KeyConditionExpression": Key("inbox").eq(department),
+            "Limit": limit,
+        }
+        start = decode_cursor(cursor)
+        if start:
+            kwargs["ExclusiveStartKey"] = start
+        page = self._table.query(**kwargs)
+        tasks = [Task.model_validate(item) for item in page.get("Items", [])]
+        return tasks, encode_cursor(page.get("LastEvaluatedKey"))
+
+    def decide(self, task_id: str, status: TaskStatus, by: str, at: datetime) -> Task:
+        try:
+            item = self._table.update_item(
+                Key={"pk": f"TASK#{task_id}", "sk": "TASK"},
+                UpdateExpression="SET #status = :status, decided_by = :by, decided_at = :at REMOVE inbox",
+                ConditionExpression="#status = :pending",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={":status": status, ":by": by, ":at": at.isoformat(), ":pending": "pending"},
+                ReturnValues="ALL_NEW",
+            )["Attributes"]
+        except ClientError as e:
+            if e.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise Conflict(task_id=task_id) from e
+            raise
+        return Task.model_validate(item)
+
+
+def encode_cursor(key: dict[str, Any] | None) -> str | None:
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
+
+
+def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
+    """A page cursor back into a key; a malformed one is bad input."""
+    if not cursor:
+        return None
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, UnicodeDecodeError) as e:
+        raise InvalidInput([(["query", "cursor"], "field_invalid")]) from e
+    if not isinstance(key, dict) or not all(isinstance(v, str) for v in key.values()):
+        raise InvalidInput([(["query", "cursor"], "field_invalid")])
+    return key

@@ -1,0 +1,155 @@
+"""One-stop life-event cases.
+
+GET /life-events, GET /life-events/{eventId}: anyone. POST /cases: one-stop staff, or a resident
+pre-registering. GET /cases/{caseId}: the resident who opened it, or staff of a department involved.
+POST /cases/{caseId}/identity: one-stop staff. Thread and verifications: staff of a department involved;
+answering a verification: staff of the asked department.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from madoguchi.adapters.cases_dynamodb import DynamoCaseStore
+from madoguchi.adapters.stepfunctions import StepFunctionsWorkflows
+from madoguchi.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
+from madoguchi.cases import (
+    Answer,
+    Ask,
+    CaseView,
+    IdentityInput,
+    LifeEventList,
+    LifeEventView,
+    Message,
+    OpenCase,
+    ThreadMessage,
+    Verification,
+)
+from madoguchi.logic import cases
+from madoguchi.settings import settings
+
+logger = Logger()
+metrics = Metrics()
+app = make_resolver()
+
+SIGNED_IN_CASE = {**SIGNED_IN, **NOT_FOUND}
+
+
+@lru_cache(maxsize=1)
+def store() -> DynamoCaseStore:
+    return DynamoCaseStore(settings().cases_table)
+
+
+@lru_cache(maxsize=1)
+def workflows() -> StepFunctionsWorkflows:
+    return StepFunctionsWorkflows(settings().state_machines())
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def view(case_id: str) -> CaseView:
+    record = store().record(case_id)
+    assert record is not None  # just written
+    return cases.case_view(record, request_lang(app))
+
+
+@app.get("/life-events", summary="Life events with a one-stop case", tags=["cases"])
+def list_life_events(lang: str | None = None) -> LifeEventList:
+    return cases.list_life_events(request_lang(app))
+
+
+@app.get(
+    "/life-events/<eventId>",
+    summary="A life event's questions",
+    tags=["cases"],
+    responses={**NOT_FOUND, 200: {"description": "The event and its questions"}},
+)
+def describe_life_event(eventId: str, lang: str | None = None) -> LifeEventView:
+    return cases.describe_life_event(eventId, request_lang(app))
+
+
+@app.post(
+    "/cases",
+    summary="Open a one-stop case",
+    tags=["cases"],
+    security=SECURITY,
+    responses={**SIGNED_IN, 200: {"description": "The new case"}},
+)
+def open_case(body: OpenCase) -> CaseView:
+    config = settings()
+    case = cases.open_case(body, current_caller(app), store(), workflows(), now(), config.case_step_timeout_seconds)
+    metrics.add_metric(name="CaseOpened", unit="Count", value=1)
+    return view(case.id)
+
+
+@app.get(
+    "/cases/<caseId>",
+    summary="A case: steps, identity, what to check and explain, thread, timeline",
+    tags=["cases"],
+    security=SECURITY,
+    responses={**SIGNED_IN_CASE, 200: {"description": "The case"}},
+)
+def get_case(caseId: str, lang: str | None = None) -> CaseView:
+    return cases.get_case(caseId, current_caller(app), store(), request_lang(app), now())
+
+
+@app.post(
+    "/cases/<caseId>/identity",
+    summary="Record identity verification of a pre-registered case and start it",
+    tags=["cases"],
+    security=SECURITY,
+    responses={**SIGNED_IN_CASE, **CONFLICT, 200: {"description": "The case, now open"}},
+)
+def record_identity(caseId: str, body: IdentityInput) -> CaseView:
+    config = settings()
+    cases.record_identity(
+        caseId, body, current_caller(app), store(), workflows(), now(), config.case_step_timeout_seconds
+    )
+    return view(caseId)
+
+
+@app.post(
+    "/cases/<caseId>/thread",
+    summary="Ask a department on the case's thread (remote back-office support)",
+    tags=["cases"],
+    security=SECURITY,
+    responses={**SIGNED_IN_CASE, 200: {"description": "The message"}},
+)
+def post_message(caseId: str, body: Message) -> ThreadMessage:
+    return cases.post_message(caseId, body, current_caller(app), store(), now())
+
+
+@app.post(
+    "/cases/<caseId>/verifications",
+    summary="Ask another department to confirm a fact instead of asking the resident for a certificate",
+    tags=["cases"],
+    security=SECURITY,
+    responses={**SIGNED_IN_CASE, 200: {"description": "The verification request"}},
+)
+def ask_verification(caseId: str, body: Ask) -> Verification:
+    return cases.ask_verification(caseId, body, current_caller(app), store(), now())
+
+
+@app.post(
+    "/cases/<caseId>/verifications/<verificationId>/answer",
+    summary="Answer a verification request (staff of the asked department)",
+    tags=["cases"],
+    security=SECURITY,
+    responses={**SIGNED_IN_CASE, **CONFLICT, 200: {"description": "The answered verification"}},
+)
+def answer_verification(caseId: str, verificationId: str, body: Answer) -> Verification:
+    return cases.answer_verification(caseId, verificationId, body, current_caller(app), store(), now())
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,640 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+import {
+  ApiError,
+  asApiError,
+  type CaseStatus,
+  type CaseStep,
+  type CaseView,
+  type Me,
+  type StepStatus,
+  type Verification,
+  request,
+  withLang,
+} from "../lib/api";
+import { formatTokyoDate, formatTokyoTime } from "../lib/format";
+import { type Lang, type MessageKey, useI18n } from "../lib/i18n";
+import { IDENTITY_LABEL } from "./case-open";
+import { Alert, Loading } from "./feedback";
+import { DEPARTMENTS, Field, controlProps, departmentName, describedBy, fieldErrorsOf } from "./forms";
+
+const CASE_STATUS: Record<CaseStatus, MessageKey> = {
+  open: "case.status.open",
+  awaiting_identity: "case.status.awaiting_identity",
+  needs_resident: "case.status.needs_resident",
+  closed: "case.status.closed",
+};
+
+const STEP_STATUS: Record<StepStatus, MessageKey> = {
+  pending: "case.step.status.pending",
+  waiting: "case.step.status.waiting",
+  approved: "case.step.status.approved",
+  needs_resident: "case.step.status.needs_resident",
+  escalated: "case.step.status.escalated",
+};
+
+const TIMELINE_ACTION: Record<string, MessageKey> = {
+  case_opened: "case.timeline.case_opened",
+  case_viewed: "case.timeline.case_viewed",
+  identity_verified: "case.timeline.identity_verified",
+  step_waiting: "case.timeline.step_waiting",
+  step_approved: "case.timeline.step_approved",
+  step_returned: "case.timeline.step_returned",
+  step_needs_resident: "case.timeline.step_needs_resident",
+  missing_item_received: "case.timeline.missing_item_received",
+  step_escalated: "case.timeline.step_escalated",
+  case_closed: "case.timeline.case_closed",
+  message_posted: "case.timeline.message_posted",
+  verification_asked: "case.timeline.verification_asked",
+  verification_answered: "case.timeline.verification_answered",
+};
+
+function When({ at, lang }: { at: string; lang: Lang }) {
+  const date = new Date(at);
+  if (Number.isNaN(date.getTime())) return <>{at}</>;
+  return (
+    <time dateTime={at}>
+      {formatTokyoDate(date, lang)} {formatTokyoTime(date, lang)}
+    </time>
+  );
+}
+
+/** Result of an action: null when it worked, else the error (already announced by the page). */
+type Act = (path: string, body: unknown, done: MessageKey, focusId?: string) => Promise<ApiError | null>;
+
+/** The first field error of a 422, for a form with one main field. */
+const fieldMessage = (error: ApiError | null): string | undefined =>
+  error && error.status === 422 ? Object.values(fieldErrorsOf(error))[0] : undefined;
+
+/** Approve / Return for the signed-in department's own step (authenticated POSTs, never links). */
+function Decision({ step, act }: { step: CaseStep; act: Act }) {
+  const { t } = useI18n();
+  const [note, setNote] = useState("");
+  const [reason, setReason] = useState("");
+  const [reasonError, setReasonError] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
+  const taskId = step.task_id as string;
+  const base = `/staff/tasks/${encodeURIComponent(taskId)}`;
+  const stepHeading = `step-${step.department}-heading`;
+  const awaitingResident = step.status === "needs_resident";
+
+  const approve = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    const trimmed = note.trim();
+    const failed = await act(`${base}/approve`, trimmed ? { note: trimmed } : {}, "case.done.approved", stepHeading);
+    setBusy(false);
+    if (!failed) setNote("");
+  };
+
+  const sendBack = async (e: Event) => {
+    e.preventDefault();
+    const trimmed = reason.trim();
+    if (!trimmed) {
+      setReasonError(t("case.decision.reasonRequired"));
+      document.getElementById(`reason-${step.department}`)?.focus();
+      return;
+    }
+    setReasonError(undefined);
+    setBusy(true);
+    const failed = await act(`${base}/return`, { reason: trimmed }, "case.done.returned", stepHeading);
+    setBusy(false);
+    if (failed) setReasonError(fieldMessage(failed));
+    else setReason("");
+  };
+
+  const noteId = `note-${step.department}`;
+  const reasonId = `reason-${step.department}`;
+  return (
+    <div class="decision">
+      <h5>{t("case.decision.heading")}</h5>
+      <form class="form" onSubmit={approve}>
+        <Field id={noteId} label={t("case.decision.note")}>
+          <input
+            type="text"
+            {...controlProps(noteId, undefined, undefined)}
+            value={note}
+            onInput={(e) => setNote(e.currentTarget.value)}
+          />
+        </Field>
+        <button type="submit" class="button" disabled={busy}>
+          {t(awaitingResident ? "case.decision.received" : "case.decision.approve")}
+        </button>
+      </form>
+      {!awaitingResident && (
+        <form class="form" onSubmit={sendBack} noValidate>
+          <Field
+            id={reasonId}
+            label={t("case.decision.reason")}
+            hint={t("case.decision.reasonHint")}
+            error={reasonError}
+          >
+            <textarea
+              rows={3}
+              required
+              {...controlProps(reasonId, t("case.decision.reasonHint"), reasonError)}
+              value={reason}
+              onInput={(e) => setReason(e.currentTarget.value)}
+            />
+          </Field>
+          <button type="submit" class="button button--secondary" disabled={busy}>
+            {t("case.decision.return")}
+          </button>
+        </form>
+      )}
+    </div>
+  );
+}
+
+function Step({ step, me, act }: { step: CaseStep; me: Me; act: Act }) {
+  const { t } = useI18n();
+  const own = me.department === step.department;
+  const headingId = `step-${step.department}-heading`;
+  const decidable = own && step.task_id && step.status !== "approved";
+  return (
+    <li class={own ? "step step--own" : "step"}>
+      <h4 id={headingId} tabIndex={-1}>
+        {step.department_name}
+        {own && <span class="step__mine"> ({t("case.step.yours")})</span>}
+      </h4>
+      <dl class="facts">
+        <div>
+          <dt>{t("case.status")}</dt>
+          <dd>
+            <span class={`status status--${step.status}`}>
+              {t(STEP_STATUS[step.status] ?? "case.step.status.waiting")}
+            </span>
+          </dd>
+        </div>
+        {step.return_reason && (
+          <div>
+            <dt>{t("case.step.returnReason")}</dt>
+            <dd>{step.return_reason}</dd>
+          </div>
+        )}
+      </dl>
+      {!own && step.procedures.length > 0 && (
+        <ul aria-label={t("case.step.procedures")}>
+          {step.procedures.map((p) => (
+            <li key={p.id}>{p.name}</li>
+          ))}
+        </ul>
+      )}
+      {own &&
+        step.procedures.map((p) => (
+          <div class="procedure-guide" key={p.id}>
+            <h5>{p.name}</h5>
+            <h6>{t("case.procedure.check")}</h6>
+            <ul class="checklist">
+              {p.check.map((item) => (
+                <li key={item}>{item}</li>
+              ))}
+            </ul>
+            <h6>{t("case.procedure.explain")}</h6>
+            <ul>
+              {p.explain.map((item) => (
+                <li key={item}>{item}</li>
+              ))}
+            </ul>
+          </div>
+        ))}
+      {decidable && <Decision key={step.task_id} step={step} act={act} />}
+    </li>
+  );
+}
+
+function ThreadForm({ caseId, me, act }: { caseId: string; me: Me; act: Act }) {
+  const { t } = useI18n();
+  const [to, setTo] = useState<string>(DEPARTMENTS.find((d) => d !== me.department) ?? DEPARTMENTS[0]);
+  const [text, setText] = useState("");
+  const [error, setError] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
+  const send = async (e: Event) => {
+    e.preventDefault();
+    const trimmed = text.trim();
+    if (!trimmed) {
+      setError(t("case.thread.textRequired"));
+      document.getElementById("thread-text")?.focus();
+      return;
+    }
+    setError(undefined);
+    setBusy(true);
+    const path = `/cases/${encodeURIComponent(caseId)}/thread`;
+    const failed = await act(path, { to_department: to, text: trimmed }, "case.done.posted");
+    setBusy(false);
+    if (failed) setError(fieldMessage(failed));
+    else setText("");
+  };
+  return (
+    <form class="case-form" onSubmit={send} noValidate>
+      <Field id="thread-to" label={t("case.thread.to")}>
+        <select
+          {...controlProps("thread-to", undefined, undefined)}
+          value={to}
+          onChange={(e) => setTo(e.currentTarget.value)}
+        >
+          {DEPARTMENTS.map((d) => (
+            <option key={d} value={d}>
+              {departmentName(t, d)}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <Field id="thread-text" label={t("case.thread.text")} error={error}>
+        <textarea
+          rows={3}
+          required
+          {...controlProps("thread-text", undefined, error)}
+          value={text}
+          onInput={(e) => setText(e.currentTarget.value)}
+        />
+      </Field>
+      <div>
+        <button type="submit" class="button" disabled={busy}>
+          {t("case.thread.send")}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function AnswerForm({ caseId, verification, act }: { caseId: string; verification: Verification; act: Act }) {
+  const { t } = useI18n();
+  const [answer, setAnswer] = useState("");
+  const [error, setError] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
+  const id = `answer-${verification.id}`;
+  const send = async (e: Event) => {
+    e.preventDefault();
+    const trimmed = answer.trim();
+    if (!trimmed) {
+      setError(t("case.verifications.answerRequired"));
+      document.getElementById(id)?.focus();
+      return;
+    }
+    setError(undefined);
+    setBusy(true);
+    const path = `/cases/${encodeURIComponent(caseId)}/verifications/${encodeURIComponent(verification.id)}/answer`;
+    const failed = await act(path, { answer: trimmed }, "case.done.answered");
+    setBusy(false);
+    if (failed) setError(fieldMessage(failed));
+  };
+  return (
+    <form class="form" onSubmit={send} noValidate>
+      <div class={error ? "field field--invalid" : "field"}>
+        <label for={id}>{t("case.verifications.answer")}</label>
+        <textarea
+          rows={2}
+          required
+          id={id}
+          aria-invalid={error ? "true" : undefined}
+          aria-describedby={describedBy(`question-${verification.id}`, error && `${id}-error`)}
+          value={answer}
+          onInput={(e) => setAnswer(e.currentTarget.value)}
+        />
+        {error && (
+          <p id={`${id}-error`} class="field-error">
+            {error}
+          </p>
+        )}
+      </div>
+      <button type="submit" class="button" disabled={busy}>
+        {t("case.verifications.send")}
+      </button>
+    </form>
+  );
+}
+
+function AskForm({ caseId, me, act }: { caseId: string; me: Me; act: Act }) {
+  const { t } = useI18n();
+  const [department, setDepartment] = useState<string>(DEPARTMENTS.find((d) => d !== me.department) ?? DEPARTMENTS[0]);
+  const [question, setQuestion] = useState("");
+  const [error, setError] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
+  const send = async (e: Event) => {
+    e.preventDefault();
+    const trimmed = question.trim();
+    if (!trimmed) {
+      setError(t("case.verifications.questionRequired"));
+      document.getElementById("verification-question")?.focus();
+      return;
+    }
+    setError(undefined);
+    setBusy(true);
+    const path = `/cases/${encodeURIComponent(caseId)}/verifications`;
+    const failed = await act(path, { department, question: trimmed }, "case.done.asked");
+    setBusy(false);
+    if (failed) setError(fieldMessage(failed));
+    else setQuestion("");
+  };
+  return (
+    <form class="case-form" onSubmit={send} noValidate>
+      <Field id="verification-department" label={t("case.verifications.department")}>
+        <select
+          {...controlProps("verification-department", undefined, undefined)}
+          value={department}
+          onChange={(e) => setDepartment(e.currentTarget.value)}
+        >
+          {DEPARTMENTS.map((d) => (
+            <option key={d} value={d}>
+              {departmentName(t, d)}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <Field id="verification-question" label={t("case.verifications.question")} error={error}>
+        <textarea
+          rows={2}
+          required
+          {...controlProps("verification-question", undefined, error)}
+          value={question}
+          onInput={(e) => setQuestion(e.currentTarget.value)}
+        />
+      </Field>
+      <div>
+        <button type="submit" class="button" disabled={busy}>
+          {t("case.verifications.ask")}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+interface CasePageProps {
+  caseId: string;
+  me: Me | null;
+  token: string | null;
+  /** True while a kept sign-in is being restored. */
+  restoring: boolean;
+  backHref: string;
+  onBack: () => void;
+}
+
+/** One case as staff see it (GET /cases/{caseId}), with the signed-in department's part to decide. */
+export function CasePage({ caseId, me, token, restoring, backHref, onBack }: CasePageProps) {
+  const { t, lang } = useI18n();
+  const [data, setData] = useState<CaseView | null>(null);
+  const [loadError, setLoadError] = useState<ApiError | null>(null);
+  const [actionError, setActionError] = useState<ApiError | string | null>(null);
+  const [notice, setNotice] = useState("");
+  const [version, setVersion] = useState(0);
+  const [loading, setLoading] = useState(false);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const focusedFor = useRef<string | null>(null);
+  const focusAfterLoad = useRef<string | null>(null);
+
+  useEffect(() => {
+    if (!token) {
+      setData(null);
+      return;
+    }
+    const controller = new AbortController();
+    setLoading(true);
+    const path = withLang(`/cases/${encodeURIComponent(caseId)}`, lang);
+    request<CaseView>(path, { token, signal: controller.signal }).then(
+      (view) => {
+        setData(view);
+        setLoadError(null);
+        setLoading(false);
+      },
+      (e: unknown) => {
+        if (controller.signal.aborted) return;
+        setData(null);
+        setLoadError(asApiError(e));
+        setLoading(false);
+      },
+    );
+    return () => controller.abort();
+  }, [caseId, token, lang, version]);
+
+  // Focus: the case heading when a case is first shown, the acted-on step after an action.
+  useEffect(() => {
+    if (!data) return;
+    if (focusedFor.current !== data.id) {
+      focusedFor.current = data.id;
+      heading.current?.focus();
+    } else if (focusAfterLoad.current) {
+      const target = document.getElementById(focusAfterLoad.current) ?? heading.current;
+      target?.focus();
+    }
+    focusAfterLoad.current = null;
+  }, [data]);
+
+  const reload = () => setVersion((v) => v + 1);
+
+  const act: Act = async (path, body, done, focusId) => {
+    setActionError(null);
+    setNotice("");
+    try {
+      await request(withLang(path, lang), { method: "POST", body, token });
+      setNotice(t(done));
+      return null;
+    } catch (e) {
+      const error = asApiError(e);
+      setActionError(error.status === 409 ? error.message || t("case.error.conflict") : error);
+      return error;
+    } finally {
+      focusAfterLoad.current = focusId ?? null;
+      reload();
+    }
+  };
+
+  const back = (
+    <a
+      class="back-link"
+      href={backHref}
+      onClick={(event) => {
+        if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
+        event.preventDefault();
+        onBack();
+      }}
+    >
+      {t("case.back")}
+    </a>
+  );
+
+  if (!token || !me) {
+    return (
+      <section class="case" aria-labelledby="case-heading">
+        {back}
+        <h2 id="case-heading">{t("case.title")}</h2>
+        {restoring ? <Loading /> : <p>{t("case.signInFirst")}</p>}
+      </section>
+    );
+  }
+
+  return (
+    <section class="case" aria-labelledby="case-heading">
+      {back}
+      <h2 id="case-heading" ref={heading} tabIndex={-1}>
+        {data ? t("case.heading", { event: data.event_name }) : t("case.title")}
+      </h2>
+      <Alert error={actionError ?? loadError} />
+      {!data && !loadError && <Loading />}
+      {data && (
+        <>
+          <div role="status" id="case-status" class="case-status">
+            <p>
+              {t("case.status")}:{" "}
+              <strong class={`status status--${data.status}`}>
+                {t(CASE_STATUS[data.status] ?? "case.status.open")}
+              </strong>
+            </p>
+            {notice && <p class="case-status__notice">{notice}</p>}
+          </div>
+          <dl class="facts">
+            <div>
+              <dt>{t("case.id")}</dt>
+              <dd>{data.id}</dd>
+            </div>
+            <div>
+              <dt>{t("case.openedBy")}</dt>
+              <dd>{data.opened_by}</dd>
+            </div>
+            <div>
+              <dt>{t("case.openedAt")}</dt>
+              <dd>
+                <When at={data.opened_at} lang={lang} />
+              </dd>
+            </div>
+            {data.closed_at && (
+              <div>
+                <dt>{t("case.closedAt")}</dt>
+                <dd>
+                  <When at={data.closed_at} lang={lang} />
+                </dd>
+              </div>
+            )}
+          </dl>
+          <button type="button" class="button button--secondary" onClick={reload} disabled={loading}>
+            {t("case.refresh")}
+          </button>
+
+          <h3>{t("case.identity.heading")}</h3>
+          {data.identity ? (
+            <dl class="facts">
+              <div>
+                <dt>{t("case.identity.method")}</dt>
+                <dd>
+                  {IDENTITY_LABEL[data.identity.method]
+                    ? t(IDENTITY_LABEL[data.identity.method])
+                    : data.identity.method}
+                </dd>
+              </div>
+              <div>
+                <dt>{t("case.identity.by")}</dt>
+                <dd>{data.identity.verified_by}</dd>
+              </div>
+              <div>
+                <dt>{t("case.identity.at")}</dt>
+                <dd>
+                  <When at={data.identity.verified_at} lang={lang} />
+                </dd>
+              </div>
+              {data.identity.note && (
+                <div>
+                  <dt>{t("case.identity.note")}</dt>
+                  <dd>{data.identity.note}</dd>
+                </div>
+              )}
+            </dl>
+          ) : (
+            <p>{t("case.identity.none")}</p>
+          )}
+
+          <h3>{t("case.explained.heading")}</h3>
+          {data.explained.length > 0 ? (
+            <ul>
+              {data.explained.map((item, i) => (
+                <li key={i}>{item}</li>
+              ))}
+            </ul>
+          ) : (
+            <p>{t("case.none")}</p>
+          )}
+
+          <h3>{t("case.steps.heading")}</h3>
+          {data.steps.length > 0 ? (
+            <ul class="steps">
+              {data.steps.map((step) => (
+                <Step key={step.department} step={step} me={me} act={act} />
+              ))}
+            </ul>
+          ) : (
+            <p>{t("case.none")}</p>
+          )}
+
+          <h3>{t("case.remaining.heading")}</h3>
+          {data.remaining.length > 0 ? (
+            <ul>
+              {data.remaining.map((r) => (
+                <li key={r.id}>
+                  {r.name} ({t("case.remaining.where")}: {r.where})
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p>{t("case.none")}</p>
+          )}
+
+          <h3>{t("case.thread.heading")}</h3>
+          {data.thread.length > 0 ? (
+            <ol class="messages">
+              {data.thread.map((m) => (
+                <li key={m.id}>
+                  <p class="messages__meta">
+                    {t("case.thread.from", {
+                      by: m.by,
+                      department: departmentName(t, m.department),
+                      to: departmentName(t, m.to_department),
+                    })}{" "}
+                    <When at={m.at} lang={lang} />
+                  </p>
+                  <p>{m.text}</p>
+                </li>
+              ))}
+            </ol>
+          ) : (
+            <p>{t("case.none")}</p>
+          )}
+          <ThreadForm caseId={data.id} me={me} act={act} />
+
+          <h3>{t("case.verifications.heading")}</h3>
+          {data.verifications.length > 0 ? (
+            <ul class="verifications">
+              {data.verifications.map((v) => (
+                <li key={v.id}>
+                  <p class="messages__meta">
+                    {t("case.verifications.asked", { by: v.asked_by, department: departmentName(t, v.department) })}
+                  </p>
+                  <p id={`question-${v.id}`}>{v.question}</p>
+                  {v.answer !== null ? (
+                    <p>{t("case.verifications.answeredBy", { by: v.answered_by ?? "", answer: v.answer })}</p>
+                  ) : me.department === v.department ? (
+                    <AnswerForm caseId={data.id} verification={v} act={act} />
+                  ) : (
+                    <p>{t("case.verifications.pending")}</p>
+                  )}
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p>{t("case.none")}</p>
+          )}
+          <AskForm caseId={data.id} me={me} act={act} />
+
+          <h3>{t("case.timeline.heading")}</h3>
+          <ol class="timeline">
+            {data.timeline.map((entry, i) => (
+              <li key={i}>
+                <When at={entry.at} lang={lang} /> —{" "}
+                {TIMELINE_ACTION[entry.action] ? t(TIMELINE_ACTION[entry.action]) : entry.action}
+                {entry.department && ` (${departmentName(t, entry.department)})`} — {entry.actor}
+                {entry.detail && `: ${entry.detail}`}
+              </li>
+            ))}
+          </ol>
+        </>
+      )}
+    </section>
+  );
+}
