@@ -1,0 +1,192 @@
+"""Case and task logic with in-memory fakes of the stores and of Step Functions."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from madoguchi.adapters.memory import MemoryCaseStore, MemoryTaskStore, MemoryWorkflows
+from madoguchi.auth import Caller, Role
+from madoguchi.cases import Answer, Ask, IdentityInput, Message, OpenCase
+from madoguchi.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from madoguchi.logic import cases, tasks
+from madoguchi.tasks import Approve, RegisterTask, Return
+
+NOW = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
+ONESTOP = Caller(sub="staff-onestop", role=Role.STAFF, department="onestop")
+HOKEN = Caller(sub="staff-hoken", role=Role.STAFF, department="hoken")
+ZEI = Caller(sub="staff-zei", role=Role.STAFF, department="zei")
+RESIDENT = Caller(sub="resident-1", role=Role.RESIDENT)
+IDENTITY = IdentityInput(method="my_number_card")
+
+
+class World:
+    def __init__(self) -> None:
+        self.cases, self.tasks, self.workflows = MemoryCaseStore(), MemoryTaskStore(), MemoryWorkflows()
+
+    def open(self, answers, caller=ONESTOP, identity=IDENTITY, event="bereavement"):
+        request = OpenCase(event=event, answers=answers, identity=identity)
+        return cases.open_case(request, caller, self.cases, self.workflows, NOW, step_timeout=60)
+
+    def wait(self, case_id, department, kind="review", token=None):
+        request = RegisterTask(
+            token=token or f"token-{department}-{kind}-{len(self.tasks._items)}",
+            execution="arn:exec",
+            department=department,
+            kind=kind,
+            case_id=case_id,
+        )
+        return tasks.register_task(request, self.tasks, NOW, 30, self.cases)
+
+    def step(self, case_id, department):
+        return self.cases.get(case_id).step(department)
+
+
+@pytest.fixture
+def world():
+    return World()
+
+
+def test_staff_open_starts_the_events_workflow_with_the_departments_the_answers_call_for(world):
+    case = world.open({"had_kokuho": True, "was_taxpayer": True})
+    assert case.status == "open" and case.identity.verified_by == "staff-onestop"
+    [(workflow, name, payload)] = world.workflows.started
+    assert (workflow, name) == ("bereavement", case.id)
+    assert payload == {"case_id": case.id, "step_timeout_seconds": 60, "departments": ["hoken", "zei"]}
+
+
+def test_moving_in_puts_the_residence_registration_first(world):
+    case = world.open({"has_children": True}, event="moving_in")
+    payload = world.workflows.started[0][2]
+    assert payload["first"] == ["shimin"] and payload["departments"] == ["kodomo"]
+    assert [s.department for s in case.steps] == ["shimin", "kodomo"]
+
+
+def test_a_residents_pre_registration_waits_for_identity_then_starts_once(world):
+    case = world.open({"was_taxpayer": True}, caller=RESIDENT, identity=None)
+    assert case.status == "awaiting_identity" and world.workflows.started == []
+    with pytest.raises(Forbidden):
+        cases.record_identity(case.id, IDENTITY, ZEI, world.cases, world.workflows, NOW, 60)
+    opened = cases.record_identity(case.id, IDENTITY, ONESTOP, world.cases, world.workflows, NOW, 60)
+    assert opened.status == "open" and len(world.workflows.started) == 1
+    with pytest.raises(Conflict):
+        cases.record_identity(case.id, IDENTITY, ONESTOP, world.cases, world.workflows, NOW, 60)
+
+
+@pytest.mark.parametrize(
+    ("caller", "identity", "error"),
+    [
+        (None, IDENTITY, Unauthorized),
+        (ZEI, IDENTITY, Forbidden),
+        (Caller(sub="kiosk-1", role=Role.DEVICE), IDENTITY, Forbidden),
+        (ONESTOP, None, InvalidInput),
+        (RESIDENT, IDENTITY, InvalidInput),
+    ],
+)
+def test_who_opens_a_case_and_how(world, caller, identity, error):
+    with pytest.raises(error):
+        world.open({"had_kokuho": True}, caller=caller, identity=identity)
+
+
+def test_bad_answers_name_their_fields_and_nothing_to_do_is_refused(world):
+    with pytest.raises(InvalidInput) as bad:
+        world.open({"had_kokuho": "yes", "no_such": True})
+    assert sorted(loc for loc, _ in bad.value.fields) == [
+        ["body", "answers", "had_kokuho"],
+        ["body", "answers", "no_such"],
+    ]
+    with pytest.raises(InvalidInput) as nothing:
+        world.open({})
+    assert nothing.value.fields == [(["body", "answers"], "nothing_applies")]
+
+
+def test_approving_resumes_the_workflow_once_and_records_who(world):
+    case = world.open({"had_kokuho": True})
+    task = world.wait(case.id, "hoken")
+    assert world.step(case.id, "hoken").status == "waiting"
+    decided = tasks.approve(task.id, Approve(note="ok"), HOKEN, world.tasks, world.cases, world.workflows, NOW)
+    assert decided.status == "approved" and decided.decided_by == "staff-hoken"
+    assert world.workflows.answered[task.token] == ("success", {"decision": "approved", "by": "staff-hoken"})
+    assert world.step(case.id, "hoken").status == "approved"
+    with pytest.raises(Conflict):
+        tasks.approve(task.id, Approve(), HOKEN, world.tasks, world.cases, world.workflows, NOW)
+
+
+def test_only_the_tasks_department_decides(world):
+    case = world.open({"had_kokuho": True})
+    task = world.wait(case.id, "hoken")
+    for caller, error in ((ZEI, Forbidden), (RESIDENT, Forbidden), (None, Unauthorized)):
+        with pytest.raises(error):
+            tasks.approve(task.id, Approve(), caller, world.tasks, world.cases, world.workflows, NOW)
+    with pytest.raises(NotFound):
+        tasks.approve("nope", Approve(), HOKEN, world.tasks, world.cases, world.workflows, NOW)
+
+
+def test_a_return_fails_the_step_with_the_error_the_state_machine_catches_and_keeps_the_reason(world):
+    case = world.open({"had_kokuho": True})
+    task = world.wait(case.id, "hoken")
+    tasks.give_back(task.id, Return(reason="保険証を持参"), HOKEN, world.tasks, world.cases, world.workflows, NOW)
+    assert world.workflows.answered[task.token] == ("failure", {"error": "Case.Returned", "cause": "returned"})
+    awaiting = world.wait(case.id, "hoken", kind="awaiting_resident")
+    view = cases.case_view(world.cases.record(case.id), "ja")
+    assert view.status == "needs_resident" and view.steps[0].return_reason == "保険証を持参"
+    with pytest.raises(Conflict):  # a step waiting on the resident is not returned again
+        tasks.give_back(awaiting.id, Return(reason="x"), HOKEN, world.tasks, world.cases, world.workflows, NOW)
+    tasks.approve(awaiting.id, Approve(), HOKEN, world.tasks, world.cases, world.workflows, NOW)
+    assert world.step(case.id, "hoken").status == "waiting" and world.step(case.id, "hoken").return_reason is None
+    assert cases.case_view(world.cases.record(case.id), "ja").status == "open"
+
+
+def test_escalation_expires_the_dead_task_and_counts(world):
+    case = world.open({"owned_property": True})
+    first = world.wait(case.id, "shisan")
+    assert tasks.escalate(case.id, "shisan", world.tasks, world.cases, NOW) == 1
+    assert world.tasks.get(first.id).status == "expired"
+    again = world.wait(case.id, "shisan")
+    assert again.attempt == 2 and world.step(case.id, "shisan").task_id == again.id
+    with pytest.raises(Conflict):
+        tasks.approve(
+            first.id,
+            Approve(),
+            Caller(sub="s", role=Role.STAFF, department="shisan"),
+            world.tasks,
+            world.cases,
+            world.workflows,
+            NOW,
+        )
+
+
+def test_closing_and_the_timeline(world):
+    case = world.open({"owned_property": True})
+    closed = cases.close_case(case.id, world.cases, NOW + timedelta(minutes=5))
+    assert closed.status == "closed" and closed.closed_at == NOW + timedelta(minutes=5)
+    with pytest.raises(Conflict):
+        cases.close_case(case.id, world.cases, NOW)
+    view = cases.get_case(case.id, ONESTOP, world.cases, "en", NOW)
+    assert [a.action for a in view.timeline] == ["case_opened", "case_closed"]  # reads are audited, not shown
+    assert any(a.action == "case_viewed" for a in world.cases.record(case.id).timeline)
+
+
+def test_who_may_read_a_case(world):
+    case = world.open({"owned_property": True})
+    for caller in (ZEI, Caller(sub="resident-2", role=Role.RESIDENT), Caller(sub="kiosk-1", role=Role.DEVICE)):
+        with pytest.raises(Forbidden):
+            cases.get_case(case.id, caller, world.cases, "ja", NOW)
+    own = world.open({"owned_property": True}, caller=RESIDENT, identity=None)
+    assert cases.get_case(own.id, RESIDENT, world.cases, "ja", NOW).status == "awaiting_identity"
+    with pytest.raises(NotFound):
+        cases.get_case("c-none", ONESTOP, world.cases, "ja", NOW)
+
+
+def test_a_department_asked_on_the_case_may_read_and_answer_it(world):
+    case = world.open({"had_children_allowance": True})
+    kodomo = Caller(sub="staff-kodomo", role=Role.STAFF, department="kodomo")
+    cases.post_message(case.id, Message(to_department="zei", text="所得の確認"), kodomo, world.cases, NOW)
+    asked = cases.ask_verification(case.id, Ask(department="zei", question="限度額未満？"), kodomo, world.cases, NOW)
+    with pytest.raises(Forbidden):
+        cases.answer_verification(case.id, asked.id, Answer(answer="はい"), kodomo, world.cases, NOW)
+    answered = cases.answer_verification(case.id, asked.id, Answer(answer="未満です"), ZEI, world.cases, NOW)
+    assert answered.answered_by == "staff-zei"
+    with pytest.raises(Conflict):
+        cases.answer_verification(case.id, asked.id, Answer(answer="again"), ZEI, world.cases, NOW)
+    with pytest.raises(InvalidInput):
+        cases.post_message(case.id, Message(to_department="nowhere", text="x"), kodomo, world.cases, NOW)
