@@ -9,15 +9,12 @@ answering a verification: staff of the asked department.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from madoguchi.adapters.cases_dynamodb import DynamoCaseStore
-from madoguchi.adapters.stepfunctions import StepFunctionsWorkflows
 from madoguchi.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
 from madoguchi.cases import (
     Answer,
@@ -33,22 +30,14 @@ from madoguchi.cases import (
 )
 from madoguchi.logic import cases
 from madoguchi.settings import settings
+from madoguchi.wiring import case_store as store
+from madoguchi.wiring import workflows
 
 logger = Logger()
 metrics = Metrics()
 app = make_resolver()
 
 SIGNED_IN_CASE = {**SIGNED_IN, **NOT_FOUND}
-
-
-@lru_cache(maxsize=1)
-def store() -> DynamoCaseStore:
-    return DynamoCaseStore(settings().cases_table)
-
-
-@lru_cache(maxsize=1)
-def workflows() -> StepFunctionsWorkflows:
-    return StepFunctionsWorkflows(settings().state_machines())
 
 
 def now() -> datetime:

@@ -2,30 +2,21 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from madoguchi.adapters.cache import CachedProcedureStore
-from madoguchi.adapters.dynamodb import DynamoProcedureStore
 from madoguchi.api import NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
 from madoguchi.auth import Caller, Role, require
 from madoguchi.logic import procedures
 from madoguchi.procedures import ProcedureDetail, ProcedureList
-from madoguchi.settings import settings
+from madoguchi.wiring import procedure_store as store
 
 logger = Logger()
 metrics = Metrics()
 app = make_resolver()
-
-
-@lru_cache(maxsize=1)
-def store() -> CachedProcedureStore:
-    config = settings()
-    return CachedProcedureStore(DynamoProcedureStore(config.catalogue_table), ttl=config.catalogue_cache_seconds)
 
 
 @app.get("/procedures", summary="List procedures", tags=["procedures"])

@@ -5,41 +5,23 @@ never leave the server."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from madoguchi.adapters.cases_dynamodb import DynamoCaseStore
-from madoguchi.adapters.dynamodb import DynamoTaskStore
-from madoguchi.adapters.stepfunctions import StepFunctionsWorkflows
 from madoguchi.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver
 from madoguchi.logic import tasks
-from madoguchi.settings import settings
 from madoguchi.tasks import Approve, Return, TaskList, TaskView
+from madoguchi.wiring import case_store, workflows
+from madoguchi.wiring import task_store as store
 
 logger = Logger()
 metrics = Metrics()
 app = make_resolver()
 
 DECISION = {**SIGNED_IN, **NOT_FOUND, **CONFLICT}
-
-
-@lru_cache(maxsize=1)
-def store() -> DynamoTaskStore:
-    return DynamoTaskStore(settings().tasks_table)
-
-
-@lru_cache(maxsize=1)
-def case_store() -> DynamoCaseStore:
-    return DynamoCaseStore(settings().cases_table)
-
-
-@lru_cache(maxsize=1)
-def workflows() -> StepFunctionsWorkflows:
-    return StepFunctionsWorkflows(settings().state_machines())
 
 
 @app.get(

@@ -8,31 +8,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from madoguchi.adapters.cases_dynamodb import DynamoCaseStore
-from madoguchi.adapters.dynamodb import DynamoTaskStore
 from madoguchi.logic import cases, tasks
 from madoguchi.settings import settings
 from madoguchi.tasks import RegisterTask
+from madoguchi.wiring import case_store, task_store
 
 logger = Logger()
 metrics = Metrics()
-
-
-@lru_cache(maxsize=1)
-def task_store() -> DynamoTaskStore:
-    return DynamoTaskStore(settings().tasks_table)
-
-
-@lru_cache(maxsize=1)
-def case_store() -> DynamoCaseStore:
-    return DynamoCaseStore(settings().cases_table)
 
 
 @logger.inject_lambda_context
