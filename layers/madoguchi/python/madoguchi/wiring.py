@@ -1,32 +1,47 @@
-"""The adapters a function uses, built once per container on first use from the settings."""
+"""The adapters a function uses, built once per container on first use from the settings.
+
+Imports are inside the factories: a function pays at cold start only for the adapters it uses.
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from madoguchi.adapters.cache import CachedProcedureStore
-from madoguchi.adapters.cases_dynamodb import DynamoCaseStore
-from madoguchi.adapters.dynamodb import DynamoProcedureStore, DynamoTaskStore
-from madoguchi.adapters.stepfunctions import StepFunctionsWorkflows
 from madoguchi.settings import settings
+
+if TYPE_CHECKING:
+    from madoguchi.adapters.cache import CachedProcedureStore
+    from madoguchi.adapters.cases_dynamodb import DynamoCaseStore
+    from madoguchi.adapters.dynamodb import DynamoTaskStore
+    from madoguchi.adapters.stepfunctions import StepFunctionsWorkflows
 
 
 @lru_cache(maxsize=1)
 def procedure_store() -> CachedProcedureStore:
+    from madoguchi.adapters.cache import CachedProcedureStore
+    from madoguchi.adapters.dynamodb import DynamoProcedureStore
+
     config = settings()
     return CachedProcedureStore(DynamoProcedureStore(config.catalogue_table), ttl=config.catalogue_cache_seconds)
 
 
 @lru_cache(maxsize=1)
 def case_store() -> DynamoCaseStore:
+    from madoguchi.adapters.cases_dynamodb import DynamoCaseStore
+
     return DynamoCaseStore(settings().cases_table)
 
 
 @lru_cache(maxsize=1)
 def task_store() -> DynamoTaskStore:
+    from madoguchi.adapters.dynamodb import DynamoTaskStore
+
     return DynamoTaskStore(settings().tasks_table)
 
 
 @lru_cache(maxsize=1)
 def workflows() -> StepFunctionsWorkflows:
+    from madoguchi.adapters.stepfunctions import StepFunctionsWorkflows
+
     return StepFunctionsWorkflows(settings().state_machines())
