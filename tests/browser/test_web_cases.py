@@ -1,7 +1,8 @@
 """One-stop life-event case in the staff console (docs/cases.md).
 
 A one-stop clerk opens a bereavement case; each department involved opens it from its inbox and approves its step;
-the workflow then closes the case.
+the workflow then closes the case. A resident's pre-registration starts once the one-stop clerk records identity.
+The case page prints a summary for the resident.
 """
 
 import re
@@ -10,6 +11,7 @@ from collections.abc import Callable
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+import requests
 from playwright.sync_api import Locator, Page, expect
 
 pytestmark = pytest.mark.browser
@@ -58,6 +60,12 @@ def open_from_inbox(page: Page, case_id: str) -> None:
         inbox.get_by_role("button", name="Refresh").click()
     link.click()
     expect(page).to_have_url(re.compile(rf"[?&]case={re.escape(case_id)}"))
+    expect(page.get_by_role("heading", level=2, name=re.compile(r"^Case: "))).to_be_focused()
+
+
+def open_case_page(page: Page, stack_url: str, case_id: str) -> None:
+    """The console at ?case=<id> (a signed-in session is kept for the tab)."""
+    page.goto(f"{stack_url}/staff/?lang=en&case={case_id}")
     expect(page.get_by_role("heading", level=2, name=re.compile(r"^Case: "))).to_be_focused()
 
 
@@ -119,3 +127,129 @@ def test_a_bereavement_case_is_opened_at_one_counter_and_closed_by_three_departm
         page.wait_for_timeout(500)
         page.get_by_role("button", name="Reload case").click()
     expect(status).to_contain_text("Status: Closed")
+
+
+def test_a_residents_pre_registration_starts_when_the_one_stop_clerk_records_identity(
+    page: Page, stack_url: str, token_for: Callable[[str], str], axe_violations: Callable[[], str]
+):
+    # Given a resident's pre-registration for a family member: no identity yet, so it waits
+    response = requests.post(
+        stack_url + "/cases",
+        json={"event": "bereavement", "answers": {"was_taxpayer": True}},
+        headers={"Authorization": "Bearer " + token_for("resident-1")},
+        timeout=10,
+    )
+    response.raise_for_status()
+    assert response.json()["status"] == "awaiting_identity"
+    case_id = response.json()["id"]
+
+    # When the one-stop clerk opens it in the console
+    sign_in(page, stack_url, "staff-onestop")
+    open_case_page(page, stack_url, case_id)
+    status = page.locator("#case-status")
+    expect(status).to_contain_text("Status: Waiting for identity verification")
+    form = page.get_by_role("form", name="Record identity verification")
+    expect(form).to_be_visible()
+    assert axe_violations() == "", "axe violations on the case page with the identity form"
+
+    # A record without the identity document is stopped before sending
+    submit = form.get_by_role("button", name="Record identity and start the case")
+    submit.click()
+    expect(form.get_by_text("Choose how identity was verified.")).to_be_visible()
+    expect(form.get_by_label("How identity was verified")).to_be_focused()
+
+    # When the clerk records how identity was verified
+    form.get_by_label("How identity was verified").select_option("residence_card")
+    form.get_by_label("Note (optional)").fill("Checked at the counter")
+    submit.click()
+
+    # Then the case is open, identity is shown and the form is gone
+    expect(status).to_contain_text("Status: Open")
+    expect(status).to_contain_text("Identity recorded.")
+    expect(page.get_by_role("heading", name="Identity verification", exact=True)).to_be_focused()
+    expect(page.get_by_text("Residence card", exact=True)).to_be_visible()
+    expect(page.get_by_text("Checked at the counter", exact=True)).to_be_visible()
+    expect(form).to_have_count(0)
+
+    # And the tax step has started: it reaches staff-zei's inbox
+    sign_out(page)
+    sign_in(page, stack_url, "staff-zei")
+    open_from_inbox(page, case_id)
+    expect(page.get_by_role("heading", name="What to check").first).to_be_visible()
+    expect(page.get_by_role("button", name="Approve")).to_be_visible()
+
+
+def test_the_case_page_prints_a_summary_for_the_resident(page: Page, stack_url: str, token_for: Callable[[str], str]):
+    # Given a case opened at the counter, with a message between departments
+    staff = {"Authorization": "Bearer " + token_for("staff-onestop")}
+    response = requests.post(
+        stack_url + "/cases?lang=en",
+        json={
+            "event": "bereavement",
+            "answers": {"had_kokuho": True, "was_taxpayer": True},
+            "identity": {"method": "my_number_card", "note": "Internal note"},
+            "explained": ["Pension: at the pension office"],
+        },
+        headers=staff,
+        timeout=10,
+    )
+    response.raise_for_status()
+    case = response.json()
+    departments = [step["department_name"] for step in case["steps"]]
+    procedures = [p["name"] for step in case["steps"] for p in step["procedures"]]
+    remaining = [r["name"] for r in case["remaining"]]
+    assert departments and procedures and remaining
+    message = requests.post(
+        f"{stack_url}/cases/{case['id']}/thread",
+        json={"to_department": "zei", "text": "Please check the tax records"},
+        headers=staff,
+        timeout=10,
+    )
+    message.raise_for_status()
+
+    sign_in(page, stack_url, "staff-onestop")
+    open_case_page(page, stack_url, case["id"])
+    print_title = page.get_by_text(re.compile(r"— Summary for the resident$"))
+    expect(print_title).to_be_hidden()
+    # What only staff see on screen: the site's banner, sign-in, thread, verifications, timeline, forms, buttons
+    staff_only = [
+        page.get_by_role("banner"),
+        page.get_by_role("button", name="Sign out"),
+        page.get_by_text("Please check the tax records"),
+        page.get_by_role("heading", name="Messages between departments"),
+        page.get_by_role("heading", name="Internal verifications"),
+        page.get_by_role("heading", name="Timeline"),
+        page.get_by_role("button", name="Send message"),
+        page.get_by_label("Question", exact=True),
+        page.get_by_text("Internal note"),
+        page.get_by_role("link", name="Back to the console"),
+    ]
+    for element in staff_only:
+        expect(element).to_be_visible()
+
+    # The button prints the page
+    page.evaluate("() => { window.printed = 0; window.print = () => { window.printed += 1; }; }")
+    page.get_by_role("button", name="Print summary for the resident").click()
+    assert page.evaluate("window.printed") == 1
+
+    # When printed, the summary shows what was done and what remains
+    page.emulate_media(media="print")
+    expect(print_title).to_be_visible()
+    expect(page.get_by_role("heading", level=2, name=re.compile(r"^Case: "))).to_be_visible()
+    expect(page.get_by_text(case["id"], exact=True)).to_be_visible()
+    expect(page.get_by_text("My Number card", exact=True)).to_be_visible()
+    expect(page.get_by_text("Pension: at the pension office")).to_be_visible()
+    steps = page.get_by_role("list", name="Department steps")
+    for name in departments:
+        expect(steps.get_by_role("heading", name=name)).to_be_visible()
+    for name in procedures:
+        expect(steps).to_contain_text(name)
+    expect(steps.locator(".status").first).to_be_visible()
+    remaining_list = page.get_by_role("list", name="What the resident must do elsewhere")
+    expect(remaining_list).to_be_visible()
+    for name in remaining:
+        expect(remaining_list).to_contain_text(name)
+    # and nothing meant for staff only
+    for element in staff_only:
+        expect(element).to_be_hidden()
+    expect(page.get_by_role("button", name="Print summary for the resident")).to_be_hidden()

@@ -103,6 +103,49 @@ function Question({
   );
 }
 
+interface IdentityFieldsProps {
+  /** Ids of the controls: `${idPrefix}-method`, `${idPrefix}-note`. */
+  idPrefix: string;
+  method: string;
+  note: string;
+  errors: { method?: string; note?: string };
+  onMethod: (method: string) => void;
+  onNote: (note: string) => void;
+}
+
+/** How identity was verified (document) and an optional note; shared by opening a case and recording identity. */
+export function IdentityFields({ idPrefix, method, note, errors, onMethod, onNote }: IdentityFieldsProps) {
+  const { t } = useI18n();
+  const methodId = `${idPrefix}-method`;
+  const noteId = `${idPrefix}-note`;
+  return (
+    <>
+      <Field id={methodId} label={t("case.open.method")} error={errors.method}>
+        <select
+          {...controlProps(methodId, undefined, errors.method)}
+          value={method}
+          onChange={(e) => onMethod(e.currentTarget.value)}
+        >
+          <option value="">{t("case.open.choose")}</option>
+          {IDENTITY_METHODS.map((m) => (
+            <option key={m} value={m}>
+              {t(IDENTITY_LABEL[m])}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <Field id={noteId} label={t("case.open.note")} error={errors.note}>
+        <input
+          type="text"
+          {...controlProps(noteId, undefined, errors.note)}
+          value={note}
+          onInput={(e) => onNote(e.currentTarget.value)}
+        />
+      </Field>
+    </>
+  );
+}
+
 /**
  * The one-stop clerk opens a case: life event, its questions, how identity was verified and what was explained
  * (POST /cases). Field errors from a 422 appear next to their fields; the message goes to the alert region.
@@ -213,28 +256,14 @@ export function OpenCase({ token, onOpened }: { token: string; onOpened: (caseId
           ))}
 
           <h3>{t("case.open.identity")}</h3>
-          <Field id="case-identity-method" label={t("case.open.method")} error={errors["identity.method"]}>
-            <select
-              {...controlProps("case-identity-method", undefined, errors["identity.method"])}
-              value={method}
-              onChange={(e) => setMethod(e.currentTarget.value)}
-            >
-              <option value="">{t("case.open.choose")}</option>
-              {IDENTITY_METHODS.map((m) => (
-                <option key={m} value={m}>
-                  {t(IDENTITY_LABEL[m])}
-                </option>
-              ))}
-            </select>
-          </Field>
-          <Field id="case-identity-note" label={t("case.open.note")} error={errors["identity.note"]}>
-            <input
-              type="text"
-              {...controlProps("case-identity-note", undefined, errors["identity.note"])}
-              value={note}
-              onInput={(e) => setNote(e.currentTarget.value)}
-            />
-          </Field>
+          <IdentityFields
+            idPrefix="case-identity"
+            method={method}
+            note={note}
+            errors={{ method: errors["identity.method"], note: errors["identity.note"] }}
+            onMethod={setMethod}
+            onNote={setNote}
+          />
 
           <h3>{t("case.open.explained")}</h3>
           <Field

@@ -13,7 +13,7 @@ import {
 } from "../lib/api";
 import { formatTokyoDate, formatTokyoTime } from "../lib/format";
 import { type Lang, type MessageKey, useI18n } from "../lib/i18n";
-import { IDENTITY_LABEL } from "./case-open";
+import { IDENTITY_LABEL, IdentityFields } from "./case-open";
 import { Alert, Loading } from "./feedback";
 import { DEPARTMENTS, Field, controlProps, departmentName, describedBy, fieldErrorsOf } from "./forms";
 
@@ -58,8 +58,11 @@ function When({ at, lang }: { at: string; lang: Lang }) {
   );
 }
 
+/** Where focus goes once the case has reloaded after an action: an element id, or one chosen from the outcome. */
+type FocusAfter = string | ((error: ApiError | null) => string | undefined);
+
 /** Result of an action: null when it worked, else the error (already announced by the page). */
-type Act = (path: string, body: unknown, done: MessageKey, focusId?: string) => Promise<ApiError | null>;
+type Act = (path: string, body: unknown, done: MessageKey, focusAfter?: FocusAfter) => Promise<ApiError | null>;
 
 /** The first field error of a 422, for a form with one main field. */
 const fieldMessage = (error: ApiError | null): string | undefined =>
@@ -105,7 +108,7 @@ function Decision({ step, act }: { step: CaseStep; act: Act }) {
   const noteId = `note-${step.department}`;
   const reasonId = `reason-${step.department}`;
   return (
-    <div class="decision">
+    <div class="decision print-hide">
       <h5>{t("case.decision.heading")}</h5>
       <form class="form" onSubmit={approve}>
         <Field id={noteId} label={t("case.decision.note")}>
@@ -154,7 +157,7 @@ function Step({ step, me, act }: { step: CaseStep; me: Me; act: Act }) {
     <li class={own ? "step step--own" : "step"}>
       <h4 id={headingId} tabIndex={-1}>
         {step.department_name}
-        {own && <span class="step__mine"> ({t("case.step.yours")})</span>}
+        {own && <span class="step__mine print-hide"> ({t("case.step.yours")})</span>}
       </h4>
       <dl class="facts">
         <div>
@@ -183,18 +186,20 @@ function Step({ step, me, act }: { step: CaseStep; me: Me; act: Act }) {
         step.procedures.map((p) => (
           <div class="procedure-guide" key={p.id}>
             <h5>{p.name}</h5>
-            <h6>{t("case.procedure.check")}</h6>
-            <ul class="checklist">
-              {p.check.map((item) => (
-                <li key={item}>{item}</li>
-              ))}
-            </ul>
-            <h6>{t("case.procedure.explain")}</h6>
-            <ul>
-              {p.explain.map((item) => (
-                <li key={item}>{item}</li>
-              ))}
-            </ul>
+            <div class="print-hide">
+              <h6>{t("case.procedure.check")}</h6>
+              <ul class="checklist">
+                {p.check.map((item) => (
+                  <li key={item}>{item}</li>
+                ))}
+              </ul>
+              <h6>{t("case.procedure.explain")}</h6>
+              <ul>
+                {p.explain.map((item) => (
+                  <li key={item}>{item}</li>
+                ))}
+              </ul>
+            </div>
           </div>
         ))}
       {decidable && <Decision key={step.task_id} step={step} act={act} />}
@@ -359,6 +364,66 @@ function AskForm({ caseId, me, act }: { caseId: string; me: Me; act: Act }) {
   );
 }
 
+/**
+ * One-stop staff record how a pre-registered case's identity was verified at the counter
+ * (POST /cases/{caseId}/identity); the case then opens and the departments' steps start.
+ */
+function RecordIdentity({ caseId, act }: { caseId: string; act: Act }) {
+  const { t } = useI18n();
+  const [method, setMethod] = useState("");
+  const [note, setNote] = useState("");
+  const [errors, setErrors] = useState<{ method?: string; note?: string }>({});
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (busy) return;
+    if (!method) {
+      setErrors({ method: t("case.open.methodRequired") });
+      document.getElementById("record-identity-method")?.focus();
+      return;
+    }
+    setErrors({});
+    setBusy(true);
+    const path = `/cases/${encodeURIComponent(caseId)}/identity`;
+    // Done: the form is gone, so focus the identity section; refused: back to the form (if it is still shown).
+    const focusAfter = (error: ApiError | null) => {
+      if (!error) return "case-identity-heading";
+      const noteOnly = error.status === 422 && fieldErrorsOf(error).note && !fieldErrorsOf(error).method;
+      return noteOnly ? "record-identity-note" : "record-identity-method";
+    };
+    const failed = await act(path, { method, note: note.trim() }, "case.done.identity", focusAfter);
+    setBusy(false);
+    if (failed?.status === 422) {
+      const fields = fieldErrorsOf(failed);
+      setErrors({ method: fields.method, note: fields.note });
+    }
+  };
+  return (
+    <form
+      class="case-form identity-form print-hide"
+      onSubmit={submit}
+      noValidate
+      aria-labelledby="record-identity-heading"
+    >
+      <h4 id="record-identity-heading">{t("case.recordIdentity.heading")}</h4>
+      <p>{t("case.recordIdentity.intro")}</p>
+      <IdentityFields
+        idPrefix="record-identity"
+        method={method}
+        note={note}
+        errors={errors}
+        onMethod={setMethod}
+        onNote={setNote}
+      />
+      <div>
+        <button type="submit" class="button" disabled={busy}>
+          {t("case.recordIdentity.submit")}
+        </button>
+      </div>
+    </form>
+  );
+}
+
 interface CasePageProps {
   caseId: string;
   me: Me | null;
@@ -421,26 +486,25 @@ export function CasePage({ caseId, me, token, restoring, backHref, onBack }: Cas
 
   const reload = () => setVersion((v) => v + 1);
 
-  const act: Act = async (path, body, done, focusId) => {
+  const act: Act = async (path, body, done, focusAfter) => {
     setActionError(null);
     setNotice("");
+    let failed: ApiError | null = null;
     try {
       await request(withLang(path, lang), { method: "POST", body, token });
       setNotice(t(done));
-      return null;
     } catch (e) {
-      const error = asApiError(e);
-      setActionError(error.status === 409 ? error.message || t("case.error.conflict") : error);
-      return error;
-    } finally {
-      focusAfterLoad.current = focusId ?? null;
-      reload();
+      failed = asApiError(e);
+      setActionError(failed.status === 409 ? failed.message || t("case.error.conflict") : failed);
     }
+    focusAfterLoad.current = (typeof focusAfter === "function" ? focusAfter(failed) : focusAfter) ?? null;
+    reload();
+    return failed;
   };
 
   const back = (
     <a
-      class="back-link"
+      class="back-link print-hide"
       href={backHref}
       onClick={(event) => {
         if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
@@ -465,14 +529,21 @@ export function CasePage({ caseId, me, token, restoring, backHref, onBack }: Cas
   return (
     <section class="case" aria-labelledby="case-heading">
       {back}
+      {data && (
+        <p class="print-only print-title">
+          {t("app.name")} — {t("case.print.title")}
+        </p>
+      )}
       <h2 id="case-heading" ref={heading} tabIndex={-1}>
         {data ? t("case.heading", { event: data.event_name }) : t("case.title")}
       </h2>
-      <Alert error={actionError ?? loadError} />
+      <div class="print-hide">
+        <Alert error={actionError ?? loadError} />
+      </div>
       {!data && !loadError && <Loading />}
       {data && (
         <>
-          <div role="status" id="case-status" class="case-status">
+          <div role="status" id="case-status" class="case-status print-hide">
             <p>
               {t("case.status")}:{" "}
               <strong class={`status status--${data.status}`}>
@@ -486,7 +557,7 @@ export function CasePage({ caseId, me, token, restoring, backHref, onBack }: Cas
               <dt>{t("case.id")}</dt>
               <dd>{data.id}</dd>
             </div>
-            <div>
+            <div class="print-hide">
               <dt>{t("case.openedBy")}</dt>
               <dd>{data.opened_by}</dd>
             </div>
@@ -505,11 +576,18 @@ export function CasePage({ caseId, me, token, restoring, backHref, onBack }: Cas
               </div>
             )}
           </dl>
-          <button type="button" class="button button--secondary" onClick={reload} disabled={loading}>
-            {t("case.refresh")}
-          </button>
+          <div class="case-actions print-hide">
+            <button type="button" class="button button--secondary" onClick={reload} disabled={loading}>
+              {t("case.refresh")}
+            </button>
+            <button type="button" class="button button--secondary" onClick={() => window.print()}>
+              {t("case.print.button")}
+            </button>
+          </div>
 
-          <h3>{t("case.identity.heading")}</h3>
+          <h3 id="case-identity-heading" tabIndex={-1}>
+            {t("case.identity.heading")}
+          </h3>
           {data.identity ? (
             <dl class="facts">
               <div>
@@ -520,18 +598,18 @@ export function CasePage({ caseId, me, token, restoring, backHref, onBack }: Cas
                     : data.identity.method}
                 </dd>
               </div>
-              <div>
+              <div class="print-hide">
                 <dt>{t("case.identity.by")}</dt>
                 <dd>{data.identity.verified_by}</dd>
               </div>
-              <div>
+              <div class="print-hide">
                 <dt>{t("case.identity.at")}</dt>
                 <dd>
                   <When at={data.identity.verified_at} lang={lang} />
                 </dd>
               </div>
               {data.identity.note && (
-                <div>
+                <div class="print-hide">
                   <dt>{t("case.identity.note")}</dt>
                   <dd>{data.identity.note}</dd>
                 </div>
@@ -539,6 +617,9 @@ export function CasePage({ caseId, me, token, restoring, backHref, onBack }: Cas
             </dl>
           ) : (
             <p>{t("case.identity.none")}</p>
+          )}
+          {data.status === "awaiting_identity" && me.role === "staff" && me.department === "onestop" && (
+            <RecordIdentity caseId={data.id} act={act} />
           )}
 
           <h3>{t("case.explained.heading")}</h3>
@@ -552,9 +633,9 @@ export function CasePage({ caseId, me, token, restoring, backHref, onBack }: Cas
             <p>{t("case.none")}</p>
           )}
 
-          <h3>{t("case.steps.heading")}</h3>
+          <h3 id="case-steps-heading">{t("case.steps.heading")}</h3>
           {data.steps.length > 0 ? (
-            <ul class="steps">
+            <ul class="steps" aria-labelledby="case-steps-heading">
               {data.steps.map((step) => (
                 <Step key={step.department} step={step} me={me} act={act} />
               ))}
@@ -563,9 +644,9 @@ export function CasePage({ caseId, me, token, restoring, backHref, onBack }: Cas
             <p>{t("case.none")}</p>
           )}
 
-          <h3>{t("case.remaining.heading")}</h3>
+          <h3 id="case-remaining-heading">{t("case.remaining.heading")}</h3>
           {data.remaining.length > 0 ? (
-            <ul>
+            <ul aria-labelledby="case-remaining-heading">
               {data.remaining.map((r) => (
                 <li key={r.id}>
                   {r.name} ({t("case.remaining.where")}: {r.where})
@@ -576,63 +657,65 @@ export function CasePage({ caseId, me, token, restoring, backHref, onBack }: Cas
             <p>{t("case.none")}</p>
           )}
 
-          <h3>{t("case.thread.heading")}</h3>
-          {data.thread.length > 0 ? (
-            <ol class="messages">
-              {data.thread.map((m) => (
-                <li key={m.id}>
-                  <p class="messages__meta">
-                    {t("case.thread.from", {
-                      by: m.by,
-                      department: departmentName(t, m.department),
-                      to: departmentName(t, m.to_department),
-                    })}{" "}
-                    <When at={m.at} lang={lang} />
-                  </p>
-                  <p>{m.text}</p>
+          <div class="print-hide">
+            <h3>{t("case.thread.heading")}</h3>
+            {data.thread.length > 0 ? (
+              <ol class="messages">
+                {data.thread.map((m) => (
+                  <li key={m.id}>
+                    <p class="messages__meta">
+                      {t("case.thread.from", {
+                        by: m.by,
+                        department: departmentName(t, m.department),
+                        to: departmentName(t, m.to_department),
+                      })}{" "}
+                      <When at={m.at} lang={lang} />
+                    </p>
+                    <p>{m.text}</p>
+                  </li>
+                ))}
+              </ol>
+            ) : (
+              <p>{t("case.none")}</p>
+            )}
+            <ThreadForm caseId={data.id} me={me} act={act} />
+
+            <h3>{t("case.verifications.heading")}</h3>
+            {data.verifications.length > 0 ? (
+              <ul class="verifications">
+                {data.verifications.map((v) => (
+                  <li key={v.id}>
+                    <p class="messages__meta">
+                      {t("case.verifications.asked", { by: v.asked_by, department: departmentName(t, v.department) })}
+                    </p>
+                    <p id={`question-${v.id}`}>{v.question}</p>
+                    {v.answer !== null ? (
+                      <p>{t("case.verifications.answeredBy", { by: v.answered_by ?? "", answer: v.answer })}</p>
+                    ) : me.department === v.department ? (
+                      <AnswerForm caseId={data.id} verification={v} act={act} />
+                    ) : (
+                      <p>{t("case.verifications.pending")}</p>
+                    )}
+                  </li>
+                ))}
+              </ul>
+            ) : (
+              <p>{t("case.none")}</p>
+            )}
+            <AskForm caseId={data.id} me={me} act={act} />
+
+            <h3>{t("case.timeline.heading")}</h3>
+            <ol class="timeline">
+              {data.timeline.map((entry, i) => (
+                <li key={i}>
+                  <When at={entry.at} lang={lang} /> —{" "}
+                  {TIMELINE_ACTION[entry.action] ? t(TIMELINE_ACTION[entry.action]) : entry.action}
+                  {entry.department && ` (${departmentName(t, entry.department)})`} — {entry.actor}
+                  {entry.detail && `: ${entry.detail}`}
                 </li>
               ))}
             </ol>
-          ) : (
-            <p>{t("case.none")}</p>
-          )}
-          <ThreadForm caseId={data.id} me={me} act={act} />
-
-          <h3>{t("case.verifications.heading")}</h3>
-          {data.verifications.length > 0 ? (
-            <ul class="verifications">
-              {data.verifications.map((v) => (
-                <li key={v.id}>
-                  <p class="messages__meta">
-                    {t("case.verifications.asked", { by: v.asked_by, department: departmentName(t, v.department) })}
-                  </p>
-                  <p id={`question-${v.id}`}>{v.question}</p>
-                  {v.answer !== null ? (
-                    <p>{t("case.verifications.answeredBy", { by: v.answered_by ?? "", answer: v.answer })}</p>
-                  ) : me.department === v.department ? (
-                    <AnswerForm caseId={data.id} verification={v} act={act} />
-                  ) : (
-                    <p>{t("case.verifications.pending")}</p>
-                  )}
-                </li>
-              ))}
-            </ul>
-          ) : (
-            <p>{t("case.none")}</p>
-          )}
-          <AskForm caseId={data.id} me={me} act={act} />
-
-          <h3>{t("case.timeline.heading")}</h3>
-          <ol class="timeline">
-            {data.timeline.map((entry, i) => (
-              <li key={i}>
-                <When at={entry.at} lang={lang} /> —{" "}
-                {TIMELINE_ACTION[entry.action] ? t(TIMELINE_ACTION[entry.action]) : entry.action}
-                {entry.department && ` (${departmentName(t, entry.department)})`} — {entry.actor}
-                {entry.detail && `: ${entry.detail}`}
-              </li>
-            ))}
-          </ol>
+          </div>
         </>
       )}
     </section>

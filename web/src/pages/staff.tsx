@@ -78,7 +78,7 @@ function SignIn({ onSession }: { onSession: (session: Session | null) => void })
   };
 
   return (
-    <section class="panel" aria-labelledby="signin-heading">
+    <section class="panel print-hide" aria-labelledby="signin-heading">
       <h2 id="signin-heading">{t("staff.signIn.heading")}</h2>
       <Alert error={error} />
       <div role="status" class="identity">
@@ -292,7 +292,8 @@ function Staff() {
   const isOneStop = session?.me.role === "staff" && session.me.department === "onestop";
 
   return (
-    <Page title="staff.title">
+    // On a case page only the case prints (the summary for the resident), without the site frame.
+    <Page title="staff.title" variant={caseId ? "page--case" : undefined}>
       <SignIn onSession={onSession} />
       {caseId ? (
         <CasePage
