@@ -207,9 +207,18 @@ function Step({ step, me, act }: { step: CaseStep; me: Me; act: Act }) {
   );
 }
 
-function ThreadForm({ caseId, me, act }: { caseId: string; me: Me; act: Act }) {
+/**
+ * Submit logic of a form around one required text: an empty text shows `required` under it and
+ * focuses it; otherwise `submit` gets the trimmed text, then a refusal's field error is shown, or
+ * (with `clear`) the text is emptied.
+ */
+function useRequiredText(
+  textId: string,
+  required: MessageKey,
+  submit: (trimmed: string) => Promise<ApiError | null>,
+  clear = true,
+) {
   const { t } = useI18n();
-  const [to, setTo] = useState<string>(DEPARTMENTS.find((d) => d !== me.department) ?? DEPARTMENTS[0]);
   const [text, setText] = useState("");
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
@@ -217,25 +226,51 @@ function ThreadForm({ caseId, me, act }: { caseId: string; me: Me; act: Act }) {
     e.preventDefault();
     const trimmed = text.trim();
     if (!trimmed) {
-      setError(t("case.thread.textRequired"));
-      document.getElementById("thread-text")?.focus();
+      setError(t(required));
+      document.getElementById(textId)?.focus();
       return;
     }
     setError(undefined);
     setBusy(true);
-    const path = `/cases/${encodeURIComponent(caseId)}/thread`;
-    const failed = await act(path, { to_department: to, text: trimmed }, "case.done.posted");
+    const failed = await submit(trimmed);
     setBusy(false);
     if (failed) setError(fieldMessage(failed));
-    else setText("");
+    else if (clear) setText("");
   };
+  return { text, setText, error, busy, send };
+}
+
+interface DepartmentTextFormProps {
+  me: Me;
+  act: Act;
+  path: string;
+  done: MessageKey;
+  /** The POST body from the chosen department and the trimmed text. */
+  body: (department: string, text: string) => Record<string, string>;
+  departmentId: string;
+  departmentLabel: MessageKey;
+  textId: string;
+  textLabel: MessageKey;
+  textRequired: MessageKey;
+  rows: number;
+  submitLabel: MessageKey;
+}
+
+/** A department (another than the signed-in one by default) and a required text, posted to `path`. */
+function DepartmentTextForm(props: DepartmentTextFormProps) {
+  const { me, act, path, done, body, departmentId, textId } = props;
+  const { t } = useI18n();
+  const [department, setDepartment] = useState<string>(DEPARTMENTS.find((d) => d !== me.department) ?? DEPARTMENTS[0]);
+  const { text, setText, error, busy, send } = useRequiredText(textId, props.textRequired, (trimmed) =>
+    act(path, body(department, trimmed), done),
+  );
   return (
     <form class="case-form" onSubmit={send} noValidate>
-      <Field id="thread-to" label={t("case.thread.to")}>
+      <Field id={departmentId} label={t(props.departmentLabel)}>
         <select
-          {...controlProps("thread-to", undefined, undefined)}
-          value={to}
-          onChange={(e) => setTo(e.currentTarget.value)}
+          {...controlProps(departmentId, undefined, undefined)}
+          value={department}
+          onChange={(e) => setDepartment(e.currentTarget.value)}
         >
           {DEPARTMENTS.map((d) => (
             <option key={d} value={d}>
@@ -244,45 +279,54 @@ function ThreadForm({ caseId, me, act }: { caseId: string; me: Me; act: Act }) {
           ))}
         </select>
       </Field>
-      <Field id="thread-text" label={t("case.thread.text")} error={error}>
+      <Field id={textId} label={t(props.textLabel)} error={error}>
         <textarea
-          rows={3}
+          rows={props.rows}
           required
-          {...controlProps("thread-text", undefined, error)}
+          {...controlProps(textId, undefined, error)}
           value={text}
           onInput={(e) => setText(e.currentTarget.value)}
         />
       </Field>
       <div>
         <button type="submit" class="button" disabled={busy}>
-          {t("case.thread.send")}
+          {t(props.submitLabel)}
         </button>
       </div>
     </form>
   );
 }
 
+function ThreadForm({ caseId, me, act }: { caseId: string; me: Me; act: Act }) {
+  return (
+    <DepartmentTextForm
+      me={me}
+      act={act}
+      path={`/cases/${encodeURIComponent(caseId)}/thread`}
+      done="case.done.posted"
+      body={(department, text) => ({ to_department: department, text })}
+      departmentId="thread-to"
+      departmentLabel="case.thread.to"
+      textId="thread-text"
+      textLabel="case.thread.text"
+      textRequired="case.thread.textRequired"
+      rows={3}
+      submitLabel="case.thread.send"
+    />
+  );
+}
+
 function AnswerForm({ caseId, verification, act }: { caseId: string; verification: Verification; act: Act }) {
   const { t } = useI18n();
-  const [answer, setAnswer] = useState("");
-  const [error, setError] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
   const id = `answer-${verification.id}`;
-  const send = async (e: Event) => {
-    e.preventDefault();
-    const trimmed = answer.trim();
-    if (!trimmed) {
-      setError(t("case.verifications.answerRequired"));
-      document.getElementById(id)?.focus();
-      return;
-    }
-    setError(undefined);
-    setBusy(true);
-    const path = `/cases/${encodeURIComponent(caseId)}/verifications/${encodeURIComponent(verification.id)}/answer`;
-    const failed = await act(path, { answer: trimmed }, "case.done.answered");
-    setBusy(false);
-    if (failed) setError(fieldMessage(failed));
-  };
+  const path = `/cases/${encodeURIComponent(caseId)}/verifications/${encodeURIComponent(verification.id)}/answer`;
+  // Not cleared once answered: the reload replaces the form with the answer.
+  const { text, setText, error, busy, send } = useRequiredText(
+    id,
+    "case.verifications.answerRequired",
+    (answer) => act(path, { answer }, "case.done.answered"),
+    false,
+  );
   return (
     <form class="form" onSubmit={send} noValidate>
       <div class={error ? "field field--invalid" : "field"}>
@@ -293,8 +337,8 @@ function AnswerForm({ caseId, verification, act }: { caseId: string; verificatio
           id={id}
           aria-invalid={error ? "true" : undefined}
           aria-describedby={describedBy(`question-${verification.id}`, error && `${id}-error`)}
-          value={answer}
-          onInput={(e) => setAnswer(e.currentTarget.value)}
+          value={text}
+          onInput={(e) => setText(e.currentTarget.value)}
         />
         {error && (
           <p id={`${id}-error`} class="field-error">
@@ -310,57 +354,21 @@ function AnswerForm({ caseId, verification, act }: { caseId: string; verificatio
 }
 
 function AskForm({ caseId, me, act }: { caseId: string; me: Me; act: Act }) {
-  const { t } = useI18n();
-  const [department, setDepartment] = useState<string>(DEPARTMENTS.find((d) => d !== me.department) ?? DEPARTMENTS[0]);
-  const [question, setQuestion] = useState("");
-  const [error, setError] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
-  const send = async (e: Event) => {
-    e.preventDefault();
-    const trimmed = question.trim();
-    if (!trimmed) {
-      setError(t("case.verifications.questionRequired"));
-      document.getElementById("verification-question")?.focus();
-      return;
-    }
-    setError(undefined);
-    setBusy(true);
-    const path = `/cases/${encodeURIComponent(caseId)}/verifications`;
-    const failed = await act(path, { department, question: trimmed }, "case.done.asked");
-    setBusy(false);
-    if (failed) setError(fieldMessage(failed));
-    else setQuestion("");
-  };
   return (
-    <form class="case-form" onSubmit={send} noValidate>
-      <Field id="verification-department" label={t("case.verifications.department")}>
-        <select
-          {...controlProps("verification-department", undefined, undefined)}
-          value={department}
-          onChange={(e) => setDepartment(e.currentTarget.value)}
-        >
-          {DEPARTMENTS.map((d) => (
-            <option key={d} value={d}>
-              {departmentName(t, d)}
-            </option>
-          ))}
-        </select>
-      </Field>
-      <Field id="verification-question" label={t("case.verifications.question")} error={error}>
-        <textarea
-          rows={2}
-          required
-          {...controlProps("verification-question", undefined, error)}
-          value={question}
-          onInput={(e) => setQuestion(e.currentTarget.value)}
-        />
-      </Field>
-      <div>
-        <button type="submit" class="button" disabled={busy}>
-          {t("case.verifications.ask")}
-        </button>
-      </div>
-    </form>
+    <DepartmentTextForm
+      me={me}
+      act={act}
+      path={`/cases/${encodeURIComponent(caseId)}/verifications`}
+      done="case.done.asked"
+      body={(department, question) => ({ department, question })}
+      departmentId="verification-department"
+      departmentLabel="case.verifications.department"
+      textId="verification-question"
+      textLabel="case.verifications.question"
+      textRequired="case.verifications.questionRequired"
+      rows={2}
+      submitLabel="case.verifications.ask"
+    />
   );
 }
 
