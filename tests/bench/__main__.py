@@ -13,10 +13,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,13 +24,12 @@ import requests
 
 from infra import catalogue
 from tests.bench import inbox, transitions
+from tests.bench.local import LOAD_SECONDS, LOAD_THREADS, load
 
 ROOT = catalogue.ROOT
 LAYER = ROOT / "layers" / "madoguchi" / "python"
 BASELINE = Path(__file__).resolve().parent / "baseline_handler.py"
 COLD_SAMPLES = 9
-LOAD_SECONDS = 5.0
-LOAD_THREADS = 4
 CALLS_PER_ROUTE = 20
 BYTECODE_CACHE = Path(tempfile.gettempdir()) / "madoguchi-bench-pycache"
 
@@ -103,25 +100,7 @@ def throughput(path: str) -> dict[str, float]:
         for _ in range(20):  # warm every container
             requests.get(f"{url}{path}", timeout=10).raise_for_status()
 
-        latencies: list[float] = []
-        lock = threading.Lock()
-        stop_at = time.monotonic() + LOAD_SECONDS
-
-        def worker() -> None:
-            session = requests.Session()
-            mine = []
-            while time.monotonic() < stop_at:
-                t0 = time.perf_counter()
-                session.get(f"{url}{path}", timeout=10).raise_for_status()
-                mine.append(time.perf_counter() - t0)
-            with lock:
-                latencies.extend(mine)
-
-        started = time.monotonic()
-        with ThreadPoolExecutor(LOAD_THREADS) as pool:
-            for _ in range(LOAD_THREADS):
-                pool.submit(worker)
-        elapsed = time.monotonic() - started
+        latencies, elapsed = load(f"{url}{path}")
     finally:
         server.terminate()
         server.wait(timeout=10)

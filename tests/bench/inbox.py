@@ -10,10 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import requests
-
 from infra import catalogue
-from tests.bench.local import Api, counting_dynamodb_calls, in_process_stack
+from tests.bench.local import LOAD_THREADS, Api, counting_dynamodb_calls, in_process_stack, load
 
 OPEN_CASES = 10_000
 SEED_THREADS = 4
@@ -21,8 +19,6 @@ SEED_THREADS = 4
 # through the adapter slows down as the table grows, so that phase stops here and the rest is written in bulk.
 CREATE_BUDGET_SECONDS = 60.0
 DEPARTMENTS = ("shimin", "hoken", "zei", "shisan", "kodomo")  # every staffed department, round-robin
-LOAD_THREADS = 4
-LOAD_SECONDS = 5.0
 INBOX_USER = "staff-hoken"
 
 
@@ -105,36 +101,13 @@ class Seeder:
         return time.monotonic() - started
 
 
-def load(url: str, headers: dict[str, str]) -> tuple[list[float], float]:
-    """Latencies of GET /staff/tasks (first page) from LOAD_THREADS keep-alive clients for LOAD_SECONDS."""
-    latencies: list[float] = []
-    lock = threading.Lock()
-    stop_at = time.monotonic() + LOAD_SECONDS
-
-    def worker() -> None:
-        session = requests.Session()
-        mine = []
-        while time.monotonic() < stop_at:
-            t0 = time.perf_counter()
-            session.get(f"{url}/staff/tasks", headers=headers, timeout=30).raise_for_status()
-            mine.append(time.perf_counter() - t0)
-        with lock:
-            latencies.extend(mine)
-
-    started = time.monotonic()
-    with ThreadPoolExecutor(LOAD_THREADS) as pool:
-        for _ in range(LOAD_THREADS):
-            pool.submit(worker)
-    return latencies, time.monotonic() - started
-
-
 def measure_inbox(api: Api, calls: Any) -> dict[str, Any]:
     """One load run as 保険年金課, after warming every container; DynamoDB calls counted during the run only."""
     page = api.call("GET", "/staff/tasks", INBOX_USER)["tasks"]
     with ThreadPoolExecutor(LOAD_THREADS) as pool:
         list(pool.map(lambda _: api.call("GET", "/staff/tasks", INBOX_USER), range(4 * LOAD_THREADS)))
     calls.clear()
-    latencies, elapsed = load(api.url, api.headers(INBOX_USER))
+    latencies, elapsed = load(f"{api.url}/staff/tasks", api.headers(INBOX_USER))
     quantiles = statistics.quantiles(latencies, n=100, method="inclusive")  # never beyond the slowest request
     return {
         "page": len(page),

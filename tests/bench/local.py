@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
@@ -118,3 +120,30 @@ class Api:
                 return
             time.sleep(0.1)
         raise RuntimeError(f"case {case_id} did not close")
+
+
+LOAD_THREADS = 4
+LOAD_SECONDS = 5.0
+
+
+def load(url: str, headers: dict[str, str] | None = None) -> tuple[list[float], float]:
+    """Latencies of GET `url` from LOAD_THREADS keep-alive clients for LOAD_SECONDS, and the elapsed time."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    stop_at = time.monotonic() + LOAD_SECONDS
+
+    def worker() -> None:
+        session = requests.Session()
+        mine = []
+        while time.monotonic() < stop_at:
+            t0 = time.perf_counter()
+            session.get(url, headers=headers, timeout=30).raise_for_status()
+            mine.append(time.perf_counter() - t0)
+        with lock:
+            latencies.extend(mine)
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(LOAD_THREADS) as pool:
+        for _ in range(LOAD_THREADS):
+            pool.submit(worker)
+    return latencies, time.monotonic() - started
