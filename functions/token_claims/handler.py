@@ -12,17 +12,17 @@ import os
 from typing import Any
 
 ROLES = ("resident", "staff", "device")
-# Staff groups, one per department (same names as the staff pool's groups).
-DEPARTMENTS = ("shimin", "hoken", "zei", "shisan", "kodomo", "onestop")
 DEVICE_KINDS = ("kiosk", "ticket_machine")
 
 
-def claims_for(role: str, user_attributes: dict[str, str], groups: list[str]) -> dict[str, str]:
+def claims_for(
+    role: str, user_attributes: dict[str, str], groups: list[str], departments: tuple[str, ...] = ()
+) -> dict[str, str]:
     if role not in ROLES:
         raise ValueError(f"ROLE must be one of {ROLES}, got {role!r}")
     claims = {"role": role}
     if role == "staff":
-        department = next((g for g in groups if g in DEPARTMENTS), None)
+        department = next((g for g in groups if g in departments), None)
         if department is not None:
             claims["department"] = department
     elif role == "device":
@@ -37,7 +37,9 @@ def claims_for(role: str, user_attributes: dict[str, str], groups: list[str]) ->
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     request = event.get("request") or {}
     groups = (request.get("groupConfiguration") or {}).get("groupsToOverride") or []
-    claims = claims_for(os.environ.get("ROLE", ""), request.get("userAttributes") or {}, groups)
+    # The staff pool's department groups (madoguchi.departments), passed by the auth stack.
+    departments = tuple(d for d in os.environ.get("DEPARTMENTS", "").split(",") if d)
+    claims = claims_for(os.environ.get("ROLE", ""), request.get("userAttributes") or {}, groups, departments)
     response = event.setdefault("response", {})
     details = response.get("claimsOverrideDetails") or {}
     details["claimsToAddOrOverride"] = {**(details.get("claimsToAddOrOverride") or {}), **claims}

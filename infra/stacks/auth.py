@@ -43,7 +43,7 @@ class AuthStack(Stack):
             f"{role.capitalize()}TokenClaims",
             fn=fn,
             code_dir=sources.function_dir(fn),
-            environment={"ROLE": role},
+            environment={"ROLE": role, "DEPARTMENTS": ",".join(DEPARTMENTS)},
         )
         self.triggers[role] = trigger
         return trigger

@@ -218,7 +218,7 @@ def test_each_pool_adds_its_role_through_the_token_claims_trigger(madoguchi: Mad
     assert len(pools) == 3
     for role, trigger in madoguchi.auth.triggers.items():
         props = _resource(auth, _logical_id(trigger))["Properties"]
-        assert props["Environment"]["Variables"] == {"ROLE": role}
+        assert props["Environment"]["Variables"] == {"ROLE": role, "DEPARTMENTS": ",".join(DEPARTMENTS)}
         assert props["Architectures"] == ["arm64"] and props["Runtime"] == "python3.13"
         assert props["LoggingConfig"]["LogFormat"] == "JSON"
         assert props["MemorySize"] == catalogue.function(TOKEN_CLAIMS).memory_mb

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from madoguchi.departments import DEPARTMENTS
+
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "events" / "cognito"
 
@@ -32,6 +34,12 @@ def _event(name: str) -> dict[str, Any]:
 
 def _claims(event: dict[str, Any]) -> dict[str, str]:
     return event["response"]["claimsOverrideDetails"]["claimsToAddOrOverride"]
+
+
+@pytest.fixture(autouse=True)
+def department_groups(monkeypatch):
+    """What the auth stack passes: the staff pool's department groups."""
+    monkeypatch.setenv("DEPARTMENTS", ",".join(DEPARTMENTS))
 
 
 def test_resident_gets_the_resident_role_only(monkeypatch):
