@@ -7,7 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, StrictBool, StrictStr
 
-EventId = Literal["bereavement", "moving_in"]
+from madoguchi.life_events import EventId
+
 IdentityMethod = Literal["my_number_card", "driving_licence", "passport", "residence_card", "other"]
 # Stored statuses; "needs_resident" is derived for the view from the steps.
 CaseStatus = Literal["awaiting_identity", "open", "closed"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, get_args
+from typing import Any
 
 from madoguchi.auth import Caller, Role, require
 from madoguchi.cases import (
@@ -16,7 +16,6 @@ from madoguchi.cases import (
     CaseRecord,
     CaseStep,
     CaseView,
-    EventId,
     IdentityInput,
     IdentityRecord,
     LifeEventList,
@@ -36,7 +35,7 @@ from madoguchi.cases import (
 from madoguchi.departments import DEPARTMENTS
 from madoguchi.errors import Forbidden, InvalidInput, NotFound
 from madoguchi.i18n import Lang, pick
-from madoguchi.life_events import InvalidAnswers, life_event, plan
+from madoguchi.life_events import EVENT_IDS, InvalidAnswers, life_event, plan
 from madoguchi.ports.cases import CaseStore
 from madoguchi.ports.workflows import Workflows
 
@@ -59,7 +58,7 @@ def _staff_department(caller: Caller) -> str:
 
 def list_life_events(lang: Lang) -> LifeEventList:
     return LifeEventList(
-        events=[LifeEventSummary(id=e.id, name=pick(e.name, lang)) for e in map(life_event, get_args(EventId))]
+        events=[LifeEventSummary(id=e.id, name=pick(e.name, lang)) for e in map(life_event, EVENT_IDS)]
     )
 
 
