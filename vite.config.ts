@@ -21,6 +21,7 @@ export default defineConfig({
         kiosk: page("kiosk/index.html"),
         display: page("display/index.html"),
         staff: page("staff/index.html"),
+        preregister: page("preregister/index.html"),
         docs: page("docs/index.html"),
       },
     },

@@ -4,17 +4,14 @@ import {
   asApiError,
   type CaseView,
   IDENTITY_METHODS,
-  type LifeEvent,
-  type LifeEventList,
-  type LifeEventQuestion,
   type NewCase,
   request,
-  useApi,
   withLang,
 } from "../lib/api";
 import { type MessageKey, useI18n } from "../lib/i18n";
 import { Alert, Loading } from "./feedback";
-import { Field, FieldError, type FieldErrors, controlProps, describedBy, fieldErrorsOf, linesOf } from "./forms";
+import { Field, type FieldErrors, controlProps, linesOf } from "./forms";
+import { LifeEventFields, caseErrorsOf, focusFirstError, useLifeEventAnswers } from "./life-event-fields";
 
 export const IDENTITY_LABEL: Record<string, MessageKey> = {
   my_number_card: "identity.my_number_card",
@@ -24,84 +21,12 @@ export const IDENTITY_LABEL: Record<string, MessageKey> = {
   other: "identity.other",
 };
 
-const questionId = (id: string) => `case-q-${id}`;
-
-/** Field keys (as in a 422 `loc`) and the id of the control that shows them. */
+/** Field keys (as in a 422 `loc`) of the clerk's part and the id of the control that shows them. */
 const CONTROL_FOR: Record<string, string> = {
-  event: "case-event",
   "identity.method": "case-identity-method",
   "identity.note": "case-identity-note",
   explained: "case-explained",
 };
-const controlFor = (key: string): string | undefined =>
-  key.startsWith("answers.") ? questionId(key.slice("answers.".length)) : CONTROL_FOR[key];
-
-/** The control showing a field's error: the control itself, or a yes/no group's first radio button. */
-function controlElement(key: string): HTMLElement | null {
-  const id = controlFor(key);
-  return id ? (document.getElementById(id) ?? document.getElementById(`${id}-yes`)) : null;
-}
-
-function Question({
-  question,
-  value,
-  error,
-  onChange,
-}: {
-  question: LifeEventQuestion;
-  value: boolean | string | undefined;
-  error: string | undefined;
-  onChange: (value: boolean | string) => void;
-}) {
-  const { t } = useI18n();
-  const id = questionId(question.id);
-  const errorId = `${id}-error`;
-  if (question.kind === "yes_no") {
-    return (
-      <fieldset class={error ? "choice-group field--invalid" : "choice-group"} data-question={question.id}>
-        <legend>{question.text}</legend>
-        <FieldError id={errorId} text={error} />
-        <div class="choice-group__options">
-          {([true, false] as const).map((answer) => {
-            const optionId = `${id}-${answer ? "yes" : "no"}`;
-            return (
-              <div class="radio" key={optionId}>
-                <input
-                  type="radio"
-                  id={optionId}
-                  name={id}
-                  checked={value === answer}
-                  aria-invalid={error ? "true" : undefined}
-                  aria-describedby={describedBy(error && errorId)}
-                  onChange={() => onChange(answer)}
-                />
-                <label for={optionId}>{t(answer ? "case.open.yes" : "case.open.no")}</label>
-              </div>
-            );
-          })}
-        </div>
-      </fieldset>
-    );
-  }
-  return (
-    <div data-question={question.id}>
-      <Field id={id} label={question.text} error={error}>
-        <select
-          {...controlProps(id, undefined, error)}
-          value={typeof value === "string" ? value : ""}
-          onChange={(e) => onChange(e.currentTarget.value)}
-        >
-          <option value="">{t("case.open.choose")}</option>
-          {(question.choices ?? []).map((choice) => (
-            <option key={choice.value} value={choice.value}>
-              {choice.label}
-            </option>
-          ))}
-        </select>
-      </Field>
-    </div>
-  );
-}
 
 interface IdentityFieldsProps {
   /** Ids of the controls: `${idPrefix}-method`, `${idPrefix}-note`. */
@@ -152,13 +77,9 @@ export function IdentityFields({ idPrefix, method, note, errors, onMethod, onNot
  */
 export function OpenCase({ token, onOpened }: { token: string; onOpened: (caseId: string) => void }) {
   const { t, lang } = useI18n();
-  const events = useApi<LifeEventList>("/life-events");
-  const [chosenEvent, setChosenEvent] = useState("");
-  const eventId = chosenEvent || events.data?.events[0]?.id || "";
-  const event = useApi<LifeEvent>(eventId ? `/life-events/${encodeURIComponent(eventId)}` : null);
-  const questions = event.data?.id === eventId ? event.data.questions : null;
+  const form = useLifeEventAnswers();
+  const { events, event, eventId, questions } = form;
 
-  const [answers, setAnswers] = useState<Record<string, boolean | string>>({});
   const [method, setMethod] = useState("");
   const [note, setNote] = useState("");
   const [explained, setExplained] = useState("");
@@ -167,11 +88,7 @@ export function OpenCase({ token, onOpened }: { token: string; onOpened: (caseId
   const [busy, setBusy] = useState(false);
 
   const validate = (): FieldErrors => {
-    const found: FieldErrors = {};
-    for (const q of questions ?? []) {
-      const answer = answers[q.id];
-      if (answer === undefined || answer === "") found[`answers.${q.id}`] = t("case.open.answerRequired");
-    }
+    const found = form.unanswered(t);
     if (!method) found["identity.method"] = t("case.open.methodRequired");
     return found;
   };
@@ -179,8 +96,7 @@ export function OpenCase({ token, onOpened }: { token: string; onOpened: (caseId
   const showErrors = (found: FieldErrors, message: ApiError | string) => {
     setErrors(found);
     setAlert(message);
-    const first = Object.keys(found).find((key) => controlElement(key));
-    if (first) controlElement(first)?.focus();
+    focusFirstError(found, CONTROL_FOR);
   };
 
   const submit = async (e: Event) => {
@@ -193,7 +109,7 @@ export function OpenCase({ token, onOpened }: { token: string; onOpened: (caseId
     }
     const body: NewCase = {
       event: eventId,
-      answers: Object.fromEntries(questions.map((q) => [q.id, answers[q.id]])),
+      answers: form.answered(),
       identity: { method, note: note.trim() },
       explained: linesOf(explained),
     };
@@ -204,21 +120,11 @@ export function OpenCase({ token, onOpened }: { token: string; onOpened: (caseId
       const opened = await request<CaseView>(withLang("/cases", lang), { method: "POST", body, token });
       onOpened(opened.id);
     } catch (error) {
-      const apiError = asApiError(error);
-      const fields = fieldErrorsOf(apiError, (head) => (head === "answers" || head === "identity" ? 2 : 1));
-      // Problems with no control of their own (e.g. an unknown answer) are listed in the alert.
-      const stray = Object.entries(fields).filter(([key]) => !controlElement(key));
-      const message = [apiError.message || t("error.network"), ...stray.map(([, msg]) => msg)].join(" ");
+      const { fields, message } = caseErrorsOf(asApiError(error), t, CONTROL_FOR);
       showErrors(fields, message);
     } finally {
       setBusy(false);
     }
-  };
-
-  const chooseEvent = (id: string) => {
-    setChosenEvent(id);
-    setAnswers({});
-    setErrors({});
   };
 
   return (
@@ -229,31 +135,7 @@ export function OpenCase({ token, onOpened }: { token: string; onOpened: (caseId
       {events.loading && !events.data && <Loading />}
       {events.data && (
         <form class="case-form" onSubmit={submit} noValidate>
-          <Field id="case-event" label={t("case.open.event")} error={errors.event}>
-            <select
-              {...controlProps("case-event", undefined, errors.event)}
-              value={eventId}
-              onChange={(e) => chooseEvent(e.currentTarget.value)}
-            >
-              {events.data.events.map((ev) => (
-                <option key={ev.id} value={ev.id}>
-                  {ev.name}
-                </option>
-              ))}
-            </select>
-          </Field>
-
-          <h3>{t("case.open.questions")}</h3>
-          {!questions && !event.error && <Loading />}
-          {questions?.map((q) => (
-            <Question
-              key={`${eventId}-${q.id}`}
-              question={q}
-              value={answers[q.id]}
-              error={errors[`answers.${q.id}`]}
-              onChange={(value) => setAnswers((previous) => ({ ...previous, [q.id]: value }))}
-            />
-          ))}
+          <LifeEventFields form={form} errors={errors} onChooseEvent={() => setErrors({})} />
 
           <h3>{t("case.open.identity")}</h3>
           <IdentityFields

@@ -71,11 +71,12 @@ export interface LifeEvent extends LifeEventSummary {
 export const IDENTITY_METHODS = ["my_number_card", "driving_licence", "passport", "residence_card", "other"] as const;
 export type IdentityMethod = (typeof IDENTITY_METHODS)[number];
 
+/** POST /cases: staff send identity and what was explained; a resident pre-registering sends neither. */
 export interface NewCase {
   event: string;
   answers: Record<string, boolean | string>;
-  identity: { method: string; note: string };
-  explained: string[];
+  identity?: { method: string; note: string };
+  explained?: string[];
 }
 
 export type CaseStatus = "open" | "awaiting_identity" | "needs_resident" | "closed";

@@ -48,7 +48,7 @@ function Portal() {
 }
 
 function Catalogue({ onOpen, focusId }: { onOpen: (id: string) => void; focusId: string | null }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { data, error, loading } = useApi<ProcedureList>("/procedures");
   // Coming back from a detail view: return focus to the procedure that was opened.
   useEffect(() => {
@@ -58,6 +58,9 @@ function Catalogue({ onOpen, focusId }: { onOpen: (id: string) => void; focusId:
   return (
     <>
       <p class="lead">{t("portal.intro")}</p>
+      <p class="callout">
+        <a href={`/preregister/?lang=${encodeURIComponent(lang)}`}>{t("resident.portalLink")}</a>
+      </p>
       <Alert error={error} />
       {loading && !data && <Loading />}
       {data && (

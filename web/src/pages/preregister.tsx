@@ -1,0 +1,369 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+import { Page, mount } from "../components/app";
+import { Alert, Loading } from "../components/feedback";
+import type { FieldErrors } from "../components/forms";
+import { LifeEventFields, caseErrorsOf, focusFirstError, useLifeEventAnswers } from "../components/life-event-fields";
+import { type Session, SignIn, tokenStore } from "../components/sign-in";
+import {
+  ApiError,
+  asApiError,
+  type CaseStatus,
+  type CaseView,
+  type NewCase,
+  type StepStatus,
+  request,
+  withLang,
+} from "../lib/api";
+import { type MessageKey, useI18n } from "../lib/i18n";
+import "../styles/base.css";
+
+/** This page's address with ?case= set or removed, keeping ?lang=. */
+function hrefFor(caseId: string | null): string {
+  const url = new URL(location.href);
+  if (caseId) url.searchParams.set("case", caseId);
+  else url.searchParams.delete("case");
+  return url.pathname + url.search;
+}
+
+const currentCase = () => new URLSearchParams(location.search).get("case");
+
+/** Plain left clicks are handled in the page; others (new tab, …) follow the link. */
+const plainClick = (event: MouseEvent) => !(event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0);
+
+const CASE_STATUS: Record<CaseStatus, MessageKey> = {
+  awaiting_identity: "resident.status.awaiting_identity",
+  open: "resident.status.open",
+  needs_resident: "resident.status.needs_resident",
+  closed: "resident.status.closed",
+};
+
+/** What the resident does next, by case status. */
+const NEXT: Record<CaseStatus, MessageKey> = {
+  awaiting_identity: "resident.case.bring",
+  open: "resident.next.open",
+  needs_resident: "resident.next.needs_resident",
+  closed: "resident.next.closed",
+};
+
+// An overdue step is the city's concern: the resident sees it as in progress.
+const STEP_STATUS: Record<StepStatus, MessageKey> = {
+  pending: "resident.step.status.pending",
+  waiting: "resident.step.status.waiting",
+  escalated: "resident.step.status.waiting",
+  approved: "resident.step.status.approved",
+  needs_resident: "resident.step.status.needs_resident",
+};
+
+const FORM_HEADING = "preregister-heading";
+const CASE_HEADING = "resident-case-heading";
+
+/**
+ * A resident pre-registers a life event for a family member: the event, its questions, then POST /cases
+ * without identity (one-stop staff record it at the counter). 422 problems appear next to their fields.
+ */
+function PreRegister({ token, onOpened }: { token: string; onOpened: (view: CaseView) => void }) {
+  const { t, lang } = useI18n();
+  const form = useLifeEventAnswers();
+  const { events, event, eventId, questions } = form;
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [alert, setAlert] = useState<ApiError | string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const showErrors = (found: FieldErrors, message: ApiError | string) => {
+    setErrors(found);
+    setAlert(message);
+    focusFirstError(found);
+  };
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (!questions || busy) return;
+    const found = form.unanswered(t);
+    if (Object.keys(found).length > 0) {
+      showErrors(found, t("case.open.invalid"));
+      return;
+    }
+    const body: NewCase = { event: eventId, answers: form.answered() };
+    setBusy(true);
+    setErrors({});
+    setAlert(null);
+    try {
+      onOpened(await request<CaseView>(withLang("/cases", lang), { method: "POST", body, token }));
+    } catch (error) {
+      const { fields, message } = caseErrorsOf(asApiError(error), t);
+      showErrors(fields, message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section class="panel" aria-labelledby={FORM_HEADING}>
+      <h2 id={FORM_HEADING} tabIndex={-1}>
+        {t("resident.form.heading")}
+      </h2>
+      <p>{t("resident.form.intro")}</p>
+      <Alert error={alert ?? events.error ?? event.error} />
+      {events.loading && !events.data && <Loading />}
+      {events.data && (
+        <form class="case-form" onSubmit={submit} noValidate>
+          <LifeEventFields form={form} errors={errors} onChooseEvent={() => setErrors({})} />
+          <div>
+            <button type="submit" class="button" disabled={busy || !questions}>
+              {t("resident.form.submit")}
+            </button>
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}
+
+interface ResidentCaseProps {
+  caseId: string;
+  token: string | null;
+  /** True while a kept sign-in is being restored. */
+  restoring: boolean;
+  /** The answer of POST /cases when the resident has just pre-registered this case (no need to load it). */
+  opened: CaseView | null;
+  onAnother: () => void;
+}
+
+/** The resident's own case (GET /cases/{caseId}): case number, status, what to bring, departments, what remains. */
+function ResidentCase({ caseId, token, restoring, opened, onAnother }: ResidentCaseProps) {
+  const { t, lang } = useI18n();
+  const justOpened = opened?.id === caseId ? opened : null;
+  const [data, setData] = useState<CaseView | null>(justOpened);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [version, setVersion] = useState(0);
+  const [loading, setLoading] = useState(false);
+  const skipLoad = useRef(justOpened !== null);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const focusedFor = useRef<string | null>(null);
+
+  useEffect(() => {
+    if (!token) {
+      setData(null);
+      setError(null);
+      return;
+    }
+    if (skipLoad.current) {
+      skipLoad.current = false;
+      return;
+    }
+    const controller = new AbortController();
+    setLoading(true);
+    const path = withLang(`/cases/${encodeURIComponent(caseId)}`, lang);
+    request<CaseView>(path, { token, signal: controller.signal }).then(
+      (view) => {
+        setData(view);
+        setError(null);
+        setLoading(false);
+      },
+      (e: unknown) => {
+        if (controller.signal.aborted) return;
+        setData(null);
+        setError(asApiError(e));
+        setLoading(false);
+      },
+    );
+    return () => controller.abort();
+  }, [caseId, token, lang, version]);
+
+  // The heading takes focus once the case (or why it cannot be shown) is there.
+  useEffect(() => {
+    if ((data || error) && focusedFor.current !== caseId) {
+      focusedFor.current = caseId;
+      heading.current?.focus();
+    }
+  }, [data, error]);
+
+  const message =
+    error === null
+      ? null
+      : error.status === 403
+        ? t("resident.case.forbidden")
+        : error.status === 404
+          ? t("resident.case.notFound")
+          : error;
+
+  const another = (
+    <a
+      class="back-link"
+      href={hrefFor(null)}
+      onClick={(event) => {
+        if (!plainClick(event)) return;
+        event.preventDefault();
+        onAnother();
+      }}
+    >
+      {t("resident.case.another")}
+    </a>
+  );
+
+  return (
+    <section class="case resident-case" aria-labelledby={CASE_HEADING}>
+      <h2 id={CASE_HEADING} ref={heading} tabIndex={-1}>
+        {data ? t("resident.case.heading", { event: data.event_name }) : t("resident.case.title")}
+      </h2>
+      <Alert error={message} />
+      {!token && (restoring ? <Loading /> : <p>{t("resident.signInFirst")}</p>)}
+      {token && !data && !error && <Loading />}
+      {data && (
+        <>
+          <dl class="case-number">
+            <dt>{t("resident.case.number")}</dt>
+            <dd id="case-number">{data.id}</dd>
+          </dl>
+          <div role="status" id="case-status" class="case-status">
+            <p>
+              {t("case.status")}:{" "}
+              <strong class={`status status--${data.status}`}>
+                {t(CASE_STATUS[data.status] ?? "resident.status.open")}
+              </strong>
+            </p>
+            {justOpened && version === 0 && <p class="case-status__notice">{t("resident.case.received")}</p>}
+          </div>
+          <p class="next-step">{t(NEXT[data.status] ?? "resident.next.open")}</p>
+
+          <h3 id="resident-steps-heading">{t("resident.steps.heading")}</h3>
+          {data.steps.length > 0 ? (
+            <ul class="steps" aria-labelledby="resident-steps-heading">
+              {data.steps.map((step) => (
+                <li class="step" key={step.department}>
+                  <h4>{step.department_name}</h4>
+                  <dl class="facts">
+                    <div>
+                      <dt>{t("case.status")}</dt>
+                      <dd>
+                        <span class={`status status--${step.status}`}>
+                          {t(STEP_STATUS[step.status] ?? "resident.step.status.waiting")}
+                        </span>
+                      </dd>
+                    </div>
+                    {step.return_reason && (
+                      <div>
+                        <dt>{t("resident.step.reason")}</dt>
+                        <dd>{step.return_reason}</dd>
+                      </div>
+                    )}
+                  </dl>
+                  {step.procedures.length > 0 && (
+                    <ul aria-label={t("case.step.procedures")}>
+                      {step.procedures.map((p) => (
+                        <li key={p.id}>{p.name}</li>
+                      ))}
+                    </ul>
+                  )}
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p>{t("case.none")}</p>
+          )}
+
+          <h3 id="resident-remaining-heading">{t("resident.remaining.heading")}</h3>
+          {data.remaining.length > 0 ? (
+            <ul aria-labelledby="resident-remaining-heading">
+              {data.remaining.map((r) => (
+                <li key={r.id}>{t("resident.remaining.item", { name: r.name, where: r.where })}</li>
+              ))}
+            </ul>
+          ) : (
+            <p>{t("case.none")}</p>
+          )}
+
+          <div class="case-actions">
+            <button
+              type="button"
+              class="button button--secondary"
+              onClick={() => setVersion((v) => v + 1)}
+              disabled={loading}
+            >
+              {t("case.refresh")}
+            </button>
+          </div>
+        </>
+      )}
+      {token && another}
+    </section>
+  );
+}
+
+function Cases() {
+  const { t, lang } = useI18n();
+  const [session, setSession] = useState<Session | null>(null);
+  const [restoring, setRestoring] = useState(() => tokenStore.get() !== null);
+  const [caseId, setCaseId] = useState<string | null>(currentCase);
+  const [opened, setOpened] = useState<CaseView | null>(null);
+  const [focusTarget, setFocusTarget] = useState<string | null>(null);
+
+  useEffect(() => {
+    const onPop = () => setCaseId(currentCase());
+    addEventListener("popstate", onPop);
+    return () => removeEventListener("popstate", onPop);
+  }, []);
+
+  // Focus moved on request once the element is shown (after signing in or out, or starting again).
+  useEffect(() => {
+    if (!focusTarget) return;
+    const target = document.getElementById(focusTarget);
+    if (target) {
+      target.focus();
+      setFocusTarget(null);
+    }
+  }, [focusTarget, session, caseId]);
+
+  const onSession = (next: Session | null) => {
+    setRestoring(false);
+    setSession(next);
+  };
+  const onOpened = (view: CaseView) => {
+    history.pushState(null, "", hrefFor(view.id));
+    setOpened(view);
+    setCaseId(view.id);
+  };
+  const another = () => {
+    history.pushState(null, "", hrefFor(null));
+    setOpened(null);
+    setCaseId(null);
+    setFocusTarget(FORM_HEADING);
+  };
+  const isResident = session?.me.role === "resident";
+
+  return (
+    <Page title="resident.title">
+      <p class="lead">{t("resident.intro")}</p>
+      <p>
+        <a href={`/?lang=${encodeURIComponent(lang)}`}>{t("detail.back")}</a>
+      </p>
+      <SignIn
+        audience="resident"
+        onSession={onSession}
+        onSignedInOrOut={(signedIn) =>
+          setFocusTarget(signedIn ? (caseId ? CASE_HEADING : FORM_HEADING) : "signin-user")
+        }
+      />
+      {session && !isResident ? (
+        <p class="notice">{t("resident.residentsOnly")}</p>
+      ) : caseId ? (
+        <ResidentCase
+          key={caseId}
+          caseId={caseId}
+          token={session?.token ?? null}
+          restoring={restoring}
+          opened={opened}
+          onAnother={another}
+        />
+      ) : session ? (
+        <PreRegister token={session.token} onOpened={onOpened} />
+      ) : restoring ? (
+        <Loading />
+      ) : (
+        <p>{t("resident.signInFirst")}</p>
+      )}
+    </Page>
+  );
+}
+
+mount(Cases);
