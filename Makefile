@@ -57,7 +57,7 @@ run: setup web
 
 lint: setup
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy layers/madoguchi/python/madoguchi functions infra
+	$(VENV)/bin/mypy layers/madoguchi/python/madoguchi functions infra tests/bench
 
 test: setup web layer chromium lint
 	$(PY) -m pytest -n 2 --dist loadgroup

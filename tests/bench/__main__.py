@@ -241,7 +241,7 @@ def inbox_section(backlog: list[dict[str, Any]]) -> list[str]:
         "",
         "Open cases seeded directly through the adapters (no executions), each with one pending review task, the",
         f"departments round-robin ({', '.join(inbox.DEPARTMENTS)}), from {inbox.SEED_THREADS} threads. Then",
-        f"{inbox.LOAD_THREADS} client threads with keep-alive for {inbox.LOAD_SECONDS:.0f} s call the first page",
+        f"{LOAD_THREADS} client threads with keep-alive for {LOAD_SECONDS:.0f} s call the first page",
         f"({backlog[0]['page']} tasks) as {inbox.INBOX_USER}, after warming; the local stack runs in process.",
         "",
     ]
