@@ -10,7 +10,7 @@ from infra.local.stack import LocalStack
 
 PAGES = {
     "Resident portal": "/",
-    "Pre-registration (おくやみ・転入)": "/preregister/",
+    "Life-event pre-registration": "/preregister/",
     "Kiosk": "/kiosk/",
     "Ticket display board": "/display/",
     "Staff console": "/staff/",
@@ -24,7 +24,7 @@ def main() -> None:
     stack.start()
     print(f"Madoguchi is running at {stack.url} (AWS emulation at {stack.moto_url})")
     for name, path in PAGES.items():
-        print(f"  {name:<34} {stack.url}{path}")
+        print(f"  {name:<28} {stack.url}{path}")
     print("Demo users: see docs/local-stack.md. Press Ctrl-C to stop.", flush=True)
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
