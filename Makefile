@@ -50,7 +50,7 @@ $(LAYER_DIR)/.built: layers/requirements.lock $(VENV)/.installed
 layer: $(LAYER_DIR)/.built
 
 chromium:
-	@command -v chromium >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null)
+	@command -v chromium >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
 run: setup web
 	$(PY) -m infra.local
