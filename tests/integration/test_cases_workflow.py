@@ -276,3 +276,25 @@ def test_life_events_and_their_questions_are_public(api):
     bereavement = api.call("GET", "/life-events/bereavement?lang=en", None).json()
     assert any(q["id"] == "had_kokuho" for q in bereavement["questions"])
     assert api.call("GET", "/life-events/wedding", None).status_code == 404
+
+
+def test_a_district_centre_opens_a_case_and_asks_a_department_remotely(api):
+    # Given a resident received at a district citizens' centre (地区市民センター), not at city hall
+    body = {"event": "bereavement", "answers": {"was_taxpayer": True}, "identity": IDENTITY}
+    opened = api.call("POST", "/cases", "staff-chiku", body)
+    assert opened.status_code == 200
+    case = opened.json()
+    assert case["identity"]["verified_by"] == "staff-chiku"
+    # When the centre asks 市民税課 on the case's thread, and 市民税課 answers there
+    asked = api.call(
+        "POST", f"/cases/{case['id']}/thread", "staff-chiku", {"to_department": "zei", "text": "納税状況は"}
+    )
+    assert asked.status_code == 200
+    reply = {"to_department": "chiku", "text": "未納はありません"}
+    assert api.call("POST", f"/cases/{case['id']}/thread", "staff-zei", reply).status_code == 200
+    # Then both see the exchange on the case, and the department's step goes on as usual
+    thread = api.case(case["id"], "staff-chiku")["thread"]
+    assert [m["text"] for m in thread] == ["納税状況は", "未納はありません"]
+    task = api.task("staff-zei", case["id"])
+    assert api.decide("staff-zei", task["id"], "approve").status_code == 200
+    api.wait_for_status(case["id"], "closed")

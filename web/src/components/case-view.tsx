@@ -15,7 +15,7 @@ import { formatTokyoDate, formatTokyoTime } from "../lib/format";
 import { type Lang, type MessageKey, useI18n } from "../lib/i18n";
 import { IDENTITY_LABEL, IdentityFields } from "./case-open";
 import { Alert, Loading } from "./feedback";
-import { DEPARTMENTS, Field, controlProps, departmentName, describedBy, fieldErrorsOf } from "./forms";
+import { DEPARTMENTS, FRONT_COUNTERS, Field, controlProps, departmentName, describedBy, fieldErrorsOf } from "./forms";
 
 const CASE_STATUS: Record<CaseStatus, MessageKey> = {
   open: "case.status.open",
@@ -626,7 +626,7 @@ export function CasePage({ caseId, me, token, restoring, backHref, onBack }: Cas
           ) : (
             <p>{t("case.identity.none")}</p>
           )}
-          {data.status === "awaiting_identity" && me.role === "staff" && me.department === "onestop" && (
+          {data.status === "awaiting_identity" && me.role === "staff" && FRONT_COUNTERS.includes(me.department ?? "") && (
             <RecordIdentity caseId={data.id} act={act} />
           )}
 

@@ -3,7 +3,9 @@ import type { ApiError } from "../lib/api";
 import { type MessageKey, type Translate } from "../lib/i18n";
 
 /** Departments offered in selects (thread, verifications); the case view itself carries department names. */
-export const DEPARTMENTS = ["shimin", "hoken", "zei", "shisan", "kodomo", "onestop"] as const;
+export const DEPARTMENTS = ["shimin", "hoken", "zei", "shisan", "kodomo", "onestop", "chiku"] as const;
+/** Counters that receive residents, check identity and open cases (docs/cases.md). */
+export const FRONT_COUNTERS: readonly string[] = ["onestop", "chiku"];
 
 const DEPARTMENT_LABEL: Record<string, MessageKey> = {
   shimin: "department.shimin",
@@ -12,6 +14,7 @@ const DEPARTMENT_LABEL: Record<string, MessageKey> = {
   shisan: "department.shisan",
   kodomo: "department.kodomo",
   onestop: "department.onestop",
+  chiku: "department.chiku",
 };
 
 /** A department's name in the current language; an unknown id is shown as it is. */

@@ -3,6 +3,7 @@ import { Page, mount } from "../components/app";
 import { OpenCase } from "../components/case-open";
 import { CasePage } from "../components/case-view";
 import { Alert, Loading } from "../components/feedback";
+import { FRONT_COUNTERS } from "../components/forms";
 import { type Session, SignIn, tokenStore } from "../components/sign-in";
 import { ApiError, type TaskKind, type TaskList, request, withLang } from "../lib/api";
 import { formatTokyoDate, formatTokyoTime } from "../lib/format";
@@ -162,7 +163,7 @@ function Staff() {
     setCaseId(null);
     document.getElementById("main")?.focus();
   };
-  const isOneStop = session?.me.role === "staff" && session.me.department === "onestop";
+  const isOneStop = session?.me.role === "staff" && FRONT_COUNTERS.includes(session.me.department ?? "");
 
   return (
     // On a case page only the case prints (the summary for the resident), without the site frame.

@@ -15,6 +15,9 @@ CaseStatus = Literal["awaiting_identity", "open", "closed"]
 ViewStatus = Literal["awaiting_identity", "open", "needs_resident", "closed"]
 StepStatus = Literal["pending", "waiting", "escalated", "needs_resident", "approved"]
 ONESTOP = "onestop"
+# Counters that receive residents, check identity and open cases: the one-stop counter at city hall and the
+# district citizens' centres (地区市民センター), which ask departments remotely on the case's thread.
+FRONT_COUNTERS = frozenset({ONESTOP, "chiku"})
 
 Text = str  # free text typed by staff: bounded, never logged
 

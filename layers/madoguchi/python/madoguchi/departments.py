@@ -53,6 +53,10 @@ DEPARTMENTS: dict[str, Localized] = {
         "vi": "Phòng Quản lý Đường bộ",
         "zh": "道路管理课",
     },
+    "chiku": {
+        "ja": "地区市民センター", "ja-easy": "ちく しみん センター", "en": "District Citizens' Centre",
+        "pt": "Centro Distrital do Cidadão", "vi": "Trung tâm Công dân Khu vực", "zh": "地区市民中心",
+    },
     "onestop": {
         "ja": "ワンストップ窓口",
         "ja-easy": "なんでも まどぐち",

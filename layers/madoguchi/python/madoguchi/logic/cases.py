@@ -8,7 +8,7 @@ from typing import Any
 
 from madoguchi.auth import Caller, Role, require
 from madoguchi.cases import (
-    ONESTOP,
+    FRONT_COUNTERS,
     Answer,
     Ask,
     AuditEntry,
@@ -87,9 +87,9 @@ def describe_life_event(event_id: str, lang: Lang) -> LifeEventView:
 def open_case(
     request: OpenCase, caller: Caller | None, store: CaseStore, workflows: Workflows, now: datetime, step_timeout: int
 ) -> Case:
-    """One-stop staff open a case and record identity at once; a resident's pre-registration awaits identity."""
+    """Front-counter staff open a case and record identity at once; a resident's pre-registration awaits it."""
     who = require(caller, Role.STAFF, Role.RESIDENT)
-    if who.role is Role.STAFF and who.department != ONESTOP:
+    if who.role is Role.STAFF and who.department not in FRONT_COUNTERS:
         raise Forbidden()
     if who.role is Role.STAFF and request.identity is None:
         raise InvalidInput([(["body", "identity"], "field_missing")])
@@ -132,10 +132,14 @@ def record_identity(
     now: datetime,
     step_timeout: int,
 ) -> Case:
-    """One-stop staff verify the identity of a pre-registered case once; every department sees it, none asks."""
-    staff = require(caller, Role.STAFF, department=ONESTOP)
+    """Front-counter staff verify the identity of a pre-registered case once; every department sees it, none asks."""
+    staff = require(caller, Role.STAFF)
+    if staff.department not in FRONT_COUNTERS:
+        raise Forbidden()
     case = _existing(store, case_id)
-    audit = AuditEntry(at=now, actor=staff.sub, action="identity_verified", department=ONESTOP, detail=request.method)
+    audit = AuditEntry(
+        at=now, actor=staff.sub, action="identity_verified", department=staff.department, detail=request.method
+    )
     store.record_identity(case_id, _identity(request, staff, now), audit)
     opened = _existing(store, case_id)
     _start(opened, workflows, step_timeout)
@@ -169,7 +173,7 @@ def _may_see(caller: Caller, record: CaseRecord) -> bool:
         return record.case.opened_by == caller.sub
     if caller.role is not Role.STAFF or not caller.department:
         return False
-    involved = {ONESTOP, *(s.department for s in record.case.steps)}
+    involved = {*FRONT_COUNTERS, *(s.department for s in record.case.steps)}
     involved |= {v.department for v in record.verifications} | {m.to_department for m in record.thread}
     return caller.department in involved
 
