@@ -69,9 +69,8 @@ synth: setup layer web
 	npx cdk synth --quiet
 
 openapi: setup
-	$(PY) -c "import json; from infra.local.functions import Functions; from infra.openapi import document; \
-		f = Functions(); print(json.dumps(document(lambda fn: f.pools[fn.name].any_container().app), indent=2, ensure_ascii=False))" \
-		> docs/openapi.json
+	$(PY) -c "import json; from infra.openapi import from_handlers; \
+		print(json.dumps(from_handlers(), indent=2, ensure_ascii=False))" > docs/openapi.json
 
 clean:
 	rm -rf $(VENV) node_modules build cdk.out web/dist

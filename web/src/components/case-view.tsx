@@ -4,11 +4,11 @@ import {
   asApiError,
   type CaseStatus,
   type CaseStep,
-  type CaseView,
   type Me,
   type StepStatus,
   type Verification,
   request,
+  useCase,
   withLang,
 } from "../lib/api";
 import { formatTokyoDate, formatTokyoTime } from "../lib/format";
@@ -445,39 +445,12 @@ interface CasePageProps {
 /** One case as staff see it (GET /cases/{caseId}), with the signed-in department's part to decide. */
 export function CasePage({ caseId, me, token, restoring, backHref, onBack }: CasePageProps) {
   const { t, lang } = useI18n();
-  const [data, setData] = useState<CaseView | null>(null);
-  const [loadError, setLoadError] = useState<ApiError | null>(null);
+  const { data, error: loadError, loading, reload } = useCase(caseId, token);
   const [actionError, setActionError] = useState<ApiError | string | null>(null);
   const [notice, setNotice] = useState("");
-  const [version, setVersion] = useState(0);
-  const [loading, setLoading] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
   const focusedFor = useRef<string | null>(null);
   const focusAfterLoad = useRef<string | null>(null);
-
-  useEffect(() => {
-    if (!token) {
-      setData(null);
-      return;
-    }
-    const controller = new AbortController();
-    setLoading(true);
-    const path = withLang(`/cases/${encodeURIComponent(caseId)}`, lang);
-    request<CaseView>(path, { token, signal: controller.signal }).then(
-      (view) => {
-        setData(view);
-        setLoadError(null);
-        setLoading(false);
-      },
-      (e: unknown) => {
-        if (controller.signal.aborted) return;
-        setData(null);
-        setLoadError(asApiError(e));
-        setLoading(false);
-      },
-    );
-    return () => controller.abort();
-  }, [caseId, token, lang, version]);
 
   // Focus: the case heading when a case is first shown, the acted-on step after an action.
   useEffect(() => {
@@ -492,7 +465,6 @@ export function CasePage({ caseId, me, token, restoring, backHref, onBack }: Cas
     focusAfterLoad.current = null;
   }, [data]);
 
-  const reload = () => setVersion((v) => v + 1);
 
   const act: Act = async (path, body, done, focusAfter) => {
     setActionError(null);

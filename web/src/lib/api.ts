@@ -1,4 +1,4 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { useI18n } from "./i18n";
 
 export type Channel = "online" | "kiosk" | "counter";
@@ -239,4 +239,43 @@ export function useApi<T>(path: string | null): Loadable<T> {
     return () => controller.abort();
   }, [path, lang]);
   return state;
+}
+
+export interface LoadedCase extends Loadable<CaseView> {
+  /** How many times reload() was called. */
+  version: number;
+  reload: () => void;
+}
+
+/**
+ * GET /cases/{caseId} with the caller's token in the current language; refetches on reload() and when the
+ * case, the token or the language changes. `initial` (e.g. the answer of POST /cases) is shown without a
+ * first fetch.
+ */
+export function useCase(caseId: string, token: string | null, initial: CaseView | null = null): LoadedCase {
+  const { lang } = useI18n();
+  const [state, setState] = useState<Loadable<CaseView>>({ data: initial, error: null, loading: false });
+  const [version, setVersion] = useState(0);
+  const skipFirstLoad = useRef(initial !== null);
+  useEffect(() => {
+    if (!token) {
+      setState({ data: null, error: null, loading: false });
+      return;
+    }
+    if (skipFirstLoad.current) {
+      skipFirstLoad.current = false;
+      return;
+    }
+    const controller = new AbortController();
+    setState((previous) => ({ ...previous, loading: true }));
+    const path = withLang(`/cases/${encodeURIComponent(caseId)}`, lang);
+    request<CaseView>(path, { token, signal: controller.signal }).then(
+      (data) => setState({ data, error: null, loading: false }),
+      (error: unknown) => {
+        if (!controller.signal.aborted) setState({ data: null, error: asApiError(error), loading: false });
+      },
+    );
+    return () => controller.abort();
+  }, [caseId, token, lang, version]);
+  return { ...state, version, reload: () => setVersion((v) => v + 1) };
 }

@@ -4,17 +4,11 @@ import { Alert, Loading } from "../components/feedback";
 import { ProcedureCard, ProcedureDetailView } from "../components/procedure";
 import { type ProcedureList, useApi } from "../lib/api";
 import { useI18n } from "../lib/i18n";
+import { hrefWith, queryParam } from "../lib/url";
 import "../styles/base.css";
 
-/** URL of this page with ?procedure= set or removed, keeping ?lang=. */
-function hrefFor(procedure: string | null): string {
-  const url = new URL(location.href);
-  if (procedure) url.searchParams.set("procedure", procedure);
-  else url.searchParams.delete("procedure");
-  return url.pathname + url.search;
-}
-
-const currentProcedure = () => new URLSearchParams(location.search).get("procedure");
+const hrefFor = (procedure: string | null): string => hrefWith("procedure", procedure);
+const currentProcedure = () => queryParam("procedure");
 
 function Portal() {
   const [selected, setSelected] = useState<string | null>(currentProcedure);

@@ -12,20 +12,15 @@ import {
   type NewCase,
   type StepStatus,
   request,
+  useCase,
   withLang,
 } from "../lib/api";
 import { type MessageKey, useI18n } from "../lib/i18n";
+import { hrefWith, queryParam } from "../lib/url";
 import "../styles/base.css";
 
-/** This page's address with ?case= set or removed, keeping ?lang=. */
-function hrefFor(caseId: string | null): string {
-  const url = new URL(location.href);
-  if (caseId) url.searchParams.set("case", caseId);
-  else url.searchParams.delete("case");
-  return url.pathname + url.search;
-}
-
-const currentCase = () => new URLSearchParams(location.search).get("case");
+const hrefFor = (caseId: string | null): string => hrefWith("case", caseId);
+const currentCase = () => queryParam("case");
 
 /** Plain left clicks are handled in the page; others (new tab, …) follow the link. */
 const plainClick = (event: MouseEvent) => !(event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0);
@@ -131,44 +126,11 @@ interface ResidentCaseProps {
 
 /** The resident's own case (GET /cases/{caseId}): case number, status, what to bring, departments, what remains. */
 function ResidentCase({ caseId, token, restoring, opened, onAnother }: ResidentCaseProps) {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   const justOpened = opened?.id === caseId ? opened : null;
-  const [data, setData] = useState<CaseView | null>(justOpened);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [version, setVersion] = useState(0);
-  const [loading, setLoading] = useState(false);
-  const skipLoad = useRef(justOpened !== null);
+  const { data, error, loading, version, reload } = useCase(caseId, token, justOpened);
   const heading = useRef<HTMLHeadingElement>(null);
   const focusedFor = useRef<string | null>(null);
-
-  useEffect(() => {
-    if (!token) {
-      setData(null);
-      setError(null);
-      return;
-    }
-    if (skipLoad.current) {
-      skipLoad.current = false;
-      return;
-    }
-    const controller = new AbortController();
-    setLoading(true);
-    const path = withLang(`/cases/${encodeURIComponent(caseId)}`, lang);
-    request<CaseView>(path, { token, signal: controller.signal }).then(
-      (view) => {
-        setData(view);
-        setError(null);
-        setLoading(false);
-      },
-      (e: unknown) => {
-        if (controller.signal.aborted) return;
-        setData(null);
-        setError(asApiError(e));
-        setLoading(false);
-      },
-    );
-    return () => controller.abort();
-  }, [caseId, token, lang, version]);
 
   // The heading takes focus once the case (or why it cannot be shown) is there.
   useEffect(() => {
@@ -277,7 +239,7 @@ function ResidentCase({ caseId, token, restoring, opened, onAnother }: ResidentC
             <button
               type="button"
               class="button button--secondary"
-              onClick={() => setVersion((v) => v + 1)}
+              onClick={reload}
               disabled={loading}
             >
               {t("case.refresh")}

@@ -8,17 +8,11 @@ import { type Session, SignIn, tokenStore } from "../components/sign-in";
 import { ApiError, type TaskKind, type TaskList, request, withLang } from "../lib/api";
 import { formatTokyoDate, formatTokyoTime } from "../lib/format";
 import { type MessageKey, useI18n } from "../lib/i18n";
+import { hrefWith, queryParam } from "../lib/url";
 import "../styles/base.css";
 
-/** This page's address with ?case= set or removed, keeping ?lang=. */
-function hrefFor(caseId: string | null): string {
-  const url = new URL(location.href);
-  if (caseId) url.searchParams.set("case", caseId);
-  else url.searchParams.delete("case");
-  return url.pathname + url.search;
-}
-
-const currentCase = () => new URLSearchParams(location.search).get("case");
+const hrefFor = (caseId: string | null): string => hrefWith("case", caseId);
+const currentCase = () => queryParam("case");
 
 const TASK_KIND: Record<TaskKind, MessageKey> = {
   review: "staff.inbox.kind.review",

@@ -136,14 +136,14 @@ def record_identity(
     staff = require(caller, Role.STAFF)
     if staff.department not in FRONT_COUNTERS:
         raise Forbidden()
-    case = _existing(store, case_id)
+    _existing(store, case_id)  # 404 before the conditional write's 409
     audit = AuditEntry(
         at=now, actor=staff.sub, action="identity_verified", department=staff.department, detail=request.method
     )
     store.record_identity(case_id, _identity(request, staff, now), audit)
     opened = _existing(store, case_id)
     _start(opened, workflows, step_timeout)
-    return case.model_copy(update={"status": opened.status, "identity": opened.identity})
+    return opened
 
 
 def _start(case: Case, workflows: Workflows, step_timeout: int) -> None:
