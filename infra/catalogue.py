@@ -46,6 +46,13 @@ class Table:
 class Bucket:
     key: str
     env: str
+    # Objects under `uploads_prefix` (presigned uploads) expire after `uploads_expire_days` whatever happens to
+    # them; objects tagged `unreferenced_tag` (checked files no submitted application uses) after
+    # `unreferenced_expire_days`.
+    uploads_prefix: str | None = None
+    uploads_expire_days: int = 1
+    unreferenced_tag: tuple[str, str] | None = None
+    unreferenced_expire_days: int = 30
 
     @property
     def local_name(self) -> str:
@@ -101,6 +108,11 @@ class Function:
     # EventBridge schedule expression (UTC), e.g. "rate(5 minutes)" or "cron(0 18 * * ? *)": a rule invokes the
     # function with a Scheduled Event; locally infra/local/scheduler.py does the same.
     schedule: str | None = None
+    # Buckets whose object-created events under the bucket's `uploads_prefix` invoke the function with the S3
+    # event (Records[]); locally infra/local/s3_events.py delivers moto's events the same way.
+    s3_events: tuple[str, ...] = ()
+    # Sends e-mail through SES (ses:SendEmail from the configured sender identity).
+    sends_mail: bool = False
     # Deployed by the auth stack as a Cognito trigger (no layers, not behind the API); the local issuer does its job.
     cognito_trigger: bool = False
 
@@ -152,9 +164,29 @@ TABLES: tuple[Table, ...] = (
         indexes=(Index(name="inbox", pk="inbox", sk="created_at"),),
         ttl="expires_at",
     ),
+    # Online applications: one partition per application (the application, its attachments, verifications and
+    # append-only audit entries), pointer items for short codes and idempotency keys, card-reader visits and the
+    # demo resident records. `owner` lists a resident's own; `inbox` is a department's submitted applications
+    # by status (and VERIFY#<department> for open internal verifications). See docs/data-model.md.
+    Table(
+        key="applications",
+        env="APPLICATIONS_TABLE",
+        indexes=(
+            Index(name="owner", pk="owner", sk="created_at"),
+            Index(name="inbox", pk="inbox", sk="inbox_sk"),
+        ),
+        ttl="expires_at",
+    ),
 )
 
-BUCKETS: tuple[Bucket, ...] = (Bucket(key="attachments", env="ATTACHMENTS_BUCKET"),)
+BUCKETS: tuple[Bucket, ...] = (
+    Bucket(
+        key="attachments",
+        env="ATTACHMENTS_BUCKET",
+        uploads_prefix="uploads/",
+        unreferenced_tag=("referenced", "false"),
+    ),
+)
 
 SECRETS: tuple[Secret, ...] = (
     Secret(key="stripe", description="Stripe API key and webhook signing secret", fields=("api_key", "webhook_secret")),
@@ -213,6 +245,58 @@ FUNCTIONS: tuple[Function, ...] = (
         ),
         tables=(("tasks", "write"), ("cases", "write")),
         answers=("smoke", "bereavement", "moving_in"),
+    ),
+    Function(
+        name="applications",
+        description="Online applications: forms, drafts, photo uploads, submit, fees, proxy confirmation, visits",
+        memory_mb=512,
+        routes=(
+            Route("GET", "/procedures/{procedureId}/form", authenticated=False),
+            Route("POST", "/applications", authenticated=True),
+            Route("GET", "/applications/{applicationId}", authenticated=True),
+            Route("PATCH", "/applications/{applicationId}", authenticated=True),
+            Route("POST", "/applications/{applicationId}/attachments", authenticated=True),
+            Route("POST", "/applications/{applicationId}/submit", authenticated=True),
+            Route("POST", "/applications/{applicationId}/payment", authenticated=True),
+            Route("POST", "/applications/{applicationId}/confirm", authenticated=True),
+            Route("GET", "/me/applications", authenticated=True),
+            Route("POST", "/visits", authenticated=True),
+        ),
+        tables=(("applications", "write"), ("catalogue", "read")),
+        buckets=(("attachments", "write"),),
+        secrets=("stripe",),
+        sends_mail=True,
+    ),
+    Function(
+        name="staff_applications",
+        description="Staff console for applications: inbox, QR hand-off, decisions, verifications, certificates",
+        memory_mb=1024,  # reportlab renders the certificate PDF
+        timeout_s=15,
+        routes=(
+            Route("GET", "/staff/applications", authenticated=True),
+            Route("GET", "/staff/applications/by-code/{code}", authenticated=True),
+            Route("POST", "/staff/applications/{applicationId}/decision", authenticated=True),
+            Route("POST", "/staff/applications/{applicationId}/accept", authenticated=True),
+            Route("POST", "/staff/applications/{applicationId}/certificate", authenticated=True),
+            Route("GET", "/staff/verifications", authenticated=True),
+            Route(
+                "POST",
+                "/staff/applications/{applicationId}/verifications/{verificationId}/answer",
+                authenticated=True,
+            ),
+        ),
+        tables=(("applications", "write"), ("catalogue", "read")),
+        buckets=(("attachments", "read"),),
+        sends_mail=True,
+    ),
+    Function(
+        name="attachment_check",
+        description="Checks each uploaded attachment (magic bytes, decode, EXIF location removed); marks it",
+        memory_mb=1024,  # Pillow decodes photos of up to 10 MB
+        timeout_s=30,
+        tables=(("applications", "write"),),
+        buckets=(("attachments", "write"),),
+        s3_events=("attachments",),
     ),
     Function(
         name="workflow_tasks",

@@ -14,7 +14,7 @@ from moto.server import ThreadedMotoServer
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from infra import catalogue
-from infra.local import lambda_dispatch
+from infra.local import lambda_dispatch, s3_events
 from infra.local.functions import REGION, Functions
 from infra.local.gateway import Gateway
 from infra.local.identity import LocalIssuer
@@ -89,7 +89,9 @@ class LocalStack:
 
         self.functions = Functions()
         lambda_dispatch.install(self.functions)
+        s3_events.install(self.functions)
         self.state_machines = provision()
+        s3_events.configure()
         for workflow in catalogue.WORKFLOWS:  # the cloud passes these the same way (catalogue `starts`/`answers`)
             os.environ[workflow.env] = self.state_machines[workflow.key]
         if self.seed:

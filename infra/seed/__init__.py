@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 
 from madoguchi.adapters.dynamodb import DynamoProcedureStore
@@ -19,13 +20,19 @@ def procedures() -> list[Procedure]:
     return [Procedure.model_validate(p) for p in json.loads((SEED_DIR / "procedures.json").read_text())]
 
 
-def seed(catalogue_table: str) -> int:
+def seed(catalogue_table: str, applications_table: str | None = None) -> int:
     """Write the reference data; idempotent (puts overwrite by key). Returns how many items were written."""
     store = DynamoProcedureStore(catalogue_table)
     items = procedures()
     for procedure in items:
         store.put(procedure)
-    return len(items)
+    count = len(items)
+    applications_table = applications_table or os.environ.get("APPLICATIONS_TABLE")
+    if applications_table:
+        from infra.seed.applications import seed_residents
+
+        count += seed_residents(applications_table)
+    return count
 
 
 def main() -> None:

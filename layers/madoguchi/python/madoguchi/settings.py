@@ -18,6 +18,10 @@ class Settings(BaseModel):
     catalogue_table: str = ""
     cases_table: str = ""
     tasks_table: str = ""
+    applications_table: str = ""
+    # Applications: who status e-mails come from, and the site their links point to.
+    mail_from: str = "noreply@madoguchi.example"
+    web_base_url: str = ""
     attachments_bucket: str = ""
     smoke_state_machine_arn: str = ""
     bereavement_state_machine_arn: str = ""

@@ -11,11 +11,15 @@ from typing import TYPE_CHECKING
 from madoguchi.settings import settings
 
 if TYPE_CHECKING:
+    from madoguchi.adapters.applications_dynamodb import DynamoApplicationStore
     from madoguchi.adapters.cache import CachedProcedureStore
     from madoguchi.adapters.cases_dynamodb import DynamoCaseStore
     from madoguchi.adapters.dynamodb import DynamoTaskStore
     from madoguchi.adapters.line import LineMessagingApi
+    from madoguchi.adapters.s3_attachments import S3Attachments
+    from madoguchi.adapters.ses_mail import SesMailer
     from madoguchi.adapters.stepfunctions import StepFunctionsWorkflows
+    from madoguchi.ports.payments import PaymentGateway
 
 
 @lru_cache(maxsize=1)
@@ -53,3 +57,35 @@ def line_messenger() -> LineMessagingApi:
     from madoguchi.adapters.line import LineMessagingApi
 
     return LineMessagingApi()
+
+
+@lru_cache(maxsize=1)
+def application_store() -> DynamoApplicationStore:
+    from madoguchi.adapters.applications_dynamodb import DynamoApplicationStore
+
+    return DynamoApplicationStore(settings().applications_table)
+
+
+@lru_cache(maxsize=1)
+def attachments() -> S3Attachments:
+    from madoguchi.adapters.s3_attachments import S3Attachments
+
+    return S3Attachments(settings().attachments_bucket)
+
+
+@lru_cache(maxsize=1)
+def mailer() -> SesMailer:
+    from madoguchi.adapters.ses_mail import SesMailer
+
+    return SesMailer(settings().mail_from)
+
+
+@lru_cache(maxsize=1)
+def payment_gateway() -> PaymentGateway:
+    # The Stripe adapter and its local stand-in come with reservations (issue 4); the same factory there.
+    from madoguchi.adapters.stripe_payments import StripePayments  # type: ignore[import-not-found,unused-ignore]
+    from madoguchi.secrets import secret
+
+    keys = secret("stripe")
+    gateway: PaymentGateway = StripePayments(keys["api_key"], keys["webhook_secret"], settings().stripe_api_base)
+    return gateway

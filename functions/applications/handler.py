@@ -1,0 +1,229 @@
+"""Online applications for residents, proxy input by staff and certificate requests from kiosks.
+
+GET /procedures/{id}/form: anyone. POST /applications: a resident (own draft), staff of the owning department
+or a front counter (proxy or counter input), a kiosk (certificate request from a card-reader visit).
+GET/PATCH /applications/{id}, attachments, submit: the owner, the staff who typed it, the kiosk that made it.
+POST /applications/{id}/payment: the owner. POST /applications/{id}/confirm: the owner, or staff on the
+counter's confirmation tablet. GET /me/applications: residents. POST /visits: kiosks and counter staff.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from madoguchi.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
+from madoguchi.applications import (
+    Application,
+    ApplicationPage,
+    ApplicationView,
+    ConfirmRequest,
+    CreateApplication,
+    SubmitRequest,
+    UpdateAnswers,
+    UploadRequest,
+    UploadTicket,
+    VisitRequest,
+    VisitView,
+)
+from madoguchi.forms import FormView
+from madoguchi.logic import applications
+from madoguchi.settings import settings
+from madoguchi.wiring import application_store as store
+from madoguchi.wiring import attachments, mailer, payment_gateway
+from madoguchi.wiring import procedure_store as procedures
+
+logger = Logger()
+metrics = Metrics()
+app = make_resolver()
+
+SIGNED_IN_APP = {**SIGNED_IN, **NOT_FOUND}
+INVALID: dict[int, OpenAPIResponse] = {422: {"description": "A field is not valid (path and message per field)"}}
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def idempotency_key() -> str | None:
+    headers = app.current_event.headers
+    key = headers.get("Idempotency-Key") or headers.get("idempotency-key")
+    return key[:100] if key else None
+
+
+def link_base() -> str:
+    return settings().web_base_url or _origin()
+
+
+def _origin() -> str:
+    headers = app.current_event.headers
+    host = headers.get("Host") or headers.get("host") or ""
+    proto = headers.get("X-Forwarded-Proto") or headers.get("x-forwarded-proto") or "https"
+    return f"{proto}://{host}" if host else ""
+
+
+def view(application: Application, with_links: bool = False) -> ApplicationView:
+    record = store().record(application.id)
+    assert record is not None
+    qr = applications.qr_svg(record.application) if record.application.status != "draft" else None
+    return applications.application_view(
+        record, procedures(), request_lang(app), attachments() if with_links else None, qr
+    )
+
+
+@app.get(
+    "/procedures/<procedureId>/form",
+    summary="A procedure's form: fields, rules, help, attachments",
+    tags=["applications"],
+    responses={**NOT_FOUND, 200: {"description": "The form in the caller's language"}},
+)
+def get_form(procedureId: str, lang: str | None = None) -> FormView:
+    result: FormView = applications.form_view(procedures(), procedureId, request_lang(app))
+    return result
+
+
+@app.post(
+    "/applications",
+    summary="Start an application (draft), prefilled from the city's records or a card-reader visit",
+    tags=["applications"],
+    security=SECURITY,
+    responses={**SIGNED_IN_APP, **INVALID, 200: {"description": "The draft"}},
+)
+def create(body: CreateApplication) -> ApplicationView:
+    created = applications.create(
+        body, current_caller(app), store(), procedures(), now(), request_lang(app), idempotency_key()
+    )
+    metrics.add_metric(name="ApplicationStarted", unit="Count", value=1)
+    return view(created)
+
+
+@app.get(
+    "/applications/<applicationId>",
+    summary="An application with its attachments, verifications and status",
+    tags=["applications"],
+    security=SECURITY,
+    responses={**SIGNED_IN_APP, 200: {"description": "The application"}},
+)
+def get_application(applicationId: str, lang: str | None = None) -> ApplicationView:
+    record = applications.get(store(), applicationId, current_caller(app), now())
+    caller = current_caller(app)
+    staff = caller is not None and caller.role.value == "staff"
+    return view(record.application, with_links=staff)
+
+
+@app.patch(
+    "/applications/<applicationId>",
+    summary="Save answers of a draft (save and return later)",
+    tags=["applications"],
+    security=SECURITY,
+    responses={**SIGNED_IN_APP, **CONFLICT, **INVALID, 200: {"description": "The draft"}},
+)
+def update(applicationId: str, body: UpdateAnswers) -> ApplicationView:
+    changed = applications.update_answers(store(), applicationId, body.answers, current_caller(app), now())
+    return view(changed)
+
+
+@app.post(
+    "/applications/<applicationId>/attachments",
+    summary="Presigned upload of a photo or PDF (at most 10 MB); checked after upload",
+    tags=["applications"],
+    security=SECURITY,
+    responses={**SIGNED_IN_APP, **CONFLICT, **INVALID, 200: {"description": "Where and how to post the file"}},
+)
+def upload(applicationId: str, body: UploadRequest) -> UploadTicket:
+    return applications.request_upload(store(), attachments(), applicationId, body, current_caller(app), now())
+
+
+@app.post(
+    "/applications/<applicationId>/submit",
+    summary="Submit (Idempotency-Key header: the same key submits once); a fee leads to the payment page",
+    tags=["applications"],
+    security=SECURITY,
+    responses={**SIGNED_IN_APP, **CONFLICT, **INVALID, 200: {"description": "The submitted application"}},
+)
+def submit(applicationId: str, body: SubmitRequest) -> ApplicationView:
+    base = link_base()
+    submitted = applications.submit(
+        store(),
+        procedures(),
+        attachments(),
+        _payments_if_needed(applicationId),
+        mailer(),
+        applicationId,
+        current_caller(app),
+        now(),
+        idempotency_key(),
+        body.return_url if body.return_url and body.return_url.startswith(base) else f"{base}/apply/status.html",
+    )
+    metrics.add_metric(name="ApplicationSubmitted", unit="Count", value=1)
+    return view(submitted)
+
+
+def _payments_if_needed(application_id: str) -> Any:
+    """The payment gateway only when the application may need one: free procedures never load Stripe."""
+    found = store().get(application_id)
+    if found is None:
+        return None
+    procedure = procedures().get(found.procedure)
+    return payment_gateway() if procedure and procedure.fee_yen > 0 and found.channel == "online" else None
+
+
+@app.post(
+    "/applications/<applicationId>/payment",
+    summary="After the payment page: check the payment with the gateway and receive the application",
+    tags=["applications"],
+    security=SECURITY,
+    responses={**SIGNED_IN_APP, 200: {"description": "The application"}},
+)
+def payment(applicationId: str) -> ApplicationView:
+    paid = applications.confirm_payment(
+        store(), payment_gateway(), attachments(), mailer(), applicationId, current_caller(app), now(), link_base()
+    )
+    return view(paid)
+
+
+@app.post(
+    "/applications/<applicationId>/confirm",
+    summary="The resident confirms what staff typed (proxy input)",
+    tags=["applications"],
+    security=SECURITY,
+    responses={**SIGNED_IN_APP, **CONFLICT, 200: {"description": "The received application"}},
+)
+def confirm(applicationId: str, body: ConfirmRequest) -> ApplicationView:
+    confirmed = applications.confirm(
+        store(), attachments(), mailer(), applicationId, current_caller(app), now(), link_base()
+    )
+    return view(confirmed)
+
+
+@app.get(
+    "/me/applications",
+    summary="The caller's own applications, newest first",
+    tags=["applications"],
+    security=SECURITY,
+    responses={**SIGNED_IN, 200: {"description": "A page of applications"}},
+)
+def my_applications(cursor: str | None = None, lang: str | None = None) -> ApplicationPage:
+    return applications.mine(store(), current_caller(app), procedures(), request_lang(app), cursor, now())
+
+
+@app.post(
+    "/visits",
+    summary="Card-reader data (券面事項入力補助) for one visit: forms opened during it are prefilled",
+    tags=["applications"],
+    security=SECURITY,
+    responses={**SIGNED_IN, 200: {"description": "The visit and when it expires"}},
+)
+def open_visit(body: VisitRequest) -> VisitView:
+    return applications.open_visit(store(), body, current_caller(app), now())
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)
