@@ -14,6 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS_DIR = ROOT / "functions"
 WORKFLOWS_DIR = ROOT / "infra" / "workflows"
 PREFIX = "madoguchi"
+# Sender of status e-mails (an SES identity the city verifies for its domain after deploying).
+MAIL_FROM = "noreply@madoguchi.example"
 METRICS_NAMESPACE = "Madoguchi"
 
 Access = Literal["read", "write"]
@@ -358,8 +360,11 @@ def routes() -> list[tuple[Route, Function]]:
 
 def environment(fn: Function) -> dict[str, str]:
     """Environment variables a function needs besides resource names (same in the cloud and locally)."""
-    return {
+    env = {
         "POWERTOOLS_SERVICE_NAME": fn.name,
         "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
         "POWERTOOLS_LOG_LEVEL": "INFO",
     }
+    if fn.sends_mail:
+        env["MAIL_FROM"] = MAIL_FROM
+    return env

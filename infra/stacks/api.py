@@ -12,6 +12,8 @@ from aws_cdk import aws_events_targets as events_targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_notifications as s3n
 from constructs import Construct
 
 from infra import catalogue
@@ -29,7 +31,7 @@ TABLE_WRITE = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
 KEY_READ = ["kms:Decrypt", "kms:DescribeKey"]
 KEY_WRITE = ["kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"]
 OBJECT_READ = ["s3:GetObject"]
-OBJECT_WRITE = ["s3:PutObject"]
+OBJECT_WRITE = ["s3:PutObject", "s3:PutObjectTagging", "s3:DeleteObject"]
 
 
 class ApiStack(Stack):
@@ -84,7 +86,46 @@ class ApiStack(Stack):
                     schedule=events.Schedule.expression(fn.schedule),
                     targets=[events_targets.LambdaFunction(self.functions[fn.name], retry_attempts=2)],
                 )
+        for fn in API_FUNCTIONS:
+            for key in fn.s3_events:
+                self._s3_events(fn, key)
+            if fn.buckets:
+                role = self.functions[fn.name].role
+                assert role is not None
+                for key, _ in fn.buckets:
+                    # The finding names the bucket by the export the data stack makes of its ARN.
+                    export = self.resolve(self._data.export_value(self._data.buckets[key].bucket_arn))
+                    acknowledge(
+                        role,
+                        f"AwsSolutions-IAM5[Resource::{export['Fn::ImportValue']}/*]",
+                        "Object keys are made per application (uploads/<application>/<file>, files/...): the grant "
+                        "covers the objects of this one bucket, which the catalogue lists for the function.",
+                    )
         self.api = self._rest_api(auth)
+
+    def _s3_events(self, fn: catalogue.Function, key: str) -> None:
+        """Object-created events under the bucket's uploads prefix invoke the function (S3 event, Records[]).
+
+        The bucket lives in the data stack; its notification is configured from here (CDK's custom resource on an
+        imported bucket), so the data stack does not depend on this one.
+        """
+        spec = catalogue.bucket(key)
+        owned = self._data.buckets[key]
+        bucket = s3.Bucket.from_bucket_attributes(
+            self, f"{pascal_case(key)}BucketEvents", bucket_arn=owned.bucket_arn, bucket_name=owned.bucket_name
+        )
+        filters = [s3.NotificationKeyFilter(prefix=spec.uploads_prefix)] if spec.uploads_prefix else []
+        bucket.add_event_notification(
+            s3.EventType.OBJECT_CREATED, s3n.LambdaDestination(self.functions[fn.name]), *filters
+        )
+        handler = self.node.try_find_child("BucketNotificationsHandler050a0587b7544547bf325f094a3db834")
+        if handler is not None:
+            acknowledge(
+                handler,
+                "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+                "AWSLambdaBasicExecutionRole]",
+                "CDK's own handler that sets the bucket notification at deploy time; it only writes its logs.",
+            )
 
     def _environment(self, fn: catalogue.Function) -> dict[str, str]:
         env = catalogue.environment(fn)
@@ -132,6 +173,17 @@ class ApiStack(Stack):
             statements.append(
                 iam.PolicyStatement(actions=["states:SendTaskSuccess", "states:SendTaskFailure"], resources=arns)
             )
+        if fn.sends_mail:
+            domain = catalogue.MAIL_FROM.split("@", 1)[1]
+            statements.append(
+                iam.PolicyStatement(
+                    actions=["ses:SendEmail"],
+                    resources=[
+                        self.format_arn(service="ses", resource="identity", resource_name=domain),
+                        self.format_arn(service="ses", resource="identity", resource_name=catalogue.MAIL_FROM),
+                    ],
+                )
+            )
         if fn.secrets:
             arns = [self._data.secrets[key].secret_arn for key in fn.secrets]
             statements.append(iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"], resources=arns))
@@ -172,6 +224,7 @@ class ApiStack(Stack):
             "RestApi",
             description="Madoguchi API",
             endpoint_types=[apigw.EndpointType.REGIONAL],
+            binary_media_types=["application/pdf"],  # certificates (base64 from the function)
             cloud_watch_role=True,
             cloud_watch_role_removal_policy=RemovalPolicy.RETAIN,
             deploy_options=apigw.StageOptions(

@@ -127,6 +127,28 @@ class DataStack(Stack):
                 s3.LifecycleRule(
                     abort_incomplete_multipart_upload_after=Duration.days(1),
                     noncurrent_version_expiration=Duration.days(30),
-                )
+                ),
+                *self._expiry_rules(spec),
             ],
         )
+
+    @staticmethod
+    def _expiry_rules(spec: catalogue.Bucket) -> list[s3.LifecycleRule]:
+        """Raw uploads expire whatever happens to them; checked files expire while no submission refers to them."""
+        rules = []
+        if spec.uploads_prefix:
+            rules.append(
+                s3.LifecycleRule(
+                    id="ExpireUploads", prefix=spec.uploads_prefix, expiration=Duration.days(spec.uploads_expire_days)
+                )
+            )
+        if spec.unreferenced_tag:
+            name, value = spec.unreferenced_tag
+            rules.append(
+                s3.LifecycleRule(
+                    id="ExpireUnreferenced",
+                    tag_filters={name: value},
+                    expiration=Duration.days(spec.unreferenced_expire_days),
+                )
+            )
+        return rules
