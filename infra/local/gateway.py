@@ -73,6 +73,10 @@ class Gateway:
             return Response(self.openapi(), content_type="application/json")
         if path == "/config.json" and method == "GET":
             return self._json(200, self.web_config())
+        if path == "/_local/outbox" and method == "GET":  # e-mails sent through the emulated SES
+            from infra.local.outbox import sent
+
+            return self._json(200, {"messages": sent(request.args.get("to"))})
         matched = [(r, m) for r in self.routes if (m := r.pattern.match(path))]
         for compiled, match in matched:
             if compiled.route.method == method:

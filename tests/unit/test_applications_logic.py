@@ -1,0 +1,303 @@
+"""Application logic with in-memory fakes: fees through the payment port, idempotency, visits, proxy input,
+notifications that carry no personal data, and who may do what."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from infra.seed import procedures
+from madoguchi.adapters.memory import MemoryProcedureStore
+from madoguchi.adapters.memory_applications import MemoryApplicationStore, MemoryAttachments, MemoryMailer
+from madoguchi.applications import Attachment, CreateApplication, DecisionRequest, Resident, VisitRequest
+from madoguchi.auth import Caller, DeviceKind, Role
+from madoguchi.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from madoguchi.logic import applications as logic
+from madoguchi.ports.payments import Checkout, CheckoutState, PaymentEvent, PaymentGateway
+
+NOW = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
+RESIDENT = Caller(sub="resident-1", role=Role.RESIDENT)
+OTHER = Caller(sub="resident-2", role=Role.RESIDENT)
+SHIMIN = Caller(sub="staff-shimin", role=Role.STAFF, department="shimin")
+KODOMO = Caller(sub="staff-kodomo", role=Role.STAFF, department="kodomo")
+KIOSK = Caller(sub="kiosk-1", role=Role.DEVICE, device_kind=DeviceKind.KIOSK)
+TICKET = Caller(sub="ticket-1", role=Role.DEVICE, device_kind=DeviceKind.TICKET_MACHINE)
+JUMINHYO = {"subject": "self", "copies": 2, "purpose": "bank", "delivery": "post"}
+
+
+class FakeGateway(PaymentGateway):
+    def __init__(self) -> None:
+        self.checkouts: dict[str, dict[str, Any]] = {}
+
+    def create_checkout(
+        self,
+        *,
+        amount: int,
+        reference: str,
+        purpose: str,
+        description: str,
+        success_url: str,
+        cancel_url: str,
+        expires_at: datetime,
+        idempotency_key: str,
+        locale: str = "ja",
+    ) -> Checkout:
+        session_id = f"cs_{len(self.checkouts) + 1}"
+        self.checkouts[session_id] = {"amount": amount, "reference": reference, "paid": False, "locale": locale}
+        return Checkout(session_id=session_id, url=f"https://pay.example/{session_id}")
+
+    def pay(self, session_id: str) -> None:
+        self.checkouts[session_id]["paid"] = True
+
+    def checkout_state(self, session_id: str) -> CheckoutState:
+        c = self.checkouts[session_id]
+        return CheckoutState(
+            session_id=session_id,
+            status="complete" if c["paid"] else "open",
+            paid=c["paid"],
+            amount=c["amount"],
+            reference=c["reference"],
+        )
+
+    def expire_checkout(self, session_id: str) -> CheckoutState:
+        return self.checkout_state(session_id)
+
+    def refund(self, payment_intent_id: str, amount: int, reference: str, idempotency_key: str) -> str:
+        return "re_1"
+
+    def parse_event(self, payload: str, signature: str) -> PaymentEvent:
+        raise NotImplementedError
+
+
+@pytest.fixture
+def world() -> dict[str, Any]:
+    store = MemoryApplicationStore()
+    store.put_resident(
+        Resident(
+            id="resident-1",
+            name="市民 一郎",
+            address="四日市市諏訪町1番5号",
+            date_of_birth="1985-04-12",
+            sex="male",
+            phone="059-354-0001",
+            email="ichiro@example.jp",
+            lang="pt",
+        )
+    )
+    catalogue = MemoryProcedureStore()
+    for p in procedures():
+        catalogue.put(p)
+    return {
+        "store": store,
+        "procedures": catalogue,
+        "files": MemoryAttachments(),
+        "mail": MemoryMailer(),
+        "pay": FakeGateway(),
+    }
+
+
+def draft(
+    w: dict[str, Any],
+    procedure: str = "juminhyo",
+    answers: dict[str, Any] | None = None,
+    caller: Caller = RESIDENT,
+    **extra: Any,
+):
+    request = CreateApplication(procedure=procedure, answers=answers if answers is not None else JUMINHYO, **extra)
+    return logic.create(request, caller, w["store"], w["procedures"], NOW, "ja")
+
+
+def attach_valid(w: dict[str, Any], application_id: str, kind: str = "identity_document") -> None:
+    w["store"].add_attachment(
+        application_id,
+        Attachment(
+            id=f"f-{kind}",
+            kind=kind,
+            content_type="image/jpeg",
+            status="valid",
+            key=f"files/{application_id}/x",
+            created_at=NOW,
+        ),
+    )
+
+
+def submit(w: dict[str, Any], application_id: str, caller: Caller = RESIDENT, key: str | None = None):
+    return logic.submit(
+        w["store"],
+        w["procedures"],
+        w["files"],
+        w["pay"],
+        w["mail"],
+        application_id,
+        caller,
+        NOW,
+        key,
+        "https://city.example/apply/status.html",
+    )
+
+
+def test_prefill_from_city_records_and_never_asked_again(world):
+    a = draft(world)
+    assert a.answers["applicant_name"] == "市民 一郎" and "applicant_name" in a.prefilled
+    with pytest.raises(InvalidInput) as e:
+        draft(world, answers={**JUMINHYO, "applicant_address": "elsewhere"})
+    assert e.value.fields == [(["body", "answers", "applicant_address"], "field_prefilled")]
+
+
+def test_fee_goes_through_the_payment_port_and_the_gateway_decides(world):
+    a = draft(world)
+    attach_valid(world, a.id)
+    waiting = submit(world, a.id)
+    assert waiting.status == "awaiting_payment" and waiting.payment is not None
+    assert waiting.fee_yen == 600 and world["pay"].checkouts["cs_1"]["amount"] == 600
+    assert world["pay"].checkouts["cs_1"]["reference"] == f"application:{a.id}"
+    assert world["pay"].checkouts["cs_1"]["locale"] == "pt"  # the resident's language
+    # Coming back without paying changes nothing; after paying, the gateway's word receives it
+    args = (world["store"], world["pay"], world["files"], world["mail"], a.id, RESIDENT, NOW, "https://c")
+    assert logic.confirm_payment(*args).status == "awaiting_payment"
+    world["pay"].pay("cs_1")
+    received = logic.confirm_payment(*args)
+    assert received.status == "received" and received.payment and received.payment.paid
+    assert logic.confirm_payment(*args).status == "received"  # idempotent
+    with pytest.raises(NotFound):
+        logic.confirm_payment(world["store"], world["pay"], world["files"], None, a.id, OTHER, NOW, "")
+
+
+def test_free_procedure_skips_payment(world):
+    answers = {"child_name": "市民 次郎", "child_date_of_birth": "2021-01-01", "insurance_type": "kokuho"}
+    a = draft(world, "kodomo-iryohi-josei", answers)
+    attach_valid(world, a.id, "insurance_card")
+    assert submit(world, a.id).status == "received" and not world["pay"].checkouts
+
+
+def test_same_idempotency_key_creates_and_submits_once(world):
+    request = CreateApplication(procedure="juminhyo", answers=JUMINHYO)
+    first = logic.create(request, RESIDENT, world["store"], world["procedures"], NOW, "ja", "k1")
+    second = logic.create(request, RESIDENT, world["store"], world["procedures"], NOW, "ja", "k1")
+    assert first.id == second.id and len(world["store"].applications) == 1
+    attach_valid(world, first.id)
+    a = submit(world, first.id, key="s1")
+    b = submit(world, first.id, key="s1")
+    assert a.status == b.status == "awaiting_payment" and len(world["pay"].checkouts) == 1
+
+
+def test_a_failed_write_leaves_nothing(world, monkeypatch):
+    answers = {"child_name": "市民 次郎", "child_date_of_birth": "2021-01-01", "insurance_type": "kokuho"}
+    a = draft(world, "kodomo-iryohi-josei", answers)
+    attach_valid(world, a.id, "insurance_card")
+
+    def lost_race(*args: Any, **kwargs: Any) -> None:
+        raise Conflict()
+
+    monkeypatch.setattr(world["store"], "save", lost_race)
+    with pytest.raises(Conflict):
+        submit(world, a.id)
+    assert world["store"].applications[a.id].status == "draft"
+    assert not world["mail"].sent and not world["files"].referenced and not world["store"].verifications
+
+
+def test_invalid_or_pending_attachments_block_submit(world):
+    a = draft(world)
+    world["store"].add_attachment(
+        a.id, Attachment(id="f-1", kind="identity_document", content_type="image/jpeg", key="uploads/x", created_at=NOW)
+    )
+    with pytest.raises(logic.AttachmentNotValid):
+        submit(world, a.id)
+    b = draft(world)
+    with pytest.raises(InvalidInput) as e:
+        submit(world, b.id)
+    assert e.value.fields == [(["body", "attachments", "identity_document"], "attachment_missing")]
+
+
+def test_notifications_carry_the_number_status_and_link_only(world):
+    answers = {"child_name": "市民 次郎", "child_date_of_birth": "2021-01-01", "insurance_type": "kokuho"}
+    a = draft(world, "kodomo-iryohi-josei", answers)
+    attach_valid(world, a.id, "insurance_card")
+    submit(world, a.id)
+    logic.decide(
+        world["store"],
+        world["mail"],
+        a.id,
+        DecisionRequest(decision="return", reason="保険証が不鮮明"),
+        KODOMO,
+        NOW,
+        "https://city.example",
+    )
+    assert len(world["mail"].sent) == 2
+    for to, subject, body in world["mail"].sent:
+        assert to == "ichiro@example.jp" and a.code in subject
+        for private in ("市民 一郎", "市民 次郎", "2021-01-01", "諏訪町", "保険証が不鮮明", "059"):
+            assert private not in subject + body
+    assert "Seu pedido foi recebido." in world["mail"].sent[0][1]  # the resident's language (pt)
+    assert f"/apply/status.html?id={a.id}" in world["mail"].sent[1][2]
+
+
+def test_visit_prefills_and_expires(world):
+    visit = logic.open_visit(
+        world["store"],
+        VisitRequest(name="四日 市子", address="四日市市", date_of_birth="1970-01-02", sex="female"),
+        KIOSK,
+        NOW,
+    )
+    a = draft(world, caller=KIOSK, visit_id=visit.id)
+    assert a.answers["applicant_name"] == "四日 市子" and a.channel == "kiosk"
+    later = NOW + timedelta(minutes=logic.VISIT_MINUTES + 1)
+    with pytest.raises(logic.VisitExpired):
+        logic.create(
+            CreateApplication(procedure="juminhyo", visit_id=visit.id),
+            KIOSK,
+            world["store"],
+            world["procedures"],
+            later,
+            "ja",
+        )
+
+
+def test_proxy_input_records_who_typed_and_who_confirmed(world):
+    a = draft(world, caller=SHIMIN, for_resident="resident-1")
+    attach_valid(world, a.id)
+    handed = submit(world, a.id, caller=SHIMIN)
+    assert handed.status == "awaiting_confirmation"
+    with pytest.raises(NotFound):
+        logic.confirm(world["store"], world["files"], None, a.id, OTHER, NOW, "")
+    done = logic.confirm(world["store"], world["files"], None, a.id, RESIDENT, NOW, "")
+    assert (done.status, done.typed_by, done.confirmed_by) == ("received", "staff-shimin", "resident-1")
+
+
+@pytest.mark.parametrize(
+    ("caller", "error"),
+    [(None, Unauthorized), (TICKET, Forbidden), (KODOMO, Forbidden)],
+)
+def test_who_may_not_start_a_juminhyo(world, caller, error):
+    with pytest.raises(error):
+        draft(world, caller=caller) if caller is not None else logic.create(
+            CreateApplication(procedure="juminhyo"), None, world["store"], world["procedures"], NOW, "ja"
+        )
+
+
+def test_kiosk_only_makes_certificate_requests(world):
+    visit = logic.open_visit(
+        world["store"], VisitRequest(name="a", address="b", date_of_birth="1970-01-02", sex="male"), KIOSK, NOW
+    )
+    with pytest.raises(Forbidden):
+        draft(world, "jido-teate", {}, caller=KIOSK, visit_id=visit.id)
+    with pytest.raises(Forbidden):
+        logic.open_visit(
+            world["store"], VisitRequest(name="a", address="b", date_of_birth="1970-01-02", sex="male"), TICKET, NOW
+        )
+
+
+def test_others_cannot_read_or_decide(world):
+    a = draft(world)
+    with pytest.raises(NotFound):
+        logic.get(world["store"], a.id, OTHER, NOW)
+    with pytest.raises(Forbidden):
+        logic.get(world["store"], a.id, KODOMO, NOW)
+    with pytest.raises(Forbidden):
+        logic.get(world["store"], a.id, KIOSK, NOW)
+    with pytest.raises(Forbidden):
+        logic.decide(world["store"], None, a.id, DecisionRequest(decision="approve"), RESIDENT, NOW, "")
+    logic.get(world["store"], a.id, SHIMIN, NOW)
+    assert [(e.actor, e.action) for e in world["store"].audits[a.id]][-1] == ("staff-shimin", "viewed")
