@@ -158,7 +158,7 @@ def submit(applicationId: str, body: SubmitRequest) -> ApplicationView:
         current_caller(app),
         now(),
         idempotency_key(),
-        body.return_url if body.return_url and body.return_url.startswith(base) else f"{base}/apply/status.html",
+        body.return_url if body.return_url and body.return_url.startswith(base) else f"{base}/apply/",
     )
     metrics.add_metric(name="ApplicationSubmitted", unit="Count", value=1)
     return view(submitted)

@@ -14,6 +14,10 @@ PAGES = {
     "Kiosk": "/kiosk/",
     "Ticket display board": "/display/",
     "Staff console": "/staff/",
+    "Online applications": "/apply/",
+    "Staff: applications": "/staff/applications/",
+    "Confirmation tablet": "/confirm/",
+    "Outbox (e-mails sent)": "/_local/outbox",
     "API docs (Swagger UI)": "/docs/",
     "OpenAPI document": "/openapi.json",
 }

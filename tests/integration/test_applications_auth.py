@@ -144,5 +144,5 @@ def test_status_mails_reach_the_outbox_without_personal_data(call, stack_url, ap
     outbox = requests.get(f"{stack_url}/_local/outbox", params={"to": "hanako@example.jp"}, timeout=10).json()
     mine = [m for m in outbox["messages"] if application["code"] in m["subject"]]
     assert mine and "申請を受け付けました" in mine[0]["subject"]
-    assert f"/apply/status.html?id={application['id']}" in mine[0]["body"]
+    assert f"/apply/?id={application['id']}" in mine[0]["body"]
     assert "市民 花子" not in mine[0]["body"] and "2020-05-05" not in mine[0]["body"]

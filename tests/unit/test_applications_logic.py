@@ -134,7 +134,7 @@ def submit(w: dict[str, Any], application_id: str, caller: Caller = RESIDENT, ke
         caller,
         NOW,
         key,
-        "https://city.example/apply/status.html",
+        "https://city.example/apply/",
     )
 
 
@@ -231,7 +231,7 @@ def test_notifications_carry_the_number_status_and_link_only(world):
         for private in ("市民 一郎", "市民 次郎", "2021-01-01", "諏訪町", "保険証が不鮮明", "059"):
             assert private not in subject + body
     assert "Seu pedido foi recebido." in world["mail"].sent[0][1]  # the resident's language (pt)
-    assert f"/apply/status.html?id={a.id}" in world["mail"].sent[1][2]
+    assert f"/apply/?id={a.id}" in world["mail"].sent[1][2]
 
 
 def test_visit_prefills_and_expires(world):

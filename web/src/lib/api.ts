@@ -176,7 +176,8 @@ export const asApiError = (error: unknown): ApiError =>
   error instanceof ApiError ? error : new ApiError(0, "network", "");
 
 interface RequestOptions {
-  method?: "GET" | "POST";
+  method?: "GET" | "POST" | "PATCH";
+  headers?: Record<string, string>;
   body?: unknown;
   token?: string | null;
   signal?: AbortSignal;
@@ -186,6 +187,7 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
   const headers: Record<string, string> = { Accept: "application/json" };
   if (options.body !== undefined) headers["Content-Type"] = "application/json";
   if (options.token) headers.Authorization = `Bearer ${options.token}`;
+  Object.assign(headers, options.headers ?? {});
   let response: Response;
   try {
     response = await fetch(path, {

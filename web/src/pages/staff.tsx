@@ -162,6 +162,9 @@ function Staff() {
   return (
     // On a case page only the case prints (the summary for the resident), without the site frame.
     <Page title="staff.title" variant={caseId ? "page--case" : undefined}>
+      <p class="print-hide">
+        <a href="/staff/applications/">{t("staff.applicationsLink")}</a>
+      </p>
       <SignIn onSession={onSession} />
       {caseId ? (
         <CasePage

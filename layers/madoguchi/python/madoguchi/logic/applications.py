@@ -878,7 +878,7 @@ def notify(mailer: Mailer | None, application: Application, link_base: str) -> N
     lang: Lang = application.lang if application.lang in LANGS else "ja"
     status = message(STATUS_MESSAGES[application.status], lang)
     subject = f"{message('application_mail_subject', lang)} {application.code}: {status}"
-    link = f"{link_base}/apply/status.html?id={application.id}"
+    link = f"{link_base}/apply/?id={application.id}"
     body = f"{message('application_mail_subject', lang)} {application.code}\n{status}\n{link}\n"
     mailer.send(application.email, subject, body)
 

@@ -1,0 +1,160 @@
+"""A resident applies online with a photo, (pays,) and sees the status change after staff approve; in Japanese
+and in Portuguese. axe-core finds no violation on any page visited."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from playwright.sync_api import Page, expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("applications")]
+
+TEXT = {
+    "ja": {
+        "user": "ユーザー",
+        "signin": "サインイン",
+        "submit": "申請する",
+        "pay": "申請して手数料を支払う",
+        "received": "受付済み",
+        "approved": "承認",
+        "valid": "受け付けました",
+        "refresh": "最新の状況を見る",
+        "kodomo": "子ども医療費助成の申請",
+        "juminhyo": "住民票の写し",
+    },
+    "pt": {
+        "user": None,
+        "signin": None,
+        "submit": "Enviar pedido",
+        "pay": "Enviar e pagar a taxa",
+        "received": "Recebido",
+        "approved": "Aprovado",
+        "valid": "Aceito",
+        "refresh": "Atualizar situação",
+        "kodomo": None,
+        "juminhyo": None,
+    },
+}
+HAS_PAYMENTS = importlib.util.find_spec("madoguchi.adapters.stripe_payments") is not None
+
+
+def photo(tmp_path: Path) -> Path:
+    path = tmp_path / "card.jpg"
+    out = io.BytesIO()
+    Image.new("RGB", (320, 200), (30, 90, 160)).save(out, "JPEG")
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def sign_in(page: Page, url: str, user: str) -> None:
+    page.goto(url)
+    page.locator("#signin-user").select_option(user)
+    page.locator("#signin-user").locator("xpath=ancestor::form").locator("button[type=submit]").click()
+    expect(page.get_by_text(user).first).to_be_visible()
+
+
+def start(page: Page, procedure_name_pattern: str) -> None:
+    page.get_by_role("button", name=re.compile(procedure_name_pattern)).click()
+    expect(page.locator("#application-code")).to_be_visible()
+
+
+def fill_and_attach(page: Page, answers: dict[str, str], attachment: str, file: Path, lang: str) -> None:
+    for field, value in answers.items():
+        control = page.locator(f"#answer-{field}")
+        if control.evaluate("e => e.tagName") == "SELECT":
+            control.select_option(value)
+        else:
+            control.fill(value)
+    page.locator(f"#file-{attachment}").set_input_files(str(file))
+    expect(page.locator(f"#attachment-{attachment}")).to_contain_text(TEXT[lang]["valid"], timeout=15000)
+
+
+@pytest.mark.parametrize(("lang", "user"), [("ja", "resident-1"), ("pt", "resident-pt")])
+def test_resident_applies_with_a_photo_and_sees_the_approval(
+    page: Page,
+    stack_url: str,
+    axe_violations: Callable[[], str],
+    console_errors: list[str],
+    tmp_path: Path,
+    lang: str,
+    user: str,
+):
+    sign_in(page, f"{stack_url}/apply/?lang={lang}", user)
+    assert axe_violations() == "", "apply: start"
+    start(page, "子ども医療費助成" if lang == "ja" else "Subsídio de Despesas Médicas")
+    # What the city knows is already there and cannot be changed
+    expect(page.locator("#answer-applicant_name")).to_have_attribute("readonly", "")
+    fill_and_attach(
+        page,
+        {"child_name": "市民 太郎", "child_date_of_birth": "2020-05-05", "insurance_type": "kokuho"},
+        "insurance_card",
+        photo(tmp_path),
+        lang,
+    )
+    assert axe_violations() == "", "apply: form"
+    page.get_by_role("button", name=TEXT[lang]["submit"], exact=True).click()
+    expect(page.locator("#application-status")).to_contain_text(TEXT[lang]["received"])
+    expect(page.locator(".qr svg")).to_be_visible()
+    assert axe_violations() == "", "apply: received"
+    code = page.locator("#application-code").inner_text()
+
+    # Staff of こども未来課 open it from the inbox and approve
+    staff = page.context.new_page()
+    sign_in(staff, f"{stack_url}/staff/applications/?lang=ja", "staff-kodomo")
+    staff.locator("#bycode-input").fill(code)
+    staff.get_by_role("button", name="開く").click()
+    expect(staff.locator("#detail-status")).to_contain_text("受付済み")
+    staff.locator("#approve-button").click()
+    expect(staff.locator("#detail-status")).to_contain_text("承認")
+    staff.close()
+
+    # The resident sees the change
+    page.get_by_role("button", name=TEXT[lang]["refresh"]).click()
+    expect(page.locator("#application-status")).to_contain_text(TEXT[lang]["approved"])
+    assert axe_violations() == "", "apply: approved"
+    assert console_errors == []
+
+
+def test_staff_console_pages_have_no_axe_violations(
+    page: Page,
+    stack_url: str,
+    axe_violations: Callable[[], str],
+):
+    sign_in(page, f"{stack_url}/staff/applications/", "staff-zei")
+    expect(page.get_by_role("heading", name="所属の申請")).to_be_visible()
+    assert axe_violations() == "", "staff applications"
+    page.goto(f"{stack_url}/confirm/")
+    assert axe_violations() == "", "confirmation tablet"
+
+
+@pytest.mark.skipif(not HAS_PAYMENTS, reason="the Stripe adapter and stand-in come with reservations (issue 4)")
+@pytest.mark.parametrize(("lang", "user"), [("ja", "resident-2"), ("pt", "resident-pt")])
+def test_juminhyo_with_a_photo_and_payment(
+    page: Page,
+    stack_url: str,
+    axe_violations: Callable[[], str],
+    tmp_path: Path,
+    lang: str,
+    user: str,
+):
+    sign_in(page, f"{stack_url}/apply/?lang={lang}", user)
+    start(page, "住民票" if lang == "ja" else "Juminhyo")
+    fill_and_attach(
+        page,
+        {"subject": "self", "copies": "1", "purpose": "bank", "delivery": "pickup"},
+        "identity_document",
+        photo(tmp_path),
+        lang,
+    )
+    page.get_by_role("button", name=TEXT[lang]["pay"]).click()
+    page.locator("#pay-link").click()
+    page.locator("#card").fill("4242424242424242")
+    page.locator("form button[type=submit]").click()
+    expect(page.locator("#application-status")).to_contain_text(TEXT[lang]["received"])
+    assert axe_violations() == ""

@@ -1,0 +1,135 @@
+import { request, withLang } from "./api";
+
+export type ApplicationStatus =
+  | "draft"
+  | "preregistered"
+  | "awaiting_confirmation"
+  | "awaiting_payment"
+  | "received"
+  | "in_review"
+  | "returned"
+  | "approved"
+  | "issued"
+  | "rejected";
+
+export type Answer = string | number | boolean;
+
+export interface FormField {
+  id: string;
+  type: "text" | "number" | "date" | "choice" | "bool" | "phone";
+  required: boolean;
+  label: string;
+  help: string | null;
+  max_length: number;
+  min: number | null;
+  max: number | null;
+  pattern: string | null;
+  choices: { value: string; label: string }[];
+  prefill: string | null;
+  when: { field: string; equals: string | boolean } | null;
+}
+
+export interface FormView {
+  procedure: string;
+  identity_proof: boolean;
+  processing_days: number;
+  fields: FormField[];
+  attachments: { id: string; required: boolean; label: string; help: string | null }[];
+  not_asked: string[];
+  counter_note: string | null;
+}
+
+export interface AttachmentView {
+  id: string;
+  kind: string;
+  content_type: string;
+  status: "pending" | "valid" | "rejected";
+  reason: string | null;
+  size: number | null;
+  link: string | null;
+}
+
+export interface AppVerification {
+  id: string;
+  department: string;
+  question: string;
+  answer: string | null;
+  answered_by: string | null;
+}
+
+export interface ApplicationView {
+  id: string;
+  code: string;
+  procedure: string;
+  procedure_name: string;
+  department: string;
+  channel: "online" | "counter" | "kiosk";
+  status: ApplicationStatus;
+  owner: string | null;
+  answers: Record<string, Answer>;
+  prefilled: string[];
+  fee_yen: number;
+  payment_url: string | null;
+  paid: boolean;
+  typed_by: string | null;
+  confirmed_by: string | null;
+  return_reason: string | null;
+  created_at: string;
+  submitted_at: string | null;
+  attachments: AttachmentView[];
+  verifications: AppVerification[];
+  form: FormView;
+  qr_svg: string | null;
+}
+
+export interface ApplicationSummary {
+  id: string;
+  code: string;
+  procedure: string;
+  procedure_name: string;
+  status: ApplicationStatus;
+  channel: string;
+  created_at: string;
+  submitted_at: string | null;
+  age_days: number | null;
+}
+
+export interface UploadTicket {
+  attachment_id: string;
+  url: string;
+  fields: Record<string, string>;
+}
+
+export const STATUSES: ApplicationStatus[] = [
+  "draft",
+  "preregistered",
+  "awaiting_confirmation",
+  "awaiting_payment",
+  "received",
+  "in_review",
+  "returned",
+  "approved",
+  "issued",
+  "rejected",
+];
+
+export const EDITABLE: ApplicationStatus[] = ["draft", "returned", "preregistered"];
+
+export const getApplication = (id: string, token: string, lang: string) =>
+  request<ApplicationView>(withLang(`/applications/${encodeURIComponent(id)}`, lang), { token });
+
+/** A new random Idempotency-Key: a retried click sends the same one, so it submits once. */
+export const newKey = (): string => crypto.randomUUID();
+
+/** Posts the file to the presigned upload; the check runs after it (S3 event). */
+export async function uploadFile(ticket: UploadTicket, file: File): Promise<void> {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(ticket.fields)) form.append(name, value);
+  form.append("file", file);
+  const response = await fetch(ticket.url, { method: "POST", body: form });
+  if (!response.ok) throw new Error(`upload ${response.status}`);
+}
+
+/** Whether a field is asked, given the other answers. */
+export const applies = (field: FormField, answers: Record<string, Answer>): boolean =>
+  field.when === null || answers[field.when.field] === field.when.equals;
