@@ -17,7 +17,16 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from madoguchi.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
+from madoguchi.api import (
+    CONFLICT,
+    NOT_FOUND,
+    SECURITY,
+    SIGNED_IN,
+    ErrorBody,
+    current_caller,
+    make_resolver,
+    request_lang,
+)
 from madoguchi.applications import (
     Application,
     ApplicationPage,
@@ -43,7 +52,12 @@ metrics = Metrics()
 app = make_resolver()
 
 SIGNED_IN_APP = {**SIGNED_IN, **NOT_FOUND}
-INVALID: dict[int, OpenAPIResponse] = {422: {"description": "A field is not valid (path and message per field)"}}
+INVALID: dict[int, OpenAPIResponse] = {
+    422: {
+        "description": "A field is not valid (path and translated message per field)",
+        "content": {"application/json": {"model": ErrorBody}},
+    }
+}
 
 
 def now() -> datetime:

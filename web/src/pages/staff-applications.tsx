@@ -3,6 +3,7 @@ import { AnswerList, ApplicationFields, answerErrors, STATUS_LABEL, StatusBadge 
 import { Page, mount } from "../components/app";
 import { Alert, Loading } from "../components/feedback";
 import type { FieldErrors } from "../components/forms";
+import { QrScanner } from "../components/qr-scanner";
 import { type Session, SignIn } from "../components/sign-in";
 import { type ApiError, asApiError, type ProcedureList, request, withLang } from "../lib/api";
 import {
@@ -106,15 +107,18 @@ function ByCode({ token, onOpen }: { token: string; onOpen: Open }) {
   const { t, lang } = useI18n();
   const [code, setCode] = useState("");
   const [error, setError] = useState<ApiError | null>(null);
-  const find = async (e: Event) => {
-    e.preventDefault();
+  const open = async (text: string) => {
     setError(null);
-    const cleaned = code.replace(/^MADOGUCHI:/i, "").trim();
+    const cleaned = text.replace(/^MADOGUCHI:/i, "").trim();
     try {
       onOpen(await request<ApplicationView>(withLang(`/staff/applications/by-code/${encodeURIComponent(cleaned)}`, lang), { token }));
     } catch (err) {
       setError(asApiError(err));
     }
+  };
+  const find = (e: Event) => {
+    e.preventDefault();
+    void open(code);
   };
   return (
     <section class="panel" aria-labelledby="bycode-heading">
@@ -131,6 +135,12 @@ function ByCode({ token, onOpen }: { token: string; onOpen: Open }) {
           {t("staffapps.byCode.open")}
         </button>
       </form>
+      <QrScanner
+        onCode={(text) => {
+          setCode(text.replace(/^MADOGUCHI:/i, ""));
+          void open(text);
+        }}
+      />
       <Alert error={error} />
     </section>
   );
