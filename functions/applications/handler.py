@@ -166,7 +166,7 @@ def submit(applicationId: str, body: SubmitRequest) -> ApplicationView:
         store(),
         procedures(),
         attachments(),
-        _payments_if_needed(applicationId),
+        payment_gateway,  # built only when a fee is to be paid
         mailer(),
         applicationId,
         current_caller(app),
@@ -178,15 +178,6 @@ def submit(applicationId: str, body: SubmitRequest) -> ApplicationView:
     return view(submitted)
 
 
-def _payments_if_needed(application_id: str) -> Any:
-    """The payment gateway only when the application may need one: free procedures never load Stripe."""
-    found = store().get(application_id)
-    if found is None:
-        return None
-    procedure = procedures().get(found.procedure)
-    return payment_gateway() if procedure and procedure.fee_yen > 0 and found.channel == "online" else None
-
-
 @app.post(
     "/applications/<applicationId>/payment",
     summary="After the payment page: check the payment with the gateway and receive the application",
@@ -196,7 +187,7 @@ def _payments_if_needed(application_id: str) -> Any:
 )
 def payment(applicationId: str) -> ApplicationView:
     paid = applications.confirm_payment(
-        store(), payment_gateway(), attachments(), mailer(), applicationId, current_caller(app), now(), link_base()
+        store(), payment_gateway, attachments(), mailer(), applicationId, current_caller(app), now(), link_base()
     )
     return view(paid)
 

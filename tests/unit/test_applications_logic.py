@@ -128,7 +128,7 @@ def submit(w: dict[str, Any], application_id: str, caller: Caller = RESIDENT, ke
         w["store"],
         w["procedures"],
         w["files"],
-        w["pay"],
+        lambda: w["pay"],
         w["mail"],
         application_id,
         caller,
@@ -155,14 +155,14 @@ def test_fee_goes_through_the_payment_port_and_the_gateway_decides(world):
     assert world["pay"].checkouts["cs_1"]["reference"] == f"application:{a.id}"
     assert world["pay"].checkouts["cs_1"]["locale"] == "pt"  # the resident's language
     # Coming back without paying changes nothing; after paying, the gateway's word receives it
-    args = (world["store"], world["pay"], world["files"], world["mail"], a.id, RESIDENT, NOW, "https://c")
+    args = (world["store"], lambda: world["pay"], world["files"], world["mail"], a.id, RESIDENT, NOW, "https://c")
     assert logic.confirm_payment(*args).status == "awaiting_payment"
     world["pay"].pay("cs_1")
     received = logic.confirm_payment(*args)
     assert received.status == "received" and received.payment and received.payment.paid
     assert logic.confirm_payment(*args).status == "received"  # idempotent
     with pytest.raises(NotFound):
-        logic.confirm_payment(world["store"], world["pay"], world["files"], None, a.id, OTHER, NOW, "")
+        logic.confirm_payment(world["store"], lambda: world["pay"], world["files"], None, a.id, OTHER, NOW, "")
 
 
 def test_free_procedure_skips_payment(world):

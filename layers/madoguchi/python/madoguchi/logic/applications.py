@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import secrets
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -433,7 +434,7 @@ def submit(
     store: ApplicationStore,
     procedures: ProcedureStore,
     attachments: Attachments,
-    payments: PaymentGateway | None,
+    payments: Callable[[], PaymentGateway] | None,
     mailer: Mailer | None,
     application_id: str,
     caller: Caller | None,
@@ -476,7 +477,7 @@ def submit(
         if payments is None:
             raise RuntimeError("a fee needs the payment gateway")
         status = "awaiting_payment"
-        payment = _checkout(payments, application, procedure, fee, now, return_url, idempotency_key)
+        payment = _checkout(payments(), application, procedure, fee, now, return_url, idempotency_key)
     else:
         status = "received"
         verifications = [] if application.status == "returned" else _verifications(found, application, now)
@@ -559,7 +560,7 @@ def _verifications(found: Form, application: Application, now: datetime) -> list
 
 def confirm_payment(
     store: ApplicationStore,
-    payments: PaymentGateway,
+    payments: Callable[[], PaymentGateway],
     attachments: Attachments,
     mailer: Mailer | None,
     application_id: str,
@@ -567,7 +568,9 @@ def confirm_payment(
     now: datetime,
     link_base: str,
 ) -> Application:
-    """After the payment page: ask the gateway (never trust the browser) and receive the application if paid."""
+    """After the payment page: ask the gateway (never trust the browser) and receive the application if paid.
+
+    `payments` builds the gateway only when there is a payment to check."""
     who = require(caller, Role.RESIDENT)
     record = _load(store, application_id)
     application = record.application
@@ -575,7 +578,7 @@ def confirm_payment(
         raise NotFound(application_id=application_id)
     if application.status != "awaiting_payment" or application.payment is None:
         return application
-    state = payments.checkout_state(application.payment.session_id)
+    state = payments().checkout_state(application.payment.session_id)
     if not state.paid:
         return application
     found = form(application.procedure)
