@@ -26,6 +26,8 @@ TEXT = {
         "valid": "受け付けました",
         "refresh": "最新の状況を見る",
         "kodomo": "子ども医療費助成の申請",
+        "review": "入力内容を確認する",
+        "reviewHeading": "申請内容の確認",
         "juminhyo": "住民票の写し",
     },
     "pt": {
@@ -38,6 +40,8 @@ TEXT = {
         "valid": "Aceito",
         "refresh": "Atualizar situação",
         "kodomo": None,
+        "review": "Revisar",
+        "reviewHeading": "Confira antes de enviar",
         "juminhyo": None,
     },
 }
@@ -98,6 +102,9 @@ def test_resident_applies_with_a_photo_and_sees_the_approval(
         lang,
     )
     assert axe_violations() == "", "apply: form"
+    page.get_by_role("button", name=TEXT[lang]["review"]).click()
+    expect(page.get_by_role("heading", name=TEXT[lang]["reviewHeading"])).to_be_visible()
+    assert axe_violations() == "", "apply: review"
     page.get_by_role("button", name=TEXT[lang]["submit"], exact=True).click()
     expect(page.locator("#application-status")).to_contain_text(TEXT[lang]["received"])
     expect(page.locator(".qr svg")).to_be_visible()
@@ -152,6 +159,7 @@ def test_juminhyo_with_a_photo_and_payment(
         photo(tmp_path),
         lang,
     )
+    page.get_by_role("button", name=TEXT[lang]["review"]).click()
     page.get_by_role("button", name=TEXT[lang]["pay"]).click()
     page.locator("#pay-link").click()
     page.locator("#card").fill("4242424242424242")

@@ -117,6 +117,7 @@ function Application({ id, token, onBack }: { id: string; token: string; onBack:
   const [alert, setAlert] = useState<ApiError | string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [reviewing, setReviewing] = useState(false);
   const submitKey = useRef(newKey());
   const heading = useRef<HTMLHeadingElement>(null);
 
@@ -201,9 +202,16 @@ function Application({ id, token, onBack }: { id: string; token: string; onBack:
     }
   };
 
-  const submit = async (event: Event) => {
+  /** Save, then show the answers to check before submitting. */
+  const review = async (event: Event) => {
     event.preventDefault();
-    if (!(await save())) return;
+    if (await save()) {
+      setNotice(null);
+      setReviewing(true);
+    }
+  };
+
+  const submit = async () => {
     setBusy(true);
     try {
       const view = await request<ApplicationView>(withLang(`/applications/${id}/submit`, lang), {
@@ -214,7 +222,9 @@ function Application({ id, token, onBack }: { id: string; token: string; onBack:
       });
       setApp(view);
       setNotice(null);
+      setReviewing(false);
     } catch (e) {
+      setReviewing(false);
       fail(e);
     } finally {
       setBusy(false);
@@ -249,8 +259,28 @@ function Application({ id, token, onBack }: { id: string; token: string; onBack:
       {app.form.not_asked.length > 0 && <p>{t("apply.notAsked", { names: app.form.not_asked.join("、") })}</p>}
       {app.fee_yen > 0 && <p>{t("apply.fee", { yen: yen(app.fee_yen) })}</p>}
 
-      {editable ? (
-        <form class="form" onSubmit={submit} noValidate>
+      {editable && reviewing ? (
+        <section aria-labelledby="review-heading" class="review">
+          <h3 id="review-heading">{t("apply.reviewHeading")}</h3>
+          <AnswerList application={app} />
+          <ul>
+            {app.form.attachments.map((spec) => (
+              <li key={spec.id}>
+                {spec.label}: {latest.get(spec.id) ? t(ATTACHMENT_STATUS[latest.get(spec.id)!.status]) : "—"}
+              </li>
+            ))}
+          </ul>
+          <div class="actions">
+            <button type="button" class="button button--secondary" disabled={busy} onClick={() => setReviewing(false)}>
+              {t("apply.edit")}
+            </button>{" "}
+            <button type="button" class="button" disabled={busy} onClick={submit}>
+              {app.fee_yen > 0 && app.channel === "online" ? t("apply.submitAndPay") : t("apply.submit")}
+            </button>
+          </div>
+        </section>
+      ) : editable ? (
+        <form class="form" onSubmit={review} noValidate>
           <ApplicationFields
             fields={app.form.fields}
             answers={answers}
@@ -305,7 +335,7 @@ function Application({ id, token, onBack }: { id: string; token: string; onBack:
               {t("apply.save")}
             </button>{" "}
             <button type="submit" class="button" disabled={busy}>
-              {app.fee_yen > 0 && app.channel === "online" ? t("apply.submitAndPay") : t("apply.submit")}
+              {t("apply.review")}
             </button>
           </div>
         </form>
