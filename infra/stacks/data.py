@@ -130,6 +130,18 @@ class DataStack(Stack):
                 ),
                 *self._expiry_rules(spec),
             ],
+            # Browsers post presigned uploads straight to the bucket from the site's origin. The policy signed by
+            # the API (key, size, type, expiry) is what authorises an upload; CORS only lets the page see the reply.
+            cors=[
+                s3.CorsRule(
+                    allowed_methods=[s3.HttpMethods.POST],
+                    allowed_origins=["*"],
+                    allowed_headers=["*"],
+                    max_age=3000,
+                )
+            ]
+            if spec.uploads_prefix
+            else None,
         )
 
     @staticmethod

@@ -28,6 +28,8 @@ def test_uploads_and_unreferenced_files_expire(madoguchi: Madoguchi):
     assert rules["ExpireUploads"]["Prefix"] == "uploads/" and rules["ExpireUploads"]["ExpirationInDays"] == 1
     assert rules["ExpireUnreferenced"]["TagFilters"] == [{"Key": "referenced", "Value": "false"}]
     assert rules["ExpireUnreferenced"]["ExpirationInDays"] == 30
+    [cors] = data["Resources"][bucket_id]["Properties"]["CorsConfiguration"]["CorsRules"]
+    assert cors["AllowedMethods"] == ["POST"]  # presigned uploads only: no GET or PUT from browsers
 
 
 def test_object_created_under_uploads_invokes_the_check_function(madoguchi: Madoguchi):
