@@ -185,6 +185,19 @@ FUNCTIONS: tuple[Function, ...] = (
         tables=(("tasks", "write"), ("cases", "write")),
     ),
     Function(
+        name="guide",
+        description="Procedure guide: life-event questionnaire, personal checklist, .ics, staff intake navigation",
+        memory_mb=512,
+        routes=(
+            Route("GET", "/guide/events", authenticated=False),
+            Route("GET", "/guide/events/{eventId}", authenticated=False),
+            Route("POST", "/guide/checklist", authenticated=False),
+            Route("POST", "/guide/checklist.ics", authenticated=False),
+            Route("POST", "/staff/guide/navigation", authenticated=True),
+        ),
+        tables=(("catalogue", "read"),),
+    ),
+    Function(
         name="token_claims",
         description="Cognito pre-token-generation trigger: adds role, department and device_kind claims",
         memory_mb=128,
