@@ -41,8 +41,12 @@ RULES = [
     ("marriage", "tenkyo-todoke", {"address_change": "within_city"}, {"address_change": "to_other_city"}),
     ("marriage", "tenshutsu-todoke", {"address_change": "to_other_city"}, {"address_change": "none"}),
     ("marriage", "mynumber-kisai-henko", {"name_changes": True, "has_mynumber_card": True}, {"name_changes": True}),
-    ("marriage", "mynumber-jusho-henko", {"address_change": "within_city", "has_mynumber_card": True},
-     {"address_change": "to_other_city", "has_mynumber_card": True}),
+    (
+        "marriage",
+        "mynumber-jusho-henko",
+        {"address_change": "within_city", "has_mynumber_card": True},
+        {"address_change": "to_other_city", "has_mynumber_card": True},
+    ),
     ("marriage", "inkan-saitoroku", {"name_changes": True, "has_inkan": True}, {"has_inkan": True}),
     ("marriage", "kokuho-dattai", {"on_kokuho": True, "joins_spouse_insurance": True}, {"on_kokuho": True}),
     ("marriage", "nenkin-shubetsu-henko", {"joins_spouse_insurance": True}, {"on_kokuho": True}),
@@ -81,8 +85,12 @@ RULES = [
     ("employment", "nenkin-menjo", {"change": "left"}, {"change": "started", "wants_benefits": True}),
     ("independence", "tenkyo-todoke", {"where_to": "within_city"}, {"where_to": "to_other_city"}),
     ("independence", "tenshutsu-todoke", {"where_to": "to_other_city"}, {"where_to": "within_city"}),
-    ("independence", "mynumber-jusho-henko", {"where_to": "within_city", "has_mynumber_card": True},
-     {"where_to": "to_other_city", "has_mynumber_card": True}),
+    (
+        "independence",
+        "mynumber-jusho-henko",
+        {"where_to": "within_city", "has_mynumber_card": True},
+        {"where_to": "to_other_city", "has_mynumber_card": True},
+    ),
     ("independence", "kokuho-kanyu", {"where_to": "within_city", "joins_kokuho": True}, {"joins_kokuho": True}),
     ("independence", "gakusei-nofu-tokurei", {"student_over_20": True}, {"joins_kokuho": True}),
     ("independence", "suido-kaishi", {}, None),
@@ -156,13 +164,19 @@ def test_death_checklist_has_the_death_notification_first_with_its_deadline_and_
     assert "死亡診断書（死体検案書）" in first.documents
     deadlines = [i.deadline for i in listed.items if i.deadline]
     assert deadlines == sorted(deadlines)
-    assert all(i.deadline is None for i in listed.items[len(deadlines):])
+    assert all(i.deadline is None for i in listed.items[len(deadlines) :])
 
 
 def test_moving_in_takes_channels_fee_and_link_from_the_catalogue():
     listed_proc = Procedure(
-        id="tennyu-todoke", category="notification", department="shimin", fee_yen=0, channels=["kiosk", "counter"],
-        name={"ja": "転入届"}, summary={"ja": "-"}, where={"ja": "1F"},
+        id="tennyu-todoke",
+        category="notification",
+        department="shimin",
+        fee_yen=0,
+        channels=["kiosk", "counter"],
+        name={"ja": "転入届"},
+        summary={"ja": "-"},
+        where={"ja": "1F"},
     )
     listed = checklist(ChecklistRequest(event="moving_in", event_date=DAY), {"tennyu-todoke": listed_proc}, "en")
     tennyu = next(i for i in listed.items if i.procedure_id == "tennyu-todoke")
@@ -181,9 +195,13 @@ def test_moving_out_can_be_filed_online_with_the_my_number_card():
 
 def test_answers_that_do_not_fit_are_refused_with_their_paths():
     with pytest.raises(InvalidInput) as raised:
-        checklist(ChecklistRequest(event="divorce", event_date=DAY, answers={"divorce_kind": "war", "x": True}), {}, "ja")
-    assert sorted(raised.value.fields) == [(["body", "answers", "divorce_kind"], "not_a_choice"),
-                                          (["body", "answers", "x"], "unknown_question")]
+        checklist(
+            ChecklistRequest(event="divorce", event_date=DAY, answers={"divorce_kind": "war", "x": True}), {}, "ja"
+        )
+    assert sorted(raised.value.fields) == [
+        (["body", "answers", "divorce_kind"], "not_a_choice"),
+        (["body", "answers", "x"], "unknown_question"),
+    ]
 
 
 def test_unknown_event_is_not_found():

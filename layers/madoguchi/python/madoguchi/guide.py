@@ -264,7 +264,9 @@ class Navigation(BaseModel):
     lang: Lang
     event: EventSummary
     event_date: date
-    one_stop_departments: list[str] = Field(description="Departments a one-stop case opened with these answers involves")
+    one_stop_departments: list[str] = Field(
+        description="Departments a one-stop case opened with these answers involves"
+    )
     steps: list[NavigationStep]
     elsewhere: list[ChecklistItem] = Field(description="Procedures at outside offices")
 
@@ -273,8 +275,9 @@ class Navigation(BaseModel):
 
 
 def summary(event: GuideEvent, lang: Lang) -> EventSummary:
-    return EventSummary(id=event.id, name=pick(event.name, lang), date_label=pick(event.date_label, lang),
-                        one_stop=event.life_event)
+    return EventSummary(
+        id=event.id, name=pick(event.name, lang), date_label=pick(event.date_label, lang), one_stop=event.life_event
+    )
 
 
 def list_events(lang: Lang) -> EventList:
@@ -365,9 +368,9 @@ def navigation(request: ChecklistRequest, catalogue: Mapping[str, Procedure], la
     if event.life_event:
         case_event = life_event(event.life_event)
         answers = {k: v for k, v in request.answers.items() if k in {q.id for q in case_event.questions}}
-        for step in plan(case_event, answers).steps:
-            one_stop.append(step.department)
-            for p in step.procedures:
+        for planned in plan(case_event, answers).steps:
+            one_stop.append(planned.department)
+            for p in planned.procedures:
                 points[p.id] = ([pick(c, lang) for c in p.check], [pick(e, lang) for e in p.explain])
     steps: dict[str, NavigationStep] = {}
     elsewhere: list[ChecklistItem] = []
