@@ -30,7 +30,7 @@ from madoguchi.synonyms import SYNONYMS
 
 _CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆ヶ"
 _RUNS = re.compile(rf"([{_CJK}]+)|([^\W_{_CJK}]+)", re.UNICODE)
-# Kana particles and a few function words alone carry no meaning in a bigram-free unigram position.
+# Articles and prepositions only: question words (where, quanto, ở đâu) tell FAQ entries apart.
 _STOP_WORDS = frozenset(
     [
         "the",
@@ -41,28 +41,16 @@ _STOP_WORDS = frozenset(
         "in",
         "on",
         "at",
-        "for",
         "is",
         "are",
-        "do",
-        "does",
-        "can",
-        "i",
-        "my",
-        "me",
-        "how",
-        "what",
-        "where",
-        "when",
-        "which",
-        "who",
-        "it",
         "be",
+        "it",
         "and",
         "or",
-        "with",
+        "i",
+        "me",
+        "my",
         "o",
-        "a",
         "os",
         "as",
         "de",
@@ -74,39 +62,19 @@ _STOP_WORDS = frozenset(
         "no",
         "na",
         "e",
-        "é",
         "um",
         "uma",
-        "para",
-        "por",
-        "com",
-        "que",
-        "como",
-        "onde",
-        "quando",
         "eu",
         "meu",
         "minha",
-        "tôi",
-        "có",
-        "không",
-        "được",
-        "là",
         "và",
         "của",
-        "ở",
-        "thì",
-        "cho",
+        "là",
         "các",
         "những",
-        "này",
-        "đó",
-        "gì",
-        "nào",
-        "the",
     ]
 )
-TYPO_CUTOFF = 80.0
+TYPO_CUTOFF = 84.0
 CONFIDENT = 0.5
 
 
@@ -209,12 +177,11 @@ class FaqIndex:
 
         corrected: list[str] = []
         for token in tokens:
-            if token in self._vocabulary or not _is_latin(token) or len(token) <= 3:
+            if token in self._vocabulary or not _is_latin(token) or len(token) <= 4:
                 corrected.append(token)
                 continue
             best = process.extractOne(token, self._latin_words, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
-            if best is not None:
-                corrected.append(str(best[0]))
+            corrected.append(str(best[0]) if best is not None else token)
         return corrected
 
     def query_tokens(self, query: str) -> list[str]:

@@ -8,7 +8,9 @@ An edit is one transaction: the entry (conditional on the version edited), its h
 
 from __future__ import annotations
 
+import json
 import time
+from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
@@ -110,7 +112,8 @@ class DynamoFaqStore(FaqStore):
             Item={
                 "pk": UNANSWERED,
                 "sk": question.id,
-                "data": question.model_dump(mode="json"),
+                # DynamoDB numbers are Decimals, never floats (the confidence)
+                "data": json.loads(question.model_dump_json(), parse_float=Decimal),
                 "expires_at": int(time.time()) + UNANSWERED_DAYS * 24 * 3600,
             },
             ConditionExpression="attribute_not_exists(pk)",
