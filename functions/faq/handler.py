@@ -16,14 +16,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from madoguchi.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
 from madoguchi.faq import (
-    ChatReply,
-    ChatRequest,
-    EntryEdit,
-    EntryHistory,
+    FaqChatReply,
+    FaqChatRequest,
     FaqEntry,
-    Resolved,
-    SearchResult,
-    UnansweredList,
+    FaqEntryEdit,
+    FaqEntryHistory,
+    FaqResolved,
+    FaqSearchResult,
+    FaqUnansweredList,
 )
 from madoguchi.logic import faq
 from madoguchi.wiring import faq_store
@@ -38,14 +38,14 @@ def now() -> datetime:
 
 
 @app.get("/faq/search", summary="Search the FAQ in any of the six languages", tags=["faq"])
-def search(q: Annotated[str, Query(max_length=200)], lang: str | None = None) -> SearchResult:
+def search(q: Annotated[str, Query(max_length=200)], lang: str | None = None) -> FaqSearchResult:
     return faq.search(q, request_lang(app), faq_store())
 
 
 @app.post(
     "/faq/chat", summary="Ask a question: the best answer, related entries, or how to reach a person", tags=["faq"]
 )
-def chat(body: ChatRequest, lang: str | None = None) -> ChatReply:
+def chat(body: FaqChatRequest, lang: str | None = None) -> FaqChatReply:
     reply = faq.chat(body.message, request_lang(app), "web", faq_store(), now())
     metrics.add_metric(name="FaqChatAnswered" if reply.confident else "FaqChatUnanswered", unit="Count", value=1)
     return reply
@@ -58,7 +58,7 @@ def chat(body: ChatRequest, lang: str | None = None) -> ChatReply:
     security=SECURITY,
     responses={**SIGNED_IN, 200: {"description": "The questions"}},
 )
-def unanswered(limit: Annotated[int, Query(ge=1, le=100)] = 50) -> UnansweredList:
+def unanswered(limit: Annotated[int, Query(ge=1, le=100)] = 50) -> FaqUnansweredList:
     return faq.unanswered(current_caller(app), faq_store(), limit)
 
 
@@ -69,9 +69,9 @@ def unanswered(limit: Annotated[int, Query(ge=1, le=100)] = 50) -> UnansweredLis
     security=SECURITY,
     responses={**SIGNED_IN, **NOT_FOUND, 200: {"description": "Removed"}},
 )
-def resolve(questionId: str) -> Resolved:
+def resolve(questionId: str) -> FaqResolved:
     faq.resolve(questionId, current_caller(app), faq_store())
-    return Resolved(id=questionId)
+    return FaqResolved(id=questionId)
 
 
 @app.get(
@@ -81,7 +81,7 @@ def resolve(questionId: str) -> Resolved:
     security=SECURITY,
     responses={**SIGNED_IN, **NOT_FOUND, 200: {"description": "The entry and its history"}},
 )
-def get_entry(entryId: str) -> EntryHistory:
+def get_entry(entryId: str) -> FaqEntryHistory:
     return faq.entry_history(entryId, current_caller(app), faq_store())
 
 
@@ -92,7 +92,7 @@ def get_entry(entryId: str) -> EntryHistory:
     security=SECURITY,
     responses={**SIGNED_IN, **CONFLICT, 200: {"description": "The new version"}},
 )
-def edit_entry(entryId: str, body: EntryEdit) -> FaqEntry:
+def edit_entry(entryId: str, body: FaqEntryEdit) -> FaqEntry:
     return faq.edit(entryId, body, current_caller(app), faq_store(), now())
 
 

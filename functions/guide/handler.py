@@ -16,7 +16,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from madoguchi import guide
 from madoguchi.api import NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
 from madoguchi.auth import Role, require
-from madoguchi.guide import Checklist, ChecklistRequest, EventList, EventView, Navigation
+from madoguchi.guide import GuideChecklist, GuideChecklistRequest, GuideEventList, GuideEventView, GuideNavigation
 from madoguchi.wiring import procedure_store
 
 logger = Logger()
@@ -29,7 +29,7 @@ def catalogue() -> dict[str, Any]:
 
 
 @app.get("/guide/events", summary="Life events the guide knows", tags=["guide"])
-def list_events(lang: str | None = None) -> EventList:
+def list_events(lang: str | None = None) -> GuideEventList:
     return guide.list_events(request_lang(app))
 
 
@@ -39,7 +39,7 @@ def list_events(lang: str | None = None) -> EventList:
     tags=["guide"],
     responses={**NOT_FOUND, 200: {"description": "The event and its questions"}},
 )
-def describe_event(eventId: str, lang: str | None = None) -> EventView:
+def describe_event(eventId: str, lang: str | None = None) -> GuideEventView:
     return guide.describe(eventId, request_lang(app))
 
 
@@ -49,7 +49,7 @@ def describe_event(eventId: str, lang: str | None = None) -> EventView:
     tags=["guide"],
     responses={**NOT_FOUND, 200: {"description": "The checklist, soonest deadline first"}},
 )
-def checklist(body: ChecklistRequest, lang: str | None = None) -> Checklist:
+def checklist(body: GuideChecklistRequest, lang: str | None = None) -> GuideChecklist:
     listed = guide.checklist(body, catalogue(), request_lang(app))
     metrics.add_metric(name="GuideChecklist", unit="Count", value=1)
     return listed
@@ -61,7 +61,7 @@ def checklist(body: ChecklistRequest, lang: str | None = None) -> Checklist:
     tags=["guide"],
     responses={**NOT_FOUND, 200: {"description": "text/calendar", "content": {"text/calendar": {}}}},
 )
-def checklist_ics(body: ChecklistRequest, lang: str | None = None) -> Response[bytes]:
+def checklist_ics(body: GuideChecklistRequest, lang: str | None = None) -> Response[bytes]:
     listed = guide.checklist(body, catalogue(), request_lang(app))
     return Response(
         status_code=200,
@@ -78,7 +78,7 @@ def checklist_ics(body: ChecklistRequest, lang: str | None = None) -> Response[b
     security=SECURITY,
     responses={**SIGNED_IN, **NOT_FOUND, 200: {"description": "The navigation"}},
 )
-def navigation(body: ChecklistRequest, lang: str | None = None) -> Navigation:
+def navigation(body: GuideChecklistRequest, lang: str | None = None) -> GuideNavigation:
     require(current_caller(app), Role.STAFF)
     return guide.navigation(body, catalogue(), request_lang(app))
 

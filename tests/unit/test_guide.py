@@ -8,8 +8,8 @@ import pytest
 from madoguchi.errors import InvalidInput, NotFound
 from madoguchi.guide import (
     GUIDE_EVENT_IDS,
-    ChecklistRequest,
     Deadline,
+    GuideChecklistRequest,
     applicable,
     checklist,
     describe,
@@ -155,7 +155,7 @@ def test_family_register_deadlines_count_the_day_of_the_event():
 
 
 def test_death_checklist_has_the_death_notification_first_with_its_deadline_and_counter():
-    listed = checklist(ChecklistRequest(event="death", event_date=DAY, answers={"had_kokuho": True}), {}, "ja")
+    listed = checklist(GuideChecklistRequest(event="death", event_date=DAY, answers={"had_kokuho": True}), {}, "ja")
     first = listed.items[0]
     assert first.procedure_id == "shibo-todoke"
     assert first.deadline == date(2026, 4, 7)
@@ -178,7 +178,7 @@ def test_moving_in_takes_channels_fee_and_link_from_the_catalogue():
         summary={"ja": "-"},
         where={"ja": "1F"},
     )
-    listed = checklist(ChecklistRequest(event="moving_in", event_date=DAY), {"tennyu-todoke": listed_proc}, "en")
+    listed = checklist(GuideChecklistRequest(event="moving_in", event_date=DAY), {"tennyu-todoke": listed_proc}, "en")
     tennyu = next(i for i in listed.items if i.procedure_id == "tennyu-todoke")
     assert tennyu.deadline == date(2026, 4, 15)
     assert tennyu.kiosk and not tennyu.online
@@ -187,7 +187,7 @@ def test_moving_in_takes_channels_fee_and_link_from_the_catalogue():
 
 
 def test_moving_out_can_be_filed_online_with_the_my_number_card():
-    listed = checklist(ChecklistRequest(event="moving_out", event_date=DAY), {}, "vi")
+    listed = checklist(GuideChecklistRequest(event="moving_out", event_date=DAY), {}, "vi")
     tenshutsu = next(i for i in listed.items if i.procedure_id == "tenshutsu-todoke")
     assert tenshutsu.online and tenshutsu.link and tenshutsu.link.startswith("https://")
     assert tenshutsu.deadline is None and tenshutsu.timing and "14" in tenshutsu.timing
@@ -196,7 +196,7 @@ def test_moving_out_can_be_filed_online_with_the_my_number_card():
 def test_answers_that_do_not_fit_are_refused_with_their_paths():
     with pytest.raises(InvalidInput) as raised:
         checklist(
-            ChecklistRequest(event="divorce", event_date=DAY, answers={"divorce_kind": "war", "x": True}), {}, "ja"
+            GuideChecklistRequest(event="divorce", event_date=DAY, answers={"divorce_kind": "war", "x": True}), {}, "ja"
         )
     assert sorted(raised.value.fields) == [
         (["body", "answers", "divorce_kind"], "not_a_choice"),
@@ -217,7 +217,7 @@ def test_questions_of_a_shared_event_come_from_the_case():
 
 def test_staff_navigation_groups_by_department_with_what_to_check():
     answers: dict[str, bool | str] = {"had_kokuho": True, "owned_property": True, "received_pension": True}
-    nav = navigation(ChecklistRequest(event="death", event_date=DAY, answers=answers), {}, "ja")
+    nav = navigation(GuideChecklistRequest(event="death", event_date=DAY, answers=answers), {}, "ja")
     assert nav.one_stop_departments == ["hoken", "shisan"]
     assert [s.department for s in nav.steps] == ["shimin", "hoken", "shisan"]  # 死亡届 first, then the case
     hoken = next(s for s in nav.steps if s.department == "hoken")
@@ -228,7 +228,7 @@ def test_staff_navigation_groups_by_department_with_what_to_check():
 def test_ics_has_one_event_per_deadline():
     from icalendar import Calendar
 
-    listed = checklist(ChecklistRequest(event="birth", event_date=DAY), {}, "ja")
+    listed = checklist(GuideChecklistRequest(event="birth", event_date=DAY), {}, "ja")
     calendar = Calendar.from_ical(ics(listed))
     events = calendar.walk("VEVENT")
     assert len(events) == sum(1 for i in listed.items if i.deadline)

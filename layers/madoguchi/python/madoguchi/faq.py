@@ -53,7 +53,7 @@ class FaqEntry(FaqContent):
     updated_by: str | None = None
 
 
-class EntryView(BaseModel):
+class FaqEntryView(BaseModel):
     id: str
     topic: str
     question: str
@@ -61,17 +61,17 @@ class EntryView(BaseModel):
     link: str | None
 
 
-class SearchHit(EntryView):
+class FaqHit(FaqEntryView):
     score: float
 
 
-class SearchResult(BaseModel):
+class FaqSearchResult(BaseModel):
     lang: Lang
     query: str
-    hits: list[SearchHit]
+    hits: list[FaqHit]
 
 
-class Contact(BaseModel):
+class FaqContact(BaseModel):
     """How to reach a person when the FAQ has no confident answer."""
 
     phone: str
@@ -79,21 +79,21 @@ class Contact(BaseModel):
     hours: str
 
 
-class ChatRequest(BaseModel):
+class FaqChatRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     message: str = Field(min_length=1, max_length=500)
 
 
-class ChatReply(BaseModel):
+class FaqChatReply(BaseModel):
     lang: Lang
     confident: bool = Field(description="False: no answer we trust; `contact` says how to reach a person")
-    answer: EntryView | None
-    related: list[EntryView]
-    contact: Contact | None
+    answer: FaqEntryView | None
+    related: list[FaqEntryView]
+    contact: FaqContact | None
 
 
-class Unanswered(BaseModel):
+class FaqUnanswered(BaseModel):
     id: str
     text: str = Field(description="The question with digits, e-mail addresses and self-introduced names masked")
     lang: Lang
@@ -103,25 +103,25 @@ class Unanswered(BaseModel):
     asked_at: datetime
 
 
-class UnansweredList(BaseModel):
-    items: list[Unanswered]
+class FaqUnansweredList(BaseModel):
+    items: list[FaqUnanswered]
 
 
-class Resolved(BaseModel):
+class FaqResolved(BaseModel):
     id: str
 
 
-class EntryEdit(FaqContent):
+class FaqEntryEdit(FaqContent):
     expected_version: int = Field(ge=0, description="The version edited (0 to create a new entry): guards lost updates")
 
 
-class EntryHistory(BaseModel):
+class FaqEntryHistory(BaseModel):
     entry: FaqEntry
     versions: list[FaqEntry] = Field(description="Earlier versions, newest first")
 
 
-def view(entry: FaqEntry, lang: Lang) -> EntryView:
-    return EntryView(
+def view(entry: FaqEntry, lang: Lang) -> FaqEntryView:
+    return FaqEntryView(
         id=entry.id, topic=entry.topic, question=pick(entry.q, lang), answer=pick(entry.a, lang), link=entry.link
     )
 
@@ -160,8 +160,8 @@ CONTACT: dict[str, Localized] = {
 CITY_PHONE = "059-354-8111"
 
 
-def contact(lang: Lang) -> Contact:
-    return Contact(phone=CITY_PHONE, counter=pick(CONTACT["counter"], lang), hours=pick(CONTACT["hours"], lang))
+def contact(lang: Lang) -> FaqContact:
+    return FaqContact(phone=CITY_PHONE, counter=pick(CONTACT["counter"], lang), hours=pick(CONTACT["hours"], lang))
 
 
 # --- What is kept of a question nobody could answer --------------------------------------------------------

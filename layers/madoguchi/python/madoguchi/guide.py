@@ -189,30 +189,30 @@ def guide_event(event_id: str) -> GuideEvent:
 # --- API shapes ------------------------------------------------------------------------------------------
 
 
-class QuestionView(BaseModel):
+class GuideQuestion(BaseModel):
     id: str
     kind: Literal["yes_no", "choice"]
     text: str
     choices: list[dict[str, str]] = Field(default_factory=list, description="[{id, label}] for choice questions")
 
 
-class EventSummary(BaseModel):
+class GuideEventSummary(BaseModel):
     id: str
     name: str
     date_label: str
     one_stop: str | None = Field(description="Life-event id of the one-stop case the counter can open, if any")
 
 
-class EventView(EventSummary):
-    questions: list[QuestionView]
+class GuideEventView(GuideEventSummary):
+    questions: list[GuideQuestion]
 
 
-class EventList(BaseModel):
+class GuideEventList(BaseModel):
     lang: Lang
-    events: list[EventSummary]
+    events: list[GuideEventSummary]
 
 
-class ChecklistRequest(BaseModel):
+class GuideChecklistRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     event: str = Field(description="Guide event id, e.g. death", max_length=40)
@@ -220,7 +220,7 @@ class ChecklistRequest(BaseModel):
     answers: dict[str, Answer] = Field(default_factory=dict, max_length=40)
 
 
-class PlaceView(BaseModel):
+class GuidePlace(BaseModel):
     office: str
     name: str
     counter: str | None
@@ -228,11 +228,11 @@ class PlaceView(BaseModel):
     city_hall: bool
 
 
-class ChecklistItem(BaseModel):
+class GuideChecklistItem(BaseModel):
     procedure_id: str
     name: str
     department: str | None = Field(description="City department id (madoguchi.departments), None outside city hall")
-    place: PlaceView
+    place: GuidePlace
     documents: list[str]
     deadline: date | None = Field(description="Last day, from the event date; None when there is no fixed term")
     deadline_days: int | None
@@ -244,50 +244,50 @@ class ChecklistItem(BaseModel):
     link: str | None = Field(description="Where to do or read about it online")
 
 
-class Checklist(BaseModel):
+class GuideChecklist(BaseModel):
     lang: Lang
-    event: EventSummary
+    event: GuideEventSummary
     event_date: date
-    items: list[ChecklistItem]
+    items: list[GuideChecklistItem]
 
 
-class NavigationStep(BaseModel):
+class GuideNavigationStep(BaseModel):
     department: str
     name: str
-    place: PlaceView
-    items: list[ChecklistItem]
+    place: GuidePlace
+    items: list[GuideChecklistItem]
     check: list[str] = Field(description="What the clerk verifies (from the one-stop case's rules)")
     explain: list[str] = Field(description="What the clerk tells the resident")
 
 
-class Navigation(BaseModel):
+class GuideNavigation(BaseModel):
     lang: Lang
-    event: EventSummary
+    event: GuideEventSummary
     event_date: date
     one_stop_departments: list[str] = Field(
         description="Departments a one-stop case opened with these answers involves"
     )
-    steps: list[NavigationStep]
-    elsewhere: list[ChecklistItem] = Field(description="Procedures at outside offices")
+    steps: list[GuideNavigationStep]
+    elsewhere: list[GuideChecklistItem] = Field(description="Procedures at outside offices")
 
 
 # --- Logic -----------------------------------------------------------------------------------------------
 
 
-def summary(event: GuideEvent, lang: Lang) -> EventSummary:
-    return EventSummary(
+def summary(event: GuideEvent, lang: Lang) -> GuideEventSummary:
+    return GuideEventSummary(
         id=event.id, name=pick(event.name, lang), date_label=pick(event.date_label, lang), one_stop=event.life_event
     )
 
 
-def list_events(lang: Lang) -> EventList:
-    return EventList(lang=lang, events=[summary(e, lang) for e in guide_data().events.values()])
+def list_events(lang: Lang) -> GuideEventList:
+    return GuideEventList(lang=lang, events=[summary(e, lang) for e in guide_data().events.values()])
 
 
-def describe(event_id: str, lang: Lang) -> EventView:
+def describe(event_id: str, lang: Lang) -> GuideEventView:
     event = guide_event(event_id)
     questions = [
-        QuestionView(
+        GuideQuestion(
             id=q.id,
             kind=q.kind,
             text=pick(q.text, lang),
@@ -295,7 +295,7 @@ def describe(event_id: str, lang: Lang) -> EventView:
         )
         for q in event.all_questions()
     ]
-    return EventView(**summary(event, lang).model_dump(), questions=questions)
+    return GuideEventView(**summary(event, lang).model_dump(), questions=questions)
 
 
 def applicable(event: GuideEvent, answers: Mapping[str, Answer]) -> list[GuideProcedure]:
@@ -313,9 +313,9 @@ class _Questions:
         self.questions = questions
 
 
-def place(office_id: str, lang: Lang) -> PlaceView:
+def place(office_id: str, lang: Lang) -> GuidePlace:
     office = guide_data().offices[office_id]
-    return PlaceView(
+    return GuidePlace(
         office=office_id,
         name=pick(office.name, lang),
         counter=pick(office.counter, lang) if office.counter else None,
@@ -324,7 +324,9 @@ def place(office_id: str, lang: Lang) -> PlaceView:
     )
 
 
-def item(procedure: GuideProcedure, event_date: date, catalogue: Mapping[str, Procedure], lang: Lang) -> ChecklistItem:
+def item(
+    procedure: GuideProcedure, event_date: date, catalogue: Mapping[str, Procedure], lang: Lang
+) -> GuideChecklistItem:
     data = guide_data()
     listed = catalogue.get(procedure.catalogue) if procedure.catalogue else None
     channels: list[Channel] = list(listed.channels) if listed else ["counter"]
@@ -332,7 +334,7 @@ def item(procedure: GuideProcedure, event_date: date, catalogue: Mapping[str, Pr
         channels = ["online", *channels]
     link = procedure.online_url or (f"/?procedure={listed.id}" if listed else None)
     office = data.offices[procedure.office]
-    return ChecklistItem(
+    return GuideChecklistItem(
         procedure_id=procedure.id,
         name=pick(procedure.name, lang),
         department=procedure.office if office.city_hall else None,
@@ -349,15 +351,15 @@ def item(procedure: GuideProcedure, event_date: date, catalogue: Mapping[str, Pr
     )
 
 
-def checklist(request: ChecklistRequest, catalogue: Mapping[str, Procedure], lang: Lang) -> Checklist:
+def checklist(request: GuideChecklistRequest, catalogue: Mapping[str, Procedure], lang: Lang) -> GuideChecklist:
     """Applicable procedures, soonest deadline first (those without a fixed term keep the event's order)."""
     event = guide_event(request.event)
     items = [item(p, request.event_date, catalogue, lang) for p in applicable(event, request.answers)]
     items.sort(key=lambda i: (i.deadline is None, i.deadline or request.event_date))
-    return Checklist(lang=lang, event=summary(event, lang), event_date=request.event_date, items=items)
+    return GuideChecklist(lang=lang, event=summary(event, lang), event_date=request.event_date, items=items)
 
 
-def navigation(request: ChecklistRequest, catalogue: Mapping[str, Procedure], lang: Lang) -> Navigation:
+def navigation(request: GuideChecklistRequest, catalogue: Mapping[str, Procedure], lang: Lang) -> GuideNavigation:
     """The staff intake view: the same checklist by city department, with what to check and explain."""
     from madoguchi.life_events import plan
 
@@ -372,22 +374,22 @@ def navigation(request: ChecklistRequest, catalogue: Mapping[str, Procedure], la
             one_stop.append(planned.department)
             for p in planned.procedures:
                 points[p.id] = ([pick(c, lang) for c in p.check], [pick(e, lang) for e in p.explain])
-    steps: dict[str, NavigationStep] = {}
-    elsewhere: list[ChecklistItem] = []
+    steps: dict[str, GuideNavigationStep] = {}
+    elsewhere: list[GuideChecklistItem] = []
     for entry in listed.items:
         if entry.department is None:
             elsewhere.append(entry)
             continue
         step = steps.get(entry.department)
         if step is None:
-            step = steps[entry.department] = NavigationStep(
+            step = steps[entry.department] = GuideNavigationStep(
                 department=entry.department, name=entry.place.name, place=entry.place, items=[], check=[], explain=[]
             )
         step.items.append(entry)
         check, explain = points.get(entry.procedure_id, ([], []))
         step.check.extend(check)
         step.explain.extend(explain)
-    return Navigation(
+    return GuideNavigation(
         lang=lang,
         event=listed.event,
         event_date=request.event_date,
@@ -397,7 +399,7 @@ def navigation(request: ChecklistRequest, catalogue: Mapping[str, Procedure], la
     )
 
 
-def ics(listed: Checklist) -> bytes:
+def ics(listed: GuideChecklist) -> bytes:
     """An iCalendar file with one all-day event (and a reminder two days before) per deadline."""
     from icalendar import Alarm, Calendar, Event
 

@@ -19,7 +19,7 @@ from botocore.exceptions import ClientError
 from madoguchi.adapters.dynamodb import _query_all
 from madoguchi.aws import dynamodb_table
 from madoguchi.errors import Conflict, NotFound
-from madoguchi.faq import FaqEntry, Unanswered
+from madoguchi.faq import FaqEntry, FaqUnanswered
 from madoguchi.ports.faq import FaqStore
 
 PARTITION = "FAQ"
@@ -107,7 +107,7 @@ class DynamoFaqStore(FaqStore):
         items = _query_all(self._table, KeyConditionExpression=Key("pk").eq(f"FAQ#{entry_id}"), ScanIndexForward=False)
         return [FaqEntry.model_validate(item["data"]) for item in items]
 
-    def add_unanswered(self, question: Unanswered) -> None:
+    def add_unanswered(self, question: FaqUnanswered) -> None:
         self._table.put_item(
             Item={
                 "pk": UNANSWERED,
@@ -119,9 +119,9 @@ class DynamoFaqStore(FaqStore):
             ConditionExpression="attribute_not_exists(pk)",
         )
 
-    def unanswered(self, limit: int) -> list[Unanswered]:
+    def unanswered(self, limit: int) -> list[FaqUnanswered]:
         page = self._table.query(KeyConditionExpression=Key("pk").eq(UNANSWERED), ScanIndexForward=False, Limit=limit)
-        return [Unanswered.model_validate(item["data"]) for item in page.get("Items", [])]
+        return [FaqUnanswered.model_validate(item["data"]) for item in page.get("Items", [])]
 
     def resolve_unanswered(self, question_id: str) -> None:
         try:

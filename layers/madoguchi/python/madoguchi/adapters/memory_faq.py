@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from madoguchi.errors import Conflict, NotFound
-from madoguchi.faq import FaqEntry, Unanswered
+from madoguchi.faq import FaqEntry, FaqUnanswered
 from madoguchi.ports.faq import FaqStore
 
 
@@ -12,7 +12,7 @@ class MemoryFaqStore(FaqStore):
         self._entries: dict[str, FaqEntry] = {e.id: e for e in entries or []}
         self._history: dict[str, list[FaqEntry]] = {e.id: [e] for e in entries or []}
         self._version = 1 if entries else 0
-        self._unanswered: dict[str, Unanswered] = {}
+        self._unanswered: dict[str, FaqUnanswered] = {}
 
     def entries(self) -> list[FaqEntry]:
         return [self._entries[k] for k in sorted(self._entries)]
@@ -34,10 +34,10 @@ class MemoryFaqStore(FaqStore):
     def history(self, entry_id: str) -> list[FaqEntry]:
         return list(reversed(self._history.get(entry_id, [])))
 
-    def add_unanswered(self, question: Unanswered) -> None:
+    def add_unanswered(self, question: FaqUnanswered) -> None:
         self._unanswered[question.id] = question
 
-    def unanswered(self, limit: int) -> list[Unanswered]:
+    def unanswered(self, limit: int) -> list[FaqUnanswered]:
         return [self._unanswered[k] for k in sorted(self._unanswered, reverse=True)][:limit]
 
     def resolve_unanswered(self, question_id: str) -> None:

@@ -11,14 +11,14 @@ from madoguchi.auth import Caller, Role, require
 from madoguchi.errors import InvalidInput, NotFound
 from madoguchi.faq import (
     ENTRY_ID_PATTERN,
-    ChatReply,
-    EntryEdit,
-    EntryHistory,
+    FaqChatReply,
     FaqEntry,
-    SearchHit,
-    SearchResult,
-    Unanswered,
-    UnansweredList,
+    FaqEntryEdit,
+    FaqEntryHistory,
+    FaqHit,
+    FaqSearchResult,
+    FaqUnanswered,
+    FaqUnansweredList,
     complete,
     contact,
     mask,
@@ -46,19 +46,19 @@ def index(store: FaqStore) -> FaqIndex:
         return _cached
 
 
-def search(query: str, lang: Lang, store: FaqStore, k: int = 5) -> SearchResult:
+def search(query: str, lang: Lang, store: FaqStore, k: int = 5) -> FaqSearchResult:
     query = query.strip()
     if not query:
         raise InvalidInput([(["query", "q"], "field_missing")])
     hits, _ = index(store).search(query, k)
-    return SearchResult(
+    return FaqSearchResult(
         lang=lang,
         query=query,
-        hits=[SearchHit(**view(h.entry, lang).model_dump(), score=round(h.score, 3)) for h in hits],
+        hits=[FaqHit(**view(h.entry, lang).model_dump(), score=round(h.score, 3)) for h in hits],
     )
 
 
-def chat(message: str, lang: Lang, channel: str, store: FaqStore, now: datetime) -> ChatReply:
+def chat(message: str, lang: Lang, channel: str, store: FaqStore, now: datetime) -> FaqChatReply:
     """The best answer when we are confident, else how to reach a person; unsure questions are kept (masked)."""
     text = message.strip()
     if not text:
@@ -67,7 +67,7 @@ def chat(message: str, lang: Lang, channel: str, store: FaqStore, now: datetime)
     confident = bool(hits) and confidence >= CONFIDENT
     if not confident:
         store.add_unanswered(
-            Unanswered(
+            FaqUnanswered(
                 id=f"u{now.strftime('%Y%m%d%H%M%S')}{secrets.token_hex(4)}",
                 text=mask(text),
                 lang=lang,
@@ -77,7 +77,7 @@ def chat(message: str, lang: Lang, channel: str, store: FaqStore, now: datetime)
                 asked_at=now,
             )
         )
-    return ChatReply(
+    return FaqChatReply(
         lang=lang,
         confident=confident,
         answer=view(hits[0].entry, lang) if confident else None,
@@ -86,9 +86,9 @@ def chat(message: str, lang: Lang, channel: str, store: FaqStore, now: datetime)
     )
 
 
-def unanswered(caller: Caller | None, store: FaqStore, limit: int) -> UnansweredList:
+def unanswered(caller: Caller | None, store: FaqStore, limit: int) -> FaqUnansweredList:
     require(caller, Role.STAFF)
-    return UnansweredList(items=store.unanswered(limit))
+    return FaqUnansweredList(items=store.unanswered(limit))
 
 
 def resolve(question_id: str, caller: Caller | None, store: FaqStore) -> None:
@@ -96,15 +96,15 @@ def resolve(question_id: str, caller: Caller | None, store: FaqStore) -> None:
     store.resolve_unanswered(question_id)
 
 
-def entry_history(entry_id: str, caller: Caller | None, store: FaqStore) -> EntryHistory:
+def entry_history(entry_id: str, caller: Caller | None, store: FaqStore) -> FaqEntryHistory:
     require(caller, Role.STAFF)
     entry = store.get(entry_id)
     if entry is None:
         raise NotFound()
-    return EntryHistory(entry=entry, versions=store.history(entry_id)[1:])
+    return FaqEntryHistory(entry=entry, versions=store.history(entry_id)[1:])
 
 
-def edit(entry_id: str, change: EntryEdit, caller: Caller | None, store: FaqStore, now: datetime) -> FaqEntry:
+def edit(entry_id: str, change: FaqEntryEdit, caller: Caller | None, store: FaqStore, now: datetime) -> FaqEntry:
     """A new version of an entry (or a new entry with expected_version 0); the search sees it at once."""
     who = require(caller, Role.STAFF)
     if not re.match(ENTRY_ID_PATTERN, entry_id):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
-from madoguchi.faq import FaqEntry, Unanswered
+from madoguchi.faq import FaqEntry, FaqUnanswered
 
 
 class FaqStore(ABC):
@@ -28,10 +28,10 @@ class FaqStore(ABC):
         """Every version, newest first."""
 
     @abstractmethod
-    def add_unanswered(self, question: Unanswered) -> None: ...
+    def add_unanswered(self, question: FaqUnanswered) -> None: ...
 
     @abstractmethod
-    def unanswered(self, limit: int) -> list[Unanswered]:
+    def unanswered(self, limit: int) -> list[FaqUnanswered]:
         """Newest first."""
 
     @abstractmethod
