@@ -39,12 +39,21 @@ def guess_lang(text: str) -> Lang:
     if _KANA.search(text):
         return "ja"
     if _HAN.search(text):
-        return "zh"
+        # Kanji alone: Japanese unless a character is one Japanese does not use (simplified Chinese: 户, 补, 誊)
+        return "ja" if _japanese_script(text) else "zh"
     if _VIETNAMESE.search(text):
         return "vi"
     if _PORTUGUESE.search(text):
         return "pt"
     return "en"
+
+
+def _japanese_script(text: str) -> bool:
+    try:
+        text.encode("cp932")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def absolute(link: str | None) -> str | None:
