@@ -12,11 +12,19 @@ from madoguchi.faq_search import FaqIndex, analyse, fold
 from madoguchi.guide import GUIDE_EVENT_IDS
 from madoguchi.line_faq import answer_texts, guess_lang
 from madoguchi.logic import faq
+from madoguchi.settings import settings
 
 LANGS = ("ja", "ja-easy", "en", "pt", "vi", "zh")
 NOW = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
 STAFF = Caller(sub="staff-shimin", role=Role.STAFF, department="shimin")
 RESIDENT = Caller(sub="resident-1", role=Role.RESIDENT)
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings():
+    # LINE texts read settings (site_url); do not leave this process's settings cached for the local stack's tests
+    yield
+    settings.cache_clear()
 
 
 @pytest.fixture(scope="module")

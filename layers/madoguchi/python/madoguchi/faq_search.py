@@ -90,9 +90,13 @@ def strip_accents(word: str) -> str:
 
 
 @cache
-def _synonym_forms() -> tuple[tuple[str, str], ...]:
+def _synonyms() -> tuple[tuple[tuple[str, str], ...], re.Pattern[str], dict[str, str]]:
+    """(CJK forms with their group, one pattern matching every Latin form as whole words, Latin form → group)."""
     forms = {(fold(form), group) for group, group_forms in SYNONYMS.items() for form in group_forms}
-    return tuple(sorted(forms))
+    cjk = tuple(sorted((form, group) for form, group in forms if not _is_latin(form)))
+    latin = {form: group for form, group in sorted(forms) if _is_latin(form)}
+    alternation = "|".join(re.escape(f) for f in sorted(latin, key=len, reverse=True))
+    return cjk, re.compile(rf"(?<!\w)(?:{alternation})(?!\w)"), latin
 
 
 def _is_latin(form: str) -> bool:
@@ -100,16 +104,16 @@ def _is_latin(form: str) -> bool:
 
 
 def synonym_tokens(folded: str) -> list[str]:
-    found: set[str] = set()
-    padded = f" {folded} "
-    for form, group in _synonym_forms():
-        if group in found:
-            continue
-        if _is_latin(form):
-            if re.search(rf"(?<![\w]){re.escape(form)}(?![\w])", padded):
-                found.add(group)
-        elif form in folded:
-            found.add(group)
+    cjk, pattern, latin = _synonyms()
+    found = {group for form, group in cjk if form in folded}
+    # overlapping forms ("health insurance" in "national health insurance") may hide one another: search from each
+    # word start so that both are seen
+    for start in [0, *(m.end() for m in re.finditer(r"\W+", folded))]:
+        match = pattern.match(folded, start)
+        if match:
+            found.add(latin[match.group(0)])
+    for match in pattern.finditer(folded):
+        found.add(latin[match.group(0)])
     return [f"~{g}" for g in sorted(found)]
 
 

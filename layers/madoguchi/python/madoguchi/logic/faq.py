@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 import threading
+import weakref
 from datetime import datetime
 
 from madoguchi.auth import Caller, Role, require
@@ -29,21 +30,21 @@ from madoguchi.i18n import Lang
 from madoguchi.ports.faq import FaqStore
 
 _lock = threading.Lock()
-_cached: FaqIndex | None = None
+_cached: weakref.WeakKeyDictionary[FaqStore, FaqIndex] = weakref.WeakKeyDictionary()  # per store (a container: one)
 RELATED = 3
 
 
 def index(store: FaqStore) -> FaqIndex:
     """The container's index, rebuilt when the FAQ's version has changed since it was built (one GetItem)."""
-    global _cached
     version = store.version()
-    cached = _cached
+    cached = _cached.get(store)
     if cached is not None and cached.version == version:
         return cached
     with _lock:
-        if _cached is None or _cached.version != version:
-            _cached = FaqIndex(store.entries(), version)
-        return _cached
+        cached = _cached.get(store)
+        if cached is None or cached.version != version:
+            cached = _cached[store] = FaqIndex(store.entries(), version)
+        return cached
 
 
 def search(query: str, lang: Lang, store: FaqStore, k: int = 5) -> FaqSearchResult:
