@@ -55,6 +55,9 @@ function Catalogue({ onOpen, focusId }: { onOpen: (id: string) => void; focusId:
       <p class="callout">
         <a href={`/preregister/?lang=${encodeURIComponent(lang)}`}>{t("resident.portalLink")}</a>
       </p>
+      <p class="callout">
+        <a href="/guide/">{t("guide.portalLink")}</a> · <a href="/faq/">{t("faq.portalLink")}</a>
+      </p>
       <Alert error={error} />
       {loading && !data && <Loading />}
       {data && (
