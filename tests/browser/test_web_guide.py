@@ -1,6 +1,7 @@
 """The procedure guide in a real browser: a death in the family, in Japanese, with its checklist and .ics."""
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -42,7 +43,7 @@ def test_guide_for_a_death_lists_procedures_with_deadlines_and_passes_axe(
     # And the deadlines download as an .ics file
     with page.expect_download() as download:
         page.get_by_role("button", name="期限をカレンダーに追加（.ics）").click()
-    text = open(download.value.path(), encoding="utf-8").read()
+    text = Path(download.value.path()).read_text(encoding="utf-8")
     assert "BEGIN:VCALENDAR" in text and "SUMMARY:死亡届" in text and "DTSTART;VALUE=DATE:20261126" in text
     assert console_errors == []
 
