@@ -14,14 +14,20 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
 
-from madoguchi.api import error, make_resolver
+from madoguchi.api import SIGNED_IN, make_resolver
+from madoguchi.errors import Unauthorized
 from madoguchi.line_faq import answer_texts
 from madoguchi.secrets import secret
 from madoguchi.wiring import faq_store, line_messenger
+
+
+class LineAck(BaseModel):
+    """LINE ignores the body; an empty object."""
+
 
 logger = Logger()
 metrics = Metrics()
@@ -32,9 +38,9 @@ app = make_resolver()
     "/line/webhook",
     summary="LINE Messaging API webhook (signed by LINE with the channel secret)",
     tags=["line"],
-    responses={401: {"description": "Missing or invalid X-Line-Signature"}, 200: {"description": "Accepted"}},
+    responses={401: SIGNED_IN[401], 200: {"description": "Accepted (LINE expects 200 for every verified delivery)"}},
 )
-def webhook() -> Response[str]:
+def webhook() -> LineAck:
     from linebot.v3 import WebhookParser
     from linebot.v3.exceptions import InvalidSignatureError
     from linebot.v3.webhooks import MessageEvent, TextMessageContent
@@ -44,19 +50,19 @@ def webhook() -> Response[str]:
     body = base64.b64decode(raw).decode() if event.is_base64_encoded else raw
     signature = event.headers.get("x-line-signature") or event.headers.get("X-Line-Signature") or ""
     if not signature:
-        return error(app, 401, "unauthorized")
+        raise Unauthorized()
     try:
         events = WebhookParser(secret("line")["channel_secret"]).parse(body, signature)
-    except InvalidSignatureError:
+    except InvalidSignatureError as e:
         logger.warning("LINE webhook with an invalid signature")
-        return error(app, 401, "unauthorized")
+        raise Unauthorized() from e
     now = datetime.now(UTC)
     for item in events if isinstance(events, list) else []:
         if isinstance(item, MessageEvent) and isinstance(item.message, TextMessageContent) and item.reply_token:
             texts = answer_texts(item.message.text, faq_store(), now)
             line_messenger().reply(item.reply_token, texts)
             metrics.add_metric(name="LineFaqReply", unit="Count", value=1)
-    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body="{}")
+    return LineAck()
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

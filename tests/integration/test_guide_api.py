@@ -68,6 +68,8 @@ def test_unknown_event_is_404_and_bad_date_422(stack_url):
     assert unknown.status_code == 404
     bad = requests.post(f"{stack_url}/guide/checklist", json={"event": "birth", "event_date": "1 April"}, timeout=10)
     assert bad.status_code == 422
+    far = requests.post(f"{stack_url}/guide/checklist", json={"event": "birth", "event_date": "9999-12-31"}, timeout=10)
+    assert far.status_code == 422
 
 
 def test_ics_lists_the_deadlines(stack_url):

@@ -216,7 +216,11 @@ class GuideChecklistRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     event: str = Field(description="Guide event id, e.g. death", max_length=40)
-    event_date: date = Field(description="The day of the event (YYYY-MM-DD): birth, death, moving …")
+    event_date: date = Field(
+        description="The day of the event (YYYY-MM-DD): birth, death, moving …",
+        ge=date(1900, 1, 1),
+        le=date(2999, 12, 31),
+    )
     answers: dict[str, Answer] = Field(default_factory=dict, max_length=40)
 
 
