@@ -90,7 +90,7 @@ def get_entry(entryId: str) -> FaqEntryHistory:
     summary="Save a new version of an entry (expected_version 0 creates one); search reflects it at once",
     tags=["faq"],
     security=SECURITY,
-    responses={**SIGNED_IN, **CONFLICT, 200: {"description": "The new version"}},
+    responses={**SIGNED_IN, **CONFLICT, **NOT_FOUND, 200: {"description": "The new version"}},
 )
 def edit_entry(entryId: str, body: FaqEntryEdit) -> FaqEntry:
     return faq.edit(entryId, body, current_caller(app), faq_store(), now())
