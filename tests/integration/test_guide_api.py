@@ -6,7 +6,7 @@ import requests
 def test_events_are_listed_in_the_callers_language(stack_url):
     body = requests.get(f"{stack_url}/guide/events", params={"lang": "pt"}, timeout=10).json()
     ids = [e["id"] for e in body["events"]]
-    assert ids[:3] == ["birth", "marriage", "divorce"] and "death" in ids and "independence" in ids
+    assert ids[:4] == ["pregnancy", "birth", "marriage", "divorce"] and "death" in ids and "independence" in ids
     death = next(e for e in body["events"] if e["id"] == "death")
     assert death["name"] == "Falecimento na família" and death["one_stop"] == "bereavement"
 

@@ -31,6 +31,10 @@ def ids(event: str, answers: dict[str, bool | str]) -> list[str]:
 
 # (event, procedure, answers under which it applies, answers under which it does not)
 RULES = [
+    ("pregnancy", "ninshin-todoke", {}, None),
+    ("pregnancy", "ninpu-kenshin", {}, None),
+    ("pregnancy", "boshi-techo-foreign", {"wants_foreign_handbook": True}, {"parent_on_kokuho": True}),
+    ("pregnancy", "shussan-ikuji-ichijikin", {"parent_on_kokuho": True}, {"wants_foreign_handbook": True}),
     ("birth", "shussei-todoke", {}, None),
     ("birth", "jido-teate", {}, None),
     ("birth", "kodomo-iryohi-josei", {}, None),

@@ -40,6 +40,7 @@ from madoguchi.procedures import PROCEDURE_ID_PATTERN, Channel, Procedure
 
 DATA_DIR = Path(__file__).parent / "data" / "guide"
 GuideEventId = Literal[
+    "pregnancy",
     "birth",
     "marriage",
     "divorce",
