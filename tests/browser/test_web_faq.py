@@ -1,5 +1,6 @@
 """The FAQ in a real browser, in Vietnamese: search, chat, and a question nobody can answer."""
 
+import uuid
 from collections.abc import Callable
 
 import pytest
@@ -54,3 +55,23 @@ def test_staff_review_the_unanswered_question(page: Page, stack_url: str, axe_vi
     assert axe_violations() == "", "axe violations on the staff FAQ page"
     row.get_by_role("button", name="Mark reviewed").click()
     expect(page.locator("tr", has_text="fishing bait")).to_have_count(0)
+
+
+def test_staff_create_an_entry_that_residents_then_find(page: Page, stack_url: str, axe_violations: Callable[[], str]):
+    entry_id = f"browser-{uuid.uuid4().hex[:8]}"
+    word = f"axolotl{uuid.uuid4().hex[:4]}"
+    page.goto(f"{stack_url}/staff/faq/?lang=en")
+    page.get_by_label("User").select_option("staff-shimin")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Entry id").fill(entry_id)
+    page.get_by_role("button", name="Load").click()
+    expect(page.get_by_role("status").filter(has_text=entry_id)).to_be_visible()
+    for lang in ("ja", "ja-easy", "en", "pt", "vi", "zh"):
+        page.locator(f"#faq-q-{lang}").fill(f"Where is the {word} tank? ({lang})")
+        page.locator(f"#faq-a-{lang}").fill(f"In the lobby ({lang}).")
+    assert axe_violations() == "", "axe violations on the new entry form"
+    page.get_by_role("button", name="Save as a new version").click()
+    expect(page.get_by_text("Saved as version 1.")).to_be_visible()
+
+    page.goto(f"{stack_url}/faq/?lang=en&q={word}")
+    expect(page.locator(".faq-hit").first).to_contain_text(f"Where is the {word} tank? (en)")

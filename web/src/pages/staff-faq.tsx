@@ -8,6 +8,22 @@ import { LANG_NAMES, LANGS, useI18n } from "../lib/i18n";
 import "../styles/base.css";
 import "../styles/guide.css";
 
+const TOPICS = [
+  "certificates",
+  "konbini",
+  "mynumber",
+  "moving",
+  "tax",
+  "insurance",
+  "pension",
+  "children",
+  "facilities",
+  "queue",
+  "hours",
+  "payments",
+  "family",
+];
+
 /** Questions the FAQ could not answer (masked), newest first; staff mark them reviewed. */
 function Unanswered({ session, onEdit }: { session: Session; onEdit: (entryId: string) => void }) {
   const { t, lang } = useI18n();
@@ -104,8 +120,21 @@ function Editor({ session, entryId, onEntryId }: { session: Session; entryId: st
       setA(history.entry.a);
       setError(null);
     } catch (e) {
+      const error = asApiError(e);
+      if (error.status === 404 && /^[a-z0-9][a-z0-9-]{0,63}$/.test(id)) {
+        // A new entry: version 0, written in all six languages before it can be saved
+        setLoaded({
+          entry: { id, topic: "hours", q: {}, a: {}, link: null, version: 0, updated_at: null, updated_by: null },
+          versions: [],
+        });
+        setQ({});
+        setA({});
+        setError(null);
+        setSaved(t("stafffaq.editor.new", { id }));
+        return;
+      }
       setLoaded(null);
-      setError(asApiError(e));
+      setError(error);
     }
   };
   useEffect(() => {
@@ -122,8 +151,8 @@ function Editor({ session, entryId, onEntryId }: { session: Session; entryId: st
         token: session.token,
         body: { topic: loaded.entry.topic, q, a, link: loaded.entry.link, expected_version: loaded.entry.version },
       });
-      setSaved(t("stafffaq.saved", { version: entry.version }));
       await load(entry.id);
+      setSaved(t("stafffaq.saved", { version: entry.version }));
     } catch (err) {
       setError(asApiError(err));
     }
@@ -149,6 +178,18 @@ function Editor({ session, entryId, onEntryId }: { session: Session; entryId: st
       {loaded && (
         <form onSubmit={save}>
           <p>{t("stafffaq.editor.version", { version: loaded.entry.version })}</p>
+          <label for="faq-topic">{t("stafffaq.editor.topic")}</label>
+          <select
+            id="faq-topic"
+            value={loaded.entry.topic}
+            onChange={(e) => setLoaded({ ...loaded, entry: { ...loaded.entry, topic: e.currentTarget.value } })}
+          >
+            {TOPICS.map((topic) => (
+              <option key={topic} value={topic}>
+                {topic}
+              </option>
+            ))}
+          </select>
           {LANGS.map((l) => (
             <fieldset key={l}>
               <legend>{LANG_NAMES[l]}</legend>
