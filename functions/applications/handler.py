@@ -71,7 +71,7 @@ def idempotency_key() -> str | None:
 
 
 def link_base() -> str:
-    return settings().web_base_url or _origin()
+    return settings().site_url or _origin()
 
 
 def _origin() -> str:

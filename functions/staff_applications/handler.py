@@ -47,7 +47,7 @@ def now() -> datetime:
 def link_base() -> str:
     headers = app.current_event.headers
     host = headers.get("Host") or headers.get("host") or ""
-    return settings().web_base_url or (f"http://{host}" if host else "")
+    return settings().site_url or (f"http://{host}" if host else "")
 
 
 def view(application_id: str) -> ApplicationView:

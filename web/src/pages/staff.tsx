@@ -166,6 +166,9 @@ function Staff() {
         <a href="/staff/applications/">{t("staff.applicationsLink")}</a>
       </p>
       <SignIn onSession={onSession} />
+      <p class="no-print">
+        <a href="/staff/guide/">{t("staffguide.staffLink")}</a> · <a href="/staff/faq/">{t("stafffaq.staffLink")}</a>
+      </p>
       {caseId ? (
         <CasePage
           caseId={caseId}

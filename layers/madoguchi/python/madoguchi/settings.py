@@ -19,9 +19,11 @@ class Settings(BaseModel):
     cases_table: str = ""
     tasks_table: str = ""
     applications_table: str = ""
-    # Applications: who status e-mails come from, and the site their links point to.
+    # Applications: who status e-mails come from (their links use site_url).
     mail_from: str = "noreply@madoguchi.example"
-    web_base_url: str = ""
+    faq_table: str = ""
+    # The site's public address (https://…), for links sent outside the site (LINE); empty: relative links only.
+    site_url: str = ""
     attachments_bucket: str = ""
     smoke_state_machine_arn: str = ""
     bereavement_state_machine_arn: str = ""

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from madoguchi.adapters.cache import CachedProcedureStore
     from madoguchi.adapters.cases_dynamodb import DynamoCaseStore
     from madoguchi.adapters.dynamodb import DynamoTaskStore
+    from madoguchi.adapters.faq_dynamodb import DynamoFaqStore
     from madoguchi.adapters.line import LineMessagingApi
     from madoguchi.adapters.s3_attachments import S3Attachments
     from madoguchi.adapters.ses_mail import SesMailer
@@ -89,3 +90,10 @@ def payment_gateway() -> PaymentGateway:
     keys = secret("stripe")
     gateway: PaymentGateway = StripePayments(keys["api_key"], keys["webhook_secret"], settings().stripe_api_base)
     return gateway
+
+
+@lru_cache(maxsize=1)
+def faq_store() -> DynamoFaqStore:
+    from madoguchi.adapters.faq_dynamodb import DynamoFaqStore
+
+    return DynamoFaqStore(settings().faq_table)
