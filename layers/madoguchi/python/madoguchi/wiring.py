@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from madoguchi.adapters.cache import CachedProcedureStore
     from madoguchi.adapters.cases_dynamodb import DynamoCaseStore
     from madoguchi.adapters.dynamodb import DynamoTaskStore
+    from madoguchi.adapters.line import LineMessagingApi
     from madoguchi.adapters.stepfunctions import StepFunctionsWorkflows
 
 
@@ -45,3 +46,10 @@ def workflows() -> StepFunctionsWorkflows:
     from madoguchi.adapters.stepfunctions import StepFunctionsWorkflows
 
     return StepFunctionsWorkflows(settings().state_machines())
+
+
+@lru_cache(maxsize=1)
+def line_messenger() -> LineMessagingApi:
+    from madoguchi.adapters.line import LineMessagingApi
+
+    return LineMessagingApi()
