@@ -19,6 +19,13 @@ class Settings(BaseModel):
     cases_table: str = ""
     tasks_table: str = ""
     attachments_bucket: str = ""
+    reservations_table: str = ""
+    idempotency_table: str = ""
+    # Facility reservations: how long a hold lasts, when reconciliation asks Stripe about a pending checkout, and
+    # the site residents come back to after paying (the web front end's origin).
+    hold_minutes: int = 15
+    reconcile_after_minutes: int = 5
+    site_url: str = ""
     smoke_state_machine_arn: str = ""
     bereavement_state_machine_arn: str = ""
     moving_in_state_machine_arn: str = ""

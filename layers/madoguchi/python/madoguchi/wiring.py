@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from madoguchi.adapters.cases_dynamodb import DynamoCaseStore
     from madoguchi.adapters.dynamodb import DynamoTaskStore
     from madoguchi.adapters.line import LineMessagingApi
+    from madoguchi.adapters.reservations_dynamodb import DynamoReservationStore
+    from madoguchi.adapters.stripe_payments import StripePayments
     from madoguchi.adapters.stepfunctions import StepFunctionsWorkflows
 
 
@@ -53,3 +55,19 @@ def line_messenger() -> LineMessagingApi:
     from madoguchi.adapters.line import LineMessagingApi
 
     return LineMessagingApi()
+
+
+@lru_cache(maxsize=1)
+def reservation_store() -> DynamoReservationStore:
+    from madoguchi.adapters.reservations_dynamodb import DynamoReservationStore
+
+    return DynamoReservationStore(settings().reservations_table)
+
+
+@lru_cache(maxsize=1)
+def payment_gateway() -> StripePayments:
+    from madoguchi.adapters.stripe_payments import StripePayments
+    from madoguchi.secrets import secret
+
+    keys = secret("stripe")
+    return StripePayments(keys["api_key"], keys["webhook_secret"], settings().stripe_api_base)

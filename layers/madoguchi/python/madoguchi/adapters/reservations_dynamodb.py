@@ -133,7 +133,8 @@ class DynamoReservationStore(ReservationStore):
 
     def _transact(self, items: list[dict[str, Any]]) -> bool:
         try:
-            self._table.meta.client.transact_write_items(TransactItems=_serialise(items))
+            # The resource's client converts Python values to DynamoDB's typed form itself.
+            self._client.transact_write_items(TransactItems=items)
         except ClientError as e:
             if _code(e) == "TransactionCanceledException":
                 return False
@@ -385,23 +386,3 @@ def _slot(item: dict[str, Any]) -> SlotRecord:
         reservation_id=item.get("reservation_id"),
         expires_at=datetime.fromisoformat(expires) if expires else None,
     )
-
-
-def _serialise(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Transaction items in the low-level client's typed form."""
-    from boto3.dynamodb.types import TypeSerializer
-
-    serializer = TypeSerializer()
-
-    def typed(values: dict[str, Any]) -> dict[str, Any]:
-        return {k: serializer.serialize(v) for k, v in values.items()}
-
-    out = []
-    for entry in items:
-        (op, body), = entry.items()
-        body = dict(body)
-        for field in ("Item", "Key", "ExpressionAttributeValues"):
-            if field in body:
-                body[field] = typed(body[field])
-        out.append({op: body})
-    return out
