@@ -25,13 +25,14 @@ FACILITY = "kasumi-tennis"
 STARTS = ["07:00", "09:00", "11:00", "13:00", "15:00", "17:00", "19:00"]
 
 
-def fresh_day(offset: int | None = None) -> date:
-    """A future day no other test in this session uses (per facility slot grid)."""
+def fresh_day(offset: int | None = None, closed_weekdays: tuple[int, ...] = ()) -> date:
+    """A future day (the next one each call, or `offset` days ahead) on which facilities open: past the year-end
+    closure and the given weekly closed days."""
     with _lock:
         days = offset if offset is not None else next(_days)
     day = datetime.now(TOKYO).date() + timedelta(days=days)
-    while day.month == 12 and day.day >= 29 or day.month == 1 and day.day <= 3:
-        day += timedelta(days=5)
+    while (day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3) or day.weekday() in closed_weekdays:
+        day += timedelta(days=1)
     return day
 
 
