@@ -282,7 +282,7 @@ FUNCTIONS: tuple[Function, ...] = (
     ),
     Function(
         name="reservations_sweeper",
-        description="Expires holds and unpaid lottery wins whose time is up; passes lottery slots down the waiting list",
+        description="Expires holds and unpaid lottery wins on time; passes lottery slots down the waiting list",
         memory_mb=256,
         timeout_s=60,
         tables=(("reservations", "write"),),

@@ -36,7 +36,7 @@ def list_facilities(kind: str | None = None) -> FacilityList:
     tags=["facilities"],
     responses={**NOT_FOUND, 200: {"description": "Every slot of the day"}},
 )
-def availability(facilityId: str, date: Annotated[date, Query(description="YYYY-MM-DD")]) -> Availability:  # noqa: A002
+def availability(facilityId: str, date: Annotated[date, Query(description="YYYY-MM-DD")]) -> Availability:
     return reservations.availability(store(), facilityId, date, datetime.now(UTC))
 
 
@@ -79,7 +79,7 @@ def change_settings(facilityId: str, body: Facility) -> Facility:
     security=SECURITY,
     responses={**STAFF, 200: {"description": "The day's slots"}},
 )
-def bookings(facilityId: str, date: Annotated[date, Query(description="YYYY-MM-DD")]) -> DayBookings:  # noqa: A002
+def bookings(facilityId: str, date: Annotated[date, Query(description="YYYY-MM-DD")]) -> DayBookings:
     return reservations.day_bookings(facilityId, date, current_caller(app), store(), datetime.now(UTC))
 
 
@@ -91,7 +91,9 @@ def bookings(facilityId: str, date: Annotated[date, Query(description="YYYY-MM-D
     responses={**STAFF, 200: {"description": "What was cancelled and refunded"}},
 )
 def close(facilityId: str, body: ClosureRequest) -> ClosureResult:
-    result = reservations.close_day(facilityId, body, current_caller(app), store(), payment_gateway(), datetime.now(UTC))
+    result = reservations.close_day(
+        facilityId, body, current_caller(app), store(), payment_gateway(), datetime.now(UTC)
+    )
     metrics.add_metric(name="ClosureCancellations", unit="Count", value=len(result.cancelled))
     return result
 

@@ -19,7 +19,6 @@ from madoguchi.ports.payments import InvalidSignature, PaymentEvent
 from madoguchi.wiring import payment_gateway, reservation_store
 
 
-
 class SignatureRejected(DomainError):
     status = 400
     code = "webhook_signature_invalid"
@@ -37,7 +36,10 @@ app = make_resolver()
     responses={
         200: {"description": "Processed (or processed before: duplicates are acknowledged)"},
         400: {"description": "Signature missing or not valid", "content": {"application/json": {"model": ErrorBody}}},
-        409: {"description": "Being processed by another delivery", "content": {"application/json": {"model": ErrorBody}}},
+        409: {
+            "description": "Being processed by another delivery",
+            "content": {"application/json": {"model": ErrorBody}},
+        },
     },
 )
 def webhook() -> WebhookAck:

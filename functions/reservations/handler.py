@@ -16,7 +16,15 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from madoguchi.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
 from madoguchi.logic import lottery, reservations
 from madoguchi.logic.reservations_receipt import receipt_pdf
-from madoguchi.lottery import ApplicationList, ApplicationRequest, Draw, DrawResult, LotteryApplication, Round, RoundRequest
+from madoguchi.lottery import (
+    ApplicationList,
+    ApplicationRequest,
+    Draw,
+    DrawResult,
+    LotteryApplication,
+    Round,
+    RoundRequest,
+)
 from madoguchi.reservations import (
     CancelRequest,
     CancelResponse,
@@ -96,7 +104,9 @@ def checkout(reservationId: str, body: CheckoutRequest) -> CheckoutResponse:
     responses={**SIGNED, **CONFLICT, 200: {"description": "The cancelled reservation and the refund"}},
 )
 def cancel(reservationId: str, body: CancelRequest) -> CancelResponse:
-    result = reservations.cancel(reservationId, body, current_caller(app), store(), payment_gateway(), datetime.now(UTC))
+    result = reservations.cancel(
+        reservationId, body, current_caller(app), store(), payment_gateway(), datetime.now(UTC)
+    )
     metrics.add_metric(name="ReservationCancelled", unit="Count", value=1)
     return result
 

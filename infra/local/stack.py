@@ -64,7 +64,9 @@ class LocalStack:
     issuer: LocalIssuer = field(default_factory=LocalIssuer)
     line: LineStandIn = field(default_factory=LineStandIn)
     stripe: StripeStandIn = field(
-        default_factory=lambda: StripeStandIn(LOCAL_SECRETS["stripe"]["api_key"], LOCAL_SECRETS["stripe"]["webhook_secret"])
+        default_factory=lambda: StripeStandIn(
+            LOCAL_SECRETS["stripe"]["api_key"], LOCAL_SECRETS["stripe"]["webhook_secret"]
+        )
     )
     scheduler: Scheduler | None = None
 

@@ -67,6 +67,15 @@ PAGE_TEXT = {
 }
 
 
+STYLE = (
+    "body{font-family:sans-serif;max-width:28rem;margin:2rem auto;padding:0 1rem;color:#1a1a1c}"
+    "label{display:block;margin-top:1rem;font-weight:bold}"
+    "input{font-size:1rem;padding:.5rem;width:100%;box-sizing:border-box;border:1px solid #767676;border-radius:4px}"
+    "button{margin-top:1.5rem;font-size:1rem;padding:.75rem 1.5rem;background:#0031d8;color:#fff;border:0;"
+    "border-radius:6px}.problem{color:#b00000;font-weight:bold}.amount{font-size:1.5rem}"
+)
+
+
 def _nest(pairs: list[tuple[str, str]]) -> dict[str, Any]:
     """Stripe's form encoding (a[b][0][c]=v) back into nested dicts and lists."""
     root: dict[str, Any] = {}
@@ -353,21 +362,19 @@ class StripeStandIn:
         described = ' aria-describedby="problem" aria-invalid="true"' if problem else ""
         return f"""<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{e(text['title'])} – Stripe (local)</title>
-<style>body{{font-family:sans-serif;max-width:28rem;margin:2rem auto;padding:0 1rem;color:#1a1a1c}}
-label{{display:block;margin-top:1rem;font-weight:bold}}input{{font-size:1rem;padding:.5rem;width:100%;box-sizing:border-box;
-border:1px solid #767676;border-radius:4px}}button{{margin-top:1.5rem;font-size:1rem;padding:.75rem 1.5rem;background:#0031d8;
-color:#fff;border:0;border-radius:6px}}.problem{{color:#b00000;font-weight:bold}}.amount{{font-size:1.5rem}}</style></head>
-<body><main><h1>{e(text['title'])}</h1>
-<p>{e(session.get('_description', ''))}</p><p class="amount">¥{int(session['amount_total']):,}</p>
-<p>{e(text['test'])}</p>{alert}
-<form method="post"><label for="card">{e(text['card'])}</label>
+<title>{e(text["title"])} – Stripe (local)</title>
+<style>{STYLE}</style></head>
+<body><main><h1>{e(text["title"])}</h1>
+<p>{e(session.get("_description", ""))}</p><p class="amount">¥{int(session["amount_total"]):,}</p>
+<p>{e(text["test"])}</p>{alert}
+<form method="post"><label for="card">{e(text["card"])}</label>
 <input id="card" name="card" inputmode="numeric" autocomplete="cc-number" required{described}>
-<label for="exp">{e(text['expiry'])}</label><input id="exp" name="exp" autocomplete="cc-exp" value="12 / 34">
-<label for="cvc">{e(text['cvc'])}</label><input id="cvc" name="cvc" inputmode="numeric" autocomplete="cc-csc" value="123">
-<label for="holder">{e(text['name'])}</label><input id="holder" name="holder" autocomplete="cc-name">
-<button type="submit">{e(text['pay'])} ¥{int(session['amount_total']):,}</button></form>
-<p><a href="{e(str(session.get('cancel_url') or '/'))}">{e(text['back'])}</a></p></main></body></html>"""
+<label for="exp">{e(text["expiry"])}</label><input id="exp" name="exp" autocomplete="cc-exp" value="12 / 34">
+<label for="cvc">{e(text["cvc"])}</label>
+<input id="cvc" name="cvc" inputmode="numeric" autocomplete="cc-csc" value="123">
+<label for="holder">{e(text["name"])}</label><input id="holder" name="holder" autocomplete="cc-name">
+<button type="submit">{e(text["pay"])} ¥{int(session["amount_total"]):,}</button></form>
+<p><a href="{e(str(session.get("cancel_url") or "/"))}">{e(text["back"])}</a></p></main></body></html>"""
 
     # --- responses --------------------------------------------------------------------------------------
     @staticmethod

@@ -54,7 +54,11 @@ class Api:
         headers: dict[str, str] | None = None,
         **extra: Any,
     ) -> requests.Response:
-        body = {"facility_id": facility, "date": day.isoformat(), "slots": [{"unit_id": u, "start": s} for u, s in slots]}
+        body = {
+            "facility_id": facility,
+            "date": day.isoformat(),
+            "slots": [{"unit_id": u, "start": s} for u, s in slots],
+        }
         body.update(extra)
         return self.call("POST", "/reservations", user, body, headers=headers or {})
 
@@ -97,7 +101,10 @@ def rewind(reservation_id: str, minutes: int, fields: tuple[str, ...] = ("expire
     table().put_item(Item=item)
     if "expires_at" in fields:
         for slot in data["slots"]:
-            key = {"pk": f"SLOT#{data['facility_id']}#{data['date'][:7]}", "sk": f"{data['date']}#{slot['unit_id']}#{slot['start']}"}
+            key = {
+                "pk": f"SLOT#{data['facility_id']}#{data['date'][:7]}",
+                "sk": f"{data['date']}#{slot['unit_id']}#{slot['start']}",
+            }
             found = table().get_item(Key=key).get("Item")
             if found and found.get("reservation_id") == reservation_id and "expires_at" in found:
                 found["expires_at"] = data["expires_at"]

@@ -43,8 +43,12 @@ def test_a_round_from_applications_to_payment_and_the_waiting_list(api, local_st
     twice = api.call("POST", "/lottery/applications", "resident-1", {**slot, "group_name": "again"})
     assert twice.status_code == 409 and twice.json()["code"] == "lottery_already_applied"
     # Direct booking of that month waits for the draw
-    blocked = api.call("POST", "/reservations", "resident-1", {"facility_id": "yokkaichi-dome", "date": day,
-                                                               "slots": [{"unit_id": "full", "start": "12:00"}]})
+    blocked = api.call(
+        "POST",
+        "/reservations",
+        "resident-1",
+        {"facility_id": "yokkaichi-dome", "date": day, "slots": [{"unit_id": "full", "start": "12:00"}]},
+    )
     assert blocked.status_code == 409 and blocked.json()["code"] == "lottery_period"
     # Not before the window closes
     early = api.call("POST", f"/staff/lottery/yokkaichi-dome/{month}/draw", "staff-shisetsu")
@@ -67,19 +71,29 @@ def test_a_round_from_applications_to_payment_and_the_waiting_list(api, local_st
     waiting = api.call("GET", "/me/lottery", runner_up).json()["applications"]
     assert waiting[0]["result"] == "waiting" and waiting[0]["position"] == 1
     # The winner holds the slot until the payment deadline; they do not pay in time
-    win = next(r for r in api.call("GET", "/me/reservations", winner).json()["reservations"] if r["id"] == result["reservations"][0])
+    win = next(
+        r
+        for r in api.call("GET", "/me/reservations", winner).json()["reservations"]
+        if r["id"] == result["reservations"][0]
+    )
     assert win["source"] == "lottery" and win["status"] == "held"
     rewind(win["id"], 8 * 24 * 60)
     counts = local_stack.run_scheduled("reservations_sweeper")
     assert counts["promoted"] >= 1
     # Then the slot is offered to the next on the waiting list, who pays
     assert api.call("GET", "/me/lottery", winner).json()["applications"][0]["result"] == "lost"
-    offer = next(r for r in api.call("GET", "/me/reservations", runner_up).json()["reservations"] if r["source"] == "lottery")
+    offer = next(
+        r for r in api.call("GET", "/me/reservations", runner_up).json()["reservations"] if r["source"] == "lottery"
+    )
     assert offer["status"] == "held"
     session_id = api.checkout(runner_up, offer["id"])["reservation"]["checkout_session_id"]
     assert pay(local_stack, session_id)["paid"] is True
     assert api.reservation(runner_up, offer["id"])["status"] == "confirmed"
     # After the draw, the rest of the month is first come, first served
-    free = api.call("POST", "/reservations", "resident-1", {"facility_id": "yokkaichi-dome", "date": day,
-                                                            "slots": [{"unit_id": "half-north", "start": "12:00"}]})
+    free = api.call(
+        "POST",
+        "/reservations",
+        "resident-1",
+        {"facility_id": "yokkaichi-dome", "date": day, "slots": [{"unit_id": "half-north", "start": "12:00"}]},
+    )
     assert free.status_code == 200, free.text

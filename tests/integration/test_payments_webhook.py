@@ -40,7 +40,9 @@ def paid_but_undelivered(api: Api, stack, user: str = "resident-1") -> tuple[dic
     requests.post(f"{stack.stripe.url}/_control/drop", json={"count": 1}, timeout=10).raise_for_status()
     assert pay(stack, session_id)["paid"] is True
     events = requests.get(f"{stack.stripe.url}/_control/events", timeout=10).json()["events"]
-    event = next(e for e in events if e["type"] == "checkout.session.completed" and e["data"]["object"]["id"] == session_id)
+    event = next(
+        e for e in events if e["type"] == "checkout.session.completed" and e["data"]["object"]["id"] == session_id
+    )
     assert api.reservation(user, held["id"])["status"] == "held"  # nothing arrived
     return held, event
 
@@ -99,8 +101,13 @@ def test_events_out_of_order_lead_to_the_latest_state(api, local_stack):
 
 
 def test_events_about_unknown_things_are_acknowledged_and_ignored(api):
-    event = {"id": "evt_test_other", "object": "event", "type": "customer.created", "created": int(time.time()),
-             "data": {"object": {"id": "cus_1", "object": "customer"}}}
+    event = {
+        "id": "evt_test_other",
+        "object": "event",
+        "type": "customer.created",
+        "created": int(time.time()),
+        "data": {"object": {"id": "cus_1", "object": "customer"}},
+    }
     payload = json.dumps(event)
     response = post(api.url, payload, signed(payload))
     assert response.status_code == 200 and response.json()["outcome"] == "ignored"

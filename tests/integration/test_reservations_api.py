@@ -38,7 +38,9 @@ def test_a_hold_takes_the_slot_and_a_second_hold_gets_409(api):
     slots = api.call("GET", f"/facilities/{FACILITY}/availability?date={day}").json()["slots"]
     assert next(s for s in slots if s["unit_id"] == "court-1" and s["start"] == "09:00")["state"] == "held"
     # another resident is refused with a translated message, and nothing of theirs is written
-    second = api.hold("resident-2", day, [("court-1", "09:00"), ("court-2", "09:00")], headers={"Accept-Language": "pt"})
+    second = api.hold(
+        "resident-2", day, [("court-1", "09:00"), ("court-2", "09:00")], headers={"Accept-Language": "pt"}
+    )
     assert second.status_code == 409
     assert second.json()["code"] == "slot_taken"
     assert "Outra pessoa" in second.json()["message"]
@@ -90,7 +92,11 @@ def test_bad_holds_are_refused_with_reasons(api):
     ],
 )
 def test_who_may_call_what(api, method, path, user, status):
-    body = {"facility_id": FACILITY, "date": fresh_day().isoformat(), "slots": [{"unit_id": "court-1", "start": "07:00"}]}
+    body = {
+        "facility_id": FACILITY,
+        "date": fresh_day().isoformat(),
+        "slots": [{"unit_id": "court-1", "start": "07:00"}],
+    }
     if "closures" in path:
         body = {"date": fresh_day().isoformat(), "reason": "x"}
     assert api.call(method, path, user, body if method == "POST" else None).status_code == status

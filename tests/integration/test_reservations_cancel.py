@@ -64,7 +64,10 @@ def test_a_closure_cancels_every_reservation_of_the_day_with_full_refunds(api, l
     second = booked(api, local_stack, "resident-2", day, [("washitsu", "11:30")], facility="tokiwa-center")
     held = api.held("resident-pt", day, [("room", "14:00")], facility="tokiwa-center")
     response = api.call(
-        "POST", "/staff/facilities/tokiwa-center/closures", "staff-shisetsu", {"date": day.isoformat(), "reason": "設備点検"}
+        "POST",
+        "/staff/facilities/tokiwa-center/closures",
+        "staff-shisetsu",
+        {"date": day.isoformat(), "reason": "設備点検"},
     )
     assert response.status_code == 200, response.text
     result = response.json()
@@ -75,7 +78,9 @@ def test_a_closure_cancels_every_reservation_of_the_day_with_full_refunds(api, l
     availability = api.call("GET", f"/facilities/tokiwa-center/availability?date={day}").json()
     assert availability["closed"] is True
     assert {s["state"] for s in availability["slots"]} == {"closed"}
-    assert api.hold("resident-1", day, [("room", "19:00")], facility="tokiwa-center").json()["code"] == "slot_unavailable"
+    assert (
+        api.hold("resident-1", day, [("room", "19:00")], facility="tokiwa-center").json()["code"] == "slot_unavailable"
+    )
     bookings = api.call("GET", f"/staff/facilities/tokiwa-center/bookings?date={day}", "staff-shisetsu").json()
     assert {b["state"] for b in bookings["bookings"]} == {"closed"}
 
@@ -93,7 +98,10 @@ def test_fee_reduction_is_requested_approved_once_and_applied(api, local_stack):
     asked = api.call("POST", "/me/fee-reductions", "resident-2", {"category": "senior", "group_name": "寿クラブ"})
     assert asked.status_code == 200 and asked.json()["status"] == "pending"
     day = fresh_day()
-    assert api.hold("resident-2", day, [("court-1", "13:00")], use_reduction=True).json()["code"] == "no_approved_reduction"
+    assert (
+        api.hold("resident-2", day, [("court-1", "13:00")], use_reduction=True).json()["code"]
+        == "no_approved_reduction"
+    )
     pending = api.call("GET", "/staff/fee-reductions", "staff-shisetsu").json()["reductions"]
     assert any(r["id"] == asked.json()["id"] for r in pending)
     decided = api.call(

@@ -16,8 +16,8 @@ if TYPE_CHECKING:
     from madoguchi.adapters.dynamodb import DynamoTaskStore
     from madoguchi.adapters.line import LineMessagingApi
     from madoguchi.adapters.reservations_dynamodb import DynamoReservationStore
-    from madoguchi.adapters.stripe_payments import StripePayments
     from madoguchi.adapters.stepfunctions import StepFunctionsWorkflows
+    from madoguchi.adapters.stripe_payments import StripePayments
 
 
 @lru_cache(maxsize=1)

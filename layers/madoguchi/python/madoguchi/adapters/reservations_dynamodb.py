@@ -24,7 +24,7 @@ from madoguchi.errors import Conflict
 from madoguchi.facilities import Facility
 from madoguchi.lottery import Draw, LotteryApplication, Round
 from madoguchi.ports.reservations import ReservationStore, SlotRecord
-from madoguchi.reservations import FeeReduction, Reservation, ReductionStatus, SlotRef, SlotTaken, Status
+from madoguchi.reservations import FeeReduction, ReductionStatus, Reservation, SlotRef, SlotTaken, Status
 
 FACILITY_PARTITION = "FACILITY"
 HOLD_QUEUE = "HOLD"
@@ -85,7 +85,11 @@ class DynamoReservationStore(ReservationStore):
         for slot in slots:
             try:
                 self._table.put_item(
-                    Item={"pk": slot_pk(facility_id, day), "sk": slot_sk(day, slot.unit_id, slot.start), "state": "closed"},
+                    Item={
+                        "pk": slot_pk(facility_id, day),
+                        "sk": slot_sk(day, slot.unit_id, slot.start),
+                        "state": "closed",
+                    },
                     ConditionExpression=FREE_OR_EXPIRED,
                     ExpressionAttributeNames={"#state": "state"},
                     ExpressionAttributeValues={":held": "held", ":now": now.isoformat()},

@@ -4,9 +4,12 @@ the API base is configuration (settings.stripe_api_base), empty in the cloud."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import stripe
+
+if TYPE_CHECKING:
+    from stripe.params.checkout import SessionCreateParams
 
 from madoguchi.ports.payments import Checkout, CheckoutState, InvalidSignature, PaymentEvent, PaymentGateway
 
@@ -35,7 +38,8 @@ class StripePayments(PaymentGateway):
         locale: str = "ja",
     ) -> Checkout:
         metadata = {"purpose": purpose, "reference": reference}
-        session = self._client.v1.checkout.sessions.create(
+        params = cast(
+            "SessionCreateParams",
             {
                 "mode": "payment",
                 "line_items": [
@@ -55,10 +59,10 @@ class StripePayments(PaymentGateway):
                 "success_url": success_url,
                 "cancel_url": cancel_url,
                 "expires_at": int(expires_at.timestamp()),
-                "locale": STRIPE_LOCALES.get(locale, "auto"),  # type: ignore[typeddict-item]
+                "locale": STRIPE_LOCALES.get(locale, "auto"),
             },
-            {"idempotency_key": idempotency_key},
         )
+        session = self._client.v1.checkout.sessions.create(params, {"idempotency_key": idempotency_key})
         return Checkout(session_id=session.id, url=str(session.url))
 
     def checkout_state(self, session_id: str) -> CheckoutState:

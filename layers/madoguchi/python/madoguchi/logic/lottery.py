@@ -70,7 +70,9 @@ def open_round(
     return lottery_round
 
 
-def apply(body: ApplicationRequest, caller: Caller | None, store: ReservationStore, now: datetime) -> LotteryApplication:
+def apply(
+    body: ApplicationRequest, caller: Caller | None, store: ReservationStore, now: datetime
+) -> LotteryApplication:
     resident = require(caller, Role.RESIDENT)
     facility = _facility(store, body.facility_id)
     month = body.date.isoformat()[:7]
@@ -107,7 +109,9 @@ def _win_id(draw: Draw, key: str, position: int) -> str:
     return uuid.uuid5(uuid.NAMESPACE_URL, f"lottery:{draw.facility_id}:{draw.month}:{key}:{position}").hex
 
 
-def _offer(store: ReservationStore, draw: Draw, key: str, position: int, deadline: datetime, now: datetime) -> str | None:
+def _offer(
+    store: ReservationStore, draw: Draw, key: str, position: int, deadline: datetime, now: datetime
+) -> str | None:
     facility = _facility(store, draw.facility_id)
     day_text, unit_id, start = key.split("#")
     day = date.fromisoformat(day_text)

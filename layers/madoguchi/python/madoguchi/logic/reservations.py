@@ -206,7 +206,9 @@ def _approved_reduction(store: ReservationStore, owner: str) -> FeeReduction | N
     return max(approved, key=lambda r: r.percent, default=None)
 
 
-def hold(body: HoldRequest, caller: Caller | None, store: ReservationStore, now: datetime, hold_minutes: int) -> Reservation:
+def hold(
+    body: HoldRequest, caller: Caller | None, store: ReservationStore, now: datetime, hold_minutes: int
+) -> Reservation:
     resident = require(caller, Role.RESIDENT)
     facility = _facility(store, body.facility_id)
     _validate_slots(facility, body.date, body.slots, now)
@@ -537,8 +539,11 @@ def receipt(store: ReservationStore, reservation_id: str, caller: Caller | None,
         reservation_id=reservation.id,
         facility=pick(facility.name, lang),
         date=reservation.date,
-        slots=[f"{pick(facility.unit(s.unit_id).name, lang) if facility.unit(s.unit_id) else s.unit_id} "  # type: ignore[union-attr]
-               f"{s.start}–{_end(facility, s.start)}" for s in reservation.slots],
+        slots=[
+            f"{pick(facility.unit(s.unit_id).name, lang) if facility.unit(s.unit_id) else s.unit_id} "  # type: ignore[union-attr]
+            f"{s.start}–{_end(facility, s.start)}"
+            for s in reservation.slots
+        ],
         amount=reservation.amount,
         refunded=reservation.refunded_amount,
         paid_at=reservation.paid_at,
@@ -549,7 +554,9 @@ def receipt(store: ReservationStore, reservation_id: str, caller: Caller | None,
 # --- Fee reductions (減免) ----------------------------------------------------------------------------------
 
 
-def request_reduction(body: ReductionRequest, caller: Caller | None, store: ReservationStore, now: datetime) -> FeeReduction:
+def request_reduction(
+    body: ReductionRequest, caller: Caller | None, store: ReservationStore, now: datetime
+) -> FeeReduction:
     resident = require(caller, Role.RESIDENT)
     reduction = FeeReduction(
         id=uuid.uuid4().hex,
@@ -609,7 +616,9 @@ def staff_facility(facility_id: str, caller: Caller | None, store: ReservationSt
     return _facility(store, facility_id)
 
 
-def day_bookings(facility_id: str, day: date, caller: Caller | None, store: ReservationStore, now: datetime) -> DayBookings:
+def day_bookings(
+    facility_id: str, day: date, caller: Caller | None, store: ReservationStore, now: datetime
+) -> DayBookings:
     require(caller, Role.STAFF, department=DEPARTMENT)
     facility = _facility(store, facility_id)
     records = {(r.unit_id, r.start): r for r in store.slots(facility_id, day)}

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from madoguchi.facilities import Facility
 from madoguchi.lottery import Draw, LotteryApplication, Round
-from madoguchi.reservations import FeeReduction, Reservation, ReductionStatus, SlotRef
+from madoguchi.reservations import FeeReduction, Reservation, SlotRef
 
 
 @dataclass(frozen=True)
