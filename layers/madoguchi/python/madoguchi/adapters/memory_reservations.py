@@ -12,7 +12,7 @@ from madoguchi.facilities import Facility
 from madoguchi.lottery import Draw, LotteryApplication, Round
 from madoguchi.ports.payments import Checkout, CheckoutState, InvalidSignature, PaymentEvent, PaymentGateway
 from madoguchi.ports.reservations import ReservationStore, SlotRecord
-from madoguchi.reservations import FeeReduction, Reservation, ReductionStatus, SlotRef, SlotTaken, Status
+from madoguchi.reservations import FeeReduction, ReductionStatus, Reservation, SlotRef, SlotTaken, Status
 
 SlotKey = tuple[str, date, str, str]  # facility, date, unit, start
 
