@@ -27,13 +27,17 @@ class WebhookAck(BaseModel):
 
 @lru_cache(maxsize=1)
 def _once() -> tuple[Callable[..., dict[str, Any]], Any]:
+    import boto3
     from aws_lambda_powertools.utilities.idempotency import (
         DynamoDBPersistenceLayer,
         IdempotencyConfig,
         idempotent_function,
     )
 
-    persistence = DynamoDBPersistenceLayer(table_name=settings().idempotency_table)
+    # A client of the default session, like every other adapter's (same configuration, same botocore hooks).
+    persistence = DynamoDBPersistenceLayer(
+        table_name=settings().idempotency_table, boto3_client=boto3.client("dynamodb")
+    )
     config = IdempotencyConfig(event_key_jmespath="id", expires_after_seconds=EVENT_RECORD_DAYS * 24 * 3600)
 
     @idempotent_function(data_keyword_argument="event", persistence_store=persistence, config=config)
