@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from urllib.parse import parse_qs, urlparse
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -46,7 +47,8 @@ def test_book_and_pay_with_the_success_card(page: Page, stack_url: str, axe_viol
     # back on our site, the webhook has confirmed the booking
     expect(page).to_have_url(re.compile(r"/reservations/\?lang=en&paid="))
     expect(page.get_by_text("Payment received: your reservation is confirmed.")).to_be_visible(timeout=15_000)
-    expect(page.get_by_role("button", name="Receipt (PDF)").first).to_be_visible()
+    paid = parse_qs(urlparse(page.url).query)["paid"][0]
+    expect(page.locator(f'tr[data-reservation="{paid}"]').get_by_role("button", name="Receipt (PDF)")).to_be_visible()
     assert axe_violations() == "", "axe violations on my reservations"
     # the slot now reads as booked for everyone
     page.goto(f"{stack_url}/facilities/?lang=en&facility=sakura-studio&date={day}")
@@ -66,7 +68,10 @@ def test_a_declined_card_shows_the_error_and_leaves_the_hold_unpaid(
     assert axe_violations() == "", "axe violations on the checkout page with the decline"
     page.get_by_role("link", name="Go back").click()
     expect(page.get_by_text("The payment was not completed.")).to_be_visible()
-    expect(page.get_by_role("button", name="Pay", exact=True)).to_be_visible()
+    unpaid = parse_qs(urlparse(page.url).query)["unpaid"][0]
+    row = page.locator(f'tr[data-reservation="{unpaid}"]')  # other tests' reservations may be listed too
+    expect(row).to_contain_text("Held (not paid)")
+    expect(row.get_by_role("button", name="Pay", exact=True)).to_be_visible()
     assert axe_violations() == "", "axe violations on my reservations after the decline"
 
 

@@ -26,12 +26,23 @@ STARTS = ["07:00", "09:00", "11:00", "13:00", "15:00", "17:00", "19:00"]
 
 
 def fresh_day(offset: int | None = None, closed_weekdays: tuple[int, ...] = ()) -> date:
-    """A future day (the next one each call, or `offset` days ahead) on which facilities open: past the year-end
-    closure and the given weekly closed days."""
-    with _lock:
-        days = offset if offset is not None else next(_days)
-    day = datetime.now(TOKYO).date() + timedelta(days=days)
-    while (day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3) or day.weekday() in closed_weekdays:
+    """A future day on which facilities open (past the year-end closure and the given weekly closed days): the
+    next unused one each call, or `offset` days ahead (then moved forward past closures)."""
+
+    def closed(day: date) -> bool:
+        return (
+            (day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3) or day.weekday() in closed_weekdays
+        )
+
+    today = datetime.now(TOKYO).date()
+    if offset is None:
+        with _lock:  # skip closed days by consuming the counter, so two calls never share a day
+            day = today + timedelta(days=next(_days))
+            while closed(day):
+                day = today + timedelta(days=next(_days))
+        return day
+    day = today + timedelta(days=offset)
+    while closed(day):
         day += timedelta(days=1)
     return day
 

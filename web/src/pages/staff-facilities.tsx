@@ -224,6 +224,71 @@ function Reductions({ session }: { session: Session }) {
   );
 }
 
+function LotteryRound({ facility, session }: { facility: FacilitySummary; session: Session }) {
+  const { t, lang } = useI18n();
+  const nextMonth = addDays(`${tokyoToday().slice(0, 7)}-01`, 40).slice(0, 7);
+  const [month, setMonth] = useState(nextMonth);
+  const [closes, setCloses] = useState(`${addDays(tokyoToday(), 7)}T17:00`);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [notice, setNotice] = useState("");
+  if (!facility.lottery) return null;
+  const call = async (what: () => Promise<string>) => {
+    setError(null);
+    try {
+      setNotice(await what());
+    } catch (e) {
+      setError(asApiError(e));
+    }
+  };
+  const open = (event: Event) => {
+    event.preventDefault();
+    call(async () => {
+      await request(withLang(`/staff/lottery/${facility.id}/${month}`, lang), {
+        method: "POST",
+        token: session.token,
+        body: { opens_at: new Date().toISOString(), closes_at: new Date(closes).toISOString() },
+      });
+      return t("staffFacilities.lottery.opened", { month });
+    });
+  };
+  const draw = () =>
+    call(async () => {
+      const result = await request<{ winners: number; waiting: number; seed: number }>(
+        withLang(`/staff/lottery/${facility.id}/${month}/draw`, lang),
+        { method: "POST", token: session.token },
+      );
+      return t("staffFacilities.lottery.drawn", { winners: result.winners, waiting: result.waiting, seed: result.seed });
+    });
+  return (
+    <section class="panel" aria-labelledby="lottery-round-heading">
+      <h2 id="lottery-round-heading">{t("staffFacilities.lottery.heading")}</h2>
+      <form class="form" onSubmit={open}>
+        <div class="field">
+          <label for="lottery-month">{t("staffFacilities.lottery.month")}</label>
+          <input id="lottery-month" type="month" value={month} onInput={(e) => setMonth((e.target as HTMLInputElement).value)} />
+        </div>
+        <div class="field">
+          <label for="lottery-closes">{t("staffFacilities.lottery.closes")}</label>
+          <input
+            id="lottery-closes"
+            type="datetime-local"
+            value={closes}
+            onInput={(e) => setCloses((e.target as HTMLInputElement).value)}
+          />
+        </div>
+        <Alert error={error} />
+        <div role="status">{notice && <p class="notice">{notice}</p>}</div>
+        <button type="submit" class="button button--secondary">
+          {t("staffFacilities.lottery.open")}
+        </button>{" "}
+        <button type="button" class="button" onClick={draw}>
+          {t("staffFacilities.lottery.draw")}
+        </button>
+      </form>
+    </section>
+  );
+}
+
 function StaffFacilitiesPage() {
   const { t } = useI18n();
   const [session, setSession] = useState<Session | null>(null);
@@ -232,6 +297,7 @@ function StaffFacilitiesPage() {
   useEffect(() => {
     if (!id && list.data?.facilities[0]) setId(list.data.facilities[0].id);
   }, [list.data]);
+  const chosen = list.data?.facilities.find((f) => f.id === id) ?? null;
   const allowed = session?.me.role === "staff" && session.me.department === "shisetsu";
   return (
     <Page title="staffFacilities.title">
@@ -252,6 +318,7 @@ function StaffFacilitiesPage() {
           {id && <Bookings id={id} session={session} />}
           <Reductions session={session} />
           {id && <Settings id={id} session={session} />}
+          {chosen && <LotteryRound facility={chosen} session={session} />}
         </>
       )}
     </Page>
