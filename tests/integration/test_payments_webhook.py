@@ -10,6 +10,7 @@ import pytest
 import requests
 import stripe
 
+from infra import catalogue
 from infra.local.secrets import LOCAL_SECRETS
 from tests.integration.reservations_helpers import Api, fresh_day, pay, rewind
 
@@ -170,3 +171,12 @@ def test_late_payment_is_refunded_when_someone_else_took_the_slot(api, local_sta
     refunds = [r for r in local_stack.stripe.refunds.values() if r["payment_intent"] == late["payment_intent_id"]]
     assert [r["amount"] for r in refunds] == [held["amount"]]
     assert api.reservation("resident-2", taker["id"])["status"] == "held"
+
+
+def test_a_signed_event_for_a_checkout_stripe_does_not_know_is_acknowledged_and_ignored(api):
+    # events/stripe: a well-formed event (e.g. from another account sharing the endpoint) about an unknown session
+    event = json.loads((catalogue.ROOT / "events" / "stripe" / "checkout-session-completed.json").read_text())
+    event["created"] = int(time.time())
+    payload = json.dumps(event)
+    response = post(api.url, payload, signed(payload))
+    assert response.status_code == 200 and response.json()["outcome"] == "ignored"

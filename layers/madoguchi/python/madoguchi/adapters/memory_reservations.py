@@ -10,7 +10,14 @@ from datetime import date, datetime
 from madoguchi.errors import Conflict
 from madoguchi.facilities import Facility
 from madoguchi.lottery import Draw, LotteryApplication, Round
-from madoguchi.ports.payments import Checkout, CheckoutState, InvalidSignature, PaymentEvent, PaymentGateway
+from madoguchi.ports.payments import (
+    Checkout,
+    CheckoutState,
+    InvalidSignature,
+    PaymentEvent,
+    PaymentGateway,
+    UnknownCheckout,
+)
 from madoguchi.ports.reservations import ReservationStore, SlotRecord
 from madoguchi.reservations import FeeReduction, ReductionStatus, Reservation, SlotRef, SlotTaken, Status
 
@@ -237,6 +244,8 @@ class MemoryPayments(PaymentGateway):
         return paid
 
     def checkout_state(self, session_id: str) -> CheckoutState:
+        if session_id not in self.sessions:
+            raise UnknownCheckout(session_id)
         return self.sessions[session_id]
 
     def expire_checkout(self, session_id: str) -> CheckoutState:

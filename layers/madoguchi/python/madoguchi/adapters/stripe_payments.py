@@ -11,7 +11,14 @@ import stripe
 if TYPE_CHECKING:
     from stripe.params.checkout import SessionCreateParams
 
-from madoguchi.ports.payments import Checkout, CheckoutState, InvalidSignature, PaymentEvent, PaymentGateway
+from madoguchi.ports.payments import (
+    Checkout,
+    CheckoutState,
+    InvalidSignature,
+    PaymentEvent,
+    PaymentGateway,
+    UnknownCheckout,
+)
 
 STRIPE_LOCALES = {"ja": "ja", "ja-easy": "ja", "en": "en", "pt": "pt", "vi": "vi", "zh": "zh"}
 
@@ -66,7 +73,12 @@ class StripePayments(PaymentGateway):
         return Checkout(session_id=session.id, url=str(session.url))
 
     def checkout_state(self, session_id: str) -> CheckoutState:
-        return _state(self._client.v1.checkout.sessions.retrieve(session_id))
+        try:
+            return _state(self._client.v1.checkout.sessions.retrieve(session_id))
+        except stripe.InvalidRequestError as e:
+            if e.code == "resource_missing":
+                raise UnknownCheckout(session_id) from e
+            raise
 
     def expire_checkout(self, session_id: str) -> CheckoutState:
         session = self._client.v1.checkout.sessions.retrieve(session_id)

@@ -22,7 +22,7 @@ from madoguchi.facilities import (
     SlotView,
 )
 from madoguchi.i18n import Lang, pick
-from madoguchi.ports.payments import CheckoutState, PaymentEvent, PaymentGateway
+from madoguchi.ports.payments import CheckoutState, PaymentEvent, PaymentGateway, UnknownCheckout
 from madoguchi.ports.reservations import ReservationStore, SlotRecord
 from madoguchi.reservations import (
     REDUCTION_PERCENT,
@@ -402,7 +402,12 @@ def handle_event(event: PaymentEvent, store: ReservationStore, gateway: PaymentG
     metadata = event.object.get("metadata") or {}
     if not session_id or not str(metadata.get("reference", "")).startswith("reservation:"):
         return "ignored"
-    result = settle(gateway.checkout_state(session_id), store, gateway, now)
+    try:
+        state = gateway.checkout_state(session_id)
+    except UnknownCheckout:
+        logger.warning("Event for a checkout the provider does not know", extra={"event_id": event.id})
+        return "ignored"
+    result = settle(state, store, gateway, now)
     return result.status.value if result else "unchanged"
 
 
