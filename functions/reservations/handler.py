@@ -92,8 +92,15 @@ def checkout(reservationId: str, body: CheckoutRequest) -> CheckoutResponse:
         payment_gateway(),
         datetime.now(UTC),
         request_lang(app),
-        settings().site_url,
+        site_url(),
     )
+
+
+def site_url() -> str:
+    """Where Stripe sends the resident back: SITE_URL if operators set it, else the page's own origin (pages and
+    API share one origin behind CloudFront; tokens are not cookies, so another site cannot call this for anyone)."""
+    headers = app.current_event.headers
+    return settings().site_url or headers.get("Origin") or headers.get("origin") or ""
 
 
 @app.post(

@@ -11,7 +11,7 @@ import pytest
 from infra.seed.facilities import facilities
 from madoguchi.adapters.memory_reservations import MemoryPayments, MemoryReservationStore
 from madoguchi.auth import Caller, Role
-from madoguchi.errors import Forbidden, NotFound, Unauthorized
+from madoguchi.errors import Forbidden, InvalidInput, NotFound, Unauthorized
 from madoguchi.facilities import Residency
 from madoguchi.logic import lottery
 from madoguchi.logic import reservations as logic
@@ -219,3 +219,10 @@ def test_an_unpaid_lottery_win_passes_to_the_next_on_the_waiting_list(store, pay
 def test_seed_data_is_valid_and_has_at_least_six_facilities():
     assert len(facilities()) >= 6
     assert json.dumps([f.model_dump(mode="json") for f in facilities()])
+
+
+def test_checkout_needs_an_absolute_site_to_come_back_to(store, payments):
+    held = hold(store)
+    with pytest.raises(InvalidInput):
+        logic.checkout(held.id, CheckoutRequest(), ALICE, store, payments, NOW, "ja", "")
+    assert store.get(held.id).checkout_session_id is None and payments.sessions == {}

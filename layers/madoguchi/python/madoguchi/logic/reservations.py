@@ -286,6 +286,8 @@ def checkout(
         return CheckoutResponse(reservation=confirmed, checkout_url=None)
     if reservation.checkout_session_id and reservation.checkout_url:
         return CheckoutResponse(reservation=reservation, checkout_url=reservation.checkout_url)
+    if not site_url.startswith(("https://", "http://")):
+        raise InvalidInput([(["header", "Origin"], "field_missing")])
     facility = _facility(store, reservation.facility_id)
     back = site_url.rstrip("/") + (body.return_url or "/reservations/")
     sep = "&" if "?" in back else "?"
