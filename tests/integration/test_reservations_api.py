@@ -145,3 +145,12 @@ def test_a_declined_card_leaves_the_hold_unpaid(api, local_stack, card):
     # the success card still works afterwards
     assert pay(local_stack, session_id)["paid"] is True
     assert api.reservation("resident-2", held["id"])["status"] == "confirmed"
+
+
+def test_facility_staff_read_any_reservation_other_staff_may_not(api):
+    held = api.held("resident-1", fresh_day(), [("court-4", "17:00")])
+    assert api.call("GET", f"/reservations/{held['id']}", "staff-shisetsu").json()["id"] == held["id"]
+    assert api.call("GET", f"/reservations/{held['id']}", "staff-shimin").status_code == 403
+    assert api.call("GET", f"/reservations/{held['id']}", "kiosk-1").status_code == 403
+    assert api.call("GET", f"/reservations/{held['id']}", "resident-2").status_code == 404
+    assert api.call("GET", f"/reservations/{held['id']}").status_code == 401
