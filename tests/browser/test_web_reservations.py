@@ -48,8 +48,17 @@ def test_book_and_pay_with_the_success_card(page: Page, stack_url: str, axe_viol
     expect(page).to_have_url(re.compile(r"/reservations/\?lang=en&paid="))
     expect(page.get_by_text("Payment received: your reservation is confirmed.")).to_be_visible(timeout=15_000)
     paid = parse_qs(urlparse(page.url).query)["paid"][0]
-    expect(page.locator(f'tr[data-reservation="{paid}"]').get_by_role("button", name="Receipt (PDF)")).to_be_visible()
     assert axe_violations() == "", "axe violations on my reservations"
+    # the receipt (領収書) page, and its PDF
+    page.locator(f'tr[data-reservation="{paid}"]').get_by_role("link", name="Receipt").click()
+    receipt = page.get_by_role("region", name="Receipt")
+    expect(receipt).to_contain_text("¥400")
+    expect(receipt).to_contain_text("Asake Plaza Practice Studio")
+    assert axe_violations() == "", "axe violations on the receipt page"
+    with page.expect_download() as download:
+        receipt.get_by_role("button", name="Download PDF").click()
+    with open(download.value.path(), "rb") as pdf:
+        assert pdf.read(4) == b"%PDF"
     # the slot now reads as booked for everyone
     page.goto(f"{stack_url}/facilities/?lang=en&facility=sakura-studio&date={day}")
     row = page.get_by_role("row", name=re.compile("^10:00"))

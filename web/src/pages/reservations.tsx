@@ -16,7 +16,7 @@ import {
   openReceipt,
   yen,
 } from "../lib/reservations";
-import { queryParam } from "../lib/url";
+import { hrefWith, queryParam } from "../lib/url";
 import "../styles/base.css";
 import "../styles/reservations.css";
 
@@ -108,11 +108,6 @@ function MyReservations({ session }: { session: Session }) {
       });
       return t("reservations.cancelled", { refund: yen(answer.refund, lang), percent: answer.refund_percent });
     });
-  const receipt = (r: Reservation) =>
-    act(async () => {
-      await openReceipt(r.id, session.token);
-      return "";
-    });
 
   const just = paid ? items?.find((r) => r.id === paid) : undefined;
   return (
@@ -164,9 +159,9 @@ function MyReservations({ session }: { session: Session }) {
                     </button>
                   )}
                   {r.receipt_number && r.amount > 0 && (
-                    <button type="button" class="button button--secondary" onClick={() => receipt(r)}>
+                    <a class="button button--secondary" href={hrefWith("receipt", r.id)}>
                       {t("reservations.receipt")}
-                    </button>
+                    </a>
                   )}
                 </td>
               </tr>
@@ -175,6 +170,88 @@ function MyReservations({ session }: { session: Session }) {
         </table>
       )}
       <p>{t("reservations.policy")}</p>
+    </section>
+  );
+}
+
+interface ReceiptView {
+  number: string;
+  reservation_id: string;
+  facility: string;
+  date: string;
+  slots: string[];
+  amount: number;
+  refunded: number;
+  paid_at: string;
+  issuer: string;
+}
+
+/** The receipt (領収書) as a page: print it, or download the PDF the API makes. */
+function ReceiptPage({ id, session }: { id: string; session: Session }) {
+  const { t, lang } = useI18n();
+  const [receipt, setReceipt] = useState<ReceiptView | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  useEffect(() => {
+    request<ReceiptView>(withLang(`/reservations/${encodeURIComponent(id)}/receipt`, lang), {
+      token: session.token,
+    }).then(setReceipt, (e) => setError(asApiError(e)));
+  }, [id, session.token, lang]);
+  const paidAt = receipt
+    ? new Intl.DateTimeFormat(lang === "ja-easy" ? "ja" : lang, { dateStyle: "long", timeZone: "Asia/Tokyo" }).format(
+        new Date(receipt.paid_at),
+      )
+    : "";
+  return (
+    <section class="panel receipt" aria-labelledby="receipt-heading">
+      <h2 id="receipt-heading">{t("receipt.title")}</h2>
+      <Alert error={error} />
+      {receipt && (
+        <>
+          <p class="receipt__amount">{yen(receipt.amount, lang)}</p>
+          <p>{t("receipt.for")}</p>
+          <dl class="facts">
+            <div>
+              <dt>{t("receipt.number")}</dt>
+              <dd>{receipt.number}</dd>
+            </div>
+            <div>
+              <dt>{t("receipt.paidAt")}</dt>
+              <dd>{paidAt}</dd>
+            </div>
+            <div>
+              <dt>{t("reservations.facility")}</dt>
+              <dd>{receipt.facility}</dd>
+            </div>
+            <div>
+              <dt>{t("facilities.date")}</dt>
+              <dd>
+                {receipt.date} {receipt.slots.join(", ")}
+              </dd>
+            </div>
+            {receipt.refunded > 0 && (
+              <div>
+                <dt>{t("receipt.refunded")}</dt>
+                <dd>{yen(receipt.refunded, lang)}</dd>
+              </div>
+            )}
+            <div>
+              <dt>{t("receipt.issuer")}</dt>
+              <dd>{receipt.issuer}</dd>
+            </div>
+          </dl>
+          <p class="print-hide">
+            <button type="button" class="button" onClick={() => openReceipt(id, session.token).catch(() => undefined)}>
+              {t("receipt.pdf")}
+            </button>{" "}
+            <button type="button" class="button button--secondary" onClick={() => window.print()}>
+              {t("receipt.print")}
+            </button>
+          </p>
+        </>
+      )}
+      <p class="print-hide">
+        <a href={hrefWith("receipt", null)}>{t("receipt.back")}</a>
+      </p>
     </section>
   );
 }
@@ -273,13 +350,15 @@ function Lottery({ session }: { session: Session }) {
 function ReservationsPage() {
   const { t } = useI18n();
   const [session, setSession] = useState<Session | null>(null);
+  const receiptId = queryParam("receipt");
   return (
     <Page title="reservations.title">
       <p class="lead">
         <a href="/facilities/">{t("reservations.book")}</a>
       </p>
       <SignIn onSession={setSession} audience="resident" />
-      {session && session.me.role === "resident" && (
+      {session && session.me.role === "resident" && receiptId && <ReceiptPage id={receiptId} session={session} />}
+      {session && session.me.role === "resident" && !receiptId && (
         <>
           <MyReservations session={session} />
           <Reductions session={session} />
