@@ -183,6 +183,9 @@ def promote(store: ReservationStore, lapsed: Reservation, now: datetime) -> int:
         return 0
     key = lapsed.lottery_key
     position = draw.offered.get(key, 0) + 1
+    day_text, _, start = key.split("#")
+    if slot_start_utc(date.fromisoformat(day_text), start) <= now:
+        return 0  # the slot's time has come: nobody can use it any more
     while position < len(draw.order.get(key, [])):
         if not store.advance_waiting(draw, key, position):
             return 0  # someone else promoted already

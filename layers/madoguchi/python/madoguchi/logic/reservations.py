@@ -4,8 +4,7 @@ closures and fee reductions. Plain Python over the ReservationStore and PaymentG
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 from aws_lambda_powertools import Logger
 
@@ -56,7 +55,8 @@ from madoguchi.reservations import (
 
 logger = Logger(child=True)
 
-TOKYO = ZoneInfo("Asia/Tokyo")
+# Japan keeps no daylight saving time: a fixed +09:00 is Asia/Tokyo exactly, with no tz database needed.
+TOKYO = timezone(timedelta(hours=9), "JST")
 DEPARTMENT = "shisetsu"  # 施設管理課: facility settings, closures, fee reductions, lottery draws
 BOOKING_HORIZON_DAYS = 92  # about three months ahead
 CHECKOUT_MINUTES = 31  # Stripe requires a Checkout Session to stay open at least 30 minutes

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import io
-from zoneinfo import ZoneInfo
+from datetime import timedelta, timezone
 
 from madoguchi.reservations import Receipt
 
 FONT = "HeiseiKakuGo-W5"
-TOKYO = ZoneInfo("Asia/Tokyo")
+# Japan keeps no daylight saving time: a fixed +09:00 is Asia/Tokyo exactly, with no tz database needed.
+TOKYO = timezone(timedelta(hours=9), "JST")
 
 
 def receipt_pdf(receipt: Receipt) -> bytes:
