@@ -4,10 +4,9 @@ settings, the day's bookings and closures for staff of 施設管理課 (departme
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -36,7 +35,7 @@ def list_facilities(kind: str | None = None) -> FacilityList:
     tags=["facilities"],
     responses={**NOT_FOUND, 200: {"description": "Every slot of the day"}},
 )
-def availability(facilityId: str, date: Annotated[date, Query(description="YYYY-MM-DD")]) -> Availability:
+def availability(facilityId: str, date: date) -> Availability:
     return reservations.availability(store(), facilityId, date, datetime.now(UTC))
 
 
@@ -46,7 +45,7 @@ def availability(facilityId: str, date: Annotated[date, Query(description="YYYY-
     tags=["facilities"],
     responses={**NOT_FOUND, 200: {"description": "One entry per day"}},
 )
-def calendar(facilityId: str, month: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]) -> MonthView:
+def calendar(facilityId: str, month: str) -> MonthView:
     return reservations.month_view(store(), facilityId, month, datetime.now(UTC))
 
 
@@ -79,7 +78,7 @@ def change_settings(facilityId: str, body: Facility) -> Facility:
     security=SECURITY,
     responses={**STAFF, 200: {"description": "The day's slots"}},
 )
-def bookings(facilityId: str, date: Annotated[date, Query(description="YYYY-MM-DD")]) -> DayBookings:
+def bookings(facilityId: str, date: date) -> DayBookings:
     return reservations.day_bookings(facilityId, date, current_caller(app), store(), datetime.now(UTC))
 
 

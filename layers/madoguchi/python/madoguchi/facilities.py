@@ -6,7 +6,6 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Literal
 
-import jpholiday
 from pydantic import BaseModel, Field, field_validator
 
 from madoguchi.i18n import Localized
@@ -81,6 +80,8 @@ class Facility(BaseModel):
         return day.weekday() in self.closed_weekdays or day in self.closed_dates or _year_end(day)
 
     def price(self, day: date, residency: Residency) -> int:
+        import jpholiday  # ~30 ms to import: paid on the first price asked, not at every cold start
+
         weekend = day.weekday() >= 5 or jpholiday.is_holiday(day)
         if residency is Residency.RESIDENT:
             return self.prices.resident_weekend if weekend else self.prices.resident_weekday

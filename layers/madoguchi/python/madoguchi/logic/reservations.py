@@ -170,11 +170,13 @@ def availability(store: ReservationStore, facility_id: str, day: date, now: date
 
 
 def month_view(store: ReservationStore, facility_id: str, month: str, now: datetime) -> MonthView:
-    facility = _facility(store, facility_id)
     try:
+        if len(month) != 7:
+            raise ValueError(month)
         first = date.fromisoformat(f"{month}-01")
     except ValueError as e:
         raise InvalidInput([(["query", "month"], "field_invalid")]) from e
+    facility = _facility(store, facility_id)
     records = store.month_slots(facility_id, month)
     days = []
     day = first
