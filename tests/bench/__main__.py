@@ -23,7 +23,7 @@ import boto3
 import requests
 
 from infra import catalogue
-from tests.bench import inbox, reservations, transitions
+from tests.bench import faq, inbox, reservations, transitions
 from tests.bench.local import LOAD_SECONDS, LOAD_THREADS, load
 
 ROOT = catalogue.ROOT
@@ -281,7 +281,7 @@ def main() -> None:
     ddb = dynamodb_calls()
     cost = transitions.state_transitions()  # after dynamodb_calls: moto's data outlives a stack in this process
     backlog = inbox.inbox_under_load()  # last: it leaves thousands of pending tasks behind
-    text = report(cold, load, ddb, cost, backlog) + reservations.report_section()
+    text = report(cold, load, ddb, cost, backlog) + faq.report() + reservations.report_section()
     (ROOT / "docs" / "benchmarks.md").write_text(text)
     print(text)
 

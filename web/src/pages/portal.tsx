@@ -56,6 +56,9 @@ function Catalogue({ onOpen, focusId }: { onOpen: (id: string) => void; focusId:
         <a href={`/preregister/?lang=${encodeURIComponent(lang)}`}>{t("resident.portalLink")}</a>
       </p>
       <p class="callout">
+        <a href="/guide/">{t("guide.portalLink")}</a> · <a href="/faq/">{t("faq.portalLink")}</a>
+      </p>
+      <p class="callout">
         <a href={`/facilities/?lang=${encodeURIComponent(lang)}`}>{t("facilities.portalLink")}</a>
       </p>
       <Alert error={error} />

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from madoguchi.adapters.cache import CachedProcedureStore
     from madoguchi.adapters.cases_dynamodb import DynamoCaseStore
     from madoguchi.adapters.dynamodb import DynamoTaskStore
+    from madoguchi.adapters.faq_dynamodb import DynamoFaqStore
     from madoguchi.adapters.line import LineMessagingApi
     from madoguchi.adapters.reservations_dynamodb import DynamoReservationStore
     from madoguchi.adapters.stepfunctions import StepFunctionsWorkflows
@@ -71,3 +72,10 @@ def payment_gateway() -> StripePayments:
 
     keys = secret("stripe")
     return StripePayments(keys["api_key"], keys["webhook_secret"], settings().stripe_api_base)
+
+
+@lru_cache(maxsize=1)
+def faq_store() -> DynamoFaqStore:
+    from madoguchi.adapters.faq_dynamodb import DynamoFaqStore
+
+    return DynamoFaqStore(settings().faq_table)
