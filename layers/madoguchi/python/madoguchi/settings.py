@@ -24,11 +24,10 @@ class Settings(BaseModel):
     attachments_bucket: str = ""
     reservations_table: str = ""
     idempotency_table: str = ""
-    # Facility reservations: how long a hold lasts, when reconciliation asks Stripe about a pending checkout, and
-    # the site residents come back to after paying (the web front end's origin).
+    # Facility reservations: how long a hold lasts, and when reconciliation asks Stripe about a pending checkout.
+    # (Residents come back after paying to site_url, or to the page's own origin when it is empty.)
     hold_minutes: int = 15
     reconcile_after_minutes: int = 5
-    site_url: str = ""
     smoke_state_machine_arn: str = ""
     bereavement_state_machine_arn: str = ""
     moving_in_state_machine_arn: str = ""
