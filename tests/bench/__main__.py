@@ -23,7 +23,7 @@ import boto3
 import requests
 
 from infra import catalogue
-from tests.bench import applications, faq, inbox, transitions
+from tests.bench import applications, faq, inbox, reservations, transitions
 from tests.bench.local import LOAD_SECONDS, LOAD_THREADS, load
 
 ROOT = catalogue.ROOT
@@ -282,7 +282,13 @@ def main() -> None:
     cost = transitions.state_transitions()  # after dynamodb_calls: moto's data outlives a stack in this process
     submits = applications.submit_under_load()
     backlog = inbox.inbox_under_load()  # last: it leaves thousands of pending tasks behind
-    text = report(cold, load, ddb, cost, backlog) + faq.report() + "\n".join(applications.section(submits)) + "\n"
+    text = (
+        report(cold, load, ddb, cost, backlog)
+        + faq.report()
+        + reservations.report_section()
+        + "\n".join(applications.section(submits))
+        + "\n"
+    )
     (ROOT / "docs" / "benchmarks.md").write_text(text)
     print(text)
 

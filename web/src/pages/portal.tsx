@@ -59,6 +59,9 @@ function Catalogue({ onOpen, focusId }: { onOpen: (id: string) => void; focusId:
         <a href="/guide/">{t("guide.portalLink")}</a> · <a href="/faq/">{t("faq.portalLink")}</a>
       </p>
       <p class="callout">
+        <a href={`/facilities/?lang=${encodeURIComponent(lang)}`}>{t("facilities.portalLink")}</a>
+      </p>
+      <p class="callout">
         <a href={`/apply/?lang=${encodeURIComponent(lang)}`}>{t("portal.applyLink")}</a>
       </p>
       <Alert error={error} />

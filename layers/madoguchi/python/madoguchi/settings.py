@@ -25,6 +25,12 @@ class Settings(BaseModel):
     # The site's public address (https://…), for links sent outside the site (LINE); empty: relative links only.
     site_url: str = ""
     attachments_bucket: str = ""
+    reservations_table: str = ""
+    idempotency_table: str = ""
+    # Facility reservations: how long a hold lasts, and when reconciliation asks Stripe about a pending checkout.
+    # (Residents come back after paying to site_url, or to the page's own origin when it is empty.)
+    hold_minutes: int = 15
+    reconcile_after_minutes: int = 5
     smoke_state_machine_arn: str = ""
     bereavement_state_machine_arn: str = ""
     moving_in_state_machine_arn: str = ""

@@ -17,10 +17,11 @@ if TYPE_CHECKING:
     from madoguchi.adapters.dynamodb import DynamoTaskStore
     from madoguchi.adapters.faq_dynamodb import DynamoFaqStore
     from madoguchi.adapters.line import LineMessagingApi
+    from madoguchi.adapters.reservations_dynamodb import DynamoReservationStore
     from madoguchi.adapters.s3_attachments import S3Attachments
     from madoguchi.adapters.ses_mail import SesMailer
     from madoguchi.adapters.stepfunctions import StepFunctionsWorkflows
-    from madoguchi.ports.payments import PaymentGateway
+    from madoguchi.adapters.stripe_payments import StripePayments
 
 
 @lru_cache(maxsize=1)
@@ -82,14 +83,19 @@ def mailer() -> SesMailer:
 
 
 @lru_cache(maxsize=1)
-def payment_gateway() -> PaymentGateway:
-    # The Stripe adapter and its local stand-in come with reservations (issue 4); the same factory there.
-    from madoguchi.adapters.stripe_payments import StripePayments  # type: ignore[import-not-found,unused-ignore]
+def reservation_store() -> DynamoReservationStore:
+    from madoguchi.adapters.reservations_dynamodb import DynamoReservationStore
+
+    return DynamoReservationStore(settings().reservations_table)
+
+
+@lru_cache(maxsize=1)
+def payment_gateway() -> StripePayments:
+    from madoguchi.adapters.stripe_payments import StripePayments
     from madoguchi.secrets import secret
 
     keys = secret("stripe")
-    gateway: PaymentGateway = StripePayments(keys["api_key"], keys["webhook_secret"], settings().stripe_api_base)
-    return gateway
+    return StripePayments(keys["api_key"], keys["webhook_secret"], settings().stripe_api_base)
 
 
 @lru_cache(maxsize=1)

@@ -40,6 +40,10 @@ class InvalidSignature(Exception):
     """A webhook whose signature, secret or timestamp does not verify."""
 
 
+class UnknownCheckout(Exception):
+    """The payment provider does not know this checkout (another account's, or deleted)."""
+
+
 class PaymentGateway(ABC):
     @abstractmethod
     def create_checkout(
@@ -57,7 +61,8 @@ class PaymentGateway(ABC):
     ) -> Checkout: ...
 
     @abstractmethod
-    def checkout_state(self, session_id: str) -> CheckoutState: ...
+    def checkout_state(self, session_id: str) -> CheckoutState:
+        """The checkout as the provider sees it now; raises UnknownCheckout if it has no such checkout."""
 
     @abstractmethod
     def expire_checkout(self, session_id: str) -> CheckoutState:
