@@ -30,9 +30,9 @@ from madoguchi.api import (
 from madoguchi.applications import (
     Application,
     ApplicationPage,
-    ApplicationView,
     ConfirmRequest,
     CreateApplication,
+    OnlineApplicationView,
     SubmitRequest,
     UpdateAnswers,
     UploadRequest,
@@ -81,7 +81,7 @@ def _origin() -> str:
     return f"{proto}://{host}" if host else ""
 
 
-def view(application: Application, with_links: bool = False) -> ApplicationView:
+def view(application: Application, with_links: bool = False) -> OnlineApplicationView:
     record = store().record(application.id)
     assert record is not None
     qr = applications.qr_svg(record.application) if record.application.status != "draft" else None
@@ -108,7 +108,7 @@ def get_form(procedureId: str, lang: str | None = None) -> FormView:
     security=SECURITY,
     responses={**SIGNED_IN_APP, **INVALID, 200: {"description": "The draft"}},
 )
-def create(body: CreateApplication) -> ApplicationView:
+def create(body: CreateApplication) -> OnlineApplicationView:
     created = applications.create(
         body, current_caller(app), store(), procedures(), now(), request_lang(app), idempotency_key()
     )
@@ -123,7 +123,7 @@ def create(body: CreateApplication) -> ApplicationView:
     security=SECURITY,
     responses={**SIGNED_IN_APP, 200: {"description": "The application"}},
 )
-def get_application(applicationId: str, lang: str | None = None) -> ApplicationView:
+def get_application(applicationId: str, lang: str | None = None) -> OnlineApplicationView:
     record = applications.get(store(), applicationId, current_caller(app), now())
     caller = current_caller(app)
     staff = caller is not None and caller.role.value == "staff"
@@ -137,7 +137,7 @@ def get_application(applicationId: str, lang: str | None = None) -> ApplicationV
     security=SECURITY,
     responses={**SIGNED_IN_APP, **CONFLICT, **INVALID, 200: {"description": "The draft"}},
 )
-def update(applicationId: str, body: UpdateAnswers) -> ApplicationView:
+def update(applicationId: str, body: UpdateAnswers) -> OnlineApplicationView:
     changed = applications.update_answers(store(), applicationId, body.answers, current_caller(app), now())
     return view(changed)
 
@@ -160,7 +160,7 @@ def upload(applicationId: str, body: UploadRequest) -> UploadTicket:
     security=SECURITY,
     responses={**SIGNED_IN_APP, **CONFLICT, **INVALID, 200: {"description": "The submitted application"}},
 )
-def submit(applicationId: str, body: SubmitRequest) -> ApplicationView:
+def submit(applicationId: str, body: SubmitRequest) -> OnlineApplicationView:
     base = link_base()
     submitted = applications.submit(
         store(),
@@ -185,7 +185,7 @@ def submit(applicationId: str, body: SubmitRequest) -> ApplicationView:
     security=SECURITY,
     responses={**SIGNED_IN_APP, 200: {"description": "The application"}},
 )
-def payment(applicationId: str) -> ApplicationView:
+def payment(applicationId: str) -> OnlineApplicationView:
     paid = applications.confirm_payment(
         store(), payment_gateway, attachments(), mailer(), applicationId, current_caller(app), now(), link_base()
     )
@@ -199,7 +199,7 @@ def payment(applicationId: str) -> ApplicationView:
     security=SECURITY,
     responses={**SIGNED_IN_APP, **CONFLICT, 200: {"description": "The received application"}},
 )
-def confirm(applicationId: str, body: ConfirmRequest) -> ApplicationView:
+def confirm(applicationId: str, body: ConfirmRequest) -> OnlineApplicationView:
     confirmed = applications.confirm(
         store(), attachments(), mailer(), applicationId, current_caller(app), now(), link_base()
     )

@@ -20,8 +20,8 @@ from madoguchi.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, current_call
 from madoguchi.applications import (
     AnswerRequest,
     ApplicationPage,
-    ApplicationView,
     DecisionRequest,
+    OnlineApplicationView,
     Status,
     VerificationItem,
     VerificationPage,
@@ -50,7 +50,7 @@ def link_base() -> str:
     return settings().site_url or (f"http://{host}" if host else "")
 
 
-def view(application_id: str) -> ApplicationView:
+def view(application_id: str) -> OnlineApplicationView:
     record = store().record(application_id)
     assert record is not None
     qr = applications.qr_svg(record.application)
@@ -75,7 +75,7 @@ def inbox(status: Status | None = None, cursor: str | None = None, lang: str | N
     security=SECURITY,
     responses={**SIGNED_IN_APP, 200: {"description": "The application"}},
 )
-def by_code(code: str, lang: str | None = None) -> ApplicationView:
+def by_code(code: str, lang: str | None = None) -> OnlineApplicationView:
     record = applications.by_code(store(), code, current_caller(app), now())
     return view(record.application.id)
 
@@ -87,7 +87,7 @@ def by_code(code: str, lang: str | None = None) -> ApplicationView:
     security=SECURITY,
     responses={**SIGNED_IN_APP, **CONFLICT, 200: {"description": "The application"}},
 )
-def decide(applicationId: str, body: DecisionRequest) -> ApplicationView:
+def decide(applicationId: str, body: DecisionRequest) -> OnlineApplicationView:
     applications.decide(store(), mailer(), applicationId, body, current_caller(app), now(), link_base())
     metrics.add_metric(name=f"Application{body.decision.title().replace('_', '')}", unit="Count", value=1)
     return view(applicationId)
@@ -100,7 +100,7 @@ def decide(applicationId: str, body: DecisionRequest) -> ApplicationView:
     security=SECURITY,
     responses={**SIGNED_IN_APP, **CONFLICT, 200: {"description": "The application"}},
 )
-def accept(applicationId: str) -> ApplicationView:
+def accept(applicationId: str) -> OnlineApplicationView:
     applications.accept_preregistration(store(), mailer(), applicationId, current_caller(app), now(), link_base())
     return view(applicationId)
 

@@ -216,7 +216,7 @@ function Application({ id, token, onBack }: { id: string; token: string; onBack:
     try {
       const view = await request<ApplicationView>(withLang(`/applications/${id}/submit`, lang), {
         method: "POST",
-        body: { return_url: `${location.origin}/apply/` },
+        body: { return_url: `${location.origin}/apply/?lang=${encodeURIComponent(lang)}` },
         token,
         headers: { "Idempotency-Key": submitKey.current },
       });

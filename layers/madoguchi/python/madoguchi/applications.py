@@ -189,7 +189,7 @@ class AttachmentView(BaseModel):
     link: str | None = Field(default=None, description="Short-lived signed link (staff, valid attachments only)")
 
 
-class ApplicationView(BaseModel):
+class OnlineApplicationView(BaseModel):
     id: str
     code: str
     procedure: str

@@ -16,12 +16,12 @@ from madoguchi.applications import (
     Application,
     ApplicationPage,
     ApplicationSummary,
-    ApplicationView,
     Attachment,
     AttachmentView,
     AuditEntry,
     CreateApplication,
     DecisionRequest,
+    OnlineApplicationView,
     Status,
     UploadRequest,
     UploadTicket,
@@ -302,12 +302,12 @@ def application_view(
     lang: Lang,
     attachments: Attachments | None = None,
     qr_svg: str | None = None,
-) -> ApplicationView:
+) -> OnlineApplicationView:
     a = record.application
     procedure = procedures.get(a.procedure)
     found = form(a.procedure)
     assert found is not None
-    return ApplicationView(
+    return OnlineApplicationView(
         id=a.id,
         code=a.code,
         procedure=a.procedure,
@@ -529,7 +529,7 @@ def _checkout(
 ) -> Any:
     from madoguchi.applications import Payment
 
-    back = f"{return_url}?id={application.id}"
+    back = f"{return_url}{'&' if '?' in return_url else '?'}id={application.id}"
     checkout = payments.create_checkout(
         amount=fee,
         reference=f"application:{application.id}",
