@@ -19,6 +19,13 @@ class Settings(BaseModel):
     cases_table: str = ""
     tasks_table: str = ""
     attachments_bucket: str = ""
+    queue_table: str = ""
+    # Origin of the web pages, for links in printed QR codes and notices (e.g. https://madoguchi.city.example)
+    public_base_url: str = ""
+    # How long a called resident who did not come keeps their place (may still come back and be served)
+    queue_absent_grace_minutes: int = 15
+    webpush_secret: str = ""
+    powertools_metrics_namespace: str = "Madoguchi"
     smoke_state_machine_arn: str = ""
     bereavement_state_machine_arn: str = ""
     moving_in_state_machine_arn: str = ""
@@ -26,6 +33,10 @@ class Settings(BaseModel):
     catalogue_cache_seconds: float = 60.0
     # How long a department step may wait before its lead is told (and it waits again): three days.
     case_step_timeout_seconds: int = 3 * 24 * 3600
+
+    @property
+    def metrics_namespace(self) -> str:
+        return self.powertools_metrics_namespace
 
     def state_machines(self) -> dict[str, str]:
         return {

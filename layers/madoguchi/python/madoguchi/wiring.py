@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from madoguchi.adapters.cache import CachedProcedureStore
     from madoguchi.adapters.cases_dynamodb import DynamoCaseStore
     from madoguchi.adapters.dynamodb import DynamoTaskStore
+    from madoguchi.adapters.queue_dynamodb import DynamoQueueStore
+    from madoguchi.adapters.webpush import PyWebPush
     from madoguchi.adapters.stepfunctions import StepFunctionsWorkflows
 
 
@@ -45,3 +47,22 @@ def workflows() -> StepFunctionsWorkflows:
     from madoguchi.adapters.stepfunctions import StepFunctionsWorkflows
 
     return StepFunctionsWorkflows(settings().state_machines())
+
+
+@lru_cache(maxsize=1)
+def queue_store() -> DynamoQueueStore:
+    from madoguchi.adapters.queue_dynamodb import DynamoQueueStore
+
+    return DynamoQueueStore(settings().queue_table)
+
+
+@lru_cache(maxsize=1)
+def webpush_sender() -> PyWebPush | None:
+    """Web Push with the city's VAPID key pair (secret `webpush`), or None where no key is configured."""
+    from madoguchi.adapters.webpush import PyWebPush
+    from madoguchi.secrets import secret
+
+    if not settings().webpush_secret:
+        return None
+    keys = secret("webpush")
+    return PyWebPush(keys["vapid_private_key"], keys["vapid_public_key"], keys["subject"])
