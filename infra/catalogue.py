@@ -53,6 +53,28 @@ class Bucket:
 
 
 @dataclass(frozen=True)
+class Secret:
+    """A third party's credentials: a Secrets Manager secret holding a JSON object of `fields`.
+
+    The cloud creates it empty (operators put the values after deploying, docs/operations.md); the local stack
+    fills it from infra/local/secrets.py. Functions read it with madoguchi.secrets.secret(key).
+    """
+
+    key: str
+    description: str
+    fields: tuple[str, ...]
+
+    @property
+    def env(self) -> str:
+        """Carries the secret's name (locally) or ARN (cloud); madoguchi.secrets relies on this naming."""
+        return f"{self.key.upper()}_SECRET"
+
+    @property
+    def local_name(self) -> str:
+        return f"{PREFIX}/{self.key}"
+
+
+@dataclass(frozen=True)
 class Route:
     method: HttpMethod
     path: str  # API Gateway template, e.g. /procedures/{procedureId}
@@ -74,6 +96,11 @@ class Function:
     # state machine's ARN in the workflow's `env` variable and exactly that permission on that machine.
     starts: tuple[str, ...] = ()
     answers: tuple[str, ...] = ()
+    # Secrets it may read (catalogue SECRETS keys); each secret's name reaches it in the secret's `env` variable.
+    secrets: tuple[str, ...] = ()
+    # EventBridge schedule expression (UTC), e.g. "rate(5 minutes)" or "cron(0 18 * * ? *)": a rule invokes the
+    # function with a Scheduled Event; locally infra/local/scheduler.py does the same.
+    schedule: str | None = None
     # Deployed by the auth stack as a Cognito trigger (no layers, not behind the API); the local issuer does its job.
     cognito_trigger: bool = False
 
@@ -128,6 +155,15 @@ TABLES: tuple[Table, ...] = (
 )
 
 BUCKETS: tuple[Bucket, ...] = (Bucket(key="attachments", env="ATTACHMENTS_BUCKET"),)
+
+SECRETS: tuple[Secret, ...] = (
+    Secret(key="stripe", description="Stripe API key and webhook signing secret", fields=("api_key", "webhook_secret")),
+    Secret(
+        key="line",
+        description="LINE Messaging API channel secret and channel access token",
+        fields=("channel_secret", "channel_access_token"),
+    ),
+)
 
 FUNCTIONS: tuple[Function, ...] = (
     Function(
@@ -222,6 +258,10 @@ def workflow(key: str) -> Workflow:
 
 def bucket(key: str) -> Bucket:
     return next(b for b in BUCKETS if b.key == key)
+
+
+def secret(key: str) -> Secret:
+    return next(s for s in SECRETS if s.key == key)
 
 
 def function(name: str) -> Function:

@@ -20,11 +20,14 @@ PAGES = {
 
 
 def main() -> None:
-    stack = LocalStack(host=os.environ.get("HOST", "127.0.0.1"), port=int(os.environ.get("PORT", "8000")))
+    stack = LocalStack(
+        host=os.environ.get("HOST", "127.0.0.1"), port=int(os.environ.get("PORT", "8000")), schedules=True
+    )
     stack.start()
     print(f"Madoguchi is running at {stack.url} (AWS emulation at {stack.moto_url})")
     for name, path in PAGES.items():
         print(f"  {name:<28} {stack.url}{path}")
+    print(f"  {'LINE stand-in (messages sent)':<28} {stack.line.url}/_sent")
     print("Demo users: see docs/local-stack.md. Press Ctrl-C to stop.", flush=True)
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())

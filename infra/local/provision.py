@@ -1,4 +1,4 @@
-"""Create the catalogue's tables, buckets, functions and state machines in the emulated account."""
+"""Create the catalogue's tables, buckets, secrets, functions and state machines in the emulated account."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from botocore.exceptions import ClientError
 
 from infra import catalogue
 from infra.catalogue import Table
+from infra.local.secrets import LOCAL_SECRETS
 
 LAMBDA_ROLE = "madoguchi-local-lambda"
 STATES_ROLE = "madoguchi-local-states"
@@ -105,6 +106,16 @@ def provision() -> dict[str, str]:
         except ClientError as e:
             if e.response["Error"]["Code"] not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
                 raise
+
+    secretsmanager = boto3.client("secretsmanager")
+    for secret in catalogue.SECRETS:
+        value = json.dumps(LOCAL_SECRETS[secret.key])
+        try:
+            secretsmanager.create_secret(Name=secret.local_name, Description=secret.description, SecretString=value)
+        except ClientError as e:
+            if e.response["Error"]["Code"] != "ResourceExistsException":
+                raise
+            secretsmanager.put_secret_value(SecretId=secret.local_name, SecretString=value)
 
     iam = boto3.client("iam")
     lambda_role = _role(iam, LAMBDA_ROLE, "lambda.amazonaws.com")

@@ -1,4 +1,4 @@
-"""Start and stop the whole local system: moto server, provisioning, demo data, the gateway."""
+"""Start and stop the whole local system: moto server, stand-ins, provisioning, demo data, scheduler, gateway."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 import threading
 import warnings
 from dataclasses import dataclass, field
+from typing import Any
 
 import requests
 from moto.server import ThreadedMotoServer
@@ -17,7 +18,9 @@ from infra.local import lambda_dispatch
 from infra.local.functions import REGION, Functions
 from infra.local.gateway import Gateway
 from infra.local.identity import LocalIssuer
+from infra.local.line import LineStandIn
 from infra.local.provision import provision
+from infra.local.scheduler import Scheduler
 
 MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
 
@@ -40,6 +43,8 @@ def local_environment(moto_port: int) -> dict[str, str]:
         env[table.env] = table.local_name
     for bucket in catalogue.BUCKETS:
         env[bucket.env] = bucket.local_name
+    for secret in catalogue.SECRETS:
+        env[secret.env] = secret.local_name
     return env
 
 
@@ -48,11 +53,15 @@ class LocalStack:
     host: str = "127.0.0.1"
     port: int = 8000
     seed: bool = True
+    # EventBridge schedules run by themselves in `make run`; tests call run_scheduled() when they mean to.
+    schedules: bool = False
     moto: ThreadedMotoServer | None = None
     server: BaseWSGIServer | None = None
     state_machines: dict[str, str] = field(default_factory=dict)
     functions: Functions | None = None
     issuer: LocalIssuer = field(default_factory=LocalIssuer)
+    line: LineStandIn = field(default_factory=LineStandIn)
+    scheduler: Scheduler | None = None
 
     @property
     def url(self) -> str:
@@ -75,6 +84,9 @@ class LocalStack:
         os.environ.update(local_environment(moto_port))
         requests.post(f"{self.moto_url}/moto-api/config", json=MOTO_CONFIG, timeout=10).raise_for_status()
 
+        self.line.start()
+        os.environ["LINE_API_BASE"] = self.line.url
+
         self.functions = Functions()
         lambda_dispatch.install(self.functions)
         self.state_machines = provision()
@@ -87,9 +99,20 @@ class LocalStack:
 
         self.server = make_server(self.host, self.port, Gateway(self.functions, self.issuer), threaded=True)
         threading.Thread(target=self.server.serve_forever, name="gateway", daemon=True).start()
+        self.scheduler = Scheduler(self.functions)
+        if self.schedules:
+            self.scheduler.start()
         return self
 
+    def run_scheduled(self, name: str) -> Any:
+        """Invoke scheduled function `name` once with the event its EventBridge rule sends."""
+        assert self.scheduler is not None
+        return self.scheduler.run(name)
+
     def stop(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.stop()
+        self.line.stop()
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()

@@ -7,6 +7,8 @@ from typing import Any
 
 from aws_cdk import ArnFormat, CfnOutput, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as events_targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -73,6 +75,15 @@ class ApiStack(Stack):
             )
             for fn in API_FUNCTIONS
         }
+        for fn in API_FUNCTIONS:
+            if fn.schedule:
+                events.Rule(
+                    self,
+                    f"{pascal_case(fn.name)}Schedule",
+                    description=f"Runs {fn.name} on {fn.schedule} (UTC)",
+                    schedule=events.Schedule.expression(fn.schedule),
+                    targets=[events_targets.LambdaFunction(self.functions[fn.name], retry_attempts=2)],
+                )
         self.api = self._rest_api(auth)
 
     def _environment(self, fn: catalogue.Function) -> dict[str, str]:
@@ -83,6 +94,8 @@ class ApiStack(Stack):
             env[catalogue.bucket(key).env] = self._data.buckets[key].bucket_name
         for key in dict.fromkeys(fn.starts + fn.answers):
             env[catalogue.workflow(key).env] = self._state_machine_arn(key)
+        for key in fn.secrets:
+            env[catalogue.secret(key).env] = self._data.secrets[key].secret_arn
         return env
 
     def _state_machine_arn(self, key: str) -> str:
@@ -119,7 +132,10 @@ class ApiStack(Stack):
             statements.append(
                 iam.PolicyStatement(actions=["states:SendTaskSuccess", "states:SendTaskFailure"], resources=arns)
             )
-        if fn.tables or fn.buckets:
+        if fn.secrets:
+            arns = [self._data.secrets[key].secret_arn for key in fn.secrets]
+            statements.append(iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"], resources=arns))
+        if fn.tables or fn.buckets or fn.secrets:
             actions = KEY_READ + (KEY_WRITE if writes else [])
             statements.append(iam.PolicyStatement(actions=actions, resources=[self._data.key.key_arn]))
         return statements

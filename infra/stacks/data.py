@@ -8,6 +8,7 @@ from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from infra import catalogue
@@ -64,6 +65,24 @@ class DataStack(Stack):
             CfnOutput(self, f"{pascal_case(key)}TableName", value=table.table_name)
         self.access_logs = access_logs_bucket(self, "AccessLogs")
         self.buckets: dict[str, s3.Bucket] = {b.key: self._bucket(b) for b in catalogue.BUCKETS}
+        self.secrets: dict[str, secretsmanager.Secret] = {s.key: self._secret(s) for s in catalogue.SECRETS}
+
+    def _secret(self, spec: catalogue.Secret) -> secretsmanager.Secret:
+        secret = secretsmanager.Secret(
+            self,
+            f"{pascal_case(spec.key)}Secret",
+            description=f"{spec.description}. JSON fields: {', '.join(spec.fields)} (set after deploy)",
+            encryption_key=self.key,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        acknowledge(
+            secret,
+            "AwsSolutions-SMG4",
+            "A third party issues these credentials; they are rotated in its console and put here "
+            "(docs/operations.md), which a rotation Lambda cannot do.",
+        )
+        CfnOutput(self, f"{pascal_case(spec.key)}SecretArn", value=secret.secret_arn)
+        return secret
 
     def _table(self, spec: catalogue.Table) -> dynamodb.Table:
         table = dynamodb.Table(

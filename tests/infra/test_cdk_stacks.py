@@ -145,6 +145,7 @@ def test_each_function_is_built_as_the_catalogue_says(madoguchi: Madoguchi, api:
     expected = set(catalogue.environment(fn)) | {catalogue.table(k).env for k, _ in fn.tables}
     expected |= {catalogue.bucket(k).env for k, _ in fn.buckets}
     expected |= {catalogue.workflow(k).env for k in fn.starts + fn.answers}
+    expected |= {catalogue.secret(k).env for k in fn.secrets}
     assert set(variables) == expected
     for name, value in catalogue.environment(fn).items():
         assert variables[name] == value
@@ -486,3 +487,42 @@ def test_functions_may_start_or_answer_exactly_their_workflows(madoguchi: Madogu
     assert workflows_in("states:SendTaskSuccess") == workflows_in("states:SendTaskFailure") == set(fn.answers)
     assert set(granted) <= {"states:StartExecution", "states:SendTaskSuccess", "states:SendTaskFailure"}
     assert all("*" not in r.split(":stateMachine:")[-1] for rs in granted.values() for r in rs)
+
+
+@pytest.mark.parametrize("spec", catalogue.SECRETS, ids=lambda s: s.key)
+def test_each_secret_is_encrypted_with_the_data_key(madoguchi: Madoguchi, data: Template, spec: catalogue.Secret):
+    secret = madoguchi.data.secrets[spec.key]
+    props = _resource(data, Stack.of(secret).get_logical_id(secret.node.default_child))["Properties"]
+    assert props["KmsKeyId"] == {"Fn::GetAtt": [_logical_id(madoguchi.data.key), "Arn"]}
+    for field in spec.fields:
+        assert field in props["Description"]
+
+
+@pytest.mark.parametrize("fn", API_FUNCTIONS, ids=lambda f: f.name)
+def test_functions_read_exactly_their_secrets(madoguchi: Madoguchi, api: Template, fn: catalogue.Function):
+    role = madoguchi.api.functions[fn.name].role
+    assert role is not None
+    role_id = Stack.of(role).get_logical_id(role.node.default_child)
+    statements = [
+        statement
+        for policy in api.find_resources("AWS::IAM::Policy").values()
+        if {"Ref": role_id} in policy["Properties"]["Roles"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if "secretsmanager:GetSecretValue" in json.dumps(statement["Action"])
+    ]
+    document = json.dumps(statements)
+    for spec in catalogue.SECRETS:
+        secret_id = Stack.of(madoguchi.data).get_logical_id(madoguchi.data.secrets[spec.key].node.default_child)
+        assert (secret_id in document) == (spec.key in fn.secrets), spec.key
+
+
+def test_each_scheduled_function_has_exactly_its_rule(madoguchi: Madoguchi, api: Template):
+    rules = api.find_resources("AWS::Events::Rule")
+    scheduled = {
+        _logical_id(madoguchi.api.functions[fn.name]): fn.schedule for fn in API_FUNCTIONS if fn.schedule
+    }
+    found = {
+        rule["Properties"]["Targets"][0]["Arn"]["Fn::GetAtt"][0]: rule["Properties"]["ScheduleExpression"]
+        for rule in rules.values()
+    }
+    assert found == scheduled

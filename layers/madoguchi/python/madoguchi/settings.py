@@ -33,6 +33,19 @@ class Settings(BaseModel):
     catalogue_cache_seconds: float = 60.0
     # How long a department step may wait before its lead is told (and it waits again): three days.
     case_step_timeout_seconds: int = 3 * 24 * 3600
+    # Secret names (locally) or ARNs (cloud), one per catalogue secret: `<key>_secret`.
+    stripe_secret: str = ""
+    line_secret: str = ""
+    secret_cache_seconds: int = 300
+    # Third parties' API endpoints: empty means the SDK's default; the local stack points them at its stand-ins.
+    stripe_api_base: str = ""
+    line_api_base: str = ""
+
+    def secret_id(self, key: str) -> str:
+        secret_id = getattr(self, f"{key}_secret", "")
+        if not isinstance(secret_id, str) or not secret_id:
+            raise RuntimeError(f"secret {key!r} is not configured for this function (catalogue `secrets`)")
+        return secret_id
 
     @property
     def metrics_namespace(self) -> str:

@@ -14,8 +14,12 @@ if TYPE_CHECKING:
     from madoguchi.adapters.cache import CachedProcedureStore
     from madoguchi.adapters.cases_dynamodb import DynamoCaseStore
     from madoguchi.adapters.dynamodb import DynamoTaskStore
+<<<<<<< HEAD
     from madoguchi.adapters.queue_dynamodb import DynamoQueueStore
     from madoguchi.adapters.webpush import PyWebPush
+=======
+    from madoguchi.adapters.line import LineMessagingApi
+>>>>>>> main
     from madoguchi.adapters.stepfunctions import StepFunctionsWorkflows
 
 
@@ -50,6 +54,7 @@ def workflows() -> StepFunctionsWorkflows:
 
 
 @lru_cache(maxsize=1)
+<<<<<<< HEAD
 def queue_store() -> DynamoQueueStore:
     from madoguchi.adapters.queue_dynamodb import DynamoQueueStore
 
@@ -66,3 +71,9 @@ def webpush_sender() -> PyWebPush | None:
         return None
     keys = secret("webpush")
     return PyWebPush(keys["vapid_private_key"], keys["vapid_public_key"], keys["subject"])
+=======
+def line_messenger() -> LineMessagingApi:
+    from madoguchi.adapters.line import LineMessagingApi
+
+    return LineMessagingApi()
+>>>>>>> main
