@@ -24,7 +24,6 @@ class Settings(BaseModel):
     public_base_url: str = ""
     # How long a called resident who did not come keeps their place (may still come back and be served)
     queue_absent_grace_minutes: int = 15
-    webpush_secret: str = ""
     powertools_metrics_namespace: str = "Madoguchi"
     smoke_state_machine_arn: str = ""
     bereavement_state_machine_arn: str = ""
@@ -36,6 +35,7 @@ class Settings(BaseModel):
     # Secret names (locally) or ARNs (cloud), one per catalogue secret: `<key>_secret`.
     stripe_secret: str = ""
     line_secret: str = ""
+    webpush_secret: str = ""
     secret_cache_seconds: int = 300
     # Third parties' API endpoints: empty means the SDK's default; the local stack points them at its stand-ins.
     stripe_api_base: str = ""

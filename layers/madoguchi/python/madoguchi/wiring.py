@@ -14,12 +14,9 @@ if TYPE_CHECKING:
     from madoguchi.adapters.cache import CachedProcedureStore
     from madoguchi.adapters.cases_dynamodb import DynamoCaseStore
     from madoguchi.adapters.dynamodb import DynamoTaskStore
-<<<<<<< HEAD
+    from madoguchi.adapters.line import LineMessagingApi
     from madoguchi.adapters.queue_dynamodb import DynamoQueueStore
     from madoguchi.adapters.webpush import PyWebPush
-=======
-    from madoguchi.adapters.line import LineMessagingApi
->>>>>>> main
     from madoguchi.adapters.stepfunctions import StepFunctionsWorkflows
 
 
@@ -54,7 +51,13 @@ def workflows() -> StepFunctionsWorkflows:
 
 
 @lru_cache(maxsize=1)
-<<<<<<< HEAD
+def line_messenger() -> LineMessagingApi:
+    from madoguchi.adapters.line import LineMessagingApi
+
+    return LineMessagingApi()
+
+
+@lru_cache(maxsize=1)
 def queue_store() -> DynamoQueueStore:
     from madoguchi.adapters.queue_dynamodb import DynamoQueueStore
 
@@ -71,9 +74,3 @@ def webpush_sender() -> PyWebPush | None:
         return None
     keys = secret("webpush")
     return PyWebPush(keys["vapid_private_key"], keys["vapid_public_key"], keys["subject"])
-=======
-def line_messenger() -> LineMessagingApi:
-    from madoguchi.adapters.line import LineMessagingApi
-
-    return LineMessagingApi()
->>>>>>> main
