@@ -95,9 +95,10 @@ class LocalStack:
         if self.seed:
             from infra.seed import seed
 
-            seed(catalogue.table("catalogue").local_name)
+            seed(catalogue.table("catalogue").local_name, catalogue.table("queue").local_name)
 
         self.server = make_server(self.host, self.port, Gateway(self.functions, self.issuer), threaded=True)
+        os.environ.setdefault("PUBLIC_BASE_URL", self.url)  # links in printed tickets and notices
         threading.Thread(target=self.server.serve_forever, name="gateway", daemon=True).start()
         self.scheduler = Scheduler(self.functions)
         if self.schedules:

@@ -122,7 +122,8 @@ COUNTERS: dict[str, Counter] = {
             id="kodomo",
             department="kodomo",
             desks=2,
-            name={"ja": "こども", "en": "Children and families", "pt": "Crianças e famílias", "vi": "Trẻ em và gia đình",
+            name={"ja": "こども", "en": "Children and families", "pt": "Crianças e famílias",
+                  "vi": "Trẻ em và gia đình",
                   "zh": "儿童・家庭", "ja-easy": "こども"},
             services=[
                 _s("jido_teate", 15, "児童手当", "Child allowance", "Auxílio infantil", "Trợ cấp nhi đồng",

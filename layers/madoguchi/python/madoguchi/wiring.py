@@ -16,8 +16,8 @@ if TYPE_CHECKING:
     from madoguchi.adapters.dynamodb import DynamoTaskStore
     from madoguchi.adapters.line import LineMessagingApi
     from madoguchi.adapters.queue_dynamodb import DynamoQueueStore
-    from madoguchi.adapters.webpush import PyWebPush
     from madoguchi.adapters.stepfunctions import StepFunctionsWorkflows
+    from madoguchi.adapters.webpush import PyWebPush
 
 
 @lru_cache(maxsize=1)

@@ -25,7 +25,6 @@ from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
-from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import ClientError
 
 from madoguchi.aws import dynamodb_table
@@ -33,7 +32,6 @@ from madoguchi.errors import Conflict
 from madoguchi.ports.queue import QueueStore
 from madoguchi.queue import LIVE, CounterStatus, DayStats, Ticket, TicketState
 
-_serializer = TypeSerializer()
 MAX_ATTEMPTS = 60
 
 
@@ -64,8 +62,9 @@ def _value(value: Any) -> Any:
     return value
 
 
-def _av(value: Any) -> dict[str, Any]:
-    return _serializer.serialize(value)  # type: ignore[no-any-return]
+def _av(value: Any) -> Any:
+    """Values go to the resource's client as plain Python: boto3's resource layer serialises them."""
+    return value
 
 
 def _reasons(e: ClientError) -> list[str]:
