@@ -60,8 +60,8 @@ class MemoryQueueStore(QueueStore):
     def transfer(self, ticket: Ticket, expected: tuple[TicketState, ...], changes: Mapping[str, Any],
                  to_counter: str, build: Callable[[int], Ticket]) -> Ticket:
         with self._lock:
-            self.change(ticket, expected, changes)
             new = build(self.seq.get((to_counter, ticket.day), 0) + 1)
+            self.change(ticket, expected, {**changes, "transferred_to": new.id})
             return self.issue(to_counter, new.day, lambda _: new)
 
     def set_notify(self, ticket: Ticket, notify: Mapping[str, Any]) -> Ticket:

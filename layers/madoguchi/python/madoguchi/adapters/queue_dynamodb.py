@@ -199,11 +199,12 @@ class DynamoQueueStore(QueueStore):
 
     def transfer(self, ticket: Ticket, expected: tuple[TicketState, ...], changes: Mapping[str, Any],
                  to_counter: str, build: Callable[[int], Ticket]) -> Ticket:
-        close = [self._change_item(ticket, expected, changes), self._bump(ticket.counter, ticket.day)]
         for attempt in range(MAX_ATTEMPTS):
             new_day = build(1).day
             last = self._seq(to_counter, new_day)
             new = build((last or 0) + 1)
+            close = [self._change_item(ticket, expected, {**changes, "transferred_to": new.id}),
+                     self._bump(ticket.counter, ticket.day)]
             try:
                 self._client.transact_write_items(
                     TransactItems=[*close, self._advance(to_counter, new.day, last), self._put_ticket(new)])

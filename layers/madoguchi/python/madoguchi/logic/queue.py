@@ -5,6 +5,7 @@ residents who opted in (LINE, Web Push) when few tickets are ahead and when they
 from __future__ import annotations
 
 import math
+import uuid
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
@@ -550,7 +551,8 @@ def send_notices(notices: list[Notice], store: QueueStore, line: Any, webpush: W
         text = notice_text(notice.kind, t, notify.lang, status_url(base_url, t.id), notice.ahead)
         try:
             if notify.line_user_id and line is not None:
-                line.push(notify.line_user_id, [text])
+                retry_key = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{t.id}:{notice.kind}:{t.recalls}"))
+                line.push(notify.line_user_id, [text], retry_key=retry_key)
             if notify.webpush and webpush is not None:
                 webpush.send(notify.webpush.model_dump(), text)
             sent += 1

@@ -31,7 +31,8 @@ class QueueStore(ABC):
     @abstractmethod
     def transfer(self, ticket: Ticket, expected: tuple[TicketState, ...], changes: Mapping[str, Any],
                  to_counter: str, build: Callable[[int], Ticket]) -> Ticket:
-        """Close `ticket` with `changes` and issue `build(number)` at `to_counter` in one transaction."""
+        """Close `ticket` with `changes` (and `transferred_to`: the new id) and issue `build(number)` at
+        `to_counter`, all in one transaction."""
 
     @abstractmethod
     def set_notify(self, ticket: Ticket, notify: Mapping[str, Any]) -> Ticket:
