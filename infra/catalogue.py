@@ -155,9 +155,11 @@ TABLES: tuple[Table, ...] = (
 )
 
 TABLES += (
-    # Queue tickets: per counter and day one partition (#SEQ numbering item + tickets), the cached status per
-    # counter, the city-wide live object, daily aggregates and the learned calendar (docs/data-model.md).
+    # Queue tickets: per counter and day one partition (#SEQ numbering item + tickets) (docs/data-model.md).
     Table(key="queue", env="QUEUE_TABLE", ttl="expires_at"),
+    # Derived from the tickets: the cached status per counter, the city-wide live object, daily aggregates and
+    # the learned calendar; small items read by the polling routes (docs/data-model.md).
+    Table(key="congestion", env="CONGESTION_TABLE"),
 )
 
 BUCKETS: tuple[Bucket, ...] = (Bucket(key="attachments", env="ATTACHMENTS_BUCKET"),)
@@ -261,7 +263,7 @@ FUNCTIONS += (
             Route("POST", "/tickets/{ticketId}/notifications", authenticated=False),
             Route("GET", "/notifications/webpush-key", authenticated=False),
         ),
-        tables=(("queue", "write"),),
+        tables=(("queue", "write"), ("congestion", "write")),
         secrets=("line", "webpush"),
     ),
     Function(
@@ -274,14 +276,14 @@ FUNCTIONS += (
             Route("GET", "/congestion/calendar.ics", authenticated=False),
             Route("GET", "/congestion/calendar.html", authenticated=False),
         ),
-        tables=(("queue", "read"),),
+        tables=(("queue", "read"), ("congestion", "read")),
     ),
     Function(
         name="congestion_forecast",
         description="Nightly: learns from the ticket history and writes the congestion calendar of the coming months",
         memory_mb=512,
         timeout_s=120,
-        tables=(("queue", "write"),),
+        tables=(("queue", "read"), ("congestion", "write")),
         schedule="cron(0 17 * * ? *)",  # 02:00 Asia/Tokyo
     ),
 )

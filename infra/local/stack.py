@@ -14,7 +14,7 @@ from moto.server import ThreadedMotoServer
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from infra import catalogue
-from infra.local import lambda_dispatch
+from infra.local import dynamodb_isolation, lambda_dispatch
 from infra.local.functions import REGION, Functions
 from infra.local.gateway import Gateway
 from infra.local.identity import LocalIssuer
@@ -78,6 +78,7 @@ class LocalStack:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         # Powertools warns on every request that publishes no business metric; noise in a local console.
         warnings.filterwarnings("ignore", "No application metrics to publish", UserWarning)
+        dynamodb_isolation.install()
         self.moto = ThreadedMotoServer(ip_address=self.host, port=0, verbose=False)
         self.moto.start()
         _, moto_port = self.moto.get_host_and_port()
@@ -95,7 +96,8 @@ class LocalStack:
         if self.seed:
             from infra.seed import seed
 
-            seed(catalogue.table("catalogue").local_name, catalogue.table("queue").local_name)
+            seed(catalogue.table("catalogue").local_name, catalogue.table("queue").local_name,
+                 catalogue.table("congestion").local_name)
 
         self.server = make_server(self.host, self.port, Gateway(self.functions, self.issuer), threaded=True)
         os.environ.setdefault("PUBLIC_BASE_URL", self.url)  # links in printed tickets and notices

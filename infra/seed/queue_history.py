@@ -13,10 +13,10 @@ from madoguchi.queue import TOKYO
 YEARS = 2
 
 
-def seed_queue(queue_table: str, years: int = YEARS) -> int:
+def seed_queue(queue_table: str, congestion_table: str, years: int = YEARS) -> int:
     today = datetime.now(UTC).astimezone(TOKYO).date()
     history = generate(today - timedelta(days=365 * years), today - timedelta(days=1), seed=2024)
-    store = DynamoQueueStore(queue_table)
+    store = DynamoQueueStore(queue_table, congestion_table)
     store.put_many_day_stats(history)
     nightly(store, today)
     return len(history)

@@ -20,6 +20,7 @@ class Settings(BaseModel):
     tasks_table: str = ""
     attachments_bucket: str = ""
     queue_table: str = ""
+    congestion_table: str = ""
     # Origin of the web pages, for links in printed QR codes and notices (e.g. https://madoguchi.city.example)
     public_base_url: str = ""
     # How long a called resident who did not come keeps their place (may still come back and be served)

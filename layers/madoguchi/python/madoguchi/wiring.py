@@ -61,7 +61,7 @@ def line_messenger() -> LineMessagingApi:
 def queue_store() -> DynamoQueueStore:
     from madoguchi.adapters.queue_dynamodb import DynamoQueueStore
 
-    return DynamoQueueStore(settings().queue_table)
+    return DynamoQueueStore(settings().queue_table, settings().congestion_table)
 
 
 @lru_cache(maxsize=1)

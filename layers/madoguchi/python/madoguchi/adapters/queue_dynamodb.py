@@ -1,8 +1,10 @@
-"""The queue on DynamoDB. One table; every call is a GetItem, a Query of one partition or a conditional write.
+"""The queue on DynamoDB. Every call is a GetItem, a Query of one partition or a conditional write.
 
-Items (pk, sk):
+Items (pk, sk) of the queue table (transactions only touch this one, and it holds only tickets):
 - ``Q#<counter>#<day>``, ``#SEQ``: the counter day's last number and revision (sorts before the tickets)
 - ``Q#<counter>#<day>``, ``T#<number:05d>``: a ticket
+
+Items of the congestion table (small derived objects, read by the polling routes and the calendar):
 - ``STATUS#<counter>``, ``STATUS``: the cached live status (JSON), replaced on each change
 - ``LIVE``, ``LIVE``: one attribute per counter: the city-wide live congestion object
 - ``STATS#<counter>``, ``<day>``: the day's aggregate (JSON)
@@ -67,6 +69,11 @@ def _av(value: Any) -> Any:
     return value
 
 
+# Codes after which a whole transaction may be sent again: cancelled (a condition or a concurrent transaction)
+# and the server errors AWS documents as retryable for TransactWriteItems.
+RETRY = {"TransactionCanceledException", "InternalServerError", "InternalFailure", "TransactionInProgressException"}
+
+
 def _reasons(e: ClientError) -> list[str]:
     return [r.get("Code", "None") for r in e.response.get("CancellationReasons", [])]
 
@@ -76,8 +83,9 @@ def _backoff(attempt: int) -> None:
 
 
 class DynamoQueueStore(QueueStore):
-    def __init__(self, table_name: str) -> None:
+    def __init__(self, table_name: str, congestion_table: str) -> None:
         self._table = dynamodb_table(table_name)
+        self._cache = dynamodb_table(congestion_table)
         self._name = table_name
         self._client = self._table.meta.client
         self.reads = 0
@@ -127,7 +135,7 @@ class DynamoQueueStore(QueueStore):
                     TransactItems=[self._advance(counter, day, last), self._put_ticket(ticket)])
                 return ticket
             except ClientError as e:
-                if e.response["Error"]["Code"] != "TransactionCanceledException":
+                if e.response["Error"]["Code"] not in RETRY:
                     raise
                 _backoff(attempt)  # another ticket took this number first: read again and take the next
         raise Conflict(counter=counter)
@@ -190,7 +198,7 @@ class DynamoQueueStore(QueueStore):
                 self._client.transact_write_items(TransactItems=items)
                 return ticket.model_copy(update=dict(changes))
             except ClientError as e:
-                if e.response["Error"]["Code"] != "TransactionCanceledException":
+                if e.response["Error"]["Code"] not in RETRY:
                     raise
                 if _reasons(e)[:1] == ["ConditionalCheckFailed"]:
                     raise Conflict(ticket=ticket.id) from e
@@ -210,7 +218,7 @@ class DynamoQueueStore(QueueStore):
                     TransactItems=[*close, self._advance(to_counter, new.day, last), self._put_ticket(new)])
                 return new
             except ClientError as e:
-                if e.response["Error"]["Code"] != "TransactionCanceledException":
+                if e.response["Error"]["Code"] not in RETRY:
                     raise
                 if _reasons(e)[:1] == ["ConditionalCheckFailed"]:
                     raise Conflict(ticket=ticket.id) from e
@@ -256,7 +264,7 @@ class DynamoQueueStore(QueueStore):
                                          for e in status.entries]}, separators=(",", ":"))
         order = f"{status.day.isoformat()}#{status.rev:09d}"
         try:
-            self._table.put_item(
+            self._cache.put_item(
                 Item={"pk": f"STATUS#{status.counter}", "sk": "STATUS", "order": order, "data": data},
                 ConditionExpression="attribute_not_exists(#order) OR #order <= :order",
                 ExpressionAttributeNames={"#order": "order"},
@@ -270,13 +278,13 @@ class DynamoQueueStore(QueueStore):
 
     def status(self, counter: str) -> CounterStatus | None:
         self.reads += 1
-        item = self._table.get_item(Key={"pk": f"STATUS#{counter}", "sk": "STATUS"}).get("Item")
+        item = self._cache.get_item(Key={"pk": f"STATUS#{counter}", "sk": "STATUS"}).get("Item")
         return CounterStatus.model_validate_json(str(item["data"])) if item else None
 
     def put_summary(self, counter: str, rev: int, summary: Mapping[str, Any]) -> None:
         order = f"{summary['day']}#{rev:09d}"
         try:
-            self._table.update_item(
+            self._cache.update_item(
                 Key={"pk": "LIVE", "sk": "LIVE"},
                 UpdateExpression="SET #c = :summary, #o = :order",
                 ConditionExpression="attribute_not_exists(#o) OR #o <= :order",
@@ -289,16 +297,16 @@ class DynamoQueueStore(QueueStore):
 
     def summaries(self) -> dict[str, dict[str, Any]]:
         self.reads += 1
-        item = self._table.get_item(Key={"pk": "LIVE", "sk": "LIVE"}).get("Item") or {}
+        item = self._cache.get_item(Key={"pk": "LIVE", "sk": "LIVE"}).get("Item") or {}
         return {k[2:]: json.loads(str(v)) for k, v in item.items() if k.startswith("c_")}
 
     # --- aggregates and forecasts --------------------------------------------------------------------------
     def put_day_stats(self, stats: DayStats) -> None:
-        self._table.put_item(Item={"pk": f"STATS#{stats.counter}", "sk": stats.day.isoformat(),
+        self._cache.put_item(Item={"pk": f"STATS#{stats.counter}", "sk": stats.day.isoformat(),
                                    "data": stats.model_dump_json()})
 
     def put_many_day_stats(self, stats: list[DayStats]) -> None:
-        with self._table.batch_writer() as batch:
+        with self._cache.batch_writer() as batch:
             for s in stats:
                 batch.put_item(Item={"pk": f"STATS#{s.counter}", "sk": s.day.isoformat(), "data": s.model_dump_json()})
 
@@ -308,7 +316,7 @@ class DynamoQueueStore(QueueStore):
             "KeyConditionExpression": Key("pk").eq(f"STATS#{counter}") & Key("sk").between(
                 since.isoformat(), until.isoformat())}
         while True:
-            page = self._table.query(**kwargs)
+            page = self._cache.query(**kwargs)
             items.extend(page.get("Items", []))
             if "LastEvaluatedKey" not in page:
                 break
@@ -316,9 +324,9 @@ class DynamoQueueStore(QueueStore):
         return [DayStats.model_validate_json(str(i["data"])) for i in items]
 
     def put_forecast(self, month: str, payload: Mapping[str, Any]) -> None:
-        self._table.put_item(Item={"pk": "FORECAST", "sk": month, "data": json.dumps(dict(payload))})
+        self._cache.put_item(Item={"pk": "FORECAST", "sk": month, "data": json.dumps(dict(payload))})
 
     def forecast(self, month: str) -> dict[str, Any] | None:
         self.reads += 1
-        item = self._table.get_item(Key={"pk": "FORECAST", "sk": month}).get("Item")
+        item = self._cache.get_item(Key={"pk": "FORECAST", "sk": month}).get("Item")
         return json.loads(str(item["data"])) if item else None
