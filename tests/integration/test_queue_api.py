@@ -87,14 +87,16 @@ def test_absent_requeue_recall_complete_and_transfer(api: Call) -> None:
     first = issue(api, "okuyami", "okuyami")
     second = issue(api, "okuyami", "okuyami")
     path = "/queues/okuyami/tickets"
-    assert api("POST", "/queues/okuyami/call-next", "staff-onestop", {"desk": "7"}).json()["ticket"]["id"] == first["id"]
+    assert api("POST", "/queues/okuyami/call-next", "staff-onestop", {"desk": "7"}).json()["ticket"]["id"] == \
+        first["id"]
     absent = api("POST", f"{path}/{first['id']}/absent", "staff-onestop").json()
     assert absent["state"] == "absent" and absent["absent_until"]
     assert api("POST", f"{path}/{first['id']}/complete", "staff-onestop").status_code == 409
     back = api("POST", f"{path}/{first['id']}/requeue", "staff-onestop").json()
     assert back["state"] == "waiting"
     # back in line at the original arrival: called before the second ticket
-    assert api("POST", "/queues/okuyami/call-next", "staff-onestop", {"desk": "7"}).json()["ticket"]["id"] == first["id"]
+    assert api("POST", "/queues/okuyami/call-next", "staff-onestop", {"desk": "7"}).json()["ticket"]["id"] == \
+        first["id"]
     assert api("POST", f"{path}/{first['id']}/recall", "staff-onestop").json()["recalls"] == 1
     # the one-stop counter hands the resident to 保険年金 keeping the first arrival time
     moved = api("POST", f"{path}/{first['id']}/transfer", "staff-onestop", {"to": "hoken", "service": "kokuho"}).json()
