@@ -47,8 +47,8 @@ def issue(api: Call, counter: str, service: str, priority: str | None = None, de
 def test_200_concurrent_issues_give_200_distinct_consecutive_numbers(api: Call) -> None:
     before = api("GET", "/queues/kodomo/status").json()["last_issued"]
     with ThreadPoolExecutor(16) as pool:
-        tickets = list(pool.map(lambda i: issue(api, "kodomo", "jido_teate", device="kiosk-1" if i % 2 else "ticket-1"),
-                                range(200)))
+        tickets = list(pool.map(lambda i: issue(api, "kodomo", "jido_teate",
+                                            device="kiosk-1" if i % 2 else "ticket-1"), range(200)))
     numbers = sorted(t["number"] for t in tickets)
     assert numbers == list(range(before + 1, before + 201))
     status = api("GET", "/queues/kodomo/status").json()
@@ -171,7 +171,8 @@ def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-NOTICE = re.compile(r"^【市民課 証明書】番号 \d+(：あと \d+ 人でお呼びします。| をお呼びしています。\d+窓口へお越しください。)"
+NOTICE = re.compile(r"^【市民課 証明書】番号 \d+"
+                    r"(：あと \d+ 人でお呼びします。| をお呼びしています。\d+窓口へお越しください。)"
                     r"http://127\.0\.0\.1:\d+/ticket/\?id=shimin_cert-\d{8}-\d+-[0-9a-f]{8}$")
 
 
@@ -231,5 +232,6 @@ def test_live_congestion_and_the_calendar(api: Call, local_stack: Any) -> None:
     events = Calendar.from_ical(ics.content).walk("VEVENT")
     assert events and all(str(e["SUMMARY"]) for e in events)
     page = api("GET", f"/congestion/calendar.html?month={month}&lang=en")
-    assert page.headers["Content-Type"].startswith("text/html") and "<table>" in page.text and "<script" not in page.text
+    assert page.headers["Content-Type"].startswith("text/html")
+    assert "<table>" in page.text and "<script" not in page.text
     assert api("GET", "/congestion/calendar?month=1999-01").status_code == 404
