@@ -7,7 +7,8 @@ const page = (path: string) => fileURLToPath(new URL(`./web/${path}`, import.met
 export default defineConfig({
   root: page(""),
   base: "/",
-  publicDir: false,
+  // Copied as is to the site root: the Web Push service worker (/push-sw.js) must keep its name and scope.
+  publicDir: page("public"),
   // Preact's automatic JSX runtime (Vite 8 transforms with Oxc; `esbuild` is its deprecated alias).
   oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
   build: {
@@ -23,6 +24,9 @@ export default defineConfig({
         staff: page("staff/index.html"),
         preregister: page("preregister/index.html"),
         docs: page("docs/index.html"),
+        ticket: page("ticket/index.html"),
+        congestion: page("congestion/index.html"),
+        staffQueue: page("staff/queue/index.html"),
       },
     },
   },

@@ -55,6 +55,9 @@ function Catalogue({ onOpen, focusId }: { onOpen: (id: string) => void; focusId:
       <p class="callout">
         <a href={`/preregister/?lang=${encodeURIComponent(lang)}`}>{t("resident.portalLink")}</a>
       </p>
+      <p class="callout">
+        <a href={`/congestion/?lang=${encodeURIComponent(lang)}`}>{t("congestion.title")}</a>
+      </p>
       <Alert error={error} />
       {loading && !data && <Loading />}
       {data && (

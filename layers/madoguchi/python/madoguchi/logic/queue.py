@@ -173,7 +173,8 @@ class LiveCounter(BaseModel):
     name: str
     waiting: int
     estimated_wait_minutes: int
-    calling: list[int]
+    calling: list[int] = Field(description="Numbers being called, latest first")
+    desks: list[str | None] = Field(description="Desk of each number in `calling`")
     level: Literal["low", "medium", "high"]
 
 
@@ -377,11 +378,12 @@ def congestion_now(store: QueueStore, now: datetime, lang: Lang) -> CongestionNo
         s = summaries.get(c.id)
         if s and s.get("day") == today:
             waiting, minutes, calling = int(s["waiting"]), int(s["minutes"]), [int(n) for n in s.get("calling", [])]
+            desks = [str(d) if d is not None else None for d in s.get("desks", [None] * len(calling))]
             updated.append(datetime.fromisoformat(str(s["updated_at"])))
         else:
-            waiting, minutes, calling = 0, 0, []
+            waiting, minutes, calling, desks = 0, 0, [], []
         rows.append(LiveCounter(counter=c.id, name=pick(c.name, lang), waiting=waiting,
-                                estimated_wait_minutes=minutes, calling=calling, level=level(c, minutes)))
+                                estimated_wait_minutes=minutes, calling=calling, desks=desks, level=level(c, minutes)))
     return CongestionNow(updated_at=max(updated) if updated else None, counters=rows)
 
 
@@ -583,7 +585,8 @@ def refresh(counter_id: str, day: date, store: QueueStore, now: datetime) -> tup
         waiting = [t for t in live if t.state == "waiting"]
         store.put_summary(counter_id, rev, {
             "day": day.isoformat(), "waiting": len(waiting), "minutes": estimate_minutes(counter, len(waiting), status),
-            "calling": [e.number for e in status.called()][:5], "updated_at": now.isoformat(),
+            "calling": [e.number for e in status.called()][:5], "desks": [e.desk for e in status.called()][:5],
+            "updated_at": now.isoformat(),
         })
         store.put_day_stats(day_stats(counter_id, day, tickets))
     notices: list[Notice] = []
