@@ -246,6 +246,10 @@ class StatusEntry(BaseModel):
     recalls: int = 0
     absent_until: datetime | None = None
     transferred_from: bool = False
+    # Whether the holder opted in (no ids here: those stay on the ticket item)
+    notify_line: bool = False
+    notify_webpush: bool = False
+    notify_ahead: int | None = None
 
 
 class CounterStatus(BaseModel):

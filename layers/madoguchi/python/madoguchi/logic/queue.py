@@ -337,7 +337,8 @@ def _entry_view(tid: str, counter: Counter, day: date, e: StatusEntry, lang: Lan
         id=tid, number=e.number, counter=counter.id, counter_name=pick(counter.name, lang), service=e.service,
         service_name=pick(service.name, lang) if service else e.service, state=e.state, ahead=ahead,
         estimated_wait_minutes=wait, desk=e.desk, called_at=e.called_at, absent_until=e.absent_until,
-        arrived_at=e.arrived_at,
+        arrived_at=e.arrived_at, notify_line=e.notify_line, notify_webpush=e.notify_webpush,
+        notify_ahead=e.notify_ahead,
     )
 
 
@@ -576,7 +577,10 @@ def refresh(counter_id: str, day: date, store: QueueStore, now: datetime) -> tup
         counter=counter_id, day=day, rev=rev, updated_at=now, last_issued=max((t.number for t in tickets), default=0),
         entries=[StatusEntry(number=t.number, key=t.key, service=t.service, priority=t.priority, state=t.state,
                              arrived_at=t.arrived_at, called_at=t.called_at, desk=t.desk, recalls=t.recalls,
-                             absent_until=t.absent_until, transferred_from=bool(t.transferred_from)) for t in live],
+                             absent_until=t.absent_until, transferred_from=bool(t.transferred_from),
+                             notify_line=bool(t.notify and t.notify.line_user_id),
+                             notify_webpush=bool(t.notify and t.notify.webpush),
+                             notify_ahead=t.notify.ahead if t.notify else None) for t in live],
         served=len(served),
         mean_service_seconds=sum(t.service_seconds or 0 for t in served) / len(served) if served else None,
         mean_wait_seconds=sum(waited) / len(waited) if waited else None,
