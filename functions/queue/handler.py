@@ -48,10 +48,20 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def base_url() -> str:
+    """Origin of the pages for printed QR codes and notices: configured, else this request's own origin (pages
+    and API share one CloudFront origin, decision "One origin for pages and API")."""
+    configured = settings().public_base_url
+    if configured:
+        return configured
+    headers = app.current_event.headers
+    host = headers.get("X-Forwarded-Host") or headers.get("Host") or headers.get("host") or ""
+    return f"https://{host}" if host else ""
+
+
 def notify(notices: list[Notice]) -> None:
     if notices:
-        sent = queue.send_notices(notices, queue_store(), line_messenger(), webpush_sender(),
-                                  settings().public_base_url)
+        sent = queue.send_notices(notices, queue_store(), line_messenger(), webpush_sender(), base_url())
         if sent:
             metrics.add_metric(name="NoticeSent", unit=MetricUnit.Count, value=sent)
 
@@ -79,8 +89,8 @@ def list_counters(lang: str | None = None) -> CounterList:
     responses={**SIGNED_IN, **NOT_FOUND, 200: {"description": "The printable ticket"}},
 )
 def issue(counterId: str, body: IssueRequest) -> Receipt:
-    receipt, notices = queue.issue(counterId, body, current_caller(app), queue_store(), now(),
-                                   settings().public_base_url, request_lang(app))
+    receipt, notices = queue.issue(counterId, body, current_caller(app), queue_store(), now(), base_url(),
+                                   request_lang(app))
     metrics.add_metric(name="TicketIssued", unit=MetricUnit.Count, value=1)
     notify(notices)
     return receipt
