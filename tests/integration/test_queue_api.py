@@ -91,7 +91,8 @@ def test_absent_requeue_recall_complete_and_transfer(api: Call) -> None:
         first["id"]
     absent = api("POST", f"{path}/{first['id']}/absent", "staff-onestop").json()
     assert absent["state"] == "absent" and absent["absent_until"]
-    assert api("POST", f"{path}/{first['id']}/complete", "staff-onestop").status_code == 409
+    wrong = api("POST", f"{path}/{first['id']}/complete?lang=en", "staff-onestop")
+    assert wrong.status_code == 409 and wrong.json()["message"] == "This ticket cannot do that in its current state."
     back = api("POST", f"{path}/{first['id']}/requeue", "staff-onestop").json()
     assert back["state"] == "waiting"
     # back in line at the original arrival: called before the second ticket
@@ -132,6 +133,7 @@ def test_bad_input_is_refused_in_the_callers_language(api: Call) -> None:
     r = api("POST", "/queues/hoken/tickets?lang=en", "ticket-1", {"service": "juminhyo"})
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "service"]
     assert r.json()["message"] == "Please check what you entered."
+    assert r.json()["detail"][0]["msg"] == "This counter does not offer that service."
     r = api("POST", "/queues/nowhere/tickets", "ticket-1", {"service": "x"})
     assert r.status_code == 404
     ticket = issue(api, "hoken", "nenkin")
@@ -211,6 +213,11 @@ def test_line_and_web_push_tell_only_number_counter_and_link(api: Call, local_st
         decrypted.append(json.loads(http_ece.decrypt(body, private_key=browser_key, auth_secret=auth,
                                                      version="aes128gcm"))["body"])
     assert decrypted == texts
+    # and what anyone can poll shows numbers only: no LINE id, no subscription, no ticket key
+    for public in (api("GET", "/queues/shimin_cert/status").text, api("GET", "/congestion/now").text,
+                   api("GET", f"/tickets/{mine['id']}").text):
+        assert line_id not in public and push_service.url not in public and mine["id"][-8:] not in public.replace(
+            mine["id"], "")
 
 
 def test_live_congestion_and_the_calendar(api: Call, local_stack: Any) -> None:
