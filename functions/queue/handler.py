@@ -111,7 +111,9 @@ def ticket(ticketId: str, lang: str | None = None) -> TicketView:
 @app.post("/tickets/<ticketId>/notifications", summary="Be told by LINE or Web Push when few are ahead and when called",
           tags=["queue"], responses={**NOT_FOUND, **CONFLICT, 200: {"description": "The ticket"}})
 def opt_in(ticketId: str, body: NotifyRequest) -> TicketView:
-    view, notices = queue.opt_in(ticketId, body, queue_store(), now(), request_lang(app))
+    config = settings()
+    view, notices = queue.opt_in(ticketId, body, queue_store(), now(), request_lang(app),
+                                 config.webpush_host_list(), config.webpush_allow_http)
     notify(notices)
     return view
 

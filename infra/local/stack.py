@@ -38,6 +38,9 @@ def local_environment(moto_port: int) -> dict[str, str]:
         # Cost of EMF and JSON logs to stdout in a local run: keep the console readable.
         "POWERTOOLS_METRICS_NAMESPACE": "Madoguchi",
         "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+        # Web Push: browsers' push services, plus loopback for the tests' recording push service
+        "WEBPUSH_HOSTS": "fcm.googleapis.com,push.services.mozilla.com,notify.windows.com,push.apple.com,127.0.0.1",
+        "WEBPUSH_ALLOW_HTTP": "true",
     }
     for table in catalogue.TABLES:
         env[table.env] = table.local_name

@@ -140,6 +140,9 @@ def test_bad_input_is_refused_in_the_callers_language(api: Call) -> None:
     r = api("POST", f"/tickets/{ticket['id']}/notifications?lang=pt", None, {"line_user_id": "not-a-line-id"})
     assert r.status_code == 422
     assert api("POST", f"/tickets/{ticket['id']}/notifications", None, {"ahead": 2}).status_code == 422
+    elsewhere = {"webpush": {"endpoint": "https://attacker.example/collect", "keys": {"p256dh": "x", "auth": "y"}}}
+    r = api("POST", f"/tickets/{ticket['id']}/notifications?lang=en", None, elsewhere)
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "webpush", "endpoint"]
     assert api("GET", "/congestion/calendar?month=2026-13").status_code == 422
 
 

@@ -117,7 +117,8 @@ def test_notices_say_only_number_counter_and_link_and_go_once():
     last = tickets[-1]
     sub = {"endpoint": "https://push.example/abc", "keys": {"p256dh": "x", "auth": "y"}}
     _, notices = queue.opt_in(last.id, NotifyRequest.model_validate(
-        {"ahead": 1, "line_user_id": "U" + "0" * 32, "webpush": sub, "lang": "en"}), store, T0, "ja")
+        {"ahead": 1, "line_user_id": "U" + "0" * 32, "webpush": sub, "lang": "en"}), store, T0, "ja",
+        ["push.example"])
     assert notices == []  # 3 ahead, threshold 1
     for i in range(4):
         _, notices = queue.call_next("shimin_cert", CallNext(desk="4"), SHIMIN, store, T0 + timedelta(minutes=9 + i))
@@ -127,3 +128,17 @@ def test_notices_say_only_number_counter_and_link_and_go_once():
     assert texts[0] == f"[Certificates] Number {last.number}: 1 ahead of you. {BASE}/ticket/?id={last.id}"
     assert texts[1] == (f"[Certificates] Number {last.number} is being called. Please come to desk 4. "
                         f"{BASE}/ticket/?id={last.id}")
+
+
+def test_push_subscriptions_only_to_known_push_services():
+    hosts = ["fcm.googleapis.com", "push.apple.com"]
+    assert queue.push_endpoint_allowed("https://fcm.googleapis.com/fcm/send/x", hosts, False)
+    assert queue.push_endpoint_allowed("https://web.push.apple.com/abc", hosts, False)
+    assert not queue.push_endpoint_allowed("http://fcm.googleapis.com/x", hosts, False)
+    assert not queue.push_endpoint_allowed("https://evil.example/fcm.googleapis.com", hosts, False)
+    assert not queue.push_endpoint_allowed("https://fcm.googleapis.com.evil.example/x", hosts, False)
+    store = MemoryQueueStore()
+    ticket = issue(store, T0)
+    body = NotifyRequest.model_validate({"webpush": {"endpoint": "https://169.254.169.254/x", "keys": {}}})
+    with pytest.raises(InvalidInput):
+        queue.opt_in(ticket.id, body, store, T0, "ja", hosts)

@@ -213,6 +213,14 @@ MESSAGES: dict[str, Localized] = {
         "vi": "Hãy cung cấp ID LINE hoặc đăng ký thông báo của trình duyệt.",
         "zh": "请提供 LINE 用户 ID 或浏览器推送订阅。",
     },
+    "queue_push_service": {
+        "ja": "このブラウザの通知サービスには対応していません。",
+        "ja-easy": "この ブラウザの しらせには たいおう して いません。",
+        "en": "This browser's push service is not supported.",
+        "pt": "O serviço de notificações deste navegador não é compatível.",
+        "vi": "Dịch vụ thông báo của trình duyệt này không được hỗ trợ.",
+        "zh": "不支持此浏览器的推送服务。",
+    },
     "queue_month_format": {
         "ja": "月は YYYY-MM の形で指定してください（例: 2026-04）。",
         "ja-easy": "つきは 2026-04 の ように かいて ください。",

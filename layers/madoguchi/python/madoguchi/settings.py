@@ -25,6 +25,12 @@ class Settings(BaseModel):
     public_base_url: str = ""
     # How long a called resident who did not come keeps their place (may still come back and be served)
     queue_absent_grace_minutes: int = 15
+    # Web Push subscriptions are accepted only for these push services (host or parent domain, comma-separated):
+    # the server POSTs to the endpoint a browser gives, so anything else would let anyone aim it at any URL.
+    webpush_hosts: str = (
+        "fcm.googleapis.com,push.services.mozilla.com,notify.windows.com,push.apple.com"
+    )
+    webpush_allow_http: bool = False  # only the local stack's recording push service speaks plain HTTP
     powertools_metrics_namespace: str = "Madoguchi"
     smoke_state_machine_arn: str = ""
     bereavement_state_machine_arn: str = ""
@@ -51,6 +57,9 @@ class Settings(BaseModel):
     @property
     def metrics_namespace(self) -> str:
         return self.powertools_metrics_namespace
+
+    def webpush_host_list(self) -> list[str]:
+        return [h.strip().lower() for h in self.webpush_hosts.split(",") if h.strip()]
 
     def state_machines(self) -> dict[str, str]:
         return {

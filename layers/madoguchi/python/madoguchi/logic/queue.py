@@ -518,13 +518,26 @@ class NoticeRequestEmpty(InvalidInput):
         super().__init__([(["body"], "queue_notify_channel")])
 
 
-def opt_in(tid: str, body: NotifyRequest, store: QueueStore, now: datetime,
-           lang: Lang) -> tuple[TicketView, list[Notice]]:
+def push_endpoint_allowed(endpoint: str, hosts: list[str], allow_http: bool) -> bool:
+    """Only a known browser push service (https, host or subdomain of an allowed one)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(endpoint)
+    host = (parts.hostname or "").lower()
+    if parts.scheme != "https" and not (allow_http and parts.scheme == "http"):
+        return False
+    return any(host == h or host.endswith("." + h) for h in hosts)
+
+
+def opt_in(tid: str, body: NotifyRequest, store: QueueStore, now: datetime, lang: Lang,
+           push_hosts: list[str] | None = None, allow_http: bool = False) -> tuple[TicketView, list[Notice]]:
     parsed = parse_ticket_id(tid)
     if parsed is None:
         raise NotFound(ticket=tid)
     if not body.line_user_id and not body.webpush:
         raise NoticeRequestEmpty()
+    if body.webpush and not push_endpoint_allowed(body.webpush.endpoint, push_hosts or [], allow_http):
+        raise InvalidInput([(["body", "webpush", "endpoint"], "queue_push_service")])
     ticket = store.get(parsed[0], parsed[1], parsed[2])
     if ticket is None or ticket.key != parsed[3]:
         raise NotFound(ticket=tid)
