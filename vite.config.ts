@@ -27,6 +27,7 @@ export default defineConfig({
         ticket: page("ticket/index.html"),
         congestion: page("congestion/index.html"),
         staffQueue: page("staff/queue/index.html"),
+        ticketMachine: page("ticket-machine/index.html"),
       },
     },
   },

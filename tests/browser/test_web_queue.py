@@ -89,3 +89,24 @@ def test_staff_call_the_next_ticket_and_see_their_charts(page: Page, stack_url: 
     expect(page.locator(".ticket-state")).to_have_count(0)
     done = requests.get(f"{stack_url}/tickets/{ticket['id']}", timeout=10).json()
     assert done["state"] == "done"
+
+
+def test_ticket_machine_prints_a_ticket_whose_qr_leads_to_its_status(page: Page, stack_url: str, axe_violations):
+    page.goto(f"{stack_url}/ticket-machine/?lang=en")
+    page.get_by_label("User").select_option("ticket-1")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Take a ticket for Residence certificate").click()
+    receipt = page.get_by_role("region", name="Certificates")
+    expect(receipt.locator(".ticket-number")).to_have_text(re.compile(r"^\d+$"))
+    expect(receipt.locator(".qr svg")).to_be_visible()
+    assert axe_violations() == ""
+    number = receipt.locator(".ticket-number").inner_text()
+    page.get_by_role("button", name="Next person").click()
+    expect(page.get_by_role("button", name="Take a ticket for Residence certificate")).to_be_visible()
+    # The printed link (the QR code's content) opens this ticket's status page
+    page.get_by_role("button", name="Take a ticket for Residence certificate").click()
+    second = page.locator(".ticket-number").inner_text()
+    assert int(second) > int(number)
+    page.locator(".receipt__url a").click()
+    expect(page.locator(".ticket-number")).to_have_text(second)
+    expect(page.get_by_role("heading", name="整理券の状況")).to_be_visible()  # a resident's own phone: its language
