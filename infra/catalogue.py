@@ -250,6 +250,7 @@ FUNCTIONS += (
         routes=(
             Route("GET", "/queues", authenticated=False),
             Route("POST", "/queues/{counterId}/tickets", authenticated=True),
+            Route("GET", "/queues/{counterId}/tickets", authenticated=True),
             Route("GET", "/queues/{counterId}/status", authenticated=False),
             Route("POST", "/queues/{counterId}/call-next", authenticated=True),
             Route("POST", "/queues/{counterId}/tickets/{ticketId}/recall", authenticated=True),

@@ -28,6 +28,7 @@ from madoguchi.logic.queue import (
     Notice,
     NotifyRequest,
     Receipt,
+    StaffTicketList,
     StaffTicketView,
     StatusView,
     TicketView,
@@ -122,6 +123,12 @@ def opt_in(ticketId: str, body: NotifyRequest) -> TicketView:
 def webpush_key() -> dict[str, str]:
     sender = webpush_sender()
     return {"public_key": sender.public_key if sender else ""}
+
+
+@app.get("/queues/<counterId>/tickets", summary="Today's live tickets with their ids (staff of the counter)",
+         tags=["queue"], security=SECURITY, responses={**SIGNED_IN, **NOT_FOUND, 200: {"description": "Tickets"}})
+def live(counterId: str) -> StaffTicketList:
+    return queue.live_tickets(counterId, current_caller(app), queue_store(), now())
 
 
 @app.post("/queues/<counterId>/call-next", summary="Call the next ticket (staff of the counter)", tags=["queue"],

@@ -85,6 +85,14 @@ def test_staff_call_the_next_ticket_and_see_their_charts(page: Page, stack_url: 
             page.get_by_role("button", name="Done").click()
     expect(page.locator(".ticket-state")).to_have_text(f"Now serving number {ticket['number']}")
     assert axe_violations() == ""
+    # Not here, then back within the grace period: the row follows, and the ticket is first in line again
+    row = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name=str(ticket["number"]), exact=True))
+    row.get_by_role("button", name=f"Not here {ticket['number']}").click()
+    expect(row).to_contain_text("Not here (grace period)")
+    row.get_by_role("button", name=f"Came back (back in line) {ticket['number']}").click()
+    expect(row).to_contain_text("Waiting")
+    page.get_by_role("button", name="Call next").click()
+    expect(page.locator(".ticket-state")).to_have_text(f"Now serving number {ticket['number']}")
     page.get_by_role("button", name="Done").click()
     expect(page.locator(".ticket-state")).to_have_count(0)
     done = requests.get(f"{stack_url}/tickets/{ticket['id']}", timeout=10).json()

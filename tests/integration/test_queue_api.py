@@ -125,6 +125,10 @@ def test_who_may_issue_call_and_read_statistics(api: Call) -> None:
         assert api("POST", f"/queues/hoken/tickets/{ticket['id']}/complete", user).status_code == 403
         assert api("GET", "/queues/hoken/stats", user).status_code == 403
     assert api("GET", "/queues/hoken/stats").status_code == 401
+    assert api("GET", "/queues/hoken/tickets").status_code == 401
+    assert api("GET", "/queues/hoken/tickets", "staff-zei").status_code == 403
+    listed = api("GET", "/queues/hoken/tickets", "staff-hoken").json()["tickets"]
+    assert ticket["id"] in [t["id"] for t in listed]
     # a ticket of one counter cannot be acted on through another
     assert api("POST", f"/queues/zei/tickets/{ticket['id']}/complete", "staff-zei").status_code == 404
 

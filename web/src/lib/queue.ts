@@ -34,6 +34,7 @@ export interface StaffTicket {
   state: TicketState;
   desk: string | null;
   called_at: string | null;
+  absent_until: string | null;
   recalls: number;
 }
 

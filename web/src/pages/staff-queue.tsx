@@ -3,10 +3,19 @@ import { Page, mount } from "../components/app";
 import { Alert } from "../components/feedback";
 import { type Session, SignIn } from "../components/sign-in";
 import { ApiError, request, withLang } from "../lib/api";
-import { useI18n } from "../lib/i18n";
+import { type MessageKey, useI18n } from "../lib/i18n";
 import { type CounterInfo, type CounterStats, type CounterStatus, type StaffTicket, usePoll } from "../lib/queue";
 import "../styles/base.css";
 import "../styles/queue.css";
+
+const STATE_KEY: Record<string, MessageKey> = {
+  waiting: "queue.staff.state.waiting",
+  called: "queue.staff.state.called",
+  absent: "queue.staff.state.absent",
+  done: "queue.staff.state.waiting",
+  transferred: "queue.staff.state.waiting",
+  cancelled: "queue.staff.state.waiting",
+};
 
 /** Mean wait per day as an SVG bar chart (drawn here: no chart library, nothing from a CDN). */
 function WaitChart({ stats }: { stats: CounterStats }) {
@@ -61,6 +70,7 @@ function Console({ session }: { session: Session }) {
   }, [lang, session]);
 
   const status = usePoll<CounterStatus>(counter ? `/queues/${counter}/status` : null, 5);
+  const live = usePoll<{ tickets: StaffTicket[] }>(counter ? `/queues/${counter}/tickets` : null, 5, token);
   const stats = usePoll<CounterStats>(counter ? `/queues/${counter}/stats?days=30` : null, 300, token);
   const mine = counters.filter((c) => c.department === session.me.department);
   const others = counters.filter((c) => c.id !== counter);
@@ -78,6 +88,7 @@ function Console({ session }: { session: Session }) {
       if ("ticket" in result && !ticket) setMessage(t("queue.staff.nobody"));
       setCurrent(ticket && ["called"].includes(ticket.state) && ticket.counter === counter ? ticket : null);
       status.reload();
+      live.reload();
     } catch (e) {
       setError(e instanceof ApiError ? e : new ApiError(0, "network", ""));
     }
@@ -144,26 +155,64 @@ function Console({ session }: { session: Session }) {
           </div>
         )}
       </section>
-      {status.data && (
+      {status.data && live.data && (
         <section class="panel" aria-labelledby="queue-heading">
           <h2 id="queue-heading">{t("queue.staff.queue")}</h2>
           <p>
             {t("congestion.people", { count: status.data.waiting })} ・{" "}
             {t("congestion.minutes", { minutes: status.data.estimated_wait_minutes })}
           </p>
-          <ul>
-            {status.data.queue.filter((q) => q.state === "waiting").map((q) => (
-              <li key={q.number}>
-                {q.number} {q.priority ? `(${t("queue.staff.priority")})` : ""}
-              </li>
-            ))}
-          </ul>
-          <h3>{t("queue.staff.absentList")}</h3>
-          <ul>
-            {status.data.queue.filter((q) => q.state === "absent").map((q) => (
-              <li key={q.number}>{q.number}</li>
-            ))}
-          </ul>
+          <table class="table">
+            <caption>{t("queue.staff.queue")}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("queue.ticket.number")}</th>
+                <th scope="col">{t("queue.ticket.service")}</th>
+                <th scope="col">{t("queue.staff.state")}</th>
+                <th scope="col">{t("queue.staff.actions")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {live.data.tickets.map((q) => {
+                const service = counters.find((c) => c.id === counter)?.services.find((s) => s.id === q.service);
+                return (
+                  <tr key={q.id}>
+                    <th scope="row">
+                      {q.number} {q.priority ? `(${t("queue.staff.priority")})` : ""}
+                    </th>
+                    <td>{service?.name ?? q.service}</td>
+                    <td>{t(STATE_KEY[q.state])}</td>
+                    <td class="actions">
+                      {q.state === "called" && (
+                        <>
+                          <button type="button" class="button button--secondary" onClick={() => act(ticketPath(q.id, "recall"))}>
+                            {t("queue.staff.recall")}
+                            <span class="visually-hidden"> {q.number}</span>
+                          </button>
+                          <button type="button" class="button button--secondary" onClick={() => act(ticketPath(q.id, "absent"))}>
+                            {t("queue.staff.absent")}
+                            <span class="visually-hidden"> {q.number}</span>
+                          </button>
+                        </>
+                      )}
+                      {q.state === "absent" && (
+                        <button type="button" class="button button--secondary" onClick={() => act(ticketPath(q.id, "requeue"))}>
+                          {t("queue.staff.requeue")}
+                          <span class="visually-hidden"> {q.number}</span>
+                        </button>
+                      )}
+                      {q.state !== "called" && (
+                        <button type="button" class="button button--secondary" onClick={() => act(ticketPath(q.id, "cancel"))}>
+                          {t("queue.staff.cancel")}
+                          <span class="visually-hidden"> {q.number}</span>
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
         </section>
       )}
       {stats.data && (

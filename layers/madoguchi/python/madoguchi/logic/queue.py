@@ -146,6 +146,10 @@ class StaffTicketView(BaseModel):
     transferred_from: str | None
 
 
+class StaffTicketList(BaseModel):
+    tickets: list[StaffTicketView] = Field(description="Today's live tickets (called, waiting, absent) in call order")
+
+
 class CallResult(BaseModel):
     ticket: StaffTicketView | None = Field(description="The called ticket, or null if nobody waits")
 
@@ -407,6 +411,17 @@ def call_next(counter_id: str, body: CallNext, caller: Caller | None, store: Que
         _, notices = refresh(counter.id, day, store, now)
         return called, notices
     raise Conflict(counter=counter.id)
+
+
+def live_tickets(counter_id: str, caller: Caller | None, store: QueueStore, now: datetime) -> StaffTicketList:
+    """The counter's live tickets with their ids, for the staff console (one Query of the day)."""
+    counter = known_counter(counter_id)
+    _staff_of(counter, caller)
+    _, tickets = store.day(counter.id, service_day(now))
+    live = _live_order(tickets)
+    called = sorted((t for t in live if t.state == "called"), key=lambda t: t.called_at or t.arrived_at, reverse=True)
+    rest = [t for t in live if t.state != "called"]
+    return StaffTicketList(tickets=[staff_view(t) for t in called + rest])
 
 
 def _call_changes(t: Ticket, staff: Caller, desk: str, now: datetime) -> dict[str, Any]:
