@@ -152,6 +152,9 @@ TABLES: tuple[Table, ...] = (
         indexes=(Index(name="inbox", pk="inbox", sk="created_at"),),
         ttl="expires_at",
     ),
+    # FAQ entries (current item per entry in one partition, versions in the entry's own partition), the FAQ's
+    # version counter, and questions kept for staff review (expiring after 180 days).
+    Table(key="faq", env="FAQ_TABLE", ttl="expires_at"),
 )
 
 TABLES += (
@@ -232,6 +235,42 @@ FUNCTIONS: tuple[Function, ...] = (
         description="Called by workflows: registers human steps (token kept server-side), escalates, closes cases",
         memory_mb=256,
         tables=(("tasks", "write"), ("cases", "write")),
+    ),
+    Function(
+        name="guide",
+        description="Procedure guide: life-event questionnaire, personal checklist, .ics, staff intake navigation",
+        memory_mb=512,
+        routes=(
+            Route("GET", "/guide/events", authenticated=False),
+            Route("GET", "/guide/events/{eventId}", authenticated=False),
+            Route("POST", "/guide/checklist", authenticated=False),
+            Route("POST", "/guide/checklist.ics", authenticated=False),
+            Route("POST", "/staff/guide/navigation", authenticated=True),
+        ),
+        tables=(("catalogue", "read"),),
+    ),
+    Function(
+        name="faq",
+        description="FAQ search and chat in six languages; staff review unanswered questions and edit entries",
+        # the BM25 index (numpy) is built in memory per container: more memory, more CPU for the build
+        memory_mb=1024,
+        routes=(
+            Route("GET", "/faq/search", authenticated=False),
+            Route("POST", "/faq/chat", authenticated=False),
+            Route("GET", "/staff/faq/unanswered", authenticated=True),
+            Route("POST", "/staff/faq/unanswered/{questionId}/resolve", authenticated=True),
+            Route("GET", "/staff/faq/entries/{entryId}", authenticated=True),
+            Route("PUT", "/staff/faq/entries/{entryId}", authenticated=True),
+        ),
+        tables=(("faq", "write"),),
+    ),
+    Function(
+        name="line_webhook",
+        description="LINE official account: verifies LINE's signature and replies with the FAQ's answer",
+        memory_mb=1024,
+        routes=(Route("POST", "/line/webhook", authenticated=False),),
+        tables=(("faq", "write"),),
+        secrets=("line",),
     ),
     Function(
         name="token_claims",

@@ -13,7 +13,11 @@ PAGES = {
     "Life-event pre-registration": "/preregister/",
     "Kiosk": "/kiosk/",
     "Ticket display board": "/display/",
+    "Procedure guide": "/guide/",
+    "FAQ search and chat": "/faq/",
     "Staff console": "/staff/",
+    "Staff: intake navigation": "/staff/guide/",
+    "Staff: FAQ review": "/staff/faq/",
     "API docs (Swagger UI)": "/docs/",
     "OpenAPI document": "/openapi.json",
 }

@@ -6,11 +6,15 @@ X-Line-Retry-Key, and records every message; `GET /_sent` lists them (tests read
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import threading
 import uuid
 from typing import Any
 
+import requests
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
@@ -77,3 +81,34 @@ class LineStandIn:
             self.sent.append(record)
         sent = [{"id": uuid.uuid4().hex[:18], "quoteToken": uuid.uuid4().hex} for _ in messages]
         return _json({"sentMessages": sent})
+
+    # --- The other direction: LINE's platform calling our webhook -------------------------------------------
+    @staticmethod
+    def webhook_body(text: str, user_id: str = "U0000000000000000000000000000local") -> str:
+        """A webhook body as LINE sends it for one text message from a user."""
+        event = {
+            "type": "message",
+            "mode": "active",
+            "timestamp": 1795800000000,
+            "source": {"type": "user", "userId": user_id},
+            "webhookEventId": uuid.uuid4().hex.upper()[:26],
+            "deliveryContext": {"isRedelivery": False},
+            "replyToken": uuid.uuid4().hex,
+            "message": {"id": str(uuid.uuid4().int)[:18], "type": "text", "quoteToken": uuid.uuid4().hex, "text": text},
+        }
+        return json.dumps({"destination": "Umadoguchi", "events": [event]}, ensure_ascii=False)
+
+    @staticmethod
+    def signature(body: str, channel_secret: str | None = None) -> str:
+        """X-Line-Signature: base64(HMAC-SHA256(channel secret, body)), exactly as LINE computes it."""
+        key = (channel_secret or LOCAL_SECRETS["line"]["channel_secret"]).encode()
+        return base64.b64encode(hmac.new(key, body.encode(), hashlib.sha256).digest()).decode()
+
+    def user_says(self, gateway_url: str, text: str, channel_secret: str | None = None) -> requests.Response:
+        """Simulate a user sending `text` to the official account: LINE posts the signed event to our webhook."""
+        body = self.webhook_body(text)
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "X-Line-Signature": self.signature(body, channel_secret),
+        }
+        return requests.post(f"{gateway_url}/line/webhook", data=body.encode(), headers=headers, timeout=30)

@@ -99,8 +99,11 @@ class LocalStack:
         if self.seed:
             from infra.seed import seed
 
-            seed(catalogue.table("catalogue").local_name, catalogue.table("queue").local_name,
-                 catalogue.table("congestion").local_name)
+            seed(
+                catalogue.table("catalogue").local_name,
+                queue_table=catalogue.table("queue").local_name,
+                congestion_table=catalogue.table("congestion").local_name,
+            )
 
         self.server = make_server(self.host, self.port, Gateway(self.functions, self.issuer), threaded=True)
         os.environ.setdefault("PUBLIC_BASE_URL", self.url)  # links in printed tickets and notices

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 
 from madoguchi.adapters.dynamodb import DynamoProcedureStore
@@ -19,26 +20,34 @@ def procedures() -> list[Procedure]:
     return [Procedure.model_validate(p) for p in json.loads((SEED_DIR / "procedures.json").read_text())]
 
 
-def seed(catalogue_table: str, queue_table: str | None = None, congestion_table: str | None = None) -> int:
+def seed(catalogue_table: str, faq_table: str | None = None, queue_table: str | None = None,
+         congestion_table: str | None = None) -> int:
     """Write the reference data; idempotent (puts overwrite by key). Returns how many items were written."""
     store = DynamoProcedureStore(catalogue_table)
     items = procedures()
     for procedure in items:
         store.put(procedure)
+    faq_table = faq_table if faq_table is not None else os.environ.get("FAQ_TABLE", "")
+    written = len(items)
+    if faq_table:
+        from infra.seed.faq import seed_faq
+
+        written += seed_faq(faq_table)
     if queue_table and congestion_table:
         from infra.seed.queue_history import seed_queue
 
-        return len(items) + seed_queue(queue_table, congestion_table)
-    return len(items)
+        written += seed_queue(queue_table, congestion_table)
+    return written
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--catalogue-table", required=True)
+    parser.add_argument("--faq-table", default="", help="also add the FAQ entries missing from this table")
     parser.add_argument("--queue-table", help="with --congestion-table: demo ticket history and its calendar")
     parser.add_argument("--congestion-table")
     args = parser.parse_args()
-    print(f"seeded {seed(args.catalogue_table, args.queue_table, args.congestion_table)} items")
+    print(f"seeded {seed(args.catalogue_table, args.faq_table, args.queue_table, args.congestion_table)} items")
 
 
 if __name__ == "__main__":

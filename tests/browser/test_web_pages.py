@@ -16,6 +16,10 @@ PAGES = {
     "/staff/": "職員コンソール",
     "/preregister/": "おくやみ・転入の事前登録",
     "/docs/": "API ドキュメント",
+    "/guide/": "手続きガイド",
+    "/faq/": "よくある質問",
+    "/staff/guide/": "受付ナビ",
+    "/staff/faq/": "FAQの管理",
 }
 
 

@@ -163,8 +163,8 @@ function Staff() {
     // On a case page only the case prints (the summary for the resident), without the site frame.
     <Page title="staff.title" variant={caseId ? "page--case" : undefined}>
       <SignIn onSession={onSession} />
-      <p>
-        <a href="/staff/queue/">{t("queue.staff.link")}</a>
+      <p class="no-print">
+        <a href="/staff/guide/">{t("staffguide.staffLink")}</a> · <a href="/staff/faq/">{t("stafffaq.staffLink")}</a> · <a href="/staff/queue/">{t("queue.staff.link")}</a>
       </p>
       {caseId ? (
         <CasePage

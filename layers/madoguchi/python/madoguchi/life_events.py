@@ -2,14 +2,18 @@
 
 An event's rules are data (`data/life_events/<id>.json`): each department step and procedure, and each thing
 left to the resident elsewhere (`remaining`), applies when its condition on the answers holds.
+
+`Question`, `Condition` and `check_answers` are the project's one evaluator of rules-as-data: the resident
+procedure guide (madoguchi.guide) reads these same files for bereavement and moving in, and its own files for
+the other life events, with the same condition language.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import cache
 from pathlib import Path
-from typing import Literal, Self, get_args
+from typing import Literal, Protocol, Self, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -76,7 +80,7 @@ class Condition(BaseModel):
             yield self
 
 
-def _holds(when: Condition | None, answers: Mapping[str, Answer]) -> bool:
+def holds(when: Condition | None, answers: Mapping[str, Answer]) -> bool:
     return when is None or when.holds(answers)
 
 
@@ -154,18 +158,11 @@ class LifeEvent(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        _distinct("question", [q.id for q in self.questions])
-        _distinct("department", [s.department for s in self.steps])
-        _distinct("procedure", [p.id for s in self.steps for p in s.procedures])
-        _distinct("remaining", [r.id for r in self.remaining])
-        questions = {q.id: q for q in self.questions}
-        for when in self._conditions():
-            for leaf in when.leaves():
-                question = questions.get(leaf.answer or "")
-                if question is None:
-                    raise ValueError(f"condition on unknown question {leaf.answer}")
-                if question.problem_with(leaf.is_) is not None:
-                    raise ValueError(f"condition on {leaf.answer} tests an impossible answer {leaf.is_!r}")
+        distinct("question", [q.id for q in self.questions])
+        distinct("department", [s.department for s in self.steps])
+        distinct("procedure", [p.id for s in self.steps for p in s.procedures])
+        distinct("remaining", [r.id for r in self.remaining])
+        check_conditions(self.questions, self._conditions())
         return self
 
     def _conditions(self) -> Iterator[Condition]:
@@ -174,11 +171,23 @@ class LifeEvent(BaseModel):
         yield from _present([r.when for r in self.remaining])
 
 
+def check_conditions(questions: Sequence[Question], conditions: Iterable[Condition]) -> None:
+    """Raises ValueError if a condition tests a question that does not exist or an answer it cannot have."""
+    by_id = {q.id: q for q in questions}
+    for when in conditions:
+        for leaf in when.leaves():
+            question = by_id.get(leaf.answer or "")
+            if question is None:
+                raise ValueError(f"condition on unknown question {leaf.answer}")
+            if question.problem_with(leaf.is_) is not None:
+                raise ValueError(f"condition on {leaf.answer} tests an impossible answer {leaf.is_!r}")
+
+
 def _present(conditions: list[Condition | None]) -> Iterator[Condition]:
     return (c for c in conditions if c is not None)
 
 
-def _distinct(what: str, ids: list[str]) -> None:
+def distinct(what: str, ids: list[str]) -> None:
     repeated = sorted({i for i in ids if ids.count(i) > 1})
     if repeated:
         raise ValueError(f"{what} repeated: {', '.join(repeated)}")
@@ -211,7 +220,12 @@ def _load(event_id: str) -> LifeEvent:
     return LifeEvent.model_validate_json((DATA_DIR / f"{event_id}.json").read_text(encoding="utf-8"))
 
 
-def check_answers(event: LifeEvent, answers: Mapping[str, object]) -> None:
+class HasQuestions(Protocol):
+    @property
+    def questions(self) -> Sequence[Question]: ...
+
+
+def check_answers(event: HasQuestions, answers: Mapping[str, object]) -> None:
     """Raises InvalidAnswers unless every answer names a question of the event and fits its kind."""
     questions = {q.id: q for q in event.questions}
     fields: list[tuple[str, str]] = []
@@ -229,10 +243,10 @@ def plan(event: LifeEvent, answers: Mapping[str, Answer]) -> Plan:
     check_answers(event, answers)
     steps = []
     for step in event.steps:
-        if not _holds(step.when, answers):
+        if not holds(step.when, answers):
             continue
-        procedures = [p for p in step.procedures if _holds(p.when, answers)]
+        procedures = [p for p in step.procedures if holds(p.when, answers)]
         if procedures:
             steps.append(PlannedStep(department=step.department, procedures=procedures))
-    remaining = [r for r in event.remaining if _holds(r.when, answers)]
+    remaining = [r for r in event.remaining if holds(r.when, answers)]
     return Plan(event=event, steps=steps, remaining=remaining)

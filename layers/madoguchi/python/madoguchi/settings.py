@@ -18,6 +18,9 @@ class Settings(BaseModel):
     catalogue_table: str = ""
     cases_table: str = ""
     tasks_table: str = ""
+    faq_table: str = ""
+    # The site's public address (https://…), for links sent outside the site (LINE); empty: relative links only.
+    site_url: str = ""
     attachments_bucket: str = ""
     queue_table: str = ""
     congestion_table: str = ""

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from madoguchi.adapters.cache import CachedProcedureStore
     from madoguchi.adapters.cases_dynamodb import DynamoCaseStore
     from madoguchi.adapters.dynamodb import DynamoTaskStore
+    from madoguchi.adapters.faq_dynamodb import DynamoFaqStore
     from madoguchi.adapters.line import LineMessagingApi
     from madoguchi.adapters.queue_dynamodb import DynamoQueueStore
     from madoguchi.adapters.stepfunctions import StepFunctionsWorkflows
@@ -55,6 +56,13 @@ def line_messenger() -> LineMessagingApi:
     from madoguchi.adapters.line import LineMessagingApi
 
     return LineMessagingApi()
+
+
+@lru_cache(maxsize=1)
+def faq_store() -> DynamoFaqStore:
+    from madoguchi.adapters.faq_dynamodb import DynamoFaqStore
+
+    return DynamoFaqStore(settings().faq_table)
 
 
 @lru_cache(maxsize=1)
