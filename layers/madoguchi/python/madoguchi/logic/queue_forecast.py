@@ -6,11 +6,10 @@ from __future__ import annotations
 import html
 import re
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from madoguchi import forecast
 from madoguchi.errors import InvalidInput, NotFound
 from madoguchi.i18n import Lang, pick
 from madoguchi.ports.queue import QueueStore
@@ -32,9 +31,14 @@ def next_months(today: date, count: int) -> list[str]:
     return out
 
 
+Level = Literal["low", "medium", "high"]  # madoguchi.forecast.Level, without importing the model to read
+
+
 def nightly(store: QueueStore, today: date, months_ahead: int = 3) -> dict[str, Any]:
     """Learn from the stored daily aggregates of every counter and write the calendar of this month and the
     next ones. Returns what it did (months written, rows learned, the effects found) for the job's log."""
+    from madoguchi import forecast  # the nightly job only: reading the calendar needs no model
+
     since = today - timedelta(days=HISTORY_DAYS)
     history = {cid: store.day_stats(cid, since, today - timedelta(days=1)) for cid in COUNTERS}
     models = forecast.learn(history)
@@ -54,7 +58,7 @@ class BandView(BaseModel):
     band: str
     start: str
     end: str
-    level: forecast.Level
+    level: Level
     label: str
     wait_minutes: int
 
