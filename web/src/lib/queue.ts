@@ -46,7 +46,7 @@ export interface CounterStatus {
   estimated_wait_minutes: number;
   last_issued: number;
   calling: { number: number; desk: string | null; called_at: string | null; recalls: number }[];
-  queue: { number: number; service: string; priority: string | null; state: TicketState; absent_until: string | null }[];
+  queue: { number: number; service: string; state: TicketState; absent_until: string | null }[];
   served: number;
   updated_at: string | null;
 }

@@ -105,9 +105,10 @@ class CalledView(BaseModel):
 
 
 class WaitingView(BaseModel):
+    """Public: numbers and services only (who has priority, e.g. needs help, is for staff to see)."""
+
     number: int
     service: str
-    priority: Priority | None
     state: TicketState
     absent_until: datetime | None = None
 
@@ -359,8 +360,7 @@ def counter_status(counter_id: str, store: QueueStore, now: datetime, lang: Lang
         estimated_wait_minutes=estimate_minutes(counter, len(waiting), status), last_issued=status.last_issued,
         calling=[CalledView(number=e.number, desk=e.desk, called_at=e.called_at, recalls=e.recalls)
                  for e in status.called()],
-        queue=[WaitingView(number=e.number, service=e.service, priority=e.priority, state=e.state,
-                           absent_until=e.absent_until)
+        queue=[WaitingView(number=e.number, service=e.service, state=e.state, absent_until=e.absent_until)
                for e in status.entries if e.state in ("waiting", "absent")],
         served=status.served,
     )
