@@ -49,7 +49,7 @@ def month_calendar(month: str | None = None, counter: str | None = None, lang: s
          responses={200: {"description": "text/calendar", "content": {"text/calendar": {}}}})
 def calendar_ics(counter: str | None = None, lang: str | None = None) -> Response[bytes]:
     months = calendar.next_months(now().astimezone(TOKYO).date(), 3)
-    body = calendar.ics(queue_store(), months, counter or None, request_lang(app), settings().public_base_url)
+    body = calendar.ics(queue_store(), months, counter or None, request_lang(app), settings().site_url)
     return Response(status_code=200, content_type="text/calendar; charset=utf-8", body=body,
                     headers={"Content-Disposition": 'attachment; filename="madoguchi-congestion.ics"'})
 

@@ -52,7 +52,7 @@ def now() -> datetime:
 def base_url() -> str:
     """Origin of the pages for printed QR codes and notices: configured, else this request's own origin (pages
     and API share one CloudFront origin, decision "One origin for pages and API")."""
-    configured = settings().public_base_url
+    configured = settings().site_url
     if configured:
         return configured
     headers = app.current_event.headers

@@ -16,6 +16,9 @@ PAGES = {
     "Procedure guide": "/guide/",
     "FAQ search and chat": "/faq/",
     "Staff console": "/staff/",
+    "Facility reservations": "/facilities/",
+    "My reservations": "/reservations/",
+    "Staff: facilities": "/staff/facilities/",
     "Staff: intake navigation": "/staff/guide/",
     "Staff: FAQ review": "/staff/faq/",
     "API docs (Swagger UI)": "/docs/",
@@ -31,6 +34,7 @@ def main() -> None:
     print(f"Madoguchi is running at {stack.url} (AWS emulation at {stack.moto_url})")
     for name, path in PAGES.items():
         print(f"  {name:<28} {stack.url}{path}")
+    print(f"  {'Stripe stand-in (test cards)':<28} {stack.stripe.url}/_control/events")
     print(f"  {'LINE stand-in (messages sent)':<28} {stack.line.url}/_sent")
     print("Demo users: see docs/local-stack.md. Press Ctrl-C to stop.", flush=True)
     stopping = threading.Event()

@@ -21,6 +21,8 @@ from infra.local.identity import LocalIssuer
 from infra.local.line import LineStandIn
 from infra.local.provision import provision
 from infra.local.scheduler import Scheduler
+from infra.local.secrets import LOCAL_SECRETS
+from infra.local.stripe_standin import StripeStandIn
 
 MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
 
@@ -64,6 +66,11 @@ class LocalStack:
     functions: Functions | None = None
     issuer: LocalIssuer = field(default_factory=LocalIssuer)
     line: LineStandIn = field(default_factory=LineStandIn)
+    stripe: StripeStandIn = field(
+        default_factory=lambda: StripeStandIn(
+            LOCAL_SECRETS["stripe"]["api_key"], LOCAL_SECRETS["stripe"]["webhook_secret"]
+        )
+    )
     scheduler: Scheduler | None = None
 
     @property
@@ -90,6 +97,8 @@ class LocalStack:
 
         self.line.start()
         os.environ["LINE_API_BASE"] = self.line.url
+        self.stripe.start()
+        os.environ["STRIPE_API_BASE"] = self.stripe.url
 
         self.functions = Functions()
         lambda_dispatch.install(self.functions)
@@ -104,9 +113,13 @@ class LocalStack:
                 queue_table=catalogue.table("queue").local_name,
                 congestion_table=catalogue.table("congestion").local_name,
             )
+            from infra.seed.facilities import seed_facilities
+
+            seed_facilities(catalogue.table("reservations").local_name)
 
         self.server = make_server(self.host, self.port, Gateway(self.functions, self.issuer), threaded=True)
-        os.environ.setdefault("PUBLIC_BASE_URL", self.url)  # links in printed tickets and notices
+        os.environ["SITE_URL"] = self.url  # where residents come back to after paying; links in tickets and notices
+        self.stripe.webhook_url = f"{self.url}/payments/stripe/webhook"
         threading.Thread(target=self.server.serve_forever, name="gateway", daemon=True).start()
         self.scheduler = Scheduler(self.functions)
         if self.schedules:
@@ -122,6 +135,7 @@ class LocalStack:
         if self.scheduler is not None:
             self.scheduler.stop()
         self.line.stop()
+        self.stripe.stop()
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()

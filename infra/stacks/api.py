@@ -172,6 +172,8 @@ class ApiStack(Stack):
             "RestApi",
             description="Madoguchi API",
             endpoint_types=[apigw.EndpointType.REGIONAL],
+            # Receipts (領収書) are PDFs: the Lambda answers base64, API Gateway sends the bytes.
+            binary_media_types=["application/pdf"],
             cloud_watch_role=True,
             cloud_watch_role_removal_policy=RemovalPolicy.RETAIN,
             deploy_options=apigw.StageOptions(

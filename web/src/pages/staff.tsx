@@ -178,6 +178,11 @@ function Staff() {
       ) : (
         <>
           {isOneStop && session && <OpenCase token={session.token} onOpened={openCase} />}
+          {session?.me.department === "shisetsu" && (
+            <p class="callout">
+              <a href="/staff/facilities/">{t("staffFacilities.link")}</a>
+            </p>
+          )}
           <div class="placeholders">
             <Inbox session={session} onOpenCase={openCase} focusCase={cameFrom} />
             <section class="panel" aria-labelledby="queue-heading">

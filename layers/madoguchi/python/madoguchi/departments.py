@@ -57,6 +57,14 @@ DEPARTMENTS: dict[str, Localized] = {
         "ja": "地区市民センター", "ja-easy": "ちく しみん センター", "en": "District Citizens' Centre",
         "pt": "Centro Distrital do Cidadão", "vi": "Trung tâm Công dân Khu vực", "zh": "地区市民中心",
     },
+    "shisetsu": {
+        "ja": "施設管理課",
+        "ja-easy": "しせつ かんりか",
+        "en": "Facilities Management Division",
+        "pt": "Divisão de Gestão de Instalações",
+        "vi": "Phòng Quản lý Cơ sở",
+        "zh": "设施管理课",
+    },
     "onestop": {
         "ja": "ワンストップ窓口",
         "ja-easy": "なんでも まどぐち",

@@ -22,10 +22,14 @@ class Settings(BaseModel):
     # The site's public address (https://…), for links sent outside the site (LINE); empty: relative links only.
     site_url: str = ""
     attachments_bucket: str = ""
+    reservations_table: str = ""
+    idempotency_table: str = ""
+    # Facility reservations: how long a hold lasts, and when reconciliation asks Stripe about a pending checkout.
+    # (Residents come back after paying to site_url, or to the page's own origin when it is empty.)
+    hold_minutes: int = 15
+    reconcile_after_minutes: int = 5
     queue_table: str = ""
     congestion_table: str = ""
-    # Origin of the web pages, for links in printed QR codes and notices (e.g. https://madoguchi.city.example)
-    public_base_url: str = ""
     # How long a called resident who did not come keeps their place (may still come back and be served)
     queue_absent_grace_minutes: int = 15
     # Web Push subscriptions are accepted only for these push services (host or parent domain, comma-separated):

@@ -17,7 +17,9 @@ if TYPE_CHECKING:
     from madoguchi.adapters.faq_dynamodb import DynamoFaqStore
     from madoguchi.adapters.line import LineMessagingApi
     from madoguchi.adapters.queue_dynamodb import DynamoQueueStore
+    from madoguchi.adapters.reservations_dynamodb import DynamoReservationStore
     from madoguchi.adapters.stepfunctions import StepFunctionsWorkflows
+    from madoguchi.adapters.stripe_payments import StripePayments
     from madoguchi.adapters.webpush import PyWebPush
 
 
@@ -56,6 +58,22 @@ def line_messenger() -> LineMessagingApi:
     from madoguchi.adapters.line import LineMessagingApi
 
     return LineMessagingApi()
+
+
+@lru_cache(maxsize=1)
+def reservation_store() -> DynamoReservationStore:
+    from madoguchi.adapters.reservations_dynamodb import DynamoReservationStore
+
+    return DynamoReservationStore(settings().reservations_table)
+
+
+@lru_cache(maxsize=1)
+def payment_gateway() -> StripePayments:
+    from madoguchi.adapters.stripe_payments import StripePayments
+    from madoguchi.secrets import secret
+
+    keys = secret("stripe")
+    return StripePayments(keys["api_key"], keys["webhook_secret"], settings().stripe_api_base)
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,28 @@
+"""Every five minutes (EventBridge): ask Stripe about each checkout still pending after a few minutes and settle
+its reservation, so a lost webhook never leaves a paid booking unconfirmed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from madoguchi.logic import reservations
+from madoguchi.settings import settings
+from madoguchi.wiring import payment_gateway, reservation_store
+
+logger = Logger()
+metrics = Metrics()
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
+    counts = reservations.reconcile(
+        reservation_store(), payment_gateway(), datetime.now(UTC), settings().reconcile_after_minutes
+    )
+    metrics.add_metric(name="PaymentsReconciled", unit="Count", value=counts["settled"])
+    logger.info("Reconciled payments", extra=counts)
+    return counts

@@ -1,0 +1,269 @@
+"""Reservations. Residents: hold slots, pay by card (Stripe Checkout), cancel with the refund policy, read their
+reservations and receipts, ask for fee reductions and enter lotteries. Staff of 施設管理課 (shisetsu): decide fee
+reductions, open lottery rounds and draw them. Other roles get 403, anonymous callers 401."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from madoguchi.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
+from madoguchi.logic import lottery, reservations
+from madoguchi.logic.reservations_receipt import receipt_pdf
+from madoguchi.lottery import (
+    ApplicationList,
+    ApplicationRequest,
+    Draw,
+    DrawResult,
+    LotteryApplication,
+    Round,
+    RoundRequest,
+)
+from madoguchi.reservations import (
+    CancelRequest,
+    CancelResponse,
+    CheckoutRequest,
+    CheckoutResponse,
+    FeeReduction,
+    HoldRequest,
+    Receipt,
+    ReductionDecision,
+    ReductionList,
+    ReductionRequest,
+    Reservation,
+    ReservationList,
+)
+from madoguchi.settings import settings
+from madoguchi.wiring import payment_gateway
+from madoguchi.wiring import reservation_store as store
+
+logger = Logger()
+metrics = Metrics()
+app = make_resolver()
+
+PDF = "application/pdf"
+SIGNED = {**SIGNED_IN, **NOT_FOUND}
+DECIDES = {**SIGNED_IN, **NOT_FOUND, **CONFLICT}
+
+
+@app.post(
+    "/reservations",
+    summary="Hold slots (they stay yours until expires_at; pay to confirm)",
+    tags=["reservations"],
+    security=SECURITY,
+    responses={**SIGNED, **CONFLICT, 200: {"description": "The held reservation"}},
+)
+def hold(body: HoldRequest) -> Reservation:
+    held = reservations.hold(body, current_caller(app), store(), datetime.now(UTC), settings().hold_minutes)
+    metrics.add_metric(name="HoldPlaced", unit="Count", value=1)
+    return held
+
+
+@app.get(
+    "/reservations/<reservationId>",
+    summary="One reservation (its owner, or facility staff)",
+    tags=["reservations"],
+    security=SECURITY,
+    responses={**SIGNED, 200: {"description": "The reservation"}},
+)
+def read(reservationId: str) -> Reservation:
+    return reservations.get_reservation(store(), reservationId, current_caller(app))
+
+
+@app.post(
+    "/reservations/<reservationId>/checkout",
+    summary="Pay a held reservation by card: answers the Stripe Checkout page to go to",
+    tags=["reservations"],
+    security=SECURITY,
+    responses={**SIGNED, **CONFLICT, 200: {"description": "Where to pay (null when nothing is due)"}},
+)
+def checkout(reservationId: str, body: CheckoutRequest) -> CheckoutResponse:
+    return reservations.checkout(
+        reservationId,
+        body,
+        current_caller(app),
+        store(),
+        payment_gateway(),
+        datetime.now(UTC),
+        request_lang(app),
+        site_url(),
+    )
+
+
+def site_url() -> str:
+    """Where Stripe sends the resident back: SITE_URL if operators set it, else the page's own origin (pages and
+    API share one origin behind CloudFront; tokens are not cookies, so another site cannot call this for anyone)."""
+    headers = app.current_event.headers
+    return settings().site_url or headers.get("Origin") or headers.get("origin") or ""
+
+
+@app.post(
+    "/reservations/<reservationId>/cancel",
+    summary="Cancel; paid reservations are refunded by the cancellation policy",
+    tags=["reservations"],
+    security=SECURITY,
+    responses={**SIGNED, **CONFLICT, 200: {"description": "The cancelled reservation and the refund"}},
+)
+def cancel(reservationId: str, body: CancelRequest) -> CancelResponse:
+    result = reservations.cancel(
+        reservationId, body, current_caller(app), store(), payment_gateway(), datetime.now(UTC)
+    )
+    metrics.add_metric(name="ReservationCancelled", unit="Count", value=1)
+    return result
+
+
+@app.get(
+    "/reservations/<reservationId>/receipt",
+    summary="The receipt (領収書) of a paid reservation",
+    tags=["reservations"],
+    security=SECURITY,
+    responses={**SIGNED, 200: {"description": "The receipt"}},
+)
+def receipt(reservationId: str) -> Receipt:
+    return reservations.receipt(store(), reservationId, current_caller(app), request_lang(app))
+
+
+@app.get(
+    "/reservations/<reservationId>/receipt.pdf",
+    summary="The receipt (領収書) as a PDF",
+    tags=["reservations"],
+    security=SECURITY,
+    responses={**SIGNED, 200: {"description": "PDF", "content": {"application/pdf": {}}}},
+)
+def receipt_as_pdf(reservationId: str) -> Response[str]:
+    found = reservations.receipt(store(), reservationId, current_caller(app), "ja")
+    # Powertools' response validation would try to read bytes as text: hand it base64 text, flagged below.
+    return Response(
+        status_code=200,
+        content_type=PDF,
+        body=base64.b64encode(receipt_pdf(found)).decode(),
+        headers={"Content-Disposition": f'inline; filename="receipt-{found.number}.pdf"'},
+    )
+
+
+@app.get(
+    "/me/reservations",
+    summary="My reservations, newest first",
+    tags=["reservations"],
+    security=SECURITY,
+    responses={**SIGNED_IN, 200: {"description": "The caller's reservations"}},
+)
+def my_reservations() -> ReservationList:
+    return reservations.mine(store(), current_caller(app))
+
+
+@app.post(
+    "/me/fee-reductions",
+    summary="Ask for a fee reduction (減免) for a group; staff decide",
+    tags=["reservations"],
+    security=SECURITY,
+    responses={**SIGNED_IN, 200: {"description": "The pending request"}},
+)
+def ask_reduction(body: ReductionRequest) -> FeeReduction:
+    return reservations.request_reduction(body, current_caller(app), store(), datetime.now(UTC))
+
+
+@app.get(
+    "/me/fee-reductions",
+    summary="My fee reductions and their decisions",
+    tags=["reservations"],
+    security=SECURITY,
+    responses={**SIGNED_IN, 200: {"description": "The caller's fee reductions"}},
+)
+def my_reductions() -> ReductionList:
+    return reservations.my_reductions(current_caller(app), store())
+
+
+@app.get(
+    "/staff/fee-reductions",
+    summary="Fee reductions awaiting a decision (staff)",
+    tags=["staff"],
+    security=SECURITY,
+    responses={**SIGNED_IN, 200: {"description": "Pending requests, oldest first"}},
+)
+def pending_reductions() -> ReductionList:
+    return reservations.pending_reductions(current_caller(app), store())
+
+
+@app.post(
+    "/staff/fee-reductions/<reductionId>/decide",
+    summary="Approve or reject a fee reduction (staff; once)",
+    tags=["staff"],
+    security=SECURITY,
+    responses={**DECIDES, 200: {"description": "The decided request"}},
+)
+def decide_reduction(reductionId: str, body: ReductionDecision) -> FeeReduction:
+    return reservations.decide_reduction(reductionId, body, current_caller(app), store(), datetime.now(UTC))
+
+
+@app.post(
+    "/lottery/applications",
+    summary="Apply for a slot in a lottery round (one application per group and slot)",
+    tags=["lottery"],
+    security=SECURITY,
+    responses={**SIGNED, **CONFLICT, 200: {"description": "The application"}},
+)
+def apply(body: ApplicationRequest) -> LotteryApplication:
+    return lottery.apply(body, current_caller(app), store(), datetime.now(UTC))
+
+
+@app.get(
+    "/me/lottery",
+    summary="My lottery applications and their results",
+    tags=["lottery"],
+    security=SECURITY,
+    responses={**SIGNED_IN, 200: {"description": "Applications with won / waiting / lost"}},
+)
+def my_lottery() -> ApplicationList:
+    return lottery.my_applications(current_caller(app), store())
+
+
+@app.post(
+    "/staff/lottery/<facilityId>/<month>",
+    summary="Open a lottery round for a facility's month (staff)",
+    tags=["staff"],
+    security=SECURITY,
+    responses={**DECIDES, 200: {"description": "The round"}},
+)
+def open_round(facilityId: str, month: str, body: RoundRequest) -> Round:
+    return lottery.open_round(facilityId, month, body, current_caller(app), store())
+
+
+@app.post(
+    "/staff/lottery/<facilityId>/<month>/draw",
+    summary="Draw the round once, from a fresh recorded seed (staff)",
+    tags=["staff"],
+    security=SECURITY,
+    responses={**DECIDES, 200: {"description": "Winners, waiting list and the seed"}},
+)
+def draw(facilityId: str, month: str) -> DrawResult:
+    return lottery.run_draw(facilityId, month, current_caller(app), store(), datetime.now(UTC))
+
+
+@app.get(
+    "/staff/lottery/<facilityId>/<month>/draw",
+    summary="The recorded draw, replayed from its seed (staff, for audit)",
+    tags=["staff"],
+    security=SECURITY,
+    responses={**SIGNED, 200: {"description": "The draw"}},
+)
+def read_draw(facilityId: str, month: str) -> Draw:
+    return lottery.replay(store(), facilityId, month, current_caller(app))
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    result = app.resolve(event, context)
+    content_type = (result.get("multiValueHeaders") or {}).get("Content-Type") or [
+        (result.get("headers") or {}).get("Content-Type")
+    ]
+    if PDF in content_type and result.get("statusCode") == 200:
+        result["isBase64Encoded"] = True  # API Gateway turns it back into bytes (binary media type application/pdf)
+    return result

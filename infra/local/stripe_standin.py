@@ -1,0 +1,393 @@
+"""A local stand-in for the small part of Stripe's API that Madoguchi calls, reached by the official `stripe`
+SDK through `base_addresses` (settings.stripe_api_base). Never deployed.
+
+API (form-encoded requests as the SDK sends them, Stripe's JSON shapes, `Authorization: Bearer <secret key>`
+checked, `Idempotency-Key` honoured): create / retrieve / expire Checkout Sessions, create refunds, retrieve
+payment intents. The hosted checkout page is a small accessible form at /pay/<session id> that takes Stripe's
+test cards: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined (card_declined), 4000 0000 0000 9995
+has insufficient funds. A successful payment posts `checkout.session.completed` to the webhook URL, signed the
+way Stripe signs (`Stripe-Signature: t=<unix>,v1=<HMAC-SHA256(secret, "<t>.<payload>")>`).
+
+For tests: POST /_control/pay/<session id> {"card": "..."} pays without a browser; POST /_control/drop
+{"count": n} drops the next n webhook deliveries (to prove reconciliation); GET /_control/events lists the
+events made, delivered or not; POST /_control/redeliver/<event id> sends one again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import html
+import json
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+import requests
+from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.wrappers import Request, Response
+
+TEST_CARDS = {
+    "4242424242424242": None,
+    "4000000000000002": ("card_declined", "generic_decline", "Your card was declined."),
+    "4000000000009995": ("card_declined", "insufficient_funds", "Your card has insufficient funds."),
+}
+PAGE_TEXT = {
+    "ja": {
+        "title": "お支払い",
+        "card": "カード番号",
+        "expiry": "有効期限（MM / YY）",
+        "cvc": "セキュリティコード",
+        "name": "カード名義",
+        "pay": "支払う",
+        "back": "戻る",
+        "test": "テスト環境です。テスト用カード番号をお使いください。",
+        "card_declined": "カードが拒否されました。別のカードをお使いください。",
+        "insufficient_funds": "カードの残高が不足しています。",
+        "invalid": "カード番号を確認してください。",
+        "expired": "この支払いページは期限切れです。",
+    },
+    "en": {
+        "title": "Payment",
+        "card": "Card number",
+        "expiry": "Expiry (MM / YY)",
+        "cvc": "Security code (CVC)",
+        "name": "Name on card",
+        "pay": "Pay",
+        "back": "Go back",
+        "test": "Test mode: use a test card number.",
+        "card_declined": "Your card was declined. Please use another card.",
+        "insufficient_funds": "Your card has insufficient funds.",
+        "invalid": "Please check the card number.",
+        "expired": "This payment page has expired.",
+    },
+}
+
+
+STYLE = (
+    "body{font-family:sans-serif;max-width:28rem;margin:2rem auto;padding:0 1rem;color:#1a1a1c}"
+    "label{display:block;margin-top:1rem;font-weight:bold}"
+    "input{font-size:1rem;padding:.5rem;width:100%;box-sizing:border-box;border:1px solid #767676;border-radius:4px}"
+    "button{margin-top:1.5rem;font-size:1rem;padding:.75rem 1.5rem;background:#0031d8;color:#fff;border:0;"
+    "border-radius:6px}.problem{color:#b00000;font-weight:bold}.amount{font-size:1.5rem}"
+)
+
+
+def _nest(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    """Stripe's form encoding (a[b][0][c]=v) back into nested dicts and lists."""
+    root: dict[str, Any] = {}
+    for key, value in pairs:
+        parts = key.replace("]", "").split("[")
+        node = root
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+    result: dict[str, Any] = _lists(root)
+    return result
+
+
+def _lists(node: Any) -> Any:
+    if isinstance(node, dict):
+        if node and all(k.isdigit() for k in node):
+            return [_lists(node[k]) for k in sorted(node, key=int)]
+        return {k: _lists(v) for k, v in node.items()}
+    return node
+
+
+def _id(prefix: str) -> str:
+    return f"{prefix}_test_{secrets.token_hex(12)}"
+
+
+def sign(payload: str, secret: str, timestamp: int | None = None) -> str:
+    t = int(time.time()) if timestamp is None else timestamp
+    signature = hmac.new(secret.encode(), f"{t}.{payload}".encode(), hashlib.sha256).hexdigest()
+    return f"t={t},v1={signature}"
+
+
+@dataclass
+class StripeStandIn:
+    api_key: str
+    webhook_secret: str
+    webhook_url: str = ""
+    host: str = "127.0.0.1"
+    sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    intents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    refunds: dict[str, dict[str, Any]] = field(default_factory=dict)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    delivered: list[str] = field(default_factory=list)
+    drop_next: int = 0
+    _idempotent: dict[tuple[str, str], tuple[int, str]] = field(default_factory=dict)
+    _lock: threading.RLock = field(default_factory=threading.RLock)
+    server: BaseWSGIServer | None = None
+
+    # --- lifecycle --------------------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return f"http://{self.host}:{self.server.server_port}"
+
+    def start(self) -> StripeStandIn:
+        self.server = make_server(self.host, 0, self, threaded=True)
+        threading.Thread(target=self.server.serve_forever, name="stripe-standin", daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        return self.handle(Request(environ))(environ, start_response)
+
+    # --- routing ----------------------------------------------------------------------------------------
+    def handle(self, request: Request) -> Response:
+        path, method = request.path.rstrip("/"), request.method
+        if path.startswith("/pay/"):
+            return self._page(request, path.removeprefix("/pay/"))
+        if path.startswith("/_control/"):
+            return self._control(request, path.removeprefix("/_control/"))
+        if not path.startswith("/v1/"):
+            return self._error(404, "invalid_request_error", "Unrecognized request URL.")
+        if request.headers.get("Authorization", "") != f"Bearer {self.api_key}":
+            return self._error(401, "invalid_request_error", "Invalid API Key provided.")
+        params = _nest(parse_qsl(request.get_data(as_text=True), keep_blank_values=True))
+        key = request.headers.get("Idempotency-Key")
+        if method == "POST" and key:
+            with self._lock:
+                cached = self._idempotent.get((path, key))
+                if cached is None:
+                    response = self._api(method, path, params)
+                    self._idempotent[(path, key)] = (response.status_code, response.get_data(as_text=True))
+                    return response
+            response = Response(cached[1], status=cached[0], content_type="application/json")
+            response.headers["Idempotent-Replayed"] = "true"
+            return response
+        with self._lock:
+            return self._api(method, path, params)
+
+    def _api(self, method: str, path: str, params: dict[str, Any]) -> Response:
+        parts = path.split("/")[2:]
+        if parts[:2] == ["checkout", "sessions"]:
+            if method == "POST" and len(parts) == 2:
+                return self._json(self._create_session(params))
+            session = self.sessions.get(parts[2]) if len(parts) > 2 else None
+            if session is None:
+                return self._error(404, "invalid_request_error", "No such checkout.session", code="resource_missing")
+            if method == "GET" and len(parts) == 3:
+                return self._json(session)
+            if method == "POST" and parts[3:] == ["expire"]:
+                if session["status"] != "open":
+                    return self._error(400, "invalid_request_error", "Only open sessions can be expired.")
+                session["status"] = "expired"
+                self._emit("checkout.session.expired", session)
+                return self._json(session)
+        if parts == ["refunds"] and method == "POST":
+            return self._refund(params)
+        if parts[:1] == ["payment_intents"] and method == "GET" and len(parts) == 2:
+            intent = self.intents.get(parts[1])
+            if intent is None:
+                return self._error(404, "invalid_request_error", "No such payment_intent", code="resource_missing")
+            return self._json(intent)
+        return self._error(404, "invalid_request_error", "Unrecognized request URL.")
+
+    # --- API objects ------------------------------------------------------------------------------------
+    def _create_session(self, params: dict[str, Any]) -> dict[str, Any]:
+        items = params.get("line_items") or []
+        amount = sum(int(i["price_data"]["unit_amount"]) * int(i.get("quantity", 1)) for i in items)
+        currency = items[0]["price_data"]["currency"] if items else "jpy"
+        session_id = _id("cs")
+        now = int(time.time())
+        session = {
+            "id": session_id,
+            "object": "checkout.session",
+            "amount_subtotal": amount,
+            "amount_total": amount,
+            "cancel_url": params.get("cancel_url"),
+            "client_reference_id": params.get("client_reference_id"),
+            "created": now,
+            "currency": currency,
+            "expires_at": int(params.get("expires_at") or now + 24 * 3600),
+            "livemode": False,
+            "locale": params.get("locale"),
+            "metadata": params.get("metadata") or {},
+            "mode": params.get("mode", "payment"),
+            "payment_intent": None,
+            "payment_method_types": params.get("payment_method_types") or ["card"],
+            "payment_status": "unpaid",
+            "status": "open",
+            "success_url": params.get("success_url"),
+            "url": f"{self.url}/pay/{session_id}",
+            "_description": (items[0]["price_data"].get("product_data") or {}).get("name", "") if items else "",
+            "_intent_metadata": (params.get("payment_intent_data") or {}).get("metadata") or {},
+        }
+        self.sessions[session_id] = session
+        return session
+
+    def _refund(self, params: dict[str, Any]) -> Response:
+        intent = self.intents.get(str(params.get("payment_intent")))
+        if intent is None:
+            return self._error(400, "invalid_request_error", "No such payment_intent", code="resource_missing")
+        refunded = sum(r["amount"] for r in self.refunds.values() if r["payment_intent"] == intent["id"])
+        amount = int(params.get("amount") or intent["amount"] - refunded)
+        if amount <= 0 or refunded + amount > intent["amount"]:
+            return self._error(
+                400, "invalid_request_error", "Refund amount is greater than unrefunded amount", code="amount_too_large"
+            )
+        refund = {
+            "id": _id("re"),
+            "object": "refund",
+            "amount": amount,
+            "currency": intent["currency"],
+            "payment_intent": intent["id"],
+            "metadata": params.get("metadata") or {},
+            "status": "succeeded",
+            "created": int(time.time()),
+        }
+        self.refunds[refund["id"]] = refund
+        return self._json(refund)
+
+    def pay(self, session_id: str, card: str) -> tuple[bool, str | None]:
+        """Pay an open session with a test card: (paid, decline code)."""
+        card = "".join(ch for ch in card if ch.isdigit())
+        with self._lock:
+            session = self.sessions.get(session_id)
+            if session is None or session["status"] != "open" or session["expires_at"] < time.time():
+                return False, "expired"
+            if card not in TEST_CARDS:
+                return False, "invalid"
+            decline = TEST_CARDS[card]
+            intent = {
+                "id": _id("pi"),
+                "object": "payment_intent",
+                "amount": session["amount_total"],
+                "amount_received": 0 if decline else session["amount_total"],
+                "currency": session["currency"],
+                "metadata": session["_intent_metadata"],
+                "status": "requires_payment_method" if decline else "succeeded",
+                "created": int(time.time()),
+                "last_payment_error": {"type": decline[0], "code": decline[0], "decline_code": decline[1]}
+                if decline
+                else None,
+            }
+            self.intents[intent["id"]] = intent
+            if decline:
+                self._emit("payment_intent.payment_failed", intent)
+                return False, decline[1] if decline[1] == "insufficient_funds" else decline[0]
+            session.update(status="complete", payment_status="paid", payment_intent=intent["id"])
+            event = self._emit("checkout.session.completed", session)
+        self.deliver(event)
+        return True, None
+
+    # --- webhooks ---------------------------------------------------------------------------------------
+    def _emit(self, kind: str, obj: dict[str, Any]) -> dict[str, Any]:
+        event = {
+            "id": _id("evt"),
+            "object": "event",
+            "api_version": "2025-10-29.clover",
+            "created": int(time.time()),
+            "data": {"object": _public(obj)},
+            "livemode": False,
+            "pending_webhooks": 1,
+            "request": {"id": None, "idempotency_key": None},
+            "type": kind,
+        }
+        self.events.append(event)
+        return event
+
+    def deliver(self, event: dict[str, Any]) -> int | None:
+        """POST a signed event to the webhook URL (unless dropping); returns the status code."""
+        with self._lock:
+            if self.drop_next > 0:
+                self.drop_next -= 1
+                return None
+        if not self.webhook_url:
+            return None
+        payload = json.dumps(event)
+        response = requests.post(
+            self.webhook_url,
+            data=payload,
+            headers={
+                "Content-Type": "application/json; charset=utf-8",
+                "Stripe-Signature": sign(payload, self.webhook_secret),
+                "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
+            },
+            timeout=30,
+        )
+        self.delivered.append(event["id"])
+        return response.status_code
+
+    # --- control (tests) --------------------------------------------------------------------------------
+    def _control(self, request: Request, what: str) -> Response:
+        body = request.get_json(silent=True) or {}
+        if what.startswith("pay/") and request.method == "POST":
+            paid, reason = self.pay(what.removeprefix("pay/"), str(body.get("card", "")))
+            return self._json({"paid": paid, "reason": reason})
+        if what == "drop" and request.method == "POST":
+            self.drop_next = int(body.get("count", 1))
+            return self._json({"drop_next": self.drop_next})
+        if what == "events":
+            return self._json({"events": self.events, "delivered": self.delivered})
+        if what.startswith("redeliver/") and request.method == "POST":
+            event = next((e for e in self.events if e["id"] == what.removeprefix("redeliver/")), None)
+            if event is None:
+                return self._error(404, "invalid_request_error", "No such event")
+            return self._json({"status": self.deliver(event)})
+        return self._error(404, "invalid_request_error", "Unrecognized control")
+
+    # --- hosted checkout page ---------------------------------------------------------------------------
+    def _page(self, request: Request, session_id: str) -> Response:
+        session = self.sessions.get(session_id)
+        if session is None:
+            return Response("Not found", status=404)
+        lang = "ja" if (session.get("locale") or "ja") == "ja" else "en"
+        text = PAGE_TEXT[lang]
+        problem = None
+        if request.method == "POST":
+            paid, reason = self.pay(session_id, request.form.get("card", ""))
+            if paid:
+                target = str(session["success_url"]).replace("{CHECKOUT_SESSION_ID}", session_id)
+                return Response(status=303, headers={"Location": target})
+            problem = text.get(reason or "invalid", text["invalid"])
+        elif session["status"] != "open":
+            problem = text["expired"]
+        return Response(self._form(session, text, lang, problem), content_type="text/html; charset=utf-8")
+
+    @staticmethod
+    def _form(session: dict[str, Any], text: dict[str, str], lang: str, problem: str | None) -> str:
+        e = html.escape
+        alert = f'<p role="alert" id="problem" class="problem">{e(problem)}</p>' if problem else ""
+        described = ' aria-describedby="problem" aria-invalid="true"' if problem else ""
+        return f"""<!doctype html>
+<html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{e(text["title"])} – Stripe (local)</title>
+<style>{STYLE}</style></head>
+<body><main><h1>{e(text["title"])}</h1>
+<p>{e(session.get("_description", ""))}</p><p class="amount">¥{int(session["amount_total"]):,}</p>
+<p>{e(text["test"])}</p>{alert}
+<form method="post"><label for="card">{e(text["card"])}</label>
+<input id="card" name="card" inputmode="numeric" autocomplete="cc-number" required{described}>
+<label for="exp">{e(text["expiry"])}</label><input id="exp" name="exp" autocomplete="cc-exp" value="12 / 34">
+<label for="cvc">{e(text["cvc"])}</label>
+<input id="cvc" name="cvc" inputmode="numeric" autocomplete="cc-csc" value="123">
+<label for="holder">{e(text["name"])}</label><input id="holder" name="holder" autocomplete="cc-name">
+<button type="submit">{e(text["pay"])} ¥{int(session["amount_total"]):,}</button></form>
+<p><a href="{e(str(session.get("cancel_url") or "/"))}">{e(text["back"])}</a></p></main></body></html>"""
+
+    # --- responses --------------------------------------------------------------------------------------
+    @staticmethod
+    def _json(obj: dict[str, Any]) -> Response:
+        return Response(json.dumps(_public(obj)), content_type="application/json")
+
+    @staticmethod
+    def _error(status: int, kind: str, message: str, code: str | None = None) -> Response:
+        error: dict[str, Any] = {"type": kind, "message": message}
+        if code:
+            error["code"] = code
+        return Response(json.dumps({"error": error}), status=status, content_type="application/json")
+
+
+def _public(obj: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in obj.items() if not k.startswith("_")}

@@ -1,0 +1,77 @@
+"""Card payments, generic over what is paid for: reservations now, application fees later.
+
+Amounts are integer yen (JPY has no minor unit); `reference` names the thing paid for, e.g.
+`reservation:<id>`, and travels in the payment's metadata so every event can be traced back to it.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Checkout:
+    session_id: str
+    url: str
+
+
+@dataclass(frozen=True)
+class CheckoutState:
+    session_id: str
+    status: str  # open | complete | expired
+    paid: bool
+    amount: int
+    reference: str
+    payment_intent_id: str | None = None
+
+
+@dataclass(frozen=True)
+class PaymentEvent:
+    id: str
+    type: str
+    created: int
+    object: dict[str, Any] = field(default_factory=dict)
+
+
+class InvalidSignature(Exception):
+    """A webhook whose signature, secret or timestamp does not verify."""
+
+
+class UnknownCheckout(Exception):
+    """The payment provider does not know this checkout (another account's, or deleted)."""
+
+
+class PaymentGateway(ABC):
+    @abstractmethod
+    def create_checkout(
+        self,
+        *,
+        amount: int,
+        reference: str,
+        purpose: str,
+        description: str,
+        success_url: str,
+        cancel_url: str,
+        expires_at: datetime,
+        idempotency_key: str,
+        locale: str = "ja",
+    ) -> Checkout: ...
+
+    @abstractmethod
+    def checkout_state(self, session_id: str) -> CheckoutState:
+        """The checkout as the provider sees it now; raises UnknownCheckout if it has no such checkout."""
+
+    @abstractmethod
+    def expire_checkout(self, session_id: str) -> CheckoutState:
+        """Close an unpaid checkout so it can no longer be paid; returns its state (paid if it was)."""
+
+    @abstractmethod
+    def refund(self, payment_intent_id: str, amount: int, reference: str, idempotency_key: str) -> str:
+        """Refund `amount` yen of a payment; returns the refund id."""
+
+    @abstractmethod
+    def parse_event(self, payload: str, signature: str) -> PaymentEvent:
+        """Verify a webhook (signature over the raw body, timestamp tolerance); raises InvalidSignature."""

@@ -1,0 +1,228 @@
+"""Reservation rules on the in-memory store and payment fakes: prices, holds, settlement (in time, late,
+refunded), expiry, reconciliation, cancellation policy, closures, lottery promotion."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from infra.seed.facilities import facilities
+from madoguchi.adapters.memory_reservations import MemoryPayments, MemoryReservationStore
+from madoguchi.auth import Caller, Role
+from madoguchi.errors import Forbidden, InvalidInput, NotFound, Unauthorized
+from madoguchi.facilities import Residency
+from madoguchi.logic import lottery
+from madoguchi.logic import reservations as logic
+from madoguchi.lottery import ApplicationRequest, RoundRequest
+from madoguchi.reservations import (
+    CancelRequest,
+    CheckoutRequest,
+    ClosureRequest,
+    HoldRequest,
+    NotCancellable,
+    PaymentStatus,
+    SlotRef,
+    SlotTaken,
+    SlotUnavailable,
+    Status,
+)
+
+NOW = datetime(2030, 5, 1, 1, 0, tzinfo=UTC)  # Wednesday 1 May 2030, 10:00 in Tokyo
+ALICE = Caller(sub="alice", role=Role.RESIDENT)
+BOB = Caller(sub="bob", role=Role.RESIDENT)
+STAFF = Caller(sub="s", role=Role.STAFF, department="shisetsu")
+OTHER_STAFF = Caller(sub="o", role=Role.STAFF, department="shimin")
+
+
+@pytest.fixture
+def store() -> MemoryReservationStore:
+    store = MemoryReservationStore()
+    for facility in facilities():
+        store.put_facility(facility)
+    return store
+
+
+@pytest.fixture
+def payments() -> MemoryPayments:
+    return MemoryPayments()
+
+
+def hold(store, caller=ALICE, day=date(2030, 5, 20), slots=(("court-1", "09:00"),), facility="kasumi-tennis", **kw):
+    body = HoldRequest(facility_id=facility, date=day, slots=[SlotRef(unit_id=u, start=s) for u, s in slots], **kw)
+    return logic.hold(body, caller, store, kw.pop("now", NOW), 15)
+
+
+def checkout(store, payments, reservation, caller=ALICE, now=NOW):
+    return logic.checkout(reservation.id, CheckoutRequest(), caller, store, payments, now, "ja", "http://site")
+
+
+def test_prices_follow_residency_weekends_and_national_holidays(store):
+    tennis = store.facility("kasumi-tennis")
+    assert tennis.price(date(2030, 5, 1), Residency.RESIDENT) == 700  # Wednesday
+    assert tennis.price(date(2030, 5, 4), Residency.RESIDENT) == 900  # Saturday
+    assert tennis.price(date(2030, 5, 6), Residency.NONRESIDENT) == 1800  # 振替休日, a Monday
+    held = hold(store, slots=(("court-1", "09:00"), ("court-2", "09:00")), residency=Residency.NONRESIDENT)
+    assert held.amount == 2 * 1400
+
+
+def test_a_taken_slot_refuses_the_whole_hold(store):
+    hold(store)
+    with pytest.raises(SlotTaken):
+        hold(store, caller=BOB, slots=(("court-2", "09:00"), ("court-1", "09:00")))
+    assert all(r.unit_id != "court-2" for r in store.slots("kasumi-tennis", date(2030, 5, 20)))
+
+
+def test_an_expired_hold_is_free_without_any_sweep(store):
+    first = hold(store)
+    later = first.expires_at + timedelta(seconds=1)
+    second = hold(store, caller=BOB, now=later)
+    assert second.status is Status.HELD
+
+
+def test_closed_days_past_slots_and_roles(store):
+    with pytest.raises(SlotUnavailable):
+        hold(store, facility="chuo-gym", day=date(2030, 5, 20), slots=(("court-a", "09:00"),))  # Monday: closed
+    with pytest.raises(SlotUnavailable):
+        hold(store, day=date(2030, 5, 1), slots=(("court-1", "09:00"),))  # 09:00 Tokyo has passed at NOW
+    with pytest.raises(SlotUnavailable):
+        hold(store, day=date(2030, 12, 30))  # year-end closure
+    with pytest.raises(Forbidden):
+        hold(store, caller=STAFF)
+    with pytest.raises(Unauthorized):
+        hold(store, caller=None)
+
+
+def test_paying_in_time_confirms_and_books_the_slots(store, payments):
+    held = hold(store)
+    session = checkout(store, payments, held).reservation.checkout_session_id
+    assert checkout(store, payments, held).reservation.checkout_session_id == session  # same session again
+    confirmed = logic.settle(payments.pay(session), store, payments, NOW)
+    assert confirmed.status is Status.CONFIRMED and confirmed.payment_status is PaymentStatus.PAID
+    assert {r.state for r in store.slots("kasumi-tennis", held.date)} == {"booked"}
+    # settling again (duplicate webhook, reconciler) changes nothing
+    assert logic.settle(payments.checkout_state(session), store, payments, NOW) == store.get(held.id)
+    assert payments.refunds == []
+
+
+def test_a_late_payment_is_honoured_if_free_and_refunded_if_taken(store, payments):
+    late = NOW + timedelta(minutes=20)
+    held = hold(store)
+    session = checkout(store, payments, held).reservation.checkout_session_id
+    # the hold ran out and was released while the resident was still paying (the sweeper raced the payment)
+    assert store.release(held.model_copy(update={"status": Status.EXPIRED}), Status.HELD.value)
+    honoured = logic.settle(payments.pay(session), store, payments, late)
+    assert honoured.status is Status.CONFIRMED
+
+    other = hold(store, slots=(("court-2", "09:00"),))
+    other_session = checkout(store, payments, other).reservation.checkout_session_id
+    taker = hold(store, caller=BOB, slots=(("court-2", "09:00"),), now=late)
+    refunded = logic.settle(payments.pay(other_session), store, payments, late)
+    assert refunded.status is Status.EXPIRED and refunded.payment_status is PaymentStatus.REFUNDED
+    assert payments.refunds == [(refunded.payment_intent_id, other.amount, f"late-{other.id}")]
+    assert store.get(taker.id).status is Status.HELD
+
+
+def test_the_sweeper_expires_and_closes_the_checkout_or_settles_if_paid(store, payments):
+    unpaid = hold(store)
+    session = checkout(store, payments, unpaid).reservation.checkout_session_id
+    paid = hold(store, slots=(("court-3", "09:00"),))
+    paid_session = checkout(store, payments, paid).reservation.checkout_session_id
+    payments.pay(paid_session)  # webhook lost
+    counts = logic.sweep(store, payments, NOW + timedelta(minutes=16))
+    assert counts == {"expired": 1, "confirmed": 1, "promoted": 0}
+    assert payments.sessions[session].status == "expired"
+    assert store.get(paid.id).status is Status.CONFIRMED
+
+
+def test_reconciliation_waits_n_minutes_then_settles(store, payments):
+    held = hold(store)
+    session = checkout(store, payments, held).reservation.checkout_session_id
+    payments.pay(session)
+    assert logic.reconcile(store, payments, NOW + timedelta(minutes=2), 5) == {"checked": 0, "settled": 0}
+    assert logic.reconcile(store, payments, NOW + timedelta(minutes=6), 5) == {"checked": 1, "settled": 1}
+    assert store.get(held.id).status is Status.CONFIRMED
+
+
+@pytest.mark.parametrize(
+    ("day_of_use", "on", "percent"),
+    [
+        (date(2030, 5, 20), date(2030, 5, 13), 100),
+        (date(2030, 5, 20), date(2030, 5, 14), 50),
+        (date(2030, 5, 20), date(2030, 5, 19), 50),
+        (date(2030, 5, 20), date(2030, 5, 20), 0),
+    ],
+)
+def test_refund_policy(day_of_use, on, percent):
+    assert logic.refund_percent(day_of_use, on) == percent
+
+
+def test_cancel_refunds_by_policy_once_and_only_the_owner(store, payments):
+    held = hold(store, day=date(2030, 5, 5))  # four days ahead: half
+    session = checkout(store, payments, held).reservation.checkout_session_id
+    logic.settle(payments.pay(session), store, payments, NOW)
+    with pytest.raises(NotFound):
+        logic.cancel(held.id, CancelRequest(), BOB, store, payments, NOW)
+    result = logic.cancel(held.id, CancelRequest(), ALICE, store, payments, NOW)
+    assert result.refund_percent == 50 and result.refund == held.amount // 2
+    assert result.reservation.payment_status is PaymentStatus.PARTIALLY_REFUNDED
+    with pytest.raises(NotCancellable):
+        logic.cancel(held.id, CancelRequest(), ALICE, store, payments, NOW)
+    assert len(payments.refunds) == 1
+
+
+def test_a_closure_refunds_everyone_in_full_and_closes_every_slot(store, payments):
+    day = date(2030, 5, 3)
+    first = hold(store, day=day)
+    logic.settle(payments.pay(checkout(store, payments, first).reservation.checkout_session_id), store, payments, NOW)
+    second = hold(store, caller=BOB, day=day, slots=(("court-2", "11:00"),))
+    with pytest.raises(Forbidden):
+        logic.close_day("kasumi-tennis", ClosureRequest(date=day, reason="x"), OTHER_STAFF, store, payments, NOW)
+    result = logic.close_day("kasumi-tennis", ClosureRequest(date=day, reason="台風"), STAFF, store, payments, NOW)
+    assert set(result.cancelled) == {first.id, second.id} and result.refunded == first.amount
+    view = logic.availability(store, "kasumi-tennis", day, NOW)
+    assert view.closed and {s.state for s in view.slots} == {"closed"}
+
+
+def test_an_unpaid_lottery_win_passes_to_the_next_on_the_waiting_list(store, payments):
+    body = RoundRequest(opens_at=NOW - timedelta(days=1), closes_at=NOW + timedelta(hours=1), payment_days=7)
+    lottery.open_round("yokkaichi-dome", "2030-06", body, STAFF, store)
+    applicants = [Caller(sub=f"group-{i}", role=Role.RESIDENT) for i in range(3)]
+    for caller in applicants:
+        lottery.apply(
+            ApplicationRequest(
+                facility_id="yokkaichi-dome",
+                date=date(2030, 6, 5),
+                unit_id="full",
+                start="09:00",
+                group_name=caller.sub,
+            ),
+            caller,
+            store,
+            NOW,
+        )
+    result = lottery.run_draw("yokkaichi-dome", "2030-06", STAFF, store, NOW + timedelta(hours=2), seed=42)
+    order = store.draw("yokkaichi-dome", "2030-06").order["2030-06-05#full#09:00"]
+    assert result.winners == 1 and store.get(result.reservations[0]).owner == order[0]
+    # the same seed gives the same order
+    assert lottery.replay(store, "yokkaichi-dome", "2030-06", STAFF).order["2030-06-05#full#09:00"] == order
+    counts = logic.sweep(store, payments, NOW + timedelta(days=8))
+    assert counts["promoted"] == 1
+    offered = [r for r in store.by_owner(order[1]) if r.status is Status.HELD]
+    assert len(offered) == 1 and offered[0].lottery_key == "2030-06-05#full#09:00"
+    views = {c.sub: lottery.my_applications(c, store).applications[0] for c in applicants}
+    assert views[order[0]].result == "lost" and views[order[1]].result == "won"
+    assert views[order[2]].result == "waiting" and views[order[2]].position == 1
+
+
+def test_seed_data_is_valid_and_has_at_least_six_facilities():
+    assert len(facilities()) >= 6
+    assert json.dumps([f.model_dump(mode="json") for f in facilities()])
+
+
+def test_checkout_needs_an_absolute_site_to_come_back_to(store, payments):
+    held = hold(store)
+    with pytest.raises(InvalidInput):
+        logic.checkout(held.id, CheckoutRequest(), ALICE, store, payments, NOW, "ja", "")
+    assert store.get(held.id).checkout_session_id is None and payments.sessions == {}
