@@ -27,10 +27,10 @@ from madoguchi.logic.queue import (
     IssueRequest,
     Notice,
     NotifyRequest,
-    Receipt,
     StaffTicketList,
     StaffTicketView,
     StatusView,
+    TicketReceipt,
     TicketView,
     Transfer,
 )
@@ -89,7 +89,7 @@ def list_counters(lang: str | None = None) -> CounterList:
     security=SECURITY,
     responses={**SIGNED_IN, **NOT_FOUND, 200: {"description": "The printable ticket"}},
 )
-def issue(counterId: str, body: IssueRequest) -> Receipt:
+def issue(counterId: str, body: IssueRequest) -> TicketReceipt:
     receipt, notices = queue.issue(counterId, body, current_caller(app), queue_store(), now(), base_url(),
                                    request_lang(app))
     metrics.add_metric(name="TicketIssued", unit=MetricUnit.Count, value=1)

@@ -22,7 +22,7 @@ BASE = "https://city.example"
 
 
 def issue(store: MemoryQueueStore, at: datetime, counter: str = "shimin_cert", service: str = "juminhyo",
-          priority: str | None = None) -> queue.Receipt:
+          priority: str | None = None) -> queue.TicketReceipt:
     receipt, _ = queue.issue(counter, IssueRequest(service=service, priority=priority), MACHINE, store, at, BASE, "ja")
     return receipt
 

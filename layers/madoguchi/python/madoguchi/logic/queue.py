@@ -90,7 +90,7 @@ class TicketView(BaseModel):
     notify_ahead: int | None = None
 
 
-class Receipt(TicketView):
+class TicketReceipt(TicketView):
     """The printable ticket: number, counter, people ahead, estimated wait and a QR code to the status page."""
 
     status_url: str
@@ -281,7 +281,7 @@ def _live_order(tickets: Iterable[Ticket]) -> list[Ticket]:
 
 # --- issue ------------------------------------------------------------------------------------------------
 def issue(counter_id: str, body: IssueRequest, caller: Caller | None, store: QueueStore, now: datetime,
-          base_url: str, lang: Lang) -> tuple[Receipt, list[Notice]]:
+          base_url: str, lang: Lang) -> tuple[TicketReceipt, list[Notice]]:
     counter = known_counter(counter_id)
     device = require(caller, Role.DEVICE)
     if device.device_kind not in (DeviceKind.TICKET_MACHINE, DeviceKind.KIOSK):
@@ -300,7 +300,7 @@ def issue(counter_id: str, body: IssueRequest, caller: Caller | None, store: Que
     ahead, wait = _position(counter, status, ticket)
     url = status_url(base_url, ticket.id)
     view = _ticket_view(ticket, lang, ahead, wait)
-    return Receipt(**view.model_dump(), status_url=url, qr_svg=qr_svg(url)), notices
+    return TicketReceipt(**view.model_dump(), status_url=url, qr_svg=qr_svg(url)), notices
 
 
 def _position(counter: Counter, status: CounterStatus, ticket: Ticket) -> tuple[int | None, int | None]:
