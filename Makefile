@@ -41,10 +41,18 @@ web/dist/index.html: $(WEB_SOURCES) node_modules/.installed
 web: web/dist/index.html
 
 # Third-party layer for arm64 Lambda (Python 3.13), built without Docker from the pinned runtime lock.
+# Wheels only, except PURE_SDISTS: pure-Python packages published as source only (pywebpush's http-ece), built
+# into a py3-none-any wheel, which cannot carry a platform-specific binary.
+PURE_SDISTS := http-ece
 $(LAYER_DIR)/.built: layers/requirements.lock $(VENV)/.installed
 	rm -rf $(LAYER_DIR)
+	mkdir -p $(LAYER_DIR)
+	grep -v -E '^($(subst $() $(),|,$(PURE_SDISTS)))==' layers/requirements.lock > $(LAYER_DIR).wheels.txt
 	$(VENV)/bin/uv pip install --quiet --target $(LAYER_DIR)/python --python-platform aarch64-manylinux2014 \
-		--python-version 3.13 --only-binary :all: -r layers/requirements.lock
+		--python-version 3.13 --only-binary :all: --no-deps -r $(LAYER_DIR).wheels.txt
+	grep -E '^($(subst $() $(),|,$(PURE_SDISTS)))==' layers/requirements.lock > $(LAYER_DIR).sdists.txt
+	$(VENV)/bin/uv pip install --quiet --target $(LAYER_DIR)/python --python-platform aarch64-manylinux2014 \
+		--python-version 3.13 --no-deps -r $(LAYER_DIR).sdists.txt
 	touch $@
 
 layer: $(LAYER_DIR)/.built

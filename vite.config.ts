@@ -7,7 +7,8 @@ const page = (path: string) => fileURLToPath(new URL(`./web/${path}`, import.met
 export default defineConfig({
   root: page(""),
   base: "/",
-  publicDir: false,
+  // Copied as is to the site root: the Web Push service worker (/push-sw.js) must keep its name and scope.
+  publicDir: page("public"),
   // Preact's automatic JSX runtime (Vite 8 transforms with Oxc; `esbuild` is its deprecated alias).
   oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
   build: {
@@ -33,6 +34,10 @@ export default defineConfig({
         faq: page("faq/index.html"),
         staffFaq: page("staff/faq/index.html"),
         staffGuide: page("staff/guide/index.html"),
+        ticket: page("ticket/index.html"),
+        congestion: page("congestion/index.html"),
+        staffQueue: page("staff/queue/index.html"),
+        ticketMachine: page("ticket-machine/index.html"),
       },
     },
   },

@@ -195,6 +195,14 @@ TABLES: tuple[Table, ...] = (
     Table(key="faq", env="FAQ_TABLE", ttl="expires_at"),
 )
 
+TABLES += (
+    # Queue tickets: per counter and day one partition (#SEQ numbering item + tickets) (docs/data-model.md).
+    Table(key="queue", env="QUEUE_TABLE", ttl="expires_at"),
+    # Derived from the tickets: the cached status per counter, the city-wide live object, daily aggregates and
+    # the learned calendar; small items read by the polling routes (docs/data-model.md).
+    Table(key="congestion", env="CONGESTION_TABLE"),
+)
+
 BUCKETS: tuple[Bucket, ...] = (
     Bucket(
         key="attachments",
@@ -210,6 +218,11 @@ SECRETS: tuple[Secret, ...] = (
         key="line",
         description="LINE Messaging API channel secret and channel access token",
         fields=("channel_secret", "channel_access_token"),
+    ),
+    Secret(
+        key="webpush",
+        description="VAPID key pair (base64url) and contact subject for Web Push call notices",
+        fields=("vapid_private_key", "vapid_public_key", "subject"),
     ),
 )
 
@@ -429,6 +442,53 @@ FUNCTIONS: tuple[Function, ...] = (
         memory_mb=128,
         timeout_s=5,
         cognito_trigger=True,
+    ),
+)
+
+FUNCTIONS += (
+    Function(
+        name="queue",
+        description="Queue tickets: issue (ticket machines, kiosks), status, calling, notices, counter statistics",
+        memory_mb=512,
+        routes=(
+            Route("GET", "/queues", authenticated=False),
+            Route("POST", "/queues/{counterId}/tickets", authenticated=True),
+            Route("GET", "/queues/{counterId}/tickets", authenticated=True),
+            Route("GET", "/queues/{counterId}/status", authenticated=False),
+            Route("POST", "/queues/{counterId}/call-next", authenticated=True),
+            Route("POST", "/queues/{counterId}/tickets/{ticketId}/recall", authenticated=True),
+            Route("POST", "/queues/{counterId}/tickets/{ticketId}/absent", authenticated=True),
+            Route("POST", "/queues/{counterId}/tickets/{ticketId}/requeue", authenticated=True),
+            Route("POST", "/queues/{counterId}/tickets/{ticketId}/complete", authenticated=True),
+            Route("POST", "/queues/{counterId}/tickets/{ticketId}/cancel", authenticated=True),
+            Route("POST", "/queues/{counterId}/tickets/{ticketId}/transfer", authenticated=True),
+            Route("GET", "/queues/{counterId}/stats", authenticated=True),
+            Route("GET", "/tickets/{ticketId}", authenticated=False),
+            Route("POST", "/tickets/{ticketId}/notifications", authenticated=False),
+            Route("GET", "/notifications/webpush-key", authenticated=False),
+        ),
+        tables=(("queue", "write"), ("congestion", "write")),
+        secrets=("line", "webpush"),
+    ),
+    Function(
+        name="congestion",
+        description="Live congestion and the learned congestion calendar (JSON, iCalendar, HTML month page)",
+        memory_mb=512,
+        routes=(
+            Route("GET", "/congestion/now", authenticated=False),
+            Route("GET", "/congestion/calendar", authenticated=False),
+            Route("GET", "/congestion/calendar.ics", authenticated=False),
+            Route("GET", "/congestion/calendar.html", authenticated=False),
+        ),
+        tables=(("queue", "read"), ("congestion", "read")),
+    ),
+    Function(
+        name="congestion_forecast",
+        description="Nightly: learns from the ticket history and writes the congestion calendar of the coming months",
+        memory_mb=512,
+        timeout_s=120,
+        tables=(("queue", "read"), ("congestion", "write")),
+        schedule="cron(0 17 * * ? *)",  # 02:00 Asia/Tokyo
     ),
 )
 

@@ -14,7 +14,7 @@ from moto.server import ThreadedMotoServer
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from infra import catalogue
-from infra.local import lambda_dispatch, s3_events
+from infra.local import dynamodb_isolation, lambda_dispatch, s3_events
 from infra.local.functions import REGION, Functions
 from infra.local.gateway import Gateway
 from infra.local.identity import LocalIssuer
@@ -40,6 +40,9 @@ def local_environment(moto_port: int) -> dict[str, str]:
         # Cost of EMF and JSON logs to stdout in a local run: keep the console readable.
         "POWERTOOLS_METRICS_NAMESPACE": "Madoguchi",
         "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+        # Web Push: browsers' push services, plus loopback for the tests' recording push service
+        "WEBPUSH_HOSTS": "fcm.googleapis.com,push.services.mozilla.com,notify.windows.com,push.apple.com,127.0.0.1",
+        "WEBPUSH_ALLOW_HTTP": "true",
     }
     for table in catalogue.TABLES:
         env[table.env] = table.local_name
@@ -85,6 +88,7 @@ class LocalStack:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         # Powertools warns on every request that publishes no business metric; noise in a local console.
         warnings.filterwarnings("ignore", "No application metrics to publish", UserWarning)
+        dynamodb_isolation.install()
         self.moto = ThreadedMotoServer(ip_address=self.host, port=0, verbose=False)
         self.moto.start()
         _, moto_port = self.moto.get_host_and_port()
@@ -106,13 +110,17 @@ class LocalStack:
         if self.seed:
             from infra.seed import seed
 
-            seed(catalogue.table("catalogue").local_name)
+            seed(
+                catalogue.table("catalogue").local_name,
+                queue_table=catalogue.table("queue").local_name,
+                congestion_table=catalogue.table("congestion").local_name,
+            )
             from infra.seed.facilities import seed_facilities
 
             seed_facilities(catalogue.table("reservations").local_name)
 
         self.server = make_server(self.host, self.port, Gateway(self.functions, self.issuer), threaded=True)
-        os.environ["SITE_URL"] = self.url  # where residents come back to after paying
+        os.environ["SITE_URL"] = self.url  # where residents come back to after paying; links in tickets and notices
         self.stripe.webhook_url = f"{self.url}/payments/stripe/webhook"
         threading.Thread(target=self.server.serve_forever, name="gateway", daemon=True).start()
         self.scheduler = Scheduler(self.functions)

@@ -20,7 +20,13 @@ def procedures() -> list[Procedure]:
     return [Procedure.model_validate(p) for p in json.loads((SEED_DIR / "procedures.json").read_text())]
 
 
-def seed(catalogue_table: str, faq_table: str | None = None, applications_table: str | None = None) -> int:
+def seed(
+    catalogue_table: str,
+    faq_table: str | None = None,
+    applications_table: str | None = None,
+    queue_table: str | None = None,
+    congestion_table: str | None = None,
+) -> int:
     """Write the reference data; idempotent (puts overwrite by key). Returns how many items were written."""
     store = DynamoProcedureStore(catalogue_table)
     items = procedures()
@@ -37,6 +43,10 @@ def seed(catalogue_table: str, faq_table: str | None = None, applications_table:
         from infra.seed.applications import seed_residents
 
         count += seed_residents(applications_table)
+    if queue_table and congestion_table:
+        from infra.seed.queue_history import seed_queue
+
+        count += seed_queue(queue_table, congestion_table)
     return count
 
 
@@ -44,8 +54,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--catalogue-table", required=True)
     parser.add_argument("--faq-table", default="", help="also add the FAQ entries missing from this table")
+    parser.add_argument("--applications-table", default="", help="also the demo resident records")
+    parser.add_argument("--queue-table", help="with --congestion-table: demo ticket history and its calendar")
+    parser.add_argument("--congestion-table")
     args = parser.parse_args()
-    print(f"seeded {seed(args.catalogue_table, args.faq_table)} items")
+    count = seed(
+        args.catalogue_table,
+        args.faq_table,
+        args.applications_table,
+        queue_table=args.queue_table,
+        congestion_table=args.congestion_table,
+    )
+    print(f"seeded {count} items")
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ import boto3
 import requests
 
 from infra import catalogue
-from tests.bench import applications, faq, inbox, reservations, transitions
+from tests.bench import applications, faq, inbox, queue, reservations, transitions
 from tests.bench.local import LOAD_SECONDS, LOAD_THREADS, load
 
 ROOT = catalogue.ROOT
@@ -281,12 +281,15 @@ def main() -> None:
     ddb = dynamodb_calls()
     cost = transitions.state_transitions()  # after dynamodb_calls: moto's data outlives a stack in this process
     submits = applications.submit_under_load()
+    queue_figures = queue.queue_under_load(), queue.forecast_mae()
     backlog = inbox.inbox_under_load()  # last: it leaves thousands of pending tasks behind
     text = (
         report(cold, load, ddb, cost, backlog)
         + faq.report()
         + reservations.report_section()
         + "\n".join(applications.section(submits))
+        + "\n"
+        + "\n".join(queue.section(*queue_figures))
         + "\n"
     )
     (ROOT / "docs" / "benchmarks.md").write_text(text)

@@ -31,6 +31,17 @@ class Settings(BaseModel):
     # (Residents come back after paying to site_url, or to the page's own origin when it is empty.)
     hold_minutes: int = 15
     reconcile_after_minutes: int = 5
+    queue_table: str = ""
+    congestion_table: str = ""
+    # How long a called resident who did not come keeps their place (may still come back and be served)
+    queue_absent_grace_minutes: int = 15
+    # Web Push subscriptions are accepted only for these push services (host or parent domain, comma-separated):
+    # the server POSTs to the endpoint a browser gives, so anything else would let anyone aim it at any URL.
+    webpush_hosts: str = (
+        "fcm.googleapis.com,push.services.mozilla.com,notify.windows.com,push.apple.com"
+    )
+    webpush_allow_http: bool = False  # only the local stack's recording push service speaks plain HTTP
+    powertools_metrics_namespace: str = "Madoguchi"
     smoke_state_machine_arn: str = ""
     bereavement_state_machine_arn: str = ""
     moving_in_state_machine_arn: str = ""
@@ -41,6 +52,7 @@ class Settings(BaseModel):
     # Secret names (locally) or ARNs (cloud), one per catalogue secret: `<key>_secret`.
     stripe_secret: str = ""
     line_secret: str = ""
+    webpush_secret: str = ""
     secret_cache_seconds: int = 300
     # Third parties' API endpoints: empty means the SDK's default; the local stack points them at its stand-ins.
     stripe_api_base: str = ""
@@ -51,6 +63,13 @@ class Settings(BaseModel):
         if not isinstance(secret_id, str) or not secret_id:
             raise RuntimeError(f"secret {key!r} is not configured for this function (catalogue `secrets`)")
         return secret_id
+
+    @property
+    def metrics_namespace(self) -> str:
+        return self.powertools_metrics_namespace
+
+    def webpush_host_list(self) -> list[str]:
+        return [h.strip().lower() for h in self.webpush_hosts.split(",") if h.strip()]
 
     def state_machines(self) -> dict[str, str]:
         return {

@@ -17,11 +17,13 @@ if TYPE_CHECKING:
     from madoguchi.adapters.dynamodb import DynamoTaskStore
     from madoguchi.adapters.faq_dynamodb import DynamoFaqStore
     from madoguchi.adapters.line import LineMessagingApi
+    from madoguchi.adapters.queue_dynamodb import DynamoQueueStore
     from madoguchi.adapters.reservations_dynamodb import DynamoReservationStore
     from madoguchi.adapters.s3_attachments import S3Attachments
     from madoguchi.adapters.ses_mail import SesMailer
     from madoguchi.adapters.stepfunctions import StepFunctionsWorkflows
     from madoguchi.adapters.stripe_payments import StripePayments
+    from madoguchi.adapters.webpush import PyWebPush
 
 
 @lru_cache(maxsize=1)
@@ -103,3 +105,22 @@ def faq_store() -> DynamoFaqStore:
     from madoguchi.adapters.faq_dynamodb import DynamoFaqStore
 
     return DynamoFaqStore(settings().faq_table)
+
+
+@lru_cache(maxsize=1)
+def queue_store() -> DynamoQueueStore:
+    from madoguchi.adapters.queue_dynamodb import DynamoQueueStore
+
+    return DynamoQueueStore(settings().queue_table, settings().congestion_table)
+
+
+@lru_cache(maxsize=1)
+def webpush_sender() -> PyWebPush | None:
+    """Web Push with the city's VAPID key pair (secret `webpush`), or None where no key is configured."""
+    from madoguchi.adapters.webpush import PyWebPush
+    from madoguchi.secrets import secret
+
+    if not settings().webpush_secret:
+        return None
+    keys = secret("webpush")
+    return PyWebPush(keys["vapid_private_key"], keys["vapid_public_key"], keys["subject"])

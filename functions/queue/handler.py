@@ -1,0 +1,208 @@
+"""Queue tickets and calling.
+
+GET /queues, GET /queues/{counterId}/status, GET /tickets/{ticketId}: anyone (the status page and the display
+board poll them; each is one small read of the counter's cached status). POST /queues/{counterId}/tickets: a
+ticket machine or kiosk (device token). POST /tickets/{ticketId}/notifications: whoever holds the ticket id
+(printed as a QR code; ids are unguessable). Calling, recall, absent, requeue, complete, cancel, transfer and the
+counter's statistics: staff of the counter's department only.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from madoguchi.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
+from madoguchi.logic import queue
+from madoguchi.logic.queue import (
+    CallNext,
+    CallResult,
+    CounterList,
+    CounterStats,
+    IssueRequest,
+    Notice,
+    NotifyRequest,
+    StaffTicketList,
+    StaffTicketView,
+    StatusView,
+    TicketReceipt,
+    TicketView,
+    Transfer,
+)
+from madoguchi.queue import Ticket
+from madoguchi.settings import settings
+from madoguchi.wiring import line_messenger, queue_store, webpush_sender
+
+logger = Logger()
+metrics = Metrics()
+app = make_resolver()
+
+STAFF = {**SIGNED_IN, **NOT_FOUND, **CONFLICT}
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def base_url() -> str:
+    """Origin of the pages for printed QR codes and notices: configured, else this request's own origin (pages
+    and API share one CloudFront origin, decision "One origin for pages and API")."""
+    configured = settings().site_url
+    if configured:
+        return configured
+    headers = app.current_event.headers
+    host = headers.get("X-Forwarded-Host") or headers.get("Host") or headers.get("host") or ""
+    return f"https://{host}" if host else ""
+
+
+def notify(notices: list[Notice]) -> None:
+    if notices:
+        sent = queue.send_notices(notices, queue_store(), line_messenger(), webpush_sender(), base_url())
+        if sent:
+            metrics.add_metric(name="NoticeSent", unit=MetricUnit.Count, value=sent)
+
+
+def record(name: str, ticket: Ticket, seconds: int | None) -> None:
+    """A per-counter and per-service metric (EMF): waiting and service time in CloudWatch."""
+    if seconds is None:
+        return
+    with single_metric(name=name, unit=MetricUnit.Seconds, value=seconds,
+                       namespace=settings().metrics_namespace) as metric:
+        metric.add_dimension(name="counter", value=ticket.counter)
+        metric.add_dimension(name="service", value=ticket.service)
+
+
+@app.get("/queues", summary="Counters and their services", tags=["queue"])
+def list_counters(lang: str | None = None) -> CounterList:
+    return queue.counters(request_lang(app))
+
+
+@app.post(
+    "/queues/<counterId>/tickets",
+    summary="Issue the counter's next ticket (ticket machine or kiosk)",
+    tags=["queue"],
+    security=SECURITY,
+    responses={**SIGNED_IN, **NOT_FOUND, 200: {"description": "The printable ticket"}},
+)
+def issue(counterId: str, body: IssueRequest) -> TicketReceipt:
+    receipt, notices = queue.issue(counterId, body, current_caller(app), queue_store(), now(), base_url(),
+                                   request_lang(app))
+    metrics.add_metric(name="TicketIssued", unit=MetricUnit.Count, value=1)
+    notify(notices)
+    return receipt
+
+
+@app.get("/queues/<counterId>/status", summary="Live status of a counter", tags=["queue"],
+         responses={**NOT_FOUND, 200: {"description": "Waiting, calling, estimated wait"}})
+def status(counterId: str, lang: str | None = None) -> StatusView:
+    return queue.counter_status(counterId, queue_store(), now(), request_lang(app))
+
+
+@app.get("/tickets/<ticketId>", summary="A ticket's place in the queue", tags=["queue"],
+         responses={**NOT_FOUND, 200: {"description": "State, people ahead, estimated wait"}})
+def ticket(ticketId: str, lang: str | None = None) -> TicketView:
+    return queue.view_ticket(ticketId, queue_store(), now(), request_lang(app))
+
+
+@app.post("/tickets/<ticketId>/notifications", summary="Be told by LINE or Web Push when few are ahead and when called",
+          tags=["queue"], responses={**NOT_FOUND, **CONFLICT, 200: {"description": "The ticket"}})
+def opt_in(ticketId: str, body: NotifyRequest) -> TicketView:
+    config = settings()
+    view, notices = queue.opt_in(ticketId, body, queue_store(), now(), request_lang(app),
+                                 config.webpush_host_list(), config.webpush_allow_http)
+    notify(notices)
+    return view
+
+
+@app.get("/notifications/webpush-key", summary="VAPID public key for PushManager.subscribe", tags=["queue"])
+def webpush_key() -> dict[str, str]:
+    sender = webpush_sender()
+    return {"public_key": sender.public_key if sender else ""}
+
+
+@app.get("/queues/<counterId>/tickets", summary="Today's live tickets with their ids (staff of the counter)",
+         tags=["queue"], security=SECURITY, responses={**SIGNED_IN, **NOT_FOUND, 200: {"description": "Tickets"}})
+def live(counterId: str) -> StaffTicketList:
+    return queue.live_tickets(counterId, current_caller(app), queue_store(), now())
+
+
+@app.post("/queues/<counterId>/call-next", summary="Call the next ticket (staff of the counter)", tags=["queue"],
+          security=SECURITY, responses={**STAFF, 200: {"description": "The called ticket, or null"}})
+def call_next(counterId: str, body: CallNext) -> CallResult:
+    called, notices = queue.call_next(counterId, body, current_caller(app), queue_store(), now())
+    if called is not None:
+        metrics.add_metric(name="TicketCalled", unit=MetricUnit.Count, value=1)
+        if called.recalls == 0 and called.first_called_at == called.called_at:
+            record("WaitingTime", called, called.wait_seconds)
+    notify(notices)
+    return CallResult(ticket=queue.staff_view(called) if called else None)
+
+
+def _act(counter_id: str, ticket_id: str, action: queue.Action, desk: str | None = None) -> StaffTicketView:
+    grace = timedelta(minutes=settings().queue_absent_grace_minutes)
+    changed, notices = queue.act(counter_id, ticket_id, action, current_caller(app), queue_store(), now(), grace, desk)
+    if action == "complete":
+        record("ServiceTime", changed, changed.service_seconds)
+    metrics.add_metric(name=f"Ticket{action.capitalize()}", unit=MetricUnit.Count, value=1)
+    notify(notices)
+    return queue.staff_view(changed)
+
+
+@app.post("/queues/<counterId>/tickets/<ticketId>/recall", summary="Call the ticket again", tags=["queue"],
+          security=SECURITY, responses={**STAFF, 200: {"description": "The ticket"}})
+def recall(counterId: str, ticketId: str) -> StaffTicketView:
+    return _act(counterId, ticketId, "recall")
+
+
+@app.post("/queues/<counterId>/tickets/<ticketId>/absent",
+          summary="Not here: keep the place for the grace period", tags=["queue"],
+          security=SECURITY, responses={**STAFF, 200: {"description": "The ticket"}})
+def absent(counterId: str, ticketId: str) -> StaffTicketView:
+    return _act(counterId, ticketId, "absent")
+
+
+@app.post("/queues/<counterId>/tickets/<ticketId>/requeue",
+          summary="Came back within the grace period: back in line at the first arrival time", tags=["queue"],
+          security=SECURITY, responses={**STAFF, 200: {"description": "The ticket"}})
+def requeue(counterId: str, ticketId: str) -> StaffTicketView:
+    return _act(counterId, ticketId, "requeue")
+
+
+@app.post("/queues/<counterId>/tickets/<ticketId>/complete", summary="Served: records the service time",
+          tags=["queue"], security=SECURITY, responses={**STAFF, 200: {"description": "The ticket"}})
+def complete(counterId: str, ticketId: str) -> StaffTicketView:
+    return _act(counterId, ticketId, "complete")
+
+
+@app.post("/queues/<counterId>/tickets/<ticketId>/cancel", summary="Left without being served", tags=["queue"],
+          security=SECURITY, responses={**STAFF, 200: {"description": "The ticket"}})
+def cancel(counterId: str, ticketId: str) -> StaffTicketView:
+    return _act(counterId, ticketId, "cancel")
+
+
+@app.post("/queues/<counterId>/tickets/<ticketId>/transfer",
+          summary="Hand over to another counter, keeping the first arrival time", tags=["queue"],
+          security=SECURITY, responses={**STAFF, 200: {"description": "The new ticket at the other counter"}})
+def transfer(counterId: str, ticketId: str, body: Transfer) -> StaffTicketView:
+    new, notices = queue.transfer(counterId, ticketId, body, current_caller(app), queue_store(), now())
+    metrics.add_metric(name="TicketTransferred", unit=MetricUnit.Count, value=1)
+    notify(notices)
+    return queue.staff_view(new)
+
+
+@app.get("/queues/<counterId>/stats", summary="Daily waiting and service times (staff of the counter)",
+         tags=["queue"], security=SECURITY, responses={**SIGNED_IN, **NOT_FOUND, 200: {"description": "Aggregates"}})
+def stats(counterId: str, days: int = 30, lang: str | None = None) -> CounterStats:
+    return queue.counter_stats(counterId, current_caller(app), queue_store(), now(), max(1, min(days, 366)),
+                               request_lang(app))
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,22 @@
+"""Demo ticket history for the queue table: two years of daily aggregates from the generator with known effects
+(madoguchi.history), and the calendar learned from them, so `make run` shows a filled congestion calendar."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from madoguchi.adapters.queue_dynamodb import DynamoQueueStore
+from madoguchi.history import generate
+from madoguchi.logic.queue_forecast import nightly
+from madoguchi.queue import TOKYO
+
+YEARS = 2
+
+
+def seed_queue(queue_table: str, congestion_table: str, years: int = YEARS) -> int:
+    today = datetime.now(UTC).astimezone(TOKYO).date()
+    history = generate(today - timedelta(days=365 * years), today - timedelta(days=1), seed=2024)
+    store = DynamoQueueStore(queue_table, congestion_table)
+    store.put_many_day_stats(history)
+    nightly(store, today)
+    return len(history)

@@ -1,0 +1,144 @@
+"""Queue rules on the in-memory store: order, recall, absent and grace, complete, transfer, notices."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from madoguchi.adapters.memory_line import MemoryLineMessenger
+from madoguchi.adapters.memory_queue import MemoryQueueStore, MemoryWebPush
+from madoguchi.auth import Caller, DeviceKind, Role
+from madoguchi.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from madoguchi.logic import queue
+from madoguchi.logic.queue import CallNext, IssueRequest, NotifyRequest, Transfer
+
+T0 = datetime(2026, 11, 30, 0, 30, tzinfo=UTC)  # 09:30 in Tokyo, a Monday
+MACHINE = Caller(sub="ticket-1", role=Role.DEVICE, device_kind=DeviceKind.TICKET_MACHINE)
+SHIMIN = Caller(sub="staff-shimin", role=Role.STAFF, department="shimin")
+ONESTOP = Caller(sub="staff-onestop", role=Role.STAFF, department="onestop")
+GRACE = timedelta(minutes=15)
+BASE = "https://city.example"
+
+
+def issue(store: MemoryQueueStore, at: datetime, counter: str = "shimin_cert", service: str = "juminhyo",
+          priority: str | None = None) -> queue.TicketReceipt:
+    receipt, _ = queue.issue(counter, IssueRequest(service=service, priority=priority), MACHINE, store, at, BASE, "ja")
+    return receipt
+
+
+def call(store: MemoryQueueStore, at: datetime, counter: str = "shimin_cert", who: Caller = SHIMIN):
+    called, _ = queue.call_next(counter, CallNext(desk="2"), who, store, at)
+    return called
+
+
+def test_numbers_count_up_per_counter_and_day_with_a_printable_receipt():
+    store = MemoryQueueStore()
+    first, second = issue(store, T0), issue(store, T0 + timedelta(minutes=1))
+    other = issue(store, T0, counter="hoken", service="kokuho")
+    tomorrow = issue(store, T0 + timedelta(days=1))
+    assert (first.number, second.number, other.number, tomorrow.number) == (1, 2, 1, 1)
+    assert second.ahead == 1 and second.estimated_wait_minutes and second.estimated_wait_minutes > 0
+    assert second.status_url == f"{BASE}/ticket/?id={second.id}" and second.qr_svg.startswith("<svg")
+
+
+def test_priority_tickets_are_called_first_then_arrival_order():
+    store = MemoryQueueStore()
+    a = issue(store, T0)
+    b = issue(store, T0 + timedelta(minutes=1))
+    c = issue(store, T0 + timedelta(minutes=2), priority="assistance")
+    order = [call(store, T0 + timedelta(minutes=5 + i)).number for i in range(3)]
+    assert order == [c.number, a.number, b.number]
+    assert call(store, T0 + timedelta(minutes=9)) is None
+
+
+def test_absent_keeps_the_place_during_the_grace_period_only():
+    store = MemoryQueueStore()
+    a = issue(store, T0)
+    issue(store, T0 + timedelta(minutes=1))
+    called = call(store, T0 + timedelta(minutes=2))
+    assert called.id == a.id
+    t = queue.act("shimin_cert", a.id, "absent", SHIMIN, store, T0 + timedelta(minutes=3), GRACE)[0]
+    assert t.state == "absent" and t.absent_until == T0 + timedelta(minutes=18)
+    # back within the grace period: in line again at the original arrival time, so called before number 2
+    queue.act("shimin_cert", a.id, "requeue", SHIMIN, store, T0 + timedelta(minutes=10), GRACE)
+    assert call(store, T0 + timedelta(minutes=11)).id == a.id
+    queue.act("shimin_cert", a.id, "absent", SHIMIN, store, T0 + timedelta(minutes=12), GRACE)
+    with pytest.raises(Conflict):
+        queue.act("shimin_cert", a.id, "requeue", SHIMIN, store, T0 + timedelta(minutes=40), GRACE)
+
+
+def test_recall_and_complete_record_wait_and_service_time():
+    store = MemoryQueueStore()
+    a = issue(store, T0)
+    call(store, T0 + timedelta(minutes=10))
+    recalled = queue.act("shimin_cert", a.id, "recall", SHIMIN, store, T0 + timedelta(minutes=12), GRACE)[0]
+    assert recalled.recalls == 1 and recalled.state == "called"
+    done = queue.act("shimin_cert", a.id, "complete", SHIMIN, store, T0 + timedelta(minutes=20), GRACE)[0]
+    assert done.state == "done" and done.wait_seconds == 600 and done.service_seconds == 480
+    with pytest.raises(Conflict):
+        queue.act("shimin_cert", a.id, "complete", SHIMIN, store, T0 + timedelta(minutes=21), GRACE)
+    stats = queue.counter_stats("shimin_cert", SHIMIN, store, T0 + timedelta(minutes=30), 7, "ja")
+    assert stats.days[-1].served == 1 and stats.services[0].mean_service_minutes == 8.0
+
+
+def test_transfer_keeps_the_first_arrival_time_at_the_other_counter():
+    store = MemoryQueueStore()
+    early = issue(store, T0, counter="okuyami", service="okuyami")
+    issue(store, T0 + timedelta(minutes=5), counter="hoken", service="kokuho")  # arrived later at 保険年金
+    call(store, T0 + timedelta(minutes=6), counter="okuyami", who=ONESTOP)
+    new, _ = queue.transfer("okuyami", early.id, Transfer(to="hoken", service="kokuho"), ONESTOP, store,
+                            T0 + timedelta(minutes=30))
+    assert new.counter == "hoken" and new.number == 2 and new.arrived_at == T0 and new.transferred_from == early.id
+    hoken = Caller(sub="staff-hoken", role=Role.STAFF, department="hoken")
+    assert call(store, T0 + timedelta(minutes=31), counter="hoken", who=hoken).id == new.id
+    old = queue.view_ticket(early.id, store, T0 + timedelta(minutes=31), "ja")
+    assert old.state == "transferred" and old.transferred_to == new.id
+
+
+def test_only_the_counters_department_may_call_and_only_devices_issue():
+    store = MemoryQueueStore()
+    with pytest.raises(Forbidden):
+        call(store, T0, counter="hoken")
+    with pytest.raises(Unauthorized):
+        queue.call_next("shimin_cert", CallNext(desk="1"), None, store, T0)
+    with pytest.raises(Forbidden):
+        queue.issue("shimin_cert", IssueRequest(service="juminhyo"), SHIMIN, store, T0, BASE, "ja")
+    with pytest.raises(InvalidInput):
+        issue(store, T0, service="kokuho")
+    with pytest.raises(NotFound):
+        issue(store, T0, counter="nowhere")
+
+
+def test_notices_say_only_number_counter_and_link_and_go_once():
+    store = MemoryQueueStore()
+    line, push = MemoryLineMessenger(), MemoryWebPush()
+    tickets = [issue(store, T0 + timedelta(minutes=i)) for i in range(4)]
+    last = tickets[-1]
+    sub = {"endpoint": "https://push.example/abc", "keys": {"p256dh": "x", "auth": "y"}}
+    _, notices = queue.opt_in(last.id, NotifyRequest.model_validate(
+        {"ahead": 1, "line_user_id": "U" + "0" * 32, "webpush": sub, "lang": "en"}), store, T0, "ja",
+        ["push.example"])
+    assert notices == []  # 3 ahead, threshold 1
+    for i in range(4):
+        _, notices = queue.call_next("shimin_cert", CallNext(desk="4"), SHIMIN, store, T0 + timedelta(minutes=9 + i))
+        queue.send_notices(notices, store, line, push, BASE)
+    assert [m["to"] for m in line.sent] == ["U" + "0" * 32] * 2 and len(push.sent) == 2  # "1 ahead", "called"
+    texts = [t for m in line.sent for t in m["texts"]] + [text for _, text in push.sent]
+    assert texts[0] == f"[Certificates] Number {last.number}: 1 ahead of you. {BASE}/ticket/?id={last.id}"
+    assert texts[1] == (f"[Certificates] Number {last.number} is being called. Please come to desk 4. "
+                        f"{BASE}/ticket/?id={last.id}")
+
+
+def test_push_subscriptions_only_to_known_push_services():
+    hosts = ["fcm.googleapis.com", "push.apple.com"]
+    assert queue.push_endpoint_allowed("https://fcm.googleapis.com/fcm/send/x", hosts, False)
+    assert queue.push_endpoint_allowed("https://web.push.apple.com/abc", hosts, False)
+    assert not queue.push_endpoint_allowed("http://fcm.googleapis.com/x", hosts, False)
+    assert not queue.push_endpoint_allowed("https://evil.example/fcm.googleapis.com", hosts, False)
+    assert not queue.push_endpoint_allowed("https://fcm.googleapis.com.evil.example/x", hosts, False)
+    store = MemoryQueueStore()
+    ticket = issue(store, T0)
+    body = NotifyRequest.model_validate({"webpush": {"endpoint": "https://169.254.169.254/x", "keys": {}}})
+    with pytest.raises(InvalidInput):
+        queue.opt_in(ticket.id, body, store, T0, "ja", hosts)

@@ -1,0 +1,261 @@
+import { useEffect, useState } from "preact/hooks";
+import { Page, mount } from "../components/app";
+import { Alert } from "../components/feedback";
+import { type Session, SignIn } from "../components/sign-in";
+import { ApiError, request, withLang } from "../lib/api";
+import { type MessageKey, useI18n } from "../lib/i18n";
+import { type CounterInfo, type CounterStats, type CounterStatus, type StaffTicket, usePoll } from "../lib/queue";
+import "../styles/base.css";
+import "../styles/queue.css";
+
+const STATE_KEY: Record<string, MessageKey> = {
+  waiting: "queue.staff.state.waiting",
+  called: "queue.staff.state.called",
+  absent: "queue.staff.state.absent",
+  done: "queue.staff.state.waiting",
+  transferred: "queue.staff.state.waiting",
+  cancelled: "queue.staff.state.waiting",
+};
+
+/** Mean wait per day as an SVG bar chart (drawn here: no chart library, nothing from a CDN). */
+function WaitChart({ stats }: { stats: CounterStats }) {
+  const { t } = useI18n();
+  const days = stats.days.slice(-30);
+  const max = Math.max(10, ...days.map((d) => d.mean_wait_minutes ?? 0));
+  const width = 600;
+  const height = 200;
+  const bar = width / Math.max(1, days.length);
+  return (
+    <figure>
+      <svg class="chart" viewBox={`0 0 ${width} ${height + 20}`} role="img" aria-labelledby="chart-title">
+        <title id="chart-title">{t("queue.staff.chart")}</title>
+        {days.map((d, i) => {
+          const h = ((d.mean_wait_minutes ?? 0) / max) * height;
+          return (
+            <g key={d.day}>
+              <rect x={i * bar + 1} y={height - h} width={bar - 2} height={h}>
+                <title>{`${d.day}: ${d.mean_wait_minutes ?? "-"}`}</title>
+              </rect>
+              {i % 5 === 0 && (
+                <text x={i * bar} y={height + 14}>
+                  {d.day.slice(5)}
+                </text>
+              )}
+            </g>
+          );
+        })}
+      </svg>
+      <figcaption>{t("queue.staff.chart")}</figcaption>
+    </figure>
+  );
+}
+
+function Console({ session }: { session: Session }) {
+  const { t, lang } = useI18n();
+  const [counters, setCounters] = useState<CounterInfo[]>([]);
+  const [counter, setCounter] = useState("");
+  const [desk, setDesk] = useState("1");
+  const [current, setCurrent] = useState<StaffTicket | null>(null);
+  const [message, setMessage] = useState("");
+  const [error, setError] = useState<ApiError | null>(null);
+  const [transferTo, setTransferTo] = useState("");
+  const token = session.token;
+
+  useEffect(() => {
+    request<{ counters: CounterInfo[] }>(withLang("/queues", lang)).then((list) => {
+      const mine = list.counters.filter((c) => c.department === session.me.department);
+      setCounters(list.counters);
+      setCounter((c) => c || mine[0]?.id || "");
+    });
+  }, [lang, session]);
+
+  const status = usePoll<CounterStatus>(counter ? `/queues/${counter}/status` : null, 5);
+  const live = usePoll<{ tickets: StaffTicket[] }>(counter ? `/queues/${counter}/tickets` : null, 5, token);
+  const stats = usePoll<CounterStats>(counter ? `/queues/${counter}/stats?days=30` : null, 300, token);
+  const mine = counters.filter((c) => c.department === session.me.department);
+  const others = counters.filter((c) => c.id !== counter);
+
+  const act = async (path: string, body: unknown = undefined) => {
+    setError(null);
+    setMessage("");
+    try {
+      const result = await request<StaffTicket | { ticket: StaffTicket | null }>(withLang(path, lang), {
+        method: "POST",
+        token,
+        body: body ?? {},
+      });
+      const ticket = "ticket" in result ? result.ticket : result;
+      if ("ticket" in result && !ticket) setMessage(t("queue.staff.nobody"));
+      setCurrent(ticket && ["called"].includes(ticket.state) && ticket.counter === counter ? ticket : null);
+      status.reload();
+      live.reload();
+    } catch (e) {
+      setError(e instanceof ApiError ? e : new ApiError(0, "network", ""));
+    }
+  };
+  const ticketPath = (id: string, action: string) => `/queues/${counter}/tickets/${encodeURIComponent(id)}/${action}`;
+  const target = counters.find((c) => c.id === transferTo);
+
+  return (
+    <>
+      <section class="panel" aria-labelledby="call-heading">
+        <h2 id="call-heading">{t("queue.staff.callNext")}</h2>
+        <div class="form">
+          <div class="field">
+            <label for="counter">{t("queue.staff.counter")}</label>
+            <select id="counter" value={counter} onChange={(e) => setCounter((e.target as HTMLSelectElement).value)}>
+              {mine.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div class="field">
+            <label for="desk">{t("queue.staff.desk")}</label>
+            <input id="desk" type="text" size={4} value={desk} onInput={(e) => setDesk((e.target as HTMLInputElement).value)} />
+          </div>
+          <button type="button" class="button" disabled={!counter || !desk} onClick={() => act(`/queues/${counter}/call-next`, { desk })}>
+            {t("queue.staff.callNext")}
+          </button>
+        </div>
+        <Alert error={error} />
+        <p role="status">{message}</p>
+        {current && (
+          <div>
+            <p class="ticket-state">{t("queue.staff.current", { number: current.number })}</p>
+            <div class="actions">
+              <button type="button" class="button button--secondary" onClick={() => act(ticketPath(current.id, "recall"))}>
+                {t("queue.staff.recall")}
+              </button>
+              <button type="button" class="button button--secondary" onClick={() => act(ticketPath(current.id, "absent"))}>
+                {t("queue.staff.absent")}
+              </button>
+              <button type="button" class="button" onClick={() => act(ticketPath(current.id, "complete"))}>
+                {t("queue.staff.complete")}
+              </button>
+            </div>
+            <div class="form">
+              <div class="field">
+                <label for="transfer-to">{t("queue.staff.transferTo")}</label>
+                <select id="transfer-to" value={transferTo} onChange={(e) => setTransferTo((e.target as HTMLSelectElement).value)}>
+                  <option value="">—</option>
+                  {others.map((c) => (
+                    <option key={c.id} value={c.id}>
+                      {c.name}
+                    </option>
+                  ))}
+                </select>
+              </div>
+              <button type="button" class="button button--secondary" disabled={!target}
+                onClick={() => target && act(ticketPath(current.id, "transfer"), { to: target.id, service: target.services[0].id })}>
+                {t("queue.staff.transfer")}
+              </button>
+            </div>
+          </div>
+        )}
+      </section>
+      {status.data && live.data && (
+        <section class="panel" aria-labelledby="queue-heading">
+          <h2 id="queue-heading">{t("queue.staff.queue")}</h2>
+          <p>
+            {t("congestion.people", { count: status.data.waiting })} ・{" "}
+            {t("congestion.minutes", { minutes: status.data.estimated_wait_minutes })}
+          </p>
+          <table class="table">
+            <caption>{t("queue.staff.queue")}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("queue.ticket.number")}</th>
+                <th scope="col">{t("queue.ticket.service")}</th>
+                <th scope="col">{t("queue.staff.state")}</th>
+                <th scope="col">{t("queue.staff.actions")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {live.data.tickets.map((q) => {
+                const service = counters.find((c) => c.id === counter)?.services.find((s) => s.id === q.service);
+                return (
+                  <tr key={q.id}>
+                    <th scope="row">
+                      {q.number} {q.priority ? `(${t("queue.staff.priority")})` : ""}
+                    </th>
+                    <td>{service?.name ?? q.service}</td>
+                    <td>{t(STATE_KEY[q.state])}</td>
+                    <td class="actions">
+                      {q.state === "called" && (
+                        <>
+                          <button type="button" class="button button--secondary" onClick={() => act(ticketPath(q.id, "recall"))}>
+                            {t("queue.staff.recall")}
+                            <span class="visually-hidden"> {q.number}</span>
+                          </button>
+                          <button type="button" class="button button--secondary" onClick={() => act(ticketPath(q.id, "absent"))}>
+                            {t("queue.staff.absent")}
+                            <span class="visually-hidden"> {q.number}</span>
+                          </button>
+                        </>
+                      )}
+                      {q.state === "absent" && (
+                        <button type="button" class="button button--secondary" onClick={() => act(ticketPath(q.id, "requeue"))}>
+                          {t("queue.staff.requeue")}
+                          <span class="visually-hidden"> {q.number}</span>
+                        </button>
+                      )}
+                      {q.state !== "called" && (
+                        <button type="button" class="button button--secondary" onClick={() => act(ticketPath(q.id, "cancel"))}>
+                          {t("queue.staff.cancel")}
+                          <span class="visually-hidden"> {q.number}</span>
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </section>
+      )}
+      {stats.data && (
+        <section class="panel" aria-labelledby="stats-heading">
+          <h2 id="stats-heading">{t("queue.staff.stats")}</h2>
+          <WaitChart stats={stats.data} />
+          <table class="table">
+            <caption>{t("queue.staff.stats")}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("queue.ticket.service")}</th>
+                <th scope="col">{t("queue.staff.served")}</th>
+                <th scope="col">{t("queue.staff.meanWait")}</th>
+                <th scope="col">{t("queue.staff.meanService")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {stats.data.services.map((s) => (
+                <tr key={s.service}>
+                  <th scope="row">{s.name}</th>
+                  <td>{s.served}</td>
+                  <td>{s.mean_wait_minutes ?? "—"}</td>
+                  <td>{s.mean_service_minutes ?? "—"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+    </>
+  );
+}
+
+function StaffQueue() {
+  const { t } = useI18n();
+  const [session, setSession] = useState<Session | null>(null);
+  return (
+    <Page title="queue.staff.title">
+      <SignIn onSession={setSession} audience="staff" />
+      {session && session.me.role !== "staff" && <p>{t("queue.staff.staffOnly")}</p>}
+      {session && session.me.role === "staff" && <Console session={session} />}
+    </Page>
+  );
+}
+
+mount(StaffQueue);
