@@ -11,11 +11,11 @@ import pytest
 from infra.seed import procedures
 from madoguchi.adapters.memory import MemoryProcedureStore
 from madoguchi.adapters.memory_applications import MemoryApplicationStore, MemoryAttachments, MemoryMailer
+from madoguchi.adapters.memory_reservations import MemoryPayments
 from madoguchi.applications import Attachment, CreateApplication, DecisionRequest, Resident, VisitRequest
 from madoguchi.auth import Caller, DeviceKind, Role
 from madoguchi.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from madoguchi.logic import applications as logic
-from madoguchi.ports.payments import Checkout, CheckoutState, PaymentEvent, PaymentGateway
 
 NOW = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
 RESIDENT = Caller(sub="resident-1", role=Role.RESIDENT)
@@ -25,50 +25,6 @@ KODOMO = Caller(sub="staff-kodomo", role=Role.STAFF, department="kodomo")
 KIOSK = Caller(sub="kiosk-1", role=Role.DEVICE, device_kind=DeviceKind.KIOSK)
 TICKET = Caller(sub="ticket-1", role=Role.DEVICE, device_kind=DeviceKind.TICKET_MACHINE)
 JUMINHYO = {"subject": "self", "copies": 2, "purpose": "bank", "delivery": "post"}
-
-
-class FakeGateway(PaymentGateway):
-    def __init__(self) -> None:
-        self.checkouts: dict[str, dict[str, Any]] = {}
-
-    def create_checkout(
-        self,
-        *,
-        amount: int,
-        reference: str,
-        purpose: str,
-        description: str,
-        success_url: str,
-        cancel_url: str,
-        expires_at: datetime,
-        idempotency_key: str,
-        locale: str = "ja",
-    ) -> Checkout:
-        session_id = f"cs_{len(self.checkouts) + 1}"
-        self.checkouts[session_id] = {"amount": amount, "reference": reference, "paid": False, "locale": locale}
-        return Checkout(session_id=session_id, url=f"https://pay.example/{session_id}")
-
-    def pay(self, session_id: str) -> None:
-        self.checkouts[session_id]["paid"] = True
-
-    def checkout_state(self, session_id: str) -> CheckoutState:
-        c = self.checkouts[session_id]
-        return CheckoutState(
-            session_id=session_id,
-            status="complete" if c["paid"] else "open",
-            paid=c["paid"],
-            amount=c["amount"],
-            reference=c["reference"],
-        )
-
-    def expire_checkout(self, session_id: str) -> CheckoutState:
-        return self.checkout_state(session_id)
-
-    def refund(self, payment_intent_id: str, amount: int, reference: str, idempotency_key: str) -> str:
-        return "re_1"
-
-    def parse_event(self, payload: str, signature: str) -> PaymentEvent:
-        raise NotImplementedError
 
 
 @pytest.fixture
@@ -94,7 +50,7 @@ def world() -> dict[str, Any]:
         "procedures": catalogue,
         "files": MemoryAttachments(),
         "mail": MemoryMailer(),
-        "pay": FakeGateway(),
+        "pay": MemoryPayments(),
     }
 
 
@@ -151,13 +107,14 @@ def test_fee_goes_through_the_payment_port_and_the_gateway_decides(world):
     attach_valid(world, a.id)
     waiting = submit(world, a.id)
     assert waiting.status == "awaiting_payment" and waiting.payment is not None
-    assert waiting.fee_yen == 600 and world["pay"].checkouts["cs_1"]["amount"] == 600
-    assert world["pay"].checkouts["cs_1"]["reference"] == f"application:{a.id}"
-    assert world["pay"].checkouts["cs_1"]["locale"] == "pt"  # the resident's language
+    [session] = world["pay"].sessions.values()
+    assert waiting.fee_yen == 600 and session.amount == 600
+    assert session.reference == f"application:{a.id}"
+    assert world["pay"].locales[session.session_id] == "pt"  # the resident's language
     # Coming back without paying changes nothing; after paying, the gateway's word receives it
     args = (world["store"], lambda: world["pay"], world["files"], world["mail"], a.id, RESIDENT, NOW, "https://c")
     assert logic.confirm_payment(*args).status == "awaiting_payment"
-    world["pay"].pay("cs_1")
+    world["pay"].pay(session.session_id)
     received = logic.confirm_payment(*args)
     assert received.status == "received" and received.payment and received.payment.paid
     assert logic.confirm_payment(*args).status == "received"  # idempotent
@@ -169,7 +126,7 @@ def test_free_procedure_skips_payment(world):
     answers = {"child_name": "市民 次郎", "child_date_of_birth": "2021-01-01", "insurance_type": "kokuho"}
     a = draft(world, "kodomo-iryohi-josei", answers)
     attach_valid(world, a.id, "insurance_card")
-    assert submit(world, a.id).status == "received" and not world["pay"].checkouts
+    assert submit(world, a.id).status == "received" and not world["pay"].sessions
 
 
 def test_same_idempotency_key_creates_and_submits_once(world):
@@ -180,7 +137,7 @@ def test_same_idempotency_key_creates_and_submits_once(world):
     attach_valid(world, first.id)
     a = submit(world, first.id, key="s1")
     b = submit(world, first.id, key="s1")
-    assert a.status == b.status == "awaiting_payment" and len(world["pay"].checkouts) == 1
+    assert a.status == b.status == "awaiting_payment" and len(world["pay"].sessions) == 1
 
 
 def test_a_failed_write_leaves_nothing(world, monkeypatch):

@@ -218,6 +218,7 @@ class MemoryPayments(PaymentGateway):
         self.sessions: dict[str, CheckoutState] = {}
         self.refunds: list[tuple[str, int, str]] = []  # (payment intent, amount, idempotency key)
         self.created: dict[str, str] = {}  # idempotency key -> session id
+        self.locales: dict[str, str] = {}  # session id -> the payment page's language
 
     def create_checkout(
         self,
@@ -235,6 +236,7 @@ class MemoryPayments(PaymentGateway):
         session_id = self.created.get(idempotency_key) or f"cs_{uuid.uuid4().hex}"
         self.created[idempotency_key] = session_id
         self.sessions.setdefault(session_id, CheckoutState(session_id, "open", False, amount, reference))
+        self.locales[session_id] = locale
         return Checkout(session_id, f"https://pay.example/{session_id}")
 
     def pay(self, session_id: str) -> CheckoutState:
