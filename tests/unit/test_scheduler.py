@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import time
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 
 from infra import catalogue
-from infra.local.scheduler import next_run, scheduled_event
+from infra.local.functions import Functions
+from infra.local.scheduler import Scheduler, next_run, scheduled_event
 
 AT = datetime(2026, 11, 27, 10, 15, 30, tzinfo=UTC)  # a Friday
 
@@ -49,3 +53,32 @@ def test_every_catalogue_schedule_is_understood() -> None:
     for fn in catalogue.FUNCTIONS:
         if fn.schedule:
             assert next_run(fn.schedule, AT) > AT, fn.name
+
+
+class RecordingPool:
+    def __init__(self, name: str, calls: list[tuple[str, dict[str, Any]]]) -> None:
+        self.name, self.calls = name, calls
+
+    def invoke(self, event: dict[str, Any]) -> None:
+        self.calls.append((self.name, event))
+
+
+def test_the_loop_invokes_each_function_when_its_schedule_is_due() -> None:
+    clock = [datetime(2026, 11, 27, 16, 58, tzinfo=UTC)]
+    calls: list[tuple[str, dict[str, Any]]] = []
+    functions = SimpleNamespace(pools={fn.name: RecordingPool(fn.name, calls) for fn in catalogue.FUNCTIONS})
+    scheduler = Scheduler(cast(Functions, functions), now=lambda: clock[0]).start()
+    try:
+        time.sleep(1.5)
+        assert calls == []  # nothing is due yet
+        clock[0] += timedelta(minutes=6)  # past 17:00 UTC and past every rate of a few minutes
+        deadline = time.monotonic() + 10
+        start = datetime(2026, 11, 27, 16, 58, tzinfo=UTC)
+        due = {f.name for f in catalogue.FUNCTIONS if f.schedule and next_run(f.schedule, start) <= clock[0]}
+        while {name for name, _ in calls} != due and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        scheduler.stop()
+    assert due == {"reservations_sweeper", "payments_reconciler", "congestion_forecast"}
+    assert {name for name, _ in calls} == due
+    assert all(event["detail-type"] == "Scheduled Event" for _, event in calls)
