@@ -379,8 +379,10 @@ FUNCTIONS: tuple[Function, ...] = (
         description="Stripe webhook: verifies the signature and settles each event exactly once",
         memory_mb=512,
         routes=(Route("POST", "/payments/stripe/webhook", authenticated=False),),
-        tables=(("reservations", "write"), ("idempotency", "write")),
+        # reservations and application fees are both paid through Stripe Checkout
+        tables=(("reservations", "write"), ("applications", "write"), ("idempotency", "write")),
         secrets=("stripe",),
+        sends_mail=True,
     ),
     Function(
         name="reservations_sweeper",

@@ -13,10 +13,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from madoguchi.api import ErrorBody, make_resolver
 from madoguchi.errors import Conflict, DomainError
-from madoguchi.logic import reservations
+from madoguchi.logic import applications, reservations
 from madoguchi.payments import InProgress, WebhookAck, process_once
 from madoguchi.ports.payments import InvalidSignature, PaymentEvent
-from madoguchi.wiring import payment_gateway, reservation_store
+from madoguchi.settings import settings
+from madoguchi.wiring import application_store, mailer, payment_gateway, reservation_store
 
 
 class SignatureRejected(DomainError):
@@ -52,6 +53,12 @@ def webhook() -> WebhookAck:
         raise SignatureRejected() from None
 
     def handle(verified: PaymentEvent) -> str:
+        metadata = verified.object.get("metadata") or {}
+        if str(metadata.get("reference", "")).startswith(applications.REFERENCE_PREFIX):
+            now = datetime.now(UTC)
+            return applications.handle_payment_event(
+                verified, application_store(), gateway, mailer(), now, settings().site_url
+            )
         return reservations.handle_event(verified, reservation_store(), gateway, datetime.now(UTC))
 
     try:

@@ -328,3 +328,22 @@ def test_staff_reads_are_audited(api: Api):
     items = table.query(KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": f"APP#{draft['id']}"})
     actions = [(i["actor"], i["action"]) for i in items["Items"] if i["sk"].startswith("AUDIT#")]
     assert ("resident-1", "created") in actions and ("staff-kodomo", "viewed") in actions
+
+
+def test_a_paid_fee_is_received_from_the_webhook_without_the_resident_coming_back(api: Api, local_stack: Any):
+    # Given a 住民票 application waiting for its fee
+    answers = {"subject": "self", "copies": 2, "purpose": "bank", "delivery": "post"}
+    draft = api.ok("POST", "/applications", "resident-1", {"procedure": "juminhyo", "answers": answers})
+    api.upload(draft["id"], "resident-1", jpeg_with_location(), kind="identity_document")
+    waiting = api.ok("POST", f"/applications/{draft['id']}/submit", "resident-1", {})
+    assert waiting["status"] == "awaiting_payment" and waiting["payment_url"]
+    # When the resident pays and closes the tab (the signed webhook is the only news)
+    session_id = waiting["payment_url"].rstrip("/").rsplit("/", 1)[-1]
+    assert local_stack.stripe.pay(session_id, "4242 4242 4242 4242") == (True, None)
+    # Then the application is received and the resident is told by e-mail
+    received = api.ok("GET", f"/applications/{draft['id']}", "resident-1")
+    assert received["status"] == "received"
+    outbox = requests.get(f"{api.url}/_local/outbox", params={"to": "ichiro@example.jp"}, timeout=10).json()
+    assert any(received["code"] in m["subject"] and "申請を受け付けました" in m["subject"] for m in outbox["messages"])
+    # and coming back later changes nothing
+    assert api.ok("POST", f"/applications/{draft['id']}/payment", "resident-1")["status"] == "received"

@@ -35,7 +35,7 @@ from madoguchi.errors import Conflict, Forbidden, InvalidInput, NotFound
 from madoguchi.forms import Form, form, validate, view
 from madoguchi.i18n import LANGS, Lang, message, pick
 from madoguchi.ports.applications import ApplicationRecord, ApplicationStore, Attachments, Mailer
-from madoguchi.ports.payments import PaymentGateway
+from madoguchi.ports.payments import PaymentEvent, PaymentGateway, UnknownCheckout
 from madoguchi.ports.procedures import ProcedureStore
 from madoguchi.procedures import Procedure
 
@@ -635,6 +635,34 @@ def record_payment(
     except Conflict:
         return
     notify(mailer, changed, link_base)
+
+
+REFERENCE_PREFIX = "application:"
+
+
+def handle_payment_event(
+    event: PaymentEvent,
+    store: ApplicationStore,
+    gateway: PaymentGateway,
+    mailer: Mailer | None,
+    now: datetime,
+    link_base: str,
+) -> str:
+    """A verified webhook event for an application fee: the checkout's state is read back from the gateway (the
+    event only says that something happened), so a resident who pays and never returns is still received."""
+    if not event.type.startswith("checkout.session."):
+        return "ignored"
+    session_id = str(event.object.get("id", ""))
+    if not session_id:
+        return "ignored"
+    try:
+        state = gateway.checkout_state(session_id)
+    except UnknownCheckout:
+        return "ignored"
+    if not state.reference.startswith(REFERENCE_PREFIX):
+        return "ignored"
+    record_payment(store, state.reference.removeprefix(REFERENCE_PREFIX), state.paid, now, mailer, link_base)
+    return "received" if state.paid else "unchanged"
 
 
 # --- proxy input: the resident confirms ---------------------------------------------------------------------------
