@@ -3,7 +3,6 @@ and in Portuguese. axe-core finds no violation on any page visited."""
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import re
 from collections.abc import Callable
@@ -45,7 +44,6 @@ TEXT = {
         "juminhyo": None,
     },
 }
-HAS_PAYMENTS = importlib.util.find_spec("madoguchi.adapters.stripe_payments") is not None
 
 
 def photo(tmp_path: Path) -> Path:
@@ -140,7 +138,6 @@ def test_staff_console_pages_have_no_axe_violations(
     assert axe_violations() == "", "confirmation tablet"
 
 
-@pytest.mark.skipif(not HAS_PAYMENTS, reason="the Stripe adapter and stand-in come with reservations (issue 4)")
 @pytest.mark.parametrize(("lang", "user"), [("ja", "resident-2"), ("pt", "resident-pt")])
 def test_juminhyo_with_a_photo_and_payment(
     page: Page,
