@@ -25,6 +25,11 @@ PAGES = {
     "Staff: facilities": "/staff/facilities/",
     "Staff: intake navigation": "/staff/guide/",
     "Staff: FAQ review": "/staff/faq/",
+    "Ticket machine": "/ticket-machine/",
+    "Ticket status (from its QR)": "/ticket/",
+    "Live congestion": "/congestion/",
+    "Congestion calendar": "/congestion/calendar.html",
+    "Staff: queue calling": "/staff/queue/",
     "API docs (Swagger UI)": "/docs/",
     "OpenAPI document": "/openapi.json",
 }
@@ -37,9 +42,9 @@ def main() -> None:
     stack.start()
     print(f"Madoguchi is running at {stack.url} (AWS emulation at {stack.moto_url})")
     for name, path in PAGES.items():
-        print(f"  {name:<28} {stack.url}{path}")
-    print(f"  {'Stripe stand-in (test cards)':<28} {stack.stripe.url}/_control/events")
-    print(f"  {'LINE stand-in (messages sent)':<28} {stack.line.url}/_sent")
+        print(f"  {name:<30} {stack.url}{path}")
+    print(f"  {'Stripe stand-in (test cards)':<30} {stack.stripe.url}/_control/events")
+    print(f"  {'LINE stand-in (messages sent)':<30} {stack.line.url}/_sent")
     print("Demo users: see docs/local-stack.md. Press Ctrl-C to stop.", flush=True)
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
