@@ -398,8 +398,9 @@ FUNCTIONS: tuple[Function, ...] = (
         description="Re-checks with Stripe every checkout still pending after a few minutes (lost webhooks)",
         memory_mb=256,
         timeout_s=120,
-        tables=(("reservations", "write"),),
+        tables=(("reservations", "write"), ("applications", "write")),
         secrets=("stripe",),
+        sends_mail=True,
         schedule="rate(5 minutes)",
     ),
     Function(

@@ -1,5 +1,5 @@
 """Every five minutes (EventBridge): ask Stripe about each checkout still pending after a few minutes and settle
-its reservation, so a lost webhook never leaves a paid booking unconfirmed."""
+its reservation or application fee, so a lost webhook never leaves a paid booking or application waiting."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from madoguchi.logic import reservations
+from madoguchi.logic import applications, reservations
 from madoguchi.settings import settings
-from madoguchi.wiring import payment_gateway, reservation_store
+from madoguchi.wiring import application_store, mailer, payment_gateway, reservation_store
 
 logger = Logger()
 metrics = Metrics()
@@ -23,6 +23,15 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, i
     counts = reservations.reconcile(
         reservation_store(), payment_gateway(), datetime.now(UTC), settings().reconcile_after_minutes
     )
-    metrics.add_metric(name="PaymentsReconciled", unit="Count", value=counts["settled"])
+    fees = applications.reconcile_payments(
+        application_store(),
+        payment_gateway(),
+        mailer(),
+        datetime.now(UTC),
+        settings().reconcile_after_minutes,
+        settings().site_url,
+    )
+    counts.update(fees_checked=fees["checked"], fees_received=fees["received"])
+    metrics.add_metric(name="PaymentsReconciled", unit="Count", value=counts["settled"] + fees["received"])
     logger.info("Reconciled payments", extra=counts)
     return counts

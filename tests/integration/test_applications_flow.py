@@ -347,3 +347,26 @@ def test_a_paid_fee_is_received_from_the_webhook_without_the_resident_coming_bac
     assert any(received["code"] in m["subject"] and "申請を受け付けました" in m["subject"] for m in outbox["messages"])
     # and coming back later changes nothing
     assert api.ok("POST", f"/applications/{draft['id']}/payment", "resident-1")["status"] == "received"
+
+
+def test_reconciliation_receives_a_fee_whose_webhook_was_lost(api: Api, local_stack: Any):
+    answers = {"subject": "self", "copies": 1, "purpose": "bank", "delivery": "pickup"}
+    draft = api.ok("POST", "/applications", "resident-1", {"procedure": "juminhyo", "answers": answers})
+    api.upload(draft["id"], "resident-1", jpeg_with_location(), kind="identity_document")
+    waiting = api.ok("POST", f"/applications/{draft['id']}/submit", "resident-1", {})
+    # Paid, but the webhook is lost
+    local_stack.stripe.drop_next = 1
+    assert local_stack.stripe.pay(waiting["payment_url"].rstrip("/").rsplit("/", 1)[-1], "4242424242424242")[0]
+    assert api.ok("GET", f"/applications/{draft['id']}", "resident-1")["status"] == "awaiting_payment"
+    # Too early: left to its webhook; after the wait the reconciler asks Stripe and receives it
+    assert local_stack.run_scheduled("payments_reconciler")["fees_received"] == 0
+    table = boto3.resource("dynamodb").Table(catalogue.table("applications").local_name)
+    item = table.get_item(Key={"pk": f"APP#{draft['id']}", "sk": "APP"})["Item"]
+    long_ago = "2000-01-01T00:00:00+00:00"  # before any cut-off
+    table.update_item(
+        Key={"pk": item["pk"], "sk": item["sk"]},
+        UpdateExpression="SET inbox_sk = :sk",
+        ExpressionAttributeValues={":sk": f"{long_ago}#{draft['id']}"},
+    )
+    assert local_stack.run_scheduled("payments_reconciler")["fees_received"] >= 1
+    assert api.ok("GET", f"/applications/{draft['id']}", "resident-1")["status"] == "received"

@@ -258,3 +258,26 @@ def test_others_cannot_read_or_decide(world):
         logic.decide(world["store"], None, a.id, DecisionRequest(decision="approve"), RESIDENT, NOW, "")
     logic.get(world["store"], a.id, SHIMIN, NOW)
     assert [(e.actor, e.action) for e in world["store"].audits[a.id]][-1] == ("staff-shimin", "viewed")
+
+
+def test_reconciliation_receives_a_paid_fee_whose_webhook_was_lost(world):
+    # Given two applications waiting for their fee; one is paid, but its webhook never arrived
+    paid, unpaid = draft(world), draft(world, answers={**JUMINHYO, "copies": 1})
+    for a in (paid, unpaid):
+        attach_valid(world, a.id)
+        submit(world, a.id)
+    [session] = [s for s in world["pay"].sessions.values() if s.reference == f"application:{paid.id}"]
+    world["pay"].pay(session.session_id)
+    # When reconciliation runs too early, nothing is asked yet; after the wait, the gateway's word decides
+    early = logic.reconcile_payments(world["store"], world["pay"], world["mail"], NOW, 5, "https://c")
+    assert early == {"checked": 0, "received": 0}
+    later = NOW + timedelta(minutes=6)
+    assert logic.reconcile_payments(world["store"], world["pay"], world["mail"], later, 5, "https://c") == {
+        "checked": 2,
+        "received": 1,
+    }
+    assert world["store"].get(paid.id).status == "received"
+    assert world["store"].get(unpaid.id).status == "awaiting_payment"
+    # and a second run asks only about what still waits
+    again = logic.reconcile_payments(world["store"], world["pay"], world["mail"], later, 5, "https://c")
+    assert again == {"checked": 1, "received": 0}

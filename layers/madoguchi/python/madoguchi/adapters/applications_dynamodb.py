@@ -4,6 +4,7 @@
 |------------------------|---------------------|----------------------------------------------------------------|
 | APP#<id>               | APP                 | the application; `owner`/`created_at` (index `owner`) and, once |
 |                        |                     | submitted, `inbox`=department / `inbox_sk`=status#submitted_at  |
+|                        |                     | (while the fee is unpaid: `inbox`=PAYMENT / updated_at#id)      |
 | APP#<id>               | ATT#<attachment id> | one attachment and its check                                   |
 | APP#<id>               | VERIFY#<id>         | an internal verification; `inbox`=VERIFY#<department> while open |
 | APP#<id>               | AUDIT#<at>#<rand>   | one audit entry, put once (attribute_not_exists), never updated |
@@ -38,12 +39,18 @@ def _pk(application_id: str) -> str:
     return f"APP#{application_id}"
 
 
+PAYMENT_INBOX = "PAYMENT"  # upper case: never a department key
+
+
 def _app_item(a: Application) -> dict[str, Any]:
     item = a.model_dump(mode="json", exclude_none=True)
     item.update(pk=_pk(a.id), sk=APP)
     if a.owner is None:
         item.pop("owner", None)
-    if a.submitted_at is not None or a.status in ("preregistered", "awaiting_confirmation"):
+    if a.status == "awaiting_payment":  # not yet for staff: only reconciliation looks here
+        item["inbox"] = PAYMENT_INBOX
+        item["inbox_sk"] = f"{a.updated_at.isoformat()}#{a.id}"
+    elif a.submitted_at is not None or a.status in ("preregistered", "awaiting_confirmation"):
         item["inbox"] = a.department
         item["inbox_sk"] = f"{a.status}#{(a.submitted_at or a.updated_at).isoformat()}#{a.id}"
     return item
@@ -243,6 +250,11 @@ class DynamoApplicationStore(ApplicationStore):
             condition = condition & Key("inbox_sk").begins_with(f"{status}#")
         items, next_cursor = self._page({"IndexName": "inbox", "KeyConditionExpression": condition}, limit, cursor)
         return [_app(i) for i in items], next_cursor
+
+    def awaiting_payment(self, updated_before: datetime, limit: int) -> list[Application]:
+        condition = Key("inbox").eq(PAYMENT_INBOX) & Key("inbox_sk").lt(updated_before.isoformat())
+        items, _ = self._page({"IndexName": "inbox", "KeyConditionExpression": condition}, limit, None)
+        return [_app(i) for i in items]
 
     def attachment(self, application_id: str, attachment_id: str) -> Attachment | None:
         item = self._table.get_item(Key={"pk": _pk(application_id), "sk": f"ATT#{attachment_id}"}).get("Item")

@@ -99,6 +99,12 @@ class MemoryApplicationStore(ApplicationStore):
         ]
         return self._page(sorted(items, key=lambda a: (a.status, a.submitted_at or a.created_at)), limit, cursor)
 
+    def awaiting_payment(self, updated_before: datetime, limit: int) -> list[Application]:
+        waiting = [
+            a for a in self.applications.values() if a.status == "awaiting_payment" and a.updated_at < updated_before
+        ]
+        return sorted(waiting, key=lambda a: a.updated_at)[:limit]
+
     def add_attachment(self, application_id: str, attachment: Attachment) -> None:
         self.attachments.setdefault(application_id, {})[attachment.id] = attachment
 

@@ -665,6 +665,32 @@ def handle_payment_event(
     return "received" if state.paid else "unchanged"
 
 
+def reconcile_payments(
+    store: ApplicationStore,
+    gateway: PaymentGateway,
+    mailer: Mailer | None,
+    now: datetime,
+    after_minutes: int,
+    link_base: str,
+    limit: int = 100,
+) -> dict[str, int]:
+    """Scheduled: ask the gateway about each fee still unpaid after `after_minutes`, so a lost webhook never
+    leaves a paid application waiting until its owner comes back."""
+    counts = {"checked": 0, "received": 0}
+    for application in store.awaiting_payment(now - timedelta(minutes=after_minutes), limit):
+        if application.payment is None:
+            continue
+        counts["checked"] += 1
+        try:
+            state = gateway.checkout_state(application.payment.session_id)
+        except UnknownCheckout:
+            continue
+        if state.paid and state.reference == f"{REFERENCE_PREFIX}{application.id}":
+            record_payment(store, application.id, True, now, mailer, link_base)
+            counts["received"] += 1
+    return counts
+
+
 # --- proxy input: the resident confirms ---------------------------------------------------------------------------
 
 

@@ -78,6 +78,10 @@ class ApplicationStore(ABC):
     ) -> tuple[list[tuple[str, Verification]], str | None]: ...
 
     @abstractmethod
+    def awaiting_payment(self, updated_before: datetime, limit: int) -> list[Application]:
+        """Applications waiting for their fee since before `updated_before`, oldest first (for reconciliation)."""
+
+    @abstractmethod
     def audit(self, application_id: str, audit: AuditEntry) -> None: ...
 
     @abstractmethod
