@@ -381,6 +381,7 @@ FUNCTIONS: tuple[Function, ...] = (
         routes=(Route("POST", "/payments/stripe/webhook", authenticated=False),),
         # reservations and application fees are both paid through Stripe Checkout
         tables=(("reservations", "write"), ("applications", "write"), ("idempotency", "write")),
+        buckets=(("attachments", "write"),),  # a received fee marks its files referenced
         secrets=("stripe",),
         sends_mail=True,
     ),
@@ -399,6 +400,7 @@ FUNCTIONS: tuple[Function, ...] = (
         memory_mb=256,
         timeout_s=120,
         tables=(("reservations", "write"), ("applications", "write")),
+        buckets=(("attachments", "write"),),  # a received fee marks its files referenced
         secrets=("stripe",),
         sends_mail=True,
         schedule="rate(5 minutes)",

@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from madoguchi.logic import applications, reservations
 from madoguchi.settings import settings
-from madoguchi.wiring import application_store, mailer, payment_gateway, reservation_store
+from madoguchi.wiring import application_store, attachments, mailer, payment_gateway, reservation_store
 
 logger = Logger()
 metrics = Metrics()
@@ -25,6 +25,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, i
     )
     fees = applications.reconcile_payments(
         application_store(),
+        attachments(),
         payment_gateway(),
         mailer(),
         datetime.now(UTC),

@@ -17,7 +17,7 @@ from madoguchi.logic import applications, reservations
 from madoguchi.payments import InProgress, WebhookAck, process_once
 from madoguchi.ports.payments import InvalidSignature, PaymentEvent
 from madoguchi.settings import settings
-from madoguchi.wiring import application_store, mailer, payment_gateway, reservation_store
+from madoguchi.wiring import application_store, attachments, mailer, payment_gateway, reservation_store
 
 
 class SignatureRejected(DomainError):
@@ -57,7 +57,7 @@ def webhook() -> WebhookAck:
         if str(metadata.get("reference", "")).startswith(applications.REFERENCE_PREFIX):
             now = datetime.now(UTC)
             return applications.handle_payment_event(
-                verified, application_store(), gateway, mailer(), now, settings().site_url
+                verified, application_store(), attachments(), gateway, mailer(), now, settings().site_url
             )
         return reservations.handle_event(verified, reservation_store(), gateway, datetime.now(UTC))
 

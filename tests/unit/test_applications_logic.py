@@ -269,15 +269,16 @@ def test_reconciliation_receives_a_paid_fee_whose_webhook_was_lost(world):
     [session] = [s for s in world["pay"].sessions.values() if s.reference == f"application:{paid.id}"]
     world["pay"].pay(session.session_id)
     # When reconciliation runs too early, nothing is asked yet; after the wait, the gateway's word decides
-    early = logic.reconcile_payments(world["store"], world["pay"], world["mail"], NOW, 5, "https://c")
+    ports = (world["store"], world["files"], world["pay"], world["mail"])
+    early = logic.reconcile_payments(*ports, NOW, 5, "https://c")
     assert early == {"checked": 0, "received": 0}
     later = NOW + timedelta(minutes=6)
-    assert logic.reconcile_payments(world["store"], world["pay"], world["mail"], later, 5, "https://c") == {
+    assert logic.reconcile_payments(*ports, later, 5, "https://c") == {
         "checked": 2,
         "received": 1,
     }
     assert world["store"].get(paid.id).status == "received"
     assert world["store"].get(unpaid.id).status == "awaiting_payment"
     # and a second run asks only about what still waits
-    again = logic.reconcile_payments(world["store"], world["pay"], world["mail"], later, 5, "https://c")
+    again = logic.reconcile_payments(*ports, later, 5, "https://c")
     assert again == {"checked": 1, "received": 0}

@@ -44,6 +44,7 @@ LINK_SECONDS = 300
 VISIT_MINUTES = 30
 CHECKOUT_MINUTES = 30
 PAGE = 20
+REFERENCE_PREFIX = "application:"  # payment references of application fees (the gateway is shared)
 # Crockford base32 without look-alikes: what staff type from a printout.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
@@ -532,7 +533,7 @@ def _checkout(
     back = f"{return_url}{'&' if '?' in return_url else '?'}id={application.id}"
     checkout = payments.create_checkout(
         amount=fee,
-        reference=f"application:{application.id}",
+        reference=f"{REFERENCE_PREFIX}{application.id}",
         purpose="application_fee",
         description=f"{pick(procedure.name, 'ja')} {application.code}",
         success_url=f"{back}&paid=1",
@@ -581,6 +582,37 @@ def confirm_payment(
     state = payments().checkout_state(application.payment.session_id)
     if not state.paid:
         return application
+    return _receive_paid(store, record, _audit(who, "paid", now), attachments, mailer, now, link_base)
+
+
+def record_payment(
+    store: ApplicationStore,
+    attachments: Attachments,
+    application_id: str,
+    now: datetime,
+    mailer: Mailer | None,
+    link_base: str,
+) -> None:
+    """A paid checkout of `application:<id>` learned from the gateway (webhook or reconciliation)."""
+    record = store.record(application_id)
+    if record is None or record.application.status != "awaiting_payment" or record.application.payment is None:
+        return
+    audit = AuditEntry(at=now, actor="payments", role="system", action="paid")
+    _receive_paid(store, record, audit, attachments, mailer, now, link_base)
+
+
+def _receive_paid(
+    store: ApplicationStore,
+    record: ApplicationRecord,
+    audit: AuditEntry,
+    attachments: Attachments,
+    mailer: Mailer | None,
+    now: datetime,
+    link_base: str,
+) -> Application:
+    """The one transition from awaiting_payment to received, whichever path learned of the payment first."""
+    application = record.application
+    assert application.payment is not None
     found = form(application.procedure)
     assert found is not None
     changed = application.model_copy(
@@ -594,13 +626,10 @@ def confirm_payment(
     )
     try:
         store.save(
-            changed,
-            _audit(who, "paid", now),
-            expected_version=application.version,
-            verifications=_verifications(found, application, now),
+            changed, audit, expected_version=application.version, verifications=_verifications(found, application, now)
         )
-    except Conflict:
-        fresh = store.get(application_id)
+    except Conflict:  # another path received it first
+        fresh = store.get(application.id)
         assert fresh is not None
         return fresh
     for x in current_attachments(record).values():
@@ -609,40 +638,10 @@ def confirm_payment(
     return changed
 
 
-def record_payment(
-    store: ApplicationStore, application_id: str, paid: bool, now: datetime, mailer: Mailer | None, link_base: str
-) -> None:
-    """For the payment webhook (shared with reservations): a paid checkout of `application:<id>`."""
-    application = store.get(application_id)
-    if application is None or not paid or application.status != "awaiting_payment" or application.payment is None:
-        return
-    found = form(application.procedure)
-    assert found is not None
-    changed = application.model_copy(
-        update={
-            "status": "received",
-            "payment": application.payment.model_copy(update={"paid": True}),
-            "submitted_at": now,
-            "updated_at": now,
-            "version": application.version + 1,
-        }
-    )
-    audit = AuditEntry(at=now, actor="payments", role="system", action="paid")
-    try:
-        store.save(
-            changed, audit, expected_version=application.version, verifications=_verifications(found, application, now)
-        )
-    except Conflict:
-        return
-    notify(mailer, changed, link_base)
-
-
-REFERENCE_PREFIX = "application:"
-
-
 def handle_payment_event(
     event: PaymentEvent,
     store: ApplicationStore,
+    attachments: Attachments,
     gateway: PaymentGateway,
     mailer: Mailer | None,
     now: datetime,
@@ -661,12 +660,15 @@ def handle_payment_event(
         return "ignored"
     if not state.reference.startswith(REFERENCE_PREFIX):
         return "ignored"
-    record_payment(store, state.reference.removeprefix(REFERENCE_PREFIX), state.paid, now, mailer, link_base)
-    return "received" if state.paid else "unchanged"
+    if not state.paid:
+        return "unchanged"
+    record_payment(store, attachments, state.reference.removeprefix(REFERENCE_PREFIX), now, mailer, link_base)
+    return "received"
 
 
 def reconcile_payments(
     store: ApplicationStore,
+    attachments: Attachments,
     gateway: PaymentGateway,
     mailer: Mailer | None,
     now: datetime,
@@ -686,7 +688,7 @@ def reconcile_payments(
         except UnknownCheckout:
             continue
         if state.paid and state.reference == f"{REFERENCE_PREFIX}{application.id}":
-            record_payment(store, application.id, True, now, mailer, link_base)
+            record_payment(store, attachments, application.id, now, mailer, link_base)
             counts["received"] += 1
     return counts
 
