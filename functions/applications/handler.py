@@ -17,17 +17,9 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from madoguchi.api import (
-    CONFLICT,
-    NOT_FOUND,
-    SECURITY,
-    SIGNED_IN,
-    ErrorBody,
-    current_caller,
-    make_resolver,
-    request_lang,
-)
-from madoguchi.applications import (
+from madoguchi.applications import service as applications
+from madoguchi.applications.forms import FormView
+from madoguchi.applications.models import (
     Application,
     ApplicationPage,
     ConfirmRequest,
@@ -40,9 +32,17 @@ from madoguchi.applications import (
     VisitRequest,
     VisitView,
 )
-from madoguchi.forms import FormView
-from madoguchi.logic import applications
-from madoguchi.settings import settings
+from madoguchi.shared.api import (
+    CONFLICT,
+    NOT_FOUND,
+    SECURITY,
+    SIGNED_IN,
+    ErrorBody,
+    current_caller,
+    make_resolver,
+    request_lang,
+)
+from madoguchi.shared.settings import settings
 from madoguchi.wiring import application_store as store
 from madoguchi.wiring import attachments, mailer, payment_gateway
 from madoguchi.wiring import procedure_store as procedures

@@ -12,8 +12,8 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.data_classes import S3Event, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from madoguchi.logic.applications_attachments import check_upload  # decodes the URL-encoded key once
-from madoguchi.settings import settings
+from madoguchi.applications.attachments_check import check_upload  # decodes the URL-encoded key once
+from madoguchi.shared.settings import settings
 from madoguchi.wiring import application_store, attachments
 
 logger = Logger()

@@ -15,8 +15,8 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from madoguchi.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
-from madoguchi.cases import (
+from madoguchi.cases import service as cases
+from madoguchi.cases.models import (
     Answer,
     Ask,
     CaseView,
@@ -28,8 +28,8 @@ from madoguchi.cases import (
     ThreadMessage,
     Verification,
 )
-from madoguchi.logic import cases
-from madoguchi.settings import settings
+from madoguchi.shared.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
+from madoguchi.shared.settings import settings
 from madoguchi.wiring import case_store as store
 from madoguchi.wiring import workflows
 

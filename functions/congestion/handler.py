@@ -16,13 +16,13 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from madoguchi.api import NOT_FOUND, make_resolver, request_lang
-from madoguchi.logic import queue
-from madoguchi.logic import queue_forecast as calendar
-from madoguchi.logic.queue import CongestionNow
-from madoguchi.logic.queue_forecast import CalendarView
-from madoguchi.queue import TOKYO
-from madoguchi.settings import settings
+from madoguchi.queue import calendar
+from madoguchi.queue import service as queue
+from madoguchi.queue.calendar import CalendarView
+from madoguchi.queue.models import TOKYO
+from madoguchi.queue.service import CongestionNow
+from madoguchi.shared.api import NOT_FOUND, make_resolver, request_lang
+from madoguchi.shared.settings import settings
 from madoguchi.wiring import queue_store
 
 logger = Logger()

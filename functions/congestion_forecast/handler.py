@@ -10,8 +10,8 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from madoguchi.logic.queue_forecast import nightly
-from madoguchi.queue import TOKYO
+from madoguchi.queue.calendar import nightly
+from madoguchi.queue.models import TOKYO
 from madoguchi.wiring import queue_store
 
 logger = Logger()

@@ -10,10 +10,10 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from madoguchi.api import NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
-from madoguchi.facilities import Availability, Facility, FacilityList, MonthView
-from madoguchi.logic import reservations
-from madoguchi.reservations import ClosureRequest, ClosureResult, DayBookings
+from madoguchi.reservations import service as reservations
+from madoguchi.reservations.facilities import Availability, Facility, FacilityList, MonthView
+from madoguchi.reservations.models import ClosureRequest, ClosureResult, DayBookings
+from madoguchi.shared.api import NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
 from madoguchi.wiring import payment_gateway
 from madoguchi.wiring import reservation_store as store
 

@@ -14,8 +14,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from madoguchi.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
-from madoguchi.faq import (
+from madoguchi.faq import service as faq
+from madoguchi.faq.models import (
     FaqChatReply,
     FaqChatRequest,
     FaqEntry,
@@ -25,7 +25,7 @@ from madoguchi.faq import (
     FaqSearchResult,
     FaqUnansweredList,
 )
-from madoguchi.logic import faq
+from madoguchi.shared.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
 from madoguchi.wiring import faq_store
 
 logger = Logger()

@@ -13,10 +13,16 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from madoguchi import guide
-from madoguchi.api import NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
-from madoguchi.auth import Role, require
-from madoguchi.guide import GuideChecklist, GuideChecklistRequest, GuideEventList, GuideEventView, GuideNavigation
+from madoguchi.guide import service as guide
+from madoguchi.guide.service import (
+    GuideChecklist,
+    GuideChecklistRequest,
+    GuideEventList,
+    GuideEventView,
+    GuideNavigation,
+)
+from madoguchi.shared.api import NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
+from madoguchi.shared.auth import Role, require
 from madoguchi.wiring import procedure_store
 
 logger = Logger()

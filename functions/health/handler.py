@@ -7,7 +7,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from madoguchi.api import make_resolver
+from madoguchi.shared.api import make_resolver
 
 app = make_resolver()
 

@@ -18,10 +18,10 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from madoguchi.api import SIGNED_IN, make_resolver
-from madoguchi.errors import Unauthorized
-from madoguchi.line_faq import answer_texts
-from madoguchi.secrets import secret
+from madoguchi.faq.line_chat import answer_texts
+from madoguchi.shared.api import SIGNED_IN, make_resolver
+from madoguchi.shared.errors import Unauthorized
+from madoguchi.shared.secrets import secret
 from madoguchi.wiring import faq_store, line_messenger
 
 

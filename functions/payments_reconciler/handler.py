@@ -9,8 +9,9 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from madoguchi.logic import applications, reservations
-from madoguchi.settings import settings
+from madoguchi.applications import service as applications
+from madoguchi.reservations import service as reservations
+from madoguchi.shared.settings import settings
 from madoguchi.wiring import application_store, attachments, mailer, payment_gateway, reservation_store
 
 logger = Logger()

@@ -11,12 +11,13 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from madoguchi.api import ErrorBody, make_resolver
-from madoguchi.errors import Conflict, DomainError
-from madoguchi.logic import applications, reservations
-from madoguchi.payments import InProgress, WebhookAck, process_once
-from madoguchi.ports.payments import InvalidSignature, PaymentEvent
-from madoguchi.settings import settings
+from madoguchi.applications import service as applications
+from madoguchi.payments.store import InvalidSignature, PaymentEvent
+from madoguchi.payments.webhook import InProgress, WebhookAck, process_once
+from madoguchi.reservations import service as reservations
+from madoguchi.shared.api import ErrorBody, make_resolver
+from madoguchi.shared.errors import Conflict, DomainError
+from madoguchi.shared.settings import settings
 from madoguchi.wiring import application_store, attachments, mailer, payment_gateway, reservation_store
 
 

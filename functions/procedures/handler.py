@@ -8,10 +8,10 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from madoguchi.api import NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
-from madoguchi.auth import Caller, Role, require
-from madoguchi.logic import procedures
-from madoguchi.procedures import ProcedureDetail, ProcedureList
+from madoguchi.procedures import service as procedures
+from madoguchi.procedures.models import ProcedureDetail, ProcedureList
+from madoguchi.shared.api import NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
+from madoguchi.shared.auth import Caller, Role, require
 from madoguchi.wiring import procedure_store as store
 
 logger = Logger()

@@ -17,9 +17,9 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from madoguchi.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
-from madoguchi.logic import queue
-from madoguchi.logic.queue import (
+from madoguchi.queue import service as queue
+from madoguchi.queue.models import Ticket
+from madoguchi.queue.service import (
     CallNext,
     CallResult,
     CounterList,
@@ -34,8 +34,8 @@ from madoguchi.logic.queue import (
     TicketView,
     Transfer,
 )
-from madoguchi.queue import Ticket
-from madoguchi.settings import settings
+from madoguchi.shared.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
+from madoguchi.shared.settings import settings
 from madoguchi.wiring import line_messenger, queue_store, webpush_sender
 
 logger = Logger()

@@ -13,33 +13,32 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from madoguchi.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
-from madoguchi.logic import lottery, reservations
-from madoguchi.logic.reservations_receipt import receipt_pdf
-from madoguchi.lottery import (
+from madoguchi.reservations import lottery
+from madoguchi.reservations import service as reservations
+from madoguchi.reservations.models import (
     ApplicationList,
     ApplicationRequest,
-    Draw,
-    DrawResult,
-    LotteryApplication,
-    Round,
-    RoundRequest,
-)
-from madoguchi.reservations import (
     CancelRequest,
     CancelResponse,
     CheckoutRequest,
     CheckoutResponse,
+    Draw,
+    DrawResult,
     FeeReduction,
     HoldRequest,
+    LotteryApplication,
     Receipt,
     ReductionDecision,
     ReductionList,
     ReductionRequest,
     Reservation,
     ReservationList,
+    Round,
+    RoundRequest,
 )
-from madoguchi.settings import settings
+from madoguchi.reservations.receipt import receipt_pdf
+from madoguchi.shared.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
+from madoguchi.shared.settings import settings
 from madoguchi.wiring import payment_gateway
 from madoguchi.wiring import reservation_store as store
 

@@ -9,7 +9,7 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from madoguchi.logic import reservations
+from madoguchi.reservations import service as reservations
 from madoguchi.wiring import payment_gateway, reservation_store
 
 logger = Logger()

@@ -16,8 +16,8 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from madoguchi.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
-from madoguchi.applications import (
+from madoguchi.applications import service as applications
+from madoguchi.applications.models import (
     AnswerRequest,
     ApplicationPage,
     DecisionRequest,
@@ -26,9 +26,9 @@ from madoguchi.applications import (
     VerificationItem,
     VerificationPage,
 )
-from madoguchi.cases import Verification
-from madoguchi.logic import applications
-from madoguchi.settings import settings
+from madoguchi.cases.models import Verification
+from madoguchi.shared.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
+from madoguchi.shared.settings import settings
 from madoguchi.wiring import application_store as store
 from madoguchi.wiring import attachments, mailer
 from madoguchi.wiring import procedure_store as procedures

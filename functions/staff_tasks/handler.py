@@ -11,9 +11,9 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from madoguchi.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver
-from madoguchi.logic import tasks
-from madoguchi.tasks import Approve, Return, TaskList, TaskView
+from madoguchi.cases import tasks
+from madoguchi.cases.models import Approve, Return, TaskList, TaskView
+from madoguchi.shared.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver
 from madoguchi.wiring import case_store, workflows
 from madoguchi.wiring import task_store as store
 

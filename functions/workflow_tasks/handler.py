@@ -14,9 +14,10 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from madoguchi.logic import cases, tasks
-from madoguchi.settings import settings
-from madoguchi.tasks import RegisterTask
+from madoguchi.cases import service as cases
+from madoguchi.cases import tasks
+from madoguchi.cases.models import RegisterTask
+from madoguchi.shared.settings import settings
 from madoguchi.wiring import case_store, task_store
 
 logger = Logger()

@@ -23,8 +23,8 @@ from infra import catalogue
 from infra.catalogue import Function, Route
 from infra.local.functions import ACCOUNT, Functions
 from infra.local.identity import DEMO_USERS, LocalIssuer, UnknownUser
-from madoguchi.api import ErrorBody
-from madoguchi.i18n import message, negotiate
+from madoguchi.shared.api import ErrorBody
+from madoguchi.shared.i18n import message, negotiate
 
 WEB_DIST = catalogue.ROOT / "web" / "dist"
 

@@ -22,7 +22,7 @@ from moto.s3 import notifications
 from infra import catalogue
 from infra.local.functions import Functions
 from infra.local.provision import function_arn
-from madoguchi.settings import Settings
+from madoguchi.shared.settings import Settings
 
 _pending: list[threading.Thread] = []
 _lock = threading.Lock()

@@ -10,8 +10,8 @@ import json
 import os
 from pathlib import Path
 
-from madoguchi.adapters.dynamodb import DynamoProcedureStore
-from madoguchi.procedures import Procedure
+from madoguchi.procedures.dynamodb import DynamoProcedureStore
+from madoguchi.procedures.models import Procedure
 
 SEED_DIR = Path(__file__).resolve().parent
 

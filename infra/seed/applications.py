@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from madoguchi.adapters.applications_dynamodb import DynamoApplicationStore
-from madoguchi.applications import Resident
+from madoguchi.applications.dynamodb import DynamoApplicationStore
+from madoguchi.applications.models import Resident
 
 RESIDENTS = Path(__file__).resolve().parent / "residents.json"
 

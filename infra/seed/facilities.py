@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from infra.seed import SEED_DIR
-from madoguchi.adapters.reservations_dynamodb import DynamoReservationStore
-from madoguchi.facilities import Facility
+from madoguchi.reservations.dynamodb import DynamoReservationStore
+from madoguchi.reservations.facilities import Facility
 
 
 def facilities() -> list[Facility]:

@@ -3,9 +3,9 @@ staff since) is left as it is; only missing entries are added, each as version 1
 
 from __future__ import annotations
 
-from madoguchi.adapters.faq_dynamodb import DynamoFaqStore
-from madoguchi.errors import Conflict
-from madoguchi.faq import seed_entries
+from madoguchi.faq.dynamodb import DynamoFaqStore
+from madoguchi.faq.models import seed_entries
+from madoguchi.shared.errors import Conflict
 
 
 def seed_faq(faq_table: str) -> int:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from madoguchi.adapters.queue_dynamodb import DynamoQueueStore
-from madoguchi.history import generate
-from madoguchi.logic.queue_forecast import nightly
-from madoguchi.queue import TOKYO
+from infra.seed.history import generate
+from madoguchi.queue.calendar import nightly
+from madoguchi.queue.dynamodb import DynamoQueueStore
+from madoguchi.queue.models import TOKYO
 
 YEARS = 2
 

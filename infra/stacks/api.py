@@ -22,7 +22,7 @@ from infra.stacks.data import DataStack, pascal_case
 from infra.stacks.lambdas import ASSET_EXCLUDE, RUNTIME, python_function
 from infra.stacks.nag import acknowledge
 from infra.stacks.sources import Sources
-from madoguchi.i18n import message
+from madoguchi.shared.i18n import message
 
 API_FUNCTIONS = tuple(fn for fn in catalogue.FUNCTIONS if not fn.cognito_trigger)
 

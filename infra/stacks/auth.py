@@ -13,7 +13,7 @@ from infra import catalogue
 from infra.stacks.lambdas import python_function
 from infra.stacks.nag import acknowledge
 from infra.stacks.sources import Sources
-from madoguchi.departments import DEPARTMENTS
+from madoguchi.shared.departments import DEPARTMENTS
 
 TOKEN_CLAIMS = next(fn.name for fn in catalogue.FUNCTIONS if fn.cognito_trigger)
 

@@ -17,8 +17,8 @@ from constructs import Construct
 
 from infra.catalogue import METRICS_NAMESPACE as NAMESPACE
 from infra.stacks.data import pascal_case
-from madoguchi.departments import DEPARTMENTS
-from madoguchi.life_events import life_events
+from madoguchi.cases.life_events import life_events
+from madoguchi.shared.departments import DEPARTMENTS
 
 PERIOD = Duration.minutes(5)
 CASE_DEPARTMENTS = sorted({step.department for event in life_events() for step in event.steps})

@@ -124,7 +124,7 @@ def dynamodb_calls() -> dict[str, dict[str, float]]:
         calls[event_name.rsplit(".", 1)[-1]] += 1
 
     # Clients copy their session's hooks when created: hook the session, then let handlers make new clients.
-    from madoguchi.aws import dynamodb_table
+    from madoguchi.shared.aws import dynamodb_table
 
     boto3._get_default_session().events.register("before-call.dynamodb", count)
     dynamodb_table.cache_clear()

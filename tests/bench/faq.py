@@ -13,8 +13,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from madoguchi.faq import seed_entries
-from madoguchi.faq_search import FaqIndex
+from madoguchi.faq.models import seed_entries
+from madoguchi.faq.search import FaqIndex
 
 QUERIES = Path(__file__).resolve().parent.parent / "data" / "faq_queries.json"
 ROUNDS = 5

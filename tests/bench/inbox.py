@@ -26,8 +26,7 @@ class Seeder:
     """Open cases, each with one step waiting on a pending review task (a fake token: no execution waits)."""
 
     def __init__(self, machine: str) -> None:
-        from madoguchi.adapters.cases_dynamodb import DynamoCaseStore
-        from madoguchi.adapters.dynamodb import DynamoTaskStore
+        from madoguchi.cases.dynamodb import DynamoCaseStore, DynamoTaskStore
 
         self.cases = DynamoCaseStore(catalogue.table("cases").local_name)
         self.tasks = DynamoTaskStore(catalogue.table("tasks").local_name)
@@ -37,8 +36,7 @@ class Seeder:
         self._transactions = threading.Lock()
 
     def case_and_task(self, i: int) -> tuple[Any, Any, Any]:
-        from madoguchi.cases import AuditEntry, Case, CaseStep, IdentityRecord
-        from madoguchi.tasks import Task
+        from madoguchi.cases.models import AuditEntry, Case, CaseStep, IdentityRecord, Task
 
         department = DEPARTMENTS[i % len(DEPARTMENTS)]
         case_id = f"c-bench-{i:05d}"
@@ -86,7 +84,7 @@ class Seeder:
 
     def in_bulk(self, count: int) -> float:
         """The same case and audit items as create writes, by BatchWriteItem; tasks still through add."""
-        from madoguchi.adapters.cases_dynamodb import _case_item
+        from madoguchi.cases.dynamodb import _case_item
 
         started = time.monotonic()
         made = [self.case_and_task(i) for i in range(self.seeded, self.seeded + count)]

@@ -22,9 +22,10 @@ def clear_client_caches() -> None:
 
     moto's backends are global to the process: a second stack in the same process sees the first one's data.
     """
-    from madoguchi import settings, wiring
-    from madoguchi.adapters import stepfunctions
-    from madoguchi.aws import dynamodb_table
+    from madoguchi import wiring
+    from madoguchi.cases import stepfunctions
+    from madoguchi.shared import settings
+    from madoguchi.shared.aws import dynamodb_table
 
     for cached in (
         settings.settings,

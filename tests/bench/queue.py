@@ -10,9 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Any
 
-from madoguchi import forecast
-from madoguchi.history import generate
-from madoguchi.queue import BANDS
+from infra.seed.history import generate
+from madoguchi.queue import forecast
+from madoguchi.queue.models import BANDS
 from tests.bench.local import LOAD_SECONDS, LOAD_THREADS, Api, counting_dynamodb_calls, in_process_stack, load
 
 ISSUES = 200

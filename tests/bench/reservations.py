@@ -24,7 +24,8 @@ CALLS_PER_ROUTE = 10
 
 
 def _clear_reservation_caches() -> None:
-    from madoguchi import payments, wiring
+    from madoguchi import wiring
+    from madoguchi.payments import webhook as payments
 
     wiring.reservation_store.cache_clear()
     wiring.payment_gateway.cache_clear()

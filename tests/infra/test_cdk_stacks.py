@@ -19,8 +19,8 @@ from infra.app import Madoguchi
 from infra.stacks.api import API_FUNCTIONS
 from infra.stacks.auth import TOKEN_CLAIMS
 from infra.stacks.web import api_path_patterns
-from madoguchi.departments import DEPARTMENTS
-from madoguchi.life_events import life_events
+from madoguchi.cases.life_events import life_events
+from madoguchi.shared.departments import DEPARTMENTS
 
 
 def _logical_id(construct: Any) -> str:

@@ -11,11 +11,11 @@ from linebot.v3.messaging.exceptions import ApiException
 from infra import catalogue
 from infra.local.secrets import LOCAL_SECRETS
 from infra.local.stack import LocalStack
-from madoguchi.adapters import line as line_adapter
-from madoguchi.adapters.line import LineMessagingApi
-from madoguchi.adapters.memory_line import MemoryLineMessenger
-from madoguchi.secrets import secret
-from madoguchi.settings import settings
+from madoguchi.messaging import line as line_adapter
+from madoguchi.messaging.line import LineMessagingApi
+from madoguchi.shared.secrets import secret
+from madoguchi.shared.settings import settings
+from tests.fakes.messaging import MemoryLineMessenger
 
 
 @pytest.fixture

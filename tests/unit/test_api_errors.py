@@ -7,8 +7,8 @@ import pytest
 from infra import catalogue
 from infra.local.functions import LambdaContext, load_container
 from infra.seed import procedures as seed_procedures
-from madoguchi.adapters.memory import MemoryProcedureStore
-from madoguchi.api import make_resolver
+from madoguchi.shared.api import make_resolver
+from tests.fakes.procedures import MemoryProcedureStore
 
 
 @pytest.fixture

@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 
 from infra.seed import procedures
-from madoguchi.adapters.memory import MemoryProcedureStore
-from madoguchi.adapters.memory_applications import MemoryApplicationStore, MemoryAttachments, MemoryMailer
-from madoguchi.adapters.memory_reservations import MemoryPayments
-from madoguchi.applications import Attachment, CreateApplication, DecisionRequest, Resident, VisitRequest
-from madoguchi.auth import Caller, DeviceKind, Role
-from madoguchi.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
-from madoguchi.logic import applications as logic
+from madoguchi.applications import service as logic
+from madoguchi.applications.models import Attachment, CreateApplication, DecisionRequest, Resident, VisitRequest
+from madoguchi.shared.auth import Caller, DeviceKind, Role
+from madoguchi.shared.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from tests.fakes.applications import MemoryApplicationStore, MemoryAttachments, MemoryMailer
+from tests.fakes.payments import MemoryPayments
+from tests.fakes.procedures import MemoryProcedureStore
 
 NOW = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
 RESIDENT = Caller(sub="resident-1", role=Role.RESIDENT)

@@ -1,7 +1,7 @@
 import pytest
 
-from madoguchi.auth import Caller, DeviceKind, Role, caller_from_event, require
-from madoguchi.errors import Forbidden, Unauthorized
+from madoguchi.shared.auth import Caller, DeviceKind, Role, caller_from_event, require
+from madoguchi.shared.errors import Forbidden, Unauthorized
 
 
 def event_with(claims):

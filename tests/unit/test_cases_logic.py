@@ -4,12 +4,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from madoguchi.adapters.memory import MemoryCaseStore, MemoryTaskStore, MemoryWorkflows
-from madoguchi.auth import Caller, Role
-from madoguchi.cases import Answer, Ask, IdentityInput, Message, OpenCase
-from madoguchi.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
-from madoguchi.logic import cases, tasks
-from madoguchi.tasks import Approve, RegisterTask, Return
+from madoguchi.cases import service as cases
+from madoguchi.cases import tasks
+from madoguchi.cases.models import Answer, Approve, Ask, IdentityInput, Message, OpenCase, RegisterTask, Return
+from madoguchi.shared.auth import Caller, Role
+from madoguchi.shared.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from tests.fakes.cases import MemoryCaseStore, MemoryTaskStore, MemoryWorkflows
 
 NOW = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
 ONESTOP = Caller(sub="staff-onestop", role=Role.STAFF, department="onestop")

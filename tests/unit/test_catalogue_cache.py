@@ -1,6 +1,6 @@
 from infra.seed import procedures as seed_procedures
-from madoguchi.adapters.cache import CachedProcedureStore
-from madoguchi.adapters.memory import MemoryProcedureStore
+from madoguchi.procedures.cache import CachedProcedureStore
+from tests.fakes.procedures import MemoryProcedureStore
 
 
 class CountingStore(MemoryProcedureStore):

@@ -4,15 +4,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from madoguchi.adapters.memory_faq import MemoryFaqStore
-from madoguchi.auth import Caller, Role
-from madoguchi.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
-from madoguchi.faq import FaqEntryEdit, mask, seed_entries
-from madoguchi.faq_search import FaqIndex, analyse, fold
-from madoguchi.guide import GUIDE_EVENT_IDS
-from madoguchi.line_faq import answer_texts, guess_lang
-from madoguchi.logic import faq
-from madoguchi.settings import settings
+from madoguchi.faq import service as faq
+from madoguchi.faq.line_chat import answer_texts, guess_lang
+from madoguchi.faq.models import FaqEntryEdit, mask, seed_entries
+from madoguchi.faq.search import FaqIndex, analyse, fold
+from madoguchi.guide.service import GUIDE_EVENT_IDS
+from madoguchi.shared.auth import Caller, Role
+from madoguchi.shared.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from madoguchi.shared.settings import settings
+from tests.fakes.faq import MemoryFaqStore
 
 LANGS = ("ja", "ja-easy", "en", "pt", "vi", "zh")
 NOW = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)

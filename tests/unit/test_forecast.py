@@ -6,12 +6,12 @@ from datetime import date
 
 import pytest
 
-from madoguchi import forecast
-from madoguchi.adapters.memory_queue import MemoryQueueStore
-from madoguchi.forecast import facts
-from madoguchi.history import Effects, generate
-from madoguchi.logic.queue_forecast import nightly
+from infra.seed.history import Effects, generate
+from madoguchi.queue import forecast
+from madoguchi.queue.calendar import nightly
+from madoguchi.queue.forecast import facts
 from tests.bench.queue import forecast_mae
+from tests.fakes.queue import MemoryQueueStore
 
 
 @pytest.fixture(scope="module")

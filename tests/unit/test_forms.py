@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from infra.seed import procedures
-from madoguchi.forms import form, form_ids, validate, view
-from madoguchi.i18n import LANGS
+from madoguchi.applications.forms import form, form_ids, validate, view
+from madoguchi.shared.i18n import LANGS
 
 APPLICANT = {
     "applicant_name": "市民 一郎",

@@ -5,8 +5,8 @@ from itertools import product
 
 import pytest
 
-from madoguchi.errors import InvalidInput, NotFound
-from madoguchi.guide import (
+from madoguchi.cases.life_events import life_event, plan
+from madoguchi.guide.service import (
     GUIDE_EVENT_IDS,
     Deadline,
     GuideChecklistRequest,
@@ -18,8 +18,8 @@ from madoguchi.guide import (
     ics,
     navigation,
 )
-from madoguchi.life_events import life_event, plan
-from madoguchi.procedures import Procedure
+from madoguchi.procedures.models import Procedure
+from madoguchi.shared.errors import InvalidInput, NotFound
 
 ALL_LANGS = ("ja", "ja-easy", "en", "pt", "vi", "zh")
 DAY = date(2026, 4, 1)

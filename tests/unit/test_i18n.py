@@ -1,6 +1,6 @@
 import pytest
 
-from madoguchi.i18n import LANGS, MESSAGES, negotiate, pick
+from madoguchi.shared.i18n import LANGS, MESSAGES, negotiate, pick
 
 
 @pytest.mark.parametrize(

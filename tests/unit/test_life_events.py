@@ -6,9 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from infra.local.identity import DEMO_USERS
-from madoguchi.departments import DEPARTMENTS
-from madoguchi.errors import DomainError, NotFound
-from madoguchi.life_events import (
+from madoguchi.cases.life_events import (
     EVENT_IDS,
     Condition,
     InvalidAnswers,
@@ -18,6 +16,8 @@ from madoguchi.life_events import (
     life_events,
     plan,
 )
+from madoguchi.shared.departments import DEPARTMENTS
+from madoguchi.shared.errors import DomainError, NotFound
 
 REQUIRED_LANGS = ("ja", "ja-easy", "en")
 ALL_LANGS = ("ja", "ja-easy", "en", "pt", "vi", "zh")

@@ -6,8 +6,8 @@ import random
 from collections import Counter
 from datetime import UTC, date, datetime
 
-from madoguchi.logic.lottery_draw import draw_order
-from madoguchi.lottery import LotteryApplication
+from madoguchi.reservations.lottery import draw_order
+from madoguchi.reservations.models import LotteryApplication
 
 
 def application(owner: str, day: int = 5, start: str = "09:00", unit: str = "full") -> LotteryApplication:

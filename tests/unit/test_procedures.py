@@ -1,9 +1,9 @@
 import pytest
 
 from infra.seed import procedures as seed_procedures
-from madoguchi.adapters.memory import MemoryProcedureStore
-from madoguchi.errors import NotFound
-from madoguchi.logic.procedures import get_procedure, list_procedures
+from madoguchi.procedures.service import get_procedure, list_procedures
+from madoguchi.shared.errors import NotFound
+from tests.fakes.procedures import MemoryProcedureStore
 
 PLAN_PROCEDURES = {
     "住民票の写し", "印鑑登録証明書", "戸籍証明書（戸籍謄本・抄本）", "所得課税証明書",

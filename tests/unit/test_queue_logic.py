@@ -6,12 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from madoguchi.adapters.memory_line import MemoryLineMessenger
-from madoguchi.adapters.memory_queue import MemoryQueueStore, MemoryWebPush
-from madoguchi.auth import Caller, DeviceKind, Role
-from madoguchi.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
-from madoguchi.logic import queue
-from madoguchi.logic.queue import CallNext, IssueRequest, NotifyRequest, Transfer
+from madoguchi.queue import service as queue
+from madoguchi.queue.service import CallNext, IssueRequest, NotifyRequest, Transfer
+from madoguchi.shared.auth import Caller, DeviceKind, Role
+from madoguchi.shared.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from tests.fakes.messaging import MemoryLineMessenger
+from tests.fakes.queue import MemoryQueueStore, MemoryWebPush
 
 T0 = datetime(2026, 11, 30, 0, 30, tzinfo=UTC)  # 09:30 in Tokyo, a Monday
 MACHINE = Caller(sub="ticket-1", role=Role.DEVICE, device_kind=DeviceKind.TICKET_MACHINE)

@@ -9,25 +9,27 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from infra.seed.facilities import facilities
-from madoguchi.adapters.memory_reservations import MemoryPayments, MemoryReservationStore
-from madoguchi.auth import Caller, Role
-from madoguchi.errors import Forbidden, InvalidInput, NotFound, Unauthorized
-from madoguchi.facilities import Residency
-from madoguchi.logic import lottery
-from madoguchi.logic import reservations as logic
-from madoguchi.lottery import ApplicationRequest, RoundRequest
-from madoguchi.reservations import (
+from madoguchi.reservations import lottery
+from madoguchi.reservations import service as logic
+from madoguchi.reservations.facilities import Residency
+from madoguchi.reservations.models import (
+    ApplicationRequest,
     CancelRequest,
     CheckoutRequest,
     ClosureRequest,
     HoldRequest,
     NotCancellable,
     PaymentStatus,
+    RoundRequest,
     SlotRef,
     SlotTaken,
     SlotUnavailable,
     Status,
 )
+from madoguchi.shared.auth import Caller, Role
+from madoguchi.shared.errors import Forbidden, InvalidInput, NotFound, Unauthorized
+from tests.fakes.payments import MemoryPayments
+from tests.fakes.reservations import MemoryReservationStore
 
 NOW = datetime(2030, 5, 1, 1, 0, tzinfo=UTC)  # Wednesday 1 May 2030, 10:00 in Tokyo
 ALICE = Caller(sub="alice", role=Role.RESIDENT)

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from madoguchi.rokuyo import lunar_date, rokuyo
+from madoguchi.queue.rokuyo import lunar_date, rokuyo
 
 # 旧暦 1月1日 (always 先勝)
 LUNAR_NEW_YEAR = ["2017-01-28", "2018-02-16", "2019-02-05", "2020-01-25", "2021-02-12", "2022-02-01", "2023-01-22",

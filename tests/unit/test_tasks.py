@@ -2,11 +2,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from madoguchi.adapters.memory import MemoryTaskStore
-from madoguchi.auth import Caller, Role
-from madoguchi.errors import Forbidden, Unauthorized
-from madoguchi.logic.tasks import inbox, register_task
-from madoguchi.tasks import RegisterTask
+from madoguchi.cases.models import RegisterTask
+from madoguchi.cases.tasks import inbox, register_task
+from madoguchi.shared.auth import Caller, Role
+from madoguchi.shared.errors import Forbidden, Unauthorized
+from tests.fakes.cases import MemoryTaskStore
 
 NOW = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from madoguchi.departments import DEPARTMENTS
+from madoguchi.shared.departments import DEPARTMENTS
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "events" / "cognito"

@@ -8,28 +8,27 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from madoguchi.settings import settings
+from madoguchi.shared.settings import settings
 
 if TYPE_CHECKING:
-    from madoguchi.adapters.applications_dynamodb import DynamoApplicationStore
-    from madoguchi.adapters.cache import CachedProcedureStore
-    from madoguchi.adapters.cases_dynamodb import DynamoCaseStore
-    from madoguchi.adapters.dynamodb import DynamoTaskStore
-    from madoguchi.adapters.faq_dynamodb import DynamoFaqStore
-    from madoguchi.adapters.line import LineMessagingApi
-    from madoguchi.adapters.queue_dynamodb import DynamoQueueStore
-    from madoguchi.adapters.reservations_dynamodb import DynamoReservationStore
-    from madoguchi.adapters.s3_attachments import S3Attachments
-    from madoguchi.adapters.ses_mail import SesMailer
-    from madoguchi.adapters.stepfunctions import StepFunctionsWorkflows
-    from madoguchi.adapters.stripe_payments import StripePayments
-    from madoguchi.adapters.webpush import PyWebPush
+    from madoguchi.applications.dynamodb import DynamoApplicationStore
+    from madoguchi.applications.s3 import S3Attachments
+    from madoguchi.applications.ses import SesMailer
+    from madoguchi.cases.dynamodb import DynamoCaseStore, DynamoTaskStore
+    from madoguchi.cases.stepfunctions import StepFunctionsWorkflows
+    from madoguchi.faq.dynamodb import DynamoFaqStore
+    from madoguchi.messaging.line import LineMessagingApi
+    from madoguchi.payments.stripe import StripePayments
+    from madoguchi.procedures.cache import CachedProcedureStore
+    from madoguchi.queue.dynamodb import DynamoQueueStore
+    from madoguchi.queue.webpush import PyWebPush
+    from madoguchi.reservations.dynamodb import DynamoReservationStore
 
 
 @lru_cache(maxsize=1)
 def procedure_store() -> CachedProcedureStore:
-    from madoguchi.adapters.cache import CachedProcedureStore
-    from madoguchi.adapters.dynamodb import DynamoProcedureStore
+    from madoguchi.procedures.cache import CachedProcedureStore
+    from madoguchi.procedures.dynamodb import DynamoProcedureStore
 
     config = settings()
     return CachedProcedureStore(DynamoProcedureStore(config.catalogue_table), ttl=config.catalogue_cache_seconds)
@@ -37,64 +36,64 @@ def procedure_store() -> CachedProcedureStore:
 
 @lru_cache(maxsize=1)
 def case_store() -> DynamoCaseStore:
-    from madoguchi.adapters.cases_dynamodb import DynamoCaseStore
+    from madoguchi.cases.dynamodb import DynamoCaseStore
 
     return DynamoCaseStore(settings().cases_table)
 
 
 @lru_cache(maxsize=1)
 def task_store() -> DynamoTaskStore:
-    from madoguchi.adapters.dynamodb import DynamoTaskStore
+    from madoguchi.cases.dynamodb import DynamoTaskStore
 
     return DynamoTaskStore(settings().tasks_table)
 
 
 @lru_cache(maxsize=1)
 def workflows() -> StepFunctionsWorkflows:
-    from madoguchi.adapters.stepfunctions import StepFunctionsWorkflows
+    from madoguchi.cases.stepfunctions import StepFunctionsWorkflows
 
     return StepFunctionsWorkflows(settings().state_machines())
 
 
 @lru_cache(maxsize=1)
 def line_messenger() -> LineMessagingApi:
-    from madoguchi.adapters.line import LineMessagingApi
+    from madoguchi.messaging.line import LineMessagingApi
 
     return LineMessagingApi()
 
 
 @lru_cache(maxsize=1)
 def application_store() -> DynamoApplicationStore:
-    from madoguchi.adapters.applications_dynamodb import DynamoApplicationStore
+    from madoguchi.applications.dynamodb import DynamoApplicationStore
 
     return DynamoApplicationStore(settings().applications_table)
 
 
 @lru_cache(maxsize=1)
 def attachments() -> S3Attachments:
-    from madoguchi.adapters.s3_attachments import S3Attachments
+    from madoguchi.applications.s3 import S3Attachments
 
     return S3Attachments(settings().attachments_bucket)
 
 
 @lru_cache(maxsize=1)
 def mailer() -> SesMailer:
-    from madoguchi.adapters.ses_mail import SesMailer
+    from madoguchi.applications.ses import SesMailer
 
     return SesMailer(settings().mail_from)
 
 
 @lru_cache(maxsize=1)
 def reservation_store() -> DynamoReservationStore:
-    from madoguchi.adapters.reservations_dynamodb import DynamoReservationStore
+    from madoguchi.reservations.dynamodb import DynamoReservationStore
 
     return DynamoReservationStore(settings().reservations_table)
 
 
 @lru_cache(maxsize=1)
 def payment_gateway() -> StripePayments:
-    from madoguchi.adapters.stripe_payments import StripePayments
-    from madoguchi.secrets import secret
+    from madoguchi.payments.stripe import StripePayments
+    from madoguchi.shared.secrets import secret
 
     keys = secret("stripe")
     return StripePayments(keys["api_key"], keys["webhook_secret"], settings().stripe_api_base)
@@ -102,14 +101,14 @@ def payment_gateway() -> StripePayments:
 
 @lru_cache(maxsize=1)
 def faq_store() -> DynamoFaqStore:
-    from madoguchi.adapters.faq_dynamodb import DynamoFaqStore
+    from madoguchi.faq.dynamodb import DynamoFaqStore
 
     return DynamoFaqStore(settings().faq_table)
 
 
 @lru_cache(maxsize=1)
 def queue_store() -> DynamoQueueStore:
-    from madoguchi.adapters.queue_dynamodb import DynamoQueueStore
+    from madoguchi.queue.dynamodb import DynamoQueueStore
 
     return DynamoQueueStore(settings().queue_table, settings().congestion_table)
 
@@ -117,8 +116,8 @@ def queue_store() -> DynamoQueueStore:
 @lru_cache(maxsize=1)
 def webpush_sender() -> PyWebPush | None:
     """Web Push with the city's VAPID key pair (secret `webpush`), or None where no key is configured."""
-    from madoguchi.adapters.webpush import PyWebPush
-    from madoguchi.secrets import secret
+    from madoguchi.queue.webpush import PyWebPush
+    from madoguchi.shared.secrets import secret
 
     if not settings().webpush_secret:
         return None

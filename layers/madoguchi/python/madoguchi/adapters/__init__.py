@@ -1,1 +1,0 @@
-"""Adapters of the ports: DynamoDB for the cloud and the local stack, in-memory for unit tests."""

@@ -1,0 +1,254 @@
+"""Online applications (申請): a resident's answers to a procedure's form, its photo attachments, fee and status.
+
+Statuses (see docs/applications.md):
+draft → [awaiting_confirmation: staff typed it, the resident confirms] → [awaiting_payment] → received →
+in_review → approved → issued, or returned (with a reason; the resident corrects and submits again) or rejected.
+A counter-only procedure filled in at home is `preregistered`: staff open it by QR code or short code.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, StrictBool, StrictInt, StrictStr
+
+from madoguchi.applications.forms import FormView
+from madoguchi.cases.models import Verification
+
+Status = Literal[
+    "draft",
+    "preregistered",
+    "awaiting_confirmation",
+    "awaiting_payment",
+    "received",
+    "in_review",
+    "returned",
+    "approved",
+    "issued",
+    "rejected",
+]
+Channel = Literal["online", "counter", "kiosk"]
+AttachmentStatus = Literal["pending", "valid", "rejected"]
+Decision = Literal["start_review", "approve", "return", "reject"]
+Answer = StrictStr | StrictInt | StrictBool
+Answers = dict[str, Answer]
+
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+ATTACHMENT_TYPES = ("image/jpeg", "image/png", "application/pdf")
+# Statuses a resident may still change; the rest belong to staff.
+EDITABLE: frozenset[str] = frozenset({"draft", "preregistered", "returned"})
+FINAL: frozenset[str] = frozenset({"issued", "rejected"})
+
+
+class Attachment(BaseModel):
+    id: str
+    kind: str  # the form's attachment spec id
+    content_type: str
+    status: AttachmentStatus = "pending"
+    reason: str | None = None
+    key: str  # where the upload lands (uploads/...); after the check, the clean copy's key (files/...)
+    size: int | None = None
+    created_at: datetime
+    checked_at: datetime | None = None
+
+
+class Payment(BaseModel):
+    session_id: str
+    url: str
+    amount_yen: int
+    paid: bool = False
+
+
+class Application(BaseModel):
+    id: str
+    code: str = Field(description="Short reference number, also in the QR code")
+    procedure: str
+    department: str
+    channel: Channel
+    status: Status
+    owner: str | None = Field(default=None, description="The resident it belongs to; None without an account")
+    answers: dict[str, Any] = Field(default_factory=dict)
+    prefilled: list[str] = Field(default_factory=list, description="Fields filled from what the city knows")
+    fee_yen: int = 0
+    payment: Payment | None = None
+    lang: str = "ja"
+    email: str | None = None
+    typed_by: str | None = None  # staff who typed it (proxy input)
+    confirmed_by: str | None = None  # who confirmed the proxy input: the resident, or "resident-at-counter"
+    visit_id: str | None = None
+    return_reason: str | None = None
+    decided_by: str | None = None
+    created_at: datetime
+    updated_at: datetime
+    submitted_at: datetime | None = None
+    version: int = 0
+
+
+class AuditEntry(BaseModel):
+    """Append-only: who read or changed what of an application, and when (never updated, never deleted)."""
+
+    at: datetime
+    actor: str
+    role: str
+    action: str
+    department: str | None = None
+    detail: str = ""
+
+
+class Visit(BaseModel):
+    """A card-reader visit: the card's 券面事項入力補助 data, kept until the visit expires."""
+
+    id: str
+    device: str
+    name: str
+    address: str
+    date_of_birth: str
+    sex: str
+    created_at: datetime
+    expires_at: datetime
+
+
+class Resident(BaseModel):
+    """What the city already knows of a signed-in resident (住民記録), used to prefill forms."""
+
+    id: str
+    name: str
+    address: str
+    date_of_birth: str
+    sex: str
+    phone: str | None = None
+    email: str | None = None
+    lang: str = "ja"
+
+
+# --- requests ---------------------------------------------------------------------------------------------------
+
+
+class CreateApplication(BaseModel):
+    procedure: str = Field(min_length=1, max_length=64)
+    answers: dict[str, Answer] = Field(default_factory=dict)
+    visit_id: str | None = Field(default=None, max_length=64, description="Card-reader visit to prefill from")
+    proxy: bool = Field(default=False, description="Staff typing for a resident at the counter")
+    for_resident: str | None = Field(default=None, max_length=64, description="Proxy input: the resident's id")
+
+
+class UpdateAnswers(BaseModel):
+    answers: dict[str, Answer]
+
+
+class UploadRequest(BaseModel):
+    kind: str = Field(min_length=1, max_length=64)
+    content_type: Literal["image/jpeg", "image/png", "application/pdf"]
+
+
+class UploadTicket(BaseModel):
+    attachment_id: str
+    url: str
+    fields: dict[str, str] = Field(description="Form fields to post with the file (field name `file`, last)")
+    max_bytes: int
+    expires_in: int
+
+
+class SubmitRequest(BaseModel):
+    return_url: str | None = Field(default=None, max_length=500, description="Where the payment page sends back")
+
+
+class ConfirmRequest(BaseModel):
+    confirm: Literal[True]
+
+
+class DecisionRequest(BaseModel):
+    decision: Decision
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class VisitRequest(BaseModel):
+    """券面事項入力補助 data: the four facts printed on the card. No individual number."""
+
+    name: str = Field(min_length=1, max_length=60)
+    address: str = Field(min_length=1, max_length=200)
+    date_of_birth: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    sex: Literal["female", "male"]
+
+
+class AnswerRequest(BaseModel):
+    answer: str = Field(min_length=1, max_length=1000)
+
+
+# --- views ------------------------------------------------------------------------------------------------------
+
+
+class AttachmentView(BaseModel):
+    id: str
+    kind: str
+    content_type: str
+    status: AttachmentStatus
+    reason: str | None
+    size: int | None
+    link: str | None = Field(default=None, description="Short-lived signed link (staff, valid attachments only)")
+
+
+class OnlineApplicationView(BaseModel):
+    id: str
+    code: str
+    procedure: str
+    procedure_name: str
+    department: str
+    channel: Channel
+    status: Status
+    owner: str | None
+    answers: dict[str, Any]
+    prefilled: list[str]
+    fee_yen: int
+    payment_url: str | None
+    paid: bool
+    typed_by: str | None
+    confirmed_by: str | None
+    return_reason: str | None
+    created_at: datetime
+    updated_at: datetime
+    submitted_at: datetime | None
+    attachments: list[AttachmentView]
+    verifications: list[Verification]
+    form: FormView
+    qr_svg: str | None = Field(default=None, description="QR code of the reference (SVG), once submitted")
+
+
+class ApplicationSummary(BaseModel):
+    id: str
+    code: str
+    procedure: str
+    procedure_name: str
+    status: Status
+    channel: Channel
+    created_at: datetime
+    submitted_at: datetime | None
+    age_days: int | None = None
+
+
+class ApplicationPage(BaseModel):
+    applications: list[ApplicationSummary]
+    next: str | None = None
+
+
+class VerificationItem(BaseModel):
+    application_id: str
+    verification: Verification
+
+
+class VerificationPage(BaseModel):
+    verifications: list[VerificationItem]
+    next: str | None = None
+
+
+class VisitView(BaseModel):
+    id: str
+    expires_at: datetime
+
+
+class OutboxMail(BaseModel):
+    to: str
+    subject: str
+    body: str
+    sent_at: datetime

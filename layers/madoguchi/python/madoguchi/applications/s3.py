@@ -1,0 +1,58 @@
+"""The attachments bucket: presigned POST uploads (size and type conditions), checked files, signed links.
+
+uploads/<application>/<attachment>  what residents post; expires after a day (lifecycle rule), checked or not
+files/<application>/<attachment>    the checked, re-encoded copy; tagged `referenced=false` until an application
+                                    that uses it is submitted (a lifecycle rule expires unreferenced files)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from madoguchi.applications.store import Attachments
+
+UNREFERENCED = "referenced=false"
+
+
+class S3Attachments(Attachments):
+    def __init__(self, bucket: str) -> None:
+        self._bucket = bucket
+        # Path-style and SigV4: presigned URLs work the same against S3 and the local emulation.
+        self._s3: Any = boto3.client("s3", config=Config(signature_version="s3v4", s3={"addressing_style": "path"}))
+
+    def presign_upload(
+        self, key: str, content_type: str, max_bytes: int, expires_in: int
+    ) -> tuple[str, dict[str, str]]:
+        post = self._s3.generate_presigned_post(
+            Bucket=self._bucket,
+            Key=key,
+            Fields={"Content-Type": content_type},
+            Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]],
+            ExpiresIn=expires_in,
+        )
+        return str(post["url"]), {k: str(v) for k, v in post["fields"].items()}
+
+    def link(self, key: str, expires_in: int) -> str:
+        return str(
+            self._s3.generate_presigned_url(
+                "get_object", Params={"Bucket": self._bucket, "Key": key}, ExpiresIn=expires_in
+            )
+        )
+
+    def read(self, key: str, max_bytes: int) -> bytes:
+        body = self._s3.get_object(Bucket=self._bucket, Key=key)["Body"]
+        return bytes(body.read(max_bytes + 1))
+
+    def write(self, key: str, body: bytes, content_type: str) -> None:
+        self._s3.put_object(Bucket=self._bucket, Key=key, Body=body, ContentType=content_type, Tagging=UNREFERENCED)
+
+    def delete(self, key: str) -> None:
+        self._s3.delete_object(Bucket=self._bucket, Key=key)
+
+    def mark_referenced(self, key: str) -> None:
+        self._s3.put_object_tagging(
+            Bucket=self._bucket, Key=key, Tagging={"TagSet": [{"Key": "referenced", "Value": "true"}]}
+        )

@@ -1,0 +1,130 @@
+"""Where applications live. Every change is written together with its audit entry, or not at all."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from madoguchi.applications.models import Application, Attachment, AuditEntry, Resident, Visit
+from madoguchi.cases.models import Verification
+
+
+@dataclass
+class ApplicationRecord:
+    application: Application
+    attachments: list[Attachment] = field(default_factory=list)
+    verifications: list[Verification] = field(default_factory=list)
+    audit: list[AuditEntry] = field(default_factory=list)
+
+
+class ApplicationStore(ABC):
+    @abstractmethod
+    def create(self, application: Application, audit: AuditEntry, idempotency: str | None = None) -> None:
+        """Store a new application and its short code; raises Conflict if the idempotency key was used."""
+
+    @abstractmethod
+    def save(
+        self,
+        application: Application,
+        audit: AuditEntry,
+        *,
+        expected_version: int,
+        idempotency: str | None = None,
+        verifications: list[Verification] | None = None,
+        attachment_keys: list[str] | None = None,
+    ) -> None:
+        """Replace the application (its version must still be `expected_version`), append the audit entry, and
+        optionally record an idempotency key, add verification requests and require attachments to be valid;
+        all in one transaction. Raises Conflict if anything changed meanwhile."""
+
+    @abstractmethod
+    def record(self, application_id: str) -> ApplicationRecord | None: ...
+
+    @abstractmethod
+    def get(self, application_id: str) -> Application | None: ...
+
+    @abstractmethod
+    def by_code(self, code: str) -> str | None: ...
+
+    @abstractmethod
+    def by_idempotency(self, key: str) -> str | None: ...
+
+    @abstractmethod
+    def mine(self, owner: str, limit: int, cursor: str | None) -> tuple[list[Application], str | None]: ...
+
+    @abstractmethod
+    def inbox(
+        self, department: str, status: str | None, limit: int, cursor: str | None
+    ) -> tuple[list[Application], str | None]: ...
+
+    @abstractmethod
+    def add_attachment(self, application_id: str, attachment: Attachment) -> None: ...
+
+    @abstractmethod
+    def attachment(self, application_id: str, attachment_id: str) -> Attachment | None: ...
+
+    @abstractmethod
+    def mark_attachment(self, application_id: str, checked: Attachment) -> None:
+        """Record the check's outcome; raises Conflict unless the attachment was still pending."""
+
+    @abstractmethod
+    def answer_verification(self, application_id: str, answered: Verification, audit: AuditEntry) -> None:
+        """Raises Conflict if it was answered already."""
+
+    @abstractmethod
+    def pending_verifications(
+        self, department: str, limit: int, cursor: str | None
+    ) -> tuple[list[tuple[str, Verification]], str | None]: ...
+
+    @abstractmethod
+    def awaiting_payment(self, updated_before: datetime, limit: int) -> list[Application]:
+        """Applications waiting for their fee since before `updated_before`, oldest first (for reconciliation)."""
+
+    @abstractmethod
+    def audit(self, application_id: str, audit: AuditEntry) -> None: ...
+
+    @abstractmethod
+    def put_visit(self, visit: Visit) -> None: ...
+
+    @abstractmethod
+    def visit(self, visit_id: str, now: datetime) -> Visit | None:
+        """The visit, or None once it has expired (TTL deletes lazily, so expiry is checked on read too)."""
+
+    @abstractmethod
+    def resident(self, resident_id: str) -> Resident | None: ...
+
+    @abstractmethod
+    def put_resident(self, resident: Resident) -> None: ...
+
+
+class Attachments(ABC):
+    """The attachments bucket: presigned uploads in, checked files out, short-lived links for staff."""
+
+    @abstractmethod
+    def presign_upload(
+        self, key: str, content_type: str, max_bytes: int, expires_in: int
+    ) -> tuple[str, dict[str, str]]: ...
+
+    @abstractmethod
+    def link(self, key: str, expires_in: int) -> str: ...
+
+    @abstractmethod
+    def read(self, key: str, max_bytes: int) -> bytes: ...
+
+    @abstractmethod
+    def write(self, key: str, body: bytes, content_type: str) -> None: ...
+
+    @abstractmethod
+    def delete(self, key: str) -> None: ...
+
+    @abstractmethod
+    def mark_referenced(self, key: str) -> None:
+        """Keep the file: a submitted application refers to it (unreferenced ones expire)."""
+
+
+class Mailer(ABC):
+    """Status notifications: only the reference number, status and a link — never the form's data."""
+
+    @abstractmethod
+    def send(self, to: str, subject: str, body: str) -> None: ...

@@ -1,0 +1,230 @@
+"""Cases and department tasks in DynamoDB. Cases: one partition per case (CASE#id) holding the case item
+and its append-only entries.
+
+| sk                       | item                                      |
+|--------------------------|-------------------------------------------|
+| CASE                     | the case; steps as a map by department     |
+| AUDIT#<at>#<id>          | one audit entry (never updated)           |
+| THREAD#<at>#<id>         | one thread message                        |
+| VERIFY#<id>              | one internal verification and its answer  |
+
+Each change is a transaction of the change and its audit entry: both are written or neither.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from boto3.dynamodb.conditions import Key
+from botocore.exceptions import ClientError
+
+from madoguchi.cases.models import (
+    AuditEntry,
+    Case,
+    CaseRecord,
+    IdentityRecord,
+    Task,
+    TaskStatus,
+    ThreadMessage,
+    Verification,
+)
+from madoguchi.cases.store import CaseStore, TaskStore
+from madoguchi.shared.aws import dynamodb_table
+from madoguchi.shared.dynamodb import decode_cursor, encode_cursor, query_all
+from madoguchi.shared.errors import Conflict
+
+CASE = "CASE"
+
+
+def _pk(case_id: str) -> str:
+    return f"CASE#{case_id}"
+
+
+def _case_item(case: Case) -> dict[str, Any]:
+    item = case.model_dump(mode="json", exclude={"steps"})
+    item.update(
+        pk=_pk(case.id),
+        sk=CASE,
+        steps={s.department: s.model_dump(mode="json") for s in case.steps},
+        step_order=[s.department for s in case.steps],
+    )
+    return item
+
+
+def _case(item: dict[str, Any]) -> Case:
+    steps = [item["steps"][department] for department in item["step_order"]]
+    return Case.model_validate({**item, "steps": steps})
+
+
+class DynamoCaseStore(CaseStore):
+    def __init__(self, table_name: str) -> None:
+        self._table = dynamodb_table(table_name)
+        self._client = self._table.meta.client  # resource client: takes Python values in transactions too
+        self._name = table_name
+
+    # --- writes ---------------------------------------------------------------------------------------------
+    def _audit_put(self, case_id: str, audit: AuditEntry) -> dict[str, Any]:
+        item = audit.model_dump(mode="json")
+        item.update(pk=_pk(case_id), sk=f"AUDIT#{audit.at.isoformat()}#{uuid.uuid4().hex[:8]}")
+        return {"Put": {"TableName": self._name, "Item": item, "ConditionExpression": "attribute_not_exists(sk)"}}
+
+    def _transact(self, *items: dict[str, Any]) -> None:
+        try:
+            self._client.transact_write_items(TransactItems=list(items))
+        except ClientError as e:
+            if e.response["Error"]["Code"] == "TransactionCanceledException":
+                reasons = [r.get("Code") for r in e.response.get("CancellationReasons", [])]
+                if "ConditionalCheckFailed" in reasons:
+                    raise Conflict() from e
+            raise
+
+    def create(self, case: Case, audit: AuditEntry) -> None:
+        put = {"TableName": self._name, "Item": _case_item(case), "ConditionExpression": "attribute_not_exists(pk)"}
+        self._transact({"Put": put}, self._audit_put(case.id, audit))
+
+    def record_identity(self, case_id: str, identity: IdentityRecord, audit: AuditEntry) -> None:
+        update = {
+            "TableName": self._name,
+            "Key": {"pk": _pk(case_id), "sk": CASE},
+            "UpdateExpression": "SET #identity = :identity, #status = :open",
+            "ConditionExpression": "#status = :awaiting",
+            "ExpressionAttributeNames": {"#status": "status", "#identity": "identity"},
+            "ExpressionAttributeValues": {
+                ":identity": identity.model_dump(mode="json"),
+                ":open": "open",
+                ":awaiting": "awaiting_identity",
+            },
+        }
+        self._transact({"Update": update}, self._audit_put(case_id, audit))
+
+    def update_step(self, case_id: str, department: str, changes: dict[str, Any], audit: AuditEntry) -> None:
+        names = {"#steps": "steps", "#department": department}
+        values: dict[str, Any] = {}
+        sets = []
+        for i, (field, value) in enumerate(changes.items()):
+            names[f"#f{i}"] = field
+            values[f":v{i}"] = value
+            sets.append(f"#steps.#department.#f{i} = :v{i}")
+        update = {
+            "TableName": self._name,
+            "Key": {"pk": _pk(case_id), "sk": CASE},
+            "UpdateExpression": "SET " + ", ".join(sets),
+            "ConditionExpression": "attribute_exists(#steps.#department)",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+        self._transact({"Update": update}, self._audit_put(case_id, audit))
+
+    def close(self, case_id: str, audit: AuditEntry) -> None:
+        update = {
+            "TableName": self._name,
+            "Key": {"pk": _pk(case_id), "sk": CASE},
+            "UpdateExpression": "SET #status = :closed, closed_at = :at",
+            "ConditionExpression": "#status = :open",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": {":closed": "closed", ":open": "open", ":at": audit.at.isoformat()},
+        }
+        self._transact({"Update": update}, self._audit_put(case_id, audit))
+
+    def add_message(self, case_id: str, message: ThreadMessage, audit: AuditEntry) -> None:
+        item = message.model_dump(mode="json")
+        item.update(pk=_pk(case_id), sk=f"THREAD#{message.at.isoformat()}#{message.id}")
+        put = {"TableName": self._name, "Item": item, "ConditionExpression": "attribute_not_exists(sk)"}
+        self._transact({"Put": put}, self._audit_put(case_id, audit))
+
+    def add_verification(self, case_id: str, verification: Verification, audit: AuditEntry) -> None:
+        item = verification.model_dump(mode="json", exclude_none=True)
+        item.update(pk=_pk(case_id), sk=f"VERIFY#{verification.id}")
+        put = {"TableName": self._name, "Item": item, "ConditionExpression": "attribute_not_exists(sk)"}
+        self._transact({"Put": put}, self._audit_put(case_id, audit))
+
+    def answer_verification(self, case_id: str, answered: Verification, audit: AuditEntry) -> None:
+        update = {
+            "TableName": self._name,
+            "Key": {"pk": _pk(case_id), "sk": f"VERIFY#{answered.id}"},
+            "UpdateExpression": "SET #answer = :answer, answered_by = :by, answered_at = :at",
+            "ConditionExpression": "attribute_exists(sk) AND attribute_not_exists(#answer)",
+            "ExpressionAttributeNames": {"#answer": "answer"},
+            "ExpressionAttributeValues": {
+                ":answer": answered.answer,
+                ":by": answered.answered_by,
+                ":at": answered.answered_at.isoformat() if answered.answered_at else None,
+            },
+        }
+        self._transact({"Update": update}, self._audit_put(case_id, audit))
+
+    def audit(self, case_id: str, audit: AuditEntry) -> None:
+        self._transact(self._audit_put(case_id, audit))
+
+    # --- reads ----------------------------------------------------------------------------------------------
+    def get(self, case_id: str) -> Case | None:
+        item = self._table.get_item(Key={"pk": _pk(case_id), "sk": CASE}).get("Item")
+        return _case(item) if item else None
+
+    def record(self, case_id: str) -> CaseRecord | None:
+        items = query_all(self._table, KeyConditionExpression=Key("pk").eq(_pk(case_id)))
+        case = next((i for i in items if i["sk"] == CASE), None)
+        if case is None:
+            return None
+        by_kind: dict[str, list[dict[str, Any]]] = {"AUDIT": [], "THREAD": [], "VERIFY": []}
+        for item in items:
+            kind = item["sk"].split("#", 1)[0]
+            if kind in by_kind:
+                by_kind[kind].append(item)
+        verifications = [Verification.model_validate(i) for i in by_kind["VERIFY"]]
+        return CaseRecord(
+            case=_case(case),
+            timeline=[AuditEntry.model_validate(i) for i in by_kind["AUDIT"]],
+            thread=[ThreadMessage.model_validate(i) for i in by_kind["THREAD"]],
+            verifications=sorted(verifications, key=lambda v: v.asked_at),
+        )
+
+
+class DynamoTaskStore(TaskStore):
+    def __init__(self, table_name: str) -> None:
+        self._table = dynamodb_table(table_name)
+
+    def add(self, task: Task) -> None:
+        item = task.model_dump(mode="json", exclude_none=True)
+        item.update(pk=f"TASK#{task.id}", sk="TASK", inbox=task.department)
+        try:
+            self._table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
+        except ClientError as e:
+            if e.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise Conflict(task_id=task.id) from e
+            raise
+
+    def get(self, task_id: str) -> Task | None:
+        item = self._table.get_item(Key={"pk": f"TASK#{task_id}", "sk": "TASK"}).get("Item")
+        return Task.model_validate(item) if item else None
+
+    def pending_for(self, department: str, limit: int, cursor: str | None = None) -> tuple[list[Task], str | None]:
+        kwargs: dict[str, Any] = {
+            "IndexName": "inbox",
+            "KeyConditionExpression": Key("inbox").eq(department),
+            "Limit": limit,
+        }
+        start = decode_cursor(cursor)
+        if start:
+            kwargs["ExclusiveStartKey"] = start
+        page = self._table.query(**kwargs)
+        tasks = [Task.model_validate(item) for item in page.get("Items", [])]
+        return tasks, encode_cursor(page.get("LastEvaluatedKey"))
+
+    def decide(self, task_id: str, status: TaskStatus, by: str, at: datetime) -> Task:
+        try:
+            item = self._table.update_item(
+                Key={"pk": f"TASK#{task_id}", "sk": "TASK"},
+                UpdateExpression="SET #status = :status, decided_by = :by, decided_at = :at REMOVE inbox",
+                ConditionExpression="#status = :pending",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={":status": status, ":by": by, ":at": at.isoformat(), ":pending": "pending"},
+                ReturnValues="ALL_NEW",
+            )["Attributes"]
+        except ClientError as e:
+            if e.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise Conflict(task_id=task_id) from e
+            raise
+        return Task.model_validate(item)

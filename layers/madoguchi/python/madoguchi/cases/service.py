@@ -1,0 +1,353 @@
+"""One-stop cases: opening, who may see them, the thread and internal verifications, and the workflow's calls."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from madoguchi.cases.life_events import EVENT_IDS, InvalidAnswers, life_event, plan
+from madoguchi.cases.models import (
+    FRONT_COUNTERS,
+    Answer,
+    Ask,
+    AuditEntry,
+    Case,
+    CaseRecord,
+    CaseStep,
+    CaseView,
+    IdentityInput,
+    IdentityRecord,
+    LifeEventList,
+    LifeEventSummary,
+    LifeEventView,
+    Message,
+    OpenCase,
+    ProcedureGuide,
+    QuestionChoice,
+    QuestionView,
+    RemainingView,
+    StepView,
+    ThreadMessage,
+    Verification,
+    ViewStatus,
+)
+from madoguchi.cases.store import CaseStore
+from madoguchi.cases.workflows import Workflows
+from madoguchi.shared.auth import Caller, Role, require
+from madoguchi.shared.departments import DEPARTMENTS
+from madoguchi.shared.errors import Forbidden, InvalidInput, NotFound
+from madoguchi.shared.i18n import Lang, pick
+
+WORKFLOW_ACTOR = "workflow"
+VIEWED = "case_viewed"
+
+
+def _new_id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:16]}"
+
+
+def _staff_department(caller: Caller) -> str:
+    if not caller.department:
+        raise Forbidden()
+    return caller.department
+
+
+# --- life events (public: the same questions the guide asks) ---------------------------------------------------
+
+
+def list_life_events(lang: Lang) -> LifeEventList:
+    return LifeEventList(
+        events=[LifeEventSummary(id=e.id, name=pick(e.name, lang)) for e in map(life_event, EVENT_IDS)]
+    )
+
+
+def describe_life_event(event_id: str, lang: Lang) -> LifeEventView:
+    event = life_event(event_id)
+    return LifeEventView(
+        id=event.id,
+        name=pick(event.name, lang),
+        questions=[
+            QuestionView(
+                id=q.id,
+                kind=q.kind,
+                text=pick(q.text, lang),
+                choices=[
+                    QuestionChoice(value=c, label=pick(q.choice_labels.get(c, {"ja": c}), lang)) for c in q.choices
+                ],
+            )
+            for q in event.questions
+        ],
+    )
+
+
+# --- opening a case ---------------------------------------------------------------------------------------------
+
+
+def open_case(
+    request: OpenCase, caller: Caller | None, store: CaseStore, workflows: Workflows, now: datetime, step_timeout: int
+) -> Case:
+    """Front-counter staff open a case and record identity at once; a resident's pre-registration awaits it."""
+    who = require(caller, Role.STAFF, Role.RESIDENT)
+    if who.role is Role.STAFF and who.department not in FRONT_COUNTERS:
+        raise Forbidden()
+    if who.role is Role.STAFF and request.identity is None:
+        raise InvalidInput([(["body", "identity"], "field_missing")])
+    if who.role is Role.RESIDENT and request.identity is not None:
+        raise InvalidInput([(["body", "identity"], "not_allowed_for_residents")])
+    try:
+        planned = plan(life_event(request.event), request.answers)
+    except InvalidAnswers as e:
+        raise InvalidInput([(["body", "answers", question], problem) for question, problem in e.fields]) from e
+    if not planned.steps:
+        raise InvalidInput([(["body", "answers"], "nothing_applies")])
+    identity = _identity(request.identity, who, now) if request.identity else None
+    case = Case(
+        id=_new_id("c"),
+        event=request.event,
+        status="open" if identity else "awaiting_identity",
+        opened_by=who.sub,
+        opened_at=now,
+        identity=identity,
+        explained=[line.strip() for line in request.explained if line.strip()],
+        answers=request.answers,
+        steps=[CaseStep(department=s.department, procedures=[p.id for p in s.procedures]) for s in planned.steps],
+    )
+    store.create(case, AuditEntry(at=now, actor=who.sub, action="case_opened", department=who.department))
+    if identity:
+        _start(case, workflows, step_timeout)
+    return case
+
+
+def _identity(request: IdentityInput, staff: Caller, now: datetime) -> IdentityRecord:
+    return IdentityRecord(method=request.method, note=request.note, verified_by=staff.sub, verified_at=now)
+
+
+def record_identity(
+    case_id: str,
+    request: IdentityInput,
+    caller: Caller | None,
+    store: CaseStore,
+    workflows: Workflows,
+    now: datetime,
+    step_timeout: int,
+) -> Case:
+    """Front-counter staff verify the identity of a pre-registered case once; every department sees it, none asks."""
+    staff = require(caller, Role.STAFF)
+    if staff.department not in FRONT_COUNTERS:
+        raise Forbidden()
+    _existing(store, case_id)  # 404 before the conditional write's 409
+    audit = AuditEntry(
+        at=now, actor=staff.sub, action="identity_verified", department=staff.department, detail=request.method
+    )
+    store.record_identity(case_id, _identity(request, staff, now), audit)
+    opened = _existing(store, case_id)
+    _start(opened, workflows, step_timeout)
+    return opened
+
+
+def _start(case: Case, workflows: Workflows, step_timeout: int) -> None:
+    departments = [s.department for s in case.steps]
+    payload: dict[str, Any] = {"case_id": case.id, "step_timeout_seconds": step_timeout}
+    if case.event == "moving_in":
+        # The residence registration comes first: the other departments work from the new address.
+        payload["first"] = [d for d in departments if d == "shimin"]
+        payload["departments"] = [d for d in departments if d != "shimin"]
+    else:
+        payload["departments"] = departments
+    workflows.start(case.event, case.id, payload)
+
+
+# --- reading a case ---------------------------------------------------------------------------------------------
+
+
+def _existing(store: CaseStore, case_id: str) -> Case:
+    case = store.get(case_id)
+    if case is None:
+        raise NotFound(case_id=case_id)
+    return case
+
+
+def _may_see(caller: Caller, record: CaseRecord) -> bool:
+    if caller.role is Role.RESIDENT:
+        return record.case.opened_by == caller.sub
+    if caller.role is not Role.STAFF or not caller.department:
+        return False
+    involved = {*FRONT_COUNTERS, *(s.department for s in record.case.steps)}
+    involved |= {v.department for v in record.verifications} | {m.to_department for m in record.thread}
+    return caller.department in involved
+
+
+def get_case(case_id: str, caller: Caller | None, store: CaseStore, lang: Lang, now: datetime) -> CaseView:
+    who = require(caller, Role.STAFF, Role.RESIDENT)
+    record = store.record(case_id)
+    if record is None:
+        raise NotFound(case_id=case_id)
+    if not _may_see(who, record):
+        raise Forbidden()
+    if who.role is Role.STAFF:  # staff reading personal data is itself on the trail
+        store.audit(case_id, AuditEntry(at=now, actor=who.sub, action=VIEWED, department=who.department))
+    return case_view(record, lang)
+
+
+def case_view(record: CaseRecord, lang: Lang) -> CaseView:
+    case = record.case
+    event = life_event(case.event)
+    planned = plan(event, case.answers)
+    guides = {p.id: p for step in planned.steps for p in step.procedures}
+    needs_resident = case.status == "open" and any(s.status == "needs_resident" for s in case.steps)
+    status: ViewStatus = "needs_resident" if needs_resident else case.status
+    return CaseView(
+        id=case.id,
+        event=case.event,
+        event_name=pick(event.name, lang),
+        status=status,
+        opened_by=case.opened_by,
+        opened_at=case.opened_at,
+        closed_at=case.closed_at,
+        identity=case.identity,
+        explained=case.explained,
+        answers=case.answers,
+        steps=[
+            StepView(
+                department=s.department,
+                department_name=pick(DEPARTMENTS.get(s.department, {"ja": s.department}), lang),
+                status=s.status,
+                task_id=s.task_id,
+                return_reason=s.return_reason,
+                escalations=s.escalations,
+                procedures=[
+                    ProcedureGuide(
+                        id=p.id,
+                        name=pick(p.name, lang),
+                        check=[pick(c, lang) for c in p.check],
+                        explain=[pick(e, lang) for e in p.explain],
+                    )
+                    for p in (guides[i] for i in s.procedures if i in guides)
+                ],
+            )
+            for s in case.steps
+        ],
+        remaining=[
+            RemainingView(id=r.id, name=pick(r.name, lang), where=pick(r.where, lang)) for r in planned.remaining
+        ],
+        thread=sorted(record.thread, key=lambda m: m.at),
+        verifications=record.verifications,
+        # Reads stay in the audit trail but are not events of the case.
+        timeline=sorted((a for a in record.timeline if a.action != VIEWED), key=lambda a: a.at),
+    )
+
+
+# --- remote back-office support and internal verification ----------------------------------------------------
+
+
+def _involved_staff(case_id: str, caller: Caller | None, store: CaseStore) -> tuple[Caller, CaseRecord]:
+    staff = require(caller, Role.STAFF)
+    record = store.record(case_id)
+    if record is None:
+        raise NotFound(case_id=case_id)
+    if not _may_see(staff, record):
+        raise Forbidden()
+    return staff, record
+
+
+def _known_department(department: str, field: str) -> None:
+    if department not in DEPARTMENTS:
+        raise InvalidInput([(["body", field], "field_invalid")])
+
+
+def post_message(
+    case_id: str, request: Message, caller: Caller | None, store: CaseStore, now: datetime
+) -> ThreadMessage:
+    staff, _ = _involved_staff(case_id, caller, store)
+    _known_department(request.to_department, "to_department")
+    message = ThreadMessage(
+        id=_new_id("m"),
+        by=staff.sub,
+        department=staff.department,
+        to_department=request.to_department,
+        text=request.text,
+        at=now,
+    )
+    audit = AuditEntry(
+        at=now,
+        actor=staff.sub,
+        action="message_posted",
+        department=staff.department,
+        detail=f"to {request.to_department}",
+    )
+    store.add_message(case_id, message, audit)
+    return message
+
+
+def ask_verification(
+    case_id: str, request: Ask, caller: Caller | None, store: CaseStore, now: datetime
+) -> Verification:
+    staff, _ = _involved_staff(case_id, caller, store)
+    _known_department(request.department, "department")
+    verification = Verification(
+        id=_new_id("v"),
+        asked_by=staff.sub,
+        asked_department=staff.department,
+        department=request.department,
+        question=request.question,
+        asked_at=now,
+    )
+    audit = AuditEntry(
+        at=now,
+        actor=staff.sub,
+        action="verification_asked",
+        department=staff.department,
+        detail=f"to {request.department}",
+    )
+    store.add_verification(case_id, verification, audit)
+    return verification
+
+
+def answer_verification(
+    case_id: str, verification_id: str, request: Answer, caller: Caller | None, store: CaseStore, now: datetime
+) -> Verification:
+    staff, record = _involved_staff(case_id, caller, store)
+    verification = next((v for v in record.verifications if v.id == verification_id), None)
+    if verification is None:
+        raise NotFound(verification_id=verification_id)
+    if staff.department != verification.department:
+        raise Forbidden()
+    answered = verification.model_copy(update={"answer": request.answer, "answered_by": staff.sub, "answered_at": now})
+    audit = AuditEntry(at=now, actor=staff.sub, action="verification_answered", department=staff.department)
+    store.answer_verification(case_id, answered, audit)
+    return answered
+
+
+# --- what the workflow calls ---------------------------------------------------------------------------------------
+
+
+def step_waits(case_id: str, department: str, task_id: str, kind: str, store: CaseStore, now: datetime) -> None:
+    status = "needs_resident" if kind == "awaiting_resident" else "waiting"
+    audit = AuditEntry(at=now, actor=WORKFLOW_ACTOR, action=f"step_{status}", department=department)
+    store.update_step(case_id, department, {"status": status, "task_id": task_id}, audit)
+
+
+def step_escalated(case_id: str, department: str, store: CaseStore, now: datetime) -> int:
+    """Record the escalation on the case; the caller notifies the department's lead. Returns how many so far."""
+    step = _step(_existing(store, case_id), department)
+    escalations = step.escalations + 1
+    audit = AuditEntry(
+        at=now, actor=WORKFLOW_ACTOR, action="step_escalated", department=department, detail=f"escalation {escalations}"
+    )
+    store.update_step(case_id, department, {"status": "escalated", "escalations": escalations}, audit)
+    return escalations
+
+
+def close_case(case_id: str, store: CaseStore, now: datetime) -> Case:
+    case = _existing(store, case_id)
+    done = ", ".join(s.department for s in case.steps)
+    store.close(case_id, AuditEntry(at=now, actor=WORKFLOW_ACTOR, action="case_closed", detail=f"done: {done}"))
+    return _existing(store, case_id)
+
+
+def _step(case: Case, department: str) -> CaseStep:
+    step = case.step(department)
+    if step is None:
+        raise NotFound(department=department)
+    return step

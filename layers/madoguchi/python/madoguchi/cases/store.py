@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from datetime import datetime
+from typing import Any
+
+from madoguchi.cases.models import (
+    AuditEntry,
+    Case,
+    CaseRecord,
+    IdentityRecord,
+    Task,
+    TaskStatus,
+    ThreadMessage,
+    Verification,
+)
+
+
+class CaseStore(ABC):
+    """Every change is written together with its audit entry, or not at all."""
+
+    @abstractmethod
+    def create(self, case: Case, audit: AuditEntry) -> None: ...
+
+    @abstractmethod
+    def get(self, case_id: str) -> Case | None: ...
+
+    @abstractmethod
+    def record(self, case_id: str) -> CaseRecord | None:
+        """The case with its timeline, thread and verifications."""
+
+    @abstractmethod
+    def record_identity(self, case_id: str, identity: IdentityRecord, audit: AuditEntry) -> None:
+        """Set identity and open the case; raises Conflict unless it was awaiting identity."""
+
+    @abstractmethod
+    def update_step(self, case_id: str, department: str, changes: dict[str, Any], audit: AuditEntry) -> None: ...
+
+    @abstractmethod
+    def close(self, case_id: str, audit: AuditEntry) -> None: ...
+
+    @abstractmethod
+    def add_message(self, case_id: str, message: ThreadMessage, audit: AuditEntry) -> None: ...
+
+    @abstractmethod
+    def add_verification(self, case_id: str, verification: Verification, audit: AuditEntry) -> None: ...
+
+    @abstractmethod
+    def answer_verification(self, case_id: str, answered: Verification, audit: AuditEntry) -> None:
+        """Store the answer; raises Conflict if the verification was answered already."""
+
+    @abstractmethod
+    def audit(self, case_id: str, audit: AuditEntry) -> None: ...
+
+
+class TaskStore(ABC):
+    @abstractmethod
+    def add(self, task: Task) -> None:
+        """Store a new pending task; raises Conflict if its id exists."""
+
+    @abstractmethod
+    def get(self, task_id: str) -> Task | None: ...
+
+    @abstractmethod
+    def pending_for(self, department: str, limit: int, cursor: str | None = None) -> tuple[list[Task], str | None]:
+        """The department's pending tasks, oldest first, a page at a time (with the next page's cursor)."""
+
+    @abstractmethod
+    def decide(self, task_id: str, status: TaskStatus, by: str, at: datetime) -> Task:
+        """Move a pending task to `status`; raises Conflict if it is no longer pending (decided twice)."""

@@ -1,0 +1,129 @@
+"""FAQ search, chat, staff review and versioned editing."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import threading
+import weakref
+from datetime import datetime
+
+from madoguchi.faq.models import (
+    ENTRY_ID_PATTERN,
+    FaqChatReply,
+    FaqEntry,
+    FaqEntryEdit,
+    FaqEntryHistory,
+    FaqHit,
+    FaqSearchResult,
+    FaqUnanswered,
+    FaqUnansweredList,
+    complete,
+    contact,
+    mask,
+    view,
+)
+from madoguchi.faq.search import CONFIDENT, FaqIndex
+from madoguchi.faq.store import FaqStore
+from madoguchi.shared.auth import Caller, Role, require
+from madoguchi.shared.errors import InvalidInput, NotFound
+from madoguchi.shared.i18n import Lang
+
+_lock = threading.Lock()
+_cached: weakref.WeakKeyDictionary[FaqStore, FaqIndex] = weakref.WeakKeyDictionary()  # per store (a container: one)
+RELATED = 3
+
+
+def index(store: FaqStore) -> FaqIndex:
+    """The container's index, rebuilt when the FAQ's version has changed since it was built (one GetItem)."""
+    version = store.version()
+    cached = _cached.get(store)
+    if cached is not None and cached.version == version:
+        return cached
+    with _lock:
+        cached = _cached.get(store)
+        if cached is None or cached.version != version:
+            cached = _cached[store] = FaqIndex(store.entries(), version)
+        return cached
+
+
+def search(query: str, lang: Lang, store: FaqStore, k: int = 5) -> FaqSearchResult:
+    query = query.strip()
+    if not query:
+        raise InvalidInput([(["query", "q"], "field_missing")])
+    hits, _ = index(store).search(query, k)
+    return FaqSearchResult(
+        lang=lang,
+        query=query,
+        hits=[FaqHit(**view(h.entry, lang).model_dump(), score=round(h.score, 3)) for h in hits],
+    )
+
+
+def chat(message: str, lang: Lang, channel: str, store: FaqStore, now: datetime) -> FaqChatReply:
+    """The best answer when we are confident, else how to reach a person; unsure questions are kept (masked)."""
+    text = message.strip()
+    if not text:
+        raise InvalidInput([(["body", "message"], "field_missing")])
+    hits, confidence = index(store).search(text, 1 + RELATED)
+    confident = bool(hits) and confidence >= CONFIDENT
+    if not confident:
+        store.add_unanswered(
+            FaqUnanswered(
+                id=f"u{now.strftime('%Y%m%d%H%M%S')}{secrets.token_hex(4)}",
+                text=mask(text),
+                lang=lang,
+                channel="line" if channel == "line" else "web",
+                best_entry=hits[0].entry.id if hits else None,
+                confidence=confidence,
+                asked_at=now,
+            )
+        )
+    return FaqChatReply(
+        lang=lang,
+        confident=confident,
+        answer=view(hits[0].entry, lang) if confident else None,
+        related=[view(h.entry, lang) for h in (hits[1:] if confident else hits)][:RELATED],
+        contact=None if confident else contact(lang),
+    )
+
+
+def unanswered(caller: Caller | None, store: FaqStore, limit: int) -> FaqUnansweredList:
+    require(caller, Role.STAFF)
+    return FaqUnansweredList(items=store.unanswered(limit))
+
+
+def resolve(question_id: str, caller: Caller | None, store: FaqStore) -> None:
+    require(caller, Role.STAFF)
+    store.resolve_unanswered(question_id)
+
+
+def entry_history(entry_id: str, caller: Caller | None, store: FaqStore) -> FaqEntryHistory:
+    require(caller, Role.STAFF)
+    entry = store.get(entry_id)
+    if entry is None:
+        raise NotFound()
+    return FaqEntryHistory(entry=entry, versions=store.history(entry_id)[1:])
+
+
+def edit(entry_id: str, change: FaqEntryEdit, caller: Caller | None, store: FaqStore, now: datetime) -> FaqEntry:
+    """A new version of an entry (or a new entry with expected_version 0); the search sees it at once."""
+    who = require(caller, Role.STAFF)
+    if not re.match(ENTRY_ID_PATTERN, entry_id):
+        raise InvalidInput([(["path", "entryId"], "field_invalid")])
+    missing = complete(change)
+    if missing:
+        raise InvalidInput(
+            [(["body", "q" if not change.q.get(lang, "").strip() else "a", lang], "field_missing") for lang in missing]
+        )
+    entry = FaqEntry(
+        id=entry_id,
+        topic=change.topic,
+        q={k: v.strip() for k, v in change.q.items()},
+        a={k: v.strip() for k, v in change.a.items()},
+        link=change.link,
+        version=change.expected_version + 1,
+        updated_at=now,
+        updated_by=who.sub,
+    )
+    store.save(entry, change.expected_version)
+    return entry

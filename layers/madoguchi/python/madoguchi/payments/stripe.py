@@ -1,0 +1,123 @@
+"""Stripe Checkout through the official SDK (`stripe.StripeClient`). Every write carries an idempotency key;
+the API base is configuration (settings.stripe_api_base), empty in the cloud."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, cast
+
+import stripe
+
+if TYPE_CHECKING:
+    from stripe.params.checkout import SessionCreateParams
+
+from madoguchi.payments.store import (
+    Checkout,
+    CheckoutState,
+    InvalidSignature,
+    PaymentEvent,
+    PaymentGateway,
+    UnknownCheckout,
+)
+
+STRIPE_LOCALES = {"ja": "ja", "ja-easy": "ja", "en": "en", "pt": "pt", "vi": "vi", "zh": "zh"}
+
+
+class StripePayments(PaymentGateway):
+    def __init__(self, api_key: str, webhook_secret: str, api_base: str = "") -> None:
+        kwargs: dict[str, Any] = {"max_network_retries": 2}
+        if api_base:
+            kwargs["base_addresses"] = {"api": api_base}
+        self._client = stripe.StripeClient(api_key, **kwargs)
+        self._webhook_secret = webhook_secret
+
+    def create_checkout(
+        self,
+        *,
+        amount: int,
+        reference: str,
+        purpose: str,
+        description: str,
+        success_url: str,
+        cancel_url: str,
+        expires_at: datetime,
+        idempotency_key: str,
+        locale: str = "ja",
+    ) -> Checkout:
+        metadata = {"purpose": purpose, "reference": reference}
+        params = cast(
+            "SessionCreateParams",
+            {
+                "mode": "payment",
+                "line_items": [
+                    {
+                        "quantity": 1,
+                        "price_data": {
+                            "currency": "jpy",
+                            "unit_amount": amount,
+                            "product_data": {"name": description},
+                        },
+                    }
+                ],
+                "client_reference_id": reference,
+                "metadata": metadata,
+                "payment_intent_data": {"metadata": metadata},
+                "payment_method_types": ["card"],
+                "success_url": success_url,
+                "cancel_url": cancel_url,
+                "expires_at": int(expires_at.timestamp()),
+                "locale": STRIPE_LOCALES.get(locale, "auto"),
+            },
+        )
+        session = self._client.v1.checkout.sessions.create(params, {"idempotency_key": idempotency_key})
+        return Checkout(session_id=session.id, url=str(session.url))
+
+    def checkout_state(self, session_id: str) -> CheckoutState:
+        try:
+            return _state(self._client.v1.checkout.sessions.retrieve(session_id))
+        except stripe.InvalidRequestError as e:
+            if e.code == "resource_missing":
+                raise UnknownCheckout(session_id) from e
+            raise
+
+    def expire_checkout(self, session_id: str) -> CheckoutState:
+        session = self._client.v1.checkout.sessions.retrieve(session_id)
+        if session.status == "open":
+            try:
+                session = self._client.v1.checkout.sessions.expire(
+                    session_id, options={"idempotency_key": f"expire-{session_id}"}
+                )
+            except stripe.InvalidRequestError:
+                # Completed between the two calls: read what it became.
+                session = self._client.v1.checkout.sessions.retrieve(session_id)
+        return _state(session)
+
+    def refund(self, payment_intent_id: str, amount: int, reference: str, idempotency_key: str) -> str:
+        refund = self._client.v1.refunds.create(
+            {"payment_intent": payment_intent_id, "amount": amount, "metadata": {"reference": reference}},
+            {"idempotency_key": idempotency_key},
+        )
+        return str(refund.id)
+
+    def parse_event(self, payload: str, signature: str) -> PaymentEvent:
+        try:
+            event = stripe.Webhook.construct_event(payload, signature, self._webhook_secret)
+        except (stripe.SignatureVerificationError, ValueError) as e:
+            raise InvalidSignature() from e
+        data = event.to_dict()
+        return PaymentEvent(
+            id=str(data["id"]), type=str(data["type"]), created=int(data["created"]), object=data["data"]["object"]
+        )
+
+
+def _state(session: Any) -> CheckoutState:
+    metadata = session.metadata.to_dict() if session.metadata else {}
+    intent = session.payment_intent
+    return CheckoutState(
+        session_id=session.id,
+        status=str(session.status),
+        paid=session.payment_status == "paid",
+        amount=int(session.amount_total or 0),
+        reference=str(metadata.get("reference") or session.client_reference_id or ""),
+        payment_intent_id=intent if isinstance(intent, str) or intent is None else intent.id,
+    )

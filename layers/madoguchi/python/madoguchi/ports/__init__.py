@@ -1,1 +1,0 @@
-"""Ports: the small abstract interfaces logic depends on. Adapters live in madoguchi.adapters."""

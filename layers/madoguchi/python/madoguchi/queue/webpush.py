@@ -1,0 +1,30 @@
+"""Web Push through pywebpush: the payload is encrypted for the browser (RFC 8291) and the request to its push
+service is signed with the city's VAPID key (RFC 8292). The push service's address comes from the browser's
+subscription, so nothing here differs between the cloud and the local stack."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from madoguchi.queue.store import WebPushSender
+
+
+class PyWebPush(WebPushSender):
+    def __init__(self, private_key: str, public_key: str, subject: str) -> None:
+        self._private_key = private_key
+        self.public_key = public_key
+        self._subject = subject
+
+    def send(self, subscription: Mapping[str, Any], text: str) -> None:
+        from pywebpush import webpush  # imported on first delivery only
+
+        webpush(
+            subscription_info=dict(subscription),
+            data=json.dumps({"title": "Madoguchi", "body": text}, ensure_ascii=False),
+            vapid_private_key=self._private_key,
+            vapid_claims={"sub": self._subject},
+            ttl=600,
+            timeout=5,
+        )

@@ -1,0 +1,134 @@
+"""Where facilities, slots, reservations, fee reductions and lottery entries are kept."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from madoguchi.reservations.facilities import Facility
+from madoguchi.reservations.models import Draw, FeeReduction, LotteryApplication, Reservation, Round, SlotRef
+
+
+@dataclass(frozen=True)
+class SlotRecord:
+    """A slot that is not plainly free: held (until expires_at), booked or closed."""
+
+    date: date
+    unit_id: str
+    start: str
+    state: str  # held | booked | closed
+    reservation_id: str | None = None
+    expires_at: datetime | None = None
+
+    def taken(self, now: datetime) -> bool:
+        return not (self.state == "held" and self.expires_at is not None and self.expires_at <= now)
+
+
+class ReservationStore(ABC):
+    # --- facilities ---
+    @abstractmethod
+    def facilities(self) -> list[Facility]: ...
+
+    @abstractmethod
+    def facility(self, facility_id: str) -> Facility | None: ...
+
+    @abstractmethod
+    def put_facility(self, facility: Facility) -> None: ...
+
+    # --- slots ---
+    @abstractmethod
+    def slots(self, facility_id: str, day: date) -> list[SlotRecord]:
+        """The day's slot records (one Query)."""
+
+    @abstractmethod
+    def month_slots(self, facility_id: str, month: str) -> list[SlotRecord]:
+        """The month's slot records (one Query), month as YYYY-MM."""
+
+    @abstractmethod
+    def close_slots(self, facility_id: str, day: date, slots: list[SlotRef], now: datetime) -> None:
+        """Mark free (or expired-hold) slots closed; slots taken meanwhile are left as they are."""
+
+    # --- reservations ---
+    @abstractmethod
+    def place_hold(self, reservation: Reservation, now: datetime) -> None:
+        """Store a held reservation and take its slots in one transaction; raises SlotTaken if any slot is
+        held (unexpired), booked or closed. Nothing is written then."""
+
+    @abstractmethod
+    def get(self, reservation_id: str) -> Reservation | None: ...
+
+    @abstractmethod
+    def by_owner(self, owner: str) -> list[Reservation]: ...
+
+    @abstractmethod
+    def update(self, reservation: Reservation, expected: str) -> None:
+        """Write the reservation's fields if its status is still `expected` (else Conflict); slots untouched."""
+
+    @abstractmethod
+    def confirm(self, reservation: Reservation, now: datetime) -> bool:
+        """Held → confirmed with its slots booked, atomically. False (nothing written) if the reservation is no
+        longer held by the same status or a slot was taken by someone else."""
+
+    @abstractmethod
+    def reacquire(self, reservation: Reservation, now: datetime) -> bool:
+        """Expired → confirmed, taking its slots back if they are free; False (nothing written) otherwise."""
+
+    @abstractmethod
+    def release(self, reservation: Reservation, expected: str) -> bool:
+        """Write the reservation (now expired or cancelled) if its status is still `expected` and free the
+        slots it holds; False if the status had changed."""
+
+    @abstractmethod
+    def due_holds(self, before: datetime) -> list[Reservation]:
+        """Held reservations whose hold ends before `before` (a Query on the sparse hold index)."""
+
+    @abstractmethod
+    def open_holds(self) -> list[Reservation]:
+        """Every held reservation (what reconciliation looks at)."""
+
+    # --- fee reductions ---
+    @abstractmethod
+    def add_reduction(self, reduction: FeeReduction) -> None: ...
+
+    @abstractmethod
+    def reduction(self, reduction_id: str) -> FeeReduction | None: ...
+
+    @abstractmethod
+    def reductions_of(self, owner: str) -> list[FeeReduction]: ...
+
+    @abstractmethod
+    def pending_reductions(self) -> list[FeeReduction]: ...
+
+    @abstractmethod
+    def decide_reduction(self, reduction: FeeReduction) -> None:
+        """Write the decision if the reduction is still pending; else Conflict."""
+
+    # --- lottery ---
+    @abstractmethod
+    def put_round(self, lottery_round: Round) -> None:
+        """Open a round once: Conflict if the facility's month has one."""
+
+    @abstractmethod
+    def round(self, facility_id: str, month: str) -> Round | None: ...
+
+    @abstractmethod
+    def add_application(self, application: LotteryApplication) -> None:
+        """One application per group and slot: Conflict if the group applied for that slot already."""
+
+    @abstractmethod
+    def applications(self, facility_id: str, month: str) -> list[LotteryApplication]: ...
+
+    @abstractmethod
+    def applications_of(self, owner: str) -> list[LotteryApplication]: ...
+
+    @abstractmethod
+    def put_draw(self, draw: Draw) -> None:
+        """Record a draw once: Conflict if that month was drawn already."""
+
+    @abstractmethod
+    def draw(self, facility_id: str, month: str) -> Draw | None: ...
+
+    @abstractmethod
+    def advance_waiting(self, draw: Draw, slot_key: str, position: int) -> bool:
+        """Move the slot's offer to waiting-list position `position` if it is still at position - 1."""

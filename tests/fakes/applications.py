@@ -1,0 +1,186 @@
+"""In-memory applications store, attachments bucket and mailer for unit tests; same contracts as the adapters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from madoguchi.applications.models import Application, Attachment, AuditEntry, Resident, Visit
+from madoguchi.applications.store import ApplicationRecord, ApplicationStore, Attachments, Mailer
+from madoguchi.cases.models import Verification
+from madoguchi.shared.errors import Conflict
+
+
+class MemoryApplicationStore(ApplicationStore):
+    def __init__(self) -> None:
+        self.applications: dict[str, Application] = {}
+        self.codes: dict[str, str] = {}
+        self.keys: dict[str, str] = {}
+        self.attachments: dict[str, dict[str, Attachment]] = {}
+        self.verifications: dict[str, dict[str, Verification]] = {}
+        self.audits: dict[str, list[AuditEntry]] = {}
+        self.visits: dict[str, Visit] = {}
+        self.residents: dict[str, Resident] = {}
+
+    def create(self, application: Application, audit: AuditEntry, idempotency: str | None = None) -> None:
+        if application.id in self.applications or application.code in self.codes:
+            raise Conflict()
+        if idempotency is not None:
+            if idempotency in self.keys:
+                raise Conflict()
+            self.keys[idempotency] = application.id
+        self.applications[application.id] = application.model_copy(deep=True)
+        self.codes[application.code] = application.id
+        self.audits.setdefault(application.id, []).append(audit)
+
+    def save(
+        self,
+        application: Application,
+        audit: AuditEntry,
+        *,
+        expected_version: int,
+        idempotency: str | None = None,
+        verifications: list[Verification] | None = None,
+        attachment_keys: list[str] | None = None,
+    ) -> None:
+        current = self.applications.get(application.id)
+        if current is None or current.version != expected_version:
+            raise Conflict()
+        if idempotency is not None and idempotency in self.keys:
+            raise Conflict()
+        for attachment_id in attachment_keys or []:
+            found = self.attachments.get(application.id, {}).get(attachment_id)
+            if found is None or found.status != "valid":
+                raise Conflict()
+        if idempotency is not None:
+            self.keys[idempotency] = application.id
+        for v in verifications or []:
+            self.verifications.setdefault(application.id, {})[v.id] = v
+        self.applications[application.id] = application.model_copy(deep=True)
+        self.audits.setdefault(application.id, []).append(audit)
+
+    def record(self, application_id: str) -> ApplicationRecord | None:
+        application = self.get(application_id)
+        if application is None:
+            return None
+        return ApplicationRecord(
+            application=application,
+            attachments=list(self.attachments.get(application_id, {}).values()),
+            verifications=list(self.verifications.get(application_id, {}).values()),
+            audit=list(self.audits.get(application_id, [])),
+        )
+
+    def get(self, application_id: str) -> Application | None:
+        found = self.applications.get(application_id)
+        return found.model_copy(deep=True) if found else None
+
+    def by_code(self, code: str) -> str | None:
+        return self.codes.get(code)
+
+    def by_idempotency(self, key: str) -> str | None:
+        return self.keys.get(key)
+
+    @staticmethod
+    def _page(items: list[Application], limit: int, cursor: str | None) -> tuple[list[Application], str | None]:
+        start = int(cursor or 0)
+        page = items[start : start + limit]
+        return page, str(start + limit) if start + limit < len(items) else None
+
+    def mine(self, owner: str, limit: int, cursor: str | None) -> tuple[list[Application], str | None]:
+        items = sorted((a for a in self.applications.values() if a.owner == owner), key=lambda a: a.created_at)
+        return self._page(items[::-1], limit, cursor)
+
+    def inbox(
+        self, department: str, status: str | None, limit: int, cursor: str | None
+    ) -> tuple[list[Application], str | None]:
+        items = [
+            a
+            for a in self.applications.values()
+            if a.department == department and a.submitted_at and (status is None or a.status == status)
+        ]
+        return self._page(sorted(items, key=lambda a: (a.status, a.submitted_at or a.created_at)), limit, cursor)
+
+    def awaiting_payment(self, updated_before: datetime, limit: int) -> list[Application]:
+        waiting = [
+            a for a in self.applications.values() if a.status == "awaiting_payment" and a.updated_at < updated_before
+        ]
+        return sorted(waiting, key=lambda a: a.updated_at)[:limit]
+
+    def add_attachment(self, application_id: str, attachment: Attachment) -> None:
+        self.attachments.setdefault(application_id, {})[attachment.id] = attachment
+
+    def attachment(self, application_id: str, attachment_id: str) -> Attachment | None:
+        return self.attachments.get(application_id, {}).get(attachment_id)
+
+    def mark_attachment(self, application_id: str, checked: Attachment) -> None:
+        current = self.attachment(application_id, checked.id)
+        if current is None or current.status != "pending":
+            raise Conflict()
+        self.attachments[application_id][checked.id] = checked
+
+    def answer_verification(self, application_id: str, answered: Verification, audit: AuditEntry) -> None:
+        current = self.verifications.get(application_id, {}).get(answered.id)
+        if current is None or current.answer is not None:
+            raise Conflict()
+        self.verifications[application_id][answered.id] = answered
+        self.audits.setdefault(application_id, []).append(audit)
+
+    def pending_verifications(
+        self, department: str, limit: int, cursor: str | None
+    ) -> tuple[list[tuple[str, Verification]], str | None]:
+        items = [
+            (app_id, v)
+            for app_id, by_id in self.verifications.items()
+            for v in by_id.values()
+            if v.department == department and v.answer is None
+        ]
+        return items[:limit], None
+
+    def audit(self, application_id: str, audit: AuditEntry) -> None:
+        self.audits.setdefault(application_id, []).append(audit)
+
+    def put_visit(self, visit: Visit) -> None:
+        self.visits[visit.id] = visit
+
+    def visit(self, visit_id: str, now: datetime) -> Visit | None:
+        found = self.visits.get(visit_id)
+        return found if found and found.expires_at > now else None
+
+    def resident(self, resident_id: str) -> Resident | None:
+        return self.residents.get(resident_id)
+
+    def put_resident(self, resident: Resident) -> None:
+        self.residents[resident.id] = resident
+
+
+class MemoryAttachments(Attachments):
+    def __init__(self) -> None:
+        self.objects: dict[str, tuple[bytes, str]] = {}
+        self.referenced: set[str] = set()
+
+    def presign_upload(
+        self, key: str, content_type: str, max_bytes: int, expires_in: int
+    ) -> tuple[str, dict[str, str]]:
+        return "memory://attachments", {"key": key, "Content-Type": content_type}
+
+    def link(self, key: str, expires_in: int) -> str:
+        return f"memory://attachments/{key}?expires_in={expires_in}"
+
+    def read(self, key: str, max_bytes: int) -> bytes:
+        return self.objects[key][0][: max_bytes + 1]
+
+    def write(self, key: str, body: bytes, content_type: str) -> None:
+        self.objects[key] = (body, content_type)
+
+    def delete(self, key: str) -> None:
+        self.objects.pop(key, None)
+
+    def mark_referenced(self, key: str) -> None:
+        self.referenced.add(key)
+
+
+class MemoryMailer(Mailer):
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, str]] = []
+
+    def send(self, to: str, subject: str, body: str) -> None:
+        self.sent.append((to, subject, body))

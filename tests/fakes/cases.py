@@ -1,0 +1,138 @@
+"""In-memory CaseStore, TaskStore and Workflows for unit tests."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from madoguchi.cases.models import (
+    AuditEntry,
+    Case,
+    CaseRecord,
+    IdentityRecord,
+    Task,
+    TaskStatus,
+    ThreadMessage,
+    Verification,
+)
+from madoguchi.cases.store import CaseStore, TaskStore
+from madoguchi.cases.workflows import Workflows
+from madoguchi.shared.errors import Conflict
+
+
+class MemoryTaskStore(TaskStore):
+    def __init__(self) -> None:
+        self._items: dict[str, Task] = {}
+
+    def add(self, task: Task) -> None:
+        if task.id in self._items:
+            raise Conflict(task_id=task.id)
+        self._items[task.id] = task
+
+    def get(self, task_id: str) -> Task | None:
+        return self._items.get(task_id)
+
+    def pending_for(self, department: str, limit: int, cursor: str | None = None) -> tuple[list[Task], str | None]:
+        found = [t for t in self._items.values() if t.department == department and t.status == "pending"]
+        found.sort(key=lambda t: t.created_at)
+        start = int(cursor or 0)
+        page = found[start : start + limit]
+        return page, str(start + limit) if start + limit < len(found) else None
+
+    def decide(self, task_id: str, status: TaskStatus, by: str, at: datetime) -> Task:
+        task = self._items.get(task_id)
+        if task is None or task.status != "pending":
+            raise Conflict(task_id=task_id)
+        decided = task.model_copy(update={"status": status, "decided_by": by, "decided_at": at})
+        self._items[task_id] = decided
+        return decided
+
+
+class MemoryCaseStore(CaseStore):
+    def __init__(self) -> None:
+        self._records: dict[str, CaseRecord] = {}
+
+    def _existing(self, case_id: str) -> CaseRecord:
+        if case_id not in self._records:
+            raise Conflict(case_id=case_id)
+        return self._records[case_id]
+
+    def create(self, case: Case, audit: AuditEntry) -> None:
+        if case.id in self._records:
+            raise Conflict(case_id=case.id)
+        self._records[case.id] = CaseRecord(case=case, timeline=[audit])
+
+    def get(self, case_id: str) -> Case | None:
+        record = self._records.get(case_id)
+        return record.case.model_copy(deep=True) if record else None
+
+    def record(self, case_id: str) -> CaseRecord | None:
+        record = self._records.get(case_id)
+        return record.model_copy(deep=True) if record else None
+
+    def record_identity(self, case_id: str, identity: IdentityRecord, audit: AuditEntry) -> None:
+        record = self._existing(case_id)
+        if record.case.status != "awaiting_identity":
+            raise Conflict(case_id=case_id)
+        record.case = record.case.model_copy(update={"identity": identity, "status": "open"})
+        record.timeline.append(audit)
+
+    def update_step(self, case_id: str, department: str, changes: dict[str, Any], audit: AuditEntry) -> None:
+        record = self._existing(case_id)
+        if record.case.step(department) is None:
+            raise Conflict(case_id=case_id)
+        steps = [s.model_copy(update=changes) if s.department == department else s for s in record.case.steps]
+        record.case = record.case.model_copy(update={"steps": steps})
+        record.timeline.append(audit)
+
+    def close(self, case_id: str, audit: AuditEntry) -> None:
+        record = self._existing(case_id)
+        if record.case.status != "open":
+            raise Conflict(case_id=case_id)
+        record.case = record.case.model_copy(update={"status": "closed", "closed_at": audit.at})
+        record.timeline.append(audit)
+
+    def add_message(self, case_id: str, message: ThreadMessage, audit: AuditEntry) -> None:
+        record = self._existing(case_id)
+        record.thread.append(message)
+        record.timeline.append(audit)
+
+    def add_verification(self, case_id: str, verification: Verification, audit: AuditEntry) -> None:
+        record = self._existing(case_id)
+        record.verifications.append(verification)
+        record.timeline.append(audit)
+
+    def answer_verification(self, case_id: str, answered: Verification, audit: AuditEntry) -> None:
+        record = self._existing(case_id)
+        index = next((i for i, v in enumerate(record.verifications) if v.id == answered.id), None)
+        if index is None or record.verifications[index].answer is not None:
+            raise Conflict(case_id=case_id)
+        record.verifications[index] = answered
+        record.timeline.append(audit)
+
+    def audit(self, case_id: str, audit: AuditEntry) -> None:
+        self._existing(case_id).timeline.append(audit)
+
+
+class MemoryWorkflows(Workflows):
+    """Records starts; tokens are live until answered once, like Step Functions'."""
+
+    def __init__(self) -> None:
+        self.started: list[tuple[str, str, dict[str, Any]]] = []
+        self.answered: dict[str, tuple[str, dict[str, Any]]] = {}
+        self.dead_tokens: set[str] = set()
+
+    def start(self, workflow: str, name: str, payload: dict[str, Any]) -> str:
+        self.started.append((workflow, name, payload))
+        return f"execution:{workflow}:{name}"
+
+    def _answer(self, token: str, outcome: str, detail: dict[str, Any]) -> None:
+        if token in self.answered or token in self.dead_tokens:
+            raise Conflict()
+        self.answered[token] = (outcome, detail)
+
+    def succeed(self, token: str, output: dict[str, Any]) -> None:
+        self._answer(token, "success", output)
+
+    def fail(self, token: str, error: str, cause: str) -> None:
+        self._answer(token, "failure", {"error": error, "cause": cause})
