@@ -13,14 +13,15 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 WEB_SOURCES := $(shell find web -path web/dist -prune -o -type f -print 2>/dev/null) vite.config.ts package-lock.json
 LAYER_DIR := build/layers/deps
 
-.PHONY: help setup run test bench synth lint openapi layer web chromium clean
+.PHONY: help setup run test unit bench synth lint openapi layer web chromium clean
 
 help:
 	@echo "make run    - the whole system locally with demo data (http://127.0.0.1:8000, PORT overrides)"
 	@echo "make test   - lint, type checks and the whole test suite"
+	@echo "make unit   - the unit tests only (pure logic and fakes; no local stack, no browser): seconds"
 	@echo "make bench  - benchmarks, written to docs/benchmarks.md"
 	@echo "make synth  - synthesise the CDK app offline into cdk.out/"
-	@echo "make lint   - ruff and mypy"
+	@echo "make lint   - ruff, import contracts (lint-imports) and mypy"
 
 $(VENV)/.installed: requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -65,10 +66,14 @@ run: setup web
 
 lint: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy layers/madoguchi/python/madoguchi functions infra tests/bench
 
 test: setup web layer chromium lint
 	$(PY) -m pytest -n 2 --dist loadgroup
+
+unit: setup
+	$(PY) -m pytest tests/unit -n 2 -q
 
 bench: setup
 	$(PY) -m tests.bench

@@ -133,6 +133,8 @@ class Workflow:
     asl_file: str  # under infra/workflows/
     # ${Name} placeholder in the ASL -> function name whose ARN replaces it
     functions: dict[str, str] = field(default_factory=dict)
+    # A fixture of the test suites (the local stack provisions it; the cloud never gets it)
+    test_only: bool = False
 
     @property
     def local_name(self) -> str:
@@ -502,6 +504,7 @@ WORKFLOWS: tuple[Workflow, ...] = (
         key="smoke",
         asl_file="smoke.asl.json",
         functions={"RegisterTaskFunctionArn": "workflow_tasks"},
+        test_only=True,  # the human-step pattern on its own, for tests of the staff inbox
     ),
     Workflow(
         key="bereavement",
@@ -520,8 +523,16 @@ def table(key: str) -> Table:
     return next(t for t in TABLES if t.key == key)
 
 
+DEPLOYED_WORKFLOWS: tuple[Workflow, ...] = tuple(w for w in WORKFLOWS if not w.test_only)
+
+
 def workflow(key: str) -> Workflow:
     return next(w for w in WORKFLOWS if w.key == key)
+
+
+def deployed(workflow_keys: tuple[str, ...]) -> tuple[str, ...]:
+    """The keys of workflows the cloud gets (a function's `starts`/`answers` may name test-only ones)."""
+    return tuple(k for k in workflow_keys if not workflow(k).test_only)
 
 
 def bucket(key: str) -> Bucket:

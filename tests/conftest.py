@@ -1,17 +1,22 @@
-"""Fixtures shared by every suite: one local stack per test session (per xdist worker)."""
+"""Fixtures shared by the suites that talk to the system: one local stack per test session (per xdist worker),
+started only when a test asks for it. Unit tests never import it (the local stack's import is inside)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 import requests
 
-from infra.local.stack import LocalStack
+if TYPE_CHECKING:
+    from infra.local.stack import LocalStack
 
 
 @pytest.fixture(scope="session")
 def local_stack() -> Iterator[LocalStack]:
+    from infra.local.stack import LocalStack
+
     stack = LocalStack(port=0).start()
     yield stack
     stack.stop()

@@ -9,7 +9,6 @@ counter's confirmation tablet. GET /me/applications: residents. POST /visits: ki
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -39,10 +38,13 @@ from madoguchi.shared.api import (
     SIGNED_IN,
     ErrorBody,
     current_caller,
+    idempotency_key,
     make_resolver,
     request_lang,
 )
-from madoguchi.shared.settings import settings
+from madoguchi.shared.clock import now
+from madoguchi.shared.errors import present
+from madoguchi.shared.public_origin import site_origin
 from madoguchi.wiring import application_store as store
 from madoguchi.wiring import attachments, mailer, payment_gateway
 from madoguchi.wiring import procedure_store as procedures
@@ -60,30 +62,13 @@ INVALID: dict[int, OpenAPIResponse] = {
 }
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
-def idempotency_key() -> str | None:
-    headers = app.current_event.headers
-    key = headers.get("Idempotency-Key") or headers.get("idempotency-key")
-    return key[:100] if key else None
-
-
-def link_base() -> str:
-    return settings().site_url or _origin()
-
-
-def _origin() -> str:
-    headers = app.current_event.headers
-    host = headers.get("Host") or headers.get("host") or ""
-    proto = headers.get("X-Forwarded-Proto") or headers.get("x-forwarded-proto") or "https"
-    return f"{proto}://{host}" if host else ""
 
 
 def view(application: Application, with_links: bool = False) -> OnlineApplicationView:
     record = store().record(application.id)
-    assert record is not None
+    record = present(record)
     qr = applications.qr_svg(record.application) if record.application.status != "draft" else None
     return applications.application_view(
         record, procedures(), request_lang(app), attachments() if with_links else None, qr
@@ -110,7 +95,7 @@ def get_form(procedureId: str, lang: str | None = None) -> FormView:
 )
 def create(body: CreateApplication) -> OnlineApplicationView:
     created = applications.create(
-        body, current_caller(app), store(), procedures(), now(), request_lang(app), idempotency_key()
+        body, current_caller(app), store(), procedures(), now(), request_lang(app), idempotency_key(app)
     )
     metrics.add_metric(name="ApplicationStarted", unit="Count", value=1)
     return view(created)
@@ -161,7 +146,7 @@ def upload(applicationId: str, body: UploadRequest) -> UploadTicket:
     responses={**SIGNED_IN_APP, **CONFLICT, **INVALID, 200: {"description": "The submitted application"}},
 )
 def submit(applicationId: str, body: SubmitRequest) -> OnlineApplicationView:
-    base = link_base()
+    base = site_origin()
     submitted = applications.submit(
         store(),
         procedures(),
@@ -171,7 +156,7 @@ def submit(applicationId: str, body: SubmitRequest) -> OnlineApplicationView:
         applicationId,
         current_caller(app),
         now(),
-        idempotency_key(),
+        idempotency_key(app),
         body.return_url if body.return_url and body.return_url.startswith(base) else f"{base}/apply/",
     )
     metrics.add_metric(name="ApplicationSubmitted", unit="Count", value=1)
@@ -187,7 +172,7 @@ def submit(applicationId: str, body: SubmitRequest) -> OnlineApplicationView:
 )
 def payment(applicationId: str) -> OnlineApplicationView:
     paid = applications.confirm_payment(
-        store(), payment_gateway, attachments(), mailer(), applicationId, current_caller(app), now(), link_base()
+        store(), payment_gateway, attachments(), mailer(), applicationId, current_caller(app), now(), site_origin()
     )
     return view(paid)
 
@@ -201,7 +186,7 @@ def payment(applicationId: str) -> OnlineApplicationView:
 )
 def confirm(applicationId: str, body: ConfirmRequest) -> OnlineApplicationView:
     confirmed = applications.confirm(
-        store(), attachments(), mailer(), applicationId, current_caller(app), now(), link_base()
+        store(), attachments(), mailer(), applicationId, current_caller(app), now(), site_origin()
     )
     return view(confirmed)
 

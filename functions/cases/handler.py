@@ -8,7 +8,6 @@ answering a verification: staff of the asked department.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -29,6 +28,8 @@ from madoguchi.cases.models import (
     Verification,
 )
 from madoguchi.shared.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
+from madoguchi.shared.clock import now
+from madoguchi.shared.errors import present
 from madoguchi.shared.settings import settings
 from madoguchi.wiring import case_store as store
 from madoguchi.wiring import workflows
@@ -40,13 +41,10 @@ app = make_resolver()
 SIGNED_IN_CASE = {**SIGNED_IN, **NOT_FOUND}
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
 
 def view(case_id: str) -> CaseView:
     record = store().record(case_id)
-    assert record is not None  # just written
+    record = present(record)
     return cases.case_view(record, request_lang(app))
 
 

@@ -8,7 +8,6 @@ GET /congestion/calendar.html?month=YYYY-MM[&counter=]: the month page, server-r
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -22,16 +21,14 @@ from madoguchi.queue.calendar import CalendarView
 from madoguchi.queue.models import TOKYO
 from madoguchi.queue.service import CongestionNow
 from madoguchi.shared.api import NOT_FOUND, make_resolver, request_lang
-from madoguchi.shared.settings import settings
+from madoguchi.shared.clock import now
+from madoguchi.shared.public_origin import site_origin
 from madoguchi.wiring import queue_store
 
 logger = Logger()
 metrics = Metrics()
 app = make_resolver()
 
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 @app.get("/congestion/now", summary="Waiting and estimated wait per counter, now", tags=["congestion"])
@@ -49,7 +46,7 @@ def month_calendar(month: str | None = None, counter: str | None = None, lang: s
          responses={200: {"description": "text/calendar", "content": {"text/calendar": {}}}})
 def calendar_ics(counter: str | None = None, lang: str | None = None) -> Response[bytes]:
     months = calendar.next_months(now().astimezone(TOKYO).date(), 3)
-    body = calendar.ics(queue_store(), months, counter or None, request_lang(app), settings().site_url)
+    body = calendar.ics(queue_store(), months, counter or None, request_lang(app), site_origin())
     return Response(status_code=200, content_type="text/calendar; charset=utf-8", body=body,
                     headers={"Content-Disposition": 'attachment; filename="madoguchi-congestion.ics"'})
 

@@ -3,7 +3,7 @@ settings, the day's bookings and closures for staff of 施設管理課 (departme
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -14,6 +14,7 @@ from madoguchi.reservations import service as reservations
 from madoguchi.reservations.facilities import Availability, Facility, FacilityList, MonthView
 from madoguchi.reservations.models import ClosureRequest, ClosureResult, DayBookings
 from madoguchi.shared.api import NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
+from madoguchi.shared.clock import now
 from madoguchi.wiring import payment_gateway
 from madoguchi.wiring import reservation_store as store
 
@@ -36,7 +37,7 @@ def list_facilities(kind: str | None = None) -> FacilityList:
     responses={**NOT_FOUND, 200: {"description": "Every slot of the day"}},
 )
 def availability(facilityId: str, date: date) -> Availability:
-    return reservations.availability(store(), facilityId, date, datetime.now(UTC))
+    return reservations.availability(store(), facilityId, date, now())
 
 
 @app.get(
@@ -46,7 +47,7 @@ def availability(facilityId: str, date: date) -> Availability:
     responses={**NOT_FOUND, 200: {"description": "One entry per day"}},
 )
 def calendar(facilityId: str, month: str) -> MonthView:
-    return reservations.month_view(store(), facilityId, month, datetime.now(UTC))
+    return reservations.month_view(store(), facilityId, month, now())
 
 
 @app.get(
@@ -79,7 +80,7 @@ def change_settings(facilityId: str, body: Facility) -> Facility:
     responses={**STAFF, 200: {"description": "The day's slots"}},
 )
 def bookings(facilityId: str, date: date) -> DayBookings:
-    return reservations.day_bookings(facilityId, date, current_caller(app), store(), datetime.now(UTC))
+    return reservations.day_bookings(facilityId, date, current_caller(app), store(), now())
 
 
 @app.post(
@@ -91,7 +92,7 @@ def bookings(facilityId: str, date: date) -> DayBookings:
 )
 def close(facilityId: str, body: ClosureRequest) -> ClosureResult:
     result = reservations.close_day(
-        facilityId, body, current_caller(app), store(), payment_gateway(), datetime.now(UTC)
+        facilityId, body, current_caller(app), store(), payment_gateway(), now()
     )
     metrics.add_metric(name="ClosureCancellations", unit="Count", value=len(result.cancelled))
     return result

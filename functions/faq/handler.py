@@ -6,7 +6,6 @@ review with personal data masked). /staff/faq/*: staff of any department.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -26,15 +25,13 @@ from madoguchi.faq.models import (
     FaqUnansweredList,
 )
 from madoguchi.shared.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
+from madoguchi.shared.clock import now
 from madoguchi.wiring import faq_store
 
 logger = Logger()
 metrics = Metrics()
 app = make_resolver()
 
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 @app.get("/faq/search", summary="Search the FAQ in any of the six languages", tags=["faq"])

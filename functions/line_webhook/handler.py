@@ -10,7 +10,6 @@ public FAQ text, a phone number and links go back over LINE, and the user's mess
 from __future__ import annotations
 
 import base64
-from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -19,6 +18,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from madoguchi.faq.line_chat import answer_texts
+from madoguchi.shared import clock
 from madoguchi.shared.api import SIGNED_IN, make_resolver
 from madoguchi.shared.errors import Unauthorized
 from madoguchi.shared.secrets import secret
@@ -48,7 +48,7 @@ def webhook() -> LineAck:
     event = app.current_event
     raw = event.body or ""
     body = base64.b64decode(raw).decode() if event.is_base64_encoded else raw
-    signature = event.headers.get("x-line-signature") or event.headers.get("X-Line-Signature") or ""
+    signature = event.headers.get("X-Line-Signature") or ""
     if not signature:
         raise Unauthorized()
     try:
@@ -56,7 +56,7 @@ def webhook() -> LineAck:
     except InvalidSignatureError as e:
         logger.warning("LINE webhook with an invalid signature")
         raise Unauthorized() from e
-    now = datetime.now(UTC)
+    now = clock.now()
     for item in events if isinstance(events, list) else []:
         if isinstance(item, MessageEvent) and isinstance(item.message, TextMessageContent) and item.reply_token:
             texts = answer_texts(item.message.text, faq_store(), now)

@@ -3,7 +3,6 @@ its reservation or application fee, so a lost webhook never leaves a paid bookin
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -11,6 +10,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from madoguchi.applications import service as applications
 from madoguchi.reservations import service as reservations
+from madoguchi.shared.clock import now
+from madoguchi.shared.public_origin import site_origin
 from madoguchi.shared.settings import settings
 from madoguchi.wiring import application_store, attachments, mailer, payment_gateway, reservation_store
 
@@ -22,16 +23,16 @@ metrics = Metrics()
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     counts = reservations.reconcile(
-        reservation_store(), payment_gateway(), datetime.now(UTC), settings().reconcile_after_minutes
+        reservation_store(), payment_gateway(), now(), settings().reconcile_after_minutes
     )
     fees = applications.reconcile_payments(
         application_store(),
         attachments(),
         payment_gateway(),
         mailer(),
-        datetime.now(UTC),
+        now(),
         settings().reconcile_after_minutes,
-        settings().site_url,
+        site_origin(),
     )
     counts.update(fees_checked=fees["checked"], fees_received=fees["received"])
     metrics.add_metric(name="PaymentsReconciled", unit="Count", value=counts["settled"] + fees["received"])

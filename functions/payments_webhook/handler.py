@@ -4,7 +4,6 @@ or stale delivery gets 400. Each verified event is processed exactly once (madog
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -15,9 +14,10 @@ from madoguchi.applications import service as applications
 from madoguchi.payments.store import InvalidSignature, PaymentEvent
 from madoguchi.payments.webhook import InProgress, WebhookAck, process_once
 from madoguchi.reservations import service as reservations
+from madoguchi.shared import clock
 from madoguchi.shared.api import ErrorBody, make_resolver
 from madoguchi.shared.errors import Conflict, DomainError
-from madoguchi.shared.settings import settings
+from madoguchi.shared.public_origin import site_origin
 from madoguchi.wiring import application_store, attachments, mailer, payment_gateway, reservation_store
 
 
@@ -45,7 +45,7 @@ app = make_resolver()
     },
 )
 def webhook() -> WebhookAck:
-    signature = app.current_event.headers.get("Stripe-Signature") or app.current_event.headers.get("stripe-signature")
+    signature = app.current_event.headers.get("Stripe-Signature")
     gateway = payment_gateway()
     try:
         event = gateway.parse_event(app.current_event.body or "", signature or "")
@@ -56,11 +56,11 @@ def webhook() -> WebhookAck:
     def handle(verified: PaymentEvent) -> str:
         metadata = verified.object.get("metadata") or {}
         if str(metadata.get("reference", "")).startswith(applications.REFERENCE_PREFIX):
-            now = datetime.now(UTC)
+            now = clock.now()
             return applications.handle_payment_event(
-                verified, application_store(), attachments(), gateway, mailer(), now, settings().site_url
+                verified, application_store(), attachments(), gateway, mailer(), now, site_origin()
             )
-        return reservations.handle_event(verified, reservation_store(), gateway, datetime.now(UTC))
+        return reservations.handle_event(verified, reservation_store(), gateway, clock.now())
 
     try:
         ack = process_once(event, handle, app.lambda_context)

@@ -9,7 +9,7 @@ counter's statistics: staff of the counter's department only.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -35,6 +35,8 @@ from madoguchi.queue.service import (
     Transfer,
 )
 from madoguchi.shared.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
+from madoguchi.shared.clock import now
+from madoguchi.shared.public_origin import site_origin
 from madoguchi.shared.settings import settings
 from madoguchi.wiring import line_messenger, queue_store, webpush_sender
 
@@ -45,24 +47,11 @@ app = make_resolver()
 STAFF = {**SIGNED_IN, **NOT_FOUND, **CONFLICT}
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def base_url() -> str:
-    """Origin of the pages for printed QR codes and notices: configured, else this request's own origin (pages
-    and API share one CloudFront origin, decision "One origin for pages and API")."""
-    configured = settings().site_url
-    if configured:
-        return configured
-    headers = app.current_event.headers
-    host = headers.get("X-Forwarded-Host") or headers.get("Host") or headers.get("host") or ""
-    return f"https://{host}" if host else ""
 
 
 def notify(notices: list[Notice]) -> None:
     if notices:
-        sent = queue.send_notices(notices, queue_store(), line_messenger(), webpush_sender(), base_url())
+        sent = queue.send_notices(notices, queue_store(), line_messenger(), webpush_sender(), site_origin())
         if sent:
             metrics.add_metric(name="NoticeSent", unit=MetricUnit.Count, value=sent)
 
@@ -90,7 +79,7 @@ def list_counters(lang: str | None = None) -> CounterList:
     responses={**SIGNED_IN, **NOT_FOUND, 200: {"description": "The printable ticket"}},
 )
 def issue(counterId: str, body: IssueRequest) -> TicketReceipt:
-    receipt, notices = queue.issue(counterId, body, current_caller(app), queue_store(), now(), base_url(),
+    receipt, notices = queue.issue(counterId, body, current_caller(app), queue_store(), now(), site_origin(),
                                    request_lang(app))
     metrics.add_metric(name="TicketIssued", unit=MetricUnit.Count, value=1)
     notify(notices)

@@ -5,7 +5,6 @@ reductions, open lottery rounds and draw them. Other roles get 403, anonymous ca
 from __future__ import annotations
 
 import base64
-from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -38,6 +37,8 @@ from madoguchi.reservations.models import (
 )
 from madoguchi.reservations.receipt import receipt_pdf
 from madoguchi.shared.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
+from madoguchi.shared.clock import now
+from madoguchi.shared.public_origin import site_origin
 from madoguchi.shared.settings import settings
 from madoguchi.wiring import payment_gateway
 from madoguchi.wiring import reservation_store as store
@@ -59,7 +60,7 @@ DECIDES = {**SIGNED_IN, **NOT_FOUND, **CONFLICT}
     responses={**SIGNED, **CONFLICT, 200: {"description": "The held reservation"}},
 )
 def hold(body: HoldRequest) -> Reservation:
-    held = reservations.hold(body, current_caller(app), store(), datetime.now(UTC), settings().hold_minutes)
+    held = reservations.hold(body, current_caller(app), store(), now(), settings().hold_minutes)
     metrics.add_metric(name="HoldPlaced", unit="Count", value=1)
     return held
 
@@ -89,17 +90,11 @@ def checkout(reservationId: str, body: CheckoutRequest) -> CheckoutResponse:
         current_caller(app),
         store(),
         payment_gateway(),
-        datetime.now(UTC),
+        now(),
         request_lang(app),
-        site_url(),
+        site_origin(),
     )
 
-
-def site_url() -> str:
-    """Where Stripe sends the resident back: SITE_URL if operators set it, else the page's own origin (pages and
-    API share one origin behind CloudFront; tokens are not cookies, so another site cannot call this for anyone)."""
-    headers = app.current_event.headers
-    return settings().site_url or headers.get("Origin") or headers.get("origin") or ""
 
 
 @app.post(
@@ -111,7 +106,7 @@ def site_url() -> str:
 )
 def cancel(reservationId: str, body: CancelRequest) -> CancelResponse:
     result = reservations.cancel(
-        reservationId, body, current_caller(app), store(), payment_gateway(), datetime.now(UTC)
+        reservationId, body, current_caller(app), store(), payment_gateway(), now()
     )
     metrics.add_metric(name="ReservationCancelled", unit="Count", value=1)
     return result
@@ -165,7 +160,7 @@ def my_reservations() -> ReservationList:
     responses={**SIGNED_IN, 200: {"description": "The pending request"}},
 )
 def ask_reduction(body: ReductionRequest) -> FeeReduction:
-    return reservations.request_reduction(body, current_caller(app), store(), datetime.now(UTC))
+    return reservations.request_reduction(body, current_caller(app), store(), now())
 
 
 @app.get(
@@ -198,7 +193,7 @@ def pending_reductions() -> ReductionList:
     responses={**DECIDES, 200: {"description": "The decided request"}},
 )
 def decide_reduction(reductionId: str, body: ReductionDecision) -> FeeReduction:
-    return reservations.decide_reduction(reductionId, body, current_caller(app), store(), datetime.now(UTC))
+    return reservations.decide_reduction(reductionId, body, current_caller(app), store(), now())
 
 
 @app.post(
@@ -209,7 +204,7 @@ def decide_reduction(reductionId: str, body: ReductionDecision) -> FeeReduction:
     responses={**SIGNED, **CONFLICT, 200: {"description": "The application"}},
 )
 def apply(body: ApplicationRequest) -> LotteryApplication:
-    return lottery.apply(body, current_caller(app), store(), datetime.now(UTC))
+    return lottery.apply(body, current_caller(app), store(), now())
 
 
 @app.get(
@@ -242,7 +237,7 @@ def open_round(facilityId: str, month: str, body: RoundRequest) -> Round:
     responses={**DECIDES, 200: {"description": "Winners, waiting list and the seed"}},
 )
 def draw(facilityId: str, month: str) -> DrawResult:
-    return lottery.run_draw(facilityId, month, current_caller(app), store(), datetime.now(UTC))
+    return lottery.run_draw(facilityId, month, current_caller(app), store(), now())
 
 
 @app.get(

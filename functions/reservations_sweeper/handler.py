@@ -3,13 +3,13 @@ time whatever DynamoDB TTL's delay; their Stripe checkouts are closed first (a p
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from madoguchi.reservations import service as reservations
+from madoguchi.reservations import sweeper
+from madoguchi.shared.clock import now
 from madoguchi.wiring import payment_gateway, reservation_store
 
 logger = Logger()
@@ -19,7 +19,7 @@ metrics = Metrics()
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
-    counts = reservations.sweep(reservation_store(), payment_gateway(), datetime.now(UTC))
+    counts = sweeper.sweep(reservation_store(), payment_gateway(), now())
     for name, value in counts.items():
         metrics.add_metric(name=f"Holds{name.capitalize()}", unit="Count", value=value)
     logger.info("Swept holds", extra=counts)

@@ -8,7 +8,6 @@ GET /staff/verifications, POST .../verifications/{id}/answer: staff of the asked
 from __future__ import annotations
 
 import base64
-from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -28,7 +27,9 @@ from madoguchi.applications.models import (
 )
 from madoguchi.cases.models import Verification
 from madoguchi.shared.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
-from madoguchi.shared.settings import settings
+from madoguchi.shared.clock import now
+from madoguchi.shared.errors import present
+from madoguchi.shared.public_origin import site_origin
 from madoguchi.wiring import application_store as store
 from madoguchi.wiring import attachments, mailer
 from madoguchi.wiring import procedure_store as procedures
@@ -40,19 +41,11 @@ app = make_resolver()
 SIGNED_IN_APP = {**SIGNED_IN, **NOT_FOUND}
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def link_base() -> str:
-    headers = app.current_event.headers
-    host = headers.get("Host") or headers.get("host") or ""
-    return settings().site_url or (f"http://{host}" if host else "")
 
 
 def view(application_id: str) -> OnlineApplicationView:
     record = store().record(application_id)
-    assert record is not None
+    record = present(record)
     qr = applications.qr_svg(record.application)
     return applications.application_view(record, procedures(), request_lang(app), attachments(), qr)
 
@@ -88,7 +81,7 @@ def by_code(code: str, lang: str | None = None) -> OnlineApplicationView:
     responses={**SIGNED_IN_APP, **CONFLICT, 200: {"description": "The application"}},
 )
 def decide(applicationId: str, body: DecisionRequest) -> OnlineApplicationView:
-    applications.decide(store(), mailer(), applicationId, body, current_caller(app), now(), link_base())
+    applications.decide(store(), mailer(), applicationId, body, current_caller(app), now(), site_origin())
     metrics.add_metric(name=f"Application{body.decision.title().replace('_', '')}", unit="Count", value=1)
     return view(applicationId)
 
@@ -101,7 +94,7 @@ def decide(applicationId: str, body: DecisionRequest) -> OnlineApplicationView:
     responses={**SIGNED_IN_APP, **CONFLICT, 200: {"description": "The application"}},
 )
 def accept(applicationId: str) -> OnlineApplicationView:
-    applications.accept_preregistration(store(), mailer(), applicationId, current_caller(app), now(), link_base())
+    applications.accept_preregistration(store(), mailer(), applicationId, current_caller(app), now(), site_origin())
     return view(applicationId)
 
 
@@ -121,7 +114,7 @@ def accept(applicationId: str) -> OnlineApplicationView:
 )
 def certificate(applicationId: str) -> Response[str]:
     issued, pdf = applications.issue_certificate(
-        store(), procedures(), mailer(), applicationId, current_caller(app), now(), link_base()
+        store(), procedures(), mailer(), applicationId, current_caller(app), now(), site_origin()
     )
     return Response(
         status_code=200,

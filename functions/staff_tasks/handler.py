@@ -4,7 +4,6 @@ never leave the server."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -14,6 +13,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from madoguchi.cases import tasks
 from madoguchi.cases.models import Approve, Return, TaskList, TaskView
 from madoguchi.shared.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver
+from madoguchi.shared.clock import now
 from madoguchi.wiring import case_store, workflows
 from madoguchi.wiring import task_store as store
 
@@ -43,7 +43,7 @@ def inbox(cursor: str | None = None) -> TaskList:
     responses={**DECISION, 200: {"description": "The decided task"}},
 )
 def approve(taskId: str, body: Approve) -> TaskView:
-    decided = tasks.approve(taskId, body, current_caller(app), store(), case_store(), workflows(), datetime.now(UTC))
+    decided = tasks.approve(taskId, body, current_caller(app), store(), case_store(), workflows(), now())
     metrics.add_metric(name="StepApproved", unit="Count", value=1)
     return decided
 
@@ -56,7 +56,7 @@ def approve(taskId: str, body: Approve) -> TaskView:
     responses={**DECISION, 200: {"description": "The decided task"}},
 )
 def give_back(taskId: str, body: Return) -> TaskView:
-    decided = tasks.give_back(taskId, body, current_caller(app), store(), case_store(), workflows(), datetime.now(UTC))
+    decided = tasks.give_back(taskId, body, current_caller(app), store(), case_store(), workflows(), now())
     metrics.add_metric(name="StepReturned", unit="Count", value=1)
     return decided
 

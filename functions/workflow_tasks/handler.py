@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -17,6 +16,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from madoguchi.cases import service as cases
 from madoguchi.cases import tasks
 from madoguchi.cases.models import RegisterTask
+from madoguchi.shared import clock
 from madoguchi.shared.settings import settings
 from madoguchi.wiring import case_store, task_store
 
@@ -27,7 +27,7 @@ metrics = Metrics()
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    now = datetime.now(UTC)
+    now = clock.now()
     action = event.get("action", "wait")
     if action == "wait":
         request = RegisterTask.model_validate(event)

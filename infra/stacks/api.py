@@ -91,7 +91,8 @@ class ApiStack(Stack):
                 self._s3_events(fn, key)
             if fn.buckets:
                 role = self.functions[fn.name].role
-                assert role is not None
+                if role is None:
+                    raise ValueError(f"{fn.name} has no role to acknowledge its bucket grants on")
                 for key, _ in fn.buckets:
                     # The finding names the bucket by the export the data stack makes of its ARN.
                     export = self.resolve(self._data.export_value(self._data.buckets[key].bucket_arn))
@@ -129,11 +130,14 @@ class ApiStack(Stack):
 
     def _environment(self, fn: catalogue.Function) -> dict[str, str]:
         env = catalogue.environment(fn)
+        # Links in e-mails, QR codes, LINE messages and Stripe return URLs come from the deployment, never from a
+        # request header: `cdk deploy -c site_url=https://<the site's address>` (docs/operations.md).
+        env["SITE_URL"] = str(self.node.try_get_context("site_url") or "")
         for key, _ in fn.tables:
             env[catalogue.table(key).env] = self._data.tables[key].table_name
         for key, _ in fn.buckets:
             env[catalogue.bucket(key).env] = self._data.buckets[key].bucket_name
-        for key in dict.fromkeys(fn.starts + fn.answers):
+        for key in dict.fromkeys(catalogue.deployed(fn.starts + fn.answers)):
             env[catalogue.workflow(key).env] = self._state_machine_arn(key)
         for key in fn.secrets:
             env[catalogue.secret(key).env] = self._data.secrets[key].secret_arn
@@ -165,11 +169,11 @@ class ApiStack(Stack):
             actions = OBJECT_READ + (OBJECT_WRITE if access == "write" else [])
             statements.append(iam.PolicyStatement(actions=actions, resources=[bucket.arn_for_objects("*")]))
             writes = writes or access == "write"
-        if fn.starts:
-            arns = [self._state_machine_arn(key) for key in fn.starts]
+        if catalogue.deployed(fn.starts):
+            arns = [self._state_machine_arn(key) for key in catalogue.deployed(fn.starts)]
             statements.append(iam.PolicyStatement(actions=["states:StartExecution"], resources=arns))
-        if fn.answers:
-            arns = [self._state_machine_arn(key) for key in fn.answers]
+        if catalogue.deployed(fn.answers):
+            arns = [self._state_machine_arn(key) for key in catalogue.deployed(fn.answers)]
             statements.append(
                 iam.PolicyStatement(actions=["states:SendTaskSuccess", "states:SendTaskFailure"], resources=arns)
             )

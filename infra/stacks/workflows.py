@@ -22,7 +22,7 @@ class WorkflowsStack(Stack):
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.state_machines: dict[str, sfn.StateMachine] = {
-            wf.key: self._state_machine(wf, functions) for wf in catalogue.WORKFLOWS
+            wf.key: self._state_machine(wf, functions) for wf in catalogue.DEPLOYED_WORKFLOWS
         }
 
     def _state_machine(

@@ -28,6 +28,9 @@ def _test_sources(tmp: Path, *, web_dist: Path | None = None) -> Sources:
     return Sources(web_dist=web_dist if web_dist is not None else tmp / "no-web-dist")
 
 
+NAG_CANARY = "NagCanary"
+
+
 @dataclass
 class Synthesis:
     madoguchi: Madoguchi
@@ -45,6 +48,12 @@ def synthesise(tmp: Path, *, nag: bool, web_dist: Path | None = None) -> Synthes
     outdir = tmp / "cdk.out"
     app = App(context=cdk_json_context(), outdir=str(outdir))
     madoguchi = build(app, _test_sources(tmp, web_dist=web_dist), nag=nag)
+    if nag:
+        # A canary the checks must flag (a bucket without TLS enforcement or access logs): proof that cdk-nag ran,
+        # since its report lists only failures.
+        from aws_cdk import aws_s3
+
+        aws_s3.Bucket(Stack(app, NAG_CANARY), "Unchecked")
     try:
         app.synth()
     except Exception as error:  # cdk-nag findings fail synth after the templates are written

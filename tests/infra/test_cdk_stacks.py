@@ -144,7 +144,8 @@ def test_each_function_is_built_as_the_catalogue_says(madoguchi: Madoguchi, api:
     variables = props["Environment"]["Variables"]
     expected = set(catalogue.environment(fn)) | {catalogue.table(k).env for k, _ in fn.tables}
     expected |= {catalogue.bucket(k).env for k, _ in fn.buckets}
-    expected |= {catalogue.workflow(k).env for k in fn.starts + fn.answers}
+    expected |= {catalogue.workflow(k).env for k in catalogue.deployed(fn.starts + fn.answers)}
+    expected |= {"SITE_URL"}  # links from the deployment's address, never from request headers
     expected |= {catalogue.secret(k).env for k in fn.secrets}
     assert set(variables) == expected
     for name, value in catalogue.environment(fn).items():
@@ -254,7 +255,7 @@ def test_residents_sign_up_by_email_and_devices_carry_an_immutable_kind(madoguch
         assert all(policy[k] for k in ("RequireLowercase", "RequireUppercase", "RequireNumbers", "RequireSymbols"))
 
 
-@pytest.mark.parametrize("wf", catalogue.WORKFLOWS, ids=lambda w: w.key)
+@pytest.mark.parametrize("wf", catalogue.DEPLOYED_WORKFLOWS, ids=lambda w: w.key)
 def test_each_workflow_runs_its_asl_with_the_substituted_function_arns(madoguchi: Madoguchi, wf):
     template = Template.from_stack(madoguchi.workflows)
     machine = madoguchi.workflows.state_machines[wf.key]
@@ -429,8 +430,8 @@ def test_alarms_cover_every_function_the_api_and_workflows(madoguchi: Madoguchi)
     assert metrics.count(("AWS/Lambda", "Errors")) == functions
     assert metrics.count(("AWS/Lambda", "Throttles")) == functions
     assert ("AWS/ApiGateway", "5XXError") in metrics and ("AWS/ApiGateway", "Latency") in metrics
-    assert metrics.count(("AWS/States", "ExecutionsFailed")) == len(catalogue.WORKFLOWS)
-    assert metrics.count(("AWS/States", "ExecutionsTimedOut")) == len(catalogue.WORKFLOWS)
+    assert metrics.count(("AWS/States", "ExecutionsFailed")) == len(catalogue.DEPLOYED_WORKFLOWS)
+    assert metrics.count(("AWS/States", "ExecutionsTimedOut")) == len(catalogue.DEPLOYED_WORKFLOWS)
     assert all(a["Properties"]["AlarmActions"] for a in alarms)
     observability.has_resource_properties("AWS::SNS::Topic", {"KmsMasterKeyId": Match.any_value()})
     observability.resource_count_is("AWS::CloudWatch::Dashboard", 1)
@@ -479,12 +480,13 @@ def test_functions_may_start_or_answer_exactly_their_workflows(madoguchi: Madogu
     def workflows_in(action: str) -> set[str]:
         return {
             w.key
-            for w in catalogue.WORKFLOWS
+            for w in catalogue.DEPLOYED_WORKFLOWS
             if any(f":stateMachine:{w.state_machine_name}" in r for r in granted.get(action, ()))
         }
 
-    assert workflows_in("states:StartExecution") == set(fn.starts)
-    assert workflows_in("states:SendTaskSuccess") == workflows_in("states:SendTaskFailure") == set(fn.answers)
+    assert workflows_in("states:StartExecution") == set(catalogue.deployed(fn.starts))
+    answered = set(catalogue.deployed(fn.answers))
+    assert workflows_in("states:SendTaskSuccess") == workflows_in("states:SendTaskFailure") == answered
     assert set(granted) <= {"states:StartExecution", "states:SendTaskSuccess", "states:SendTaskFailure"}
     assert all("*" not in r.split(":stateMachine:")[-1] for rs in granted.values() for r in rs)
 
@@ -526,3 +528,14 @@ def test_each_scheduled_function_has_exactly_its_rule(madoguchi: Madoguchi, api:
         for rule in rules.values()
     }
     assert found == scheduled
+
+
+def test_test_only_workflows_are_not_deployed(synth_templates):
+    names = {
+        r["Properties"].get("StateMachineName")
+        for template in synth_templates.values()
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::StepFunctions::StateMachine"
+    }
+    assert names == {w.state_machine_name for w in catalogue.DEPLOYED_WORKFLOWS}
+    assert catalogue.workflow("smoke").state_machine_name not in names

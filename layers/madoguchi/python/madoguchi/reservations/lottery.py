@@ -27,7 +27,7 @@ from madoguchi.reservations.models import (
     Source,
     Status,
 )
-from madoguchi.reservations.service import DEPARTMENT, _facility, slot_start_utc
+from madoguchi.reservations.service import DEPARTMENT, facility_or_404, slot_start_utc
 from madoguchi.reservations.store import ReservationStore
 from madoguchi.shared.auth import Caller, Role, require
 from madoguchi.shared.errors import Conflict, InvalidInput, NotFound
@@ -59,7 +59,7 @@ def open_round(
     facility_id: str, month: str, body: RoundRequest, caller: Caller | None, store: ReservationStore
 ) -> Round:
     staff = require(caller, Role.STAFF, department=DEPARTMENT)
-    facility = _facility(store, facility_id)
+    facility = facility_or_404(store, facility_id)
     if not facility.lottery:
         raise InvalidInput([(["path", "facilityId"], "not_a_lottery_facility")])
     if body.closes_at <= body.opens_at:
@@ -80,7 +80,7 @@ def apply(
     body: ApplicationRequest, caller: Caller | None, store: ReservationStore, now: datetime
 ) -> LotteryApplication:
     resident = require(caller, Role.RESIDENT)
-    facility = _facility(store, body.facility_id)
+    facility = facility_or_404(store, body.facility_id)
     month = body.date.isoformat()[:7]
     lottery_round = store.round(facility.id, month)
     if lottery_round is None or not (lottery_round.opens_at <= now < lottery_round.closes_at):
@@ -118,7 +118,7 @@ def _win_id(draw: Draw, key: str, position: int) -> str:
 def _offer(
     store: ReservationStore, draw: Draw, key: str, position: int, deadline: datetime, now: datetime
 ) -> str | None:
-    facility = _facility(store, draw.facility_id)
+    facility = facility_or_404(store, draw.facility_id)
     day_text, unit_id, start = key.split("#")
     day = date.fromisoformat(day_text)
     price = facility.price(day, Residency.RESIDENT)

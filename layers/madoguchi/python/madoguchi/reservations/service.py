@@ -45,7 +45,6 @@ from madoguchi.reservations.models import (
     ReservationList,
     SlotRef,
     SlotUnavailable,
-    Source,
     Status,
 )
 from madoguchi.reservations.store import ReservationStore, SlotRecord
@@ -81,7 +80,8 @@ def reference(reservation_id: str) -> str:
     return f"reservation:{reservation_id}"
 
 
-def _facility(store: ReservationStore, facility_id: str) -> Facility:
+def facility_or_404(store: ReservationStore, facility_id: str) -> Facility:
+    """The facility, or NotFound."""
     facility = store.facility(facility_id)
     if facility is None:
         raise NotFound(facility_id=facility_id)
@@ -154,7 +154,7 @@ def _slot_states(facility: Facility, day: date, records: list[SlotRecord], now: 
 
 
 def availability(store: ReservationStore, facility_id: str, day: date, now: datetime) -> Availability:
-    facility = _facility(store, facility_id)
+    facility = facility_or_404(store, facility_id)
     states = _slot_states(facility, day, store.slots(facility_id, day), now)
     price = facility.price(day, Residency.RESIDENT)
     return Availability(
@@ -176,7 +176,7 @@ def month_view(store: ReservationStore, facility_id: str, month: str, now: datet
         first = date.fromisoformat(f"{month}-01")
     except ValueError as e:
         raise InvalidInput([(["query", "month"], "field_invalid")]) from e
-    facility = _facility(store, facility_id)
+    facility = facility_or_404(store, facility_id)
     records = store.month_slots(facility_id, month)
     days = []
     day = first
@@ -212,7 +212,7 @@ def hold(
     body: HoldRequest, caller: Caller | None, store: ReservationStore, now: datetime, hold_minutes: int
 ) -> Reservation:
     resident = require(caller, Role.RESIDENT)
-    facility = _facility(store, body.facility_id)
+    facility = facility_or_404(store, body.facility_id)
     _validate_slots(facility, body.date, body.slots, now)
     if body.people > facility.capacity:
         raise InvalidInput([(["body", "people"], "over_capacity")])
@@ -290,7 +290,7 @@ def checkout(
         return CheckoutResponse(reservation=reservation, checkout_url=reservation.checkout_url)
     if not site_url.startswith(("https://", "http://")):
         raise InvalidInput([(["header", "Origin"], "field_missing")])
-    facility = _facility(store, reservation.facility_id)
+    facility = facility_or_404(store, reservation.facility_id)
     back = site_url.rstrip("/") + (body.return_url or "/reservations/")
     sep = "&" if "?" in back else "?"
     session = gateway.create_checkout(
@@ -415,7 +415,7 @@ def handle_event(event: PaymentEvent, store: ReservationStore, gateway: PaymentG
     return result.status.value if result else "unchanged"
 
 
-def _release(store: ReservationStore, gateway: PaymentGateway, reservation: Reservation, now: datetime) -> str:
+def release_if_due(store: ReservationStore, gateway: PaymentGateway, reservation: Reservation, now: datetime) -> str:
     """Let a hold go: close its checkout at Stripe first (if that shows it was paid, settle instead)."""
     if reservation.checkout_session_id:
         state = gateway.expire_checkout(reservation.checkout_session_id)
@@ -431,20 +431,6 @@ def _release(store: ReservationStore, gateway: PaymentGateway, reservation: Rese
         }
     )
     return "expired" if store.release(expired, Status.HELD.value) else "unchanged"
-
-
-def sweep(store: ReservationStore, gateway: PaymentGateway, now: datetime) -> dict[str, int]:
-    """Expire holds (and unpaid lottery wins) whose time is up; a lottery slot passes down its waiting list."""
-    from madoguchi.reservations import lottery
-
-    counts = {"expired": 0, "confirmed": 0, "promoted": 0}
-    for reservation in store.due_holds(now):
-        outcome = _release(store, gateway, reservation, now)
-        if outcome in counts:
-            counts[outcome] += 1
-        if outcome == "expired" and reservation.source is Source.LOTTERY:
-            counts["promoted"] += lottery.promote(store, reservation, now)
-    return counts
 
 
 def reconcile(store: ReservationStore, gateway: PaymentGateway, now: datetime, after_minutes: int) -> dict[str, int]:
@@ -542,7 +528,7 @@ def receipt(store: ReservationStore, reservation_id: str, caller: Caller | None,
     reservation = _mine(store, reservation_id, resident)
     if reservation.paid_at is None or reservation.receipt_number is None or reservation.amount == 0:
         raise NotFound(reservation_id=reservation_id)
-    facility = _facility(store, reservation.facility_id)
+    facility = facility_or_404(store, reservation.facility_id)
     return Receipt(
         number=reservation.receipt_number,
         reservation_id=reservation.id,
@@ -622,14 +608,14 @@ def put_facility(facility_id: str, facility: Facility, caller: Caller | None, st
 
 def staff_facility(facility_id: str, caller: Caller | None, store: ReservationStore) -> Facility:
     require(caller, Role.STAFF, department=DEPARTMENT)
-    return _facility(store, facility_id)
+    return facility_or_404(store, facility_id)
 
 
 def day_bookings(
     facility_id: str, day: date, caller: Caller | None, store: ReservationStore, now: datetime
 ) -> DayBookings:
     require(caller, Role.STAFF, department=DEPARTMENT)
-    facility = _facility(store, facility_id)
+    facility = facility_or_404(store, facility_id)
     records = {(r.unit_id, r.start): r for r in store.slots(facility_id, day)}
     states = _slot_states(facility, day, list(records.values()), now)
     cache: dict[str, Reservation | None] = {}
@@ -665,7 +651,7 @@ def close_day(
 ) -> ClosureResult:
     """The city closes a facility for a day: every reservation on it is cancelled and refunded in full."""
     require(caller, Role.STAFF, department=DEPARTMENT)
-    facility = _facility(store, facility_id)
+    facility = facility_or_404(store, facility_id)
     if body.date < today(now):
         raise InvalidInput([(["body", "date"], "date_in_past")])
     if body.date not in facility.closed_dates:

@@ -86,8 +86,17 @@ def request_lang(app: APIGatewayRestResolver) -> Lang:
     event = app.current_event
     return negotiate(
         event.get_query_string_value("lang"),
-        event.headers.get("Accept-Language") or event.headers.get("accept-language"),
+        event.headers.get("Accept-Language"),  # Powertools' headers are case-insensitive
     )
+
+
+IDEMPOTENCY_KEY_LENGTH = 100
+
+
+def idempotency_key(app: APIGatewayRestResolver) -> str | None:
+    """The client's `Idempotency-Key` header (a retried creating POST sends the same key), cut to 100 chars."""
+    key = app.current_event.headers.get("Idempotency-Key")
+    return key[:IDEMPOTENCY_KEY_LENGTH] if key else None
 
 
 def current_caller(app: APIGatewayRestResolver) -> Caller | None:

@@ -1,12 +1,20 @@
-"""DynamoDB helpers every adapter shares: paging through a query, page cursors."""
+"""DynamoDB helpers every adapter shares: one transaction call, paging through a query, page cursors, and
+numbers back from DynamoDB's Decimal."""
 
 from __future__ import annotations
 
 import base64
 import json
+from decimal import Decimal
 from typing import Any
 
-from madoguchi.shared.errors import InvalidInput
+from botocore.exceptions import ClientError
+
+from madoguchi.shared.errors import Conflict, InvalidInput
+
+# Why a transaction was cancelled that means "someone else changed it first": a condition did not hold, or
+# another transaction held one of the items. Either is a 409 for the caller, never a 500.
+CONFLICT_REASONS = frozenset({"ConditionalCheckFailed", "TransactionConflict"})
 
 
 def query_all(table: Any, **kwargs: Any) -> list[dict[str, Any]]:
@@ -35,3 +43,31 @@ def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
     if not isinstance(key, dict) or not all(isinstance(v, str) for v in key.values()):
         raise InvalidInput([(["query", "cursor"], "field_invalid")])
     return key
+
+
+def cancellation_reasons(error: ClientError) -> list[str]:
+    """The per-item reason codes of a cancelled transaction ("None" for items that were fine)."""
+    return [r.get("Code", "None") for r in error.response.get("CancellationReasons", [])]
+
+
+def transact(client: Any, items: list[dict[str, Any]]) -> None:
+    """All the writes or none; raises Conflict when a condition failed or another transaction got there first."""
+    try:
+        client.transact_write_items(TransactItems=items)
+    except ClientError as e:
+        if e.response["Error"]["Code"] == "TransactionCanceledException" and CONFLICT_REASONS & set(
+            cancellation_reasons(e)
+        ):
+            raise Conflict() from e
+        raise
+
+
+def plain(value: Any) -> Any:
+    """A value read from DynamoDB with its numbers as int (or float) instead of Decimal, at any depth."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value

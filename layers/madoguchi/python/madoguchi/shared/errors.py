@@ -1,8 +1,10 @@
-"""Domain errors. Logic raises them; madoguchi.api maps them to one HTTP error body."""
+"""Domain errors. Services raise them; madoguchi.shared.api maps them to one HTTP error body."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class DomainError(Exception):
@@ -43,3 +45,11 @@ class InvalidInput(DomainError):
     def __init__(self, fields: list[tuple[list[str | int], str]]) -> None:
         super().__init__()
         self.fields = fields  # (path, reason), e.g. (["body", "answers", "had_kokuho"], "wrong_type")
+
+
+def present(value: T | None, **params: Any) -> T:
+    """The value, or NotFound: for a record that must be there (just written, or named by an index), checked
+    explicitly rather than by `assert`, which `python -O` removes."""
+    if value is None:
+        raise NotFound(**params)
+    return value

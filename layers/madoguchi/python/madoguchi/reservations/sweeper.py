@@ -1,0 +1,24 @@
+"""The scheduled sweep: holds whose time is up are released, and a lottery slot passes down its waiting list.
+
+It uses both booking and the lottery, so it sits above both (the lottery uses booking's rules)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from madoguchi.payments.store import PaymentGateway
+from madoguchi.reservations import lottery, service
+from madoguchi.reservations.models import Source
+from madoguchi.reservations.store import ReservationStore
+
+
+def sweep(store: ReservationStore, gateway: PaymentGateway, now: datetime) -> dict[str, int]:
+    """Expire holds (and unpaid lottery wins) whose time is up; a lottery slot passes down its waiting list."""
+    counts = {"expired": 0, "confirmed": 0, "promoted": 0}
+    for reservation in store.due_holds(now):
+        outcome = service.release_if_due(store, gateway, reservation, now)
+        if outcome in counts:
+            counts[outcome] += 1
+        if outcome == "expired" and reservation.source is Source.LOTTERY:
+            counts["promoted"] += lottery.promote(store, reservation, now)
+    return counts
