@@ -1,16 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import {
-  ApiError,
-  asApiError,
-  type CaseStatus,
-  type CaseStep,
-  type Me,
-  type StepStatus,
-  type Verification,
-  request,
-  useCase,
-  withLang,
-} from "../lib/api";
+import { type CaseStatus, type CaseStep, type Me, type StepStatus, useCase, type Verification } from "../lib/api";
+import { ApiError, asApiError, request, withLang } from "../lib/http";
 import { formatTokyoDate, formatTokyoTime } from "../lib/format";
 import { type Lang, type MessageKey, useI18n } from "../lib/i18n";
 import { IDENTITY_LABEL, IdentityFields } from "./case-open";

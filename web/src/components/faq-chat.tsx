@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { asApiError, request, withLang } from "../lib/api";
+import { asApiError, request, withLang } from "../lib/http";
 import type { FaqChatReply } from "../lib/guide-api";
 import { useI18n } from "../lib/i18n";
 import { Alert } from "./feedback";

@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { useApi } from "../lib/api";
+import { useApi } from "../lib/http";
 import type { GuideEventList, GuideEventView, GuideRequest } from "../lib/guide-api";
 import { useI18n } from "../lib/i18n";
 import { queryParam } from "../lib/url";

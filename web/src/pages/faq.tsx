@@ -2,7 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { Page, mount } from "../components/app";
 import { FaqChat } from "../components/faq-chat";
 import { Alert, Loading } from "../components/feedback";
-import { type ApiError, asApiError, request, withLang } from "../lib/api";
+import { type ApiError, asApiError, request, withLang } from "../lib/http";
 import type { FaqSearchResult } from "../lib/guide-api";
 import { useI18n } from "../lib/i18n";
 import { hrefWith, queryParam } from "../lib/url";

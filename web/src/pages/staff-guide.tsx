@@ -5,7 +5,7 @@ import { Alert } from "../components/feedback";
 import { type FieldErrors, fieldErrorsOf } from "../components/forms";
 import { GuideForm } from "../components/guide-form";
 import { type Session, SignIn } from "../components/sign-in";
-import { type ApiError, asApiError, request, withLang } from "../lib/api";
+import { type ApiError, asApiError, request, withLang } from "../lib/http";
 import type { GuideNavigation, GuideRequest } from "../lib/guide-api";
 import { useI18n } from "../lib/i18n";
 import "../styles/base.css";
