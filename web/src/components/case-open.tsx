@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { type CaseView, IDENTITY_METHODS, type NewCase } from "../lib/api";
+import { type CaseView, IDENTITY_METHODS, type NewCase } from "../lib/cases";
 import { ApiError, asApiError, request, withLang } from "../lib/http";
 import { type MessageKey, useI18n } from "../lib/i18n";
 import { Alert, Loading } from "./feedback";

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { type CaseStatus, type CaseStep, type Me, type StepStatus, useCase, type Verification } from "../lib/api";
+import type { Me } from "../lib/auth";
+import { type CaseStatus, type CaseStep, type StepStatus, useCase, type Verification } from "../lib/cases";
 import { ApiError, asApiError, request, withLang } from "../lib/http";
 import { formatTokyoDate, formatTokyoTime } from "../lib/format";
 import { type Lang, type MessageKey, useI18n } from "../lib/i18n";

@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import type { LifeEvent, LifeEventList, LifeEventQuestion } from "../lib/api";
+import type { LifeEvent, LifeEventList, LifeEventQuestion } from "../lib/cases";
 import { type ApiError, useApi } from "../lib/http";
 import { type Translate, useI18n } from "../lib/i18n";
 import { Loading } from "./feedback";

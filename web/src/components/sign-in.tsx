@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import type { AppConfig, Me } from "../lib/api";
+import type { AppConfig, Me } from "../lib/auth";
 import { ApiError, request } from "../lib/http";
 import { useI18n } from "../lib/i18n";
 import { Alert, Loading } from "./feedback";

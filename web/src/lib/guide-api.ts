@@ -1,4 +1,4 @@
-import type { Channel } from "./api";
+import type { Channel } from "./procedures";
 
 export interface GuideEventSummary {
   id: string;

@@ -2,7 +2,7 @@ import { useState } from "preact/hooks";
 import { Page, mount } from "../components/app";
 import { Alert, Loading } from "../components/feedback";
 import { ProcedureDetailView } from "../components/procedure";
-import type { ProcedureList } from "../lib/api";
+import type { ProcedureList } from "../lib/procedures";
 import { useApi } from "../lib/http";
 import { formatFee } from "../lib/format";
 import { useI18n } from "../lib/i18n";

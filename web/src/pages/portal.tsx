@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { Page, mount } from "../components/app";
 import { Alert, Loading } from "../components/feedback";
 import { ProcedureCard, ProcedureDetailView } from "../components/procedure";
-import type { ProcedureList } from "../lib/api";
+import type { ProcedureList } from "../lib/procedures";
 import { useApi } from "../lib/http";
 import { useI18n } from "../lib/i18n";
 import { hrefWith, queryParam } from "../lib/url";

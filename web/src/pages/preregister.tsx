@@ -4,7 +4,7 @@ import { Alert, Loading } from "../components/feedback";
 import type { FieldErrors } from "../components/forms";
 import { LifeEventFields, caseErrorsOf, focusFirstError, useLifeEventAnswers } from "../components/life-event-fields";
 import { type Session, SignIn, tokenStore } from "../components/sign-in";
-import { type CaseStatus, type CaseView, type NewCase, type StepStatus, useCase } from "../lib/api";
+import { type CaseStatus, type CaseView, type NewCase, type StepStatus, useCase } from "../lib/cases";
 import { ApiError, asApiError, request, withLang } from "../lib/http";
 import { type MessageKey, useI18n } from "../lib/i18n";
 import { hrefWith, queryParam } from "../lib/url";

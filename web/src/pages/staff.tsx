@@ -5,7 +5,7 @@ import { CasePage } from "../components/case-view";
 import { Alert, Loading } from "../components/feedback";
 import { FRONT_COUNTERS } from "../components/forms";
 import { type Session, SignIn, tokenStore } from "../components/sign-in";
-import type { TaskKind, TaskList } from "../lib/api";
+import type { TaskKind, TaskList } from "../lib/cases";
 import { ApiError, request, withLang } from "../lib/http";
 import { formatTokyoDate, formatTokyoTime } from "../lib/format";
 import { type MessageKey, useI18n } from "../lib/i18n";

@@ -1,35 +1,7 @@
+/** Shapes and calls of the one-stop cases API: life events, cases, their staff tasks. */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { asApiError, type Loadable, request, withLang } from "./http";
 import { useI18n } from "./i18n";
-
-export type Channel = "online" | "kiosk" | "counter";
-
-export interface ProcedureSummary {
-  id: string;
-  name: string;
-  summary: string;
-  category: string;
-  department: { id: string; name: string };
-  fee_yen: number;
-  channels: Channel[];
-}
-
-export interface ProcedureDetail extends ProcedureSummary {
-  documents: string[];
-  where: string;
-}
-
-export interface ProcedureList {
-  lang: string;
-  procedures: ProcedureSummary[];
-}
-
-export interface Me {
-  sub: string;
-  role: "resident" | "staff" | "device";
-  department: string | null;
-  device_kind: string | null;
-}
 
 export type TaskKind = "review" | "awaiting_resident";
 
@@ -141,10 +113,6 @@ export interface CaseView {
   thread: ThreadMessage[];
   verifications: Verification[];
   timeline: TimelineEntry[];
-}
-
-export interface AppConfig {
-  auth: { tokenUrl?: string | null; demoUsers: { id: string; label: string; role?: string }[] };
 }
 
 export interface LoadedCase extends Loadable<CaseView> {
