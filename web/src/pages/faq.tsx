@@ -3,7 +3,7 @@ import { Page, mount } from "../components/app";
 import { FaqChat } from "../components/faq-chat";
 import { Alert, Loading } from "../components/feedback";
 import { type ApiError, asApiError, request, withLang } from "../lib/http";
-import type { FaqSearchResult } from "../lib/guide-api";
+import type { FaqSearchResult } from "../lib/faq";
 import { useI18n } from "../lib/i18n";
 import { hrefWith, queryParam } from "../lib/url";
 import "../styles/base.css";

@@ -3,7 +3,7 @@ import { Page, mount } from "../components/app";
 import { Alert, Loading } from "../components/feedback";
 import { type Session, SignIn } from "../components/sign-in";
 import { type ApiError, asApiError, request, withLang } from "../lib/http";
-import type { FaqEntryHistory, FaqUnanswered } from "../lib/guide-api";
+import type { FaqEntryHistory, FaqUnanswered } from "../lib/faq";
 import { LANG_NAMES, LANGS, useI18n } from "../lib/i18n";
 import "../styles/base.css";
 import "../styles/guide.css";

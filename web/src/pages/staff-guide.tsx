@@ -6,7 +6,7 @@ import { type FieldErrors, fieldErrorsOf } from "../components/forms";
 import { GuideForm } from "../components/guide-form";
 import { type Session, SignIn } from "../components/sign-in";
 import { type ApiError, asApiError, request, withLang } from "../lib/http";
-import type { GuideNavigation, GuideRequest } from "../lib/guide-api";
+import type { GuideNavigation, GuideRequest } from "../lib/guide";
 import { useI18n } from "../lib/i18n";
 import "../styles/base.css";
 import "../styles/guide.css";
