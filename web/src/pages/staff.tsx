@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { Page, mount } from "../components/app";
 import { OpenCase } from "../components/case-open";
-import { CasePage } from "../components/case-view";
+import { CasePage } from "../components/case-page";
 import { Alert, Loading } from "../components/feedback";
 import { FRONT_COUNTERS } from "../components/forms";
 import { type Session, SignIn, tokenStore } from "../components/sign-in";
