@@ -10,7 +10,7 @@ import {
   translator,
   useI18n,
 } from "../lib/i18n";
-import { LanguageSwitcher } from "./LanguageSwitcher";
+import { LanguageSwitcher } from "./language-switcher";
 
 /** Renders a page inside the language context; every entry point calls this once. */
 export function mount(Page: ComponentType): void {

@@ -1,13 +1,6 @@
 import { useState } from "preact/hooks";
-import {
-  ApiError,
-  asApiError,
-  type CaseView,
-  IDENTITY_METHODS,
-  type NewCase,
-  request,
-  withLang,
-} from "../lib/api";
+import { type CaseView, IDENTITY_METHODS, type NewCase } from "../lib/cases";
+import { ApiError, asApiError, request, withLang } from "../lib/http";
 import { type MessageKey, useI18n } from "../lib/i18n";
 import { Alert, Loading } from "./feedback";
 import { Field, type FieldErrors, controlProps, linesOf } from "./forms";

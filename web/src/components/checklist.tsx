@@ -1,4 +1,4 @@
-import type { GuideChecklistItem } from "../lib/guide-api";
+import type { GuideChecklistItem } from "../lib/guide";
 import { formatFee, formatTokyoDate } from "../lib/format";
 import { useI18n } from "../lib/i18n";
 

@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
-import { asApiError, request, withLang } from "../lib/api";
-import type { FaqChatReply } from "../lib/guide-api";
+import { asApiError, request, withLang } from "../lib/http";
+import type { FaqChatReply } from "../lib/faq";
 import { useI18n } from "../lib/i18n";
 import { Alert } from "./feedback";
 

@@ -1,4 +1,4 @@
-import type { ApiError } from "../lib/api";
+import type { ApiError } from "../lib/http";
 import { useI18n } from "../lib/i18n";
 
 /** Live region for errors; always rendered so screen readers announce changes. */

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from "preact";
-import type { ApiError } from "../lib/api";
+import type { ApiError } from "../lib/http";
 import { type MessageKey, type Translate } from "../lib/i18n";
 
 /** Departments offered in selects (thread, verifications); the case view itself carries department names. */

@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
-import { useApi } from "../lib/api";
-import type { GuideEventList, GuideEventView, GuideRequest } from "../lib/guide-api";
+import { useApi } from "../lib/http";
+import type { GuideEventList, GuideEventView, GuideRequest } from "../lib/guide";
 import { useI18n } from "../lib/i18n";
 import { queryParam } from "../lib/url";
 import { Loading } from "./feedback";

@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
-import { type ApiError, type LifeEvent, type LifeEventList, type LifeEventQuestion, useApi } from "../lib/api";
+import type { LifeEvent, LifeEventList, LifeEventQuestion } from "../lib/cases";
+import { type ApiError, useApi } from "../lib/http";
 import { type Translate, useI18n } from "../lib/i18n";
 import { Loading } from "./feedback";
 import { Field, FieldError, type FieldErrors, controlProps, describedBy, fieldErrorsOf } from "./forms";

@@ -1,5 +1,6 @@
 import { useEffect, useRef } from "preact/hooks";
-import { type Channel, type ProcedureDetail as Detail, type ProcedureSummary, useApi } from "../lib/api";
+import type { Channel, ProcedureDetail as Detail, ProcedureSummary } from "../lib/procedures";
+import { useApi } from "../lib/http";
 import { formatFee } from "../lib/format";
 import { type MessageKey, useI18n } from "../lib/i18n";
 import { Alert, Loading } from "./feedback";

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
-import { ApiError, type AppConfig, type Me, request } from "../lib/api";
+import type { AppConfig, Me } from "../lib/auth";
+import { ApiError, request } from "../lib/http";
 import { useI18n } from "../lib/i18n";
 import { Alert, Loading } from "./feedback";
 

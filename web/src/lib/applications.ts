@@ -1,4 +1,4 @@
-import { request, withLang } from "./api";
+import { request, withLang } from "./http";
 
 export type ApplicationStatus =
   | "draft"

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { ApiError, request, withLang } from "./api";
+import { ApiError, request, withLang } from "./http";
 import { useI18n } from "./i18n";
 
 export type TicketState = "waiting" | "called" | "absent" | "done" | "transferred" | "cancelled";

@@ -4,7 +4,8 @@ import { Page, mount } from "../components/app";
 import { Alert, Loading } from "../components/feedback";
 import type { FieldErrors } from "../components/forms";
 import { type Session, SignIn, tokenStore } from "../components/sign-in";
-import { type ApiError, asApiError, type ProcedureList, request, withLang } from "../lib/api";
+import type { ProcedureList } from "../lib/procedures";
+import { type ApiError, asApiError, request, withLang } from "../lib/http";
 import {
   type Answer,
   type ApplicationSummary,

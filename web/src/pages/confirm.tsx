@@ -3,7 +3,7 @@ import { AnswerList, StatusBadge } from "../components/application-form";
 import { Page, mount } from "../components/app";
 import { Alert, Loading } from "../components/feedback";
 import { type Session, SignIn } from "../components/sign-in";
-import { type ApiError, asApiError, request, withLang } from "../lib/api";
+import { type ApiError, asApiError, request, withLang } from "../lib/http";
 import { type ApplicationView, getApplication } from "../lib/applications";
 import { useI18n } from "../lib/i18n";
 import { queryParam } from "../lib/url";

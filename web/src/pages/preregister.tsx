@@ -4,17 +4,8 @@ import { Alert, Loading } from "../components/feedback";
 import type { FieldErrors } from "../components/forms";
 import { LifeEventFields, caseErrorsOf, focusFirstError, useLifeEventAnswers } from "../components/life-event-fields";
 import { type Session, SignIn, tokenStore } from "../components/sign-in";
-import {
-  ApiError,
-  asApiError,
-  type CaseStatus,
-  type CaseView,
-  type NewCase,
-  type StepStatus,
-  request,
-  useCase,
-  withLang,
-} from "../lib/api";
+import { type CaseStatus, type CaseView, type NewCase, type StepStatus, useCase } from "../lib/cases";
+import { ApiError, asApiError, request, withLang } from "../lib/http";
 import { type MessageKey, useI18n } from "../lib/i18n";
 import { hrefWith, queryParam } from "../lib/url";
 import "../styles/base.css";

@@ -5,7 +5,8 @@ import { Alert, Loading } from "../components/feedback";
 import type { FieldErrors } from "../components/forms";
 import { QrScanner } from "../components/qr-scanner";
 import { type Session, SignIn } from "../components/sign-in";
-import { type ApiError, asApiError, type ProcedureList, request, withLang } from "../lib/api";
+import type { ProcedureList } from "../lib/procedures";
+import { type ApiError, asApiError, request, withLang } from "../lib/http";
 import {
   type Answer,
   type ApplicationStatus,

@@ -2,7 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { Page, mount } from "../components/app";
 import { Alert } from "../components/feedback";
 import { type Session, SignIn } from "../components/sign-in";
-import { type ApiError, asApiError, request, useApi, withLang } from "../lib/api";
+import { type ApiError, asApiError, request, useApi, withLang } from "../lib/http";
 import { type MessageKey, useI18n } from "../lib/i18n";
 import { type DayBooking, type FacilitySummary, type FeeReduction, addDays, tokyoToday, yen } from "../lib/reservations";
 import "../styles/base.css";

@@ -1,11 +1,12 @@
 import { useEffect, useState } from "preact/hooks";
 import { Page, mount } from "../components/app";
 import { OpenCase } from "../components/case-open";
-import { CasePage } from "../components/case-view";
+import { CasePage } from "../components/case-page";
 import { Alert, Loading } from "../components/feedback";
 import { FRONT_COUNTERS } from "../components/forms";
 import { type Session, SignIn, tokenStore } from "../components/sign-in";
-import { ApiError, type TaskKind, type TaskList, request, withLang } from "../lib/api";
+import type { TaskKind, TaskList } from "../lib/cases";
+import { ApiError, request, withLang } from "../lib/http";
 import { formatTokyoDate, formatTokyoTime } from "../lib/format";
 import { type MessageKey, useI18n } from "../lib/i18n";
 import { hrefWith, queryParam } from "../lib/url";

@@ -2,7 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { Page, mount } from "../components/app";
 import { Alert } from "../components/feedback";
 import { type Session, SignIn } from "../components/sign-in";
-import { ApiError, request, withLang } from "../lib/api";
+import { ApiError, request, withLang } from "../lib/http";
 import { useI18n } from "../lib/i18n";
 import type { CounterInfo, TicketView } from "../lib/queue";
 import "../styles/base.css";

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { Page, mount } from "../components/app";
 import { Alert } from "../components/feedback";
-import { ApiError, request, withLang } from "../lib/api";
+import { ApiError, request, withLang } from "../lib/http";
 import { formatTokyoTime } from "../lib/format";
 import { useI18n } from "../lib/i18n";
 import { type TicketView, usePoll } from "../lib/queue";

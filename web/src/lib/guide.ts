@@ -1,4 +1,5 @@
-import type { Channel } from "./api";
+/** Shapes of the life-event guide API (checklists and one-stop navigation; see /openapi.json). */
+import type { Channel } from "./procedures";
 
 export interface GuideEventSummary {
   id: string;
@@ -64,45 +65,4 @@ export interface GuideRequest {
   event: string;
   event_date: string;
   answers: Record<string, boolean | string>;
-}
-
-export interface FaqEntryView {
-  id: string;
-  topic: string;
-  question: string;
-  answer: string;
-  link: string | null;
-}
-export interface FaqSearchResult {
-  query: string;
-  hits: (FaqEntryView & { score: number })[];
-}
-export interface FaqChatReply {
-  confident: boolean;
-  answer: FaqEntryView | null;
-  related: FaqEntryView[];
-  contact: { phone: string; counter: string; hours: string } | null;
-}
-export interface FaqUnanswered {
-  id: string;
-  text: string;
-  lang: string;
-  channel: "web" | "line";
-  best_entry: string | null;
-  confidence: number;
-  asked_at: string;
-}
-export interface FaqEntry {
-  id: string;
-  topic: string;
-  q: Record<string, string>;
-  a: Record<string, string>;
-  link: string | null;
-  version: number;
-  updated_at: string | null;
-  updated_by: string | null;
-}
-export interface FaqEntryHistory {
-  entry: FaqEntry;
-  versions: FaqEntry[];
 }

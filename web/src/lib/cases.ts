@@ -1,34 +1,7 @@
+/** Shapes and calls of the one-stop cases API: life events, cases, their staff tasks. */
 import { useEffect, useRef, useState } from "preact/hooks";
+import { asApiError, type Loadable, request, withLang } from "./http";
 import { useI18n } from "./i18n";
-
-export type Channel = "online" | "kiosk" | "counter";
-
-export interface ProcedureSummary {
-  id: string;
-  name: string;
-  summary: string;
-  category: string;
-  department: { id: string; name: string };
-  fee_yen: number;
-  channels: Channel[];
-}
-
-export interface ProcedureDetail extends ProcedureSummary {
-  documents: string[];
-  where: string;
-}
-
-export interface ProcedureList {
-  lang: string;
-  procedures: ProcedureSummary[];
-}
-
-export interface Me {
-  sub: string;
-  role: "resident" | "staff" | "device";
-  department: string | null;
-  device_kind: string | null;
-}
 
 export type TaskKind = "review" | "awaiting_resident";
 
@@ -140,107 +113,6 @@ export interface CaseView {
   thread: ThreadMessage[];
   verifications: Verification[];
   timeline: TimelineEntry[];
-}
-
-export interface AppConfig {
-  auth: { tokenUrl?: string | null; demoUsers: { id: string; label: string; role?: string }[] };
-}
-
-/** One entry of a 422 answer's `detail`: where the bad input was (`loc`) and what is wrong with it. */
-export interface FieldProblem {
-  loc: (string | number)[];
-  msg: string;
-  type?: string;
-}
-
-/** An API failure; `message` is the server's translated text, empty when there was none. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly detail: FieldProblem[] = [],
-  ) {
-    super(message);
-  }
-}
-
-const isFieldProblem = (value: unknown): value is FieldProblem =>
-  typeof value === "object" &&
-  value !== null &&
-  Array.isArray((value as FieldProblem).loc) &&
-  typeof (value as FieldProblem).msg === "string";
-
-/** Any failure as an ApiError (network failures have status 0). */
-export const asApiError = (error: unknown): ApiError =>
-  error instanceof ApiError ? error : new ApiError(0, "network", "");
-
-interface RequestOptions {
-  method?: "GET" | "POST" | "PUT" | "PATCH";
-  headers?: Record<string, string>;
-  body?: unknown;
-  token?: string | null;
-  signal?: AbortSignal;
-}
-
-export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: "application/json" };
-  if (options.body !== undefined) headers["Content-Type"] = "application/json";
-  if (options.token) headers.Authorization = `Bearer ${options.token}`;
-  Object.assign(headers, options.headers ?? {});
-  let response: Response;
-  try {
-    response = await fetch(path, {
-      method: options.method ?? "GET",
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      signal: options.signal,
-    });
-  } catch (error) {
-    if (options.signal?.aborted) throw error;
-    throw new ApiError(0, "network", "");
-  }
-  const payload: unknown = await response.json().catch(() => null);
-  if (!response.ok) {
-    const body = (payload ?? {}) as { code?: unknown; message?: unknown; detail?: unknown };
-    throw new ApiError(
-      response.status,
-      typeof body.code === "string" ? body.code : "error",
-      typeof body.message === "string" ? body.message : "",
-      Array.isArray(body.detail) ? body.detail.filter(isFieldProblem) : [],
-    );
-  }
-  return payload as T;
-}
-
-export const withLang = (path: string, lang: string): string =>
-  `${path}${path.includes("?") ? "&" : "?"}lang=${encodeURIComponent(lang)}`;
-
-export interface Loadable<T> {
-  data: T | null;
-  error: ApiError | null;
-  loading: boolean;
-}
-
-/** GET `path` in the current language; refetches when the path or the language changes. */
-export function useApi<T>(path: string | null): Loadable<T> {
-  const { lang } = useI18n();
-  const [state, setState] = useState<Loadable<T>>({ data: null, error: null, loading: path !== null });
-  useEffect(() => {
-    if (path === null) return;
-    const controller = new AbortController();
-    setState((previous) => ({ data: previous.data, error: null, loading: true }));
-    request<T>(withLang(path, lang), { signal: controller.signal }).then(
-      (data) => setState({ data, error: null, loading: false }),
-      (error: unknown) => {
-        if (controller.signal.aborted) return;
-        const apiError = error instanceof ApiError ? error : new ApiError(0, "network", "");
-        setState({ data: null, error: apiError, loading: false });
-      },
-    );
-    return () => controller.abort();
-  }, [path, lang]);
-  return state;
 }
 
 export interface LoadedCase extends Loadable<CaseView> {

@@ -1,0 +1,23 @@
+/** Shapes of the procedures catalogue API (GET /procedures, /procedures/{id}). */
+
+export type Channel = "online" | "kiosk" | "counter";
+
+export interface ProcedureSummary {
+  id: string;
+  name: string;
+  summary: string;
+  category: string;
+  department: { id: string; name: string };
+  fee_yen: number;
+  channels: Channel[];
+}
+
+export interface ProcedureDetail extends ProcedureSummary {
+  documents: string[];
+  where: string;
+}
+
+export interface ProcedureList {
+  lang: string;
+  procedures: ProcedureSummary[];
+}
