@@ -13,7 +13,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 WEB_SOURCES := $(shell find web -path web/dist -prune -o -type f -print 2>/dev/null) vite.config.ts package-lock.json
 LAYER_DIR := build/layers/deps
 
-.PHONY: help setup run test unit bench synth lint openapi layer web chromium clean
+.PHONY: help setup run test unit bench synth lint openapi layer web chromium pcsc clean
 
 help:
 	@echo "make run    - the whole system locally with demo data (http://127.0.0.1:8000, PORT overrides)"
@@ -23,7 +23,7 @@ help:
 	@echo "make synth  - synthesise the CDK app offline into cdk.out/"
 	@echo "make lint   - ruff, import contracts (lint-imports) and mypy"
 
-$(VENV)/.installed: requirements.lock
+$(VENV)/.installed: requirements.lock | pcsc
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	$(VENV)/bin/uv pip install --quiet --python $(PY) -r requirements.lock
@@ -61,15 +61,22 @@ layer: $(LAYER_DIR)/.built
 chromium:
 	@command -v chromium >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
+# PC/SC for the card-reader bridge: pcscd with vsmartcard's virtual reader for the tests, and the headers and
+# swig that pyscard's build needs (PyPI has no Linux wheel of it).
+PCSC_PACKAGES := pcscd vsmartcard-vpcd libpcsclite1 libpcsclite-dev swig gcc
+pcsc:
+	@dpkg -s $(PCSC_PACKAGES) >/dev/null 2>&1 || ($(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PCSC_PACKAGES) >/dev/null)
+
 run: setup web
 	$(PY) -m infra.local
 
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
-	$(VENV)/bin/mypy layers/madoguchi/python/madoguchi functions infra tests/bench
+	$(VENV)/bin/mypy layers/madoguchi/python/madoguchi functions infra tests/bench devices
 
-test: setup web layer chromium lint
+test: setup web layer chromium pcsc lint
 	$(PY) -m pytest -n 2 --dist loadgroup
 
 unit: setup

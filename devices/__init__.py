@@ -1,0 +1,1 @@
+"""Software for the kiosk and counter PCs (not deployed to AWS)."""
