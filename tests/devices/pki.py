@@ -27,9 +27,11 @@ class Issued:
 class TestCa:
     __test__ = False  # not a pytest class
 
-    def __init__(self, name: str = "JPKI for user authentication (test)", *, now: datetime | None = None) -> None:
+    def __init__(
+        self, name: str = "JPKI for user authentication (test)", *, key_label: str = "", now: datetime | None = None
+    ) -> None:
         self.now = now or datetime.now(UTC)
-        self.key = _key(name)
+        self.key = _key(key_label or name)  # another key_label with the same name: an impostor CA
         subject = x509.Name(
             [
                 x509.NameAttribute(NameOID.COUNTRY_NAME, "JP"),

@@ -12,13 +12,16 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from devices.cardbridge import apdu
 from devices.cardbridge.bridge import BridgeConfig, CardBridge, NoCard, NotPermitted
 from devices.cardbridge.card import LastPinTry, PinLocked, WrongPin
+from madoguchi.kiosk.jpki import JpkiTrust, verify_card_response
 from tests.devices.conftest import PIN, READER, resident
 from tests.devices.mynumber_card import CardData, VirtualCardSlot
 from tests.devices.pcscd import PcscDaemon
+from tests.devices.pki import TestCa
 
 pytestmark = [pytest.mark.pcsc, pytest.mark.xdist_group("pcsc")]
 
@@ -97,7 +100,7 @@ def test_second_card_reads_items_that_match_no_resident(
 
 
 def test_signs_a_challenge_with_the_user_authentication_key(
-    bridge: CardBridge, inserted: Any, resident_1_card: CardData
+    bridge: CardBridge, inserted: Any, resident_1_card: CardData, test_ca: TestCa
 ) -> None:
     inserted(resident_1_card)
     challenge = hashlib.sha256(b"server challenge").digest()
@@ -106,6 +109,18 @@ def test_signs_a_challenge_with_the_user_authentication_key(
     assert signed.certificate == resident_1_card.auth_certificate_der
     assert verifies(signed.certificate, signed.signature, challenge)
     assert not verifies(signed.certificate, signed.signature, challenge[::-1])
+    # And the cloud's JPKI check accepts the bridge's answer as it comes off the card
+    trust = JpkiTrust.from_pem(
+        test_ca.certificate.public_bytes(Encoding.PEM), [test_ca.crl().public_bytes(Encoding.DER)]
+    )
+    verified = verify_card_response(
+        challenge=challenge,
+        signature=signed.signature,
+        certificate_der=signed.certificate,
+        trust=trust,
+        now=test_ca.now,
+    )
+    assert verified.fingerprint_sha256 == hashlib.sha256(signed.certificate).hexdigest()
 
 
 def test_wrong_pins_are_counted_and_the_bridge_stops_before_the_lock(

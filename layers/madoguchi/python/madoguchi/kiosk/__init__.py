@@ -1,0 +1,1 @@
+"""Kiosk self-service: My Number card authentication (JPKI) and certificate issuance at enrolled kiosks."""
