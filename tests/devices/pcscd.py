@@ -3,11 +3,13 @@
 pcscd 1.9 always serves /run/pcscd/pcscd.comm (it ignores PCSCLITE_CSOCK_NAME; only the client library reads
 it), so each daemon runs in its own mount namespace with a temporary directory bound over /run/pcscd, and
 clients find it through PCSCLITE_CSOCK_NAME. vpcd's TCP port comes from a private reader.conf.d, so daemons of
-parallel test sessions do not collide.
+parallel test sessions do not collide. Where namespaces are forbidden (a container without CAP_SYS_ADMIN), the
+daemon takes the system socket under a file lock, one test session at a time.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import socket
@@ -16,6 +18,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TextIO
 
 VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
 
@@ -27,6 +30,7 @@ class PcscDaemon:
         self.socket_path = self.directory / "run" / "pcscd.comm"
         self.log_path = self.directory / "pcscd.log"
         self._process: subprocess.Popen[bytes] | None = None
+        self._lock: TextIO | None = None
 
     @staticmethod
     def missing() -> str | None:
@@ -54,11 +58,18 @@ class PcscDaemon:
             f"CHANNELID    0x{self.port:04X}\n"
         )
         pcscd = shutil.which("pcscd") or "/usr/sbin/pcscd"
-        script = f'mkdir -p /run/pcscd && mount --bind "$1" /run/pcscd && exec {pcscd} --foreground -c "$2"'
-        command = ["unshare", "--mount", "--propagation", "private"]
-        if os.geteuid() != 0:
-            command.append("--map-root-user")
-        command += ["sh", "-c", script, "sh", str(self.directory / "run"), str(conf)]
+        if _private_mounts_allowed():
+            script = f'mkdir -p /run/pcscd && mount --bind "$1" /run/pcscd && exec {pcscd} --foreground -c "$2"'
+            command = ["unshare", "--mount", "--propagation", "private"]
+            if os.geteuid() != 0:
+                command.append("--map-root-user")
+            command += ["sh", "-c", script, "sh", str(self.directory / "run"), str(conf)]
+        else:
+            # A container without CAP_SYS_ADMIN: the one system socket, taken by one test session at a time.
+            self._lock = (Path(tempfile.gettempdir()) / "madoguchi-pcscd.lock").open("w")
+            fcntl.flock(self._lock, fcntl.LOCK_EX)
+            self.socket_path = Path("/run/pcscd/pcscd.comm")
+            command = [pcscd, "--foreground", "-c", str(conf)]
         self._process = subprocess.Popen(
             command, stdout=self.log_path.open("wb"), stderr=subprocess.STDOUT, start_new_session=True
         )
@@ -74,6 +85,9 @@ class PcscDaemon:
                 self._process.kill()
                 self._process.wait(timeout=5)
             self._process = None
+        if self._lock is not None:
+            self._lock.close()  # releases the flock
+            self._lock = None
         shutil.rmtree(self.directory, ignore_errors=True)
 
     def _readers(self) -> list[str]:
@@ -97,6 +111,13 @@ class PcscDaemon:
                 return
             time.sleep(0.05)
         raise RuntimeError(f"pcscd did not start: {self.log_path.read_text(errors='replace')[-2000:]}")
+
+
+def _private_mounts_allowed() -> bool:
+    """unshare works for root, or for users when the kernel allows user namespaces; containers may forbid it."""
+    flags = [] if os.geteuid() == 0 else ["--map-root-user"]
+    probe = subprocess.run(["unshare", "--mount", *flags, "true"], capture_output=True, timeout=10)
+    return probe.returncode == 0
 
 
 def _free_port_pair() -> int:
