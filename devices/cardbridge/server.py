@@ -155,7 +155,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not isinstance(challenge, str):
             raise _BadRequest("challenge (base64url) is required")
         try:
-            raw = base64.urlsafe_b64decode(challenge + "=" * (-len(challenge) % 4))
+            raw = base64.b64decode(challenge + "=" * (-len(challenge) % 4), altchars=b"-_", validate=True)
         except (binascii.Error, ValueError) as error:
             raise _BadRequest("challenge is not base64url") from error
         signed = self.server.bridge.sign_challenge(raw, _pin(body))

@@ -567,6 +567,50 @@ MESSAGES: dict[str, Localized] = {
         "vi": "Nhập tháng theo dạng YYYY-MM (ví dụ 2026-04).",
         "zh": "请按 YYYY-MM 格式填写月份（例如 2026-04）。",
     },
+    "kiosk_challenge_used": {
+        "ja": "この確認はすでに使われています。はじめからやり直してください。",
+        "ja-easy": "この かくにんは もう つかわれました。はじめから やりなおして ください。",
+        "en": "This card check was already used. Please start again.",
+        "pt": "Esta verificação do cartão já foi usada. Comece novamente.",
+        "vi": "Lần kiểm tra thẻ này đã được sử dụng. Vui lòng bắt đầu lại.",
+        "zh": "此次卡片验证已被使用，请重新开始。",
+    },
+    "kiosk_challenge_expired": {
+        "ja": "時間切れです。カードを入れ直して、はじめからやり直してください。",
+        "ja-easy": "じかんぎれです。カードを いれなおして、はじめから やりなおして ください。",
+        "en": "Time ran out. Please insert your card again and start over.",
+        "pt": "O tempo acabou. Insira o cartão novamente e recomece.",
+        "vi": "Đã hết thời gian. Vui lòng đưa thẻ vào lại và bắt đầu lại.",
+        "zh": "已超时。请重新插入卡片并重新开始。",
+    },
+    "kiosk_card_refused": {
+        "ja": "このカードの電子証明書を確認できませんでした（有効期限切れ・失効など）。窓口でご相談ください。",
+        "ja-easy": "この カードの でんし しょうめいしょを たしかめられません でした。まどぐちで きいて ください。",
+        "en": "The card's electronic certificate could not be verified (expired or revoked, for example). "
+        "Please ask at the counter.",
+        "pt": "Não foi possível verificar o certificado eletrônico do cartão (vencido ou revogado, por exemplo). "
+        "Procure o balcão de atendimento.",
+        "vi": "Không thể xác minh chứng thư điện tử của thẻ (ví dụ: đã hết hạn hoặc bị thu hồi). "
+        "Vui lòng hỏi tại quầy.",
+        "zh": "无法验证此卡的电子证书（例如已过期或已失效）。请到窗口咨询。",
+    },
+    "kiosk_resident_not_matched": {
+        "ja": "カードの情報が市の住民記録と一致しません。窓口でご相談ください。",
+        "ja-easy": "カードの じょうほうが しの きろくと あいません。まどぐちで きいて ください。",
+        "en": "The card's details do not match the city's resident records. Please ask at the counter.",
+        "pt": "Os dados do cartão não correspondem ao registro de moradores da cidade. "
+        "Procure o balcão de atendimento.",
+        "vi": "Thông tin trên thẻ không khớp với hồ sơ cư dân của thành phố. Vui lòng hỏi tại quầy.",
+        "zh": "卡片信息与市居民记录不一致。请到窗口咨询。",
+    },
+    "not_base64url": {
+        "ja": "形式が正しくありません（base64url で送ってください）。",
+        "ja-easy": "かたちが ただしく ありません。",
+        "en": "Not in the expected format (base64url).",
+        "pt": "Formato inválido (esperado base64url).",
+        "vi": "Sai định dạng (cần base64url).",
+        "zh": "格式不正确（应为 base64url）。",
+    },
 }
 
 
