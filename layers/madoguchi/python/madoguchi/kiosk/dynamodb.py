@@ -1,0 +1,134 @@
+"""Kiosk sessions and the kiosk's resident directory on DynamoDB: GetItem, one-partition Query, conditional writes.
+
+Items (pk, sk) of the kiosk table:
+- ``SESSION#<id>``, ``SESSION``: a session (model fields; `ttl` removes it a day after it expires)
+- ``RESIDENT#<lookup key>``, ``<resident id>``: the four items of a resident record, for matching a card
+  (madoguchi.kiosk.matching.lookup_key); written from the city's resident records, encrypted at rest
+
+Claiming a challenge is one UpdateItem on condition ``state = challenged AND kiosk = :kiosk AND
+challenge_expires_epoch > :now``: of two concurrent answers exactly one wins. A failed condition is explained by a
+consistent read (used, expired, or not this kiosk's session).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from boto3.dynamodb.conditions import Key
+from botocore.exceptions import ClientError
+
+from madoguchi.kiosk.matching import FourItems
+from madoguchi.kiosk.models import ChallengeExpired, ChallengeUsed, KioskSession
+from madoguchi.kiosk.store import KioskSessionStore, ResidentDirectory
+from madoguchi.shared.aws import dynamodb_table
+from madoguchi.shared.dynamodb import plain, query_all
+from madoguchi.shared.errors import Conflict, NotFound
+
+KEEP_AFTER_EXPIRY_SECONDS = 24 * 3600
+
+
+def _key(session_id: str) -> dict[str, str]:
+    return {"pk": f"SESSION#{session_id}", "sk": "SESSION"}
+
+
+def _condition_failed(error: ClientError) -> bool:
+    return error.response["Error"]["Code"] == "ConditionalCheckFailedException"
+
+
+class DynamoKioskSessions(KioskSessionStore):
+    def __init__(self, table_name: str) -> None:
+        self._table = dynamodb_table(table_name)
+
+    def put(self, session: KioskSession) -> None:
+        item = {
+            **_key(session.id),
+            **session.model_dump(mode="json"),
+            "challenge_expires_epoch": int(session.challenge_expires_at.timestamp()),
+            "ttl": int(session.expires_at.timestamp()) + KEEP_AFTER_EXPIRY_SECONDS,
+        }
+        try:
+            self._table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
+        except ClientError as e:
+            if _condition_failed(e):
+                raise Conflict() from e
+            raise
+
+    def get(self, session_id: str) -> KioskSession | None:
+        item = self._table.get_item(Key=_key(session_id), ConsistentRead=True).get("Item")
+        return _session(item) if item else None
+
+    def claim_challenge(self, session_id: str, kiosk: str, now: datetime) -> KioskSession:
+        try:
+            answer = self._table.update_item(
+                Key=_key(session_id),
+                UpdateExpression="SET #state = :verifying",
+                ConditionExpression="#state = :challenged AND kiosk = :kiosk AND challenge_expires_epoch > :now",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={
+                    ":verifying": "verifying",
+                    ":challenged": "challenged",
+                    ":kiosk": kiosk,
+                    ":now": int(now.timestamp()),
+                },
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as e:
+            if not _condition_failed(e):
+                raise
+            current = self.get(session_id)
+            if current is None or current.kiosk != kiosk:
+                raise NotFound() from e
+            if current.state != "challenged":
+                raise ChallengeUsed() from e
+            raise ChallengeExpired() from e
+        return _session(answer["Attributes"])
+
+    def finish(self, session_id: str, changes: Mapping[str, Any]) -> KioskSession:
+        names = {f"#f{i}": field for i, field in enumerate(changes)}
+        values: dict[str, Any] = {f":v{i}": value for i, value in enumerate(changes.values())}
+        assignments = ", ".join(f"#f{i} = :v{i}" for i in range(len(changes)))
+        try:
+            answer = self._table.update_item(
+                Key=_key(session_id),
+                UpdateExpression=f"SET {assignments}",
+                ConditionExpression="#state = :verifying",
+                ExpressionAttributeNames={**names, "#state": "state"},
+                ExpressionAttributeValues={**values, ":verifying": "verifying"},
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as e:
+            if _condition_failed(e):
+                raise Conflict() from e
+            raise
+        return _session(answer["Attributes"])
+
+
+class DynamoResidentDirectory(ResidentDirectory):
+    def __init__(self, table_name: str) -> None:
+        self._table = dynamodb_table(table_name)
+
+    def put(self, resident_id: str, lookup_key: str, items: FourItems) -> None:
+        """A resident record for matching (from the city's resident records; the demo seed locally)."""
+        self._table.put_item(
+            Item={
+                "pk": f"RESIDENT#{lookup_key}",
+                "sk": resident_id,
+                "name": items.name,
+                "address": items.address,
+                "date_of_birth": items.date_of_birth,
+                "sex": items.sex,
+            }
+        )
+
+    def candidates(self, lookup_key: str) -> list[tuple[str, FourItems]]:
+        items = query_all(self._table, KeyConditionExpression=Key("pk").eq(f"RESIDENT#{lookup_key}"))
+        return [
+            (str(item["sk"]), FourItems(item["name"], item["address"], item["date_of_birth"], item["sex"]))
+            for item in items
+        ]
+
+
+def _session(item: Mapping[str, Any]) -> KioskSession:
+    return KioskSession.model_validate(plain(dict(item)))
