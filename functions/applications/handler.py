@@ -31,6 +31,7 @@ from madoguchi.applications.models import (
     VisitRequest,
     VisitView,
 )
+from madoguchi.applications.service import ApplicationDeps
 from madoguchi.shared.api import (
     CONFLICT,
     NOT_FOUND,
@@ -45,9 +46,7 @@ from madoguchi.shared.api import (
 from madoguchi.shared.clock import now
 from madoguchi.shared.errors import present
 from madoguchi.shared.public_origin import site_origin
-from madoguchi.wiring import application_store as store
-from madoguchi.wiring import attachments, mailer, payment_gateway
-from madoguchi.wiring import procedure_store as procedures
+from madoguchi.wiring import application_store, attachments, mailer, payment_gateway, procedure_store
 
 logger = Logger()
 metrics = Metrics()
@@ -62,17 +61,21 @@ INVALID: dict[int, OpenAPIResponse] = {
 }
 
 
-
-
+def deps() -> ApplicationDeps:
+    """The ports, built once per container (the gateway only when a fee is paid or checked)."""
+    return ApplicationDeps(
+        store=application_store(),
+        procedures=procedure_store(),
+        attachments=attachments(),
+        mailer=mailer(),
+        payments=payment_gateway,
+    )
 
 
 def view(application: Application, with_links: bool = False) -> OnlineApplicationView:
-    record = store().record(application.id)
-    record = present(record)
+    record = present(application_store().record(application.id))
     qr = applications.qr_svg(record.application) if record.application.status != "draft" else None
-    return applications.application_view(
-        record, procedures(), request_lang(app), attachments() if with_links else None, qr
-    )
+    return applications.application_view(record, deps(), lang=request_lang(app), links=with_links, qr_svg=qr)
 
 
 @app.get(
@@ -82,7 +85,7 @@ def view(application: Application, with_links: bool = False) -> OnlineApplicatio
     responses={**NOT_FOUND, 200: {"description": "The form in the caller's language"}},
 )
 def get_form(procedureId: str, lang: str | None = None) -> FormView:
-    result: FormView = applications.form_view(procedures(), procedureId, request_lang(app))
+    result: FormView = applications.form_view(procedureId, deps(), lang=request_lang(app))
     return result
 
 
@@ -95,7 +98,7 @@ def get_form(procedureId: str, lang: str | None = None) -> FormView:
 )
 def create(body: CreateApplication) -> OnlineApplicationView:
     created = applications.create(
-        body, current_caller(app), store(), procedures(), now(), request_lang(app), idempotency_key(app)
+        body, current_caller(app), deps(), now(), lang=request_lang(app), idempotency_key=idempotency_key(app)
     )
     metrics.add_metric(name="ApplicationStarted", unit="Count", value=1)
     return view(created)
@@ -109,7 +112,7 @@ def create(body: CreateApplication) -> OnlineApplicationView:
     responses={**SIGNED_IN_APP, 200: {"description": "The application"}},
 )
 def get_application(applicationId: str, lang: str | None = None) -> OnlineApplicationView:
-    record = applications.get(store(), applicationId, current_caller(app), now())
+    record = applications.get(applicationId, current_caller(app), deps(), now())
     caller = current_caller(app)
     staff = caller is not None and caller.role.value == "staff"
     return view(record.application, with_links=staff)
@@ -123,7 +126,7 @@ def get_application(applicationId: str, lang: str | None = None) -> OnlineApplic
     responses={**SIGNED_IN_APP, **CONFLICT, **INVALID, 200: {"description": "The draft"}},
 )
 def update(applicationId: str, body: UpdateAnswers) -> OnlineApplicationView:
-    changed = applications.update_answers(store(), applicationId, body.answers, current_caller(app), now())
+    changed = applications.update_answers(applicationId, body, current_caller(app), deps(), now())
     return view(changed)
 
 
@@ -135,7 +138,7 @@ def update(applicationId: str, body: UpdateAnswers) -> OnlineApplicationView:
     responses={**SIGNED_IN_APP, **CONFLICT, **INVALID, 200: {"description": "Where and how to post the file"}},
 )
 def upload(applicationId: str, body: UploadRequest) -> UploadTicket:
-    return applications.request_upload(store(), attachments(), applicationId, body, current_caller(app), now())
+    return applications.request_upload(applicationId, body, current_caller(app), deps(), now())
 
 
 @app.post(
@@ -148,16 +151,12 @@ def upload(applicationId: str, body: UploadRequest) -> UploadTicket:
 def submit(applicationId: str, body: SubmitRequest) -> OnlineApplicationView:
     base = site_origin()
     submitted = applications.submit(
-        store(),
-        procedures(),
-        attachments(),
-        payment_gateway,  # built only when a fee is to be paid
-        mailer(),
         applicationId,
         current_caller(app),
+        deps(),
         now(),
-        idempotency_key(app),
-        body.return_url if body.return_url and body.return_url.startswith(base) else f"{base}/apply/",
+        idempotency_key=idempotency_key(app),
+        return_url=body.return_url if body.return_url and body.return_url.startswith(base) else f"{base}/apply/",
     )
     metrics.add_metric(name="ApplicationSubmitted", unit="Count", value=1)
     return view(submitted)
@@ -171,9 +170,7 @@ def submit(applicationId: str, body: SubmitRequest) -> OnlineApplicationView:
     responses={**SIGNED_IN_APP, 200: {"description": "The application"}},
 )
 def payment(applicationId: str) -> OnlineApplicationView:
-    paid = applications.confirm_payment(
-        store(), payment_gateway, attachments(), mailer(), applicationId, current_caller(app), now(), site_origin()
-    )
+    paid = applications.confirm_payment(applicationId, current_caller(app), deps(), now(), link_base=site_origin())
     return view(paid)
 
 
@@ -185,9 +182,7 @@ def payment(applicationId: str) -> OnlineApplicationView:
     responses={**SIGNED_IN_APP, **CONFLICT, 200: {"description": "The received application"}},
 )
 def confirm(applicationId: str, body: ConfirmRequest) -> OnlineApplicationView:
-    confirmed = applications.confirm(
-        store(), attachments(), mailer(), applicationId, current_caller(app), now(), site_origin()
-    )
+    confirmed = applications.confirm(applicationId, current_caller(app), deps(), now(), link_base=site_origin())
     return view(confirmed)
 
 
@@ -199,7 +194,7 @@ def confirm(applicationId: str, body: ConfirmRequest) -> OnlineApplicationView:
     responses={**SIGNED_IN, 200: {"description": "A page of applications"}},
 )
 def my_applications(cursor: str | None = None, lang: str | None = None) -> ApplicationPage:
-    return applications.mine(store(), current_caller(app), procedures(), request_lang(app), cursor, now())
+    return applications.mine(cursor, current_caller(app), deps(), now(), lang=request_lang(app))
 
 
 @app.post(
@@ -210,7 +205,7 @@ def my_applications(cursor: str | None = None, lang: str | None = None) -> Appli
     responses={**SIGNED_IN, 200: {"description": "The visit and when it expires"}},
 )
 def open_visit(body: VisitRequest) -> VisitView:
-    return applications.open_visit(store(), body, current_caller(app), now())
+    return applications.open_visit(body, current_caller(app), deps(), now())
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -9,11 +9,30 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from madoguchi.applications import service as applications
+from madoguchi.applications.service import ApplicationDeps
 from madoguchi.reservations import service as reservations
 from madoguchi.shared.clock import now
 from madoguchi.shared.public_origin import site_origin
 from madoguchi.shared.settings import settings
-from madoguchi.wiring import application_store, attachments, mailer, payment_gateway, reservation_store
+from madoguchi.wiring import (
+    application_store,
+    attachments,
+    mailer,
+    payment_gateway,
+    procedure_store,
+    reservation_store,
+)
+
+
+def application_deps() -> ApplicationDeps:
+    return ApplicationDeps(
+        store=application_store(),
+        procedures=procedure_store(),
+        attachments=attachments(),
+        mailer=mailer(),
+        payments=payment_gateway,
+    )
+
 
 logger = Logger()
 metrics = Metrics()
@@ -22,17 +41,9 @@ metrics = Metrics()
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
-    counts = reservations.reconcile(
-        reservation_store(), payment_gateway(), now(), settings().reconcile_after_minutes
-    )
+    counts = reservations.reconcile(reservation_store(), payment_gateway(), now(), settings().reconcile_after_minutes)
     fees = applications.reconcile_payments(
-        application_store(),
-        attachments(),
-        payment_gateway(),
-        mailer(),
-        now(),
-        settings().reconcile_after_minutes,
-        site_origin(),
+        application_deps(), now(), after_minutes=settings().reconcile_after_minutes, link_base=site_origin()
     )
     counts.update(fees_checked=fees["checked"], fees_received=fees["received"])
     metrics.add_metric(name="PaymentsReconciled", unit="Count", value=counts["settled"] + fees["received"])

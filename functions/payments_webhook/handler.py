@@ -11,6 +11,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from madoguchi.applications import service as applications
+from madoguchi.applications.service import ApplicationDeps
 from madoguchi.payments.store import InvalidSignature, PaymentEvent
 from madoguchi.payments.webhook import InProgress, WebhookAck, process_once
 from madoguchi.reservations import service as reservations
@@ -18,12 +19,29 @@ from madoguchi.shared import clock
 from madoguchi.shared.api import ErrorBody, make_resolver
 from madoguchi.shared.errors import Conflict, DomainError
 from madoguchi.shared.public_origin import site_origin
-from madoguchi.wiring import application_store, attachments, mailer, payment_gateway, reservation_store
+from madoguchi.wiring import (
+    application_store,
+    attachments,
+    mailer,
+    payment_gateway,
+    procedure_store,
+    reservation_store,
+)
 
 
 class SignatureRejected(DomainError):
     status = 400
     code = "webhook_signature_invalid"
+
+
+def application_deps() -> ApplicationDeps:
+    return ApplicationDeps(
+        store=application_store(),
+        procedures=procedure_store(),
+        attachments=attachments(),
+        mailer=mailer(),
+        payments=payment_gateway,
+    )
 
 
 logger = Logger()
@@ -56,10 +74,7 @@ def webhook() -> WebhookAck:
     def handle(verified: PaymentEvent) -> str:
         metadata = verified.object.get("metadata") or {}
         if str(metadata.get("reference", "")).startswith(applications.REFERENCE_PREFIX):
-            now = clock.now()
-            return applications.handle_payment_event(
-                verified, application_store(), attachments(), gateway, mailer(), now, site_origin()
-            )
+            return applications.handle_payment_event(verified, application_deps(), clock.now(), link_base=site_origin())
         return reservations.handle_event(verified, reservation_store(), gateway, clock.now())
 
     try:

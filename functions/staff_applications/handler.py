@@ -25,14 +25,13 @@ from madoguchi.applications.models import (
     VerificationItem,
     VerificationPage,
 )
+from madoguchi.applications.service import ApplicationDeps
 from madoguchi.cases.models import Verification
 from madoguchi.shared.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
 from madoguchi.shared.clock import now
 from madoguchi.shared.errors import present
 from madoguchi.shared.public_origin import site_origin
-from madoguchi.wiring import application_store as store
-from madoguchi.wiring import attachments, mailer
-from madoguchi.wiring import procedure_store as procedures
+from madoguchi.wiring import application_store, attachments, mailer, procedure_store
 
 logger = Logger()
 metrics = Metrics()
@@ -41,13 +40,17 @@ app = make_resolver()
 SIGNED_IN_APP = {**SIGNED_IN, **NOT_FOUND}
 
 
+def deps() -> ApplicationDeps:
+    """The ports, built once per container (staff never pay: no gateway)."""
+    return ApplicationDeps(
+        store=application_store(), procedures=procedure_store(), attachments=attachments(), mailer=mailer()
+    )
 
 
 def view(application_id: str) -> OnlineApplicationView:
-    record = store().record(application_id)
-    record = present(record)
+    record = present(application_store().record(application_id))
     qr = applications.qr_svg(record.application)
-    return applications.application_view(record, procedures(), request_lang(app), attachments(), qr)
+    return applications.application_view(record, deps(), lang=request_lang(app), links=True, qr_svg=qr)
 
 
 @app.get(
@@ -58,7 +61,7 @@ def view(application_id: str) -> OnlineApplicationView:
     responses={**SIGNED_IN, 200: {"description": "A page of the inbox"}},
 )
 def inbox(status: Status | None = None, cursor: str | None = None, lang: str | None = None) -> ApplicationPage:
-    return applications.inbox(store(), current_caller(app), procedures(), request_lang(app), status, cursor, now())
+    return applications.inbox(status, cursor, current_caller(app), deps(), now(), lang=request_lang(app))
 
 
 @app.get(
@@ -69,7 +72,7 @@ def inbox(status: Status | None = None, cursor: str | None = None, lang: str | N
     responses={**SIGNED_IN_APP, 200: {"description": "The application"}},
 )
 def by_code(code: str, lang: str | None = None) -> OnlineApplicationView:
-    record = applications.by_code(store(), code, current_caller(app), now())
+    record = applications.by_code(code, current_caller(app), deps(), now())
     return view(record.application.id)
 
 
@@ -81,7 +84,7 @@ def by_code(code: str, lang: str | None = None) -> OnlineApplicationView:
     responses={**SIGNED_IN_APP, **CONFLICT, 200: {"description": "The application"}},
 )
 def decide(applicationId: str, body: DecisionRequest) -> OnlineApplicationView:
-    applications.decide(store(), mailer(), applicationId, body, current_caller(app), now(), site_origin())
+    applications.decide(applicationId, body, current_caller(app), deps(), now(), link_base=site_origin())
     metrics.add_metric(name=f"Application{body.decision.title().replace('_', '')}", unit="Count", value=1)
     return view(applicationId)
 
@@ -94,7 +97,7 @@ def decide(applicationId: str, body: DecisionRequest) -> OnlineApplicationView:
     responses={**SIGNED_IN_APP, **CONFLICT, 200: {"description": "The application"}},
 )
 def accept(applicationId: str) -> OnlineApplicationView:
-    applications.accept_preregistration(store(), mailer(), applicationId, current_caller(app), now(), site_origin())
+    applications.accept_preregistration(applicationId, current_caller(app), deps(), now(), link_base=site_origin())
     return view(applicationId)
 
 
@@ -114,7 +117,7 @@ def accept(applicationId: str) -> OnlineApplicationView:
 )
 def certificate(applicationId: str) -> Response[str]:
     issued, pdf = applications.issue_certificate(
-        store(), procedures(), mailer(), applicationId, current_caller(app), now(), site_origin()
+        applicationId, current_caller(app), deps(), now(), link_base=site_origin()
     )
     return Response(
         status_code=200,
@@ -133,7 +136,7 @@ def certificate(applicationId: str) -> Response[str]:
     responses={**SIGNED_IN, 200: {"description": "Open verifications"}},
 )
 def verifications(cursor: str | None = None) -> VerificationPage:
-    items = applications.pending_verifications(store(), current_caller(app), cursor)
+    items = applications.pending_verifications(cursor, current_caller(app), deps())
     return VerificationPage(verifications=[VerificationItem(application_id=a, verification=v) for a, v in items])
 
 
@@ -145,9 +148,7 @@ def verifications(cursor: str | None = None) -> VerificationPage:
     responses={**SIGNED_IN_APP, **CONFLICT, 200: {"description": "The answered verification"}},
 )
 def answer(applicationId: str, verificationId: str, body: AnswerRequest) -> Verification:
-    return applications.answer_verification(
-        store(), applicationId, verificationId, body.answer, current_caller(app), now()
-    )
+    return applications.answer_verification(applicationId, verificationId, body, current_caller(app), deps(), now())
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -92,12 +92,17 @@ class MemoryApplicationStore(ApplicationStore):
     def inbox(
         self, department: str, status: str | None, limit: int, cursor: str | None
     ) -> tuple[list[Application], str | None]:
+        # As the table's sparse `inbox` index: submitted or handed over, never while the fee is unpaid; by
+        # status, then submission (or hand-over) time.
         items = [
             a
             for a in self.applications.values()
-            if a.department == department and a.submitted_at and (status is None or a.status == status)
+            if a.department == department
+            and a.status != "awaiting_payment"
+            and (a.submitted_at is not None or a.status in ("preregistered", "awaiting_confirmation"))
+            and (status is None or a.status == status)
         ]
-        return self._page(sorted(items, key=lambda a: (a.status, a.submitted_at or a.created_at)), limit, cursor)
+        return self._page(sorted(items, key=lambda a: (a.status, a.submitted_at or a.updated_at, a.id)), limit, cursor)
 
     def awaiting_payment(self, updated_before: datetime, limit: int) -> list[Application]:
         waiting = [
@@ -133,7 +138,10 @@ class MemoryApplicationStore(ApplicationStore):
             for v in by_id.values()
             if v.department == department and v.answer is None
         ]
-        return items[:limit], None
+        items.sort(key=lambda item: (item[1].asked_at, item[1].id))
+        start = int(cursor or 0)
+        more = start + limit < len(items)
+        return items[start : start + limit], str(start + limit) if more else None
 
     def audit(self, application_id: str, audit: AuditEntry) -> None:
         self.audits.setdefault(application_id, []).append(audit)

@@ -45,13 +45,15 @@ def world() -> dict[str, Any]:
     catalogue = MemoryProcedureStore()
     for p in procedures():
         catalogue.put(p)
-    return {
+    w: dict[str, Any] = {
         "store": store,
         "procedures": catalogue,
         "files": MemoryAttachments(),
         "mail": MemoryMailer(),
         "pay": MemoryPayments(),
     }
+    w["deps"] = logic.ApplicationDeps(store, catalogue, w["files"], w["mail"], lambda: w["pay"])
+    return w
 
 
 def draft(
@@ -62,7 +64,7 @@ def draft(
     **extra: Any,
 ):
     request = CreateApplication(procedure=procedure, answers=answers if answers is not None else JUMINHYO, **extra)
-    return logic.create(request, caller, w["store"], w["procedures"], NOW, "ja")
+    return logic.create(request, caller, w["deps"], NOW, lang="ja")
 
 
 def attach_valid(w: dict[str, Any], application_id: str, kind: str = "identity_document") -> None:
@@ -81,16 +83,7 @@ def attach_valid(w: dict[str, Any], application_id: str, kind: str = "identity_d
 
 def submit(w: dict[str, Any], application_id: str, caller: Caller = RESIDENT, key: str | None = None):
     return logic.submit(
-        w["store"],
-        w["procedures"],
-        w["files"],
-        lambda: w["pay"],
-        w["mail"],
-        application_id,
-        caller,
-        NOW,
-        key,
-        "https://city.example/apply/",
+        application_id, caller, w["deps"], NOW, idempotency_key=key, return_url="https://city.example/apply/"
     )
 
 
@@ -111,15 +104,18 @@ def test_fee_goes_through_the_payment_port_and_the_gateway_decides(world):
     assert waiting.fee_yen == 600 and session.amount == 600
     assert session.reference == f"application:{a.id}"
     assert world["pay"].locales[session.session_id] == "pt"  # the resident's language
+
     # Coming back without paying changes nothing; after paying, the gateway's word receives it
-    args = (world["store"], lambda: world["pay"], world["files"], world["mail"], a.id, RESIDENT, NOW, "https://c")
-    assert logic.confirm_payment(*args).status == "awaiting_payment"
+    def back(caller: Caller) -> Any:
+        return logic.confirm_payment(a.id, caller, world["deps"], NOW, link_base="https://c")
+
+    assert back(RESIDENT).status == "awaiting_payment"
     world["pay"].pay(session.session_id)
-    received = logic.confirm_payment(*args)
+    received = back(RESIDENT)
     assert received.status == "received" and received.payment and received.payment.paid
-    assert logic.confirm_payment(*args).status == "received"  # idempotent
+    assert back(RESIDENT).status == "received"  # idempotent
     with pytest.raises(NotFound):
-        logic.confirm_payment(world["store"], lambda: world["pay"], world["files"], None, a.id, OTHER, NOW, "")
+        back(OTHER)
 
 
 def test_free_procedure_skips_payment(world):
@@ -131,8 +127,8 @@ def test_free_procedure_skips_payment(world):
 
 def test_same_idempotency_key_creates_and_submits_once(world):
     request = CreateApplication(procedure="juminhyo", answers=JUMINHYO)
-    first = logic.create(request, RESIDENT, world["store"], world["procedures"], NOW, "ja", "k1")
-    second = logic.create(request, RESIDENT, world["store"], world["procedures"], NOW, "ja", "k1")
+    first = logic.create(request, RESIDENT, world["deps"], NOW, lang="ja", idempotency_key="k1")
+    second = logic.create(request, RESIDENT, world["deps"], NOW, lang="ja", idempotency_key="k1")
     assert first.id == second.id and len(world["store"].applications) == 1
     attach_valid(world, first.id)
     a = submit(world, first.id, key="s1")
@@ -174,13 +170,12 @@ def test_notifications_carry_the_number_status_and_link_only(world):
     attach_valid(world, a.id, "insurance_card")
     submit(world, a.id)
     logic.decide(
-        world["store"],
-        world["mail"],
         a.id,
         DecisionRequest(decision="return", reason="保険証が不鮮明"),
         KODOMO,
+        world["deps"],
         NOW,
-        "https://city.example",
+        link_base="https://city.example",
     )
     assert len(world["mail"].sent) == 2
     for to, subject, body in world["mail"].sent:
@@ -193,23 +188,16 @@ def test_notifications_carry_the_number_status_and_link_only(world):
 
 def test_visit_prefills_and_expires(world):
     visit = logic.open_visit(
-        world["store"],
         VisitRequest(name="四日 市子", address="四日市市", date_of_birth="1970-01-02", sex="female"),
         KIOSK,
+        world["deps"],
         NOW,
     )
     a = draft(world, caller=KIOSK, visit_id=visit.id)
     assert a.answers["applicant_name"] == "四日 市子" and a.channel == "kiosk"
     later = NOW + timedelta(minutes=logic.VISIT_MINUTES + 1)
     with pytest.raises(logic.VisitExpired):
-        logic.create(
-            CreateApplication(procedure="juminhyo", visit_id=visit.id),
-            KIOSK,
-            world["store"],
-            world["procedures"],
-            later,
-            "ja",
-        )
+        logic.create(CreateApplication(procedure="juminhyo", visit_id=visit.id), KIOSK, world["deps"], later, lang="ja")
 
 
 def test_proxy_input_records_who_typed_and_who_confirmed(world):
@@ -218,8 +206,8 @@ def test_proxy_input_records_who_typed_and_who_confirmed(world):
     handed = submit(world, a.id, caller=SHIMIN)
     assert handed.status == "awaiting_confirmation"
     with pytest.raises(NotFound):
-        logic.confirm(world["store"], world["files"], None, a.id, OTHER, NOW, "")
-    done = logic.confirm(world["store"], world["files"], None, a.id, RESIDENT, NOW, "")
+        logic.confirm(a.id, OTHER, world["deps"], NOW, link_base="")
+    done = logic.confirm(a.id, RESIDENT, world["deps"], NOW, link_base="")
     assert (done.status, done.typed_by, done.confirmed_by) == ("received", "staff-shimin", "resident-1")
 
 
@@ -230,33 +218,33 @@ def test_proxy_input_records_who_typed_and_who_confirmed(world):
 def test_who_may_not_start_a_juminhyo(world, caller, error):
     with pytest.raises(error):
         draft(world, caller=caller) if caller is not None else logic.create(
-            CreateApplication(procedure="juminhyo"), None, world["store"], world["procedures"], NOW, "ja"
+            CreateApplication(procedure="juminhyo"), None, world["deps"], NOW, lang="ja"
         )
 
 
 def test_kiosk_only_makes_certificate_requests(world):
     visit = logic.open_visit(
-        world["store"], VisitRequest(name="a", address="b", date_of_birth="1970-01-02", sex="male"), KIOSK, NOW
+        VisitRequest(name="a", address="b", date_of_birth="1970-01-02", sex="male"), KIOSK, world["deps"], NOW
     )
     with pytest.raises(Forbidden):
         draft(world, "jido-teate", {}, caller=KIOSK, visit_id=visit.id)
     with pytest.raises(Forbidden):
         logic.open_visit(
-            world["store"], VisitRequest(name="a", address="b", date_of_birth="1970-01-02", sex="male"), TICKET, NOW
+            VisitRequest(name="a", address="b", date_of_birth="1970-01-02", sex="male"), TICKET, world["deps"], NOW
         )
 
 
 def test_others_cannot_read_or_decide(world):
     a = draft(world)
     with pytest.raises(NotFound):
-        logic.get(world["store"], a.id, OTHER, NOW)
+        logic.get(a.id, OTHER, world["deps"], NOW)
     with pytest.raises(Forbidden):
-        logic.get(world["store"], a.id, KODOMO, NOW)
+        logic.get(a.id, KODOMO, world["deps"], NOW)
     with pytest.raises(Forbidden):
-        logic.get(world["store"], a.id, KIOSK, NOW)
+        logic.get(a.id, KIOSK, world["deps"], NOW)
     with pytest.raises(Forbidden):
-        logic.decide(world["store"], None, a.id, DecisionRequest(decision="approve"), RESIDENT, NOW, "")
-    logic.get(world["store"], a.id, SHIMIN, NOW)
+        logic.decide(a.id, DecisionRequest(decision="approve"), RESIDENT, world["deps"], NOW, link_base="")
+    logic.get(a.id, SHIMIN, world["deps"], NOW)
     assert [(e.actor, e.action) for e in world["store"].audits[a.id]][-1] == ("staff-shimin", "viewed")
 
 
@@ -268,17 +256,20 @@ def test_reconciliation_receives_a_paid_fee_whose_webhook_was_lost(world):
         submit(world, a.id)
     [session] = [s for s in world["pay"].sessions.values() if s.reference == f"application:{paid.id}"]
     world["pay"].pay(session.session_id)
+
     # When reconciliation runs too early, nothing is asked yet; after the wait, the gateway's word decides
-    ports = (world["store"], world["files"], world["pay"], world["mail"])
-    early = logic.reconcile_payments(*ports, NOW, 5, "https://c")
+    def reconcile(at: datetime) -> dict[str, int]:
+        return logic.reconcile_payments(world["deps"], at, after_minutes=5, link_base="https://c")
+
+    early = reconcile(NOW)
     assert early == {"checked": 0, "received": 0}
     later = NOW + timedelta(minutes=6)
-    assert logic.reconcile_payments(*ports, later, 5, "https://c") == {
+    assert reconcile(later) == {
         "checked": 2,
         "received": 1,
     }
     assert world["store"].get(paid.id).status == "received"
     assert world["store"].get(unpaid.id).status == "awaiting_payment"
     # and a second run asks only about what still waits
-    again = logic.reconcile_payments(*ports, later, 5, "https://c")
+    again = reconcile(later)
     assert again == {"checked": 1, "received": 0}

@@ -1,0 +1,183 @@
+"""Drafts: the form, starting an application (prefilled from the city's records or a card-reader visit),
+saving answers and asking for an upload slot."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from madoguchi.applications.forms import Form, view
+from madoguchi.applications.models import (
+    EDITABLE,
+    MAX_ATTACHMENT_BYTES,
+    Application,
+    Attachment,
+    CreateApplication,
+    UpdateAnswers,
+    UploadRequest,
+    UploadTicket,
+)
+from madoguchi.applications.service.access import (
+    UPLOAD_SECONDS,
+    ApplicationDeps,
+    NotEditable,
+    VisitExpired,
+    audit_entry,
+    editor,
+    form_of,
+    load,
+    new_code,
+    new_id,
+    problems,
+    procedure_form,
+)
+from madoguchi.cases.models import FRONT_COUNTERS
+from madoguchi.shared.auth import Caller, DeviceKind, Role, require
+from madoguchi.shared.errors import Conflict, Forbidden, InvalidInput, present
+from madoguchi.shared.i18n import LANGS, Lang
+
+
+def form_view(procedure_id: str, deps: ApplicationDeps, *, lang: Lang) -> Any:
+    _, found = procedure_form(deps.procedures, procedure_id)
+    return view(found, lang)
+
+
+def _prefill(found: Form, known: dict[str, str | None]) -> tuple[dict[str, Any], list[str]]:
+    answers: dict[str, Any] = {}
+    for field in found.fields:
+        if field.prefill and known.get(field.prefill):
+            answers[field.id] = known[field.prefill]
+    return answers, list(answers)
+
+
+def create(
+    request: CreateApplication,
+    caller: Caller | None,
+    deps: ApplicationDeps,
+    now: datetime,
+    *,
+    lang: Lang,
+    idempotency_key: str | None = None,
+) -> Application:
+    """A resident starts a draft (prefilled from the resident record); staff start proxy input or a counter
+    application (prefilled from a card-reader visit); a kiosk starts a certificate request from a visit."""
+    store = deps.store
+    who = require(caller, Role.RESIDENT, Role.STAFF, Role.DEVICE)
+    key = f"{who.sub}#{idempotency_key}" if idempotency_key else None
+    if key:
+        existing = store.by_idempotency(key)
+        if existing:
+            return present(store.get(existing))
+    procedure, found = procedure_form(deps.procedures, request.procedure)
+    known: dict[str, str | None] = {}
+    owner: str | None = None
+    typed_by: str | None = None
+    email: str | None = None
+    if who.role is Role.RESIDENT:
+        if request.proxy or request.for_resident or request.visit_id:
+            raise InvalidInput([(["body", "proxy"], "not_allowed_for_residents")])
+        owner = who.sub
+        resident = store.resident(who.sub)
+        if resident:
+            known = resident.model_dump(include={"name", "address", "date_of_birth", "sex", "phone"})
+            email = resident.email
+            lang = resident.lang if resident.lang in LANGS else lang
+        channel = "online" if "online" in procedure.channels else "counter"
+    elif who.role is Role.STAFF:
+        if who.department not in ({procedure.department} | FRONT_COUNTERS):
+            raise Forbidden()
+        typed_by = who.sub
+        channel = "counter"
+        if request.for_resident:
+            resident = store.resident(request.for_resident)
+            if resident is None:
+                raise InvalidInput([(["body", "for_resident"], "field_invalid")])
+            owner, email = resident.id, resident.email
+            known = resident.model_dump(include={"name", "address", "date_of_birth", "sex", "phone"})
+    else:
+        require(who, Role.DEVICE, device_kind=DeviceKind.KIOSK)
+        if "kiosk" not in procedure.channels or procedure.category != "certificate":
+            raise Forbidden()
+        if not request.visit_id:
+            raise InvalidInput([(["body", "visit_id"], "field_missing")])
+        typed_by = who.sub
+        channel = "kiosk"
+    if request.visit_id:
+        visit = store.visit(request.visit_id, now)
+        if visit is None:
+            raise VisitExpired(visit_id=request.visit_id)
+        known = {**known, **visit.model_dump(include={"name", "address", "date_of_birth", "sex"})}
+    answers, prefilled = _prefill(found, known)
+    for field_id in request.answers:
+        if field_id in prefilled:
+            raise InvalidInput([(["body", "answers", field_id], "field_prefilled")])
+    answers.update(request.answers)
+    problems(found, answers, complete=False)
+    application = Application(
+        id=new_id("a"),
+        code=new_code(),
+        procedure=procedure.id,
+        department=procedure.department,
+        channel=channel,  # type: ignore[arg-type]
+        status="draft",
+        owner=owner,
+        answers=answers,
+        prefilled=prefilled,
+        lang=lang,
+        email=email,
+        typed_by=typed_by,
+        visit_id=request.visit_id,
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        store.create(application, audit_entry(who, "created", now), key)
+    except Conflict:
+        if key and (existing := store.by_idempotency(key)):
+            return present(store.get(existing))
+        raise
+    return application
+
+
+def update_answers(
+    application_id: str, request: UpdateAnswers, caller: Caller | None, deps: ApplicationDeps, now: datetime
+) -> Application:
+    application = load(deps.store, application_id).application
+    who = editor(caller, application)
+    if application.status not in EDITABLE:
+        raise NotEditable()
+    found = form_of(application)
+    answers = request.answers
+    for field_id in answers:
+        if field_id in application.prefilled and answers[field_id] != application.answers.get(field_id):
+            raise InvalidInput([(["body", "answers", field_id], "field_prefilled")])
+    merged = {**application.answers, **answers}
+    merged = {k: v for k, v in merged.items() if v is not None and v != ""}
+    problems(found, merged, complete=False)
+    changed = application.model_copy(update={"answers": merged, "updated_at": now, "version": application.version + 1})
+    action = "answers_changed_by_staff" if who.role is Role.STAFF else "answers_changed"
+    deps.store.save(changed, audit_entry(who, action, now), expected_version=application.version)
+    return changed
+
+
+def request_upload(
+    application_id: str, request: UploadRequest, caller: Caller | None, deps: ApplicationDeps, now: datetime
+) -> UploadTicket:
+    application = load(deps.store, application_id).application
+    who = editor(caller, application)
+    if application.status not in EDITABLE:
+        raise NotEditable()
+    found = form_of(application)
+    if request.kind not in {a.id for a in found.attachments}:
+        raise InvalidInput([(["body", "kind"], "field_invalid")])
+    attachment_id = new_id("f")
+    key = f"uploads/{application.id}/{attachment_id}"
+    url, fields = deps.attachments.presign_upload(key, request.content_type, MAX_ATTACHMENT_BYTES, UPLOAD_SECONDS)
+    deps.store.add_attachment(
+        application.id,
+        Attachment(id=attachment_id, kind=request.kind, content_type=request.content_type, key=key, created_at=now),
+    )
+    deps.store.audit(application.id, audit_entry(who, "upload_requested", now, request.kind))
+    return UploadTicket(
+        attachment_id=attachment_id, url=url, fields=fields, max_bytes=MAX_ATTACHMENT_BYTES, expires_in=UPLOAD_SECONDS
+    )

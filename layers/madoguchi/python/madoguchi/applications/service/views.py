@@ -1,0 +1,138 @@
+"""Reading applications: one application, a resident's own, a department's inbox, and how they are shown."""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+
+from madoguchi.applications.forms import form, view
+from madoguchi.applications.models import (
+    Application,
+    ApplicationPage,
+    ApplicationSummary,
+    AttachmentView,
+    OnlineApplicationView,
+)
+from madoguchi.applications.service.access import LINK_SECONDS, PAGE, ApplicationDeps, fee, readable
+from madoguchi.applications.store import ApplicationRecord
+from madoguchi.procedures.store import ProcedureStore
+from madoguchi.shared.auth import Caller, Role, require
+from madoguchi.shared.errors import Forbidden, NotFound, present
+from madoguchi.shared.i18n import Lang, pick
+
+
+def get(application_id: str, caller: Caller | None, deps: ApplicationDeps, now: datetime) -> ApplicationRecord:
+    return readable(deps.store, application_id, caller, now)
+
+
+def by_code(code: str, caller: Caller | None, deps: ApplicationDeps, now: datetime) -> ApplicationRecord:
+    """Staff open a pre-registration from its QR code or typed short code."""
+    who = require(caller, Role.STAFF)
+    application_id = deps.store.by_code(code.strip().upper().replace("-", ""))
+    if application_id is None:
+        raise NotFound(code=code)
+    return readable(deps.store, application_id, who, now)
+
+
+def mine(
+    cursor: str | None, caller: Caller | None, deps: ApplicationDeps, now: datetime, *, lang: Lang
+) -> ApplicationPage:
+    who = require(caller, Role.RESIDENT)
+    items, next_cursor = deps.store.mine(who.sub, PAGE, cursor)
+    return ApplicationPage(applications=[summary(a, deps.procedures, lang, now) for a in items], next=next_cursor)
+
+
+def inbox(
+    status: str | None,
+    cursor: str | None,
+    caller: Caller | None,
+    deps: ApplicationDeps,
+    now: datetime,
+    *,
+    lang: Lang,
+) -> ApplicationPage:
+    who = require(caller, Role.STAFF)
+    if not who.department:
+        raise Forbidden()
+    items, next_cursor = deps.store.inbox(who.department, status, PAGE, cursor)
+    return ApplicationPage(applications=[summary(a, deps.procedures, lang, now) for a in items], next=next_cursor)
+
+
+def summary(a: Application, procedures: ProcedureStore, lang: Lang, now: datetime) -> ApplicationSummary:
+    procedure = procedures.get(a.procedure)
+    return ApplicationSummary(
+        id=a.id,
+        code=a.code,
+        procedure=a.procedure,
+        procedure_name=pick(procedure.name, lang) if procedure else a.procedure,
+        status=a.status,
+        channel=a.channel,
+        created_at=a.created_at,
+        submitted_at=a.submitted_at,
+        age_days=(now - a.submitted_at).days if a.submitted_at else None,
+    )
+
+
+def application_view(
+    record: ApplicationRecord,
+    deps: ApplicationDeps,
+    *,
+    lang: Lang,
+    links: bool = False,
+    qr_svg: str | None = None,
+) -> OnlineApplicationView:
+    """The application as its readers see it; `links`: short-lived links to valid attachments (staff only)."""
+    a = record.application
+    procedure = deps.procedures.get(a.procedure)
+    found = present(form(a.procedure))
+    return OnlineApplicationView(
+        id=a.id,
+        code=a.code,
+        procedure=a.procedure,
+        procedure_name=pick(procedure.name, lang) if procedure else a.procedure,
+        department=a.department,
+        channel=a.channel,
+        status=a.status,
+        owner=a.owner,
+        answers=a.answers,
+        prefilled=a.prefilled,
+        fee_yen=a.fee_yen or fee(procedure, found, a.answers),
+        payment_url=a.payment.url if a.payment and not a.payment.paid else None,
+        paid=bool(a.payment and a.payment.paid),
+        typed_by=a.typed_by,
+        confirmed_by=a.confirmed_by,
+        return_reason=a.return_reason,
+        created_at=a.created_at,
+        updated_at=a.updated_at,
+        submitted_at=a.submitted_at,
+        attachments=[
+            AttachmentView(
+                id=x.id,
+                kind=x.kind,
+                content_type=x.content_type,
+                status=x.status,
+                reason=x.reason,
+                size=x.size,
+                link=deps.attachments.link(x.key, LINK_SECONDS) if links and x.status == "valid" else None,
+            )
+            for x in sorted(record.attachments, key=lambda x: x.created_at)
+        ],
+        verifications=sorted(record.verifications, key=lambda v: v.asked_at),
+        form=view(found, lang),
+        qr_svg=qr_svg,
+    )
+
+
+def qr_svg(application: Application) -> str:
+    """The reference as a QR code (SVG); it carries only the short code."""
+    import io
+
+    import segno
+
+    out = io.BytesIO()
+    segno.make(f"MADOGUCHI:{application.code}", error="m").save(out, kind="svg", scale=4, title=application.code)
+    return out.getvalue().decode()
+
+
+def encode_pdf(pdf: bytes) -> str:
+    return base64.b64encode(pdf).decode()
