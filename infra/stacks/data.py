@@ -151,7 +151,12 @@ class DataStack(Stack):
         if spec.uploads_prefix:
             rules.append(
                 s3.LifecycleRule(
-                    id="ExpireUploads", prefix=spec.uploads_prefix, expiration=Duration.days(spec.uploads_expire_days)
+                    id="ExpireUploads",
+                    prefix=spec.uploads_prefix,
+                    expiration=Duration.days(spec.uploads_expire_days),
+                    # The check deletes a raw upload once read; in a versioned bucket that leaves a noncurrent
+                    # version: it goes after a day, not the bucket-wide 30 (issue 13: raw photos keep their EXIF).
+                    noncurrent_version_expiration=Duration.days(1),
                 )
             )
         if spec.unreferenced_tag:

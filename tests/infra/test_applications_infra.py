@@ -26,6 +26,8 @@ def test_uploads_and_unreferenced_files_expire(madoguchi: Madoguchi):
     bucket_id = Stack.of(madoguchi.data).get_logical_id(madoguchi.data.buckets["attachments"].node.default_child)
     rules = {r.get("Id"): r for r in data["Resources"][bucket_id]["Properties"]["LifecycleConfiguration"]["Rules"]}
     assert rules["ExpireUploads"]["Prefix"] == "uploads/" and rules["ExpireUploads"]["ExpirationInDays"] == 1
+    # the raw upload's noncurrent version (left by the check's delete) does not stay the bucket-wide 30 days
+    assert rules["ExpireUploads"]["NoncurrentVersionExpiration"] == {"NoncurrentDays": 1}
     assert rules["ExpireUnreferenced"]["TagFilters"] == [{"Key": "referenced", "Value": "false"}]
     assert rules["ExpireUnreferenced"]["ExpirationInDays"] == 30
     [cors] = data["Resources"][bucket_id]["Properties"]["CorsConfiguration"]["CorsRules"]

@@ -1,5 +1,6 @@
-"""The check after an upload: magic bytes, a full decode, EXIF location removed by re-encoding; then the
-attachment is marked valid (the clean copy kept) or rejected with a reason. Runs on S3 object-created events."""
+"""The check after an upload: magic bytes; images decoded (pixel limit checked first) and re-encoded from their
+pixels alone, PDFs refused if they carry active content and rewritten; then the attachment is marked valid (the
+clean copy kept, the raw upload deleted) or rejected with a reason. Runs on S3 object-created events."""
 
 from __future__ import annotations
 
@@ -38,33 +39,106 @@ def sniff(data: bytes) -> str | None:
 
 
 def clean_image(data: bytes, content_type: str) -> bytes:
-    """Decode fully and re-encode without EXIF location (GPS); raises ValueError if it is not a sound image."""
+    """Decode fully and re-encode the pixels alone: no EXIF (serial numbers, owner, MakerNote, GPS), no comments,
+    no text chunks, no ICC profile travel with it. Raises ValueError if it is not a sound image or too large."""
+    import warnings
+
     from PIL import Image, ImageOps
 
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.format != FORMATS[content_type]:
-                raise ValueError("format_mismatch")
-            image.load()
-            exif = image.getexif()
-            upright = ImageOps.exif_transpose(image)  # the orientation tag is applied, so it can go
-            exif.pop(0x0112, None)  # Orientation
-            exif.pop(0x8825, None)  # GPSInfo IFD: where the photo was taken
-            out = io.BytesIO()
-            params: dict[str, object] = {"exif": exif.tobytes()} if len(exif) else {}
-            if content_type == "image/jpeg":
-                upright.convert("RGB").save(out, "JPEG", quality=90, **params)
-            else:
-                upright.save(out, "PNG", **params)
-            return out.getvalue()
-    except (OSError, SyntaxError, Image.DecompressionBombError) as e:
+        with warnings.catch_warnings():
+            # Pillow only warns between MAX_IMAGE_PIXELS and twice that; a warning is a refusal here.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                if image.format != FORMATS[content_type]:
+                    raise ValueError("format_mismatch")
+                width, height = image.size  # from the header: refused before any pixel is decoded
+                if width * height > MAX_PIXELS:
+                    raise ValueError("image_too_large")
+                image.load()
+                upright = ImageOps.exif_transpose(image)  # the orientation tag is applied, then dropped with the rest
+                has_alpha = upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info
+                pixels = upright.convert("RGBA" if has_alpha and content_type == "image/png" else "RGB")
+                bare = Image.frombytes(pixels.mode, pixels.size, pixels.tobytes())  # nothing but the pixels
+                out = io.BytesIO()
+                if content_type == "image/jpeg":
+                    bare.save(out, "JPEG", quality=90)
+                else:
+                    bare.save(out, "PNG")
+                return out.getvalue()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+        raise ValueError("image_too_large") from e
+    except (OSError, SyntaxError) as e:
         raise ValueError("image_undecodable") from e
 
 
-def check_pdf(data: bytes) -> None:
+# What a PDF may not carry to a staff member's viewer: scripts, actions run on opening or on events, programs
+# to launch, embedded files, forms that post or import data, rich media, XFA.
+ACTIVE_PDF_KEYS = frozenset(
+    {
+        "/JavaScript",
+        "/JS",
+        "/OpenAction",
+        "/AA",
+        "/Launch",
+        "/EmbeddedFile",
+        "/EmbeddedFiles",
+        "/RichMedia",
+        "/XFA",
+        "/SubmitForm",
+        "/ImportData",
+        "/GoToR",
+        "/GoToE",
+    }
+)
+MAX_PDF_OBJECTS = 100_000
+
+
+def clean_pdf(data: bytes) -> bytes:
+    """Refuse a PDF with active content anywhere in its object graph (names as pypdf decodes them, so `#xx`
+    escapes and object streams hide nothing), then store a rewrite of its pages, never the upload itself."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.errors import PdfReadError
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
     if b"%%EOF" not in data[-1024:]:
         raise ValueError("pdf_truncated")
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            raise ValueError("pdf_encrypted")
+        seen: set[tuple[int, int]] = set()
+        stack: list[object] = [reader.trailer]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, IndirectObject):
+                ref = (node.idnum, node.generation)
+                if ref in seen:
+                    continue
+                seen.add(ref)
+                if len(seen) > MAX_PDF_OBJECTS:
+                    raise ValueError("pdf_too_complex")
+                node = node.get_object()
+            if isinstance(node, DictionaryObject):
+                for key, value in node.items():
+                    if key in ACTIVE_PDF_KEYS or (key == "/S" and value in ACTIVE_PDF_KEYS):
+                        raise ValueError("pdf_active_content")
+                    stack.append(value)
+            elif isinstance(node, ArrayObject):
+                stack.extend(node)
+            elif isinstance(node, NameObject) and node in ("/JavaScript", "/Launch"):
+                raise ValueError("pdf_active_content")
+        writer = PdfWriter()
+        for page in reader.pages:
+            writer.add_page(page)
+        out = io.BytesIO()
+        writer.write(out)
+        return out.getvalue()
+    except ValueError:
+        raise
+    except (PdfReadError, OSError, KeyError, TypeError, RecursionError) as e:
+        raise ValueError("pdf_undecodable") from e
 
 
 def check_upload(store: ApplicationStore, attachments: Attachments, raw_key: str, now: datetime) -> Outcome:
@@ -87,8 +161,7 @@ def check_upload(store: ApplicationStore, attachments: Attachments, raw_key: str
     else:
         try:
             if attachment.content_type == "application/pdf":
-                check_pdf(data)
-                clean = data
+                clean = clean_pdf(data)
             else:
                 clean = clean_image(data, attachment.content_type)
         except ValueError as e:
