@@ -95,8 +95,8 @@ def payment_gateway() -> StripePayments:
     from madoguchi.payments.stripe import StripePayments
     from madoguchi.shared.secrets import secret
 
-    keys = secret("stripe")
-    return StripePayments(keys["api_key"], keys["webhook_secret"], settings().stripe_api_base)
+    # payments: the keys are read through the secret's cache on each use, not once per container (issue 13)
+    return StripePayments(lambda fresh=False: secret("stripe", fresh=fresh), settings().stripe_api_base)
 
 
 @lru_cache(maxsize=1)

@@ -3,6 +3,7 @@ the API base is configuration (settings.stripe_api_base), empty in the cloud."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
@@ -21,15 +22,38 @@ from madoguchi.payments.store import (
 )
 
 STRIPE_LOCALES = {"ja": "ja", "ja-easy": "ja", "en": "en", "pt": "pt", "vi": "vi", "zh": "zh"}
+# One call, its retry and the SDK's backoff included, stays inside the shortest timeout of a function that calls
+# Stripe (10 s in infra/catalogue.py; tests/unit/test_stripe_gateway.py checks it): 2 attempts x 3 s + 0.5 s.
+# (The SDK's default is 80 s per attempt.)
+TIMEOUT_SECONDS = 3.0
+NETWORK_RETRIES = 1
+
+Keys = Callable[..., dict[str, str]]  # keys(fresh=False) -> {"api_key": ..., "webhook_secret": ...}
 
 
 class StripePayments(PaymentGateway):
-    def __init__(self, api_key: str, webhook_secret: str, api_base: str = "") -> None:
-        kwargs: dict[str, Any] = {"max_network_retries": 2}
-        if api_base:
-            kwargs["base_addresses"] = {"api": api_base}
-        self._client = stripe.StripeClient(api_key, **kwargs)
-        self._webhook_secret = webhook_secret
+    """`keys` reads the secret each time (its cache expires after settings.secret_cache_seconds), and again
+    uncached when a webhook's signature fails, so a rotated key or webhook secret works without a restart."""
+
+    def __init__(self, keys: Keys, api_base: str = "") -> None:
+        self._keys = keys
+        self._api_base = api_base
+        self._clients: dict[str, stripe.StripeClient] = {}
+
+    @property
+    def _client(self) -> stripe.StripeClient:
+        api_key = self._keys()["api_key"]
+        client = self._clients.get(api_key)
+        if client is None:
+            kwargs: dict[str, Any] = {
+                "max_network_retries": NETWORK_RETRIES,
+                "http_client": stripe.RequestsClient(timeout=TIMEOUT_SECONDS),
+            }
+            if self._api_base:
+                kwargs["base_addresses"] = {"api": self._api_base}
+            client = stripe.StripeClient(api_key, **kwargs)
+            self._clients = {api_key: client}  # a rotated key replaces the old client
+        return client
 
     def create_checkout(
         self,
@@ -101,9 +125,12 @@ class StripePayments(PaymentGateway):
 
     def parse_event(self, payload: str, signature: str) -> PaymentEvent:
         try:
-            event = stripe.Webhook.construct_event(payload, signature, self._webhook_secret)
-        except (stripe.SignatureVerificationError, ValueError) as e:
-            raise InvalidSignature() from e
+            event = stripe.Webhook.construct_event(payload, signature, self._keys()["webhook_secret"])
+        except (stripe.SignatureVerificationError, ValueError):
+            try:  # the secret may have been rotated since it was cached: read it once more, uncached
+                event = stripe.Webhook.construct_event(payload, signature, self._keys(fresh=True)["webhook_secret"])
+            except (stripe.SignatureVerificationError, ValueError) as e:
+                raise InvalidSignature() from e
         data = event.to_dict()
         return PaymentEvent(
             id=str(data["id"]), type=str(data["type"]), created=int(data["created"]), object=data["data"]["object"]
