@@ -317,7 +317,9 @@ FUNCTIONS: tuple[Function, ...] = (
             ),
         ),
         tables=(("applications", "write"), ("catalogue", "read")),
-        buckets=(("attachments", "read"),),
+        # write: a pre-registration accepted at the counter tags its files as referenced (issue 13)
+        buckets=(("attachments", "write"),),
+        secrets=("stripe",),  # a rejected application's fee is refunded (issue 13)
         sends_mail=True,
     ),
     Function(

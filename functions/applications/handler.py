@@ -45,7 +45,6 @@ from madoguchi.shared.api import (
 )
 from madoguchi.shared.clock import now
 from madoguchi.shared.errors import present
-from madoguchi.shared.public_origin import site_origin
 from madoguchi.wiring import application_store, attachments, mailer, payment_gateway, procedure_store
 
 logger = Logger()
@@ -92,6 +91,7 @@ def get_form(procedureId: str, lang: str | None = None) -> FormView:
 @app.post(
     "/applications",
     summary="Start an application (draft), prefilled from the city's records or a card-reader visit",
+    description="Idempotency-Key header: a retried request with the same key returns the first draft.",
     tags=["applications"],
     security=SECURITY,
     responses={**SIGNED_IN_APP, **INVALID, 200: {"description": "The draft"}},
@@ -144,19 +144,14 @@ def upload(applicationId: str, body: UploadRequest) -> UploadTicket:
 @app.post(
     "/applications/<applicationId>/submit",
     summary="Submit (Idempotency-Key header: the same key submits once); a fee leads to the payment page",
+    description="`return_url` must be a page of this site (same origin as the deployment's SITE_URL), else 422.",
     tags=["applications"],
     security=SECURITY,
     responses={**SIGNED_IN_APP, **CONFLICT, **INVALID, 200: {"description": "The submitted application"}},
 )
 def submit(applicationId: str, body: SubmitRequest) -> OnlineApplicationView:
-    base = site_origin()
     submitted = applications.submit(
-        applicationId,
-        current_caller(app),
-        deps(),
-        now(),
-        idempotency_key=idempotency_key(app),
-        return_url=body.return_url if body.return_url and body.return_url.startswith(base) else f"{base}/apply/",
+        applicationId, body, current_caller(app), deps(), now(), idempotency_key=idempotency_key(app)
     )
     metrics.add_metric(name="ApplicationSubmitted", unit="Count", value=1)
     return view(submitted)
@@ -170,7 +165,7 @@ def submit(applicationId: str, body: SubmitRequest) -> OnlineApplicationView:
     responses={**SIGNED_IN_APP, 200: {"description": "The application"}},
 )
 def payment(applicationId: str) -> OnlineApplicationView:
-    paid = applications.confirm_payment(applicationId, current_caller(app), deps(), now(), link_base=site_origin())
+    paid = applications.confirm_payment(applicationId, current_caller(app), deps(), now())
     return view(paid)
 
 
@@ -182,7 +177,7 @@ def payment(applicationId: str) -> OnlineApplicationView:
     responses={**SIGNED_IN_APP, **CONFLICT, 200: {"description": "The received application"}},
 )
 def confirm(applicationId: str, body: ConfirmRequest) -> OnlineApplicationView:
-    confirmed = applications.confirm(applicationId, current_caller(app), deps(), now(), link_base=site_origin())
+    confirmed = applications.confirm(applicationId, current_caller(app), deps(), now())
     return view(confirmed)
 
 

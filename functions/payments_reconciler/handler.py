@@ -12,7 +12,6 @@ from madoguchi.applications import service as applications
 from madoguchi.applications.service import ApplicationDeps
 from madoguchi.reservations import service as reservations
 from madoguchi.shared.clock import now
-from madoguchi.shared.public_origin import site_origin
 from madoguchi.shared.settings import settings
 from madoguchi.wiring import (
     application_store,
@@ -42,10 +41,8 @@ metrics = Metrics()
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     counts = reservations.reconcile(reservation_store(), payment_gateway(), now(), settings().reconcile_after_minutes)
-    fees = applications.reconcile_payments(
-        application_deps(), now(), after_minutes=settings().reconcile_after_minutes, link_base=site_origin()
-    )
-    counts.update(fees_checked=fees["checked"], fees_received=fees["received"])
+    fees = applications.reconcile_payments(application_deps(), now(), after_minutes=settings().reconcile_after_minutes)
+    counts.update(fees_checked=fees["checked"], fees_received=fees["received"], fees_reopened=fees["reopened"])
     metrics.add_metric(name="PaymentsReconciled", unit="Count", value=counts["settled"] + fees["received"])
     logger.info("Reconciled payments", extra=counts)
     return counts

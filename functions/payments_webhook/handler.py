@@ -18,7 +18,6 @@ from madoguchi.reservations import service as reservations
 from madoguchi.shared import clock
 from madoguchi.shared.api import ErrorBody, make_resolver
 from madoguchi.shared.errors import Conflict, DomainError
-from madoguchi.shared.public_origin import site_origin
 from madoguchi.wiring import (
     application_store,
     attachments,
@@ -74,7 +73,7 @@ def webhook() -> WebhookAck:
     def handle(verified: PaymentEvent) -> str:
         metadata = verified.object.get("metadata") or {}
         if str(metadata.get("reference", "")).startswith(applications.REFERENCE_PREFIX):
-            return applications.handle_payment_event(verified, application_deps(), clock.now(), link_base=site_origin())
+            return applications.handle_payment_event(verified, application_deps(), clock.now())
         return reservations.handle_event(verified, reservation_store(), gateway, clock.now())
 
     try:

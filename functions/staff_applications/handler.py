@@ -30,8 +30,7 @@ from madoguchi.cases.models import Verification
 from madoguchi.shared.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
 from madoguchi.shared.clock import now
 from madoguchi.shared.errors import present
-from madoguchi.shared.public_origin import site_origin
-from madoguchi.wiring import application_store, attachments, mailer, procedure_store
+from madoguchi.wiring import application_store, attachments, mailer, payment_gateway, procedure_store
 
 logger = Logger()
 metrics = Metrics()
@@ -41,9 +40,13 @@ SIGNED_IN_APP = {**SIGNED_IN, **NOT_FOUND}
 
 
 def deps() -> ApplicationDeps:
-    """The ports, built once per container (staff never pay: no gateway)."""
+    """The ports, built once per container (the gateway only when a rejected fee is refunded)."""
     return ApplicationDeps(
-        store=application_store(), procedures=procedure_store(), attachments=attachments(), mailer=mailer()
+        store=application_store(),
+        procedures=procedure_store(),
+        attachments=attachments(),
+        mailer=mailer(),
+        payments=payment_gateway,
     )
 
 
@@ -84,7 +87,7 @@ def by_code(code: str, lang: str | None = None) -> OnlineApplicationView:
     responses={**SIGNED_IN_APP, **CONFLICT, 200: {"description": "The application"}},
 )
 def decide(applicationId: str, body: DecisionRequest) -> OnlineApplicationView:
-    applications.decide(applicationId, body, current_caller(app), deps(), now(), link_base=site_origin())
+    applications.decide(applicationId, body, current_caller(app), deps(), now())
     metrics.add_metric(name=f"Application{body.decision.title().replace('_', '')}", unit="Count", value=1)
     return view(applicationId)
 
@@ -97,7 +100,7 @@ def decide(applicationId: str, body: DecisionRequest) -> OnlineApplicationView:
     responses={**SIGNED_IN_APP, **CONFLICT, 200: {"description": "The application"}},
 )
 def accept(applicationId: str) -> OnlineApplicationView:
-    applications.accept_preregistration(applicationId, current_caller(app), deps(), now(), link_base=site_origin())
+    applications.accept_preregistration(applicationId, current_caller(app), deps(), now())
     return view(applicationId)
 
 
@@ -116,9 +119,7 @@ def accept(applicationId: str) -> OnlineApplicationView:
     },
 )
 def certificate(applicationId: str) -> Response[str]:
-    issued, pdf = applications.issue_certificate(
-        applicationId, current_caller(app), deps(), now(), link_base=site_origin()
-    )
+    issued, pdf = applications.issue_certificate(applicationId, current_caller(app), deps(), now())
     return Response(
         status_code=200,
         content_type="application/pdf",

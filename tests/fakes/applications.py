@@ -104,11 +104,24 @@ class MemoryApplicationStore(ApplicationStore):
         ]
         return self._page(sorted(items, key=lambda a: (a.status, a.submitted_at or a.updated_at, a.id)), limit, cursor)
 
-    def awaiting_payment(self, updated_before: datetime, limit: int) -> list[Application]:
-        waiting = [
-            a for a in self.applications.values() if a.status == "awaiting_payment" and a.updated_at < updated_before
-        ]
-        return sorted(waiting, key=lambda a: a.updated_at)[:limit]
+    def awaiting_payment(
+        self, updated_before: datetime, limit: int, cursor: str | None = None
+    ) -> tuple[list[Application], str | None]:
+        # Continues after the last key returned, as DynamoDB's ExclusiveStartKey does: an application that left
+        # the list meanwhile (received, reopened) does not shift the next page.
+        def key(a: Application) -> str:
+            return f"{a.updated_at.isoformat()}#{a.id}"
+
+        waiting = sorted(
+            (
+                a
+                for a in self.applications.values()
+                if a.status == "awaiting_payment" and a.updated_at < updated_before and key(a) > (cursor or "")
+            ),
+            key=key,
+        )
+        page = waiting[:limit]
+        return page, key(page[-1]) if len(waiting) > limit else None
 
     def add_attachment(self, application_id: str, attachment: Attachment) -> None:
         self.attachments.setdefault(application_id, {})[attachment.id] = attachment

@@ -10,9 +10,18 @@ import pytest
 
 from infra.seed import procedures
 from madoguchi.applications import service as logic
-from madoguchi.applications.models import Attachment, CreateApplication, DecisionRequest, Resident, VisitRequest
+from madoguchi.applications.models import (
+    Attachment,
+    CreateApplication,
+    DecisionRequest,
+    Resident,
+    SubmitRequest,
+    UpdateAnswers,
+    VisitRequest,
+)
 from madoguchi.shared.auth import Caller, DeviceKind, Role
 from madoguchi.shared.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from madoguchi.shared.settings import settings
 from tests.fakes.applications import MemoryApplicationStore, MemoryAttachments, MemoryMailer
 from tests.fakes.payments import MemoryPayments
 from tests.fakes.procedures import MemoryProcedureStore
@@ -25,6 +34,15 @@ KODOMO = Caller(sub="staff-kodomo", role=Role.STAFF, department="kodomo")
 KIOSK = Caller(sub="kiosk-1", role=Role.DEVICE, device_kind=DeviceKind.KIOSK)
 TICKET = Caller(sub="ticket-1", role=Role.DEVICE, device_kind=DeviceKind.TICKET_MACHINE)
 JUMINHYO = {"subject": "self", "copies": 2, "purpose": "bank", "delivery": "post"}
+
+
+@pytest.fixture(autouse=True)
+def site(monkeypatch: pytest.MonkeyPatch) -> Any:
+    # Links are built from the deployment's SITE_URL only; do not leave these settings cached for other tests.
+    monkeypatch.setenv("SITE_URL", "https://city.example")
+    settings.cache_clear()
+    yield
+    settings.cache_clear()
 
 
 @pytest.fixture
@@ -82,9 +100,8 @@ def attach_valid(w: dict[str, Any], application_id: str, kind: str = "identity_d
 
 
 def submit(w: dict[str, Any], application_id: str, caller: Caller = RESIDENT, key: str | None = None):
-    return logic.submit(
-        application_id, caller, w["deps"], NOW, idempotency_key=key, return_url="https://city.example/apply/"
-    )
+    request = SubmitRequest(return_url="https://city.example/apply/")
+    return logic.submit(application_id, request, caller, w["deps"], NOW, idempotency_key=key)
 
 
 def test_prefill_from_city_records_and_never_asked_again(world):
@@ -107,7 +124,7 @@ def test_fee_goes_through_the_payment_port_and_the_gateway_decides(world):
 
     # Coming back without paying changes nothing; after paying, the gateway's word receives it
     def back(caller: Caller) -> Any:
-        return logic.confirm_payment(a.id, caller, world["deps"], NOW, link_base="https://c")
+        return logic.confirm_payment(a.id, caller, world["deps"], NOW)
 
     assert back(RESIDENT).status == "awaiting_payment"
     world["pay"].pay(session.session_id)
@@ -175,7 +192,6 @@ def test_notifications_carry_the_number_status_and_link_only(world):
         KODOMO,
         world["deps"],
         NOW,
-        link_base="https://city.example",
     )
     assert len(world["mail"].sent) == 2
     for to, subject, body in world["mail"].sent:
@@ -206,8 +222,8 @@ def test_proxy_input_records_who_typed_and_who_confirmed(world):
     handed = submit(world, a.id, caller=SHIMIN)
     assert handed.status == "awaiting_confirmation"
     with pytest.raises(NotFound):
-        logic.confirm(a.id, OTHER, world["deps"], NOW, link_base="")
-    done = logic.confirm(a.id, RESIDENT, world["deps"], NOW, link_base="")
+        logic.confirm(a.id, OTHER, world["deps"], NOW)
+    done = logic.confirm(a.id, RESIDENT, world["deps"], NOW)
     assert (done.status, done.typed_by, done.confirmed_by) == ("received", "staff-shimin", "resident-1")
 
 
@@ -243,7 +259,7 @@ def test_others_cannot_read_or_decide(world):
     with pytest.raises(Forbidden):
         logic.get(a.id, KIOSK, world["deps"], NOW)
     with pytest.raises(Forbidden):
-        logic.decide(a.id, DecisionRequest(decision="approve"), RESIDENT, world["deps"], NOW, link_base="")
+        logic.decide(a.id, DecisionRequest(decision="approve"), RESIDENT, world["deps"], NOW)
     logic.get(a.id, SHIMIN, world["deps"], NOW)
     assert [(e.actor, e.action) for e in world["store"].audits[a.id]][-1] == ("staff-shimin", "viewed")
 
@@ -259,17 +275,164 @@ def test_reconciliation_receives_a_paid_fee_whose_webhook_was_lost(world):
 
     # When reconciliation runs too early, nothing is asked yet; after the wait, the gateway's word decides
     def reconcile(at: datetime) -> dict[str, int]:
-        return logic.reconcile_payments(world["deps"], at, after_minutes=5, link_base="https://c")
+        return logic.reconcile_payments(world["deps"], at, after_minutes=5)
 
     early = reconcile(NOW)
-    assert early == {"checked": 0, "received": 0}
+    assert early == {"checked": 0, "received": 0, "reopened": 0}
     later = NOW + timedelta(minutes=6)
-    assert reconcile(later) == {
-        "checked": 2,
-        "received": 1,
-    }
+    assert reconcile(later) == {"checked": 2, "received": 1, "reopened": 0}
     assert world["store"].get(paid.id).status == "received"
     assert world["store"].get(unpaid.id).status == "awaiting_payment"
     # and a second run asks only about what still waits
     again = reconcile(later)
-    assert again == {"checked": 1, "received": 0}
+    assert again == {"checked": 1, "received": 0, "reopened": 0}
+
+
+# --- issue 13 ---------------------------------------------------------------------------------------------------
+
+
+def snapshot(w: dict[str, Any], application_id: str) -> tuple[Any, ...]:
+    record = w["store"].record(application_id)
+    return (record.application, len(record.verifications), len(w["pay"].sessions), list(w["pay"].refunds))
+
+
+@pytest.mark.parametrize(
+    "return_url",
+    ["https://city.example@evil.example/apply/", "https://city.example.evil.example/", "//evil.example/", "/apply/"],
+)
+def test_flaw2_a_return_url_off_the_site_is_refused_and_nothing_changes(world, return_url):
+    a = draft(world)
+    attach_valid(world, a.id)
+    before = snapshot(world, a.id)
+    with pytest.raises(InvalidInput) as e:
+        logic.submit(a.id, SubmitRequest(return_url=return_url), RESIDENT, world["deps"], NOW)
+    assert e.value.fields == [(["body", "return_url"], "field_invalid")]
+    assert snapshot(world, a.id) == before and not world["mail"].sent
+
+
+def test_flaw2_e_mail_links_point_at_the_application_page_of_the_site(world):
+    a = draft(world)
+    attach_valid(world, a.id)
+    logic.submit(a.id, SubmitRequest(return_url="https://city.example/apply/?lang=pt"), RESIDENT, world["deps"], NOW)
+    [(_, _, body)] = world["mail"].sent
+    assert body.splitlines()[-1] == f"https://city.example/apply/?id={a.id}&lang=pt"
+
+
+def pay_all(w: dict[str, Any], application_id: str) -> None:
+    for session in list(w["pay"].sessions.values()):
+        if session.reference == f"application:{application_id}" and session.status == "open":
+            w["pay"].pay(session.session_id)
+    logic.confirm_payment(application_id, RESIDENT, w["deps"], NOW)
+
+
+def returned_after_paying(w: dict[str, Any], copies: int) -> Any:
+    a = draft(w, answers={**JUMINHYO, "copies": copies})
+    attach_valid(w, a.id)
+    submit(w, a.id)
+    pay_all(w, a.id)
+    assert w["store"].get(a.id).status == "received"
+    logic.decide(a.id, DecisionRequest(decision="return", reason="r"), SHIMIN, w["deps"], NOW)
+    return a
+
+
+def test_flaw3_more_copies_after_paying_charge_the_difference(world):
+    a = returned_after_paying(world, 1)
+    logic.update_answers(a.id, UpdateAnswers(answers={"copies": 10}), RESIDENT, world["deps"], NOW)
+    waiting = submit(world, a.id)
+    assert waiting.status == "awaiting_payment" and waiting.fee_yen == 3000
+    assert waiting.payment is not None and waiting.payment.amount_yen == 2700 and not waiting.payment.paid
+    # the certificate cannot be issued on the old payment
+    world["store"].applications[a.id] = waiting.model_copy(update={"status": "approved"})
+    with pytest.raises(logic.FeeUnpaid):
+        logic.issue_certificate(a.id, SHIMIN, world["deps"], NOW)
+    world["store"].applications[a.id] = waiting
+    pay_all(world, a.id)
+    received = world["store"].get(a.id)
+    assert received.status == "received" and [c.amount_yen for c in received.charges] == [300, 2700]
+
+
+def test_flaw3_fewer_copies_refund_the_surplus_once(world):
+    a = returned_after_paying(world, 3)
+    logic.update_answers(a.id, UpdateAnswers(answers={"copies": 1}), RESIDENT, world["deps"], NOW)
+    received = submit(world, a.id, key="again")
+    assert received.status == "received" and received.fee_yen == 300
+    assert [amount for _, amount, _ in world["pay"].refunds] == [600]
+    assert submit(world, a.id, key="again").version == received.version  # a retry refunds nothing more
+    assert [amount for _, amount, _ in world["pay"].refunds] == [600]
+
+
+def test_flaw3_rejecting_a_paid_application_refunds_it_once(world):
+    a = returned_after_paying(world, 2)
+    submit(world, a.id)
+    decision = DecisionRequest(decision="reject", reason="不備")
+    rejected = logic.decide(a.id, decision, SHIMIN, world["deps"], NOW)
+    assert rejected.status == "rejected" and [amount for _, amount, _ in world["pay"].refunds] == [600]
+    assert rejected.charges[0].refunded_yen == 600
+    with pytest.raises(logic.NotEditable):
+        logic.decide(a.id, decision, SHIMIN, world["deps"], NOW)
+    assert len(world["pay"].refunds) == 1
+
+
+def test_flaw5_one_staff_account_cannot_type_confirm_approve_and_issue(world):
+    typed = draft(world, caller=SHIMIN, for_resident="resident-1")
+    attach_valid(world, typed.id)
+    assert submit(world, typed.id, caller=SHIMIN).status == "awaiting_confirmation"
+    before = snapshot(world, typed.id)
+    with pytest.raises(logic.ResidentMustConfirm):
+        logic.confirm(typed.id, SHIMIN, world["deps"], NOW)
+    assert snapshot(world, typed.id) == before
+    logic.confirm(typed.id, RESIDENT, world["deps"], NOW)
+    received = snapshot(world, typed.id)
+    with pytest.raises(logic.FourEyes):
+        logic.decide(typed.id, DecisionRequest(decision="approve"), SHIMIN, world["deps"], NOW)
+    assert snapshot(world, typed.id) == received
+    other = Caller(sub="staff-shimin-2", role=Role.STAFF, department="shimin")
+    assert logic.decide(typed.id, DecisionRequest(decision="approve"), other, world["deps"], NOW).status == "approved"
+
+
+def test_flaw8_an_expired_checkout_gives_the_application_back(world):
+    a = draft(world)
+    attach_valid(world, a.id)
+    first = submit(world, a.id)
+    assert first.payment is not None
+    world["pay"].expire_checkout(first.payment.session_id)
+    # the resident coming back finds it editable again, and the next submit makes a fresh checkout
+    back = logic.confirm_payment(a.id, RESIDENT, world["deps"], NOW)
+    assert back.status == "draft" and back.payment is None
+    again = submit(world, a.id)
+    assert again.status == "awaiting_payment" and again.payment.session_id != first.payment.session_id
+
+
+def test_flaw8_editing_while_waiting_closes_the_checkout_first(world):
+    a = draft(world)
+    attach_valid(world, a.id)
+    first = submit(world, a.id)
+    changed = logic.update_answers(a.id, UpdateAnswers(answers={"copies": 3}), RESIDENT, world["deps"], NOW)
+    assert changed.status == "draft" and changed.answers["copies"] == 3
+    assert world["pay"].sessions[first.payment.session_id].status == "expired"  # the old amount cannot be paid
+
+
+def test_flaw8_editing_a_checkout_paid_meanwhile_receives_it_and_refuses_the_edit(world):
+    a = draft(world)
+    attach_valid(world, a.id)
+    first = submit(world, a.id)
+    world["pay"].pay(first.payment.session_id)
+    with pytest.raises(logic.NotEditable):
+        logic.update_answers(a.id, UpdateAnswers(answers={"copies": 3}), RESIDENT, world["deps"], NOW)
+    assert world["store"].get(a.id).status == "received" and world["store"].get(a.id).answers["copies"] == 2
+
+
+def test_flaw8_reconciliation_pages_past_the_first_hundred_and_reopens_expired(world):
+    ids = []
+    for _ in range(7):
+        a = draft(world)
+        attach_valid(world, a.id)
+        ids.append(submit(world, a.id))
+    for waiting in ids[:6]:
+        world["pay"].expire_checkout(waiting.payment.session_id)  # abandoned
+    world["pay"].pay(ids[6].payment.session_id)
+    later = NOW + timedelta(minutes=6)
+    counts = logic.reconcile_payments(world["deps"], later, after_minutes=5, page=2)
+    assert counts == {"checked": 7, "received": 1, "reopened": 6}
+    assert world["store"].get(ids[6].id).status == "received"
+    assert {world["store"].get(w.id).status for w in ids[:6]} == {"draft"}

@@ -23,9 +23,7 @@ def files(request: pytest.FixtureRequest) -> Iterator[Attachments]:
 
     from madoguchi.applications.s3 import S3Attachments
 
-    boto3.client("s3").create_bucket(
-        Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "ap-northeast-1"}
-    )
+    boto3.client("s3").create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "ap-northeast-1"})
     yield S3Attachments(BUCKET)
 
 
@@ -39,7 +37,7 @@ def test_delete_is_idempotent(files: Attachments) -> None:
     files.write("files/a/f", b"x", "image/png")
     files.delete("files/a/f")
     files.delete("files/a/f")
-    with pytest.raises(Exception):  # noqa: B017,PT011 - each backend raises its own "no such key"
+    with pytest.raises(Exception):  # noqa: B017 - each backend raises its own "no such key"
         files.read("files/a/f", 10)
 
 

@@ -118,9 +118,11 @@ def test_save_needs_the_expected_version_and_writes_all_or_nothing(store: Applic
     assert store.by_idempotency("k") is None and [e.action for e in record.audit] == ["created"]
     store.save(changed, audit("submitted"), expected_version=0, verifications=[verification(1)], idempotency="k")
     record = store.record(app(1).id)
-    assert record is not None and record.application.version == 1 and [v.id for v in record.verifications] == [
-        verification(1).id
-    ]
+    assert (
+        record is not None
+        and record.application.version == 1
+        and [v.id for v in record.verifications] == [verification(1).id]
+    )
     assert store.by_idempotency("k") == app(1).id
     with pytest.raises(Conflict):  # the same key twice
         store.save(app(1, version=2), audit(), expected_version=1, idempotency="k")
@@ -208,8 +210,10 @@ def test_awaiting_payment_lists_the_oldest_waiting_first(store: ApplicationStore
         store.create(app(n, status="awaiting_payment"), audit())
     store.create(app(5, status="received", submitted_at=NOW), audit())
     before = NOW + timedelta(minutes=4)  # app 4 was updated at +4: not before
-    assert [a.id for a in store.awaiting_payment(before, 10)] == [app(n).id for n in (1, 2, 3)]
-    assert [a.id for a in store.awaiting_payment(before, 2)] == [app(1).id, app(2).id]
+    assert [a.id for a in store.awaiting_payment(before, 10)[0]] == [app(n).id for n in (1, 2, 3)]
+    # page after page (issue 13: the reconciler read only the first page)
+    seen = all_pages(lambda limit, cursor: store.awaiting_payment(before, limit, cursor), 2)
+    assert [a.id for a in seen] == [app(n).id for n in (1, 2, 3)]
 
 
 def test_audit_entries_append(store: ApplicationStore) -> None:
@@ -241,3 +245,14 @@ def test_residents_round_trip(store: ApplicationStore) -> None:
     resident = Resident(id="r-1", name="n", address="a", date_of_birth="1970-01-01", sex="female", email="x@y.jp")
     store.put_resident(resident)
     assert store.resident("r-1") == resident and store.resident("r-2") is None
+
+
+def test_awaiting_payment_pages_do_not_skip_when_earlier_ones_leave(store: ApplicationStore) -> None:
+    for n in range(1, 6):
+        store.create(app(n, status="awaiting_payment"), audit())
+    before = NOW + timedelta(hours=1)
+    first, cursor = store.awaiting_payment(before, 2)
+    for a in first:  # received (or reopened) by reconciliation before the next page is read
+        store.save(a.model_copy(update={"status": "draft", "version": 1}), audit(), expected_version=0)
+    rest = all_pages(lambda limit, c: store.awaiting_payment(before, limit, c or cursor), 2)
+    assert [a.id for a in first + rest] == [app(n).id for n in range(1, 6)]

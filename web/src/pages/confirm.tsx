@@ -11,7 +11,8 @@ import "../styles/base.css";
 
 /**
  * The counter's confirmation tablet: what staff typed, shown in the resident's language (switcher above);
- * the resident confirms before it is submitted. Staff sign the tablet in; a resident may confirm on their own.
+ * the resident confirms before it is submitted, signed in with their own account (a staff account is refused:
+ * four-eyes, issue 13).
  */
 function Confirm({ id, token }: { id: string; token: string }) {
   const { t, lang } = useI18n();

@@ -238,10 +238,12 @@ class DynamoApplicationStore(ApplicationStore):
         items, next_cursor = self._page({"IndexName": "inbox", "KeyConditionExpression": condition}, limit, cursor)
         return [_app(i) for i in items], next_cursor
 
-    def awaiting_payment(self, updated_before: datetime, limit: int) -> list[Application]:
+    def awaiting_payment(
+        self, updated_before: datetime, limit: int, cursor: str | None = None
+    ) -> tuple[list[Application], str | None]:
         condition = Key("inbox").eq(PAYMENT_INBOX) & Key("inbox_sk").lt(updated_before.isoformat())
-        items, _ = self._page({"IndexName": "inbox", "KeyConditionExpression": condition}, limit, None)
-        return [_app(i) for i in items]
+        items, next_cursor = self._page({"IndexName": "inbox", "KeyConditionExpression": condition}, limit, cursor)
+        return [_app(i) for i in items], next_cursor
 
     def attachment(self, application_id: str, attachment_id: str) -> Attachment | None:
         item = self._table.get_item(Key={"pk": _pk(application_id), "sk": f"ATT#{attachment_id}"}).get("Item")

@@ -54,10 +54,21 @@ class Attachment(BaseModel):
 
 
 class Payment(BaseModel):
+    """The checkout the resident is sent to now (for the amount still due)."""
+
     session_id: str
     url: str
     amount_yen: int
     paid: bool = False
+
+
+class Charge(BaseModel):
+    """One paid checkout and what of it was refunded (a fee lowered on resubmit, a rejected application)."""
+
+    session_id: str
+    payment_intent_id: str | None = None
+    amount_yen: int
+    refunded_yen: int = 0
 
 
 class Application(BaseModel):
@@ -72,6 +83,7 @@ class Application(BaseModel):
     prefilled: list[str] = Field(default_factory=list, description="Fields filled from what the city knows")
     fee_yen: int = 0
     payment: Payment | None = None
+    charges: list[Charge] = Field(default_factory=list, description="Paid checkouts (and their refunds)")
     lang: str = "ja"
     email: str | None = None
     typed_by: str | None = None  # staff who typed it (proxy input)

@@ -78,8 +78,11 @@ class ApplicationStore(ABC):
     ) -> tuple[list[tuple[str, Verification]], str | None]: ...
 
     @abstractmethod
-    def awaiting_payment(self, updated_before: datetime, limit: int) -> list[Application]:
-        """Applications waiting for their fee since before `updated_before`, oldest first (for reconciliation)."""
+    def awaiting_payment(
+        self, updated_before: datetime, limit: int, cursor: str | None = None
+    ) -> tuple[list[Application], str | None]:
+        """Applications waiting for their fee since before `updated_before`, oldest first, a page at a time (for
+        reconciliation); the cursor continues after the last one returned."""
 
     @abstractmethod
     def audit(self, application_id: str, audit: AuditEntry) -> None: ...

@@ -611,6 +611,31 @@ MESSAGES: dict[str, Localized] = {
         "vi": "Sai định dạng (cần base64url).",
         "zh": "格式不正确（应为 base64url）。",
     },
+    # --- applications (issue 13: four-eyes, fees) ---
+    "application_resident_must_confirm": {
+        "ja": "代理入力は申請者ご本人が自分のアカウントで確認してください。",
+        "ja-easy": "しょくいんが かいた ないようは、ほんにんが じぶんの アカウントで たしかめて ください。",
+        "en": "Proxy input must be confirmed by the resident, signed in with their own account.",
+        "pt": "A entrada feita pelo servidor deve ser confirmada pelo próprio morador, com a sua conta.",
+        "vi": "Nội dung nhân viên nhập thay phải được chính người dân xác nhận bằng tài khoản của mình.",
+        "zh": "代为输入的内容须由居民本人使用自己的账户确认。",
+    },
+    "application_four_eyes": {
+        "ja": "自分が代理入力した申請は、別の職員が決裁してください。",
+        "ja-easy": "じぶんが かいた もうしこみは、ほかの しょくいんが きめて ください。",
+        "en": "An application you typed for a resident must be decided by another staff member.",
+        "pt": "Um pedido que você digitou para um morador deve ser decidido por outro servidor.",
+        "vi": "Đơn bạn đã nhập thay người dân phải do một nhân viên khác quyết định.",
+        "zh": "您代为输入的申请须由其他职员审批。",
+    },
+    "application_fee_unpaid": {
+        "ja": "手数料のお支払いが済んでいないため、証明書を発行できません。",
+        "ja-easy": "おかねを まだ はらって いないので、しょうめいしょを だせません。",
+        "en": "The certificate cannot be issued while its fee is unpaid.",
+        "pt": "O certificado não pode ser emitido enquanto a taxa não for paga.",
+        "vi": "Không thể cấp giấy chứng nhận khi lệ phí chưa được thanh toán.",
+        "zh": "手续费尚未支付，无法发放证明书。",
+    },
 }
 
 

@@ -62,6 +62,29 @@ class VisitExpired(NotFound):
     code = "visit_expired"
 
 
+class ResidentMustConfirm(Forbidden):
+    """Proxy input is confirmed by the resident's own session, never by a staff account."""
+
+    code = "application_resident_must_confirm"
+
+
+class FourEyes(Forbidden):
+    """The staff member who typed an application does not also approve it."""
+
+    code = "application_four_eyes"
+
+
+class FeeUnpaid(Conflict):
+    code = "application_fee_unpaid"
+
+
+def paid_yen(application: Application) -> int:
+    """What the resident has paid online and not been refunded (before charges were kept: the one payment)."""
+    if application.charges:
+        return sum(c.amount_yen - c.refunded_yen for c in application.charges)
+    return application.payment.amount_yen if application.payment and application.payment.paid else 0
+
+
 def new_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:16]}"
 

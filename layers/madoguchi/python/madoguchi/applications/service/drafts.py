@@ -31,6 +31,7 @@ from madoguchi.applications.service.access import (
     problems,
     procedure_form,
 )
+from madoguchi.applications.service.payment import close_checkout
 from madoguchi.cases.models import FRONT_COUNTERS
 from madoguchi.shared.auth import Caller, DeviceKind, Role, require
 from madoguchi.shared.errors import Conflict, Forbidden, InvalidInput, present
@@ -144,8 +145,10 @@ def update_answers(
 ) -> Application:
     application = load(deps.store, application_id).application
     who = editor(caller, application)
-    if application.status not in EDITABLE:
+    if application.status not in EDITABLE | {"awaiting_payment"}:
         raise NotEditable()
+    expected = application.version
+    application = close_checkout(application, deps, now)  # the old amount can no longer be paid
     found = form_of(application)
     answers = request.answers
     for field_id in answers:
@@ -154,9 +157,9 @@ def update_answers(
     merged = {**application.answers, **answers}
     merged = {k: v for k, v in merged.items() if v is not None and v != ""}
     problems(found, merged, complete=False)
-    changed = application.model_copy(update={"answers": merged, "updated_at": now, "version": application.version + 1})
+    changed = application.model_copy(update={"answers": merged, "updated_at": now, "version": expected + 1})
     action = "answers_changed_by_staff" if who.role is Role.STAFF else "answers_changed"
-    deps.store.save(changed, audit_entry(who, action, now), expected_version=application.version)
+    deps.store.save(changed, audit_entry(who, action, now), expected_version=expected)
     return changed
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from madoguchi.applications.models import Application
 from madoguchi.applications.store import Mailer
 from madoguchi.shared.i18n import LANGS, Lang, message
+from madoguchi.shared.public_origin import site_link
 
 STATUS_MESSAGES = {
     s: f"application_status_{s}"
@@ -22,13 +23,19 @@ STATUS_MESSAGES = {
 }
 
 
-def notify(mailer: Mailer | None, application: Application, link_base: str) -> None:
+def application_link(application: Application) -> str:
+    """The application's page on the site (origin from the deployment only, never from the request)."""
+    lang = application.lang if application.lang in LANGS else "ja"
+    return site_link(f"/apply/?id={application.id}&lang={lang}")
+
+
+def notify(mailer: Mailer | None, application: Application) -> None:
     """Reference number, status and a link: never the form's data, never the reason (it is on the page)."""
     if mailer is None or not application.email or application.status not in STATUS_MESSAGES:
         return
     lang: Lang = application.lang if application.lang in LANGS else "ja"
     status = message(STATUS_MESSAGES[application.status], lang)
     subject = f"{message('application_mail_subject', lang)} {application.code}: {status}"
-    link = f"{link_base}/apply/?id={application.id}"
+    link = application_link(application)
     body = f"{message('application_mail_subject', lang)} {application.code}\n{status}\n{link}\n"
     mailer.send(application.email, subject, body)

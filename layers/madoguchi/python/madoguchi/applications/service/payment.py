@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from madoguchi.applications.models import Application, AuditEntry, Payment
+from madoguchi.applications.models import Application, AuditEntry, Charge, Payment
 from madoguchi.applications.service.access import (
     CHECKOUT_MINUTES,
     REFERENCE_PREFIX,
     ApplicationDeps,
+    NotEditable,
     audit_entry,
     current_attachments,
     form_of,
@@ -18,11 +20,18 @@ from madoguchi.applications.service.access import (
 from madoguchi.applications.service.notices import notify
 from madoguchi.applications.service.verifications import verifications_for
 from madoguchi.applications.store import ApplicationRecord
-from madoguchi.payments.store import PaymentEvent, PaymentGateway, UnknownCheckout
+from madoguchi.payments.store import CheckoutState, PaymentEvent, PaymentGateway, UnknownCheckout
 from madoguchi.procedures.models import Procedure
 from madoguchi.shared.auth import Caller, Role, require
 from madoguchi.shared.errors import Conflict, NotFound, present
 from madoguchi.shared.i18n import pick
+
+
+def with_query(url: str, **params: str) -> str:
+    """The URL with these query parameters added (before any fragment)."""
+    parts = urlsplit(url)
+    query = urlencode([*parse_qsl(parts.query, keep_blank_values=True), *params.items()])
+    return urlunsplit(parts._replace(query=query))
 
 
 def checkout(
@@ -34,13 +43,13 @@ def checkout(
     return_url: str,
     idempotency_key: str | None,
 ) -> Payment:
-    back = f"{return_url}{'&' if '?' in return_url else '?'}id={application.id}"
+    back = with_query(return_url, id=application.id)
     session = payments.create_checkout(
         amount=fee,
         reference=f"{REFERENCE_PREFIX}{application.id}",
         purpose="application_fee",
         description=f"{pick(procedure.name, 'ja')} {application.code}",
-        success_url=f"{back}&paid=1",
+        success_url=with_query(back, paid="1"),
         cancel_url=back,
         expires_at=now + timedelta(minutes=CHECKOUT_MINUTES),
         idempotency_key=f"application-{application.id}-{application.version}-{idempotency_key or ''}",
@@ -49,10 +58,13 @@ def checkout(
     return Payment(session_id=session.session_id, url=session.url, amount_yen=fee)
 
 
-def confirm_payment(
-    application_id: str, caller: Caller | None, deps: ApplicationDeps, now: datetime, *, link_base: str
-) -> Application:
-    """After the payment page: ask the gateway (never trust the browser) and receive the application if paid."""
+RECONCILE_PAGE = 100
+RECONCILE_PAGES = 20  # per run: well inside the function's timeout; the next run goes on from the start
+
+
+def confirm_payment(application_id: str, caller: Caller | None, deps: ApplicationDeps, now: datetime) -> Application:
+    """After the payment page: ask the gateway (never trust the browser) and receive the application if paid;
+    a checkout that expired unpaid gives the application back to the resident to change or pay afresh."""
     who = require(caller, Role.RESIDENT)
     record = load(deps.store, application_id)
     application = record.application
@@ -61,32 +73,73 @@ def confirm_payment(
     if application.status != "awaiting_payment" or application.payment is None:
         return application
     state = deps.gateway().checkout_state(application.payment.session_id)
-    if not state.paid:
+    if state.paid:
+        return _receive_paid(record, state, audit_entry(who, "paid", now), deps, now)
+    if state.status == "expired":
+        return _reopen(
+            application, AuditEntry(at=now, actor=who.sub, role="resident", action="checkout_expired"), deps, now
+        )
+    return application
+
+
+def reopened(application: Application, now: datetime) -> Application:
+    """The application as it was before it went to the payment page (draft, or returned when resubmitted)."""
+    return application.model_copy(
+        update={
+            "status": "returned" if application.submitted_at else "draft",
+            "payment": None,
+            "updated_at": now,
+            "version": application.version + 1,
+        }
+    )
+
+
+def _reopen(application: Application, audit: AuditEntry, deps: ApplicationDeps, now: datetime) -> Application:
+    changed = reopened(application, now)
+    try:
+        deps.store.save(changed, audit, expected_version=application.version)
+    except Conflict:  # received or reopened by another path meanwhile
+        return present(deps.store.get(application.id))
+    return changed
+
+
+def close_checkout(application: Application, deps: ApplicationDeps, now: datetime) -> Application:
+    """Before an application waiting for its fee is changed or submitted again: close its checkout so the old
+    amount can no longer be paid. Paid meanwhile: it is received, and the change is refused."""
+    if application.status != "awaiting_payment" or application.payment is None:
         return application
-    return _receive_paid(record, audit_entry(who, "paid", now), deps, now, link_base)
+    state = deps.gateway().expire_checkout(application.payment.session_id)
+    if state.paid:
+        record_payment(state, deps, now)
+        raise NotEditable()
+    return reopened(application, now)
 
 
-def record_payment(application_id: str, deps: ApplicationDeps, now: datetime, *, link_base: str) -> None:
+def record_payment(state: CheckoutState, deps: ApplicationDeps, now: datetime) -> None:
     """A paid checkout of `application:<id>` learned from the gateway (webhook or reconciliation)."""
-    record = deps.store.record(application_id)
+    record = deps.store.record(state.reference.removeprefix(REFERENCE_PREFIX))
     if record is None or record.application.status != "awaiting_payment" or record.application.payment is None:
         return
+    if record.application.payment.session_id != state.session_id:
+        return  # an older checkout: closed before a new one was made, never received twice
     audit = AuditEntry(at=now, actor="payments", role="system", action="paid")
-    _receive_paid(record, audit, deps, now, link_base)
+    _receive_paid(record, state, audit, deps, now)
 
 
 def _receive_paid(
-    record: ApplicationRecord, audit: AuditEntry, deps: ApplicationDeps, now: datetime, link_base: str
+    record: ApplicationRecord, state: CheckoutState, audit: AuditEntry, deps: ApplicationDeps, now: datetime
 ) -> Application:
     """The one transition from awaiting_payment to received, whichever path learned of the payment first."""
     application = record.application
     if application.payment is None:
         raise Conflict(application_id=application.id)
     found = form_of(application)
+    charge = Charge(session_id=state.session_id, payment_intent_id=state.payment_intent_id, amount_yen=state.amount)
     changed = application.model_copy(
         update={
             "status": "received",
             "payment": application.payment.model_copy(update={"paid": True}),
+            "charges": [*application.charges, charge],
             "submitted_at": now,
             "updated_at": now,
             "version": application.version + 1,
@@ -101,13 +154,46 @@ def _receive_paid(
         )
     except Conflict:  # another path received it first
         return present(deps.store.get(application.id))
-    for x in current_attachments(record).values():
-        deps.attachments.mark_referenced(x.key)
-    notify(deps.mailer, changed, link_base)
+    mark_referenced(record, deps)
+    notify(deps.mailer, changed)
     return changed
 
 
-def handle_payment_event(event: PaymentEvent, deps: ApplicationDeps, now: datetime, *, link_base: str) -> str:
+def mark_referenced(record: ApplicationRecord, deps: ApplicationDeps, attempts: int = 3) -> None:
+    """Tag the application's files as kept. Retried: an untagged file would expire under a live application."""
+    for x in current_attachments(record).values():
+        for attempt in range(attempts):
+            try:
+                deps.attachments.mark_referenced(x.key)
+                break
+            except Exception:
+                if attempt == attempts - 1:
+                    raise
+
+
+def refund_surplus(application: Application, surplus: int, deps: ApplicationDeps, purpose: str) -> list[Charge]:
+    """Refund `surplus` yen from the latest charges back; each refund's idempotency key names the application,
+    the charge and the purpose, so a retried request never refunds twice."""
+    charges = list(application.charges)
+    left = surplus
+    for i in range(len(charges) - 1, -1, -1):
+        charge = charges[i]
+        refundable = charge.amount_yen - charge.refunded_yen
+        if left <= 0 or refundable <= 0 or charge.payment_intent_id is None:
+            continue
+        amount = min(left, refundable)
+        deps.gateway().refund(
+            charge.payment_intent_id,
+            amount,
+            f"{REFERENCE_PREFIX}{application.id}",
+            f"application-{application.id}-{charge.session_id}-{purpose}-v{application.version}",
+        )
+        charges[i] = charge.model_copy(update={"refunded_yen": charge.refunded_yen + amount})
+        left -= amount
+    return charges
+
+
+def handle_payment_event(event: PaymentEvent, deps: ApplicationDeps, now: datetime) -> str:
     """A verified webhook event for an application fee: the checkout's state is read back from the gateway (the
     event only says that something happened), so a resident who pays and never returns is still received."""
     if not event.type.startswith("checkout.session."):
@@ -123,26 +209,35 @@ def handle_payment_event(event: PaymentEvent, deps: ApplicationDeps, now: dateti
         return "ignored"
     if not state.paid:
         return "unchanged"
-    record_payment(state.reference.removeprefix(REFERENCE_PREFIX), deps, now, link_base=link_base)
+    record_payment(state, deps, now)
     return "received"
 
 
 def reconcile_payments(
-    deps: ApplicationDeps, now: datetime, *, after_minutes: int, link_base: str, limit: int = 100
+    deps: ApplicationDeps, now: datetime, *, after_minutes: int, page: int = RECONCILE_PAGE
 ) -> dict[str, int]:
-    """Scheduled: ask the gateway about each fee still unpaid after `after_minutes`, so a lost webhook never
-    leaves a paid application waiting until its owner comes back."""
-    counts = {"checked": 0, "received": 0}
+    """Scheduled: ask the gateway about each fee still unpaid after `after_minutes`, page after page, so a lost
+    webhook never leaves a paid application waiting, and an expired checkout gives the application back."""
+    counts = {"checked": 0, "received": 0, "reopened": 0}
     gateway = deps.gateway()
-    for application in deps.store.awaiting_payment(now - timedelta(minutes=after_minutes), limit):
-        if application.payment is None:
-            continue
-        counts["checked"] += 1
-        try:
-            state = gateway.checkout_state(application.payment.session_id)
-        except UnknownCheckout:
-            continue
-        if state.paid and state.reference == f"{REFERENCE_PREFIX}{application.id}":
-            record_payment(application.id, deps, now, link_base=link_base)
-            counts["received"] += 1
+    cursor: str | None = None
+    for _ in range(RECONCILE_PAGES):
+        waiting, cursor = deps.store.awaiting_payment(now - timedelta(minutes=after_minutes), page, cursor)
+        for application in waiting:
+            if application.payment is None:
+                continue
+            counts["checked"] += 1
+            try:
+                state = gateway.checkout_state(application.payment.session_id)
+            except UnknownCheckout:
+                continue
+            if state.paid and state.reference == f"{REFERENCE_PREFIX}{application.id}":
+                record_payment(state, deps, now)
+                counts["received"] += 1
+            elif state.status == "expired":
+                audit = AuditEntry(at=now, actor="payments", role="system", action="checkout_expired")
+                _reopen(application, audit, deps, now)
+                counts["reopened"] += 1
+        if cursor is None:
+            break
     return counts

@@ -9,34 +9,33 @@ from madoguchi.applications.models import Application
 from madoguchi.applications.service.access import (
     ApplicationDeps,
     NotEditable,
+    ResidentMustConfirm,
     audit_entry,
-    current_attachments,
     form_of,
     is_staff_of,
     load,
     problems,
 )
 from madoguchi.applications.service.notices import notify
+from madoguchi.applications.service.payment import mark_referenced
 from madoguchi.applications.service.verifications import verifications_for
 from madoguchi.shared.auth import Caller, Role, require
 from madoguchi.shared.errors import Forbidden, NotFound
 
 
-def confirm(
-    application_id: str, caller: Caller | None, deps: ApplicationDeps, now: datetime, *, link_base: str
-) -> Application:
-    """The resident confirms what staff typed: on their own account, or on the counter's confirmation tablet
-    (signed in as the staff member, who hands it over); either way both names are recorded."""
+def confirm(application_id: str, caller: Caller | None, deps: ApplicationDeps, now: datetime) -> Application:
+    """The resident confirms what staff typed, signed in with their own account (at home, or on the counter's
+    confirmation tablet); a staff account is refused. Both names are recorded."""
     who = require(caller, Role.RESIDENT, Role.STAFF)
+    if who.role is Role.STAFF:
+        raise ResidentMustConfirm()  # four-eyes: the typist's own account cannot stand in for the resident
     record = load(deps.store, application_id)
     application = record.application
-    if who.role is Role.RESIDENT and application.owner != who.sub:
+    if application.owner != who.sub:
         raise NotFound(application_id=application_id)
-    if who.role is Role.STAFF and not is_staff_of(who, application):
-        raise Forbidden()
     if application.status != "awaiting_confirmation":
         raise NotEditable()
-    confirmed_by = who.sub if who.role is Role.RESIDENT else f"resident-at-counter@{who.sub}"
+    confirmed_by = who.sub
     found = form_of(application)
     changed = application.model_copy(
         update={
@@ -53,18 +52,18 @@ def confirm(
         expected_version=application.version,
         verifications=verifications_for(found, application, now),
     )
-    for x in current_attachments(record).values():
-        deps.attachments.mark_referenced(x.key)
-    notify(deps.mailer, changed, link_base)
+    mark_referenced(record, deps)
+    notify(deps.mailer, changed)
     return changed
 
 
 def accept_preregistration(
-    application_id: str, caller: Caller | None, deps: ApplicationDeps, now: datetime, *, link_base: str
+    application_id: str, caller: Caller | None, deps: ApplicationDeps, now: datetime
 ) -> Application:
     """Staff complete a pre-registration handed over by QR code (identity checked at the counter)."""
     who = require(caller, Role.STAFF)
-    application = load(deps.store, application_id).application
+    record = load(deps.store, application_id)
+    application = record.application
     if not is_staff_of(who, application):
         raise Forbidden()
     if application.status != "preregistered":
@@ -87,5 +86,6 @@ def accept_preregistration(
         expected_version=application.version,
         verifications=verifications_for(found, application, now),
     )
-    notify(deps.mailer, changed, link_base)
+    mark_referenced(record, deps)
+    notify(deps.mailer, changed)
     return changed

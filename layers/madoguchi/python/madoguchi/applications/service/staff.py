@@ -7,13 +7,17 @@ from datetime import datetime
 from madoguchi.applications.models import Application, DecisionRequest, Status
 from madoguchi.applications.service.access import (
     ApplicationDeps,
+    FeeUnpaid,
+    FourEyes,
     NotEditable,
     VerificationPending,
     audit_entry,
     load,
+    paid_yen,
     procedure_form,
 )
 from madoguchi.applications.service.notices import notify
+from madoguchi.applications.service.payment import refund_surplus
 from madoguchi.shared.auth import Caller, Role, require
 from madoguchi.shared.errors import Forbidden, InvalidInput, NotFound
 
@@ -31,8 +35,6 @@ def decide(
     caller: Caller | None,
     deps: ApplicationDeps,
     now: datetime,
-    *,
-    link_base: str,
 ) -> Application:
     who = require(caller, Role.STAFF)
     record = load(deps.store, application_id)
@@ -45,10 +47,17 @@ def decide(
     reason = (request.reason or "").strip()
     if request.decision in ("return", "reject") and not reason:
         raise InvalidInput([(["body", "reason"], "field_missing")])
+    if request.decision == "approve" and application.typed_by == who.sub:
+        raise FourEyes()
     if request.decision == "approve" and any(v.answer is None for v in record.verifications):
         raise VerificationPending()
+    charges = application.charges
+    if request.decision == "reject" and paid_yen(application) > 0:
+        # A rejected application's fee goes back (idempotent per charge: a retried decision refunds once).
+        charges = refund_surplus(application, paid_yen(application), deps, "rejected")
     changed = application.model_copy(
         update={
+            "charges": charges,
             "status": to,
             "return_reason": reason or None,
             "decided_by": who.sub,
@@ -57,12 +66,12 @@ def decide(
         }
     )
     deps.store.save(changed, audit_entry(who, request.decision, now), expected_version=application.version)
-    notify(deps.mailer, changed, link_base)
+    notify(deps.mailer, changed)
     return changed
 
 
 def issue_certificate(
-    application_id: str, caller: Caller | None, deps: ApplicationDeps, now: datetime, *, link_base: str
+    application_id: str, caller: Caller | None, deps: ApplicationDeps, now: datetime
 ) -> tuple[Application, bytes]:
     from madoguchi.applications.certificates import certificate_pdf
 
@@ -75,13 +84,15 @@ def issue_certificate(
         raise NotFound(application_id=application_id)
     if application.status not in ("approved", "issued"):
         raise NotEditable()
+    if application.channel == "online" and paid_yen(application) < application.fee_yen:
+        raise FeeUnpaid()  # counter and kiosk fees are taken at the till or the machine
     pdf = certificate_pdf(application, procedure, found, now)
     if application.status == "approved":
         changed = application.model_copy(
             update={"status": "issued", "updated_at": now, "version": application.version + 1}
         )
         deps.store.save(changed, audit_entry(who, "issued", now), expected_version=application.version)
-        notify(deps.mailer, changed, link_base)
+        notify(deps.mailer, changed)
         application = changed
     else:
         deps.store.audit(application.id, audit_entry(who, "reissued_copy", now))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from madoguchi.applications.models import Application, Status
+from madoguchi.applications.models import Application, Status, SubmitRequest
 from madoguchi.applications.service.access import (
     ApplicationDeps,
     AttachmentNotValid,
@@ -15,35 +15,48 @@ from madoguchi.applications.service.access import (
     editor,
     fee,
     load,
+    paid_yen,
     problems,
     procedure_form,
 )
 from madoguchi.applications.service.notices import notify
-from madoguchi.applications.service.payment import checkout
+from madoguchi.applications.service.payment import checkout, close_checkout, mark_referenced, refund_surplus
 from madoguchi.applications.service.verifications import verifications_for
 from madoguchi.cases.models import Verification
 from madoguchi.shared.auth import Caller, Role, require
 from madoguchi.shared.errors import Conflict, InvalidInput, present
+from madoguchi.shared.public_origin import is_site_url, site_link
+
+
+def return_url_of(request: SubmitRequest) -> str:
+    """Where the payment page sends the resident back: a page of this site only (exact origin after parsing,
+    so `https://site@evil.example/` is refused), by default the application page."""
+    if request.return_url is None:
+        return site_link("/apply/")
+    if not is_site_url(request.return_url):
+        raise InvalidInput([(["body", "return_url"], "field_invalid")])
+    return request.return_url
 
 
 def submit(
     application_id: str,
+    request: SubmitRequest,
     caller: Caller | None,
     deps: ApplicationDeps,
     now: datetime,
     *,
-    idempotency_key: str | None,
-    return_url: str,
+    idempotency_key: str | None = None,
 ) -> Application:
     store = deps.store
     who = require(caller, Role.RESIDENT, Role.STAFF, Role.DEVICE)
+    return_url = return_url_of(request)
     key = f"{who.sub}#submit#{idempotency_key}" if idempotency_key else None
     if key and store.by_idempotency(key) == application_id:
         return present(store.get(application_id))
     record = load(store, application_id)
     application = record.application
     editor(who, application)
-    if application.status not in ("draft", "returned"):
+    if application.status not in ("draft", "returned", "awaiting_payment"):
         raise NotEditable()
     procedure, found = procedure_form(deps.procedures, application.procedure)
     problems(found, application.answers, complete=True)
@@ -57,36 +70,46 @@ def submit(
         raise AttachmentNotValid()
     if missing:
         raise InvalidInput(missing)  # type: ignore[arg-type]
+    expected = application.version
+    application = close_checkout(application, deps, now)  # a new amount or a fresh checkout replaces the old
     amount = fee(procedure, found, application.answers)
+    # Online fees are paid through the gateway: what is due is the fee less what was paid before (a returned
+    # application resubmitted with more copies pays the difference; with fewer, the surplus is refunded).
+    due = amount - paid_yen(application) if application.channel == "online" else 0
     verifications: list[Verification] = []
     payment = application.payment
+    charges = application.charges
     status: Status
     if application.channel == "counter" and application.typed_by is None:
         status = "preregistered"  # handed over at the counter by QR code
     elif application.typed_by is not None and who.role is Role.STAFF and application.confirmed_by is None:
         status = "awaiting_confirmation"
-    elif amount > 0 and application.channel == "online" and not (payment and payment.paid):
+    elif due > 0:
         status = "awaiting_payment"
-        payment = checkout(deps.gateway(), application, procedure, amount, now, return_url, idempotency_key)
+        payment = checkout(deps.gateway(), application, procedure, due, now, return_url, idempotency_key)
     else:
         status = "received"
-        verifications = [] if application.status == "returned" else verifications_for(found, application, now)
+        # Asked again on every submission: the answers they were asked about may have changed.
+        verifications = verifications_for(found, application, now)
+        if due < 0:
+            charges = refund_surplus(application, -due, deps, "surplus")
     changed = application.model_copy(
         update={
             "status": status,
             "fee_yen": amount,
             "payment": payment,
+            "charges": charges,
             "submitted_at": now if status == "received" else application.submitted_at,
             "updated_at": now,
             "return_reason": None,
-            "version": application.version + 1,
+            "version": expected + 1,
         }
     )
     try:
         store.save(
             changed,
             audit_entry(who, f"submitted:{status}", now),
-            expected_version=application.version,
+            expected_version=expected,
             idempotency=key,
             verifications=verifications,
             attachment_keys=[x.id for x in latest.values()],
@@ -100,7 +123,6 @@ def submit(
             raise AttachmentNotValid() from None
         raise
     if status == "received":
-        for x in latest.values():
-            deps.attachments.mark_referenced(x.key)
-    notify(deps.mailer, changed, return_url)
+        mark_referenced(record, deps)
+    notify(deps.mailer, changed)
     return changed
