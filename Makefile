@@ -13,13 +13,15 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 WEB_SOURCES := $(shell find web -path web/dist -prune -o -type f -print 2>/dev/null) vite.config.ts package-lock.json
 LAYER_DIR := build/layers/deps
 
-.PHONY: help setup run test unit bench synth lint openapi layer web chromium pcsc clean
+.PHONY: help setup run test unit logscan bench load synth lint openapi layer web chromium pcsc clean
 
 help:
 	@echo "make run    - the whole system locally with demo data (http://127.0.0.1:8000, PORT overrides)"
 	@echo "make test   - lint, type checks and the whole test suite"
 	@echo "make unit   - the unit tests only (pure logic and fakes; no local stack, no browser): seconds"
+	@echo "make logscan - the integration suite, its handler logs scanned for personal data"
 	@echo "make bench  - benchmarks, written to docs/benchmarks.md"
+	@echo "make load   - the city's busiest hour on the local stack (locust; LOAD_MINUTES=3), into docs/benchmarks.md"
 	@echo "make synth  - synthesise the CDK app offline into cdk.out/"
 	@echo "make lint   - ruff, import contracts (lint-imports) and mypy"
 
@@ -76,14 +78,30 @@ lint: setup
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy layers/madoguchi/python/madoguchi functions infra tests/bench devices
 
+# Handler log lines of the whole run are copied to HANDLER_LOGS and scanned for personal data afterwards.
+HANDLER_LOGS := build/handler-logs
+
 test: setup web layer chromium pcsc lint
-	$(PY) -m pytest -n 2 --dist loadgroup
+	rm -rf $(HANDLER_LOGS)
+	MADOGUCHI_HANDLER_LOGS=$(CURDIR)/$(HANDLER_LOGS) $(PY) -m pytest -n 2 --dist loadgroup
+	$(PY) -m tests.privacy.scan $(HANDLER_LOGS)
+
+# The integration suite alone, its handler logs scanned for personal data (names, addresses, birth dates, e-mail
+# addresses, phone numbers, 12-digit numbers).
+logscan: setup
+	rm -rf $(HANDLER_LOGS)
+	MADOGUCHI_HANDLER_LOGS=$(CURDIR)/$(HANDLER_LOGS) $(PY) -m pytest -n 2 --dist loadgroup tests/integration
+	$(PY) -m tests.privacy.scan $(HANDLER_LOGS)
 
 unit: setup
 	$(PY) -m pytest tests/unit -n 2 -q
 
 bench: setup
 	$(PY) -m tests.bench
+
+# Starts the local stack itself on 127.0.0.1, runs locust for LOAD_MINUTES and stops; exits 1 if anything was lost.
+load: setup
+	$(PY) -m tests.load
 
 synth: setup layer web
 	npx cdk synth --quiet

@@ -63,6 +63,10 @@ class LocalIssuer:
         user = next((u for u in DEMO_USERS if u.id == user_id), None)
         if user is None:
             raise UnknownUser(user_id)
+        return self.sign(user, lifetime)
+
+    def sign(self, user: DemoUser, lifetime: int = TOKEN_SECONDS) -> str:
+        """A token for any user (the load test's many residents); POST /_local/token serves only DEMO_USERS."""
         now = int(time.time())
         claims: dict[str, Any] = {
             "iss": ISSUER,

@@ -25,6 +25,7 @@ import requests
 from infra import catalogue
 from tests.bench import applications, faq, inbox, queue, reservations, transitions
 from tests.bench.local import LOAD_SECONDS, LOAD_THREADS, load
+from tests.load import section as load_section
 
 ROOT = catalogue.ROOT
 LAYER = ROOT / "layers" / "madoguchi" / "python"
@@ -292,7 +293,7 @@ def main() -> None:
         + "\n".join(queue.section(*queue_figures))
         + "\n"
     )
-    (ROOT / "docs" / "benchmarks.md").write_text(text)
+    (ROOT / "docs" / "benchmarks.md").write_text(text + ("\n" + kept if (kept := load_section.current()) else ""))
     print(text)
 
 

@@ -1,0 +1,1 @@
+"""`make load`: the city's busiest hour against the local stack (locust)."""
