@@ -3,7 +3,9 @@ started only when a test asks for it. Unit tests never import it (the local stac
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -12,14 +14,26 @@ import requests
 if TYPE_CHECKING:
     from infra.local.stack import LocalStack
 
+# `make test` / `make logscan` set this: every handler log line of the session is copied there (one file per
+# xdist worker), at DEBUG, and tests/privacy/scan.py then looks for personal data in it.
+HANDLER_LOGS = os.environ.get("MADOGUCHI_HANDLER_LOGS")
+
 
 @pytest.fixture(scope="session")
 def local_stack() -> Iterator[LocalStack]:
+    from infra.local import handler_logs
     from infra.local.stack import LocalStack
 
+    tee = None
+    if HANDLER_LOGS:
+        os.environ["POWERTOOLS_LOG_LEVEL"] = "DEBUG"
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        tee = handler_logs.capture(Path(HANDLER_LOGS) / f"{worker}.jsonl")
     stack = LocalStack(port=0).start()
     yield stack
     stack.stop()
+    if tee is not None:
+        handler_logs.release(tee)
 
 
 @pytest.fixture(scope="session")
