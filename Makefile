@@ -76,7 +76,7 @@ run: setup web
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
-	$(VENV)/bin/mypy layers/madoguchi/python/madoguchi functions infra tests/bench devices
+	$(VENV)/bin/mypy layers/madoguchi/python/madoguchi functions infra tests/bench devices tests/load tests/privacy
 
 # Handler log lines of the whole run are copied to HANDLER_LOGS and scanned for personal data afterwards.
 HANDLER_LOGS := build/handler-logs

@@ -125,7 +125,7 @@ class TicketMachine(Budgeted):
     _counters = itertools.cycle(PLAN["counters"])
 
     def interval(self) -> float:
-        return 3600 * len(PLAN["counters"]) / RATES["tickets_per_hour"]
+        return 3600 * len(PLAN["counters"]) / float(RATES["tickets_per_hour"])
 
     def on_start(self) -> None:
         self.counter = next(self._counters)
@@ -344,3 +344,5 @@ class FaqChat(Budgeted):
         with self.client.post(f"/faq/chat?lang={question['lang']}", json={"message": question["q"]},
                               name="POST /faq/chat", catch_response=True) as r:
             expect(r, 200)
+            if r.status_code != 200 and len(unexpected["faq questions not answered 200"]) < 3:
+                unexpected["faq questions not answered 200"].append(json.dumps(question, ensure_ascii=False))
