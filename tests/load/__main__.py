@@ -111,6 +111,10 @@ def run_locust(plan_path: Path, users: int, seconds: int) -> int:
     return subprocess.run(command, env=env, timeout=seconds + 180, check=False).returncode
 
 
+def load_average() -> str:
+    return " / ".join(f"{n:.1f}" for n in os.getloadavg()) + " (1 / 5 / 15 min)"
+
+
 def percentile(values: list[float], q: int) -> float:
     if len(values) == 1:
         return values[0]
@@ -205,14 +209,18 @@ def section(results: dict[str, Any], checks: list[tuple[str, bool, str]], second
         f"{results['requests']} requests in {seconds:.0f} s ({results['requests'] / seconds:.1f}/s). Latencies are "
         "the client's, in ms; percentiles are inclusive (with few requests p99 is near the slowest).",
         "",
-        "| route | requests | statuses | p50 ms | p99 ms | max ms |",
-        "|---|---:|---|---:|---:|---:|",
+        "locust is a closed model: a user whose request takes longer than its pacing falls behind, so a rate",
+        "below the hour's (per s, over the whole run) means the stack was saturated. Load average of this machine",
+        f"(shared with other work): {results['load_before']} before the run, {results['load_after']} after.",
+        "",
+        "| route | requests | per s | statuses | p50 ms | p99 ms | max ms |",
+        "|---|---:|---:|---|---:|---:|---:|",
     ]
     for name in sorted(results["latencies_ms"]):
         values = results["latencies_ms"][name]
         codes = ", ".join(f"{c} × {n}" for c, n in sorted(results["statuses"][name].items()))
-        lines.append(f"| {name} | {len(values)} | {codes} | {percentile(values, 50):.0f} "
-                     f"| {percentile(values, 99):.0f} | {max(values):.0f} |")
+        lines.append(f"| {name} | {len(values)} | {len(values) / seconds:.1f} | {codes} "
+                     f"| {percentile(values, 50):.0f} | {percentile(values, 99):.0f} | {max(values):.0f} |")
     for name, bodies in sorted(results["unexpected"].items()):
         lines += ["", f"Unexpected answers of {name} (first {len(bodies)}): " + "; ".join(f"`{b}`" for b in bodies)]
     lines += ["", "Checks after the run, through the API:", "", "| check | result | detail |", "|---|---|---|"]
@@ -282,10 +290,11 @@ def run(seconds: int, workdir: Path) -> tuple[int, float, dict[str, Any], list[t
         users = 2 * len(plan_counters) + RATES["phones"] + RATES["display_boards"] + RATES["racing_residents"] \
             + 20 + RATES["faq_chatters"]
         progress(f"Running {users} locust users for {seconds} s against {stack.url}")
-        started = time.monotonic()
+        started, load_before = time.monotonic(), load_average()
         code = run_locust(plan_path, users, seconds)
         elapsed = time.monotonic() - started
         results = json.loads((workdir / "results.json").read_text(encoding="utf-8"))
+        results["load_before"], results["load_after"] = load_before, load_average()
         results["by_counter"] = plan_counters
         progress("Checking that nothing was lost")
         checks = check(api, results, waiting, plan_counters, race)
