@@ -51,7 +51,8 @@ def on_request(name: str, response_time: float, response: Any, exception: Except
     requests_sent += 1
     latencies[name].append(response_time)
     code = getattr(response, "status_code", 0) if response is not None else 0
-    statuses[name]["error" if exception is not None and not code else str(code)] += 1
+    # No response at all: the exception's type (a connection refused or reset, a request cut by the stop)
+    statuses[name][f"error {type(exception).__name__}" if exception is not None and not code else str(code)] += 1
     if requests_sent >= PLAN["max_requests"]:
         runner = getattr(_environment, "runner", None)
         if runner is not None:
