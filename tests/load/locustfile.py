@@ -92,9 +92,11 @@ def expect(response: Any, *codes: int) -> None:
     if response.status_code in codes:
         response.success()
     else:
-        response.failure(f"{response.status_code}: {response.text[:200]}")
+        # no response at all (status 0): what the client raised instead
+        said = response.text[:300] if response.status_code else repr(getattr(response, "error", None))[:300]
+        response.failure(f"{response.status_code}: {said}")
         if len(unexpected[response.request_meta["name"]]) < 5:
-            unexpected[response.request_meta["name"]].append(f"{response.status_code}: {response.text[:300]}")
+            unexpected[response.request_meta["name"]].append(f"{response.status_code}: {said}")
 
 
 class Budgeted(HttpUser):
