@@ -403,8 +403,7 @@ def test_the_site_deployment_includes_the_merged_openapi_document(checked_synthe
     assert document["openapi"].startswith("3.1")
     paths = {route.path for route, _ in catalogue.routes()}
     assert set(document["paths"]) == paths
-    [config] = [json.loads((a / "config.json").read_text()) for a in assets if (a / "config.json").is_file()]
-    assert not config["auth"].get("tokenUrl")  # the local token endpoint never reaches the cloud
+    # config.json: tests/infra/test_sign_in_infra.py
 
 
 def test_each_case_department_lead_is_told_of_escalations(madoguchi: Madoguchi):
