@@ -24,7 +24,7 @@ from infra import catalogue
 from infra.catalogue import Function, Route
 from infra.local.authorizer import CognitoAuthorizer
 from infra.local.functions import ACCOUNT, Functions
-from infra.local.identity import DEMO_USERS, UnknownUser
+from infra.local.identity import UnknownUser
 from infra.local.oidc import LocalOidcProvider
 from madoguchi.shared.api import ErrorBody
 from madoguchi.shared.i18n import message, negotiate
@@ -178,11 +178,7 @@ class Gateway:
 
     def web_config(self) -> dict[str, Any]:
         """The pages' configuration, shaped as the cloud's (infra/stacks/web.py), from the local provider."""
-        auth: dict[str, Any] = dict(self.provider.web_config())
-        # The demo-user picker's fields, until the pages sign in through the provider (then removed).
-        auth["tokenUrl"] = "/_local/token"
-        auth["demoUsers"] = [{"id": u.id, "label": u.label, "role": u.role} for u in DEMO_USERS]
-        return {"auth": auth, "siteUrl": self.provider.site_url}
+        return {"auth": self.provider.web_config(), "siteUrl": self.provider.site_url}
 
     def openapi(self) -> bytes:
         if self._openapi is None:

@@ -134,6 +134,8 @@ class RefreshToken(TokenMixin):  # type: ignore[misc]
     user: DemoUser
     code: str
     expires_at: float
+    auth_time: int
+    amr: list[str]
     revoked: bool = False
 
     def check_client(self, client: Client) -> bool:
@@ -239,6 +241,13 @@ class CognitoIdToken(OpenIDCode):  # type: ignore[misc]
         now = int(time.time())
         return {"iss": self.pool.issuer, "aud": client.client_id, "iat": now, "exp": now + TOKEN_SECONDS}
 
+    def get_compatible_claims(self, request: OAuth2Request) -> dict[str, Any]:
+        claims: dict[str, Any] = super().get_compatible_claims(request)
+        if request.refresh_token is not None:  # a renewed ID token keeps the time and means of the sign-in
+            claims["auth_time"] = request.refresh_token.auth_time
+            claims["amr"] = request.refresh_token.amr
+        return claims
+
     def generate_user_info(self, user: DemoUser, scope: str) -> UserInfo:
         return UserInfo(self.pool.user_claims(user))
 
@@ -279,6 +288,8 @@ class Server(AuthorizationServer):  # type: ignore[misc]
                 user=request.user,
                 code=request.authorization_code.code,
                 expires_at=time.time() + REFRESH_SECONDS,
+                auth_time=request.authorization_code.auth_time,
+                amr=request.authorization_code.amr,
             )
 
     def create_oauth2_request(self, request: Request) -> OAuth2Request:
@@ -571,7 +582,8 @@ def sign_in_page(pool: Pool, request: Request, problem: str | None = None, chose
         cancel = f'<a class="button" href="{e(back)}">{t["cancel"]}</a>'
     return (
         f'<!doctype html><html lang="{HTML_LANG.get(lang, lang)}"><head><meta charset="utf-8">'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{t["title"]} — Madoguchi</title>'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<link rel="icon" href="data:,"><title>{t["title"]} — Madoguchi</title>'
         f"<style>{STYLE}</style></head><body><main><h1>{t[pool.role]}</h1>{alert}"
         f'<form method="post" action="{action}"><fieldset><legend>{t["user"]}</legend>{choices}</fieldset>'
         f'{second_factor}<button type="submit">{t["submit"]}</button>{cancel}</form>'

@@ -6,7 +6,6 @@ import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 
-
 @pytest.mark.parametrize(
     ("user", "expected"),
     [

@@ -78,6 +78,7 @@ def test_each_pool_has_its_own_authority_and_keys(local_stack):
 def test_config_json_names_the_local_authorities(local_stack, stack_url):
     config = requests.get(f"{stack_url}/config.json", timeout=10).json()
     assert config["siteUrl"] == stack_url
+    assert "tokenUrl" not in config["auth"] and "demoUsers" not in config["auth"]  # no picker, no shortcut
     for role in ("resident", "staff", "device"):
         assert config["auth"][role]["authority"] == discovery(local_stack, role)["issuer"]
         assert config["auth"][role]["clientId"]
@@ -186,6 +187,8 @@ def test_refresh_gives_a_new_id_token_the_api_accepts(local_stack, stack_url):
         discovery(local_stack, "resident")["token_endpoint"], refresh_token=token["refresh_token"]
     )
     assert refreshed["id_token"] and refreshed["access_token"] != token["access_token"]
+    before, after = (jwt.decode(t["id_token"], options={"verify_signature": False}) for t in (token, refreshed))
+    assert after["auth_time"] == before["auth_time"] and after["sub"] == before["sub"]  # what clients check
     assert me(stack_url, refreshed["id_token"]).json()["sub"] == "resident-pt"
     # Another pool's client is not known to this pool
     response = requests.post(

@@ -69,6 +69,7 @@ export function userManager(settings: AuthorityConfig): UserManager {
       automaticSilentRenew: true,
       accessTokenExpiringNotificationTimeInSeconds: 60,
       userStore: new WebStorageStateStore({ store: sessionStorage }),
+      stateStore: new WebStorageStateStore({ store: sessionStorage }),
     });
     managers.set(key, manager);
   }
