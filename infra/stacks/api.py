@@ -29,6 +29,28 @@ from madoguchi.shared.i18n import message
 API_FUNCTIONS = tuple(fn for fn in catalogue.FUNCTIONS if not fn.cognito_trigger)
 PARENT_SEGMENT = "health"  # the one first path segment whose methods stay in the API stack itself
 
+# Stage-wide limits (requests per second, burst), and lower ones on the routes anyone can hammer: what residents
+# create (holds, applications, tickets, chat) and the public write endpoints. Staff routes keep the stage's.
+STAGE_THROTTLE = (100, 200)
+ROUTE_THROTTLES: dict[tuple[str, str], tuple[int, int]] = {
+    ("POST", "/reservations"): (20, 40),
+    ("POST", "/lottery/applications"): (10, 20),
+    ("POST", "/applications"): (10, 20),
+    ("POST", "/applications/{applicationId}/attachments"): (10, 20),
+    ("POST", "/cases"): (10, 20),
+    ("POST", "/queues/{counterId}/tickets"): (20, 40),
+    ("POST", "/tickets/{ticketId}/notifications"): (10, 20),
+    ("POST", "/faq/chat"): (10, 20),
+    ("POST", "/guide/checklist"): (20, 40),
+    ("POST", "/guide/checklist.ics"): (20, 40),
+    ("POST", "/line/webhook"): (20, 40),
+    ("POST", "/payments/stripe/webhook"): (20, 40),
+}
+# Reserved concurrency: a flood on one context cannot take every execution of the account from the others (the
+# queue and bookings must keep working on a busy morning). Accounts whose concurrency quota is still the new-
+# account default cannot reserve: deploy with `-c reserved_concurrency=false` until the quota is raised.
+RESERVED_CONCURRENCY: dict[str, int] = {"queue": 20, "reservations": 20, "applications": 10, "faq": 10}
+
 TABLE_READ = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"]
 TABLE_WRITE = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"]
 KEY_READ = ["kms:Decrypt", "kms:DescribeKey"]
@@ -80,6 +102,11 @@ class ApiStack(Stack):
             )
             for fn in API_FUNCTIONS
         }
+        if str(self.node.try_get_context("reserved_concurrency")).lower() != "false":
+            for name, executions in RESERVED_CONCURRENCY.items():
+                cfn = self.functions[name].node.default_child
+                assert isinstance(cfn, lambda_.CfnFunction)
+                cfn.reserved_concurrent_executions = executions
         for fn in API_FUNCTIONS:
             if fn.schedule:
                 events.Rule(
@@ -292,8 +319,19 @@ class ApiStack(Stack):
             "Stage",
             deployment=deployment,
             stage_name="v1",
-            throttling_rate_limit=100,
-            throttling_burst_limit=200,
+            throttling_rate_limit=STAGE_THROTTLE[0],
+            throttling_burst_limit=STAGE_THROTTLE[1],
+            method_options={
+                f"{path}/{method}": apigw.MethodDeploymentOptions(
+                    throttling_rate_limit=rate,
+                    throttling_burst_limit=burst,
+                    # a method's own settings are whole: repeat the stage's logging and metrics
+                    logging_level=apigw.MethodLoggingLevel.ERROR,
+                    data_trace_enabled=False,
+                    metrics_enabled=True,
+                )
+                for (method, path), (rate, burst) in ROUTE_THROTTLES.items()
+            },
             access_log_destination=apigw.LogGroupLogDestination(access_logs),
             access_log_format=apigw.AccessLogFormat.json_with_standard_fields(
                 caller=False,

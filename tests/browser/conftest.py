@@ -96,7 +96,7 @@ def sign_out() -> Callable[[Page], None]:
     """The sign-in panel's sign-out: ends the provider's session and lands on the site's top page."""
 
     def run(page: Page) -> None:
-        page.get_by_role("button", name=re.compile("Sign out|サインアウト")).click()
+        page.locator("#signout-button").click()
         page.wait_for_url(re.compile(r"/(\?.*)?$"))
 
     return run

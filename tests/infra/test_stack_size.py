@@ -34,3 +34,32 @@ def test_routes_do_not_grow_the_api_stack(madoguchi: Any, synth_templates: dict[
     assert len(nested) == len({first_segment(r.path) for r, _ in catalogue.routes()}) - 1
     permissions = [r for r in api.values() if r["Type"] == "AWS::Lambda::Permission"]
     assert len(permissions) < len(madoguchi.api.functions) + 5  # per function (and event source), not per route
+
+
+def test_resident_write_routes_have_their_own_lower_throttles(synth_templates: dict[str, Any]):
+    from infra.stacks.api import ROUTE_THROTTLES, STAGE_THROTTLE
+
+    routes = {(r.method, r.path) for r, _ in catalogue.routes()}
+    assert set(ROUTE_THROTTLES) <= routes  # no throttle names a route that does not exist
+    [stage] = [
+        r for r in synth_templates["MadoguchiApi"]["Resources"].values() if r["Type"] == "AWS::ApiGateway::Stage"
+    ]
+    settings = {(s["HttpMethod"], s["ResourcePath"]): s for s in stage["Properties"]["MethodSettings"]}
+    assert settings[("*", "/*")]["ThrottlingRateLimit"] == STAGE_THROTTLE[0]
+    for (method, path), (rate, burst) in ROUTE_THROTTLES.items():
+        setting = settings[(method, "/" + path.replace("/", "~1"))]  # API Gateway's escaping of resource paths
+        assert (setting["ThrottlingRateLimit"], setting["ThrottlingBurstLimit"]) == (rate, burst)
+        assert setting["DataTraceEnabled"] is False and setting["MetricsEnabled"] is True
+        assert rate < STAGE_THROTTLE[0]
+
+
+def test_hot_functions_reserve_concurrency(madoguchi: Any, synth_templates: dict[str, Any]):
+    from aws_cdk import Stack
+
+    from infra.stacks.api import RESERVED_CONCURRENCY
+
+    resources = synth_templates["MadoguchiApi"]["Resources"]
+    for name, fn in madoguchi.api.functions.items():
+        props = resources[Stack.of(fn).get_logical_id(fn.node.default_child)]["Properties"]
+        assert props.get("ReservedConcurrentExecutions") == RESERVED_CONCURRENCY.get(name), name
+    assert sum(RESERVED_CONCURRENCY.values()) <= 100  # leaves a default 1000 quota well above AWS's 100 unreserved

@@ -162,7 +162,7 @@ export function SignIn({ onSession, audience = "staff", onSignedInOrOut }: SignI
       </div>
       {settings === undefined && !error && <Loading />}
       {settings && me && (
-        <button type="button" class="button button--secondary" onClick={end}>
+        <button type="button" id="signout-button" class="button button--secondary" onClick={end}>
           {t("staff.signOut")}
         </button>
       )}
