@@ -38,6 +38,7 @@ export default defineConfig({
         congestion: page("congestion/index.html"),
         staffQueue: page("staff/queue/index.html"),
         ticketMachine: page("ticket-machine/index.html"),
+        signin: page("signin/index.html"),
       },
     },
   },

@@ -58,14 +58,18 @@ def build(app: App, sources: Sources | None = None, *, nag: bool = True) -> Mado
     env = _environment()
     data = DataStack(app, "MadoguchiData", env=env, description="Madoguchi tables, files and data key")
     auth = AuthStack(app, "MadoguchiAuth", sources=sources, env=env, description="Madoguchi user pools")
-    api = ApiStack(
-        app, "MadoguchiApi", data=data, auth=auth, sources=sources, env=env, description="Madoguchi API"
-    )
+    api = ApiStack(app, "MadoguchiApi", data=data, auth=auth, sources=sources, env=env, description="Madoguchi API")
     workflows = WorkflowsStack(
         app, "MadoguchiWorkflows", functions=api.functions, env=env, description="Madoguchi workflows"
     )
     web = WebStack(
-        app, "MadoguchiWeb", sources=sources, api=api.api, env=env, description="Madoguchi web front end"
+        app,
+        "MadoguchiWeb",
+        sources=sources,
+        api=api.api,
+        auth=auth,
+        env=env,
+        description="Madoguchi web front end",
     )
     observability = ObservabilityStack(
         app,

@@ -1,7 +1,8 @@
 """The local API gateway: HTTP requests in, API Gateway REST proxy events to our handlers, responses out.
 
-It authenticates like the Cognito authorizer (verified claims in requestContext.authorizer.claims, 401 on
-routes that need a token), serves web/dist, /openapi.json, /config.json and, only here, POST /_local/token.
+It authenticates like the Cognito authorizer (infra/local/authorizer.py: ID tokens of the local OpenID Connect
+provider's pools, verified against their JWKS; claims in requestContext.authorizer.claims, 401 on routes that
+need a token), serves web/dist, /openapi.json, /config.json and, only here, POST /_local/token.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ from werkzeug.wrappers import Request, Response
 
 from infra import catalogue
 from infra.catalogue import Function, Route
+from infra.local.authorizer import CognitoAuthorizer
 from infra.local.functions import ACCOUNT, Functions
-from infra.local.identity import DEMO_USERS, LocalIssuer, UnknownUser
+from infra.local.identity import UnknownUser
+from infra.local.oidc import LocalOidcProvider
 from madoguchi.shared.api import ErrorBody
 from madoguchi.shared.i18n import message, negotiate
 
@@ -53,9 +56,10 @@ def _multi(pairs: list[tuple[str, str]]) -> tuple[dict[str, str] | None, dict[st
 
 
 class Gateway:
-    def __init__(self, functions: Functions, issuer: LocalIssuer, web_dist: Path = WEB_DIST) -> None:
+    def __init__(self, functions: Functions, provider: LocalOidcProvider, web_dist: Path = WEB_DIST) -> None:
         self.functions = functions
-        self.issuer = issuer
+        self.provider = provider
+        self.authorizer = CognitoAuthorizer({pool.issuer: pool.client.client_id for pool in provider.pools.values()})
         self.web_dist = web_dist
         self.routes = [_compile(r, f) for r, f in catalogue.routes()]
         self._openapi: bytes | None = None
@@ -116,7 +120,7 @@ class Gateway:
         if scheme.lower() != "bearer" or not token:
             return None
         try:
-            return self.issuer.verify(token.strip())
+            return self.authorizer.verify(token.strip())
         except jwt.InvalidTokenError:
             return None
 
@@ -168,18 +172,13 @@ class Gateway:
     def _token(self, request: Request) -> Response:
         try:
             user = (json.loads(request.get_data() or b"{}") or {}).get("user")
-            return self._json(200, {"token": self.issuer.issue(str(user))})
+            return self._json(200, {"token": self.provider.issue(str(user))})
         except (ValueError, AttributeError, UnknownUser):
             return self._error(request, 400, "bad_request")
 
-    @staticmethod
-    def web_config() -> dict[str, Any]:
-        return {
-            "auth": {
-                "tokenUrl": "/_local/token",
-                "demoUsers": [{"id": u.id, "label": u.label, "role": u.role} for u in DEMO_USERS],
-            }
-        }
+    def web_config(self) -> dict[str, Any]:
+        """The pages' configuration, shaped as the cloud's (infra/stacks/web.py), from the local provider."""
+        return {"auth": self.provider.web_config(), "siteUrl": self.provider.site_url}
 
     def openapi(self) -> bytes:
         if self._openapi is None:

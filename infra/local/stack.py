@@ -17,8 +17,8 @@ from infra import catalogue
 from infra.local import dynamodb_isolation, lambda_dispatch, s3_events
 from infra.local.functions import REGION, Functions
 from infra.local.gateway import Gateway
-from infra.local.identity import LocalIssuer
 from infra.local.line import LineStandIn
+from infra.local.oidc import LocalOidcProvider
 from infra.local.provision import provision
 from infra.local.scheduler import Scheduler
 from infra.local.secrets import LOCAL_SECRETS
@@ -64,7 +64,7 @@ class LocalStack:
     server: BaseWSGIServer | None = None
     state_machines: dict[str, str] = field(default_factory=dict)
     functions: Functions | None = None
-    issuer: LocalIssuer = field(default_factory=LocalIssuer)
+    oidc: LocalOidcProvider = field(default_factory=LocalOidcProvider)
     line: LineStandIn = field(default_factory=LineStandIn)
     stripe: StripeStandIn = field(
         default_factory=lambda: StripeStandIn(
@@ -119,7 +119,9 @@ class LocalStack:
 
             seed_facilities(catalogue.table("reservations").local_name)
 
-        self.server = make_server(self.host, self.port, Gateway(self.functions, self.issuer), threaded=True)
+        self.oidc.start()
+        self.server = make_server(self.host, self.port, Gateway(self.functions, self.oidc), threaded=True)
+        self.oidc.set_site_url(self.url)  # the app clients' callback and sign-out origin
         os.environ["SITE_URL"] = self.url  # where residents come back to after paying; links in tickets and notices
         self.stripe.webhook_url = f"{self.url}/payments/stripe/webhook"
         threading.Thread(target=self.server.serve_forever, name="gateway", daemon=True).start()
@@ -138,6 +140,7 @@ class LocalStack:
             self.scheduler.stop()
         self.line.stop()
         self.stripe.stop()
+        self.oidc.stop()
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()

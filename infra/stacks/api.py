@@ -1,4 +1,5 @@
-"""Api: the two layers, one function per catalogue function and a REST API with one method per route."""
+"""Api: the two layers, one function per catalogue function and a REST API with one method per route (methods
+in nested stacks by first path segment: infra/stacks/routes.py)."""
 
 from __future__ import annotations
 
@@ -21,10 +22,34 @@ from infra.stacks.auth import AuthStack
 from infra.stacks.data import DataStack, pascal_case
 from infra.stacks.lambdas import ASSET_EXCLUDE, RUNTIME, python_function
 from infra.stacks.nag import acknowledge
+from infra.stacks.routes import RoutesStack, routes_stack_id, segments
 from infra.stacks.sources import Sources
 from madoguchi.shared.i18n import message
 
 API_FUNCTIONS = tuple(fn for fn in catalogue.FUNCTIONS if not fn.cognito_trigger)
+PARENT_SEGMENT = "health"  # the one first path segment whose methods stay in the API stack itself
+
+# Stage-wide limits (requests per second, burst), and lower ones on the routes anyone can hammer: what residents
+# create (holds, applications, tickets, chat) and the public write endpoints. Staff routes keep the stage's.
+STAGE_THROTTLE = (100, 200)
+ROUTE_THROTTLES: dict[tuple[str, str], tuple[int, int]] = {
+    ("POST", "/reservations"): (20, 40),
+    ("POST", "/lottery/applications"): (10, 20),
+    ("POST", "/applications"): (10, 20),
+    ("POST", "/applications/{applicationId}/attachments"): (10, 20),
+    ("POST", "/cases"): (10, 20),
+    ("POST", "/queues/{counterId}/tickets"): (20, 40),
+    ("POST", "/tickets/{ticketId}/notifications"): (10, 20),
+    ("POST", "/faq/chat"): (10, 20),
+    ("POST", "/guide/checklist"): (20, 40),
+    ("POST", "/guide/checklist.ics"): (20, 40),
+    ("POST", "/line/webhook"): (20, 40),
+    ("POST", "/payments/stripe/webhook"): (20, 40),
+}
+# Reserved concurrency: a flood on one context cannot take every execution of the account from the others (the
+# queue and bookings must keep working on a busy morning). Accounts whose concurrency quota is still the new-
+# account default cannot reserve: deploy with `-c reserved_concurrency=false` until the quota is raised.
+RESERVED_CONCURRENCY: dict[str, int] = {"queue": 20, "reservations": 20, "applications": 10, "faq": 10}
 
 TABLE_READ = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"]
 TABLE_WRITE = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"]
@@ -77,6 +102,11 @@ class ApiStack(Stack):
             )
             for fn in API_FUNCTIONS
         }
+        if str(self.node.try_get_context("reserved_concurrency")).lower() != "false":
+            for name, executions in RESERVED_CONCURRENCY.items():
+                cfn = self.functions[name].node.default_child
+                assert isinstance(cfn, lambda_.CfnFunction)
+                cfn.reserved_concurrent_executions = executions
         for fn in API_FUNCTIONS:
             if fn.schedule:
                 events.Rule(
@@ -220,6 +250,9 @@ class ApiStack(Stack):
             )
 
     def _rest_api(self, auth: AuthStack) -> apigw.RestApi:
+        """The REST API, its authorizer, validator, stage and /health here; every other first path segment's
+        methods in a nested stack of its own (infra/stacks/routes.py), so the route count cannot push a stack
+        past CloudFormation's 500 resources."""
         access_logs = logs.LogGroup(
             self, "AccessLogs", retention=logs.RetentionDays.ONE_YEAR, removal_policy=RemovalPolicy.RETAIN
         )
@@ -232,54 +265,90 @@ class ApiStack(Stack):
             binary_media_types=["application/pdf"],
             cloud_watch_role=True,
             cloud_watch_role_removal_policy=RemovalPolicy.RETAIN,
-            deploy_options=apigw.StageOptions(
-                stage_name="v1",
-                throttling_rate_limit=100,
-                throttling_burst_limit=200,
-                access_log_destination=apigw.LogGroupLogDestination(access_logs),
-                access_log_format=apigw.AccessLogFormat.json_with_standard_fields(
-                    caller=False,
-                    http_method=True,
-                    ip=True,
-                    protocol=True,
-                    request_time=True,
-                    resource_path=True,
-                    response_length=True,
-                    status=True,
-                    user=True,
-                ),
-                logging_level=apigw.MethodLoggingLevel.ERROR,
-                data_trace_enabled=False,  # full request logs would hold personal data
-                metrics_enabled=True,
-            ),
+            deploy=False,  # the deployment below also waits for the nested stacks' methods
         )
         self._gateway_responses(api)
         validator = api.add_request_validator(
             "RequestValidator", validate_request_body=True, validate_request_parameters=True
         )
-        authorizer = apigw.CognitoUserPoolsAuthorizer(self, "TokenAuthorizer", cognito_user_pools=auth.pools)
-        integrations = {
-            name: apigw.LambdaIntegration(fn, allow_test_invoke=False) for name, fn in self.functions.items()
-        }
-        for route, fn in catalogue.routes():
-            resource = api.root.resource_for_path(route.path.lstrip("/"))
-            if route.authenticated:
-                resource.add_method(
-                    route.method,
-                    integrations[fn.name],
-                    authorizer=authorizer,
-                    authorization_type=apigw.AuthorizationType.COGNITO,
-                    request_validator=validator,
-                )
+        authorizer = apigw.CfnAuthorizer(
+            self,
+            "TokenAuthorizer",
+            rest_api_id=api.rest_api_id,
+            name="TokenAuthorizer",
+            type="COGNITO_USER_POOLS",
+            identity_source="method.request.header.Authorization",
+            provider_arns=[pool.user_pool_arn for pool in auth.pools],
+        )
+        self.route_stacks: dict[str, RoutesStack] = {}
+        self.methods: dict[tuple[str, str], apigw.Method] = {}
+        for segment, routes in segments().items():
+            if segment == PARENT_SEGMENT:
+                # A RestApi must hold at least one method in its own stack (CDK validates it): the health check.
+                for route, fn in routes:
+                    method = api.root.resource_for_path(route.path.lstrip("/")).add_method(
+                        route.method,
+                        apigw.LambdaIntegration(self.functions[fn.name], allow_test_invoke=False),
+                        authorization_type=apigw.AuthorizationType.NONE,
+                        request_validator=validator,
+                    )
+                    for rule in ("AwsSolutions-APIG4", "AwsSolutions-COG4"):
+                        acknowledge(method, rule, "Public route by design (catalogue authenticated=False).")
+                    self.methods[(route.path, route.method)] = method
                 continue
-            method = resource.add_method(
-                route.method,
-                integrations[fn.name],
-                authorization_type=apigw.AuthorizationType.NONE,
-                request_validator=validator,
+            stack = RoutesStack(
+                self,
+                routes_stack_id(segment),
+                rest_api_id=api.rest_api_id,
+                root_resource_id=api.rest_api_root_resource_id,
+                routes=routes,
+                functions=dict(self.functions),
+                authorizer_id=authorizer.ref,
+                validator_id=validator.request_validator_id,
+                description=f"Madoguchi API routes under /{segment}",
             )
-            for rule in ("AwsSolutions-APIG4", "AwsSolutions-COG4"):
-                acknowledge(method, rule, "Public route by design (catalogue authenticated=False).")
+            self.route_stacks[segment] = stack
+            self.methods.update(stack.methods)
+        deployment = apigw.Deployment(self, "Deployment", api=api, description="Madoguchi API")
+        # A new deployment whenever a route or its authorization changes (the methods live in other stacks).
+        deployment.add_to_logical_id([f"{r.method} {r.path} {r.authenticated} {f.name}" for r, f in catalogue.routes()])
+        for stack in self.route_stacks.values():
+            deployment.node.add_dependency(stack)
+        stage = apigw.Stage(
+            self,
+            "Stage",
+            deployment=deployment,
+            stage_name="v1",
+            throttling_rate_limit=STAGE_THROTTLE[0],
+            throttling_burst_limit=STAGE_THROTTLE[1],
+            method_options={
+                f"{path}/{method}": apigw.MethodDeploymentOptions(
+                    throttling_rate_limit=rate,
+                    throttling_burst_limit=burst,
+                    # a method's own settings are whole: repeat the stage's logging and metrics
+                    logging_level=apigw.MethodLoggingLevel.ERROR,
+                    data_trace_enabled=False,
+                    metrics_enabled=True,
+                )
+                for (method, path), (rate, burst) in ROUTE_THROTTLES.items()
+            },
+            access_log_destination=apigw.LogGroupLogDestination(access_logs),
+            access_log_format=apigw.AccessLogFormat.json_with_standard_fields(
+                caller=False,
+                http_method=True,
+                ip=True,
+                protocol=True,
+                request_time=True,
+                resource_path=True,
+                response_length=True,
+                status=True,
+                user=True,
+            ),
+            logging_level=apigw.MethodLoggingLevel.ERROR,
+            data_trace_enabled=False,  # full request logs would hold personal data
+            metrics_enabled=True,
+        )
+        api.deployment_stage = stage
         acknowledge(
             api,
             "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
@@ -287,7 +356,7 @@ class ApiStack(Stack):
             "The account-wide API Gateway logging role; AWS's managed policy is the documented one.",
         )
         acknowledge(
-            api,
+            stage,
             "AwsSolutions-APIG3",
             "Residents reach the API through CloudFront (MadoguchiWeb), where a WAF web ACL belongs; its rules "
             "and cost are the city's choice at deployment. The stage is throttled.",

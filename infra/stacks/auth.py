@@ -1,10 +1,15 @@
-"""Auth: Cognito user pools for residents, staff and devices, and the trigger that adds the API's claims."""
+"""Auth: Cognito user pools for residents, staff and devices, their managed-login domains, and the trigger that
+adds the API's claims.
+
+The pools' app clients live in the web stack (infra/stacks/web.py): their callback and sign-out URLs are the
+site's own address, which only exists there, and the pages' config.json is written from them in the same stack.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
+from aws_cdk import Aws, CfnOutput, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
@@ -35,6 +40,20 @@ class AuthStack(Stack):
         self.staff = self._staff(sources)
         self.devices = self._devices(sources)
         self.pools = [self.residents, self.staff, self.devices]
+        self.pools_by_role = {"resident": self.residents, "staff": self.staff, "device": self.devices}
+        prefix = self.node.try_get_context("auth_domain_prefix") or "madoguchi"
+        self.domains = {role: self._domain(pool, role, prefix) for role, pool in self.pools_by_role.items()}
+
+    def _domain(self, pool: cognito.UserPool, role: str, prefix: str) -> cognito.UserPoolDomain:
+        """Managed login (the hosted sign-in pages) on a Cognito domain: `<prefix>-<role>-<account>`, unique per
+        region as Cognito requires; a city with its own domain sets `auth_domain_prefix` in cdk.json."""
+        domain = pool.add_domain(
+            "Domain",
+            cognito_domain=cognito.CognitoDomainOptions(domain_prefix=f"{prefix}-{role}-{Aws.ACCOUNT_ID}"),
+            managed_login_version=cognito.ManagedLoginVersion.NEWER_MANAGED_LOGIN,
+        )
+        CfnOutput(self, f"{role.capitalize()}SignInDomain", value=domain.base_url())
+        return domain
 
     def _trigger(self, role: str, sources: Sources) -> lambda_.Function:
         fn = catalogue.function(TOKEN_CLAIMS)
@@ -61,20 +80,6 @@ class AuthStack(Stack):
         CfnOutput(self, f"{role.capitalize()}PoolId", value=pool.user_pool_id)
         return pool
 
-    def _client(self, pool: cognito.UserPool, role: str, **props: Any) -> cognito.UserPoolClient:
-        client = pool.add_client(
-            "Client",
-            auth_flows=cognito.AuthFlow(user_srp=True),
-            prevent_user_existence_errors=True,
-            generate_secret=False,
-            id_token_validity=Duration.hours(1),
-            access_token_validity=Duration.hours(1),
-            refresh_token_validity=Duration.days(30),
-            **props,
-        )
-        CfnOutput(self, f"{role.capitalize()}ClientId", value=client.user_pool_client_id)
-        return client
-
     def _residents(self, sources: Sources) -> cognito.UserPool:
         pool = self._pool(
             "resident",
@@ -90,11 +95,6 @@ class AuthStack(Stack):
             mfa=cognito.Mfa.OPTIONAL,
             mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
             feature_plan=cognito.FeaturePlan.ESSENTIALS,
-        )
-        self._client(
-            pool,
-            "resident",
-            write_attributes=cognito.ClientAttributes().with_standard_attributes(email=True, locale=True),
         )
         acknowledge(
             pool,
@@ -132,7 +132,6 @@ class AuthStack(Stack):
                 description=names["ja"],
                 precedence=precedence,
             )
-        self._client(pool, "staff", write_attributes=cognito.ClientAttributes())
         return pool
 
     def _devices(self, sources: Sources) -> cognito.UserPool:
@@ -149,8 +148,6 @@ class AuthStack(Stack):
             mfa=cognito.Mfa.OFF,
             feature_plan=cognito.FeaturePlan.ESSENTIALS,
         )
-        # Devices may not write any attribute, device_kind least of all.
-        self._client(pool, "device", write_attributes=cognito.ClientAttributes())
         acknowledge(
             pool,
             "AwsSolutions-COG2",

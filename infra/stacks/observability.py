@@ -52,9 +52,7 @@ class ObservabilityStack(Stack):
                 resources=["*"],
             )
         )
-        self.topic = sns.Topic(
-            self, "Alarms", display_name="Madoguchi alarms", master_key=key, enforce_ssl=True
-        )
+        self.topic = sns.Topic(self, "Alarms", display_name="Madoguchi alarms", master_key=key, enforce_ssl=True)
         action = cw_actions.SnsAction(self.topic)
         self.alarms: list[cloudwatch.Alarm] = []
 
@@ -143,27 +141,16 @@ class ObservabilityStack(Stack):
             ),
             cloudwatch.GraphWidget(
                 title="Function duration p99 (ms)",
-                left=[
-                    fn.metric_duration(period=PERIOD, statistic="p99", label=name)
-                    for name, fn in functions.items()
-                ],
+                left=[fn.metric_duration(period=PERIOD, statistic="p99", label=name) for name, fn in functions.items()],
             ),
         )
         dashboard.add_widgets(
             cloudwatch.GraphWidget(
                 title="Workflows",
-                left=[
-                    m.metric_started(period=PERIOD, label=f"{k} started") for k, m in state_machines.items()
-                ]
-                + [
-                    m.metric_succeeded(period=PERIOD, label=f"{k} succeeded")
-                    for k, m in state_machines.items()
-                ],
+                left=[m.metric_started(period=PERIOD, label=f"{k} started") for k, m in state_machines.items()]
+                + [m.metric_succeeded(period=PERIOD, label=f"{k} succeeded") for k, m in state_machines.items()],
                 right=[m.metric_failed(period=PERIOD, label=f"{k} failed") for k, m in state_machines.items()]
-                + [
-                    m.metric_timed_out(period=PERIOD, label=f"{k} timed out")
-                    for k, m in state_machines.items()
-                ],
+                + [m.metric_timed_out(period=PERIOD, label=f"{k} timed out") for k, m in state_machines.items()],
             ),
             cloudwatch.AlarmStatusWidget(title="Alarms", alarms=self.alarms),
         )

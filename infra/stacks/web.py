@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
+from aws_cdk import Aws, CfnOutput, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
@@ -17,15 +17,22 @@ from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct, IConstruct
 
 from infra import catalogue, openapi
+from infra.stacks.auth import AuthStack
 from infra.stacks.data import access_logs_bucket
 from infra.stacks.nag import acknowledge
+from infra.stacks.sign_in import SignInClients
 from infra.stacks.sources import Sources
 
-# Nothing is loaded from other origins (see DESIGN.md: no CDN at run time).
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-    "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
-)
+
+def content_security_policy() -> str:
+    """Nothing is loaded from other origins (see DESIGN.md: no CDN at run time); the pages fetch only Cognito's
+    discovery and keys (cognito-idp) and its token endpoint (the pools' managed-login domains)."""
+    cognito = f"https://cognito-idp.{Aws.REGION}.amazonaws.com https://*.auth.{Aws.REGION}.amazoncognito.com"
+    return (
+        f"default-src 'self'; connect-src 'self' {cognito}; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
+    )
+
 
 # Viewer-request function of the bucket behaviour: S3 (with OAC) has a default object only at the root, so
 # `/kiosk/` and `/kiosk` become `/kiosk/index.html`; a last segment with a dot (`/assets/app.js`) is a file.
@@ -60,7 +67,14 @@ def api_path_patterns() -> list[str]:
 
 class WebStack(Stack):
     def __init__(
-        self, scope: Construct, construct_id: str, *, sources: Sources, api: apigw.RestApi, **kwargs: Any
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        sources: Sources,
+        api: apigw.RestApi,
+        auth: AuthStack,
+        **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         # CloudFront standard logs are written with ACLs, so this log bucket keeps them enabled.
@@ -99,7 +113,7 @@ class WebStack(Stack):
                     override=True,
                 ),
                 content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
-                    content_security_policy=CONTENT_SECURITY_POLICY, override=True
+                    content_security_policy=content_security_policy(), override=True
                 ),
             ),
         )
@@ -163,11 +177,27 @@ class WebStack(Stack):
             "The default *.cloudfront.net certificate forces the TLSv1 policy; a city domain with an "
             "ACM certificate and TLSv1.2_2021 is set at deployment.",
         )
+        # The site's one public address: a city's own domain (cdk.json context `site_url`, e.g.
+        # "https://madoguchi.city.example.jp") or else the distribution's.
+        context_site_url = self.node.try_get_context("site_url")
+        self.site_url = (
+            str(context_site_url).rstrip("/")
+            if context_site_url
+            else f"https://{self.distribution.distribution_domain_name}"
+        )
+        self.sign_in = SignInClients(self, "SignIn", auth=auth, site_url=self.site_url)
+        for role, client in self.sign_in.clients.items():
+            CfnOutput(self, f"{role.capitalize()}ClientId", value=client.user_pool_client_id)
         # web/dist exists only after `npm run build`; without it the stack still synthesises (for `make
         # synth` and tests) and deploys an empty site.
         if (sources.web_dist / "index.html").is_file():
             self._deploy_site(sources)
-        CfnOutput(self, "WebUrl", value=f"https://{self.distribution.distribution_domain_name}")
+        CfnOutput(self, "WebUrl", value=self.site_url)
+
+    def web_config(self) -> dict[str, Any]:
+        """The pages' configuration (GET /config.json), from the stacks at deploy time; the local gateway serves
+        the same shape from the local provider."""
+        return {"auth": self.sign_in.web_config(), "siteUrl": self.site_url}
 
     def _deploy_site(self, sources: Sources) -> None:
         s3deploy.BucketDeployment(
@@ -177,8 +207,8 @@ class WebStack(Stack):
                 s3deploy.Source.asset(str(sources.web_dist)),
                 # Served from the bucket at /openapi.json, where the local gateway serves it too.
                 s3deploy.Source.json_data("openapi.json", openapi.from_handlers()),
-                # The pages' configuration: no local token endpoint in the cloud (Cognito sign-in comes later).
-                s3deploy.Source.json_data("config.json", {"auth": {"demoUsers": []}}),
+                # The pages' configuration: authorities and client ids resolved by CloudFormation at deploy time.
+                s3deploy.Source.json_data("config.json", self.web_config()),
             ],
             destination_bucket=self.site_bucket,
             distribution=self.distribution,

@@ -25,9 +25,7 @@ class WorkflowsStack(Stack):
             wf.key: self._state_machine(wf, functions) for wf in catalogue.DEPLOYED_WORKFLOWS
         }
 
-    def _state_machine(
-        self, wf: catalogue.Workflow, functions: dict[str, lambda_.Function]
-    ) -> sfn.StateMachine:
+    def _state_machine(self, wf: catalogue.Workflow, functions: dict[str, lambda_.Function]) -> sfn.StateMachine:
         name = pascal_case(wf.key)
         log_group = logs.LogGroup(
             self, f"{name}Logs", retention=logs.RetentionDays.ONE_YEAR, removal_policy=RemovalPolicy.RETAIN

@@ -3,11 +3,14 @@
 `stack_url` (a running local stack serving web/dist and the API) comes from tests/conftest.py.
 """
 
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+
+from infra.local.oidc import STAFF_PASSWORD, staff_totp
 
 CHROMIUM = "/usr/bin/chromium"
 AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -62,5 +65,38 @@ def axe_violations(page: Page) -> Callable[[], str]:
             lines.append(f"{v['id']} ({v['impact']}): {v['help']}")
             lines.extend(f"    {node['target']}: {node['failureSummary']}" for node in v["nodes"][:5])
         return "\n".join(lines)
+
+    return run
+
+
+@pytest.fixture
+def sign_in(stack_url: str) -> Callable[..., None]:
+    """Signs `user` in as a person would: the page's sign-in button, the local provider's sign-in page (staff
+    also give the demo password and a current TOTP code), and back to the page (signed in). With `url`, opens
+    that page first."""
+
+    def run(page: Page, user: str, url: str | None = None) -> None:
+        if url is not None:
+            page.goto(url if url.startswith("http") else stack_url + url)
+        page.locator("#signin-button").click()
+        page.wait_for_url(re.compile(r"/oauth2/authorize\?"))
+        page.locator(f"#user-{user}").check()
+        if page.locator("#otp").count():
+            page.locator("#password").fill(STAFF_PASSWORD)
+            page.locator("#otp").fill(staff_totp().now())
+        page.locator("form button[type=submit]").click()
+        page.wait_for_url(lambda address: address.startswith(stack_url) and "/signin/" not in address)
+        expect(page.locator(".identity__who")).to_be_visible()
+
+    return run
+
+
+@pytest.fixture
+def sign_out() -> Callable[[Page], None]:
+    """The sign-in panel's sign-out: ends the provider's session and lands on the site's top page."""
+
+    def run(page: Page) -> None:
+        page.locator("#signout-button").click()
+        page.wait_for_url(re.compile(r"/(\?.*)?$"))
 
     return run

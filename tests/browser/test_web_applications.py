@@ -54,13 +54,6 @@ def photo(tmp_path: Path) -> Path:
     return path
 
 
-def sign_in(page: Page, url: str, user: str) -> None:
-    page.goto(url)
-    page.locator("#signin-user").select_option(user)
-    page.locator("#signin-user").locator("xpath=ancestor::form").locator("button[type=submit]").click()
-    expect(page.get_by_text(user).first).to_be_visible()
-
-
 def start(page: Page, procedure_name_pattern: str) -> None:
     page.get_by_role("button", name=re.compile(procedure_name_pattern)).click()
     expect(page.locator("#application-code")).to_be_visible()
@@ -86,8 +79,10 @@ def test_resident_applies_with_a_photo_and_sees_the_approval(
     tmp_path: Path,
     lang: str,
     user: str,
+    sign_in,
+    sign_out,
 ):
-    sign_in(page, f"{stack_url}/apply/?lang={lang}", user)
+    sign_in(page, user, f"{stack_url}/apply/?lang={lang}")
     assert axe_violations() == "", "apply: start"
     start(page, "子ども医療費助成" if lang == "ja" else "Subsídio de Despesas Médicas")
     # What the city knows is already there and cannot be changed
@@ -111,7 +106,7 @@ def test_resident_applies_with_a_photo_and_sees_the_approval(
 
     # Staff of こども未来課 open it from the inbox and approve
     staff = page.context.new_page()
-    sign_in(staff, f"{stack_url}/staff/applications/?lang=ja", "staff-kodomo")
+    sign_in(staff, "staff-kodomo", f"{stack_url}/staff/applications/?lang=ja")
     staff.locator("#bycode-input").fill(code)
     staff.get_by_role("button", name="開く").click()
     expect(staff.locator("#detail-status")).to_contain_text("受付済み")
@@ -125,13 +120,19 @@ def test_resident_applies_with_a_photo_and_sees_the_approval(
     assert axe_violations() == "", "apply: approved"
     assert console_errors == []
 
+    # The resident signs out: the page offers sign-in again
+    sign_out(page)
+    page.goto(f"{stack_url}/apply/?lang={lang}")
+    expect(page.locator("#signin-button")).to_be_visible()
+
 
 def test_staff_console_pages_have_no_axe_violations(
     page: Page,
     stack_url: str,
     axe_violations: Callable[[], str],
+    sign_in,
 ):
-    sign_in(page, f"{stack_url}/staff/applications/", "staff-zei")
+    sign_in(page, "staff-zei", f"{stack_url}/staff/applications/")
     expect(page.get_by_role("heading", name="所属の申請")).to_be_visible()
     assert axe_violations() == "", "staff applications"
     page.goto(f"{stack_url}/confirm/")
@@ -146,8 +147,9 @@ def test_juminhyo_with_a_photo_and_payment(
     tmp_path: Path,
     lang: str,
     user: str,
+    sign_in,
 ):
-    sign_in(page, f"{stack_url}/apply/?lang={lang}", user)
+    sign_in(page, user, f"{stack_url}/apply/?lang={lang}")
     start(page, "住民票" if lang == "ja" else "Juminhyo")
     fill_and_attach(
         page,

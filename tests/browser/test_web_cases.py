@@ -21,18 +21,6 @@ DEPARTMENT_STAFF = ["staff-hoken", "staff-zei", "staff-shisan"]
 WAIT_S = 15
 
 
-def sign_in(page: Page, stack_url: str, user: str) -> None:
-    page.goto(stack_url + "/staff/?lang=en")
-    page.get_by_label("User").select_option(user)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text(f"Signed in as {user}")).to_be_visible()
-
-
-def sign_out(page: Page) -> None:
-    page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
-
-
 def answer_questions(form: Locator) -> None:
     """Yes to the answers in ANSWERED_YES, no to every other question ("no" or else the first of a choice)."""
     questions = form.locator("[data-question]")
@@ -70,10 +58,14 @@ def open_case_page(page: Page, stack_url: str, case_id: str) -> None:
 
 
 def test_a_bereavement_case_is_opened_at_one_counter_and_closed_by_three_departments(
-    page: Page, stack_url: str, axe_violations: Callable[[], str]
+    page: Page,
+    stack_url: str,
+    axe_violations: Callable[[], str],
+    sign_in,
+    sign_out,
 ):
     # Given the one-stop clerk signed in to the staff console
-    sign_in(page, stack_url, "staff-onestop")
+    sign_in(page, "staff-onestop", "/staff/?lang=en")
     form = page.get_by_role("region", name="Open a case")
     form.get_by_label("Life event").select_option("bereavement")
 
@@ -105,7 +97,7 @@ def test_a_bereavement_case_is_opened_at_one_counter_and_closed_by_three_departm
     # When each department involved opens the case from its inbox and approves its step
     for user in DEPARTMENT_STAFF:
         sign_out(page)
-        sign_in(page, stack_url, user)
+        sign_in(page, user, "/staff/?lang=en")
         open_from_inbox(page, case_id)
         # procedure navigation: what to check and what to explain for this department's procedures
         expect(page.get_by_role("heading", name="What to check").first).to_be_visible()
@@ -130,7 +122,12 @@ def test_a_bereavement_case_is_opened_at_one_counter_and_closed_by_three_departm
 
 
 def test_a_residents_pre_registration_starts_when_the_one_stop_clerk_records_identity(
-    page: Page, stack_url: str, token_for: Callable[[str], str], axe_violations: Callable[[], str]
+    page: Page,
+    stack_url: str,
+    token_for: Callable[[str], str],
+    axe_violations: Callable[[], str],
+    sign_in,
+    sign_out,
 ):
     # Given a resident's pre-registration for a family member: no identity yet, so it waits
     response = requests.post(
@@ -144,7 +141,7 @@ def test_a_residents_pre_registration_starts_when_the_one_stop_clerk_records_ide
     case_id = response.json()["id"]
 
     # When the one-stop clerk opens it in the console
-    sign_in(page, stack_url, "staff-onestop")
+    sign_in(page, "staff-onestop", "/staff/?lang=en")
     open_case_page(page, stack_url, case_id)
     status = page.locator("#case-status")
     expect(status).to_contain_text("Status: Waiting for identity verification")
@@ -173,13 +170,15 @@ def test_a_residents_pre_registration_starts_when_the_one_stop_clerk_records_ide
 
     # And the tax step has started: it reaches staff-zei's inbox
     sign_out(page)
-    sign_in(page, stack_url, "staff-zei")
+    sign_in(page, "staff-zei", "/staff/?lang=en")
     open_from_inbox(page, case_id)
     expect(page.get_by_role("heading", name="What to check").first).to_be_visible()
     expect(page.get_by_role("button", name="Approve")).to_be_visible()
 
 
-def test_the_case_page_prints_a_summary_for_the_resident(page: Page, stack_url: str, token_for: Callable[[str], str]):
+def test_the_case_page_prints_a_summary_for_the_resident(
+    page: Page, stack_url: str, token_for: Callable[[str], str], sign_in
+):
     # Given a case opened at the counter, with a message between departments
     staff = {"Authorization": "Bearer " + token_for("staff-onestop")}
     response = requests.post(
@@ -207,7 +206,7 @@ def test_the_case_page_prints_a_summary_for_the_resident(page: Page, stack_url: 
     )
     message.raise_for_status()
 
-    sign_in(page, stack_url, "staff-onestop")
+    sign_in(page, "staff-onestop", "/staff/?lang=en")
     open_case_page(page, stack_url, case["id"])
     print_title = page.get_by_text(re.compile(r"— Summary for the resident$"))
     expect(print_title).to_be_hidden()

@@ -48,10 +48,9 @@ def test_guide_for_a_death_lists_procedures_with_deadlines_and_passes_axe(
     assert console_errors == []
 
 
-def test_staff_intake_navigation_shows_checks_by_department(page: Page, stack_url: str, axe_violations):
+def test_staff_intake_navigation_shows_checks_by_department(page: Page, stack_url: str, axe_violations, sign_in):
     page.goto(f"{stack_url}/staff/guide/?event=death")
-    page.get_by_label("利用者").select_option("staff-onestop")
-    page.get_by_role("button", name="サインイン").click()
+    sign_in(page, "staff-onestop")
     page.get_by_label("亡くなった方は国民健康保険に加入していましたか。").check()
     page.get_by_role("button", name="案内する手続きを表示").click()
     expect(page.get_by_role("heading", name="保険年金課 (本庁舎1階 10〜14番窓口)")).to_be_visible()

@@ -15,14 +15,16 @@ pytestmark = pytest.mark.browser
 
 
 def issue(stack_url: str, auth_header: Callable[[str], dict[str, str]], counter: str, service: str) -> dict[str, Any]:
-    response = requests.post(f"{stack_url}/queues/{counter}/tickets", json={"service": service},
-                             headers=auth_header("ticket-1"), timeout=30)
+    response = requests.post(
+        f"{stack_url}/queues/{counter}/tickets", json={"service": service}, headers=auth_header("ticket-1"), timeout=30
+    )
     response.raise_for_status()
     return dict(response.json())
 
 
-def test_resident_follows_the_ticket_and_opts_in_to_line(page: Page, stack_url: str, auth_header, local_stack,
-                                                         axe_violations, console_errors):
+def test_resident_follows_the_ticket_and_opts_in_to_line(
+    page: Page, stack_url: str, auth_header, local_stack, axe_violations, console_errors
+):
     ticket = issue(stack_url, auth_header, "zei", "shinkoku")
     page.goto(f"{stack_url}/ticket/?id={ticket['id']}&lang=en")
     expect(page.locator(".ticket-number")).to_have_text(str(ticket["number"]))
@@ -39,8 +41,9 @@ def test_display_board_shows_a_called_number_with_its_desk(page: Page, stack_url
     ticket = issue(stack_url, auth_header, "kodomo", "iryohi")
     # call until this ticket is called (earlier tests may have left tickets at the counter)
     for _ in range(400):
-        called = requests.post(f"{stack_url}/queues/kodomo/call-next", json={"desk": "9"},
-                               headers=auth_header("staff-kodomo"), timeout=30).json()["ticket"]
+        called = requests.post(
+            f"{stack_url}/queues/kodomo/call-next", json={"desk": "9"}, headers=auth_header("staff-kodomo"), timeout=30
+        ).json()["ticket"]
         if called is None or called["id"] == ticket["id"]:
             break
     board = page.locator(".calling-grid")
@@ -51,8 +54,9 @@ def test_display_board_shows_a_called_number_with_its_desk(page: Page, stack_url
     assert axe_violations() == ""
 
 
-def test_live_congestion_and_the_calendar_without_javascript(page: Page, browser: Browser, stack_url: str,
-                                                             axe_violations):
+def test_live_congestion_and_the_calendar_without_javascript(
+    page: Page, browser: Browser, stack_url: str, axe_violations
+):
     page.goto(f"{stack_url}/congestion/?lang=en")
     expect(page.get_by_role("rowheader", name="Certificates")).to_be_visible()
     assert axe_violations() == ""
@@ -68,11 +72,12 @@ def test_live_congestion_and_the_calendar_without_javascript(page: Page, browser
     assert axe_violations() == ""
 
 
-def test_staff_call_the_next_ticket_and_see_their_charts(page: Page, stack_url: str, auth_header, axe_violations):
+def test_staff_call_the_next_ticket_and_see_their_charts(
+    page: Page, stack_url: str, auth_header, axe_violations, sign_in
+):
     ticket = issue(stack_url, auth_header, "hoken", "kokuho")
     page.goto(f"{stack_url}/staff/queue/?lang=en")
-    page.get_by_label("User").select_option("staff-hoken")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, "staff-hoken")
     expect(page.get_by_role("heading", name="Waiting and service times (last 30 days)")).to_be_visible()
     expect(page.locator("svg.chart rect").first).to_be_attached()
     for _ in range(400):
@@ -99,10 +104,11 @@ def test_staff_call_the_next_ticket_and_see_their_charts(page: Page, stack_url: 
     assert done["state"] == "done"
 
 
-def test_ticket_machine_prints_a_ticket_whose_qr_leads_to_its_status(page: Page, stack_url: str, axe_violations):
+def test_ticket_machine_prints_a_ticket_whose_qr_leads_to_its_status(
+    page: Page, stack_url: str, axe_violations, sign_in
+):
     page.goto(f"{stack_url}/ticket-machine/?lang=en")
-    page.get_by_label("User").select_option("ticket-1")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, "ticket-1")
     page.get_by_role("button", name="Take a ticket for Residence certificate").click()
     receipt = page.get_by_role("region", name="Certificates")
     expect(receipt.locator(".ticket-number")).to_have_text(re.compile(r"^\d+$"))

@@ -15,13 +15,6 @@ from playwright.sync_api import Page, expect
 pytestmark = pytest.mark.browser
 
 
-def sign_in(page: Page, url: str, user: str) -> None:
-    page.goto(url)
-    page.get_by_label("User").select_option(user)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text(f"Signed in as {user}")).to_be_visible()
-
-
 def day_ahead(days: int) -> str:
     day = datetime.now(ZoneInfo("Asia/Tokyo")).date() + timedelta(days=days)
     while (day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3) or day.weekday() == 6:
@@ -29,8 +22,10 @@ def day_ahead(days: int) -> str:
     return day.isoformat()
 
 
-def hold_and_go_to_checkout(page: Page, stack_url: str, day: str, start: str, axe: Callable[[], str]) -> None:
-    sign_in(page, f"{stack_url}/facilities/?lang=en&facility=sakura-studio&date={day}", "resident-1")
+def hold_and_go_to_checkout(
+    page: Page, stack_url: str, day: str, start: str, axe: Callable[[], str], sign_in: Callable[..., None]
+) -> None:
+    sign_in(page, "resident-1", f"{stack_url}/facilities/?lang=en&facility=sakura-studio&date={day}")
     expect(page.get_by_role("heading", name=f"Time slots on {day}")).to_be_visible()
     assert axe() == "", "axe violations on the facility page"
     page.get_by_label(re.compile(rf"Studio 1 {start}")).check()
@@ -39,9 +34,11 @@ def hold_and_go_to_checkout(page: Page, stack_url: str, day: str, start: str, ax
     assert axe() == "", "axe violations on the checkout page"
 
 
-def test_book_and_pay_with_the_success_card(page: Page, stack_url: str, axe_violations: Callable[[], str]) -> None:
+def test_book_and_pay_with_the_success_card(
+    page: Page, stack_url: str, axe_violations: Callable[[], str], sign_in
+) -> None:
     day = day_ahead(10)
-    hold_and_go_to_checkout(page, stack_url, day, "10:00", axe_violations)
+    hold_and_go_to_checkout(page, stack_url, day, "10:00", axe_violations, sign_in)
     page.get_by_label("Card number").fill("4242 4242 4242 4242")
     page.get_by_role("button", name=re.compile("^Pay")).click()
     # back on our site, the webhook has confirmed the booking
@@ -66,10 +63,10 @@ def test_book_and_pay_with_the_success_card(page: Page, stack_url: str, axe_viol
 
 
 def test_a_declined_card_shows_the_error_and_leaves_the_hold_unpaid(
-    page: Page, stack_url: str, axe_violations: Callable[[], str]
+    page: Page, stack_url: str, axe_violations: Callable[[], str], sign_in
 ) -> None:
     day = day_ahead(11)
-    hold_and_go_to_checkout(page, stack_url, day, "14:00", axe_violations)
+    hold_and_go_to_checkout(page, stack_url, day, "14:00", axe_violations, sign_in)
     page.get_by_label("Card number").fill("4000 0000 0000 0002")
     page.get_by_role("button", name=re.compile("^Pay")).click()
     expect(page.get_by_role("alert")).to_contain_text("Your card was declined.")
@@ -85,14 +82,17 @@ def test_a_declined_card_shows_the_error_and_leaves_the_hold_unpaid(
 
 
 def test_staff_see_bookings_and_decide_fee_reductions(
-    page: Page, stack_url: str, axe_violations: Callable[[], str]
+    page: Page,
+    stack_url: str,
+    axe_violations: Callable[[], str],
+    sign_in,
+    sign_out,
 ) -> None:
-    sign_in(page, f"{stack_url}/staff/facilities/?lang=en", "staff-shisetsu")
+    sign_in(page, "staff-shisetsu", f"{stack_url}/staff/facilities/?lang=en")
     expect(page.get_by_role("heading", name="Bookings of the day")).to_be_visible()
     expect(page.get_by_role("heading", name="Facility settings")).to_be_visible()
     assert axe_violations() == "", "axe violations on the staff facilities page"
     # staff of another department are told the page is not theirs
-    page.get_by_role("button", name="Sign out").click()
-    page.get_by_label("User").select_option("staff-shimin")
-    page.get_by_role("button", name="Sign in").click()
+    sign_out(page)
+    sign_in(page, "staff-shimin", f"{stack_url}/staff/facilities/?lang=en")
     expect(page.get_by_text("Only staff of the Facilities Management Division can use this page.")).to_be_visible()

@@ -16,13 +16,6 @@ pytestmark = pytest.mark.browser
 CASE_HEADING = re.compile(r"^Your pre-registration: ")
 
 
-def sign_in(page: Page, url: str, user: str) -> None:
-    page.goto(url)
-    page.get_by_label("User").select_option(user)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text(f"Signed in as {user}")).to_be_visible()
-
-
 def answer_questions(form: Locator, yes: set[str]) -> None:
     """Yes to the questions in `yes`, "no" to every other question (a yes/no group or a choice)."""
     questions = form.locator("[data-question]")
@@ -35,9 +28,11 @@ def answer_questions(form: Locator, yes: set[str]) -> None:
             question.get_by_role("combobox").select_option("no")
 
 
-def pre_register_bereavement(page: Page, stack_url: str, axe_violations: Callable[[], str]) -> str:
+def pre_register_bereavement(
+    page: Page, stack_url: str, axe_violations: Callable[[], str], sign_in: Callable[..., None]
+) -> str:
     """resident-1 pre-registers a bereavement (the deceased paid resident tax); returns the case number."""
-    sign_in(page, stack_url + "/preregister/?lang=en", "resident-1")
+    sign_in(page, "resident-1", stack_url + "/preregister/?lang=en")
     # residents only are offered by the sign-in panel of the resident page
     form = page.get_by_role("region", name="Pre-registration")
     expect(form.get_by_role("heading", name="Pre-registration")).to_be_focused()
@@ -60,16 +55,18 @@ def pre_register_bereavement(page: Page, stack_url: str, axe_violations: Callabl
 
 
 def test_a_resident_pre_registers_a_bereavement_and_gets_a_case_number(
-    page: Page, stack_url: str, axe_violations: Callable[[], str]
+    page: Page, stack_url: str, axe_violations: Callable[[], str], sign_in
 ):
-    # Given the resident page, where only residents are offered for sign-in
+    # Given the resident page, which signs in to the residents' user pool only
     page.goto(stack_url + "/preregister/?lang=en")
-    users = page.get_by_label("User").locator("option")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/resident/oauth2/authorize"))
+    users = page.locator("input[name=user]")
     expect(users.first).to_be_attached()
-    assert all(value.startswith("resident-") for value in users.evaluate_all("os => os.map(o => o.value)"))
+    assert all(value.startswith("resident-") for value in users.evaluate_all("us => us.map(u => u.value)"))
 
     # When resident-1 pre-registers a bereavement
-    case_id = pre_register_bereavement(page, stack_url, axe_violations)
+    case_id = pre_register_bereavement(page, stack_url, axe_violations, sign_in)
 
     # Then the result shows the case number, what to bring where, and the tax step
     expect(page.get_by_role("heading", level=2, name=CASE_HEADING)).to_be_focused()
@@ -96,14 +93,16 @@ def test_a_resident_pre_registers_a_bereavement_and_gets_a_case_number(
     assert axe_violations() == "", "axe violations on the case link"
 
 
-def test_another_resident_cannot_see_the_case(page: Page, stack_url: str, axe_violations: Callable[[], str]):
+def test_another_resident_cannot_see_the_case(
+    page: Page, stack_url: str, axe_violations: Callable[[], str], sign_in, sign_out
+):
     # Given a case pre-registered by resident-1
-    case_id = pre_register_bereavement(page, stack_url, axe_violations)
-    page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_label("User")).to_be_focused()
+    case_id = pre_register_bereavement(page, stack_url, axe_violations, sign_in)
+    sign_out(page)
+    assert page.url == f"{stack_url}/"  # signed out of the provider too, back on the top page
 
     # When resident-2 signs in and opens its link
-    sign_in(page, f"{stack_url}/preregister/?lang=en&case={case_id}", "resident-2")
+    sign_in(page, "resident-2", f"{stack_url}/preregister/?lang=en&case={case_id}")
 
     # Then the translated refusal is in the alert region and nothing of the case is shown
     alert = page.get_by_role("region", name="Your pre-registration").get_by_role("alert")

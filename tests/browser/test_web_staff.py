@@ -1,6 +1,7 @@
-"""Staff console sign-in through the local token endpoint."""
+"""Staff console sign-in through the local OpenID Connect provider's page (password and TOTP code)."""
 
 import json
+import re
 import uuid
 
 import boto3
@@ -13,26 +14,33 @@ from infra import catalogue
 pytestmark = pytest.mark.browser
 
 
-def test_staff_member_signs_in_and_sees_who_they_are(page: Page, stack_url: str):
-    # Given the staff console with local sign-in
+def test_staff_member_signs_in_and_sees_who_they_are(page: Page, stack_url: str, sign_in, sign_out):
+    # Given the staff console
     page.goto(stack_url + "/staff/?lang=en")
 
-    # When staff-shimin signs in
-    page.get_by_label("User").select_option("staff-shimin")
-    page.get_by_role("button", name="Sign in").click()
+    # When staff-shimin signs in (with the second factor) on the provider's page
+    sign_in(page, "staff-shimin")
 
-    # Then the console shows the signed-in identity, kept for the browser session
-    expect(page.get_by_text("Signed in as staff-shimin")).to_be_visible()
+    # Then the console and the header show who they are, kept for the browser session
+    expect(page.get_by_text("Signed in as 市民課 職員")).to_be_visible()
     expect(page.locator(".identity")).to_contain_text("shimin")
+    expect(page.locator("#site-user")).to_have_text("市民課 職員（Staff）")
     page.reload()
-    expect(page.get_by_text("Signed in as staff-shimin")).to_be_visible()
+    expect(page.get_by_text("Signed in as 市民課 職員")).to_be_visible()
 
-    page.get_by_role("button", name="Sign out").click()
+    # And after signing out the console offers sign-in again
+    sign_out(page)
+    page.goto(stack_url + "/staff/?lang=en")
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    expect(page.locator("#site-user")).to_be_empty()
 
 
 def test_a_waiting_workflow_step_appears_in_the_department_inbox(
-    page: Page, stack_url: str, local_stack, axe_violations
+    page: Page,
+    stack_url: str,
+    local_stack,
+    axe_violations,
+    sign_in,
 ):
     # Given a workflow waiting on a 市民課 step
     execution = boto3.client("stepfunctions").start_execution(
@@ -43,8 +51,7 @@ def test_a_waiting_workflow_step_appears_in_the_department_inbox(
 
     # When 市民課 staff sign in to the console
     page.goto(stack_url + "/staff/?lang=en")
-    page.get_by_label("User").select_option("staff-shimin")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, "staff-shimin")
 
     # Then the inbox lists the step, the page stays accessible, and no token reaches the browser
     inbox = page.get_by_role("region", name="Inbox")
@@ -62,8 +69,11 @@ def test_a_waiting_workflow_step_appears_in_the_department_inbox(
     boto3.client("stepfunctions").stop_execution(executionArn=execution)
 
 
-def test_residents_are_told_the_inbox_is_for_staff(page: Page, stack_url: str):
+def test_the_staff_console_signs_in_staff_only(page: Page, stack_url: str):
+    # Residents are in another user pool: the staff console's sign-in page does not offer them
     page.goto(stack_url + "/staff/?lang=en")
-    page.get_by_label("User").select_option("resident-1")
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text("Only staff can see waiting tasks.")).to_be_visible()
+    page.wait_for_url(re.compile(r"/staff/oauth2/authorize"))
+    expect(page.locator("#user-staff-shimin")).to_be_visible()
+    expect(page.locator("#user-resident-1")).to_have_count(0)
+    expect(page.get_by_label("Password")).to_be_visible()

@@ -5,8 +5,6 @@ import pytest
 import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from infra.local.identity import AUDIENCE, ISSUER
-
 
 @pytest.mark.parametrize(
     ("user", "expected"),
@@ -22,19 +20,29 @@ def test_demo_users_are_who_their_token_says(stack_url, auth_header, user, expec
     assert response.json() == expected
 
 
-def forged_token(**overrides):
-    claims = {"iss": ISSUER, "aud": AUDIENCE, "iat": 1, "exp": 4_000_000_000, "sub": "staff-zei", "role": "staff"}
+def forged_token(local_stack, **overrides):
+    staff = local_stack.oidc.pools["staff"]
+    claims = {
+        "iss": staff.issuer,
+        "aud": staff.client.client_id,
+        "token_use": "id",
+        "iat": 1,
+        "exp": 4_000_000_000,
+        "sub": "staff-zei",
+        "role": "staff",
+    }
     claims.update(overrides)
-    return jwt.encode(claims, rsa.generate_private_key(65537, 2048), algorithm="RS256")
+    key = rsa.generate_private_key(65537, 2048)
+    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": staff.kid})
 
 
 @pytest.mark.parametrize(
     "authorization",
     [None, "Bearer", "Basic abc", "Bearer not-a-jwt", "forged"],
 )
-def test_requests_without_a_valid_token_get_401(stack_url, authorization):
-    if authorization == "forged":  # right claims, signed by a key the gateway does not trust
-        authorization = f"Bearer {forged_token()}"
+def test_requests_without_a_valid_token_get_401(local_stack, stack_url, authorization):
+    if authorization == "forged":  # right claims and key id, signed by a key the gateway does not trust
+        authorization = f"Bearer {forged_token(local_stack)}"
     headers = {"Authorization": authorization} if authorization else {}
     response = requests.get(f"{stack_url}/me?lang=en", headers=headers, timeout=10)
     assert response.status_code == 401
@@ -42,7 +50,7 @@ def test_requests_without_a_valid_token_get_401(stack_url, authorization):
 
 
 def test_expired_token_gets_401(local_stack, stack_url):
-    token = local_stack.issuer.issue("staff-zei", lifetime=-10)
+    token = local_stack.oidc.issue("staff-zei", lifetime=-10)
     response = requests.get(f"{stack_url}/me", headers={"Authorization": f"Bearer {token}"}, timeout=10)
     assert response.status_code == 401
 

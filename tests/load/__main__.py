@@ -266,7 +266,8 @@ def run(seconds: int, workdir: Path) -> tuple[int, float, dict[str, Any], list[t
                          for c in counters]
         progress(f"Local stack at {stack.url}; issuing the waiting room's {RATES['phones']} tickets")
         waiting = waiting_room(api, plan_counters, RATES["phones"])
-        residents = [stack.issuer.sign(DemoUser(f"load-resident-{n:02d}", "resident", f"load resident {n}"))
+        pool = stack.oidc.pools["resident"]  # many residents, so the race is for slots, not per-account caps
+        residents = [pool.id_token(DemoUser(f"load-resident-{n:02d}", "resident", f"load resident {n}"))
                      for n in range(RATES["racing_residents"])]
         race = {"facility_id": RACE_FACILITY, "date": race_day().isoformat(), "slots": RACE_SLOTS}
         questions = json.loads((ROOT / "tests" / "data" / "faq_queries.json").read_text(encoding="utf-8"))

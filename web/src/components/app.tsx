@@ -65,6 +65,8 @@ export function Page({ title, variant, children }: PageProps) {
       <header class="site-header">
         <div class="site-header__inner">
           <p class="site-header__brand">{t("app.name")}</p>
+          {/* The signed-in user's name and role, filled by the sign-in panel (components/sign-in.tsx). */}
+          <p id="site-user" class="site-header__user" />
           <LanguageSwitcher />
         </div>
       </header>

@@ -1,17 +1,22 @@
-import { useEffect, useState } from "preact/hooks";
-import type { AppConfig, Me } from "../lib/auth";
-import { ApiError, request } from "../lib/http";
+import type { User } from "oidc-client-ts";
+import { createPortal } from "preact/compat";
+import { useEffect, useRef, useState } from "preact/hooks";
+import {
+  type Audience,
+  type AuthorityConfig,
+  currentUser,
+  displayName,
+  loadConfig,
+  type Me,
+  signIn,
+  signOut,
+  takeFreshSignIn,
+  userManager,
+} from "../lib/auth";
+import { ApiError, asApiError, request } from "../lib/http";
+import type { MessageKey } from "../lib/i18n";
 import { useI18n } from "../lib/i18n";
 import { Alert, Loading } from "./feedback";
-
-const TOKEN_KEY = "madoguchi.token";
-
-/** The signed-in token, kept for the browser tab (shared by the staff console and the resident pages). */
-export const tokenStore = {
-  get: () => sessionStorage.getItem(TOKEN_KEY),
-  set: (token: string) => sessionStorage.setItem(TOKEN_KEY, token),
-  clear: () => sessionStorage.removeItem(TOKEN_KEY),
-};
 
 export interface Session {
   me: Me;
@@ -20,81 +25,109 @@ export interface Session {
 
 interface SignInProps {
   onSession: (session: Session | null) => void;
-  /**
-   * Demo users offered: only residents on a resident page; everyone (staff preselected) in the staff console.
-   */
-  audience?: "staff" | "resident";
-  /** Called after the user signed in or out with the panel's buttons (not when a kept sign-in is restored). */
+  /** Which user pool the page signs in to: residents, staff (default) or enrolled devices. */
+  audience?: Audience;
+  /** Called once the user comes back signed in from the sign-in page (to move focus), or signs out. */
   onSignedInOrOut?: (signedIn: boolean) => void;
 }
 
+export const SIGN_IN_BUTTON = "signin-button";
+
 /**
- * Sign-in panel: the token endpoint and demo users come from /config.json (the local stack's
- * POST /_local/token); without a token endpoint it says sign-in is not configured.
+ * Sign-in panel shared by every page that needs a signed-in user: sign in (redirect to the pool's sign-in page,
+ * code + PKCE), the user's name and role (also in the page header), sign out. Tokens renew silently; each
+ * renewal hands the page the new token through onSession.
  */
 export function SignIn({ onSession, audience = "staff", onSignedInOrOut }: SignInProps) {
-  const { t } = useI18n();
-  const [config, setConfig] = useState<AppConfig | null>(null);
+  const { t, lang } = useI18n();
+  const [settings, setSettings] = useState<AuthorityConfig | null | undefined>(undefined);
   const [me, setMe] = useState<Me | null>(null);
-  const [user, setUser] = useState("");
+  const [name, setName] = useState("");
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
+  const [headerSlot, setHeaderSlot] = useState<Element | null>(null);
+  const announced = useRef(false);
 
-  const offered = (c: AppConfig) =>
-    audience === "resident" ? c.auth.demoUsers.filter((d) => d.role === "resident") : c.auth.demoUsers;
-
-  /** Who the token is for; false (signed out) when it is refused. */
-  const loadMe = async (token: string): Promise<boolean> => {
-    try {
-      const who = await request<Me>("/me", { token });
-      setMe(who);
-      onSession({ me: who, token });
-      return true;
-    } catch (e) {
-      tokenStore.clear();
+  /** Who the ID token is for (GET /me); signed out when the API refuses it. */
+  const adopt = async (authority: AuthorityConfig, user: User | null) => {
+    if (!user?.id_token) {
       setMe(null);
       onSession(null);
-      if (!(e instanceof ApiError && e.status === 401)) throw e;
-      return false;
+      return;
+    }
+    try {
+      const who = await request<Me>("/me", { token: user.id_token });
+      setMe(who);
+      setName(displayName(user));
+      onSession({ me: who, token: user.id_token });
+      if (!announced.current && takeFreshSignIn()) onSignedInOrOut?.(true);
+      announced.current = true;
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) {
+        await userManager(authority).removeUser();
+        setMe(null);
+        onSession(null);
+        return;
+      }
+      setError(asApiError(e));
+      onSession(null);
     }
   };
 
   useEffect(() => {
-    request<AppConfig>("/config.json")
-      .then((c) => {
-        setConfig(c);
-        const users = offered(c);
-        const preferred = audience === "staff" ? users.find((d) => d.role === "staff") : undefined;
-        setUser((u) => u || (preferred ?? users[0])?.id || "");
+    setHeaderSlot(document.getElementById("site-user"));
+    let cleanup = () => {};
+    loadConfig()
+      .then(async (config) => {
+        const authority = config.auth[audience] ?? null;
+        setSettings(authority);
+        if (!authority) {
+          onSession(null);
+          return;
+        }
+        const events = userManager(authority).events;
+        const renewed = (user: User) => void adopt(authority, user);
+        const gone = () => {
+          setMe(null);
+          onSession(null);
+        };
+        events.addUserLoaded(renewed);
+        events.addUserUnloaded(gone);
+        cleanup = () => {
+          events.removeUserLoaded(renewed);
+          events.removeUserUnloaded(gone);
+        };
+        await adopt(authority, await currentUser(authority));
       })
-      .catch((e: ApiError) => setError(e));
-    const token = tokenStore.get();
-    if (token) loadMe(token).catch((e: ApiError) => setError(e));
-  }, []);
+      .catch((e: unknown) => {
+        setError(asApiError(e));
+        setSettings(null);
+        onSession(null);
+      });
+    return () => cleanup();
+  }, [audience]);
 
-  const signIn = async (event: Event) => {
-    event.preventDefault();
-    const tokenUrl = config?.auth.tokenUrl;
-    if (!tokenUrl || !user) return;
+  const begin = async () => {
+    if (!settings) return;
     setBusy(true);
     setError(null);
     try {
-      const { token } = await request<{ token: string }>(tokenUrl, { method: "POST", body: { user } });
-      tokenStore.set(token);
-      if (await loadMe(token)) onSignedInOrOut?.(true);
+      await signIn(settings, lang);
     } catch (e) {
-      setError(e instanceof ApiError ? e : new ApiError(0, "network", ""));
-    } finally {
+      setError(asApiError(e));
       setBusy(false);
     }
   };
 
-  const signOut = () => {
-    tokenStore.clear();
+  const end = async () => {
+    if (!settings) return;
     setMe(null);
     onSession(null);
     onSignedInOrOut?.(false);
+    await signOut(settings);
   };
+
+  const roleLabel = me ? t(`role.${me.role}` as MessageKey) : "";
 
   return (
     <section class="panel print-hide" aria-labelledby="signin-heading">
@@ -103,11 +136,11 @@ export function SignIn({ onSession, audience = "staff", onSignedInOrOut }: SignI
       <div role="status" class="identity">
         {me ? (
           <>
-            <p class="identity__who">{t("staff.signedInAs", { sub: me.sub })}</p>
+            <p class="identity__who">{t("staff.signedInAs", { sub: name || me.sub })}</p>
             <dl class="facts">
               <div>
                 <dt>{t("staff.role")}</dt>
-                <dd>{me.role}</dd>
+                <dd>{roleLabel}</dd>
               </div>
               {me.department && (
                 <div>
@@ -124,33 +157,29 @@ export function SignIn({ onSession, audience = "staff", onSignedInOrOut }: SignI
             </dl>
           </>
         ) : (
-          config?.auth.tokenUrl && <p>{t("staff.signedOut")}</p>
+          settings && <p>{t("staff.signedOut")}</p>
         )}
       </div>
-      {!config && !error && <Loading />}
-      {config && me && (
-        <button type="button" class="button button--secondary" onClick={signOut}>
+      {settings === undefined && !error && <Loading />}
+      {settings && me && (
+        <button type="button" id="signout-button" class="button button--secondary" onClick={end}>
           {t("staff.signOut")}
         </button>
       )}
-      {config && !me && !config.auth.tokenUrl && <p class="notice">{t("staff.notConfigured")}</p>}
-      {config && !me && !!config.auth.tokenUrl && (
-        <form class="form" onSubmit={signIn}>
-          <div class="field">
-            <label for="signin-user">{t("staff.signIn.user")}</label>
-            <select id="signin-user" value={user} onChange={(e) => setUser(e.currentTarget.value)}>
-              {offered(config).map((u) => (
-                <option key={u.id} value={u.id}>
-                  {u.label}
-                </option>
-              ))}
-            </select>
-          </div>
-          <button type="submit" class="button" disabled={busy}>
-            {t("staff.signIn.button")}
-          </button>
-        </form>
+      {settings === null && !error && <p class="notice">{t("staff.notConfigured")}</p>}
+      {settings && !me && (
+        <button type="button" id={SIGN_IN_BUTTON} class="button" disabled={busy} onClick={begin}>
+          {t("staff.signIn.button")}
+        </button>
       )}
+      {me &&
+        headerSlot &&
+        createPortal(
+          <span class="site-header__user-name">
+            {name || me.sub}（{roleLabel}）
+          </span>,
+          headerSlot,
+        )}
     </section>
   );
 }

@@ -3,7 +3,8 @@ import { AnswerList, ApplicationFields, answerErrors, StatusBadge } from "../com
 import { Page, mount } from "../components/app";
 import { Alert, Loading } from "../components/feedback";
 import type { FieldErrors } from "../components/forms";
-import { type Session, SignIn, tokenStore } from "../components/sign-in";
+import { type Session, SignIn } from "../components/sign-in";
+import { hasStoredSession } from "../lib/auth";
 import type { ProcedureList } from "../lib/procedures";
 import { type ApiError, asApiError, request, withLang } from "../lib/http";
 import {
@@ -380,7 +381,7 @@ function Application({ id, token, onBack }: { id: string; token: string; onBack:
 function Apply() {
   const { t } = useI18n();
   const [session, setSession] = useState<Session | null>(null);
-  const [restoring, setRestoring] = useState(() => tokenStore.get() !== null);
+  const [restoring, setRestoring] = useState(hasStoredSession);
   const [id, setId] = useState<string | null>(() => queryParam("id"));
 
   useEffect(() => {

@@ -3,7 +3,8 @@ import { Page, mount } from "../components/app";
 import { Alert, Loading } from "../components/feedback";
 import type { FieldErrors } from "../components/forms";
 import { LifeEventFields, caseErrorsOf, focusFirstError, useLifeEventAnswers } from "../components/life-event-fields";
-import { type Session, SignIn, tokenStore } from "../components/sign-in";
+import { type Session, SIGN_IN_BUTTON, SignIn } from "../components/sign-in";
+import { hasStoredSession } from "../lib/auth";
 import { type CaseStatus, type CaseView, type NewCase, type StepStatus, useCase } from "../lib/cases";
 import { ApiError, asApiError, request, withLang } from "../lib/http";
 import { type MessageKey, useI18n } from "../lib/i18n";
@@ -246,7 +247,7 @@ function ResidentCase({ caseId, token, restoring, opened, onAnother }: ResidentC
 function Cases() {
   const { t, lang } = useI18n();
   const [session, setSession] = useState<Session | null>(null);
-  const [restoring, setRestoring] = useState(() => tokenStore.get() !== null);
+  const [restoring, setRestoring] = useState(hasStoredSession);
   const [caseId, setCaseId] = useState<string | null>(currentCase);
   const [opened, setOpened] = useState<CaseView | null>(null);
   const [focusTarget, setFocusTarget] = useState<string | null>(null);
@@ -294,7 +295,7 @@ function Cases() {
         audience="resident"
         onSession={onSession}
         onSignedInOrOut={(signedIn) =>
-          setFocusTarget(signedIn ? (caseId ? CASE_HEADING : FORM_HEADING) : "signin-user")
+          setFocusTarget(signedIn ? (caseId ? CASE_HEADING : FORM_HEADING) : SIGN_IN_BUTTON)
         }
       />
       {session && !isResident ? (

@@ -4,7 +4,8 @@ import { OpenCase } from "../components/case-open";
 import { CasePage } from "../components/case-page";
 import { Alert, Loading } from "../components/feedback";
 import { FRONT_COUNTERS } from "../components/forms";
-import { type Session, SignIn, tokenStore } from "../components/sign-in";
+import { type Session, SignIn } from "../components/sign-in";
+import { hasStoredSession } from "../lib/auth";
 import type { TaskKind, TaskList } from "../lib/cases";
 import { ApiError, request, withLang } from "../lib/http";
 import { formatTokyoDate, formatTokyoTime } from "../lib/format";
@@ -133,7 +134,7 @@ function Inbox({ session, onOpenCase, focusCase }: InboxProps) {
 function Staff() {
   const { t } = useI18n();
   const [session, setSession] = useState<Session | null>(null);
-  const [restoring, setRestoring] = useState(() => tokenStore.get() !== null);
+  const [restoring, setRestoring] = useState(hasStoredSession);
   const [caseId, setCaseId] = useState<string | null>(currentCase);
   const [cameFrom, setCameFrom] = useState<string | null>(null);
 

@@ -99,7 +99,7 @@ function TicketMachine() {
   const [session, setSession] = useState<Session | null>(null);
   return (
     <Page title="queue.machine.title" variant="theme-kiosk">
-      <SignIn onSession={setSession} audience="staff" />
+      <SignIn onSession={setSession} audience="device" />
       {session && session.me.role !== "device" && <p>{t("queue.machine.deviceOnly")}</p>}
       {session && session.me.role === "device" && <Machine session={session} />}
     </Page>
