@@ -31,8 +31,7 @@ from madoguchi.shared.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, curre
 from madoguchi.shared.clock import now
 from madoguchi.shared.errors import present
 from madoguchi.shared.settings import settings
-from madoguchi.wiring import case_store as store
-from madoguchi.wiring import workflows
+from madoguchi.wiring import case_store, workflows
 
 logger = Logger()
 metrics = Metrics()
@@ -41,16 +40,18 @@ app = make_resolver()
 SIGNED_IN_CASE = {**SIGNED_IN, **NOT_FOUND}
 
 
+def deps() -> cases.CaseDeps:
+    return cases.CaseDeps(store=case_store(), workflows=workflows())
+
 
 def view(case_id: str) -> CaseView:
-    record = store().record(case_id)
-    record = present(record)
+    record = present(case_store().record(case_id))
     return cases.case_view(record, request_lang(app))
 
 
 @app.get("/life-events", summary="Life events with a one-stop case", tags=["cases"])
 def list_life_events(lang: str | None = None) -> LifeEventList:
-    return cases.list_life_events(request_lang(app))
+    return cases.list_life_events(lang=request_lang(app))
 
 
 @app.get(
@@ -60,7 +61,7 @@ def list_life_events(lang: str | None = None) -> LifeEventList:
     responses={**NOT_FOUND, 200: {"description": "The event and its questions"}},
 )
 def describe_life_event(eventId: str, lang: str | None = None) -> LifeEventView:
-    return cases.describe_life_event(eventId, request_lang(app))
+    return cases.describe_life_event(eventId, lang=request_lang(app))
 
 
 @app.post(
@@ -71,8 +72,8 @@ def describe_life_event(eventId: str, lang: str | None = None) -> LifeEventView:
     responses={**SIGNED_IN, 200: {"description": "The new case"}},
 )
 def open_case(body: OpenCase) -> CaseView:
-    config = settings()
-    case = cases.open_case(body, current_caller(app), store(), workflows(), now(), config.case_step_timeout_seconds)
+    step_timeout = settings().case_step_timeout_seconds
+    case = cases.open_case(body, current_caller(app), deps(), now(), step_timeout=step_timeout)
     metrics.add_metric(name="CaseOpened", unit="Count", value=1)
     return view(case.id)
 
@@ -85,7 +86,7 @@ def open_case(body: OpenCase) -> CaseView:
     responses={**SIGNED_IN_CASE, 200: {"description": "The case"}},
 )
 def get_case(caseId: str, lang: str | None = None) -> CaseView:
-    return cases.get_case(caseId, current_caller(app), store(), request_lang(app), now())
+    return cases.get_case(caseId, current_caller(app), deps(), now(), lang=request_lang(app))
 
 
 @app.post(
@@ -96,10 +97,8 @@ def get_case(caseId: str, lang: str | None = None) -> CaseView:
     responses={**SIGNED_IN_CASE, **CONFLICT, 200: {"description": "The case, now open"}},
 )
 def record_identity(caseId: str, body: IdentityInput) -> CaseView:
-    config = settings()
-    cases.record_identity(
-        caseId, body, current_caller(app), store(), workflows(), now(), config.case_step_timeout_seconds
-    )
+    step_timeout = settings().case_step_timeout_seconds
+    cases.record_identity(caseId, body, current_caller(app), deps(), now(), step_timeout=step_timeout)
     return view(caseId)
 
 
@@ -111,7 +110,7 @@ def record_identity(caseId: str, body: IdentityInput) -> CaseView:
     responses={**SIGNED_IN_CASE, 200: {"description": "The message"}},
 )
 def post_message(caseId: str, body: Message) -> ThreadMessage:
-    return cases.post_message(caseId, body, current_caller(app), store(), now())
+    return cases.post_message(caseId, body, current_caller(app), deps(), now())
 
 
 @app.post(
@@ -122,7 +121,7 @@ def post_message(caseId: str, body: Message) -> ThreadMessage:
     responses={**SIGNED_IN_CASE, 200: {"description": "The verification request"}},
 )
 def ask_verification(caseId: str, body: Ask) -> Verification:
-    return cases.ask_verification(caseId, body, current_caller(app), store(), now())
+    return cases.ask_verification(caseId, body, current_caller(app), deps(), now())
 
 
 @app.post(
@@ -133,7 +132,7 @@ def ask_verification(caseId: str, body: Ask) -> Verification:
     responses={**SIGNED_IN_CASE, **CONFLICT, 200: {"description": "The answered verification"}},
 )
 def answer_verification(caseId: str, verificationId: str, body: Answer) -> Verification:
-    return cases.answer_verification(caseId, verificationId, body, current_caller(app), store(), now())
+    return cases.answer_verification(caseId, verificationId, body, current_caller(app), deps(), now())
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -68,7 +68,14 @@ class MemoryCaseStore(CaseStore):
 
     def record(self, case_id: str) -> CaseRecord | None:
         record = self._records.get(case_id)
-        return record.model_copy(deep=True) if record else None
+        if record is None:
+            return None
+        copy = record.model_copy(deep=True)
+        # Oldest first, like the table's sort keys (time-ordered), whatever order they were written in.
+        copy.timeline.sort(key=lambda a: a.at)
+        copy.thread.sort(key=lambda m: m.at)
+        copy.verifications.sort(key=lambda v: v.asked_at)
+        return copy
 
     def record_identity(self, case_id: str, identity: IdentityRecord, audit: AuditEntry) -> None:
         record = self._existing(case_id)

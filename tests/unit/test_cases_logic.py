@@ -22,10 +22,12 @@ IDENTITY = IdentityInput(method="my_number_card")
 class World:
     def __init__(self) -> None:
         self.cases, self.tasks, self.workflows = MemoryCaseStore(), MemoryTaskStore(), MemoryWorkflows()
+        self.deps = cases.CaseDeps(self.cases, self.workflows)
+        self.task_deps = tasks.TaskDeps(self.tasks, self.cases, self.workflows)
 
     def open(self, answers, caller=ONESTOP, identity=IDENTITY, event="bereavement"):
         request = OpenCase(event=event, answers=answers, identity=identity)
-        return cases.open_case(request, caller, self.cases, self.workflows, NOW, step_timeout=60)
+        return cases.open_case(request, caller, self.deps, NOW, step_timeout=60)
 
     def wait(self, case_id, department, kind="review", token=None):
         request = RegisterTask(
@@ -35,7 +37,7 @@ class World:
             kind=kind,
             case_id=case_id,
         )
-        return tasks.register_task(request, self.tasks, NOW, 30, self.cases)
+        return tasks.register_task(request, self.task_deps, NOW, ttl_days=30)
 
     def step(self, case_id, department):
         return self.cases.get(case_id).step(department)
@@ -65,11 +67,11 @@ def test_a_residents_pre_registration_waits_for_identity_then_starts_once(world)
     case = world.open({"was_taxpayer": True}, caller=RESIDENT, identity=None)
     assert case.status == "awaiting_identity" and world.workflows.started == []
     with pytest.raises(Forbidden):
-        cases.record_identity(case.id, IDENTITY, ZEI, world.cases, world.workflows, NOW, 60)
-    opened = cases.record_identity(case.id, IDENTITY, ONESTOP, world.cases, world.workflows, NOW, 60)
+        cases.record_identity(case.id, IDENTITY, ZEI, world.deps, NOW, step_timeout=60)
+    opened = cases.record_identity(case.id, IDENTITY, ONESTOP, world.deps, NOW, step_timeout=60)
     assert opened.status == "open" and len(world.workflows.started) == 1
     with pytest.raises(Conflict):
-        cases.record_identity(case.id, IDENTITY, ONESTOP, world.cases, world.workflows, NOW, 60)
+        cases.record_identity(case.id, IDENTITY, ONESTOP, world.deps, NOW, step_timeout=60)
 
 
 @pytest.mark.parametrize(
@@ -103,12 +105,12 @@ def test_approving_resumes_the_workflow_once_and_records_who(world):
     case = world.open({"had_kokuho": True})
     task = world.wait(case.id, "hoken")
     assert world.step(case.id, "hoken").status == "waiting"
-    decided = tasks.approve(task.id, Approve(note="ok"), HOKEN, world.tasks, world.cases, world.workflows, NOW)
+    decided = tasks.approve(task.id, Approve(note="ok"), HOKEN, world.task_deps, NOW)
     assert decided.status == "approved" and decided.decided_by == "staff-hoken"
     assert world.workflows.answered[task.token] == ("success", {"decision": "approved", "by": "staff-hoken"})
     assert world.step(case.id, "hoken").status == "approved"
     with pytest.raises(Conflict):
-        tasks.approve(task.id, Approve(), HOKEN, world.tasks, world.cases, world.workflows, NOW)
+        tasks.approve(task.id, Approve(), HOKEN, world.task_deps, NOW)
 
 
 def test_only_the_tasks_department_decides(world):
@@ -116,22 +118,22 @@ def test_only_the_tasks_department_decides(world):
     task = world.wait(case.id, "hoken")
     for caller, error in ((ZEI, Forbidden), (RESIDENT, Forbidden), (None, Unauthorized)):
         with pytest.raises(error):
-            tasks.approve(task.id, Approve(), caller, world.tasks, world.cases, world.workflows, NOW)
+            tasks.approve(task.id, Approve(), caller, world.task_deps, NOW)
     with pytest.raises(NotFound):
-        tasks.approve("nope", Approve(), HOKEN, world.tasks, world.cases, world.workflows, NOW)
+        tasks.approve("nope", Approve(), HOKEN, world.task_deps, NOW)
 
 
 def test_a_return_fails_the_step_with_the_error_the_state_machine_catches_and_keeps_the_reason(world):
     case = world.open({"had_kokuho": True})
     task = world.wait(case.id, "hoken")
-    tasks.give_back(task.id, Return(reason="保険証を持参"), HOKEN, world.tasks, world.cases, world.workflows, NOW)
+    tasks.give_back(task.id, Return(reason="保険証を持参"), HOKEN, world.task_deps, NOW)
     assert world.workflows.answered[task.token] == ("failure", {"error": "Case.Returned", "cause": "returned"})
     awaiting = world.wait(case.id, "hoken", kind="awaiting_resident")
     view = cases.case_view(world.cases.record(case.id), "ja")
     assert view.status == "needs_resident" and view.steps[0].return_reason == "保険証を持参"
     with pytest.raises(Conflict):  # a step waiting on the resident is not returned again
-        tasks.give_back(awaiting.id, Return(reason="x"), HOKEN, world.tasks, world.cases, world.workflows, NOW)
-    tasks.approve(awaiting.id, Approve(), HOKEN, world.tasks, world.cases, world.workflows, NOW)
+        tasks.give_back(awaiting.id, Return(reason="x"), HOKEN, world.task_deps, NOW)
+    tasks.approve(awaiting.id, Approve(), HOKEN, world.task_deps, NOW)
     assert world.step(case.id, "hoken").status == "waiting" and world.step(case.id, "hoken").return_reason is None
     assert cases.case_view(world.cases.record(case.id), "ja").status == "open"
 
@@ -139,7 +141,7 @@ def test_a_return_fails_the_step_with_the_error_the_state_machine_catches_and_ke
 def test_escalation_expires_the_dead_task_and_counts(world):
     case = world.open({"owned_property": True})
     first = world.wait(case.id, "shisan")
-    assert tasks.escalate(case.id, "shisan", world.tasks, world.cases, NOW) == 1
+    assert tasks.escalate(case.id, "shisan", world.task_deps, NOW) == 1
     assert world.tasks.get(first.id).status == "expired"
     again = world.wait(case.id, "shisan")
     assert again.attempt == 2 and world.step(case.id, "shisan").task_id == again.id
@@ -148,20 +150,18 @@ def test_escalation_expires_the_dead_task_and_counts(world):
             first.id,
             Approve(),
             Caller(sub="s", role=Role.STAFF, department="shisan"),
-            world.tasks,
-            world.cases,
-            world.workflows,
+            world.task_deps,
             NOW,
         )
 
 
 def test_closing_and_the_timeline(world):
     case = world.open({"owned_property": True})
-    closed = cases.close_case(case.id, world.cases, NOW + timedelta(minutes=5))
+    closed = cases.close_case(case.id, world.deps, NOW + timedelta(minutes=5))
     assert closed.status == "closed" and closed.closed_at == NOW + timedelta(minutes=5)
     with pytest.raises(Conflict):
-        cases.close_case(case.id, world.cases, NOW)
-    view = cases.get_case(case.id, ONESTOP, world.cases, "en", NOW)
+        cases.close_case(case.id, world.deps, NOW)
+    view = cases.get_case(case.id, ONESTOP, world.deps, NOW, lang="en")
     assert [a.action for a in view.timeline] == ["case_opened", "case_closed"]  # reads are audited, not shown
     assert any(a.action == "case_viewed" for a in world.cases.record(case.id).timeline)
 
@@ -170,23 +170,23 @@ def test_who_may_read_a_case(world):
     case = world.open({"owned_property": True})
     for caller in (ZEI, Caller(sub="resident-2", role=Role.RESIDENT), Caller(sub="kiosk-1", role=Role.DEVICE)):
         with pytest.raises(Forbidden):
-            cases.get_case(case.id, caller, world.cases, "ja", NOW)
+            cases.get_case(case.id, caller, world.deps, NOW, lang="ja")
     own = world.open({"owned_property": True}, caller=RESIDENT, identity=None)
-    assert cases.get_case(own.id, RESIDENT, world.cases, "ja", NOW).status == "awaiting_identity"
+    assert cases.get_case(own.id, RESIDENT, world.deps, NOW, lang="ja").status == "awaiting_identity"
     with pytest.raises(NotFound):
-        cases.get_case("c-none", ONESTOP, world.cases, "ja", NOW)
+        cases.get_case("c-none", ONESTOP, world.deps, NOW, lang="ja")
 
 
 def test_a_department_asked_on_the_case_may_read_and_answer_it(world):
     case = world.open({"had_children_allowance": True})
     kodomo = Caller(sub="staff-kodomo", role=Role.STAFF, department="kodomo")
-    cases.post_message(case.id, Message(to_department="zei", text="所得の確認"), kodomo, world.cases, NOW)
-    asked = cases.ask_verification(case.id, Ask(department="zei", question="限度額未満？"), kodomo, world.cases, NOW)
+    cases.post_message(case.id, Message(to_department="zei", text="所得の確認"), kodomo, world.deps, NOW)
+    asked = cases.ask_verification(case.id, Ask(department="zei", question="限度額未満？"), kodomo, world.deps, NOW)
     with pytest.raises(Forbidden):
-        cases.answer_verification(case.id, asked.id, Answer(answer="はい"), kodomo, world.cases, NOW)
-    answered = cases.answer_verification(case.id, asked.id, Answer(answer="未満です"), ZEI, world.cases, NOW)
+        cases.answer_verification(case.id, asked.id, Answer(answer="はい"), kodomo, world.deps, NOW)
+    answered = cases.answer_verification(case.id, asked.id, Answer(answer="未満です"), ZEI, world.deps, NOW)
     assert answered.answered_by == "staff-zei"
     with pytest.raises(Conflict):
-        cases.answer_verification(case.id, asked.id, Answer(answer="again"), ZEI, world.cases, NOW)
+        cases.answer_verification(case.id, asked.id, Answer(answer="again"), ZEI, world.deps, NOW)
     with pytest.raises(InvalidInput):
-        cases.post_message(case.id, Message(to_department="nowhere", text="x"), kodomo, world.cases, NOW)
+        cases.post_message(case.id, Message(to_department="nowhere", text="x"), kodomo, world.deps, NOW)

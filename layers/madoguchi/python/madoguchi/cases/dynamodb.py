@@ -70,6 +70,11 @@ class DynamoCaseStore(CaseStore):
         item.update(pk=_pk(case_id), sk=f"AUDIT#{audit.at.isoformat()}#{uuid.uuid4().hex[:8]}")
         return {"Put": {"TableName": self._name, "Item": item, "ConditionExpression": "attribute_not_exists(sk)"}}
 
+    def _case_exists(self, case_id: str) -> dict[str, Any]:
+        """Files nothing under a case that does not exist (the transaction fails: Conflict)."""
+        check = {"TableName": self._name, "Key": {"pk": _pk(case_id), "sk": CASE}}
+        return {"ConditionCheck": {**check, "ConditionExpression": "attribute_exists(pk)"}}
+
     def _transact(self, *items: dict[str, Any]) -> None:
         transact(self._client, list(items))
 
@@ -125,13 +130,13 @@ class DynamoCaseStore(CaseStore):
         item = message.model_dump(mode="json")
         item.update(pk=_pk(case_id), sk=f"THREAD#{message.at.isoformat()}#{message.id}")
         put = {"TableName": self._name, "Item": item, "ConditionExpression": "attribute_not_exists(sk)"}
-        self._transact({"Put": put}, self._audit_put(case_id, audit))
+        self._transact(self._case_exists(case_id), {"Put": put}, self._audit_put(case_id, audit))
 
     def add_verification(self, case_id: str, verification: Verification, audit: AuditEntry) -> None:
         item = verification.model_dump(mode="json", exclude_none=True)
         item.update(pk=_pk(case_id), sk=f"VERIFY#{verification.id}")
         put = {"TableName": self._name, "Item": item, "ConditionExpression": "attribute_not_exists(sk)"}
-        self._transact({"Put": put}, self._audit_put(case_id, audit))
+        self._transact(self._case_exists(case_id), {"Put": put}, self._audit_put(case_id, audit))
 
     def answer_verification(self, case_id: str, answered: Verification, audit: AuditEntry) -> None:
         update = {
@@ -149,7 +154,7 @@ class DynamoCaseStore(CaseStore):
         self._transact({"Update": update}, self._audit_put(case_id, audit))
 
     def audit(self, case_id: str, audit: AuditEntry) -> None:
-        self._transact(self._audit_put(case_id, audit))
+        self._transact(self._case_exists(case_id), self._audit_put(case_id, audit))
 
     # --- reads ----------------------------------------------------------------------------------------------
     def get(self, case_id: str) -> Case | None:

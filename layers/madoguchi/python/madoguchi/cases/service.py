@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -43,6 +44,12 @@ WORKFLOW_ACTOR = "workflow"
 VIEWED = "case_viewed"
 
 
+@dataclass(frozen=True)
+class CaseDeps:
+    store: CaseStore
+    workflows: Workflows
+
+
 def _new_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:16]}"
 
@@ -56,13 +63,13 @@ def _staff_department(caller: Caller) -> str:
 # --- life events (public: the same questions the guide asks) ---------------------------------------------------
 
 
-def list_life_events(lang: Lang) -> LifeEventList:
+def list_life_events(*, lang: Lang) -> LifeEventList:
     return LifeEventList(
         events=[LifeEventSummary(id=e.id, name=pick(e.name, lang)) for e in map(life_event, EVENT_IDS)]
     )
 
 
-def describe_life_event(event_id: str, lang: Lang) -> LifeEventView:
+def describe_life_event(event_id: str, *, lang: Lang) -> LifeEventView:
     event = life_event(event_id)
     return LifeEventView(
         id=event.id,
@@ -84,9 +91,7 @@ def describe_life_event(event_id: str, lang: Lang) -> LifeEventView:
 # --- opening a case ---------------------------------------------------------------------------------------------
 
 
-def open_case(
-    request: OpenCase, caller: Caller | None, store: CaseStore, workflows: Workflows, now: datetime, step_timeout: int
-) -> Case:
+def open_case(request: OpenCase, caller: Caller | None, deps: CaseDeps, now: datetime, *, step_timeout: int) -> Case:
     """Front-counter staff open a case and record identity at once; a resident's pre-registration awaits it."""
     who = require(caller, Role.STAFF, Role.RESIDENT)
     if who.role is Role.STAFF and who.department not in FRONT_COUNTERS:
@@ -113,9 +118,9 @@ def open_case(
         answers=request.answers,
         steps=[CaseStep(department=s.department, procedures=[p.id for p in s.procedures]) for s in planned.steps],
     )
-    store.create(case, AuditEntry(at=now, actor=who.sub, action="case_opened", department=who.department))
+    deps.store.create(case, AuditEntry(at=now, actor=who.sub, action="case_opened", department=who.department))
     if identity:
-        _start(case, workflows, step_timeout)
+        _start(case, deps.workflows, step_timeout)
     return case
 
 
@@ -127,22 +132,22 @@ def record_identity(
     case_id: str,
     request: IdentityInput,
     caller: Caller | None,
-    store: CaseStore,
-    workflows: Workflows,
+    deps: CaseDeps,
     now: datetime,
+    *,
     step_timeout: int,
 ) -> Case:
     """Front-counter staff verify the identity of a pre-registered case once; every department sees it, none asks."""
     staff = require(caller, Role.STAFF)
     if staff.department not in FRONT_COUNTERS:
         raise Forbidden()
-    _existing(store, case_id)  # 404 before the conditional write's 409
+    _existing(deps.store, case_id)  # 404 before the conditional write's 409
     audit = AuditEntry(
         at=now, actor=staff.sub, action="identity_verified", department=staff.department, detail=request.method
     )
-    store.record_identity(case_id, _identity(request, staff, now), audit)
-    opened = _existing(store, case_id)
-    _start(opened, workflows, step_timeout)
+    deps.store.record_identity(case_id, _identity(request, staff, now), audit)
+    opened = _existing(deps.store, case_id)
+    _start(opened, deps.workflows, step_timeout)
     return opened
 
 
@@ -178,15 +183,15 @@ def _may_see(caller: Caller, record: CaseRecord) -> bool:
     return caller.department in involved
 
 
-def get_case(case_id: str, caller: Caller | None, store: CaseStore, lang: Lang, now: datetime) -> CaseView:
+def get_case(case_id: str, caller: Caller | None, deps: CaseDeps, now: datetime, *, lang: Lang) -> CaseView:
     who = require(caller, Role.STAFF, Role.RESIDENT)
-    record = store.record(case_id)
+    record = deps.store.record(case_id)
     if record is None:
         raise NotFound(case_id=case_id)
     if not _may_see(who, record):
         raise Forbidden()
     if who.role is Role.STAFF:  # staff reading personal data is itself on the trail
-        store.audit(case_id, AuditEntry(at=now, actor=who.sub, action=VIEWED, department=who.department))
+        deps.store.audit(case_id, AuditEntry(at=now, actor=who.sub, action=VIEWED, department=who.department))
     return case_view(record, lang)
 
 
@@ -256,10 +261,8 @@ def _known_department(department: str, field: str) -> None:
         raise InvalidInput([(["body", field], "field_invalid")])
 
 
-def post_message(
-    case_id: str, request: Message, caller: Caller | None, store: CaseStore, now: datetime
-) -> ThreadMessage:
-    staff, _ = _involved_staff(case_id, caller, store)
+def post_message(case_id: str, request: Message, caller: Caller | None, deps: CaseDeps, now: datetime) -> ThreadMessage:
+    staff, _ = _involved_staff(case_id, caller, deps.store)
     _known_department(request.to_department, "to_department")
     message = ThreadMessage(
         id=_new_id("m"),
@@ -276,14 +279,12 @@ def post_message(
         department=staff.department,
         detail=f"to {request.to_department}",
     )
-    store.add_message(case_id, message, audit)
+    deps.store.add_message(case_id, message, audit)
     return message
 
 
-def ask_verification(
-    case_id: str, request: Ask, caller: Caller | None, store: CaseStore, now: datetime
-) -> Verification:
-    staff, _ = _involved_staff(case_id, caller, store)
+def ask_verification(case_id: str, request: Ask, caller: Caller | None, deps: CaseDeps, now: datetime) -> Verification:
+    staff, _ = _involved_staff(case_id, caller, deps.store)
     _known_department(request.department, "department")
     verification = Verification(
         id=_new_id("v"),
@@ -300,14 +301,14 @@ def ask_verification(
         department=staff.department,
         detail=f"to {request.department}",
     )
-    store.add_verification(case_id, verification, audit)
+    deps.store.add_verification(case_id, verification, audit)
     return verification
 
 
 def answer_verification(
-    case_id: str, verification_id: str, request: Answer, caller: Caller | None, store: CaseStore, now: datetime
+    case_id: str, verification_id: str, request: Answer, caller: Caller | None, deps: CaseDeps, now: datetime
 ) -> Verification:
-    staff, record = _involved_staff(case_id, caller, store)
+    staff, record = _involved_staff(case_id, caller, deps.store)
     verification = next((v for v in record.verifications if v.id == verification_id), None)
     if verification is None:
         raise NotFound(verification_id=verification_id)
@@ -315,35 +316,35 @@ def answer_verification(
         raise Forbidden()
     answered = verification.model_copy(update={"answer": request.answer, "answered_by": staff.sub, "answered_at": now})
     audit = AuditEntry(at=now, actor=staff.sub, action="verification_answered", department=staff.department)
-    store.answer_verification(case_id, answered, audit)
+    deps.store.answer_verification(case_id, answered, audit)
     return answered
 
 
 # --- what the workflow calls ---------------------------------------------------------------------------------------
 
 
-def step_waits(case_id: str, department: str, task_id: str, kind: str, store: CaseStore, now: datetime) -> None:
+def step_waits(case_id: str, department: str, task_id: str, kind: str, deps: CaseDeps, now: datetime) -> None:
     status = "needs_resident" if kind == "awaiting_resident" else "waiting"
     audit = AuditEntry(at=now, actor=WORKFLOW_ACTOR, action=f"step_{status}", department=department)
-    store.update_step(case_id, department, {"status": status, "task_id": task_id}, audit)
+    deps.store.update_step(case_id, department, {"status": status, "task_id": task_id}, audit)
 
 
-def step_escalated(case_id: str, department: str, store: CaseStore, now: datetime) -> int:
+def step_escalated(case_id: str, department: str, deps: CaseDeps, now: datetime) -> int:
     """Record the escalation on the case; the caller notifies the department's lead. Returns how many so far."""
-    step = _step(_existing(store, case_id), department)
+    step = _step(_existing(deps.store, case_id), department)
     escalations = step.escalations + 1
     audit = AuditEntry(
         at=now, actor=WORKFLOW_ACTOR, action="step_escalated", department=department, detail=f"escalation {escalations}"
     )
-    store.update_step(case_id, department, {"status": "escalated", "escalations": escalations}, audit)
+    deps.store.update_step(case_id, department, {"status": "escalated", "escalations": escalations}, audit)
     return escalations
 
 
-def close_case(case_id: str, store: CaseStore, now: datetime) -> Case:
-    case = _existing(store, case_id)
+def close_case(case_id: str, deps: CaseDeps, now: datetime) -> Case:
+    case = _existing(deps.store, case_id)
     done = ", ".join(s.department for s in case.steps)
-    store.close(case_id, AuditEntry(at=now, actor=WORKFLOW_ACTOR, action="case_closed", detail=f"done: {done}"))
-    return _existing(store, case_id)
+    deps.store.close(case_id, AuditEntry(at=now, actor=WORKFLOW_ACTOR, action="case_closed", detail=f"done: {done}"))
+    return _existing(deps.store, case_id)
 
 
 def _step(case: Case, department: str) -> CaseStep:

@@ -17,7 +17,8 @@ from madoguchi.cases.models import (
 
 
 class CaseStore(ABC):
-    """Every change is written together with its audit entry, or not at all."""
+    """Every change is written together with its audit entry, or not at all; nothing is filed under a case that
+    does not exist (Conflict)."""
 
     @abstractmethod
     def create(self, case: Case, audit: AuditEntry) -> None: ...
@@ -27,7 +28,7 @@ class CaseStore(ABC):
 
     @abstractmethod
     def record(self, case_id: str) -> CaseRecord | None:
-        """The case with its timeline, thread and verifications."""
+        """The case with its timeline, thread and verifications, each oldest first."""
 
     @abstractmethod
     def record_identity(self, case_id: str, identity: IdentityRecord, audit: AuditEntry) -> None:

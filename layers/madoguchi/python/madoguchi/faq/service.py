@@ -6,6 +6,7 @@ import re
 import secrets
 import threading
 import weakref
+from dataclasses import dataclass
 from datetime import datetime
 
 from madoguchi.faq.models import (
@@ -34,6 +35,11 @@ _cached: weakref.WeakKeyDictionary[FaqStore, FaqIndex] = weakref.WeakKeyDictiona
 RELATED = 3
 
 
+@dataclass(frozen=True)
+class FaqDeps:
+    store: FaqStore
+
+
 def index(store: FaqStore) -> FaqIndex:
     """The container's index, rebuilt when the FAQ's version has changed since it was built (one GetItem)."""
     version = store.version()
@@ -47,11 +53,11 @@ def index(store: FaqStore) -> FaqIndex:
         return cached
 
 
-def search(query: str, lang: Lang, store: FaqStore, k: int = 5) -> FaqSearchResult:
+def search(query: str, deps: FaqDeps, *, lang: Lang, k: int = 5) -> FaqSearchResult:
     query = query.strip()
     if not query:
         raise InvalidInput([(["query", "q"], "field_missing")])
-    hits, _ = index(store).search(query, k)
+    hits, _ = index(deps.store).search(query, k)
     return FaqSearchResult(
         lang=lang,
         query=query,
@@ -59,15 +65,15 @@ def search(query: str, lang: Lang, store: FaqStore, k: int = 5) -> FaqSearchResu
     )
 
 
-def chat(message: str, lang: Lang, channel: str, store: FaqStore, now: datetime) -> FaqChatReply:
+def chat(message: str, deps: FaqDeps, now: datetime, *, lang: Lang, channel: str) -> FaqChatReply:
     """The best answer when we are confident, else how to reach a person; unsure questions are kept (masked)."""
     text = message.strip()
     if not text:
         raise InvalidInput([(["body", "message"], "field_missing")])
-    hits, confidence = index(store).search(text, 1 + RELATED)
+    hits, confidence = index(deps.store).search(text, 1 + RELATED)
     confident = bool(hits) and confidence >= CONFIDENT
     if not confident:
-        store.add_unanswered(
+        deps.store.add_unanswered(
             FaqUnanswered(
                 id=f"u{now.strftime('%Y%m%d%H%M%S')}{secrets.token_hex(4)}",
                 text=mask(text),
@@ -87,25 +93,25 @@ def chat(message: str, lang: Lang, channel: str, store: FaqStore, now: datetime)
     )
 
 
-def unanswered(caller: Caller | None, store: FaqStore, limit: int) -> FaqUnansweredList:
+def unanswered(limit: int, caller: Caller | None, deps: FaqDeps) -> FaqUnansweredList:
     require(caller, Role.STAFF)
-    return FaqUnansweredList(items=store.unanswered(limit))
+    return FaqUnansweredList(items=deps.store.unanswered(limit))
 
 
-def resolve(question_id: str, caller: Caller | None, store: FaqStore) -> None:
+def resolve(question_id: str, caller: Caller | None, deps: FaqDeps) -> None:
     require(caller, Role.STAFF)
-    store.resolve_unanswered(question_id)
+    deps.store.resolve_unanswered(question_id)
 
 
-def entry_history(entry_id: str, caller: Caller | None, store: FaqStore) -> FaqEntryHistory:
+def entry_history(entry_id: str, caller: Caller | None, deps: FaqDeps) -> FaqEntryHistory:
     require(caller, Role.STAFF)
-    entry = store.get(entry_id)
+    entry = deps.store.get(entry_id)
     if entry is None:
         raise NotFound()
-    return FaqEntryHistory(entry=entry, versions=store.history(entry_id)[1:])
+    return FaqEntryHistory(entry=entry, versions=deps.store.history(entry_id)[1:])
 
 
-def edit(entry_id: str, change: FaqEntryEdit, caller: Caller | None, store: FaqStore, now: datetime) -> FaqEntry:
+def edit(entry_id: str, change: FaqEntryEdit, caller: Caller | None, deps: FaqDeps, now: datetime) -> FaqEntry:
     """A new version of an entry (or a new entry with expected_version 0); the search sees it at once."""
     who = require(caller, Role.STAFF)
     if not re.match(ENTRY_ID_PATTERN, entry_id):
@@ -125,5 +131,5 @@ def edit(entry_id: str, change: FaqEntryEdit, caller: Caller | None, store: FaqS
         updated_at=now,
         updated_by=who.sub,
     )
-    store.save(entry, change.expected_version)
+    deps.store.save(entry, change.expected_version)
     return entry
