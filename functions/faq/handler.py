@@ -1,7 +1,8 @@
 """FAQ search and chat (public), staff review and editing.
 
 GET /faq/search, POST /faq/chat: anyone (public information; questions the FAQ cannot answer are kept for
-review with personal data masked). /staff/faq/*: staff of any department.
+review with personal data masked). /staff/faq/*: staff of any department read and mark reviewed; editing
+entries: the FAQ editors' departments (madoguchi.faq.service.FAQ_EDITORS), links to this site only.
 """
 
 from __future__ import annotations

@@ -220,3 +220,58 @@ def test_line_texts_are_the_public_answer_only(store):
     assert "Divisão de Cidadãos" in texts[0]
     assert all("Onde posso tirar" not in t for t in texts)
     assert len(texts) <= 5 and all(len(t) <= 5000 for t in texts)
+
+
+# --- issue 13, flaw 8: who edits the public FAQ, and where its links may point ------------------------------
+
+
+@pytest.mark.parametrize("department", ["hoken", "zei", "kodomo", "shisetsu", None])
+def test_only_the_faq_editors_departments_change_public_answers(store, department):
+    editor = Caller(sub=f"staff-{department}", role=Role.STAFF, department=department)
+    before = (store.version(), store.get("hours-wifi"))
+    with pytest.raises(Forbidden):
+        faq.edit(
+            "hours-wifi",
+            FaqEntryEdit(topic="hours", q=six("q"), a=six("a"), expected_version=1),
+            editor,
+            FaqDeps(store),
+            NOW,
+        )
+    assert (store.version(), store.get("hours-wifi")) == before
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "//evil.example/x",
+        "/\\evil.example",
+        "https://evil.example/faq/",
+        "https://madoguchi.example@evil.example/",
+        "/faq/\nx",
+        "http://madoguchi.example/faq/",
+    ],
+)
+def test_a_link_leaving_the_site_is_refused_and_nothing_changes(store, monkeypatch, link):
+    monkeypatch.setenv("SITE_URL", "https://madoguchi.example")
+    settings.cache_clear()
+    before = store.version()
+    with pytest.raises(InvalidInput) as raised:
+        faq.edit(
+            "hours-wifi",
+            FaqEntryEdit.model_construct(topic="hours", q=six("q"), a=six("a"), link=link, expected_version=1),
+            STAFF,
+            FaqDeps(store),
+            NOW,
+        )
+    assert raised.value.fields == [(["body", "link"], "field_invalid")]
+    assert store.version() == before and store.get("hours-wifi").version == 1
+    settings.cache_clear()
+
+
+@pytest.mark.parametrize("link", ["/faq/", "/?procedure=juminhyo", "https://madoguchi.example/guide/?event=death"])
+def test_site_links_are_kept(store, monkeypatch, link):
+    monkeypatch.setenv("SITE_URL", "https://madoguchi.example")
+    settings.cache_clear()
+    change = FaqEntryEdit(topic="hours", q=six("q"), a=six("a"), link=link, expected_version=1)
+    assert faq.edit("hours-wifi", change, STAFF, FaqDeps(store), NOW).link == link
+    settings.cache_clear()

@@ -27,12 +27,17 @@ from madoguchi.faq.models import (
 from madoguchi.faq.search import CONFIDENT, FaqIndex
 from madoguchi.faq.store import FaqStore
 from madoguchi.shared.auth import Caller, Role, require
-from madoguchi.shared.errors import InvalidInput, NotFound
+from madoguchi.shared.errors import Forbidden, InvalidInput, NotFound
 from madoguchi.shared.i18n import Lang
+from madoguchi.shared.public_origin import SiteNotConfigured, is_site_url
 
 _lock = threading.Lock()
 _cached: weakref.WeakKeyDictionary[FaqStore, FaqIndex] = weakref.WeakKeyDictionary()  # per store (a container: one)
 RELATED = 3
+# Who may change the public FAQ (docs/decisions.md): the Citizens Division, which keeps the city's public
+# counter information, and the one-stop counter that answers residents' general questions. Other staff read
+# the review list and entries, and mark questions reviewed.
+FAQ_EDITORS = frozenset({"shimin", "onestop"})
 
 
 @dataclass(frozen=True)
@@ -111,11 +116,31 @@ def entry_history(entry_id: str, caller: Caller | None, deps: FaqDeps) -> FaqEnt
     return FaqEntryHistory(entry=entry, versions=deps.store.history(entry_id)[1:])
 
 
+def _links_to_this_site(link: str | None) -> bool:
+    """A site-relative path (`/path`, never `//host` or `/\\host`) or an https URL on the site's own origin:
+    the FAQ is public and its links go out over LINE, so a link never leads off the site."""
+    if link is None:
+        return True
+    if "\\" in link or any(c.isspace() or ord(c) < 0x20 for c in link):
+        return False
+    if link.startswith("/"):
+        return not link.startswith("//")
+    try:
+        return link.startswith("https://") and is_site_url(link)
+    except SiteNotConfigured:
+        return False
+
+
 def edit(entry_id: str, change: FaqEntryEdit, caller: Caller | None, deps: FaqDeps, now: datetime) -> FaqEntry:
-    """A new version of an entry (or a new entry with expected_version 0); the search sees it at once."""
+    """A new version of an entry (or a new entry with expected_version 0); the search sees it at once.
+    FAQ editors only (FAQ_EDITORS)."""
     who = require(caller, Role.STAFF)
+    if who.department not in FAQ_EDITORS:
+        raise Forbidden()
     if not re.match(ENTRY_ID_PATTERN, entry_id):
         raise InvalidInput([(["path", "entryId"], "field_invalid")])
+    if not _links_to_this_site(change.link):
+        raise InvalidInput([(["body", "link"], "field_invalid")])
     missing = complete(change)
     if missing:
         raise InvalidInput(
