@@ -1,7 +1,8 @@
 """One-stop life-event cases.
 
 GET /life-events, GET /life-events/{eventId}: anyone. POST /cases: one-stop staff, or a resident
-pre-registering. GET /cases/{caseId}: the resident who opened it, or staff of a department involved.
+pre-registering. GET /cases/{caseId}: the resident who opened it (their own view, ResidentCaseView; another resident's
+case is 404), or staff of a department involved (the record, CaseView).
 POST /cases/{caseId}/identity: one-stop staff. Thread and verifications: staff of a department involved;
 answering a verification: staff of the asked department.
 """
@@ -24,12 +25,12 @@ from madoguchi.cases.models import (
     LifeEventView,
     Message,
     OpenCase,
+    ResidentCaseView,
     ThreadMessage,
     Verification,
 )
 from madoguchi.shared.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
 from madoguchi.shared.clock import now
-from madoguchi.shared.errors import present
 from madoguchi.shared.settings import settings
 from madoguchi.wiring import case_store, workflows
 
@@ -42,11 +43,6 @@ SIGNED_IN_CASE = {**SIGNED_IN, **NOT_FOUND}
 
 def deps() -> cases.CaseDeps:
     return cases.CaseDeps(store=case_store(), workflows=workflows())
-
-
-def view(case_id: str) -> CaseView:
-    record = present(case_store().record(case_id))
-    return cases.case_view(record, request_lang(app))
 
 
 @app.get("/life-events", summary="Life events with a one-stop case", tags=["cases"])
@@ -71,21 +67,24 @@ def describe_life_event(eventId: str, lang: str | None = None) -> LifeEventView:
     security=SECURITY,
     responses={**SIGNED_IN, 200: {"description": "The new case"}},
 )
-def open_case(body: OpenCase) -> CaseView:
+def open_case(body: OpenCase) -> CaseView | ResidentCaseView:
     step_timeout = settings().case_step_timeout_seconds
-    case = cases.open_case(body, current_caller(app), deps(), now(), step_timeout=step_timeout)
+    caller = current_caller(app)
+    case = cases.open_case(body, caller, deps(), now(), step_timeout=step_timeout)
     metrics.add_metric(name="CaseOpened", unit="Count", value=1)
-    return view(case.id)
+    return cases.view_for(case.id, caller, deps(), lang=request_lang(app))
 
 
 @app.get(
     "/cases/<caseId>",
-    summary="A case: steps, identity, what to check and explain, thread, timeline",
+    summary="A case: staff of a department involved get the record (steps, identity, what to check and explain, "
+    "thread, timeline); the resident who opened it gets their own view (what was done, what remains, where to go). "
+    "Another resident's case is 404",
     tags=["cases"],
     security=SECURITY,
     responses={**SIGNED_IN_CASE, 200: {"description": "The case"}},
 )
-def get_case(caseId: str, lang: str | None = None) -> CaseView:
+def get_case(caseId: str, lang: str | None = None) -> CaseView | ResidentCaseView:
     return cases.get_case(caseId, current_caller(app), deps(), now(), lang=request_lang(app))
 
 
@@ -96,10 +95,11 @@ def get_case(caseId: str, lang: str | None = None) -> CaseView:
     security=SECURITY,
     responses={**SIGNED_IN_CASE, **CONFLICT, 200: {"description": "The case, now open"}},
 )
-def record_identity(caseId: str, body: IdentityInput) -> CaseView:
+def record_identity(caseId: str, body: IdentityInput) -> CaseView | ResidentCaseView:
     step_timeout = settings().case_step_timeout_seconds
-    cases.record_identity(caseId, body, current_caller(app), deps(), now(), step_timeout=step_timeout)
-    return view(caseId)
+    caller = current_caller(app)
+    cases.record_identity(caseId, body, caller, deps(), now(), step_timeout=step_timeout)
+    return cases.view_for(caseId, caller, deps(), lang=request_lang(app))
 
 
 @app.post(

@@ -6,7 +6,18 @@ import pytest
 
 from madoguchi.cases import service as cases
 from madoguchi.cases import tasks
-from madoguchi.cases.models import Answer, Approve, Ask, IdentityInput, Message, OpenCase, RegisterTask, Return
+from madoguchi.cases.models import (
+    Answer,
+    Approve,
+    Ask,
+    CaseView,
+    IdentityInput,
+    Message,
+    OpenCase,
+    RegisterTask,
+    ResidentCaseView,
+    Return,
+)
 from madoguchi.shared.auth import Caller, Role
 from madoguchi.shared.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from tests.fakes.cases import MemoryCaseStore, MemoryTaskStore, MemoryWorkflows
@@ -168,7 +179,7 @@ def test_closing_and_the_timeline(world):
 
 def test_who_may_read_a_case(world):
     case = world.open({"owned_property": True})
-    for caller in (ZEI, Caller(sub="resident-2", role=Role.RESIDENT), Caller(sub="kiosk-1", role=Role.DEVICE)):
+    for caller in (ZEI, Caller(sub="kiosk-1", role=Role.DEVICE)):
         with pytest.raises(Forbidden):
             cases.get_case(case.id, caller, world.deps, NOW, lang="ja")
     own = world.open({"owned_property": True}, caller=RESIDENT, identity=None)
@@ -190,3 +201,60 @@ def test_a_department_asked_on_the_case_may_read_and_answer_it(world):
         cases.answer_verification(case.id, asked.id, Answer(answer="again"), ZEI, world.deps, NOW)
     with pytest.raises(InvalidInput):
         cases.post_message(case.id, Message(to_department="nowhere", text="x"), kodomo, world.deps, NOW)
+
+
+# --- issue 13, flaw 4: a resident reads their own view, never the staff's record ---------------------------
+
+
+def test_a_resident_reads_what_was_done_what_remains_and_where_never_the_staff_record(world):
+    # Given a pre-registered case whose identity was checked, with an internal thread and a verification
+    own = world.open(
+        {"was_taxpayer": True, "had_kokuho": True, "received_pension": True}, caller=RESIDENT, identity=None
+    )
+    cases.record_identity(
+        own.id,
+        IdentityInput(method="passport", note="写真照合済み 旅券番号TK1234567"),
+        ONESTOP,
+        world.deps,
+        NOW,
+        step_timeout=60,
+    )
+    cases.post_message(own.id, Message(to_department="zei", text="滞納 52,300円あり"), HOKEN, world.deps, NOW)
+    asked = cases.ask_verification(own.id, Ask(department="zei", question="滞納額は？"), HOKEN, world.deps, NOW)
+    cases.answer_verification(own.id, asked.id, Answer(answer="52,300円の滞納"), ZEI, world.deps, NOW)
+    task = world.wait(own.id, "hoken")
+    tasks.approve(task.id, Approve(note="内部メモ"), HOKEN, world.task_deps, NOW)
+    # When the resident reads it
+    view = cases.get_case(own.id, RESIDENT, world.deps, NOW, lang="en")
+    # Then they see their own view: what was done, what remains and where, nothing internal
+    assert isinstance(view, ResidentCaseView)
+    body = view.model_dump_json()
+    for secret in ("TK1234567", "52,300", "滞納", "staff-", "内部メモ", "passport", task.id):
+        assert secret not in body
+    assert view.done[0] == "Ending National Health Insurance coverage" and len(view.done) == len(
+        view.steps[0].procedures
+    )
+    assert [(s.department, s.status) for s in view.steps] == [("hoken", "approved"), ("zei", "pending")]
+    assert view.counter == "One-Stop Counter"
+    assert view.remaining and all(r.where for r in view.remaining)
+    # And staff still read the full record
+    assert isinstance(cases.get_case(own.id, ONESTOP, world.deps, NOW, lang="en"), CaseView)
+
+
+def test_another_residents_case_does_not_exist_for_them(world):
+    own = world.open({"owned_property": True}, caller=RESIDENT, identity=None)
+    counter = world.open({"owned_property": True})
+    before = len(world.cases.record(own.id).timeline)
+    for case_id in (own.id, counter.id, "c-none"):
+        with pytest.raises(NotFound):
+            cases.get_case(case_id, Caller(sub="resident-2", role=Role.RESIDENT), world.deps, NOW, lang="ja")
+    assert len(world.cases.record(own.id).timeline) == before
+
+
+def test_an_escalated_step_is_in_progress_for_the_resident(world):
+    own = world.open({"owned_property": True}, caller=RESIDENT, identity=None)
+    cases.record_identity(own.id, IDENTITY, ONESTOP, world.deps, NOW, step_timeout=60)
+    world.wait(own.id, "shisan")
+    tasks.escalate(own.id, "shisan", world.task_deps, NOW)
+    view = cases.get_case(own.id, RESIDENT, world.deps, NOW, lang="ja")
+    assert [s.status for s in view.steps] == ["waiting"] and "escalations" not in view.model_dump_json()

@@ -10,6 +10,7 @@ from typing import Any
 from madoguchi.cases.life_events import EVENT_IDS, InvalidAnswers, life_event, plan
 from madoguchi.cases.models import (
     FRONT_COUNTERS,
+    ONESTOP,
     Answer,
     Ask,
     AuditEntry,
@@ -28,6 +29,9 @@ from madoguchi.cases.models import (
     QuestionChoice,
     QuestionView,
     RemainingView,
+    ResidentCaseView,
+    ResidentProcedure,
+    ResidentStepView,
     StepView,
     ThreadMessage,
     Verification,
@@ -183,16 +187,69 @@ def _may_see(caller: Caller, record: CaseRecord) -> bool:
     return caller.department in involved
 
 
-def get_case(case_id: str, caller: Caller | None, deps: CaseDeps, now: datetime, *, lang: Lang) -> CaseView:
+def get_case(
+    case_id: str, caller: Caller | None, deps: CaseDeps, now: datetime, *, lang: Lang
+) -> CaseView | ResidentCaseView:
+    """Staff of a department involved read the record (the read itself is audited); the resident who opened the
+    case reads their own view of it. Another resident's case does not exist for them (404)."""
     who = require(caller, Role.STAFF, Role.RESIDENT)
-    record = deps.store.record(case_id)
-    if record is None:
-        raise NotFound(case_id=case_id)
+    record = _existing_record(deps.store, case_id)
+    if who.role is Role.RESIDENT:
+        if record.case.opened_by != who.sub:
+            raise NotFound(case_id=case_id)
+        return resident_view(record.case, lang)
     if not _may_see(who, record):
         raise Forbidden()
-    if who.role is Role.STAFF:  # staff reading personal data is itself on the trail
-        deps.store.audit(case_id, AuditEntry(at=now, actor=who.sub, action=VIEWED, department=who.department))
+    deps.store.audit(case_id, AuditEntry(at=now, actor=who.sub, action=VIEWED, department=who.department))
     return case_view(record, lang)
+
+
+def view_for(case_id: str, caller: Caller | None, deps: CaseDeps, *, lang: Lang) -> CaseView | ResidentCaseView:
+    """The answer of a write the caller was just allowed to make: the resident's own view for a resident."""
+    who = require(caller, Role.STAFF, Role.RESIDENT)
+    record = _existing_record(deps.store, case_id)
+    return resident_view(record.case, lang) if who.role is Role.RESIDENT else case_view(record, lang)
+
+
+def _existing_record(store: CaseStore, case_id: str) -> CaseRecord:
+    record = store.record(case_id)
+    if record is None:
+        raise NotFound(case_id=case_id)
+    return record
+
+
+def _view_status(case: Case) -> ViewStatus:
+    needs_resident = case.status == "open" and any(s.status == "needs_resident" for s in case.steps)
+    return "needs_resident" if needs_resident else case.status
+
+
+def resident_view(case: Case, lang: Lang) -> ResidentCaseView:
+    event = life_event(case.event)
+    planned = plan(event, case.answers)
+    names = {p.id: pick(p.name, lang) for step in planned.steps for p in step.procedures}
+    return ResidentCaseView(
+        id=case.id,
+        event=case.event,
+        event_name=pick(event.name, lang),
+        status=_view_status(case),
+        opened_at=case.opened_at,
+        closed_at=case.closed_at,
+        counter=pick(DEPARTMENTS[ONESTOP], lang),
+        steps=[
+            ResidentStepView(
+                department=s.department,
+                department_name=pick(DEPARTMENTS.get(s.department, {"ja": s.department}), lang),
+                status="waiting" if s.status == "escalated" else s.status,
+                return_reason=s.return_reason,
+                procedures=[ResidentProcedure(id=i, name=names[i]) for i in s.procedures if i in names],
+            )
+            for s in case.steps
+        ],
+        done=[names[i] for s in case.steps if s.status == "approved" for i in s.procedures if i in names],
+        remaining=[
+            RemainingView(id=r.id, name=pick(r.name, lang), where=pick(r.where, lang)) for r in planned.remaining
+        ],
+    )
 
 
 def case_view(record: CaseRecord, lang: Lang) -> CaseView:
@@ -200,8 +257,7 @@ def case_view(record: CaseRecord, lang: Lang) -> CaseView:
     event = life_event(case.event)
     planned = plan(event, case.answers)
     guides = {p.id: p for step in planned.steps for p in step.procedures}
-    needs_resident = case.status == "open" and any(s.status == "needs_resident" for s in case.steps)
-    status: ViewStatus = "needs_resident" if needs_resident else case.status
+    status = _view_status(case)
     return CaseView(
         id=case.id,
         event=case.event,

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from madoguchi.cases import service as cases
-from madoguchi.cases.service import CaseDeps
 from madoguchi.cases.models import Approve, AuditEntry, RegisterTask, Return, Task, TaskList, TaskView, view
+from madoguchi.cases.service import CaseDeps
 from madoguchi.cases.store import CaseStore, TaskStore
 from madoguchi.cases.workflows import Workflows
 from madoguchi.shared.auth import Caller, Role, require
