@@ -29,7 +29,17 @@ from madoguchi.cases.models import (
     ThreadMessage,
     Verification,
 )
-from madoguchi.shared.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
+from madoguchi.shared.api import (
+    CONFLICT,
+    NOT_FOUND,
+    SECURITY,
+    SIGNED_IN,
+    UNAVAILABLE,
+    current_caller,
+    idempotency_key,
+    make_resolver,
+    request_lang,
+)
 from madoguchi.shared.clock import now
 from madoguchi.shared.settings import settings
 from madoguchi.wiring import case_store, workflows
@@ -63,14 +73,18 @@ def describe_life_event(eventId: str, lang: str | None = None) -> LifeEventView:
 @app.post(
     "/cases",
     summary="Open a one-stop case",
+    description="Send an `Idempotency-Key` header (any string up to 100 characters): a retry with the same key "
+    "returns the first request's case and starts no second workflow. 503 `workflow_unavailable`: the workflow "
+    "could not be started; nothing runs, retry with the same key.",
     tags=["cases"],
     security=SECURITY,
-    responses={**SIGNED_IN, 200: {"description": "The new case"}},
+    responses={**SIGNED_IN, **UNAVAILABLE, 200: {"description": "The new case (a retry: the first one)"}},
 )
 def open_case(body: OpenCase) -> CaseView | ResidentCaseView:
     step_timeout = settings().case_step_timeout_seconds
     caller = current_caller(app)
-    case = cases.open_case(body, caller, deps(), now(), step_timeout=step_timeout)
+    key = idempotency_key(app)
+    case = cases.open_case(body, caller, deps(), now(), step_timeout=step_timeout, idempotency_key=key)
     metrics.add_metric(name="CaseOpened", unit="Count", value=1)
     return cases.view_for(case.id, caller, deps(), lang=request_lang(app))
 
@@ -93,7 +107,7 @@ def get_case(caseId: str, lang: str | None = None) -> CaseView | ResidentCaseVie
     summary="Record identity verification of a pre-registered case and start it",
     tags=["cases"],
     security=SECURITY,
-    responses={**SIGNED_IN_CASE, **CONFLICT, 200: {"description": "The case, now open"}},
+    responses={**SIGNED_IN_CASE, **CONFLICT, **UNAVAILABLE, 200: {"description": "The case, now open"}},
 )
 def record_identity(caseId: str, body: IdentityInput) -> CaseView | ResidentCaseView:
     step_timeout = settings().case_step_timeout_seconds

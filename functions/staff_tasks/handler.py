@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from madoguchi.cases import tasks
 from madoguchi.cases.models import Approve, Return, TaskList, TaskView
-from madoguchi.shared.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver
+from madoguchi.shared.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, UNAVAILABLE, current_caller, make_resolver
 from madoguchi.shared.clock import now
 from madoguchi.wiring import case_store, task_store, workflows
 
@@ -20,7 +20,8 @@ logger = Logger()
 metrics = Metrics()
 app = make_resolver()
 
-DECISION = {**SIGNED_IN, **NOT_FOUND, **CONFLICT}
+# 503: Step Functions did not take the answer; the task is pending again and the decision can be retried.
+DECISION = {**SIGNED_IN, **NOT_FOUND, **CONFLICT, **UNAVAILABLE}
 
 
 def deps() -> tasks.TaskDeps:

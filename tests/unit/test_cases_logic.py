@@ -18,6 +18,7 @@ from madoguchi.cases.models import (
     ResidentCaseView,
     Return,
 )
+from madoguchi.cases.workflows import WorkflowUnavailable
 from madoguchi.shared.auth import Caller, Role
 from madoguchi.shared.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from tests.fakes.cases import MemoryCaseStore, MemoryTaskStore, MemoryWorkflows
@@ -258,3 +259,79 @@ def test_an_escalated_step_is_in_progress_for_the_resident(world):
     tasks.escalate(own.id, "shisan", world.task_deps, NOW)
     view = cases.get_case(own.id, RESIDENT, world.deps, NOW, lang="ja")
     assert [s.status for s in view.steps] == ["waiting"] and "escalations" not in view.model_dump_json()
+
+
+# --- issue 13, flaws 7 and 8: retried opens, and Step Functions calls that fail --------------------------------
+
+
+def test_a_retried_open_with_the_same_key_returns_the_first_case_and_starts_one_workflow(world):
+    request = OpenCase(event="bereavement", answers={"had_kokuho": True}, identity=IDENTITY)
+    first = cases.open_case(request, ONESTOP, world.deps, NOW, step_timeout=60, idempotency_key="k-1")
+    again = cases.open_case(request, ONESTOP, world.deps, NOW, step_timeout=60, idempotency_key="k-1")
+    assert again.id == first.id and len(world.workflows.started) == 1
+    assert [a.action for a in world.cases.record(first.id).timeline] == ["case_opened"]
+    # The same key from someone else, or no key, is another case
+    other = cases.open_case(
+        request,
+        Caller(sub="staff-2", role=Role.STAFF, department="onestop"),
+        world.deps,
+        NOW,
+        step_timeout=60,
+        idempotency_key="k-1",
+    )
+    fresh = cases.open_case(request, ONESTOP, world.deps, NOW, step_timeout=60)
+    assert len({first.id, other.id, fresh.id}) == 3 and len(world.workflows.started) == 3
+
+
+def test_a_resident_retrying_a_pre_registration_gets_one_case(world):
+    request = OpenCase(event="bereavement", answers={"was_taxpayer": True})
+    first = cases.open_case(request, RESIDENT, world.deps, NOW, step_timeout=60, idempotency_key="k-2")
+    again = cases.open_case(request, RESIDENT, world.deps, NOW, step_timeout=60, idempotency_key="k-2")
+    assert again == first and world.workflows.started == []
+
+
+def test_a_start_step_functions_refuses_leaves_no_open_case_and_the_retry_starts_it_once(world):
+    # Given Step Functions failing the next call
+    world.workflows.unavailable = 1
+    request = OpenCase(event="bereavement", answers={"had_kokuho": True}, identity=IDENTITY)
+    # When staff open a case, it is not left open with nothing running: it waits, and the clerk is told to retry
+    with pytest.raises(WorkflowUnavailable):
+        cases.open_case(request, ONESTOP, world.deps, NOW, step_timeout=60, idempotency_key="k-3")
+    [record] = [world.cases.record(i) for i in world.cases._records]
+    assert record.case.status == "awaiting_identity" and world.workflows.started == []
+    assert record.timeline[-1].action == "workflow_start_failed"
+    # Then the retry with the same key opens and starts it, once
+    opened = cases.open_case(request, ONESTOP, world.deps, NOW, step_timeout=60, idempotency_key="k-3")
+    assert opened.id == record.case.id and opened.status == "open" and len(world.workflows.started) == 1
+
+
+def test_recording_identity_when_the_start_fails_can_be_done_again(world):
+    case = world.open({"was_taxpayer": True}, caller=RESIDENT, identity=None)
+    world.workflows.unavailable = 1
+    with pytest.raises(WorkflowUnavailable):
+        cases.record_identity(case.id, IDENTITY, ONESTOP, world.deps, NOW, step_timeout=60)
+    assert world.cases.get(case.id).status == "awaiting_identity" and world.workflows.started == []
+    assert cases.record_identity(case.id, IDENTITY, ONESTOP, world.deps, NOW, step_timeout=60).status == "open"
+    assert len(world.workflows.started) == 1
+
+
+@pytest.mark.parametrize("decision", ["approve", "return"])
+def test_a_decision_step_functions_did_not_take_stays_decidable_until_the_workflow_has_it(world, decision):
+    case = world.open({"had_kokuho": True})
+    task = world.wait(case.id, "hoken")
+    decide = (
+        (lambda: tasks.approve(task.id, Approve(), HOKEN, world.task_deps, NOW))
+        if decision == "approve"
+        else (lambda: tasks.give_back(task.id, Return(reason="保険証"), HOKEN, world.task_deps, NOW))
+    )
+    # Given Step Functions failing the answer once
+    world.workflows.unavailable = 1
+    with pytest.raises(WorkflowUnavailable):
+        decide()
+    # Then the task is pending again, in the inbox, the step unchanged and the workflow still waiting
+    assert world.tasks.get(task.id).status == "pending" and world.tasks.get(task.id).decided_by is None
+    assert [t.id for t in tasks.inbox(None, HOKEN, world.task_deps).tasks] == [task.id]
+    assert world.step(case.id, "hoken").status == "waiting" and world.workflows.answered == {}
+    # And the retry decides it once, and the workflow has the answer
+    assert decide().status == ("approved" if decision == "approve" else "returned")
+    assert task.token in world.workflows.answered

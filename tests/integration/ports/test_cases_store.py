@@ -231,3 +231,36 @@ def test_a_task_is_decided_once(tasks: TaskStore) -> None:
     with pytest.raises(Conflict):
         tasks.decide("t-none", "approved", "staff-other", at(2))
     assert tasks.get("t-1") == decided
+
+
+def test_an_open_case_goes_back_to_awaiting_identity_keeping_it(store: CaseStore) -> None:
+    identity = IdentityRecord(method="passport", verified_by="staff-onestop", verified_at=NOW)
+    store.create(a_case().model_copy(update={"identity": identity}), audit("case_opened"))
+    store.back_to_awaiting_identity("c-1", audit("workflow_start_failed", 1))
+    case = store.get("c-1")
+    assert case is not None and case.status == "awaiting_identity" and case.identity == identity
+    for case_id in ("c-1", "c-none"):
+        with pytest.raises(Conflict):
+            store.back_to_awaiting_identity(case_id, audit("workflow_start_failed", 2))
+    store.record_identity("c-1", identity, audit("case_reopened", 3))
+    assert store.get("c-1").status == "open"  # type: ignore[union-attr]
+
+
+def test_a_decision_is_released_only_by_who_made_it_and_the_task_is_back_in_the_inbox(tasks: TaskStore) -> None:
+    tasks.add(a_task("t-1"))
+    with pytest.raises(Conflict):  # not decided yet
+        tasks.release("t-1", "staff-hoken")
+    tasks.decide("t-1", "approved", "staff-hoken", at(1))
+    with pytest.raises(Conflict):
+        tasks.release("t-1", "staff-other")
+    tasks.release("t-1", "staff-hoken")
+    released = tasks.get("t-1")
+    assert released is not None and (released.status, released.decided_by, released.decided_at) == (
+        "pending",
+        None,
+        None,
+    )
+    assert [t.id for t in tasks.pending_for("hoken", 10)[0]] == ["t-1"]
+    assert tasks.decide("t-1", "returned", "staff-hoken2", at(2)).status == "returned"
+    with pytest.raises(Conflict):
+        tasks.release("t-none", "staff-hoken")

@@ -97,6 +97,17 @@ class DynamoCaseStore(CaseStore):
         }
         self._transact({"Update": update}, self._audit_put(case_id, audit))
 
+    def back_to_awaiting_identity(self, case_id: str, audit: AuditEntry) -> None:
+        update = {
+            "TableName": self._name,
+            "Key": {"pk": _pk(case_id), "sk": CASE},
+            "UpdateExpression": "SET #status = :awaiting",
+            "ConditionExpression": "#status = :open",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": {":awaiting": "awaiting_identity", ":open": "open"},
+        }
+        self._transact({"Update": update}, self._audit_put(case_id, audit))
+
     def update_step(self, case_id: str, department: str, changes: dict[str, Any], audit: AuditEntry) -> None:
         names = {"#steps": "steps", "#department": department}
         values: dict[str, Any] = {}
@@ -226,3 +237,17 @@ class DynamoTaskStore(TaskStore):
                 raise Conflict(task_id=task_id) from e
             raise
         return Task.model_validate(item)
+
+    def release(self, task_id: str, by: str) -> None:
+        try:
+            self._table.update_item(
+                Key={"pk": f"TASK#{task_id}", "sk": "TASK"},
+                UpdateExpression="SET #status = :pending, inbox = department REMOVE decided_by, decided_at",
+                ConditionExpression="#status <> :pending AND decided_by = :by",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={":pending": "pending", ":by": by},
+            )
+        except ClientError as e:
+            if e.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise Conflict(task_id=task_id) from e
+            raise

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,10 +40,10 @@ from madoguchi.cases.models import (
     ViewStatus,
 )
 from madoguchi.cases.store import CaseStore
-from madoguchi.cases.workflows import Workflows
+from madoguchi.cases.workflows import Workflows, WorkflowUnavailable
 from madoguchi.shared.auth import Caller, Role, require
 from madoguchi.shared.departments import DEPARTMENTS
-from madoguchi.shared.errors import Forbidden, InvalidInput, NotFound
+from madoguchi.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from madoguchi.shared.i18n import Lang, pick
 
 WORKFLOW_ACTOR = "workflow"
@@ -95,8 +97,28 @@ def describe_life_event(event_id: str, *, lang: Lang) -> LifeEventView:
 # --- opening a case ---------------------------------------------------------------------------------------------
 
 
-def open_case(request: OpenCase, caller: Caller | None, deps: CaseDeps, now: datetime, *, step_timeout: int) -> Case:
-    """Front-counter staff open a case and record identity at once; a resident's pre-registration awaits it."""
+def _case_id(caller: Caller, idempotency_key: str | None) -> str:
+    """A fresh id, or with an Idempotency-Key the same id for the same caller's retries (and only theirs)."""
+    if idempotency_key is None:
+        return _new_id("c")
+    return "c-" + hashlib.sha256(f"{caller.sub}\n{idempotency_key}".encode()).hexdigest()[:16]
+
+
+def open_case(
+    request: OpenCase,
+    caller: Caller | None,
+    deps: CaseDeps,
+    now: datetime,
+    *,
+    step_timeout: int,
+    idempotency_key: str | None = None,
+) -> Case:
+    """Front-counter staff open a case and record identity at once; a resident's pre-registration awaits it.
+
+    A retry with the same Idempotency-Key returns the first request's case and starts no second workflow (the
+    execution is named after the case). If Step Functions does not take the start, the case goes back to
+    awaiting identity and WorkflowUnavailable (503) says to try again: the retry, or recording identity, starts it.
+    """
     who = require(caller, Role.STAFF, Role.RESIDENT)
     if who.role is Role.STAFF and who.department not in FRONT_COUNTERS:
         raise Forbidden()
@@ -112,7 +134,7 @@ def open_case(request: OpenCase, caller: Caller | None, deps: CaseDeps, now: dat
         raise InvalidInput([(["body", "answers"], "nothing_applies")])
     identity = _identity(request.identity, who, now) if request.identity else None
     case = Case(
-        id=_new_id("c"),
+        id=_case_id(who, idempotency_key),
         event=request.event,
         status="open" if identity else "awaiting_identity",
         opened_by=who.sub,
@@ -122,9 +144,18 @@ def open_case(request: OpenCase, caller: Caller | None, deps: CaseDeps, now: dat
         answers=request.answers,
         steps=[CaseStep(department=s.department, procedures=[p.id for p in s.procedures]) for s in planned.steps],
     )
-    deps.store.create(case, AuditEntry(at=now, actor=who.sub, action="case_opened", department=who.department))
-    if identity:
-        _start(case, deps.workflows, step_timeout)
+    try:
+        deps.store.create(case, AuditEntry(at=now, actor=who.sub, action="case_opened", department=who.department))
+    except Conflict:
+        if idempotency_key is None:
+            raise
+        case = _existing(deps.store, case.id)  # the first request's case (its id holds this caller's key)
+        if case.status == "awaiting_identity" and case.identity is not None:  # its start failed: open it again
+            audit = AuditEntry(at=now, actor=who.sub, action="case_reopened", department=who.department)
+            deps.store.record_identity(case.id, case.identity, audit)
+            case = _existing(deps.store, case.id)
+    if case.status == "open":
+        _start_or_step_back(case, deps, now, step_timeout)
     return case
 
 
@@ -151,8 +182,20 @@ def record_identity(
     )
     deps.store.record_identity(case_id, _identity(request, staff, now), audit)
     opened = _existing(deps.store, case_id)
-    _start(opened, deps.workflows, step_timeout)
+    _start_or_step_back(opened, deps, now, step_timeout)
     return opened
+
+
+def _start_or_step_back(case: Case, deps: CaseDeps, now: datetime, step_timeout: int) -> None:
+    """Start the case's workflow (once: a started execution of the case's name is fine). If Step Functions does
+    not take it, the case awaits identity again (compensation) so that it is never open with nothing running."""
+    try:
+        with contextlib.suppress(Conflict):
+            _start(case, deps.workflows, step_timeout)
+    except WorkflowUnavailable:
+        audit = AuditEntry(at=now, actor=WORKFLOW_ACTOR, action="workflow_start_failed")
+        deps.store.back_to_awaiting_identity(case.id, audit)
+        raise
 
 
 def _start(case: Case, workflows: Workflows, step_timeout: int) -> None:

@@ -35,6 +35,11 @@ class CaseStore(ABC):
         """Set identity and open the case; raises Conflict unless it was awaiting identity."""
 
     @abstractmethod
+    def back_to_awaiting_identity(self, case_id: str, audit: AuditEntry) -> None:
+        """Undo an opening whose workflow could not be started: an open case awaits identity again (identity kept).
+        Raises Conflict unless the case is open."""
+
+    @abstractmethod
     def update_step(self, case_id: str, department: str, changes: dict[str, Any], audit: AuditEntry) -> None: ...
 
     @abstractmethod
@@ -69,3 +74,8 @@ class TaskStore(ABC):
     @abstractmethod
     def decide(self, task_id: str, status: TaskStatus, by: str, at: datetime) -> Task:
         """Move a pending task to `status`; raises Conflict if it is no longer pending (decided twice)."""
+
+    @abstractmethod
+    def release(self, task_id: str, by: str) -> None:
+        """Undo `by`'s decision whose answer the workflow never received: the task is pending (and in its
+        department's inbox) again. Raises Conflict unless the task was decided by `by`."""

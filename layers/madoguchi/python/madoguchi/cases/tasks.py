@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -11,7 +12,7 @@ from madoguchi.cases import service as cases
 from madoguchi.cases.models import Approve, AuditEntry, RegisterTask, Return, Task, TaskList, TaskView, view
 from madoguchi.cases.service import CaseDeps
 from madoguchi.cases.store import CaseStore, TaskStore
-from madoguchi.cases.workflows import Workflows
+from madoguchi.cases.workflows import Workflows, WorkflowUnavailable
 from madoguchi.shared.auth import Caller, Role, require
 from madoguchi.shared.errors import Conflict, Forbidden, NotFound
 
@@ -76,6 +77,16 @@ def _decidable(task_id: str, caller: Caller | None, store: TaskStore) -> tuple[C
     return staff, task
 
 
+def _answer_or_release(task: Task, staff: Caller, deps: TaskDeps, answer: Callable[[], None]) -> None:
+    """Claim (done by the caller), call, compensate: if Step Functions does not take the answer, the decision is
+    undone so the task stays decidable while its workflow waits, and the caller is told to try again (503)."""
+    try:
+        answer()
+    except WorkflowUnavailable:
+        deps.tasks.release(task.id, staff.sub)
+        raise
+
+
 def approve(
     task_id: str,
     request: Approve,
@@ -86,7 +97,9 @@ def approve(
     """Approve a step (or, for a step waiting on the resident, say the missing item arrived). Once only: 409."""
     staff, task = _decidable(task_id, caller, deps.tasks)
     decided = deps.tasks.decide(task_id, "approved", staff.sub, now)  # the conditional write decides races
-    deps.workflows.succeed(task.token, {"decision": "approved", "by": staff.sub})
+    _answer_or_release(
+        task, staff, deps, lambda: deps.workflows.succeed(task.token, {"decision": "approved", "by": staff.sub})
+    )
     if task.case_id:
         received = task.kind == "awaiting_resident"
         action = "missing_item_received" if received else "step_approved"
@@ -109,7 +122,7 @@ def give_back(
         raise Conflict(task_id=task_id)
     decided = deps.tasks.decide(task_id, "returned", staff.sub, now)
     # The reason travels in our store, not in the execution: moto drops a failure's cause, and so does our audit.
-    deps.workflows.fail(task.token, RETURNED_ERROR, "returned")
+    _answer_or_release(task, staff, deps, lambda: deps.workflows.fail(task.token, RETURNED_ERROR, "returned"))
     if task.case_id:
         audit = AuditEntry(
             at=now, actor=staff.sub, action="step_returned", department=task.department, detail=request.reason

@@ -42,6 +42,9 @@ def _error_response(description: str) -> OpenAPIResponse:
 
 NOT_FOUND: dict[int, OpenAPIResponse] = {404: _error_response("Not found")}
 CONFLICT: dict[int, OpenAPIResponse] = {409: _error_response("Decided or recorded already")}
+UNAVAILABLE: dict[int, OpenAPIResponse] = {
+    503: _error_response("A service behind the API did not take the call; nothing was changed, try again")
+}
 SIGNED_IN: dict[int, OpenAPIResponse] = {
     401: _error_response("No valid token"),
     403: _error_response("The caller's role may not do this"),
