@@ -311,3 +311,22 @@ def test_a_district_centre_opens_a_case_and_asks_a_department_remotely(api):
     task = api.task("staff-zei", case["id"])
     assert api.decide("staff-zei", task["id"], "approve").status_code == 200
     api.wait_for_status(case["id"], "closed")
+
+
+def test_a_retried_open_with_the_same_idempotency_key_is_one_case_and_one_execution(api, local_stack, auth_header):
+    # Given a clerk's POST /cases retried with the same Idempotency-Key (a lost response)
+    body = {"event": "bereavement", "answers": {"owned_property": True}, "identity": IDENTITY}
+    key = f"retry-{random.randrange(10**9)}"
+    headers = {**auth_header("staff-onestop"), "Idempotency-Key": key}
+    first = requests.post(f"{api.url}/cases", json=body, headers=headers, timeout=15)
+    again = requests.post(f"{api.url}/cases", json=body, headers=headers, timeout=15)
+    # Then both answers are the same case, and one execution runs for it
+    assert first.status_code == again.status_code == 200, again.text
+    assert again.json()["id"] == first.json()["id"]
+    executions = boto3.client("stepfunctions").list_executions(
+        stateMachineArn=local_stack.state_machines["bereavement"]
+    )
+    assert [e["name"] for e in executions["executions"]].count(first.json()["id"]) == 1
+    # And without the key, the same body is another case
+    other = api.call("POST", "/cases", "staff-onestop", body).json()
+    assert other["id"] != first.json()["id"]
