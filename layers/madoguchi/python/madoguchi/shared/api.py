@@ -53,7 +53,7 @@ SIGNED_IN: dict[int, OpenAPIResponse] = {
 
 # --- cases context (issue 13, flaw 8): every id in a path is short and plain ---------------------------------
 PATH_PARAMETER_MAX = 128
-_PATH_PARAMETER = re.compile(r"[A-Za-z0-9._~:@+=,-]{1,%d}" % PATH_PARAMETER_MAX)
+_PATH_PARAMETER = re.compile(rf"[A-Za-z0-9._~:@+=,-]{{1,{PATH_PARAMETER_MAX}}}")
 
 
 def _path_parameters_plain(event: Mapping[str, Any]) -> bool:
