@@ -1,7 +1,8 @@
 """One-stop life-event cases.
 
 GET /life-events, GET /life-events/{eventId}: anyone. POST /cases: one-stop staff, or a resident
-pre-registering. GET /cases/{caseId}: the resident who opened it, or staff of a department involved.
+pre-registering. GET /cases/{caseId}: the resident who opened it (their own view, ResidentCaseView; another resident's
+case is 404), or staff of a department involved (the record, CaseView).
 POST /cases/{caseId}/identity: one-stop staff. Thread and verifications: staff of a department involved;
 answering a verification: staff of the asked department.
 """
@@ -24,15 +25,24 @@ from madoguchi.cases.models import (
     LifeEventView,
     Message,
     OpenCase,
+    ResidentCaseView,
     ThreadMessage,
     Verification,
 )
-from madoguchi.shared.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
+from madoguchi.shared.api import (
+    CONFLICT,
+    NOT_FOUND,
+    SECURITY,
+    SIGNED_IN,
+    UNAVAILABLE,
+    current_caller,
+    idempotency_key,
+    make_resolver,
+    request_lang,
+)
 from madoguchi.shared.clock import now
-from madoguchi.shared.errors import present
 from madoguchi.shared.settings import settings
-from madoguchi.wiring import case_store as store
-from madoguchi.wiring import workflows
+from madoguchi.wiring import case_store, workflows
 
 logger = Logger()
 metrics = Metrics()
@@ -41,16 +51,13 @@ app = make_resolver()
 SIGNED_IN_CASE = {**SIGNED_IN, **NOT_FOUND}
 
 
-
-def view(case_id: str) -> CaseView:
-    record = store().record(case_id)
-    record = present(record)
-    return cases.case_view(record, request_lang(app))
+def deps() -> cases.CaseDeps:
+    return cases.CaseDeps(store=case_store(), workflows=workflows())
 
 
 @app.get("/life-events", summary="Life events with a one-stop case", tags=["cases"])
 def list_life_events(lang: str | None = None) -> LifeEventList:
-    return cases.list_life_events(request_lang(app))
+    return cases.list_life_events(lang=request_lang(app))
 
 
 @app.get(
@@ -60,32 +67,39 @@ def list_life_events(lang: str | None = None) -> LifeEventList:
     responses={**NOT_FOUND, 200: {"description": "The event and its questions"}},
 )
 def describe_life_event(eventId: str, lang: str | None = None) -> LifeEventView:
-    return cases.describe_life_event(eventId, request_lang(app))
+    return cases.describe_life_event(eventId, lang=request_lang(app))
 
 
 @app.post(
     "/cases",
     summary="Open a one-stop case",
+    description="Send an `Idempotency-Key` header (any string up to 100 characters): a retry with the same key "
+    "returns the first request's case and starts no second workflow. 503 `workflow_unavailable`: the workflow "
+    "could not be started; nothing runs, retry with the same key.",
     tags=["cases"],
     security=SECURITY,
-    responses={**SIGNED_IN, 200: {"description": "The new case"}},
+    responses={**SIGNED_IN, **UNAVAILABLE, 200: {"description": "The new case (a retry: the first one)"}},
 )
-def open_case(body: OpenCase) -> CaseView:
-    config = settings()
-    case = cases.open_case(body, current_caller(app), store(), workflows(), now(), config.case_step_timeout_seconds)
+def open_case(body: OpenCase) -> CaseView | ResidentCaseView:
+    step_timeout = settings().case_step_timeout_seconds
+    caller = current_caller(app)
+    key = idempotency_key(app)
+    case = cases.open_case(body, caller, deps(), now(), step_timeout=step_timeout, idempotency_key=key)
     metrics.add_metric(name="CaseOpened", unit="Count", value=1)
-    return view(case.id)
+    return cases.view_for(case.id, caller, deps(), lang=request_lang(app))
 
 
 @app.get(
     "/cases/<caseId>",
-    summary="A case: steps, identity, what to check and explain, thread, timeline",
+    summary="A case: staff of a department involved get the record (steps, identity, what to check and explain, "
+    "thread, timeline); the resident who opened it gets their own view (what was done, what remains, where to go). "
+    "Another resident's case is 404",
     tags=["cases"],
     security=SECURITY,
     responses={**SIGNED_IN_CASE, 200: {"description": "The case"}},
 )
-def get_case(caseId: str, lang: str | None = None) -> CaseView:
-    return cases.get_case(caseId, current_caller(app), store(), request_lang(app), now())
+def get_case(caseId: str, lang: str | None = None) -> CaseView | ResidentCaseView:
+    return cases.get_case(caseId, current_caller(app), deps(), now(), lang=request_lang(app))
 
 
 @app.post(
@@ -93,14 +107,13 @@ def get_case(caseId: str, lang: str | None = None) -> CaseView:
     summary="Record identity verification of a pre-registered case and start it",
     tags=["cases"],
     security=SECURITY,
-    responses={**SIGNED_IN_CASE, **CONFLICT, 200: {"description": "The case, now open"}},
+    responses={**SIGNED_IN_CASE, **CONFLICT, **UNAVAILABLE, 200: {"description": "The case, now open"}},
 )
-def record_identity(caseId: str, body: IdentityInput) -> CaseView:
-    config = settings()
-    cases.record_identity(
-        caseId, body, current_caller(app), store(), workflows(), now(), config.case_step_timeout_seconds
-    )
-    return view(caseId)
+def record_identity(caseId: str, body: IdentityInput) -> CaseView | ResidentCaseView:
+    step_timeout = settings().case_step_timeout_seconds
+    caller = current_caller(app)
+    cases.record_identity(caseId, body, caller, deps(), now(), step_timeout=step_timeout)
+    return cases.view_for(caseId, caller, deps(), lang=request_lang(app))
 
 
 @app.post(
@@ -111,7 +124,7 @@ def record_identity(caseId: str, body: IdentityInput) -> CaseView:
     responses={**SIGNED_IN_CASE, 200: {"description": "The message"}},
 )
 def post_message(caseId: str, body: Message) -> ThreadMessage:
-    return cases.post_message(caseId, body, current_caller(app), store(), now())
+    return cases.post_message(caseId, body, current_caller(app), deps(), now())
 
 
 @app.post(
@@ -122,7 +135,7 @@ def post_message(caseId: str, body: Message) -> ThreadMessage:
     responses={**SIGNED_IN_CASE, 200: {"description": "The verification request"}},
 )
 def ask_verification(caseId: str, body: Ask) -> Verification:
-    return cases.ask_verification(caseId, body, current_caller(app), store(), now())
+    return cases.ask_verification(caseId, body, current_caller(app), deps(), now())
 
 
 @app.post(
@@ -133,7 +146,7 @@ def ask_verification(caseId: str, body: Ask) -> Verification:
     responses={**SIGNED_IN_CASE, **CONFLICT, 200: {"description": "The answered verification"}},
 )
 def answer_verification(caseId: str, verificationId: str, body: Answer) -> Verification:
-    return cases.answer_verification(caseId, verificationId, body, current_caller(app), store(), now())
+    return cases.answer_verification(caseId, verificationId, body, current_caller(app), deps(), now())
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -1,7 +1,8 @@
 """FAQ search and chat (public), staff review and editing.
 
 GET /faq/search, POST /faq/chat: anyone (public information; questions the FAQ cannot answer are kept for
-review with personal data masked). /staff/faq/*: staff of any department.
+review with personal data masked). /staff/faq/*: staff of any department read and mark reviewed; editing
+entries: the FAQ editors' departments (madoguchi.faq.service.FAQ_EDITORS), links to this site only.
 """
 
 from __future__ import annotations
@@ -33,17 +34,20 @@ metrics = Metrics()
 app = make_resolver()
 
 
+def deps() -> faq.FaqDeps:
+    return faq.FaqDeps(store=faq_store())
+
 
 @app.get("/faq/search", summary="Search the FAQ in any of the six languages", tags=["faq"])
 def search(q: Annotated[str, Query(max_length=200)], lang: str | None = None) -> FaqSearchResult:
-    return faq.search(q, request_lang(app), faq_store())
+    return faq.search(q, deps(), lang=request_lang(app))
 
 
 @app.post(
     "/faq/chat", summary="Ask a question: the best answer, related entries, or how to reach a person", tags=["faq"]
 )
 def chat(body: FaqChatRequest, lang: str | None = None) -> FaqChatReply:
-    reply = faq.chat(body.message, request_lang(app), "web", faq_store(), now())
+    reply = faq.chat(body.message, deps(), now(), lang=request_lang(app), channel="web")
     metrics.add_metric(name="FaqChatAnswered" if reply.confident else "FaqChatUnanswered", unit="Count", value=1)
     return reply
 
@@ -56,7 +60,7 @@ def chat(body: FaqChatRequest, lang: str | None = None) -> FaqChatReply:
     responses={**SIGNED_IN, 200: {"description": "The questions"}},
 )
 def unanswered(limit: Annotated[int, Query(ge=1, le=100)] = 50) -> FaqUnansweredList:
-    return faq.unanswered(current_caller(app), faq_store(), limit)
+    return faq.unanswered(limit, current_caller(app), deps())
 
 
 @app.post(
@@ -67,7 +71,7 @@ def unanswered(limit: Annotated[int, Query(ge=1, le=100)] = 50) -> FaqUnanswered
     responses={**SIGNED_IN, **NOT_FOUND, 200: {"description": "Removed"}},
 )
 def resolve(questionId: str) -> FaqResolved:
-    faq.resolve(questionId, current_caller(app), faq_store())
+    faq.resolve(questionId, current_caller(app), deps())
     return FaqResolved(id=questionId)
 
 
@@ -79,7 +83,7 @@ def resolve(questionId: str) -> FaqResolved:
     responses={**SIGNED_IN, **NOT_FOUND, 200: {"description": "The entry and its history"}},
 )
 def get_entry(entryId: str) -> FaqEntryHistory:
-    return faq.entry_history(entryId, current_caller(app), faq_store())
+    return faq.entry_history(entryId, current_caller(app), deps())
 
 
 @app.put(
@@ -90,7 +94,7 @@ def get_entry(entryId: str) -> FaqEntryHistory:
     responses={**SIGNED_IN, **CONFLICT, **NOT_FOUND, 200: {"description": "The new version"}},
 )
 def edit_entry(entryId: str, body: FaqEntryEdit) -> FaqEntry:
-    return faq.edit(entryId, body, current_caller(app), faq_store(), now())
+    return faq.edit(entryId, body, current_caller(app), deps(), now())
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -14,7 +14,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from madoguchi.guide import service as guide
-from madoguchi.guide.service import (
+from madoguchi.guide.models import (
     GuideChecklist,
     GuideChecklistRequest,
     GuideEventList,
@@ -22,7 +22,6 @@ from madoguchi.guide.service import (
     GuideNavigation,
 )
 from madoguchi.shared.api import NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
-from madoguchi.shared.auth import Role, require
 from madoguchi.wiring import procedure_store
 
 logger = Logger()
@@ -30,13 +29,13 @@ metrics = Metrics()
 app = make_resolver()
 
 
-def catalogue() -> dict[str, Any]:
-    return {p.id: p for p in procedure_store().list()}
+def deps() -> guide.GuideDeps:
+    return guide.GuideDeps(procedures=procedure_store())
 
 
 @app.get("/guide/events", summary="Life events the guide knows", tags=["guide"])
 def list_events(lang: str | None = None) -> GuideEventList:
-    return guide.list_events(request_lang(app))
+    return guide.list_events(lang=request_lang(app))
 
 
 @app.get(
@@ -46,7 +45,7 @@ def list_events(lang: str | None = None) -> GuideEventList:
     responses={**NOT_FOUND, 200: {"description": "The event and its questions"}},
 )
 def describe_event(eventId: str, lang: str | None = None) -> GuideEventView:
-    return guide.describe(eventId, request_lang(app))
+    return guide.describe(eventId, lang=request_lang(app))
 
 
 @app.post(
@@ -56,7 +55,7 @@ def describe_event(eventId: str, lang: str | None = None) -> GuideEventView:
     responses={**NOT_FOUND, 200: {"description": "The checklist, soonest deadline first"}},
 )
 def checklist(body: GuideChecklistRequest, lang: str | None = None) -> GuideChecklist:
-    listed = guide.checklist(body, catalogue(), request_lang(app))
+    listed = guide.checklist(body, deps(), lang=request_lang(app))
     metrics.add_metric(name="GuideChecklist", unit="Count", value=1)
     return listed
 
@@ -68,7 +67,7 @@ def checklist(body: GuideChecklistRequest, lang: str | None = None) -> GuideChec
     responses={**NOT_FOUND, 200: {"description": "text/calendar", "content": {"text/calendar": {}}}},
 )
 def checklist_ics(body: GuideChecklistRequest, lang: str | None = None) -> Response[bytes]:
-    listed = guide.checklist(body, catalogue(), request_lang(app))
+    listed = guide.checklist(body, deps(), lang=request_lang(app))
     return Response(
         status_code=200,
         content_type="text/calendar; charset=utf-8",
@@ -85,8 +84,7 @@ def checklist_ics(body: GuideChecklistRequest, lang: str | None = None) -> Respo
     responses={**SIGNED_IN, **NOT_FOUND, 200: {"description": "The navigation"}},
 )
 def navigation(body: GuideChecklistRequest, lang: str | None = None) -> GuideNavigation:
-    require(current_caller(app), Role.STAFF)
-    return guide.navigation(body, catalogue(), request_lang(app))
+    return guide.navigation(body, current_caller(app), deps(), lang=request_lang(app))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -18,6 +18,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from madoguchi.faq.line_chat import answer_texts
+from madoguchi.faq.service import FaqDeps
 from madoguchi.shared import clock
 from madoguchi.shared.api import SIGNED_IN, make_resolver
 from madoguchi.shared.errors import Unauthorized
@@ -59,7 +60,7 @@ def webhook() -> LineAck:
     now = clock.now()
     for item in events if isinstance(events, list) else []:
         if isinstance(item, MessageEvent) and isinstance(item.message, TextMessageContent) and item.reply_token:
-            texts = answer_texts(item.message.text, faq_store(), now)
+            texts = answer_texts(item.message.text, FaqDeps(store=faq_store()), now)
             line_messenger().reply(item.reply_token, texts)
             metrics.add_metric(name="LineFaqReply", unit="Count", value=1)
     return LineAck()

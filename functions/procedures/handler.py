@@ -11,17 +11,21 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from madoguchi.procedures import service as procedures
 from madoguchi.procedures.models import ProcedureDetail, ProcedureList
 from madoguchi.shared.api import NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
-from madoguchi.shared.auth import Caller, Role, require
-from madoguchi.wiring import procedure_store as store
+from madoguchi.shared.auth import Caller
+from madoguchi.wiring import procedure_store
 
 logger = Logger()
 metrics = Metrics()
 app = make_resolver()
 
 
+def deps() -> procedures.ProcedureDeps:
+    return procedures.ProcedureDeps(store=procedure_store())
+
+
 @app.get("/procedures", summary="List procedures", tags=["procedures"])
 def list_procedures(lang: str | None = None) -> ProcedureList:  # documents ?lang=; request_lang reads it
-    return procedures.list_procedures(store(), request_lang(app))
+    return procedures.list_procedures(deps(), lang=request_lang(app))
 
 
 @app.get(
@@ -31,7 +35,7 @@ def list_procedures(lang: str | None = None) -> ProcedureList:  # documents ?lan
     responses={**NOT_FOUND, 200: {"description": "The procedure"}},
 )
 def get_procedure(procedureId: str, lang: str | None = None) -> ProcedureDetail:
-    return procedures.get_procedure(store(), procedureId, request_lang(app))
+    return procedures.get_procedure(procedureId, deps(), lang=request_lang(app))
 
 
 @app.get(
@@ -42,7 +46,7 @@ def get_procedure(procedureId: str, lang: str | None = None) -> ProcedureDetail:
     responses={**SIGNED_IN, 200: {"description": "The caller"}},
 )
 def me() -> Caller:
-    return require(current_caller(app), Role.RESIDENT, Role.STAFF, Role.DEVICE)
+    return procedures.who_am_i(current_caller(app))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

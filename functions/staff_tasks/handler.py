@@ -12,16 +12,20 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from madoguchi.cases import tasks
 from madoguchi.cases.models import Approve, Return, TaskList, TaskView
-from madoguchi.shared.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver
+from madoguchi.shared.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, UNAVAILABLE, current_caller, make_resolver
 from madoguchi.shared.clock import now
-from madoguchi.wiring import case_store, workflows
-from madoguchi.wiring import task_store as store
+from madoguchi.wiring import case_store, task_store, workflows
 
 logger = Logger()
 metrics = Metrics()
 app = make_resolver()
 
-DECISION = {**SIGNED_IN, **NOT_FOUND, **CONFLICT}
+# 503: Step Functions did not take the answer; the task is pending again and the decision can be retried.
+DECISION = {**SIGNED_IN, **NOT_FOUND, **CONFLICT, **UNAVAILABLE}
+
+
+def deps() -> tasks.TaskDeps:
+    return tasks.TaskDeps(tasks=task_store(), cases=case_store(), workflows=workflows())
 
 
 @app.get(
@@ -32,7 +36,7 @@ DECISION = {**SIGNED_IN, **NOT_FOUND, **CONFLICT}
     responses={**SIGNED_IN, 200: {"description": "Pending tasks, oldest first"}},
 )
 def inbox(cursor: str | None = None) -> TaskList:
-    return tasks.inbox(current_caller(app), store(), cursor)
+    return tasks.inbox(cursor, current_caller(app), deps())
 
 
 @app.post(
@@ -43,7 +47,7 @@ def inbox(cursor: str | None = None) -> TaskList:
     responses={**DECISION, 200: {"description": "The decided task"}},
 )
 def approve(taskId: str, body: Approve) -> TaskView:
-    decided = tasks.approve(taskId, body, current_caller(app), store(), case_store(), workflows(), now())
+    decided = tasks.approve(taskId, body, current_caller(app), deps(), now())
     metrics.add_metric(name="StepApproved", unit="Count", value=1)
     return decided
 
@@ -56,7 +60,7 @@ def approve(taskId: str, body: Approve) -> TaskView:
     responses={**DECISION, 200: {"description": "The decided task"}},
 )
 def give_back(taskId: str, body: Return) -> TaskView:
-    decided = tasks.give_back(taskId, body, current_caller(app), store(), case_store(), workflows(), now())
+    decided = tasks.give_back(taskId, body, current_caller(app), deps(), now())
     metrics.add_metric(name="StepReturned", unit="Count", value=1)
     return decided
 

@@ -18,10 +18,14 @@ from madoguchi.cases import tasks
 from madoguchi.cases.models import RegisterTask
 from madoguchi.shared import clock
 from madoguchi.shared.settings import settings
-from madoguchi.wiring import case_store, task_store
+from madoguchi.wiring import case_store, task_store, workflows
 
 logger = Logger()
 metrics = Metrics()
+
+
+def deps() -> tasks.TaskDeps:
+    return tasks.TaskDeps(tasks=task_store(), cases=case_store(), workflows=workflows())
 
 
 @logger.inject_lambda_context
@@ -31,19 +35,19 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     action = event.get("action", "wait")
     if action == "wait":
         request = RegisterTask.model_validate(event)
-        task = tasks.register_task(request, task_store(), now, settings().task_ttl_days, case_store())
+        task = tasks.register_task(request, deps(), now, ttl_days=settings().task_ttl_days)
         logger.info("Task registered", extra={"task_id": task.id, "kind": task.kind, "department": task.department})
         return {"taskId": task.id}
     if action == "escalate":
         case_id, department = str(event["case_id"]), str(event["department"])
-        count = tasks.escalate(case_id, department, task_store(), case_store(), now)
+        count = tasks.escalate(case_id, department, deps(), now)
         # The lead is told through the StepEscalated alarm of this department (observability stack).
         metrics.add_dimension(name="department", value=department)
         metrics.add_metric(name="StepEscalated", unit=MetricUnit.Count, value=1)
         logger.warning("Step escalated", extra={"case_id": case_id, "department": department, "count": count})
         return {"escalations": count}
     if action == "close":
-        case = cases.close_case(str(event["case_id"]), case_store(), now)
+        case = cases.close_case(str(event["case_id"]), deps().case_deps, now)
         metrics.add_metric(name="CaseClosed", unit=MetricUnit.Count, value=1)
         return {"caseId": case.id, "status": case.status}
     raise ValueError(f"unknown action {action!r}")

@@ -39,8 +39,9 @@ COLD_PROBE = """
 import sys, time
 start = time.perf_counter()
 import handler
-if hasattr(handler, "store"):
-    handler.store()
+setup = getattr(handler, "deps", None) or getattr(handler, "store", None)
+if setup:
+    setup()
 print(time.perf_counter() - start)
 """
 

@@ -71,6 +71,7 @@ def test_a_resident_pre_registers_a_bereavement_and_gets_a_case_number(
     # Then the result shows the case number, what to bring where, and the tax step
     expect(page.get_by_role("heading", level=2, name=CASE_HEADING)).to_be_focused()
     expect(page.locator("#case-number")).to_have_text(case_id)
+    expect(page.locator("#case-counter")).to_have_text("One-Stop Counter")
     status = page.locator("#case-status")
     expect(status).to_contain_text("Status: Waiting for you at the counter")
     expect(status).to_contain_text("Your pre-registration has been received.")
@@ -106,7 +107,8 @@ def test_another_resident_cannot_see_the_case(
 
     # Then the translated refusal is in the alert region and nothing of the case is shown
     alert = page.get_by_role("region", name="Your pre-registration").get_by_role("alert")
-    expect(alert).to_have_text("Only the person who pre-registered this case can see it.")
+    # (another resident's case does not exist for them: the same answer as an unknown number)
+    expect(alert).to_have_text("No pre-registration has this case number. Check the link or the number.")
     expect(page.locator("#case-number")).to_have_count(0)
     assert axe_violations() == "", "axe violations on the refusal"
 

@@ -16,7 +16,7 @@ from madoguchi.cases.models import (
     Verification,
 )
 from madoguchi.cases.store import CaseStore, TaskStore
-from madoguchi.cases.workflows import Workflows
+from madoguchi.cases.workflows import Workflows, WorkflowUnavailable
 from madoguchi.shared.errors import Conflict
 
 
@@ -47,6 +47,12 @@ class MemoryTaskStore(TaskStore):
         self._items[task_id] = decided
         return decided
 
+    def release(self, task_id: str, by: str) -> None:
+        task = self._items.get(task_id)
+        if task is None or task.status == "pending" or task.decided_by != by:
+            raise Conflict(task_id=task_id)
+        self._items[task_id] = task.model_copy(update={"status": "pending", "decided_by": None, "decided_at": None})
+
 
 class MemoryCaseStore(CaseStore):
     def __init__(self) -> None:
@@ -68,13 +74,27 @@ class MemoryCaseStore(CaseStore):
 
     def record(self, case_id: str) -> CaseRecord | None:
         record = self._records.get(case_id)
-        return record.model_copy(deep=True) if record else None
+        if record is None:
+            return None
+        copy = record.model_copy(deep=True)
+        # Oldest first, like the table's sort keys (time-ordered), whatever order they were written in.
+        copy.timeline.sort(key=lambda a: a.at)
+        copy.thread.sort(key=lambda m: m.at)
+        copy.verifications.sort(key=lambda v: v.asked_at)
+        return copy
 
     def record_identity(self, case_id: str, identity: IdentityRecord, audit: AuditEntry) -> None:
         record = self._existing(case_id)
         if record.case.status != "awaiting_identity":
             raise Conflict(case_id=case_id)
         record.case = record.case.model_copy(update={"identity": identity, "status": "open"})
+        record.timeline.append(audit)
+
+    def back_to_awaiting_identity(self, case_id: str, audit: AuditEntry) -> None:
+        record = self._existing(case_id)
+        if record.case.status != "open":
+            raise Conflict(case_id=case_id)
+        record.case = record.case.model_copy(update={"status": "awaiting_identity"})
         record.timeline.append(audit)
 
     def update_step(self, case_id: str, department: str, changes: dict[str, Any], audit: AuditEntry) -> None:
@@ -121,12 +141,22 @@ class MemoryWorkflows(Workflows):
         self.started: list[tuple[str, str, dict[str, Any]]] = []
         self.answered: dict[str, tuple[str, dict[str, Any]]] = {}
         self.dead_tokens: set[str] = set()
+        self.unavailable = 0  # the next calls that fail as a throttled or unreachable Step Functions would
+
+    def _maybe_unavailable(self) -> None:
+        if self.unavailable > 0:
+            self.unavailable -= 1
+            raise WorkflowUnavailable()
 
     def start(self, workflow: str, name: str, payload: dict[str, Any]) -> str:
+        self._maybe_unavailable()
+        if any(started == name for _, started, _ in self.started):
+            raise Conflict(execution=name)  # an execution's name is unique
         self.started.append((workflow, name, payload))
         return f"execution:{workflow}:{name}"
 
     def _answer(self, token: str, outcome: str, detail: dict[str, Any]) -> None:
+        self._maybe_unavailable()
         if token in self.answered or token in self.dead_tokens:
             raise Conflict()
         self.answered[token] = (outcome, detail)

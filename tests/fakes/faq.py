@@ -35,6 +35,8 @@ class MemoryFaqStore(FaqStore):
         return list(reversed(self._history.get(entry_id, [])))
 
     def add_unanswered(self, question: FaqUnanswered) -> None:
+        if question.id in self._unanswered:
+            raise Conflict(question_id=question.id)
         self._unanswered[question.id] = question
 
     def unanswered(self, limit: int) -> list[FaqUnanswered]:

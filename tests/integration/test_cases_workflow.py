@@ -183,7 +183,7 @@ def test_who_may_decide_and_read(api):
         assert api.decide(user, task["id"], "return", {"reason": "x"}).status_code == 403
     assert api.decide(None, task["id"], "approve").status_code == 401
     assert api.call("GET", f"/cases/{case['id']}", "staff-kodomo").status_code == 403
-    assert api.call("GET", f"/cases/{case['id']}", "resident-2").status_code == 403
+    assert api.call("GET", f"/cases/{case['id']}", "resident-2").status_code == 404  # not theirs: not there
     assert api.call("GET", f"/cases/{case['id']}", "ticket-1").status_code == 403
     assert api.call("GET", "/cases/c-unknown", "staff-onestop").status_code == 404
     assert api.decide("staff-shisan", "unknown-task", "approve").status_code == 404
@@ -208,8 +208,21 @@ def test_bad_answers_are_refused_with_their_field(api):
 
 def test_pre_registration_starts_when_identity_is_recorded_once(api):
     case = api.call("POST", "/cases", "resident-2", {"event": "bereavement", "answers": {"was_taxpayer": True}}).json()
-    assert case["status"] == "awaiting_identity" and case["identity"] is None
-    assert api.call("GET", f"/cases/{case['id']}", "resident-2").status_code == 200
+    assert case["status"] == "awaiting_identity" and "identity" not in case and "thread" not in case
+    own = api.call("GET", f"/cases/{case['id']}", "resident-2")
+    assert own.status_code == 200 and set(own.json()) == {
+        "id",
+        "event",
+        "event_name",
+        "status",
+        "opened_at",
+        "closed_at",
+        "counter",
+        "steps",
+        "done",
+        "remaining",
+    }
+    assert api.call("GET", f"/cases/{case['id']}", "resident-1").status_code == 404
     assert api.call("POST", f"/cases/{case['id']}/identity", "staff-zei", IDENTITY).status_code == 403
     opened = api.call("POST", f"/cases/{case['id']}/identity", "staff-onestop", IDENTITY)
     assert opened.status_code == 200 and opened.json()["status"] == "open"
@@ -298,3 +311,22 @@ def test_a_district_centre_opens_a_case_and_asks_a_department_remotely(api):
     task = api.task("staff-zei", case["id"])
     assert api.decide("staff-zei", task["id"], "approve").status_code == 200
     api.wait_for_status(case["id"], "closed")
+
+
+def test_a_retried_open_with_the_same_idempotency_key_is_one_case_and_one_execution(api, local_stack, auth_header):
+    # Given a clerk's POST /cases retried with the same Idempotency-Key (a lost response)
+    body = {"event": "bereavement", "answers": {"owned_property": True}, "identity": IDENTITY}
+    key = f"retry-{random.randrange(10**9)}"
+    headers = {**auth_header("staff-onestop"), "Idempotency-Key": key}
+    first = requests.post(f"{api.url}/cases", json=body, headers=headers, timeout=15)
+    again = requests.post(f"{api.url}/cases", json=body, headers=headers, timeout=15)
+    # Then both answers are the same case, and one execution runs for it
+    assert first.status_code == again.status_code == 200, again.text
+    assert again.json()["id"] == first.json()["id"]
+    executions = boto3.client("stepfunctions").list_executions(
+        stateMachineArn=local_stack.state_machines["bereavement"]
+    )
+    assert [e["name"] for e in executions["executions"]].count(first.json()["id"]) == 1
+    # And without the key, the same body is another case
+    other = api.call("POST", "/cases", "staff-onestop", body).json()
+    assert other["id"] != first.json()["id"]

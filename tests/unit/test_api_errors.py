@@ -14,7 +14,7 @@ from tests.fakes.procedures import MemoryProcedureStore
 @pytest.fixture
 def handler(monkeypatch):
     module = load_container(catalogue.function("procedures"))
-    monkeypatch.setattr(module, "store", lambda: MemoryProcedureStore(seed_procedures()))
+    monkeypatch.setattr(module, "procedure_store", lambda: MemoryProcedureStore(seed_procedures()))
     return module
 
 

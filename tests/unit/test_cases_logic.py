@@ -6,7 +6,19 @@ import pytest
 
 from madoguchi.cases import service as cases
 from madoguchi.cases import tasks
-from madoguchi.cases.models import Answer, Approve, Ask, IdentityInput, Message, OpenCase, RegisterTask, Return
+from madoguchi.cases.models import (
+    Answer,
+    Approve,
+    Ask,
+    CaseView,
+    IdentityInput,
+    Message,
+    OpenCase,
+    RegisterTask,
+    ResidentCaseView,
+    Return,
+)
+from madoguchi.cases.workflows import WorkflowUnavailable
 from madoguchi.shared.auth import Caller, Role
 from madoguchi.shared.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from tests.fakes.cases import MemoryCaseStore, MemoryTaskStore, MemoryWorkflows
@@ -22,10 +34,12 @@ IDENTITY = IdentityInput(method="my_number_card")
 class World:
     def __init__(self) -> None:
         self.cases, self.tasks, self.workflows = MemoryCaseStore(), MemoryTaskStore(), MemoryWorkflows()
+        self.deps = cases.CaseDeps(self.cases, self.workflows)
+        self.task_deps = tasks.TaskDeps(self.tasks, self.cases, self.workflows)
 
     def open(self, answers, caller=ONESTOP, identity=IDENTITY, event="bereavement"):
         request = OpenCase(event=event, answers=answers, identity=identity)
-        return cases.open_case(request, caller, self.cases, self.workflows, NOW, step_timeout=60)
+        return cases.open_case(request, caller, self.deps, NOW, step_timeout=60)
 
     def wait(self, case_id, department, kind="review", token=None):
         request = RegisterTask(
@@ -35,7 +49,7 @@ class World:
             kind=kind,
             case_id=case_id,
         )
-        return tasks.register_task(request, self.tasks, NOW, 30, self.cases)
+        return tasks.register_task(request, self.task_deps, NOW, ttl_days=30)
 
     def step(self, case_id, department):
         return self.cases.get(case_id).step(department)
@@ -65,11 +79,11 @@ def test_a_residents_pre_registration_waits_for_identity_then_starts_once(world)
     case = world.open({"was_taxpayer": True}, caller=RESIDENT, identity=None)
     assert case.status == "awaiting_identity" and world.workflows.started == []
     with pytest.raises(Forbidden):
-        cases.record_identity(case.id, IDENTITY, ZEI, world.cases, world.workflows, NOW, 60)
-    opened = cases.record_identity(case.id, IDENTITY, ONESTOP, world.cases, world.workflows, NOW, 60)
+        cases.record_identity(case.id, IDENTITY, ZEI, world.deps, NOW, step_timeout=60)
+    opened = cases.record_identity(case.id, IDENTITY, ONESTOP, world.deps, NOW, step_timeout=60)
     assert opened.status == "open" and len(world.workflows.started) == 1
     with pytest.raises(Conflict):
-        cases.record_identity(case.id, IDENTITY, ONESTOP, world.cases, world.workflows, NOW, 60)
+        cases.record_identity(case.id, IDENTITY, ONESTOP, world.deps, NOW, step_timeout=60)
 
 
 @pytest.mark.parametrize(
@@ -103,12 +117,12 @@ def test_approving_resumes_the_workflow_once_and_records_who(world):
     case = world.open({"had_kokuho": True})
     task = world.wait(case.id, "hoken")
     assert world.step(case.id, "hoken").status == "waiting"
-    decided = tasks.approve(task.id, Approve(note="ok"), HOKEN, world.tasks, world.cases, world.workflows, NOW)
+    decided = tasks.approve(task.id, Approve(note="ok"), HOKEN, world.task_deps, NOW)
     assert decided.status == "approved" and decided.decided_by == "staff-hoken"
     assert world.workflows.answered[task.token] == ("success", {"decision": "approved", "by": "staff-hoken"})
     assert world.step(case.id, "hoken").status == "approved"
     with pytest.raises(Conflict):
-        tasks.approve(task.id, Approve(), HOKEN, world.tasks, world.cases, world.workflows, NOW)
+        tasks.approve(task.id, Approve(), HOKEN, world.task_deps, NOW)
 
 
 def test_only_the_tasks_department_decides(world):
@@ -116,22 +130,22 @@ def test_only_the_tasks_department_decides(world):
     task = world.wait(case.id, "hoken")
     for caller, error in ((ZEI, Forbidden), (RESIDENT, Forbidden), (None, Unauthorized)):
         with pytest.raises(error):
-            tasks.approve(task.id, Approve(), caller, world.tasks, world.cases, world.workflows, NOW)
+            tasks.approve(task.id, Approve(), caller, world.task_deps, NOW)
     with pytest.raises(NotFound):
-        tasks.approve("nope", Approve(), HOKEN, world.tasks, world.cases, world.workflows, NOW)
+        tasks.approve("nope", Approve(), HOKEN, world.task_deps, NOW)
 
 
 def test_a_return_fails_the_step_with_the_error_the_state_machine_catches_and_keeps_the_reason(world):
     case = world.open({"had_kokuho": True})
     task = world.wait(case.id, "hoken")
-    tasks.give_back(task.id, Return(reason="保険証を持参"), HOKEN, world.tasks, world.cases, world.workflows, NOW)
+    tasks.give_back(task.id, Return(reason="保険証を持参"), HOKEN, world.task_deps, NOW)
     assert world.workflows.answered[task.token] == ("failure", {"error": "Case.Returned", "cause": "returned"})
     awaiting = world.wait(case.id, "hoken", kind="awaiting_resident")
     view = cases.case_view(world.cases.record(case.id), "ja")
     assert view.status == "needs_resident" and view.steps[0].return_reason == "保険証を持参"
     with pytest.raises(Conflict):  # a step waiting on the resident is not returned again
-        tasks.give_back(awaiting.id, Return(reason="x"), HOKEN, world.tasks, world.cases, world.workflows, NOW)
-    tasks.approve(awaiting.id, Approve(), HOKEN, world.tasks, world.cases, world.workflows, NOW)
+        tasks.give_back(awaiting.id, Return(reason="x"), HOKEN, world.task_deps, NOW)
+    tasks.approve(awaiting.id, Approve(), HOKEN, world.task_deps, NOW)
     assert world.step(case.id, "hoken").status == "waiting" and world.step(case.id, "hoken").return_reason is None
     assert cases.case_view(world.cases.record(case.id), "ja").status == "open"
 
@@ -139,7 +153,7 @@ def test_a_return_fails_the_step_with_the_error_the_state_machine_catches_and_ke
 def test_escalation_expires_the_dead_task_and_counts(world):
     case = world.open({"owned_property": True})
     first = world.wait(case.id, "shisan")
-    assert tasks.escalate(case.id, "shisan", world.tasks, world.cases, NOW) == 1
+    assert tasks.escalate(case.id, "shisan", world.task_deps, NOW) == 1
     assert world.tasks.get(first.id).status == "expired"
     again = world.wait(case.id, "shisan")
     assert again.attempt == 2 and world.step(case.id, "shisan").task_id == again.id
@@ -148,45 +162,176 @@ def test_escalation_expires_the_dead_task_and_counts(world):
             first.id,
             Approve(),
             Caller(sub="s", role=Role.STAFF, department="shisan"),
-            world.tasks,
-            world.cases,
-            world.workflows,
+            world.task_deps,
             NOW,
         )
 
 
 def test_closing_and_the_timeline(world):
     case = world.open({"owned_property": True})
-    closed = cases.close_case(case.id, world.cases, NOW + timedelta(minutes=5))
+    closed = cases.close_case(case.id, world.deps, NOW + timedelta(minutes=5))
     assert closed.status == "closed" and closed.closed_at == NOW + timedelta(minutes=5)
     with pytest.raises(Conflict):
-        cases.close_case(case.id, world.cases, NOW)
-    view = cases.get_case(case.id, ONESTOP, world.cases, "en", NOW)
+        cases.close_case(case.id, world.deps, NOW)
+    view = cases.get_case(case.id, ONESTOP, world.deps, NOW, lang="en")
     assert [a.action for a in view.timeline] == ["case_opened", "case_closed"]  # reads are audited, not shown
     assert any(a.action == "case_viewed" for a in world.cases.record(case.id).timeline)
 
 
 def test_who_may_read_a_case(world):
     case = world.open({"owned_property": True})
-    for caller in (ZEI, Caller(sub="resident-2", role=Role.RESIDENT), Caller(sub="kiosk-1", role=Role.DEVICE)):
+    for caller in (ZEI, Caller(sub="kiosk-1", role=Role.DEVICE)):
         with pytest.raises(Forbidden):
-            cases.get_case(case.id, caller, world.cases, "ja", NOW)
+            cases.get_case(case.id, caller, world.deps, NOW, lang="ja")
     own = world.open({"owned_property": True}, caller=RESIDENT, identity=None)
-    assert cases.get_case(own.id, RESIDENT, world.cases, "ja", NOW).status == "awaiting_identity"
+    assert cases.get_case(own.id, RESIDENT, world.deps, NOW, lang="ja").status == "awaiting_identity"
     with pytest.raises(NotFound):
-        cases.get_case("c-none", ONESTOP, world.cases, "ja", NOW)
+        cases.get_case("c-none", ONESTOP, world.deps, NOW, lang="ja")
 
 
 def test_a_department_asked_on_the_case_may_read_and_answer_it(world):
     case = world.open({"had_children_allowance": True})
     kodomo = Caller(sub="staff-kodomo", role=Role.STAFF, department="kodomo")
-    cases.post_message(case.id, Message(to_department="zei", text="所得の確認"), kodomo, world.cases, NOW)
-    asked = cases.ask_verification(case.id, Ask(department="zei", question="限度額未満？"), kodomo, world.cases, NOW)
+    cases.post_message(case.id, Message(to_department="zei", text="所得の確認"), kodomo, world.deps, NOW)
+    asked = cases.ask_verification(case.id, Ask(department="zei", question="限度額未満？"), kodomo, world.deps, NOW)
     with pytest.raises(Forbidden):
-        cases.answer_verification(case.id, asked.id, Answer(answer="はい"), kodomo, world.cases, NOW)
-    answered = cases.answer_verification(case.id, asked.id, Answer(answer="未満です"), ZEI, world.cases, NOW)
+        cases.answer_verification(case.id, asked.id, Answer(answer="はい"), kodomo, world.deps, NOW)
+    answered = cases.answer_verification(case.id, asked.id, Answer(answer="未満です"), ZEI, world.deps, NOW)
     assert answered.answered_by == "staff-zei"
     with pytest.raises(Conflict):
-        cases.answer_verification(case.id, asked.id, Answer(answer="again"), ZEI, world.cases, NOW)
+        cases.answer_verification(case.id, asked.id, Answer(answer="again"), ZEI, world.deps, NOW)
     with pytest.raises(InvalidInput):
-        cases.post_message(case.id, Message(to_department="nowhere", text="x"), kodomo, world.cases, NOW)
+        cases.post_message(case.id, Message(to_department="nowhere", text="x"), kodomo, world.deps, NOW)
+
+
+# --- issue 13, flaw 4: a resident reads their own view, never the staff's record ---------------------------
+
+
+def test_a_resident_reads_what_was_done_what_remains_and_where_never_the_staff_record(world):
+    # Given a pre-registered case whose identity was checked, with an internal thread and a verification
+    own = world.open(
+        {"was_taxpayer": True, "had_kokuho": True, "received_pension": True}, caller=RESIDENT, identity=None
+    )
+    cases.record_identity(
+        own.id,
+        IdentityInput(method="passport", note="写真照合済み 旅券番号TK1234567"),
+        ONESTOP,
+        world.deps,
+        NOW,
+        step_timeout=60,
+    )
+    cases.post_message(own.id, Message(to_department="zei", text="滞納 52,300円あり"), HOKEN, world.deps, NOW)
+    asked = cases.ask_verification(own.id, Ask(department="zei", question="滞納額は？"), HOKEN, world.deps, NOW)
+    cases.answer_verification(own.id, asked.id, Answer(answer="52,300円の滞納"), ZEI, world.deps, NOW)
+    task = world.wait(own.id, "hoken")
+    tasks.approve(task.id, Approve(note="内部メモ"), HOKEN, world.task_deps, NOW)
+    # When the resident reads it
+    view = cases.get_case(own.id, RESIDENT, world.deps, NOW, lang="en")
+    # Then they see their own view: what was done, what remains and where, nothing internal
+    assert isinstance(view, ResidentCaseView)
+    body = view.model_dump_json()
+    for secret in ("TK1234567", "52,300", "滞納", "staff-", "内部メモ", "passport", task.id):
+        assert secret not in body
+    assert view.done[0] == "Ending National Health Insurance coverage" and len(view.done) == len(
+        view.steps[0].procedures
+    )
+    assert [(s.department, s.status) for s in view.steps] == [("hoken", "approved"), ("zei", "pending")]
+    assert view.counter == "One-Stop Counter"
+    assert view.remaining and all(r.where for r in view.remaining)
+    # And staff still read the full record
+    assert isinstance(cases.get_case(own.id, ONESTOP, world.deps, NOW, lang="en"), CaseView)
+
+
+def test_another_residents_case_does_not_exist_for_them(world):
+    own = world.open({"owned_property": True}, caller=RESIDENT, identity=None)
+    counter = world.open({"owned_property": True})
+    before = len(world.cases.record(own.id).timeline)
+    for case_id in (own.id, counter.id, "c-none"):
+        with pytest.raises(NotFound):
+            cases.get_case(case_id, Caller(sub="resident-2", role=Role.RESIDENT), world.deps, NOW, lang="ja")
+    assert len(world.cases.record(own.id).timeline) == before
+
+
+def test_an_escalated_step_is_in_progress_for_the_resident(world):
+    own = world.open({"owned_property": True}, caller=RESIDENT, identity=None)
+    cases.record_identity(own.id, IDENTITY, ONESTOP, world.deps, NOW, step_timeout=60)
+    world.wait(own.id, "shisan")
+    tasks.escalate(own.id, "shisan", world.task_deps, NOW)
+    view = cases.get_case(own.id, RESIDENT, world.deps, NOW, lang="ja")
+    assert [s.status for s in view.steps] == ["waiting"] and "escalations" not in view.model_dump_json()
+
+
+# --- issue 13, flaws 7 and 8: retried opens, and Step Functions calls that fail --------------------------------
+
+
+def test_a_retried_open_with_the_same_key_returns_the_first_case_and_starts_one_workflow(world):
+    request = OpenCase(event="bereavement", answers={"had_kokuho": True}, identity=IDENTITY)
+    first = cases.open_case(request, ONESTOP, world.deps, NOW, step_timeout=60, idempotency_key="k-1")
+    again = cases.open_case(request, ONESTOP, world.deps, NOW, step_timeout=60, idempotency_key="k-1")
+    assert again.id == first.id and len(world.workflows.started) == 1
+    assert [a.action for a in world.cases.record(first.id).timeline] == ["case_opened"]
+    # The same key from someone else, or no key, is another case
+    other = cases.open_case(
+        request,
+        Caller(sub="staff-2", role=Role.STAFF, department="onestop"),
+        world.deps,
+        NOW,
+        step_timeout=60,
+        idempotency_key="k-1",
+    )
+    fresh = cases.open_case(request, ONESTOP, world.deps, NOW, step_timeout=60)
+    assert len({first.id, other.id, fresh.id}) == 3 and len(world.workflows.started) == 3
+
+
+def test_a_resident_retrying_a_pre_registration_gets_one_case(world):
+    request = OpenCase(event="bereavement", answers={"was_taxpayer": True})
+    first = cases.open_case(request, RESIDENT, world.deps, NOW, step_timeout=60, idempotency_key="k-2")
+    again = cases.open_case(request, RESIDENT, world.deps, NOW, step_timeout=60, idempotency_key="k-2")
+    assert again == first and world.workflows.started == []
+
+
+def test_a_start_step_functions_refuses_leaves_no_open_case_and_the_retry_starts_it_once(world):
+    # Given Step Functions failing the next call
+    world.workflows.unavailable = 1
+    request = OpenCase(event="bereavement", answers={"had_kokuho": True}, identity=IDENTITY)
+    # When staff open a case, it is not left open with nothing running: it waits, and the clerk is told to retry
+    with pytest.raises(WorkflowUnavailable):
+        cases.open_case(request, ONESTOP, world.deps, NOW, step_timeout=60, idempotency_key="k-3")
+    [record] = [world.cases.record(i) for i in world.cases._records]
+    assert record.case.status == "awaiting_identity" and world.workflows.started == []
+    assert record.timeline[-1].action == "workflow_start_failed"
+    # Then the retry with the same key opens and starts it, once
+    opened = cases.open_case(request, ONESTOP, world.deps, NOW, step_timeout=60, idempotency_key="k-3")
+    assert opened.id == record.case.id and opened.status == "open" and len(world.workflows.started) == 1
+
+
+def test_recording_identity_when_the_start_fails_can_be_done_again(world):
+    case = world.open({"was_taxpayer": True}, caller=RESIDENT, identity=None)
+    world.workflows.unavailable = 1
+    with pytest.raises(WorkflowUnavailable):
+        cases.record_identity(case.id, IDENTITY, ONESTOP, world.deps, NOW, step_timeout=60)
+    assert world.cases.get(case.id).status == "awaiting_identity" and world.workflows.started == []
+    assert cases.record_identity(case.id, IDENTITY, ONESTOP, world.deps, NOW, step_timeout=60).status == "open"
+    assert len(world.workflows.started) == 1
+
+
+@pytest.mark.parametrize("decision", ["approve", "return"])
+def test_a_decision_step_functions_did_not_take_stays_decidable_until_the_workflow_has_it(world, decision):
+    case = world.open({"had_kokuho": True})
+    task = world.wait(case.id, "hoken")
+    decide = (
+        (lambda: tasks.approve(task.id, Approve(), HOKEN, world.task_deps, NOW))
+        if decision == "approve"
+        else (lambda: tasks.give_back(task.id, Return(reason="保険証"), HOKEN, world.task_deps, NOW))
+    )
+    # Given Step Functions failing the answer once
+    world.workflows.unavailable = 1
+    with pytest.raises(WorkflowUnavailable):
+        decide()
+    # Then the task is pending again, in the inbox, the step unchanged and the workflow still waiting
+    assert world.tasks.get(task.id).status == "pending" and world.tasks.get(task.id).decided_by is None
+    assert [t.id for t in tasks.inbox(None, HOKEN, world.task_deps).tasks] == [task.id]
+    assert world.step(case.id, "hoken").status == "waiting" and world.workflows.answered == {}
+    # And the retry decides it once, and the workflow has the answer
+    assert decide().status == ("approved" if decision == "approve" else "returned")
+    assert task.token in world.workflows.answered

@@ -8,7 +8,8 @@ from madoguchi.faq import service as faq
 from madoguchi.faq.line_chat import answer_texts, guess_lang
 from madoguchi.faq.models import FaqEntryEdit, mask, seed_entries
 from madoguchi.faq.search import FaqIndex, analyse, fold
-from madoguchi.guide.service import GUIDE_EVENT_IDS
+from madoguchi.faq.service import FaqDeps
+from madoguchi.guide.models import GUIDE_EVENT_IDS
 from madoguchi.shared.auth import Caller, Role
 from madoguchi.shared.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from madoguchi.shared.settings import settings
@@ -122,14 +123,14 @@ def test_mask_removes_digits_mail_and_introduced_names():
 
 
 def test_confident_chat_answers_and_logs_nothing(store):
-    reply = faq.chat("コンビニで住民票は何時まで取れますか", "ja", "web", store, NOW)
+    reply = faq.chat("コンビニで住民票は何時まで取れますか", FaqDeps(store), NOW, lang="ja", channel="web")
     assert reply.confident and reply.answer and reply.answer.id == "konbini-hours"
     assert reply.contact is None and len(reply.related) <= 3
     assert store.unanswered(10) == []
 
 
 def test_unsure_chat_gives_contact_and_keeps_the_masked_question(store):
-    reply = faq.chat("犬の散歩コースのおすすめは？ 090-1111-2222", "en", "web", store, NOW)
+    reply = faq.chat("犬の散歩コースのおすすめは？ 090-1111-2222", FaqDeps(store), NOW, lang="en", channel="web")
     assert not reply.confident and reply.answer is None
     assert reply.contact and reply.contact.phone == "059-354-8111"
     [kept] = store.unanswered(10)
@@ -138,11 +139,11 @@ def test_unsure_chat_gives_contact_and_keeps_the_masked_question(store):
 
 def test_review_needs_staff(store):
     with pytest.raises(Unauthorized):
-        faq.unanswered(None, store, 10)
+        faq.unanswered(10, None, FaqDeps(store))
     with pytest.raises(Forbidden):
-        faq.unanswered(RESIDENT, store, 10)
+        faq.unanswered(10, RESIDENT, FaqDeps(store))
     with pytest.raises(NotFound):
-        faq.resolve("u-none", STAFF, store)
+        faq.resolve("u-none", STAFF, FaqDeps(store))
 
 
 def six(text: str) -> dict[str, str]:
@@ -151,21 +152,25 @@ def six(text: str) -> dict[str, str]:
 
 def test_edit_is_versioned_and_the_index_follows(store):
     word = "quokkaoffice"
-    assert not faq.search(word, "en", store).hits
+    assert not faq.search(word, FaqDeps(store), lang="en").hits
     edited = faq.edit(
         "hours-wifi",
         FaqEntryEdit(topic="hours", q=six(f"Where is the {word}?"), a=six("2F"), expected_version=1),
         STAFF,
-        store,
+        FaqDeps(store),
         NOW,
     )
     assert edited.version == 2 and edited.updated_by == "staff-shimin"
-    assert faq.search(word, "en", store).hits[0].id == "hours-wifi"
-    history = faq.entry_history("hours-wifi", STAFF, store)
+    assert faq.search(word, FaqDeps(store), lang="en").hits[0].id == "hours-wifi"
+    history = faq.entry_history("hours-wifi", STAFF, FaqDeps(store))
     assert [v.version for v in history.versions] == [1]
     with pytest.raises(Conflict):
         faq.edit(
-            "hours-wifi", FaqEntryEdit(topic="hours", q=six("x"), a=six("y"), expected_version=1), STAFF, store, NOW
+            "hours-wifi",
+            FaqEntryEdit(topic="hours", q=six("x"), a=six("y"), expected_version=1),
+            STAFF,
+            FaqDeps(store),
+            NOW,
         )
 
 
@@ -173,13 +178,25 @@ def test_edit_refuses_missing_languages_and_bad_ids(store):
     q = six("q")
     q["zh"] = " "
     with pytest.raises(InvalidInput) as raised:
-        faq.edit("hours-wifi", FaqEntryEdit(topic="hours", q=q, a=six("a"), expected_version=1), STAFF, store, NOW)
+        faq.edit(
+            "hours-wifi", FaqEntryEdit(topic="hours", q=q, a=six("a"), expected_version=1), STAFF, FaqDeps(store), NOW
+        )
     assert raised.value.fields == [(["body", "q", "zh"], "field_missing")]
     with pytest.raises(InvalidInput):
-        faq.edit("Bad Id!", FaqEntryEdit(topic="hours", q=six("q"), a=six("a"), expected_version=0), STAFF, store, NOW)
+        faq.edit(
+            "Bad Id!",
+            FaqEntryEdit(topic="hours", q=six("q"), a=six("a"), expected_version=0),
+            STAFF,
+            FaqDeps(store),
+            NOW,
+        )
     with pytest.raises(Forbidden):
         faq.edit(
-            "new-one", FaqEntryEdit(topic="hours", q=six("q"), a=six("a"), expected_version=0), RESIDENT, store, NOW
+            "new-one",
+            FaqEntryEdit(topic="hours", q=six("q"), a=six("a"), expected_version=0),
+            RESIDENT,
+            FaqDeps(store),
+            NOW,
         )
 
 
@@ -199,7 +216,62 @@ def test_line_language_is_guessed_from_the_text(text, lang):
 
 
 def test_line_texts_are_the_public_answer_only(store):
-    texts = answer_texts("Onde posso tirar a cópia do registro de residente?", store, NOW)
+    texts = answer_texts("Onde posso tirar a cópia do registro de residente?", FaqDeps(store), NOW)
     assert "Divisão de Cidadãos" in texts[0]
     assert all("Onde posso tirar" not in t for t in texts)
     assert len(texts) <= 5 and all(len(t) <= 5000 for t in texts)
+
+
+# --- issue 13, flaw 8: who edits the public FAQ, and where its links may point ------------------------------
+
+
+@pytest.mark.parametrize("department", ["hoken", "zei", "kodomo", "shisetsu", None])
+def test_only_the_faq_editors_departments_change_public_answers(store, department):
+    editor = Caller(sub=f"staff-{department}", role=Role.STAFF, department=department)
+    before = (store.version(), store.get("hours-wifi"))
+    with pytest.raises(Forbidden):
+        faq.edit(
+            "hours-wifi",
+            FaqEntryEdit(topic="hours", q=six("q"), a=six("a"), expected_version=1),
+            editor,
+            FaqDeps(store),
+            NOW,
+        )
+    assert (store.version(), store.get("hours-wifi")) == before
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "//evil.example/x",
+        "/\\evil.example",
+        "https://evil.example/faq/",
+        "https://madoguchi.example@evil.example/",
+        "/faq/\nx",
+        "http://madoguchi.example/faq/",
+    ],
+)
+def test_a_link_leaving_the_site_is_refused_and_nothing_changes(store, monkeypatch, link):
+    monkeypatch.setenv("SITE_URL", "https://madoguchi.example")
+    settings.cache_clear()
+    before = store.version()
+    with pytest.raises(InvalidInput) as raised:
+        faq.edit(
+            "hours-wifi",
+            FaqEntryEdit.model_construct(topic="hours", q=six("q"), a=six("a"), link=link, expected_version=1),
+            STAFF,
+            FaqDeps(store),
+            NOW,
+        )
+    assert raised.value.fields == [(["body", "link"], "field_invalid")]
+    assert store.version() == before and store.get("hours-wifi").version == 1
+    settings.cache_clear()
+
+
+@pytest.mark.parametrize("link", ["/faq/", "/?procedure=juminhyo", "https://madoguchi.example/guide/?event=death"])
+def test_site_links_are_kept(store, monkeypatch, link):
+    monkeypatch.setenv("SITE_URL", "https://madoguchi.example")
+    settings.cache_clear()
+    change = FaqEntryEdit(topic="hours", q=six("q"), a=six("a"), link=link, expected_version=1)
+    assert faq.edit("hours-wifi", change, STAFF, FaqDeps(store), NOW).link == link
+    settings.cache_clear()

@@ -6,10 +6,9 @@ from itertools import product
 import pytest
 
 from madoguchi.cases.life_events import life_event, plan
+from madoguchi.guide.models import GUIDE_EVENT_IDS, Deadline, GuideChecklistRequest
 from madoguchi.guide.service import (
-    GUIDE_EVENT_IDS,
-    Deadline,
-    GuideChecklistRequest,
+    GuideDeps,
     applicable,
     checklist,
     describe,
@@ -19,10 +18,17 @@ from madoguchi.guide.service import (
     navigation,
 )
 from madoguchi.procedures.models import Procedure
-from madoguchi.shared.errors import InvalidInput, NotFound
+from madoguchi.shared.auth import Caller, Role
+from madoguchi.shared.errors import Forbidden, InvalidInput, NotFound
+from tests.fakes.procedures import MemoryProcedureStore
 
 ALL_LANGS = ("ja", "ja-easy", "en", "pt", "vi", "zh")
 DAY = date(2026, 4, 1)
+STAFF = Caller(sub="staff-onestop", role=Role.STAFF, department="onestop")
+
+
+def catalogue(*procedures: Procedure) -> GuideDeps:
+    return GuideDeps(MemoryProcedureStore(list(procedures)))
 
 
 def ids(event: str, answers: dict[str, bool | str]) -> list[str]:
@@ -159,7 +165,9 @@ def test_family_register_deadlines_count_the_day_of_the_event():
 
 
 def test_death_checklist_has_the_death_notification_first_with_its_deadline_and_counter():
-    listed = checklist(GuideChecklistRequest(event="death", event_date=DAY, answers={"had_kokuho": True}), {}, "ja")
+    listed = checklist(
+        GuideChecklistRequest(event="death", event_date=DAY, answers={"had_kokuho": True}), catalogue(), lang="ja"
+    )
     first = listed.items[0]
     assert first.procedure_id == "shibo-todoke"
     assert first.deadline == date(2026, 4, 7)
@@ -182,7 +190,7 @@ def test_moving_in_takes_channels_fee_and_link_from_the_catalogue():
         summary={"ja": "-"},
         where={"ja": "1F"},
     )
-    listed = checklist(GuideChecklistRequest(event="moving_in", event_date=DAY), {"tennyu-todoke": listed_proc}, "en")
+    listed = checklist(GuideChecklistRequest(event="moving_in", event_date=DAY), catalogue(listed_proc), lang="en")
     tennyu = next(i for i in listed.items if i.procedure_id == "tennyu-todoke")
     assert tennyu.deadline == date(2026, 4, 15)
     assert tennyu.kiosk and not tennyu.online
@@ -191,7 +199,7 @@ def test_moving_in_takes_channels_fee_and_link_from_the_catalogue():
 
 
 def test_moving_out_can_be_filed_online_with_the_my_number_card():
-    listed = checklist(GuideChecklistRequest(event="moving_out", event_date=DAY), {}, "vi")
+    listed = checklist(GuideChecklistRequest(event="moving_out", event_date=DAY), catalogue(), lang="vi")
     tenshutsu = next(i for i in listed.items if i.procedure_id == "tenshutsu-todoke")
     assert tenshutsu.online and tenshutsu.link and tenshutsu.link.startswith("https://")
     assert tenshutsu.deadline is None and tenshutsu.timing and "14" in tenshutsu.timing
@@ -200,7 +208,9 @@ def test_moving_out_can_be_filed_online_with_the_my_number_card():
 def test_answers_that_do_not_fit_are_refused_with_their_paths():
     with pytest.raises(InvalidInput) as raised:
         checklist(
-            GuideChecklistRequest(event="divorce", event_date=DAY, answers={"divorce_kind": "war", "x": True}), {}, "ja"
+            GuideChecklistRequest(event="divorce", event_date=DAY, answers={"divorce_kind": "war", "x": True}),
+            catalogue(),
+            lang="ja",
         )
     assert sorted(raised.value.fields) == [
         (["body", "answers", "divorce_kind"], "not_a_choice"),
@@ -210,18 +220,20 @@ def test_answers_that_do_not_fit_are_refused_with_their_paths():
 
 def test_unknown_event_is_not_found():
     with pytest.raises(NotFound):
-        describe("wedding-anniversary", "ja")
+        describe("wedding-anniversary", lang="ja")
 
 
 def test_questions_of_a_shared_event_come_from_the_case():
-    view = describe("death", "zh")
+    view = describe("death", lang="zh")
     assert [q.id for q in view.questions] == [q.id for q in life_event("bereavement").questions]
     assert view.one_stop == "bereavement"
 
 
 def test_staff_navigation_groups_by_department_with_what_to_check():
     answers: dict[str, bool | str] = {"had_kokuho": True, "owned_property": True, "received_pension": True}
-    nav = navigation(GuideChecklistRequest(event="death", event_date=DAY, answers=answers), {}, "ja")
+    nav = navigation(
+        GuideChecklistRequest(event="death", event_date=DAY, answers=answers), STAFF, catalogue(), lang="ja"
+    )
     assert nav.one_stop_departments == ["hoken", "shisan"]
     assert [s.department for s in nav.steps] == ["shimin", "hoken", "shisan"]  # 死亡届 first, then the case
     hoken = next(s for s in nav.steps if s.department == "hoken")
@@ -229,10 +241,18 @@ def test_staff_navigation_groups_by_department_with_what_to_check():
     assert {i.place.office for i in nav.elsewhere} >= {"nenkin_jimusho", "homukyoku"}
 
 
+@pytest.mark.parametrize(
+    "caller", [Caller(sub="resident-1", role=Role.RESIDENT), Caller(sub="kiosk-1", role=Role.DEVICE)]
+)
+def test_staff_navigation_is_for_staff_only(caller):
+    with pytest.raises(Forbidden):
+        navigation(GuideChecklistRequest(event="death", event_date=DAY), caller, catalogue(), lang="ja")
+
+
 def test_ics_has_one_event_per_deadline():
     from icalendar import Calendar
 
-    listed = checklist(GuideChecklistRequest(event="birth", event_date=DAY), {}, "ja")
+    listed = checklist(GuideChecklistRequest(event="birth", event_date=DAY), catalogue(), lang="ja")
     calendar = Calendar.from_ical(ics(listed))
     events = calendar.walk("VEVENT")
     assert len(events) == sum(1 for i in listed.items if i.deadline)

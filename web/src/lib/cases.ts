@@ -115,7 +115,29 @@ export interface CaseView {
   timeline: TimelineEntry[];
 }
 
-export interface LoadedCase extends Loadable<CaseView> {
+/** GET /cases/{caseId} as the resident who opened the case: what was done, what remains, where to go. */
+export interface ResidentCaseView {
+  id: string;
+  event: string;
+  event_name: string;
+  status: CaseStatus;
+  opened_at: string;
+  closed_at: string | null;
+  /** Where to come (or come back to) with the case number. */
+  counter: string;
+  steps: {
+    department: string;
+    department_name: string;
+    status: Exclude<StepStatus, "escalated">;
+    return_reason: string | null;
+    procedures: { id: string; name: string }[];
+  }[];
+  /** Procedures the departments have completed. */
+  done: string[];
+  remaining: { id: string; name: string; where: string }[];
+}
+
+export interface LoadedCase<T = CaseView> extends Loadable<T> {
   /** How many times reload() was called. */
   version: number;
   reload: () => void;
@@ -126,9 +148,13 @@ export interface LoadedCase extends Loadable<CaseView> {
  * case, the token or the language changes. `initial` (e.g. the answer of POST /cases) is shown without a
  * first fetch.
  */
-export function useCase(caseId: string, token: string | null, initial: CaseView | null = null): LoadedCase {
+export function useCase<T extends { id: string } = CaseView>(
+  caseId: string,
+  token: string | null,
+  initial: T | null = null,
+): LoadedCase<T> {
   const { lang } = useI18n();
-  const [state, setState] = useState<Loadable<CaseView>>({ data: initial, error: null, loading: false });
+  const [state, setState] = useState<Loadable<T>>({ data: initial, error: null, loading: false });
   const [version, setVersion] = useState(0);
   const skipFirstLoad = useRef(initial !== null);
   useEffect(() => {
@@ -143,7 +169,7 @@ export function useCase(caseId: string, token: string | null, initial: CaseView 
     const controller = new AbortController();
     setState((previous) => ({ ...previous, loading: true }));
     const path = withLang(`/cases/${encodeURIComponent(caseId)}`, lang);
-    request<CaseView>(path, { token, signal: controller.signal }).then(
+    request<T>(path, { token, signal: controller.signal }).then(
       (data) => setState({ data, error: null, loading: false }),
       (error: unknown) => {
         if (!controller.signal.aborted) setState({ data: null, error: asApiError(error), loading: false });

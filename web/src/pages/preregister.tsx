@@ -5,7 +5,7 @@ import type { FieldErrors } from "../components/forms";
 import { LifeEventFields, caseErrorsOf, focusFirstError, useLifeEventAnswers } from "../components/life-event-fields";
 import { type Session, SIGN_IN_BUTTON, SignIn } from "../components/sign-in";
 import { hasStoredSession } from "../lib/auth";
-import { type CaseStatus, type CaseView, type NewCase, type StepStatus, useCase } from "../lib/cases";
+import { type CaseStatus, type NewCase, type ResidentCaseView, useCase } from "../lib/cases";
 import { ApiError, asApiError, request, withLang } from "../lib/http";
 import { type MessageKey, useI18n } from "../lib/i18n";
 import { hrefWith, queryParam } from "../lib/url";
@@ -32,11 +32,10 @@ const NEXT: Record<CaseStatus, MessageKey> = {
   closed: "resident.next.closed",
 };
 
-// An overdue step is the city's concern: the resident sees it as in progress.
-const STEP_STATUS: Record<StepStatus, MessageKey> = {
+// The API shows an overdue step as waiting: it is the city's concern, not the resident's.
+const STEP_STATUS: Record<ResidentCaseView["steps"][number]["status"], MessageKey> = {
   pending: "resident.step.status.pending",
   waiting: "resident.step.status.waiting",
-  escalated: "resident.step.status.waiting",
   approved: "resident.step.status.approved",
   needs_resident: "resident.step.status.needs_resident",
 };
@@ -48,7 +47,7 @@ const CASE_HEADING = "resident-case-heading";
  * A resident pre-registers a life event for a family member: the event, its questions, then POST /cases
  * without identity (one-stop staff record it at the counter). 422 problems appear next to their fields.
  */
-function PreRegister({ token, onOpened }: { token: string; onOpened: (view: CaseView) => void }) {
+function PreRegister({ token, onOpened }: { token: string; onOpened: (view: ResidentCaseView) => void }) {
   const { t, lang } = useI18n();
   const form = useLifeEventAnswers();
   const { events, event, eventId, questions } = form;
@@ -75,7 +74,7 @@ function PreRegister({ token, onOpened }: { token: string; onOpened: (view: Case
     setErrors({});
     setAlert(null);
     try {
-      onOpened(await request<CaseView>(withLang("/cases", lang), { method: "POST", body, token }));
+      onOpened(await request<ResidentCaseView>(withLang("/cases", lang), { method: "POST", body, token }));
     } catch (error) {
       const { fields, message } = caseErrorsOf(asApiError(error), t);
       showErrors(fields, message);
@@ -112,7 +111,7 @@ interface ResidentCaseProps {
   /** True while a kept sign-in is being restored. */
   restoring: boolean;
   /** The answer of POST /cases when the resident has just pre-registered this case (no need to load it). */
-  opened: CaseView | null;
+  opened: ResidentCaseView | null;
   onAnother: () => void;
 }
 
@@ -120,7 +119,7 @@ interface ResidentCaseProps {
 function ResidentCase({ caseId, token, restoring, opened, onAnother }: ResidentCaseProps) {
   const { t } = useI18n();
   const justOpened = opened?.id === caseId ? opened : null;
-  const { data, error, loading, version, reload } = useCase(caseId, token, justOpened);
+  const { data, error, loading, version, reload } = useCase<ResidentCaseView>(caseId, token, justOpened);
   const heading = useRef<HTMLHeadingElement>(null);
   const focusedFor = useRef<string | null>(null);
 
@@ -168,6 +167,8 @@ function ResidentCase({ caseId, token, restoring, opened, onAnother }: ResidentC
           <dl class="case-number">
             <dt>{t("resident.case.number")}</dt>
             <dd id="case-number">{data.id}</dd>
+            <dt>{t("resident.case.counter")}</dt>
+            <dd id="case-counter">{data.counter}</dd>
           </dl>
           <div role="status" id="case-status" class="case-status">
             <p>
@@ -216,6 +217,17 @@ function ResidentCase({ caseId, token, restoring, opened, onAnother }: ResidentC
             <p>{t("case.none")}</p>
           )}
 
+          {data.done.length > 0 && (
+            <>
+              <h3 id="resident-done-heading">{t("resident.done.heading")}</h3>
+              <ul aria-labelledby="resident-done-heading">
+                {data.done.map((name) => (
+                  <li key={name}>{name}</li>
+                ))}
+              </ul>
+            </>
+          )}
+
           <h3 id="resident-remaining-heading">{t("resident.remaining.heading")}</h3>
           {data.remaining.length > 0 ? (
             <ul aria-labelledby="resident-remaining-heading">
@@ -249,7 +261,7 @@ function Cases() {
   const [session, setSession] = useState<Session | null>(null);
   const [restoring, setRestoring] = useState(hasStoredSession);
   const [caseId, setCaseId] = useState<string | null>(currentCase);
-  const [opened, setOpened] = useState<CaseView | null>(null);
+  const [opened, setOpened] = useState<ResidentCaseView | null>(null);
   const [focusTarget, setFocusTarget] = useState<string | null>(null);
 
   useEffect(() => {
@@ -272,7 +284,7 @@ function Cases() {
     setRestoring(false);
     setSession(next);
   };
-  const onOpened = (view: CaseView) => {
+  const onOpened = (view: ResidentCaseView) => {
     history.pushState(null, "", hrefFor(view.id));
     setOpened(view);
     setCaseId(view.id);

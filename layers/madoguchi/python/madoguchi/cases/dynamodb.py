@@ -70,6 +70,11 @@ class DynamoCaseStore(CaseStore):
         item.update(pk=_pk(case_id), sk=f"AUDIT#{audit.at.isoformat()}#{uuid.uuid4().hex[:8]}")
         return {"Put": {"TableName": self._name, "Item": item, "ConditionExpression": "attribute_not_exists(sk)"}}
 
+    def _case_exists(self, case_id: str) -> dict[str, Any]:
+        """Files nothing under a case that does not exist (the transaction fails: Conflict)."""
+        check = {"TableName": self._name, "Key": {"pk": _pk(case_id), "sk": CASE}}
+        return {"ConditionCheck": {**check, "ConditionExpression": "attribute_exists(pk)"}}
+
     def _transact(self, *items: dict[str, Any]) -> None:
         transact(self._client, list(items))
 
@@ -89,6 +94,17 @@ class DynamoCaseStore(CaseStore):
                 ":open": "open",
                 ":awaiting": "awaiting_identity",
             },
+        }
+        self._transact({"Update": update}, self._audit_put(case_id, audit))
+
+    def back_to_awaiting_identity(self, case_id: str, audit: AuditEntry) -> None:
+        update = {
+            "TableName": self._name,
+            "Key": {"pk": _pk(case_id), "sk": CASE},
+            "UpdateExpression": "SET #status = :awaiting",
+            "ConditionExpression": "#status = :open",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": {":awaiting": "awaiting_identity", ":open": "open"},
         }
         self._transact({"Update": update}, self._audit_put(case_id, audit))
 
@@ -125,13 +141,13 @@ class DynamoCaseStore(CaseStore):
         item = message.model_dump(mode="json")
         item.update(pk=_pk(case_id), sk=f"THREAD#{message.at.isoformat()}#{message.id}")
         put = {"TableName": self._name, "Item": item, "ConditionExpression": "attribute_not_exists(sk)"}
-        self._transact({"Put": put}, self._audit_put(case_id, audit))
+        self._transact(self._case_exists(case_id), {"Put": put}, self._audit_put(case_id, audit))
 
     def add_verification(self, case_id: str, verification: Verification, audit: AuditEntry) -> None:
         item = verification.model_dump(mode="json", exclude_none=True)
         item.update(pk=_pk(case_id), sk=f"VERIFY#{verification.id}")
         put = {"TableName": self._name, "Item": item, "ConditionExpression": "attribute_not_exists(sk)"}
-        self._transact({"Put": put}, self._audit_put(case_id, audit))
+        self._transact(self._case_exists(case_id), {"Put": put}, self._audit_put(case_id, audit))
 
     def answer_verification(self, case_id: str, answered: Verification, audit: AuditEntry) -> None:
         update = {
@@ -149,7 +165,7 @@ class DynamoCaseStore(CaseStore):
         self._transact({"Update": update}, self._audit_put(case_id, audit))
 
     def audit(self, case_id: str, audit: AuditEntry) -> None:
-        self._transact(self._audit_put(case_id, audit))
+        self._transact(self._case_exists(case_id), self._audit_put(case_id, audit))
 
     # --- reads ----------------------------------------------------------------------------------------------
     def get(self, case_id: str) -> Case | None:
@@ -221,3 +237,17 @@ class DynamoTaskStore(TaskStore):
                 raise Conflict(task_id=task_id) from e
             raise
         return Task.model_validate(item)
+
+    def release(self, task_id: str, by: str) -> None:
+        try:
+            self._table.update_item(
+                Key={"pk": f"TASK#{task_id}", "sk": "TASK"},
+                UpdateExpression="SET #status = :pending, inbox = department REMOVE decided_by, decided_at",
+                ConditionExpression="#status <> :pending AND decided_by = :by",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={":pending": "pending", ":by": by},
+            )
+        except ClientError as e:
+            if e.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise Conflict(task_id=task_id) from e
+            raise

@@ -167,6 +167,41 @@ class CaseView(BaseModel):
     timeline: list[AuditEntry]
 
 
+# --- what the resident who opened a case sees (never the staff's record) ------------------------------------
+
+# An overdue step is the city's concern: the resident sees it as in progress.
+ResidentStepStatus = Literal["pending", "waiting", "needs_resident", "approved"]
+
+
+class ResidentProcedure(BaseModel):
+    id: str
+    name: str
+
+
+class ResidentStepView(BaseModel):
+    department: str
+    department_name: str
+    status: ResidentStepStatus
+    return_reason: str | None = Field(description="What the resident must bring or correct for this step")
+    procedures: list[ResidentProcedure]
+
+
+class ResidentCaseView(BaseModel):
+    """A case as the resident who pre-registered it sees it: what was done, what remains, where to go. No
+    identity note, thread, verifications, timeline or staff ids."""
+
+    id: str
+    event: EventId
+    event_name: str
+    status: ViewStatus
+    opened_at: datetime
+    closed_at: datetime | None
+    counter: str = Field(description="Where to come (or come back to) with the case number")
+    steps: list[ResidentStepView] = Field(description="Each department's part, in order")
+    done: list[str] = Field(description="Procedures the departments have completed")
+    remaining: list[RemainingView] = Field(description="What the resident does elsewhere, and where")
+
+
 class QuestionChoice(BaseModel):
     value: str
     label: str

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from madoguchi.cases.life_events import EVENT_IDS, InvalidAnswers, life_event, plan
 from madoguchi.cases.models import (
     FRONT_COUNTERS,
+    ONESTOP,
     Answer,
     Ask,
     AuditEntry,
@@ -27,20 +31,29 @@ from madoguchi.cases.models import (
     QuestionChoice,
     QuestionView,
     RemainingView,
+    ResidentCaseView,
+    ResidentProcedure,
+    ResidentStepView,
     StepView,
     ThreadMessage,
     Verification,
     ViewStatus,
 )
 from madoguchi.cases.store import CaseStore
-from madoguchi.cases.workflows import Workflows
+from madoguchi.cases.workflows import Workflows, WorkflowUnavailable
 from madoguchi.shared.auth import Caller, Role, require
 from madoguchi.shared.departments import DEPARTMENTS
-from madoguchi.shared.errors import Forbidden, InvalidInput, NotFound
+from madoguchi.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from madoguchi.shared.i18n import Lang, pick
 
 WORKFLOW_ACTOR = "workflow"
 VIEWED = "case_viewed"
+
+
+@dataclass(frozen=True)
+class CaseDeps:
+    store: CaseStore
+    workflows: Workflows
 
 
 def _new_id(prefix: str) -> str:
@@ -56,13 +69,13 @@ def _staff_department(caller: Caller) -> str:
 # --- life events (public: the same questions the guide asks) ---------------------------------------------------
 
 
-def list_life_events(lang: Lang) -> LifeEventList:
+def list_life_events(*, lang: Lang) -> LifeEventList:
     return LifeEventList(
         events=[LifeEventSummary(id=e.id, name=pick(e.name, lang)) for e in map(life_event, EVENT_IDS)]
     )
 
 
-def describe_life_event(event_id: str, lang: Lang) -> LifeEventView:
+def describe_life_event(event_id: str, *, lang: Lang) -> LifeEventView:
     event = life_event(event_id)
     return LifeEventView(
         id=event.id,
@@ -84,10 +97,28 @@ def describe_life_event(event_id: str, lang: Lang) -> LifeEventView:
 # --- opening a case ---------------------------------------------------------------------------------------------
 
 
+def _case_id(caller: Caller, idempotency_key: str | None) -> str:
+    """A fresh id, or with an Idempotency-Key the same id for the same caller's retries (and only theirs)."""
+    if idempotency_key is None:
+        return _new_id("c")
+    return "c-" + hashlib.sha256(f"{caller.sub}\n{idempotency_key}".encode()).hexdigest()[:16]
+
+
 def open_case(
-    request: OpenCase, caller: Caller | None, store: CaseStore, workflows: Workflows, now: datetime, step_timeout: int
+    request: OpenCase,
+    caller: Caller | None,
+    deps: CaseDeps,
+    now: datetime,
+    *,
+    step_timeout: int,
+    idempotency_key: str | None = None,
 ) -> Case:
-    """Front-counter staff open a case and record identity at once; a resident's pre-registration awaits it."""
+    """Front-counter staff open a case and record identity at once; a resident's pre-registration awaits it.
+
+    A retry with the same Idempotency-Key returns the first request's case and starts no second workflow (the
+    execution is named after the case). If Step Functions does not take the start, the case goes back to
+    awaiting identity and WorkflowUnavailable (503) says to try again: the retry, or recording identity, starts it.
+    """
     who = require(caller, Role.STAFF, Role.RESIDENT)
     if who.role is Role.STAFF and who.department not in FRONT_COUNTERS:
         raise Forbidden()
@@ -103,7 +134,7 @@ def open_case(
         raise InvalidInput([(["body", "answers"], "nothing_applies")])
     identity = _identity(request.identity, who, now) if request.identity else None
     case = Case(
-        id=_new_id("c"),
+        id=_case_id(who, idempotency_key),
         event=request.event,
         status="open" if identity else "awaiting_identity",
         opened_by=who.sub,
@@ -113,9 +144,18 @@ def open_case(
         answers=request.answers,
         steps=[CaseStep(department=s.department, procedures=[p.id for p in s.procedures]) for s in planned.steps],
     )
-    store.create(case, AuditEntry(at=now, actor=who.sub, action="case_opened", department=who.department))
-    if identity:
-        _start(case, workflows, step_timeout)
+    try:
+        deps.store.create(case, AuditEntry(at=now, actor=who.sub, action="case_opened", department=who.department))
+    except Conflict:
+        if idempotency_key is None:
+            raise
+        case = _existing(deps.store, case.id)  # the first request's case (its id holds this caller's key)
+        if case.status == "awaiting_identity" and case.identity is not None:  # its start failed: open it again
+            audit = AuditEntry(at=now, actor=who.sub, action="case_reopened", department=who.department)
+            deps.store.record_identity(case.id, case.identity, audit)
+            case = _existing(deps.store, case.id)
+    if case.status == "open":
+        _start_or_step_back(case, deps, now, step_timeout)
     return case
 
 
@@ -127,23 +167,35 @@ def record_identity(
     case_id: str,
     request: IdentityInput,
     caller: Caller | None,
-    store: CaseStore,
-    workflows: Workflows,
+    deps: CaseDeps,
     now: datetime,
+    *,
     step_timeout: int,
 ) -> Case:
     """Front-counter staff verify the identity of a pre-registered case once; every department sees it, none asks."""
     staff = require(caller, Role.STAFF)
     if staff.department not in FRONT_COUNTERS:
         raise Forbidden()
-    _existing(store, case_id)  # 404 before the conditional write's 409
+    _existing(deps.store, case_id)  # 404 before the conditional write's 409
     audit = AuditEntry(
         at=now, actor=staff.sub, action="identity_verified", department=staff.department, detail=request.method
     )
-    store.record_identity(case_id, _identity(request, staff, now), audit)
-    opened = _existing(store, case_id)
-    _start(opened, workflows, step_timeout)
+    deps.store.record_identity(case_id, _identity(request, staff, now), audit)
+    opened = _existing(deps.store, case_id)
+    _start_or_step_back(opened, deps, now, step_timeout)
     return opened
+
+
+def _start_or_step_back(case: Case, deps: CaseDeps, now: datetime, step_timeout: int) -> None:
+    """Start the case's workflow (once: a started execution of the case's name is fine). If Step Functions does
+    not take it, the case awaits identity again (compensation) so that it is never open with nothing running."""
+    try:
+        with contextlib.suppress(Conflict):
+            _start(case, deps.workflows, step_timeout)
+    except WorkflowUnavailable:
+        audit = AuditEntry(at=now, actor=WORKFLOW_ACTOR, action="workflow_start_failed")
+        deps.store.back_to_awaiting_identity(case.id, audit)
+        raise
 
 
 def _start(case: Case, workflows: Workflows, step_timeout: int) -> None:
@@ -178,16 +230,69 @@ def _may_see(caller: Caller, record: CaseRecord) -> bool:
     return caller.department in involved
 
 
-def get_case(case_id: str, caller: Caller | None, store: CaseStore, lang: Lang, now: datetime) -> CaseView:
+def get_case(
+    case_id: str, caller: Caller | None, deps: CaseDeps, now: datetime, *, lang: Lang
+) -> CaseView | ResidentCaseView:
+    """Staff of a department involved read the record (the read itself is audited); the resident who opened the
+    case reads their own view of it. Another resident's case does not exist for them (404)."""
     who = require(caller, Role.STAFF, Role.RESIDENT)
+    record = _existing_record(deps.store, case_id)
+    if who.role is Role.RESIDENT:
+        if record.case.opened_by != who.sub:
+            raise NotFound(case_id=case_id)
+        return resident_view(record.case, lang)
+    if not _may_see(who, record):
+        raise Forbidden()
+    deps.store.audit(case_id, AuditEntry(at=now, actor=who.sub, action=VIEWED, department=who.department))
+    return case_view(record, lang)
+
+
+def view_for(case_id: str, caller: Caller | None, deps: CaseDeps, *, lang: Lang) -> CaseView | ResidentCaseView:
+    """The answer of a write the caller was just allowed to make: the resident's own view for a resident."""
+    who = require(caller, Role.STAFF, Role.RESIDENT)
+    record = _existing_record(deps.store, case_id)
+    return resident_view(record.case, lang) if who.role is Role.RESIDENT else case_view(record, lang)
+
+
+def _existing_record(store: CaseStore, case_id: str) -> CaseRecord:
     record = store.record(case_id)
     if record is None:
         raise NotFound(case_id=case_id)
-    if not _may_see(who, record):
-        raise Forbidden()
-    if who.role is Role.STAFF:  # staff reading personal data is itself on the trail
-        store.audit(case_id, AuditEntry(at=now, actor=who.sub, action=VIEWED, department=who.department))
-    return case_view(record, lang)
+    return record
+
+
+def _view_status(case: Case) -> ViewStatus:
+    needs_resident = case.status == "open" and any(s.status == "needs_resident" for s in case.steps)
+    return "needs_resident" if needs_resident else case.status
+
+
+def resident_view(case: Case, lang: Lang) -> ResidentCaseView:
+    event = life_event(case.event)
+    planned = plan(event, case.answers)
+    names = {p.id: pick(p.name, lang) for step in planned.steps for p in step.procedures}
+    return ResidentCaseView(
+        id=case.id,
+        event=case.event,
+        event_name=pick(event.name, lang),
+        status=_view_status(case),
+        opened_at=case.opened_at,
+        closed_at=case.closed_at,
+        counter=pick(DEPARTMENTS[ONESTOP], lang),
+        steps=[
+            ResidentStepView(
+                department=s.department,
+                department_name=pick(DEPARTMENTS.get(s.department, {"ja": s.department}), lang),
+                status="waiting" if s.status == "escalated" else s.status,
+                return_reason=s.return_reason,
+                procedures=[ResidentProcedure(id=i, name=names[i]) for i in s.procedures if i in names],
+            )
+            for s in case.steps
+        ],
+        done=[names[i] for s in case.steps if s.status == "approved" for i in s.procedures if i in names],
+        remaining=[
+            RemainingView(id=r.id, name=pick(r.name, lang), where=pick(r.where, lang)) for r in planned.remaining
+        ],
+    )
 
 
 def case_view(record: CaseRecord, lang: Lang) -> CaseView:
@@ -195,8 +300,7 @@ def case_view(record: CaseRecord, lang: Lang) -> CaseView:
     event = life_event(case.event)
     planned = plan(event, case.answers)
     guides = {p.id: p for step in planned.steps for p in step.procedures}
-    needs_resident = case.status == "open" and any(s.status == "needs_resident" for s in case.steps)
-    status: ViewStatus = "needs_resident" if needs_resident else case.status
+    status = _view_status(case)
     return CaseView(
         id=case.id,
         event=case.event,
@@ -256,10 +360,8 @@ def _known_department(department: str, field: str) -> None:
         raise InvalidInput([(["body", field], "field_invalid")])
 
 
-def post_message(
-    case_id: str, request: Message, caller: Caller | None, store: CaseStore, now: datetime
-) -> ThreadMessage:
-    staff, _ = _involved_staff(case_id, caller, store)
+def post_message(case_id: str, request: Message, caller: Caller | None, deps: CaseDeps, now: datetime) -> ThreadMessage:
+    staff, _ = _involved_staff(case_id, caller, deps.store)
     _known_department(request.to_department, "to_department")
     message = ThreadMessage(
         id=_new_id("m"),
@@ -276,14 +378,12 @@ def post_message(
         department=staff.department,
         detail=f"to {request.to_department}",
     )
-    store.add_message(case_id, message, audit)
+    deps.store.add_message(case_id, message, audit)
     return message
 
 
-def ask_verification(
-    case_id: str, request: Ask, caller: Caller | None, store: CaseStore, now: datetime
-) -> Verification:
-    staff, _ = _involved_staff(case_id, caller, store)
+def ask_verification(case_id: str, request: Ask, caller: Caller | None, deps: CaseDeps, now: datetime) -> Verification:
+    staff, _ = _involved_staff(case_id, caller, deps.store)
     _known_department(request.department, "department")
     verification = Verification(
         id=_new_id("v"),
@@ -300,14 +400,14 @@ def ask_verification(
         department=staff.department,
         detail=f"to {request.department}",
     )
-    store.add_verification(case_id, verification, audit)
+    deps.store.add_verification(case_id, verification, audit)
     return verification
 
 
 def answer_verification(
-    case_id: str, verification_id: str, request: Answer, caller: Caller | None, store: CaseStore, now: datetime
+    case_id: str, verification_id: str, request: Answer, caller: Caller | None, deps: CaseDeps, now: datetime
 ) -> Verification:
-    staff, record = _involved_staff(case_id, caller, store)
+    staff, record = _involved_staff(case_id, caller, deps.store)
     verification = next((v for v in record.verifications if v.id == verification_id), None)
     if verification is None:
         raise NotFound(verification_id=verification_id)
@@ -315,35 +415,35 @@ def answer_verification(
         raise Forbidden()
     answered = verification.model_copy(update={"answer": request.answer, "answered_by": staff.sub, "answered_at": now})
     audit = AuditEntry(at=now, actor=staff.sub, action="verification_answered", department=staff.department)
-    store.answer_verification(case_id, answered, audit)
+    deps.store.answer_verification(case_id, answered, audit)
     return answered
 
 
 # --- what the workflow calls ---------------------------------------------------------------------------------------
 
 
-def step_waits(case_id: str, department: str, task_id: str, kind: str, store: CaseStore, now: datetime) -> None:
+def step_waits(case_id: str, department: str, task_id: str, kind: str, deps: CaseDeps, now: datetime) -> None:
     status = "needs_resident" if kind == "awaiting_resident" else "waiting"
     audit = AuditEntry(at=now, actor=WORKFLOW_ACTOR, action=f"step_{status}", department=department)
-    store.update_step(case_id, department, {"status": status, "task_id": task_id}, audit)
+    deps.store.update_step(case_id, department, {"status": status, "task_id": task_id}, audit)
 
 
-def step_escalated(case_id: str, department: str, store: CaseStore, now: datetime) -> int:
+def step_escalated(case_id: str, department: str, deps: CaseDeps, now: datetime) -> int:
     """Record the escalation on the case; the caller notifies the department's lead. Returns how many so far."""
-    step = _step(_existing(store, case_id), department)
+    step = _step(_existing(deps.store, case_id), department)
     escalations = step.escalations + 1
     audit = AuditEntry(
         at=now, actor=WORKFLOW_ACTOR, action="step_escalated", department=department, detail=f"escalation {escalations}"
     )
-    store.update_step(case_id, department, {"status": "escalated", "escalations": escalations}, audit)
+    deps.store.update_step(case_id, department, {"status": "escalated", "escalations": escalations}, audit)
     return escalations
 
 
-def close_case(case_id: str, store: CaseStore, now: datetime) -> Case:
-    case = _existing(store, case_id)
+def close_case(case_id: str, deps: CaseDeps, now: datetime) -> Case:
+    case = _existing(deps.store, case_id)
     done = ", ".join(s.department for s in case.steps)
-    store.close(case_id, AuditEntry(at=now, actor=WORKFLOW_ACTOR, action="case_closed", detail=f"done: {done}"))
-    return _existing(store, case_id)
+    deps.store.close(case_id, AuditEntry(at=now, actor=WORKFLOW_ACTOR, action="case_closed", detail=f"done: {done}"))
+    return _existing(deps.store, case_id)
 
 
 def _step(case: Case, department: str) -> CaseStep:

@@ -8,9 +8,9 @@ from functools import lru_cache
 from typing import Any
 
 import boto3
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
-from madoguchi.cases.workflows import Workflows
+from madoguchi.cases.workflows import Workflows, WorkflowUnavailable
 from madoguchi.shared.errors import Conflict
 
 _lock = threading.Lock()
@@ -35,7 +35,9 @@ class StepFunctionsWorkflows(Workflows):
         except ClientError as e:
             if e.response["Error"]["Code"] == "ExecutionAlreadyExists":
                 raise Conflict(execution=name) from e
-            raise
+            raise WorkflowUnavailable() from e
+        except BotoCoreError as e:  # connection or read time-out after the SDK's retries
+            raise WorkflowUnavailable() from e
         return str(response["executionArn"])
 
     def _answer(self, call: str, **kwargs: Any) -> None:
@@ -44,7 +46,9 @@ class StepFunctionsWorkflows(Workflows):
         except ClientError as e:
             if e.response["Error"]["Code"] in NO_LONGER_WAITING:
                 raise Conflict() from e
-            raise
+            raise WorkflowUnavailable() from e
+        except BotoCoreError as e:
+            raise WorkflowUnavailable() from e
 
     def succeed(self, token: str, output: dict[str, Any]) -> None:
         self._answer("send_task_success", taskToken=token, output=json.dumps(output))

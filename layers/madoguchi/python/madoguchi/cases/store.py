@@ -17,7 +17,8 @@ from madoguchi.cases.models import (
 
 
 class CaseStore(ABC):
-    """Every change is written together with its audit entry, or not at all."""
+    """Every change is written together with its audit entry, or not at all; nothing is filed under a case that
+    does not exist (Conflict)."""
 
     @abstractmethod
     def create(self, case: Case, audit: AuditEntry) -> None: ...
@@ -27,11 +28,16 @@ class CaseStore(ABC):
 
     @abstractmethod
     def record(self, case_id: str) -> CaseRecord | None:
-        """The case with its timeline, thread and verifications."""
+        """The case with its timeline, thread and verifications, each oldest first."""
 
     @abstractmethod
     def record_identity(self, case_id: str, identity: IdentityRecord, audit: AuditEntry) -> None:
         """Set identity and open the case; raises Conflict unless it was awaiting identity."""
+
+    @abstractmethod
+    def back_to_awaiting_identity(self, case_id: str, audit: AuditEntry) -> None:
+        """Undo an opening whose workflow could not be started: an open case awaits identity again (identity kept).
+        Raises Conflict unless the case is open."""
 
     @abstractmethod
     def update_step(self, case_id: str, department: str, changes: dict[str, Any], audit: AuditEntry) -> None: ...
@@ -68,3 +74,8 @@ class TaskStore(ABC):
     @abstractmethod
     def decide(self, task_id: str, status: TaskStatus, by: str, at: datetime) -> Task:
         """Move a pending task to `status`; raises Conflict if it is no longer pending (decided twice)."""
+
+    @abstractmethod
+    def release(self, task_id: str, by: str) -> None:
+        """Undo `by`'s decision whose answer the workflow never received: the task is pending (and in its
+        department's inbox) again. Raises Conflict unless the task was decided by `by`."""

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from madoguchi.cases import service as cases
 from madoguchi.cases.models import Approve, AuditEntry, RegisterTask, Return, Task, TaskList, TaskView, view
+from madoguchi.cases.service import CaseDeps
 from madoguchi.cases.store import CaseStore, TaskStore
-from madoguchi.cases.workflows import Workflows
+from madoguchi.cases.workflows import Workflows, WorkflowUnavailable
 from madoguchi.shared.auth import Caller, Role, require
 from madoguchi.shared.errors import Conflict, Forbidden, NotFound
 
@@ -17,13 +20,22 @@ INBOX_PAGE = 50
 RETURNED_ERROR = "Case.Returned"  # the error name the life-event state machines catch
 
 
-def register_task(
-    request: RegisterTask, store: TaskStore, now: datetime, ttl_days: int, case_store: CaseStore | None = None
-) -> Task:
+@dataclass(frozen=True)
+class TaskDeps:
+    tasks: TaskStore
+    cases: CaseStore
+    workflows: Workflows
+
+    @property
+    def case_deps(self) -> CaseDeps:
+        return CaseDeps(self.cases, self.workflows)
+
+
+def register_task(request: RegisterTask, deps: TaskDeps, now: datetime, *, ttl_days: int) -> Task:
     """Record a workflow's waiting step for its department's inbox; the token stays in the store."""
     attempt = 1
-    if request.case_id and case_store:
-        step = case_store.get(request.case_id)
+    if request.case_id:
+        step = deps.cases.get(request.case_id)
         found = step.step(request.department) if step else None
         attempt = found.escalations + 1 if found else 1
     task = Task(
@@ -38,18 +50,18 @@ def register_task(
         created_at=now,
         expires_at=int((now + timedelta(days=ttl_days)).timestamp()),
     )
-    store.add(task)
-    if request.case_id and case_store:
-        cases.step_waits(request.case_id, request.department, task.id, request.kind, case_store, now)
+    deps.tasks.add(task)
+    if request.case_id:
+        cases.step_waits(request.case_id, request.department, task.id, request.kind, deps.case_deps, now)
     return task
 
 
-def inbox(caller: Caller | None, store: TaskStore, cursor: str | None = None) -> TaskList:
-    """The pending tasks of the calling staff member's department, oldest first."""
+def inbox(cursor: str | None, caller: Caller | None, deps: TaskDeps) -> TaskList:
+    """The pending tasks of the calling staff member's department, oldest first (a page after `cursor`)."""
     staff = require(caller, Role.STAFF)
     if not staff.department:
         return TaskList(tasks=[])
-    tasks, following = store.pending_for(staff.department, INBOX_PAGE, cursor)
+    tasks, following = deps.tasks.pending_for(staff.department, INBOX_PAGE, cursor)
     return TaskList(tasks=[view(t) for t in tasks], next=following)
 
 
@@ -65,25 +77,35 @@ def _decidable(task_id: str, caller: Caller | None, store: TaskStore) -> tuple[C
     return staff, task
 
 
+def _answer_or_release(task: Task, staff: Caller, deps: TaskDeps, answer: Callable[[], None]) -> None:
+    """Claim (done by the caller), call, compensate: if Step Functions does not take the answer, the decision is
+    undone so the task stays decidable while its workflow waits, and the caller is told to try again (503)."""
+    try:
+        answer()
+    except WorkflowUnavailable:
+        deps.tasks.release(task.id, staff.sub)
+        raise
+
+
 def approve(
     task_id: str,
     request: Approve,
     caller: Caller | None,
-    store: TaskStore,
-    case_store: CaseStore,
-    workflows: Workflows,
+    deps: TaskDeps,
     now: datetime,
 ) -> TaskView:
     """Approve a step (or, for a step waiting on the resident, say the missing item arrived). Once only: 409."""
-    staff, task = _decidable(task_id, caller, store)
-    decided = store.decide(task_id, "approved", staff.sub, now)  # the conditional write decides races
-    workflows.succeed(task.token, {"decision": "approved", "by": staff.sub})
+    staff, task = _decidable(task_id, caller, deps.tasks)
+    decided = deps.tasks.decide(task_id, "approved", staff.sub, now)  # the conditional write decides races
+    _answer_or_release(
+        task, staff, deps, lambda: deps.workflows.succeed(task.token, {"decision": "approved", "by": staff.sub})
+    )
     if task.case_id:
         received = task.kind == "awaiting_resident"
         action = "missing_item_received" if received else "step_approved"
         changes = {"status": "waiting", "return_reason": None} if received else {"status": "approved"}
         audit = AuditEntry(at=now, actor=staff.sub, action=action, department=task.department, detail=request.note)
-        case_store.update_step(task.case_id, task.department, changes, audit)
+        deps.cases.update_step(task.case_id, task.department, changes, audit)
     return view(decided)
 
 
@@ -91,35 +113,33 @@ def give_back(
     task_id: str,
     request: Return,
     caller: Caller | None,
-    store: TaskStore,
-    case_store: CaseStore,
-    workflows: Workflows,
+    deps: TaskDeps,
     now: datetime,
 ) -> TaskView:
     """Return a step for something the resident must bring or correct; the case waits for it."""
-    staff, task = _decidable(task_id, caller, store)
+    staff, task = _decidable(task_id, caller, deps.tasks)
     if task.kind != "review":
         raise Conflict(task_id=task_id)
-    decided = store.decide(task_id, "returned", staff.sub, now)
+    decided = deps.tasks.decide(task_id, "returned", staff.sub, now)
     # The reason travels in our store, not in the execution: moto drops a failure's cause, and so does our audit.
-    workflows.fail(task.token, RETURNED_ERROR, "returned")
+    _answer_or_release(task, staff, deps, lambda: deps.workflows.fail(task.token, RETURNED_ERROR, "returned"))
     if task.case_id:
         audit = AuditEntry(
             at=now, actor=staff.sub, action="step_returned", department=task.department, detail=request.reason
         )
-        case_store.update_step(task.case_id, task.department, {"return_reason": request.reason}, audit)
+        deps.cases.update_step(task.case_id, task.department, {"return_reason": request.reason}, audit)
     return view(decided)
 
 
-def escalate(case_id: str, department: str, store: TaskStore, case_store: CaseStore, now: datetime) -> int:
+def escalate(case_id: str, department: str, deps: TaskDeps, now: datetime) -> int:
     """A step waited past its timeout: its task's token is dead, so the task expires; the case records it.
 
     Returns the step's escalation count, for the notification to the department's lead.
     """
-    case = case_store.get(case_id)
+    case = deps.cases.get(case_id)
     step = case.step(department) if case else None
     if step and step.task_id:
         # A decision just before the timeout came too late for Step Functions: the task is decided already.
         with contextlib.suppress(Conflict):
-            store.decide(step.task_id, "expired", cases.WORKFLOW_ACTOR, now)
-    return cases.step_escalated(case_id, department, case_store, now)
+            deps.tasks.decide(step.task_id, "expired", cases.WORKFLOW_ACTOR, now)
+    return cases.step_escalated(case_id, department, deps.case_deps, now)

@@ -42,9 +42,7 @@ class DynamoFaqStore(FaqStore):
         self._name = table_name
 
     def entries(self) -> list[FaqEntry]:
-        items = query_all(
-            self._table, KeyConditionExpression=Key("pk").eq(PARTITION) & Key("sk").begins_with("ENTRY#")
-        )
+        items = query_all(self._table, KeyConditionExpression=Key("pk").eq(PARTITION) & Key("sk").begins_with("ENTRY#"))
         return [FaqEntry.model_validate(item["data"]) for item in items]
 
     def get(self, entry_id: str) -> FaqEntry | None:
@@ -108,16 +106,21 @@ class DynamoFaqStore(FaqStore):
         return [FaqEntry.model_validate(item["data"]) for item in items]
 
     def add_unanswered(self, question: FaqUnanswered) -> None:
-        self._table.put_item(
-            Item={
-                "pk": UNANSWERED,
-                "sk": question.id,
-                # DynamoDB numbers are Decimals, never floats (the confidence)
-                "data": json.loads(question.model_dump_json(), parse_float=Decimal),
-                "expires_at": int(time.time()) + UNANSWERED_DAYS * 24 * 3600,
-            },
-            ConditionExpression="attribute_not_exists(pk)",
-        )
+        try:
+            self._table.put_item(
+                Item={
+                    "pk": UNANSWERED,
+                    "sk": question.id,
+                    # DynamoDB numbers are Decimals, never floats (the confidence)
+                    "data": json.loads(question.model_dump_json(), parse_float=Decimal),
+                    "expires_at": int(time.time()) + UNANSWERED_DAYS * 24 * 3600,
+                },
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ClientError as e:
+            if e.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise Conflict(question_id=question.id) from e
+            raise
 
     def unanswered(self, limit: int) -> list[FaqUnanswered]:
         page = self._table.query(KeyConditionExpression=Key("pk").eq(UNANSWERED), ScanIndexForward=False, Limit=limit)

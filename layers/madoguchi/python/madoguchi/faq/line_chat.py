@@ -6,7 +6,6 @@ import re
 from datetime import datetime
 
 from madoguchi.faq import service as faq
-from madoguchi.faq.store import FaqStore
 from madoguchi.shared.i18n import Lang, Localized, pick
 from madoguchi.shared.public_origin import SiteNotConfigured, site_link
 
@@ -65,9 +64,9 @@ def absolute(link: str | None) -> str | None:
         return None
 
 
-def answer_texts(message: str, store: FaqStore, now: datetime) -> list[str]:
+def answer_texts(message: str, deps: faq.FaqDeps, now: datetime) -> list[str]:
     lang = guess_lang(message)
-    reply = faq.chat(message[:500], lang, "line", store, now)
+    reply = faq.chat(message[:500], deps, now, lang=lang, channel="line")
     texts: list[str] = []
     if reply.answer is not None:
         link = absolute(reply.answer.link)

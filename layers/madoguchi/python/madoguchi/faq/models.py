@@ -43,7 +43,14 @@ class FaqContent(BaseModel):
     topic: Topic
     q: Localized = Field(description="The question in ja, ja-easy, en, pt, vi, zh")
     a: Localized = Field(description="The answer in the same languages")
-    link: str | None = Field(default=None, max_length=300, pattern=r"^(/|https://)")
+    link: str | None = Field(
+        default=None,
+        max_length=300,
+        # A page of this site: a site-relative path (never `//host` or `/\\host`) or, checked by the service,
+        # an https URL on the site's own origin.
+        pattern=r"^(/([^/\\\s][^\s\\]*)?|https://[^\s\\]+)$",
+        description="A page of this site: `/path` or an https URL on the site's own origin",
+    )
 
 
 class FaqEntry(FaqContent):

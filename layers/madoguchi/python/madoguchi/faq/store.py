@@ -28,7 +28,8 @@ class FaqStore(ABC):
         """Every version, newest first."""
 
     @abstractmethod
-    def add_unanswered(self, question: FaqUnanswered) -> None: ...
+    def add_unanswered(self, question: FaqUnanswered) -> None:
+        """Keep a question for review; raises Conflict if its id is taken."""
 
     @abstractmethod
     def unanswered(self, limit: int) -> list[FaqUnanswered]:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import unquote
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
@@ -40,17 +42,39 @@ def _error_response(description: str) -> OpenAPIResponse:
 
 NOT_FOUND: dict[int, OpenAPIResponse] = {404: _error_response("Not found")}
 CONFLICT: dict[int, OpenAPIResponse] = {409: _error_response("Decided or recorded already")}
+UNAVAILABLE: dict[int, OpenAPIResponse] = {
+    503: _error_response("A service behind the API did not take the call; nothing was changed, try again")
+}
 SIGNED_IN: dict[int, OpenAPIResponse] = {
     401: _error_response("No valid token"),
     403: _error_response("The caller's role may not do this"),
 }
 
 
+# --- cases context (issue 13, flaw 8): every id in a path is short and plain ---------------------------------
+PATH_PARAMETER_MAX = 128
+_PATH_PARAMETER = re.compile(rf"[A-Za-z0-9._~:@+=,-]{{1,{PATH_PARAMETER_MAX}}}")
+
+
+def _path_parameters_plain(event: Mapping[str, Any]) -> bool:
+    """Every path parameter (and every segment of the path, decoded) is at most PATH_PARAMETER_MAX characters of
+    a safe set: ids are short ASCII tokens, so anything else names nothing, and never reaches a handler (a
+    file name, a key or a log line)."""
+    parameters = list((event.get("pathParameters") or {}).values())
+    segments = [unquote(part) for part in str(event.get("path") or "").split("/") if part]
+    return all(isinstance(v, str) and _PATH_PARAMETER.fullmatch(v) for v in [*parameters, *segments])
+
+
 class Resolver(APIGatewayRestResolver):
     """Our API takes JSON bodies only. A body of another type (415) or that is not JSON (422) is refused
-    before Powertools parses it: its parsers raise bare ValueErrors on such input."""
+    before Powertools parses it: its parsers raise bare ValueErrors on such input. A path parameter that is
+    too long or not plain is 404 before any handler runs."""
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
+        if not _path_parameters_plain(event):
+            headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+            lang = negotiate((event.get("queryStringParameters") or {}).get("lang"), headers.get("accept-language"))
+            return _early_error(404, "not_found", lang)
         body = event.get("body")
         if body:
             headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}

@@ -603,6 +603,15 @@ MESSAGES: dict[str, Localized] = {
         "vi": "Thông tin trên thẻ không khớp với hồ sơ cư dân của thành phố. Vui lòng hỏi tại quầy.",
         "zh": "卡片信息与市居民记录不一致。请到窗口咨询。",
     },
+    # --- cases context -----------------------------------------------------------------------------------
+    "workflow_unavailable": {
+        "ja": "手続きの処理を開始できませんでした。何も変更されていません。しばらくしてからもう一度お試しください。",
+        "ja-easy": "いま てつづきを すすめる ことが できません。すこし まってから もう いちど して ください。",
+        "en": "The procedure could not be started or resumed just now. Nothing was changed; please try again.",
+        "pt": "Não foi possível iniciar ou retomar o procedimento agora. Nada foi alterado; tente novamente.",
+        "vi": "Hiện không thể bắt đầu hoặc tiếp tục thủ tục. Không có gì bị thay đổi; vui lòng thử lại.",
+        "zh": "目前无法开始或继续办理手续。未做任何更改，请稍后重试。",
+    },
     "not_base64url": {
         "ja": "形式が正しくありません（base64url で送ってください）。",
         "ja-easy": "かたちが ただしく ありません。",

@@ -1,0 +1,266 @@
+"""One contract for CaseStore and TaskStore, run against the in-memory fakes and the DynamoDB adapters (moto,
+tables from the catalogue): conditional writes, all-or-nothing changes with their audit entry, ordering and
+pagination, so the fakes the unit tests use can never drift from the rules of the real stores."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from madoguchi.cases.models import (
+    AuditEntry,
+    Case,
+    CaseStep,
+    IdentityRecord,
+    Task,
+    ThreadMessage,
+    Verification,
+)
+from madoguchi.cases.store import CaseStore, TaskStore
+from madoguchi.shared.errors import Conflict
+from tests.fakes.cases import MemoryCaseStore, MemoryTaskStore
+from tests.integration.ports.emulated_table import emulated_table
+
+NOW = datetime(2030, 5, 1, 1, 0, tzinfo=UTC)
+
+
+@pytest.fixture(params=["memory", "dynamodb"])
+def store(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[CaseStore]:
+    if request.param == "memory":
+        yield MemoryCaseStore()
+        return
+    from madoguchi.cases.dynamodb import DynamoCaseStore
+
+    with emulated_table(monkeypatch, "cases") as name:
+        yield DynamoCaseStore(name)
+
+
+@pytest.fixture(params=["memory", "dynamodb"])
+def tasks(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[TaskStore]:
+    if request.param == "memory":
+        yield MemoryTaskStore()
+        return
+    from madoguchi.cases.dynamodb import DynamoTaskStore
+
+    with emulated_table(monkeypatch, "tasks") as name:
+        yield DynamoTaskStore(name)
+
+
+def at(minutes: int) -> datetime:
+    return NOW + timedelta(minutes=minutes)
+
+
+def audit(action: str, minutes: int = 0) -> AuditEntry:
+    return AuditEntry(at=at(minutes), actor="staff-onestop", action=action, department="onestop")
+
+
+def a_case(case_id: str = "c-1", status: str = "open") -> Case:
+    return Case.model_validate(
+        {
+            "id": case_id,
+            "event": "bereavement",
+            "status": status,
+            "opened_by": "staff-onestop",
+            "opened_at": NOW,
+            "answers": {"had_kokuho": True},
+            "steps": [
+                CaseStep(department="hoken", procedures=["kokuho-soshitsu"]),
+                CaseStep(department="zei", procedures=[]),
+            ],
+        }
+    )
+
+
+# --- CaseStore ----------------------------------------------------------------------------------------------
+
+
+def test_a_created_case_reads_back_with_its_audit_entry_and_is_created_once(store: CaseStore) -> None:
+    case = a_case()
+    store.create(case, audit("case_opened"))
+    assert store.get("c-1") == case
+    record = store.record("c-1")
+    assert record is not None and record.case == case
+    assert [a.action for a in record.timeline] == ["case_opened"]
+    with pytest.raises(Conflict):
+        store.create(a_case(), audit("case_opened", 1))
+    assert [a.action for a in store.record("c-1").timeline] == ["case_opened"]  # type: ignore[union-attr]
+
+
+def test_an_unknown_case_is_none(store: CaseStore) -> None:
+    assert store.get("c-none") is None and store.record("c-none") is None
+
+
+def test_identity_opens_an_awaiting_case_once(store: CaseStore) -> None:
+    store.create(a_case(status="awaiting_identity"), audit("case_opened"))
+    identity = IdentityRecord(method="passport", verified_by="staff-onestop", verified_at=at(1))
+    store.record_identity("c-1", identity, audit("identity_verified", 1))
+    case = store.get("c-1")
+    assert case is not None and case.status == "open" and case.identity == identity
+    with pytest.raises(Conflict):
+        store.record_identity("c-1", identity, audit("identity_verified", 2))
+    with pytest.raises(Conflict):
+        store.record_identity("c-none", identity, audit("identity_verified", 2))
+    assert [a.action for a in store.record("c-1").timeline] == ["case_opened", "identity_verified"]  # type: ignore[union-attr]
+
+
+def test_a_step_changes_only_if_the_case_has_it(store: CaseStore) -> None:
+    store.create(a_case(), audit("case_opened"))
+    store.update_step("c-1", "hoken", {"status": "waiting", "task_id": "t-1"}, audit("step_waiting", 1))
+    step = store.get("c-1").step("hoken")  # type: ignore[union-attr]
+    assert step is not None and (step.status, step.task_id) == ("waiting", "t-1")
+    for case_id, department in (("c-1", "kodomo"), ("c-none", "hoken")):
+        with pytest.raises(Conflict):
+            store.update_step(case_id, department, {"status": "approved"}, audit("step_approved", 2))
+    assert [a.action for a in store.record("c-1").timeline] == ["case_opened", "step_waiting"]  # type: ignore[union-attr]
+
+
+def test_only_an_open_case_closes(store: CaseStore) -> None:
+    store.create(a_case(), audit("case_opened"))
+    store.create(a_case("c-2", status="awaiting_identity"), audit("case_opened"))
+    store.close("c-1", audit("case_closed", 5))
+    closed = store.get("c-1")
+    assert closed is not None and closed.status == "closed" and closed.closed_at == at(5)
+    for case_id in ("c-1", "c-2", "c-none"):
+        with pytest.raises(Conflict):
+            store.close(case_id, audit("case_closed", 6))
+
+
+def test_thread_verifications_and_timeline_read_oldest_first(store: CaseStore) -> None:
+    store.create(a_case(), audit("case_opened"))
+    for minute in (3, 1, 2):  # written out of order
+        message = ThreadMessage(
+            id=f"m-{minute}", by="s", department="hoken", to_department="zei", text="?", at=at(minute)
+        )
+        store.add_message("c-1", message, audit("message_posted", minute))
+        verification = Verification(
+            id=f"v-{minute}",
+            asked_by="s",
+            asked_department="hoken",
+            department="zei",
+            question="?",
+            asked_at=at(minute),
+        )
+        store.add_verification("c-1", verification, audit("verification_asked", minute))
+    record = store.record("c-1")
+    assert record is not None
+    assert [m.id for m in record.thread] == ["m-1", "m-2", "m-3"]
+    assert [v.id for v in record.verifications] == ["v-1", "v-2", "v-3"]
+    assert [a.at for a in record.timeline] == sorted(a.at for a in record.timeline)
+
+
+def test_nothing_is_filed_under_a_case_that_does_not_exist(store: CaseStore) -> None:
+    message = ThreadMessage(id="m-1", by="s", department="hoken", to_department="zei", text="?", at=NOW)
+    verification = Verification(
+        id="v-1", asked_by="s", asked_department="hoken", department="zei", question="?", asked_at=NOW
+    )
+    with pytest.raises(Conflict):
+        store.add_message("c-none", message, audit("message_posted"))
+    with pytest.raises(Conflict):
+        store.add_verification("c-none", verification, audit("verification_asked"))
+    with pytest.raises(Conflict):
+        store.audit("c-none", audit("case_viewed"))
+    assert store.record("c-none") is None
+
+
+def test_a_verification_is_answered_once(store: CaseStore) -> None:
+    store.create(a_case(), audit("case_opened"))
+    asked = Verification(id="v-1", asked_by="s", asked_department="hoken", department="zei", question="?", asked_at=NOW)
+    store.add_verification("c-1", asked, audit("verification_asked"))
+    answered = asked.model_copy(update={"answer": "はい", "answered_by": "staff-zei", "answered_at": at(1)})
+    store.answer_verification("c-1", answered, audit("verification_answered", 1))
+    again = asked.model_copy(update={"answer": "いいえ", "answered_by": "staff-zei", "answered_at": at(2)})
+    with pytest.raises(Conflict):
+        store.answer_verification("c-1", again, audit("verification_answered", 2))
+    with pytest.raises(Conflict):
+        store.answer_verification("c-1", again.model_copy(update={"id": "v-none"}), audit("verification_answered", 2))
+    [stored] = store.record("c-1").verifications  # type: ignore[union-attr]
+    assert (stored.answer, stored.answered_by, stored.answered_at) == ("はい", "staff-zei", at(1))
+    assert [a.action for a in store.record("c-1").timeline].count("verification_answered") == 1  # type: ignore[union-attr]
+
+
+# --- TaskStore ----------------------------------------------------------------------------------------------
+
+
+def a_task(task_id: str, department: str = "hoken", minutes: int = 0) -> Task:
+    return Task(
+        id=task_id,
+        department=department,
+        step="case",
+        execution="arn:exec",
+        token=f"token-{task_id}",
+        case_id="c-1",
+        created_at=at(minutes),
+        expires_at=int(at(minutes + 60 * 24 * 30).timestamp()),
+    )
+
+
+def test_a_task_is_added_once_and_keeps_its_token(tasks: TaskStore) -> None:
+    tasks.add(a_task("t-1"))
+    with pytest.raises(Conflict):
+        tasks.add(a_task("t-1", department="zei"))
+    stored = tasks.get("t-1")
+    assert stored is not None and stored.token == "token-t-1" and stored.department == "hoken"
+    assert tasks.get("t-none") is None
+
+
+def test_the_inbox_pages_a_departments_pending_tasks_oldest_first(tasks: TaskStore) -> None:
+    for minute in (4, 0, 3, 1, 2):
+        tasks.add(a_task(f"t-{minute}", minutes=minute))
+    tasks.add(a_task("t-zei", department="zei"))
+    tasks.decide("t-3", "approved", "staff-hoken", at(10))
+    seen: list[str] = []
+    cursor: str | None = None
+    for _ in range(10):
+        page, cursor = tasks.pending_for("hoken", 2, cursor)
+        assert len(page) <= 2
+        seen += [t.id for t in page]
+        if cursor is None:
+            break
+    assert seen == ["t-0", "t-1", "t-2", "t-4"]
+
+
+def test_a_task_is_decided_once(tasks: TaskStore) -> None:
+    tasks.add(a_task("t-1"))
+    decided = tasks.decide("t-1", "returned", "staff-hoken", at(1))
+    assert (decided.status, decided.decided_by, decided.decided_at) == ("returned", "staff-hoken", at(1))
+    assert tasks.get("t-1") == decided
+    with pytest.raises(Conflict):
+        tasks.decide("t-1", "approved", "staff-other", at(2))
+    with pytest.raises(Conflict):
+        tasks.decide("t-none", "approved", "staff-other", at(2))
+    assert tasks.get("t-1") == decided
+
+
+def test_an_open_case_goes_back_to_awaiting_identity_keeping_it(store: CaseStore) -> None:
+    identity = IdentityRecord(method="passport", verified_by="staff-onestop", verified_at=NOW)
+    store.create(a_case().model_copy(update={"identity": identity}), audit("case_opened"))
+    store.back_to_awaiting_identity("c-1", audit("workflow_start_failed", 1))
+    case = store.get("c-1")
+    assert case is not None and case.status == "awaiting_identity" and case.identity == identity
+    for case_id in ("c-1", "c-none"):
+        with pytest.raises(Conflict):
+            store.back_to_awaiting_identity(case_id, audit("workflow_start_failed", 2))
+    store.record_identity("c-1", identity, audit("case_reopened", 3))
+    assert store.get("c-1").status == "open"  # type: ignore[union-attr]
+
+
+def test_a_decision_is_released_only_by_who_made_it_and_the_task_is_back_in_the_inbox(tasks: TaskStore) -> None:
+    tasks.add(a_task("t-1"))
+    with pytest.raises(Conflict):  # not decided yet
+        tasks.release("t-1", "staff-hoken")
+    tasks.decide("t-1", "approved", "staff-hoken", at(1))
+    with pytest.raises(Conflict):
+        tasks.release("t-1", "staff-other")
+    tasks.release("t-1", "staff-hoken")
+    released = tasks.get("t-1")
+    assert released is not None and (released.status, released.decided_by, released.decided_at) == (
+        "pending",
+        None,
+        None,
+    )
+    assert [t.id for t in tasks.pending_for("hoken", 10)[0]] == ["t-1"]
+    assert tasks.decide("t-1", "returned", "staff-hoken2", at(2)).status == "returned"
+    with pytest.raises(Conflict):
+        tasks.release("t-none", "staff-hoken")
