@@ -40,8 +40,7 @@ from madoguchi.shared.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, curre
 from madoguchi.shared.clock import now
 from madoguchi.shared.public_origin import site_origin
 from madoguchi.shared.settings import settings
-from madoguchi.wiring import payment_gateway
-from madoguchi.wiring import reservation_store as store
+from madoguchi.wiring import payment_gateway, reservation_store
 
 logger = Logger()
 metrics = Metrics()
@@ -52,6 +51,10 @@ SIGNED = {**SIGNED_IN, **NOT_FOUND}
 DECIDES = {**SIGNED_IN, **NOT_FOUND, **CONFLICT}
 
 
+def deps() -> reservations.ReservationDeps:
+    return reservations.ReservationDeps(store=reservation_store(), payments=payment_gateway())
+
+
 @app.post(
     "/reservations",
     summary="Hold slots (they stay yours until expires_at; pay to confirm)",
@@ -60,7 +63,7 @@ DECIDES = {**SIGNED_IN, **NOT_FOUND, **CONFLICT}
     responses={**SIGNED, **CONFLICT, 200: {"description": "The held reservation"}},
 )
 def hold(body: HoldRequest) -> Reservation:
-    held = reservations.hold(body, current_caller(app), store(), now(), settings().hold_minutes)
+    held = reservations.hold(body, current_caller(app), deps(), now(), hold_minutes=settings().hold_minutes)
     metrics.add_metric(name="HoldPlaced", unit="Count", value=1)
     return held
 
@@ -73,7 +76,7 @@ def hold(body: HoldRequest) -> Reservation:
     responses={**SIGNED, 200: {"description": "The reservation"}},
 )
 def read(reservationId: str) -> Reservation:
-    return reservations.get_reservation(store(), reservationId, current_caller(app))
+    return reservations.get_reservation(reservationId, current_caller(app), deps())
 
 
 @app.post(
@@ -85,16 +88,8 @@ def read(reservationId: str) -> Reservation:
 )
 def checkout(reservationId: str, body: CheckoutRequest) -> CheckoutResponse:
     return reservations.checkout(
-        reservationId,
-        body,
-        current_caller(app),
-        store(),
-        payment_gateway(),
-        now(),
-        request_lang(app),
-        site_origin(),
+        reservationId, body, current_caller(app), deps(), now(), lang=request_lang(app), site_url=site_origin()
     )
-
 
 
 @app.post(
@@ -105,9 +100,7 @@ def checkout(reservationId: str, body: CheckoutRequest) -> CheckoutResponse:
     responses={**SIGNED, **CONFLICT, 200: {"description": "The cancelled reservation and the refund"}},
 )
 def cancel(reservationId: str, body: CancelRequest) -> CancelResponse:
-    result = reservations.cancel(
-        reservationId, body, current_caller(app), store(), payment_gateway(), now()
-    )
+    result = reservations.cancel(reservationId, body, current_caller(app), deps(), now())
     metrics.add_metric(name="ReservationCancelled", unit="Count", value=1)
     return result
 
@@ -120,7 +113,7 @@ def cancel(reservationId: str, body: CancelRequest) -> CancelResponse:
     responses={**SIGNED, 200: {"description": "The receipt"}},
 )
 def receipt(reservationId: str) -> Receipt:
-    return reservations.receipt(store(), reservationId, current_caller(app), request_lang(app))
+    return reservations.receipt(reservationId, current_caller(app), deps(), lang=request_lang(app))
 
 
 @app.get(
@@ -131,7 +124,7 @@ def receipt(reservationId: str) -> Receipt:
     responses={**SIGNED, 200: {"description": "PDF", "content": {"application/pdf": {}}}},
 )
 def receipt_as_pdf(reservationId: str) -> Response[str]:
-    found = reservations.receipt(store(), reservationId, current_caller(app), "ja")
+    found = reservations.receipt(reservationId, current_caller(app), deps(), lang="ja")
     # Powertools' response validation would try to read bytes as text: hand it base64 text, flagged below.
     return Response(
         status_code=200,
@@ -149,7 +142,7 @@ def receipt_as_pdf(reservationId: str) -> Response[str]:
     responses={**SIGNED_IN, 200: {"description": "The caller's reservations"}},
 )
 def my_reservations() -> ReservationList:
-    return reservations.mine(store(), current_caller(app))
+    return reservations.mine(current_caller(app), deps())
 
 
 @app.post(
@@ -160,7 +153,7 @@ def my_reservations() -> ReservationList:
     responses={**SIGNED_IN, 200: {"description": "The pending request"}},
 )
 def ask_reduction(body: ReductionRequest) -> FeeReduction:
-    return reservations.request_reduction(body, current_caller(app), store(), now())
+    return reservations.request_reduction(body, current_caller(app), deps(), now())
 
 
 @app.get(
@@ -171,7 +164,7 @@ def ask_reduction(body: ReductionRequest) -> FeeReduction:
     responses={**SIGNED_IN, 200: {"description": "The caller's fee reductions"}},
 )
 def my_reductions() -> ReductionList:
-    return reservations.my_reductions(current_caller(app), store())
+    return reservations.my_reductions(current_caller(app), deps())
 
 
 @app.get(
@@ -182,7 +175,7 @@ def my_reductions() -> ReductionList:
     responses={**SIGNED_IN, 200: {"description": "Pending requests, oldest first"}},
 )
 def pending_reductions() -> ReductionList:
-    return reservations.pending_reductions(current_caller(app), store())
+    return reservations.pending_reductions(current_caller(app), deps())
 
 
 @app.post(
@@ -193,7 +186,7 @@ def pending_reductions() -> ReductionList:
     responses={**DECIDES, 200: {"description": "The decided request"}},
 )
 def decide_reduction(reductionId: str, body: ReductionDecision) -> FeeReduction:
-    return reservations.decide_reduction(reductionId, body, current_caller(app), store(), now())
+    return reservations.decide_reduction(reductionId, body, current_caller(app), deps(), now())
 
 
 @app.post(
@@ -204,7 +197,7 @@ def decide_reduction(reductionId: str, body: ReductionDecision) -> FeeReduction:
     responses={**SIGNED, **CONFLICT, 200: {"description": "The application"}},
 )
 def apply(body: ApplicationRequest) -> LotteryApplication:
-    return lottery.apply(body, current_caller(app), store(), now())
+    return lottery.apply(body, current_caller(app), deps(), now())
 
 
 @app.get(
@@ -215,7 +208,7 @@ def apply(body: ApplicationRequest) -> LotteryApplication:
     responses={**SIGNED_IN, 200: {"description": "Applications with won / waiting / lost"}},
 )
 def my_lottery() -> ApplicationList:
-    return lottery.my_applications(current_caller(app), store())
+    return lottery.my_applications(current_caller(app), deps())
 
 
 @app.post(
@@ -226,7 +219,7 @@ def my_lottery() -> ApplicationList:
     responses={**DECIDES, 200: {"description": "The round"}},
 )
 def open_round(facilityId: str, month: str, body: RoundRequest) -> Round:
-    return lottery.open_round(facilityId, month, body, current_caller(app), store())
+    return lottery.open_round(facilityId, month, body, current_caller(app), deps())
 
 
 @app.post(
@@ -237,7 +230,7 @@ def open_round(facilityId: str, month: str, body: RoundRequest) -> Round:
     responses={**DECIDES, 200: {"description": "Winners, waiting list and the seed"}},
 )
 def draw(facilityId: str, month: str) -> DrawResult:
-    return lottery.run_draw(facilityId, month, current_caller(app), store(), now())
+    return lottery.run_draw(facilityId, month, current_caller(app), deps(), now())
 
 
 @app.get(
@@ -248,7 +241,7 @@ def draw(facilityId: str, month: str) -> DrawResult:
     responses={**SIGNED, 200: {"description": "The draw"}},
 )
 def read_draw(facilityId: str, month: str) -> Draw:
-    return lottery.replay(store(), facilityId, month, current_caller(app))
+    return lottery.replay(facilityId, month, current_caller(app), deps())
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

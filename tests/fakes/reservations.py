@@ -155,10 +155,12 @@ class MemoryReservationStore(ReservationStore):
         return self._reductions.get(reduction_id)
 
     def reductions_of(self, owner: str) -> list[FeeReduction]:
-        return [r for r in self._reductions.values() if r.owner == owner]
+        found = [r for r in self._reductions.values() if r.owner == owner]
+        return sorted(found, key=lambda r: r.requested_at)  # as the by_owner index orders them
 
     def pending_reductions(self) -> list[FeeReduction]:
-        return [r for r in self._reductions.values() if r.status is ReductionStatus.PENDING]
+        pending = [r for r in self._reductions.values() if r.status is ReductionStatus.PENDING]
+        return sorted(pending, key=lambda r: r.requested_at)  # oldest first, as the queue index
 
     def decide_reduction(self, reduction: FeeReduction) -> None:
         with self._lock:
@@ -189,7 +191,7 @@ class MemoryReservationStore(ReservationStore):
         return [a for (f, m, _, _), a in self._applications.items() if f == facility_id and m == month]
 
     def applications_of(self, owner: str) -> list[LotteryApplication]:
-        return [a for a in self._applications.values() if a.owner == owner]
+        return sorted((a for a in self._applications.values() if a.owner == owner), key=lambda a: a.created_at)
 
     def put_draw(self, draw: Draw) -> None:
         key = (draw.facility_id, draw.month)

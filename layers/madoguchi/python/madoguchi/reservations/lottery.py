@@ -27,7 +27,7 @@ from madoguchi.reservations.models import (
     Source,
     Status,
 )
-from madoguchi.reservations.service import DEPARTMENT, facility_or_404, slot_start_utc
+from madoguchi.reservations.service.common import DEPARTMENT, ReservationDeps, facility_or_404, slot_start_utc
 from madoguchi.reservations.store import ReservationStore
 from madoguchi.shared.auth import Caller, Role, require
 from madoguchi.shared.errors import Conflict, InvalidInput, NotFound
@@ -55,10 +55,9 @@ def _month(month: str) -> str:
     return month
 
 
-def open_round(
-    facility_id: str, month: str, body: RoundRequest, caller: Caller | None, store: ReservationStore
-) -> Round:
+def open_round(facility_id: str, month: str, body: RoundRequest, caller: Caller | None, deps: ReservationDeps) -> Round:
     staff = require(caller, Role.STAFF, department=DEPARTMENT)
+    store = deps.store
     facility = facility_or_404(store, facility_id)
     if not facility.lottery:
         raise InvalidInput([(["path", "facilityId"], "not_a_lottery_facility")])
@@ -76,10 +75,9 @@ def open_round(
     return lottery_round
 
 
-def apply(
-    body: ApplicationRequest, caller: Caller | None, store: ReservationStore, now: datetime
-) -> LotteryApplication:
+def apply(body: ApplicationRequest, caller: Caller | None, deps: ReservationDeps, now: datetime) -> LotteryApplication:
     resident = require(caller, Role.RESIDENT)
+    store = deps.store
     facility = facility_or_404(store, body.facility_id)
     month = body.date.isoformat()[:7]
     lottery_round = store.round(facility.id, month)
@@ -145,9 +143,16 @@ def _offer(
 
 
 def run_draw(
-    facility_id: str, month: str, caller: Caller | None, store: ReservationStore, now: datetime, seed: int | None = None
+    facility_id: str,
+    month: str,
+    caller: Caller | None,
+    deps: ReservationDeps,
+    now: datetime,
+    *,
+    seed: int | None = None,
 ) -> DrawResult:
     staff = require(caller, Role.STAFF, department=DEPARTMENT)
+    store = deps.store
     lottery_round = store.round(facility_id, _month(month))
     if lottery_round is None:
         raise NotFound(facility_id=facility_id, month=month)
@@ -180,8 +185,9 @@ def run_draw(
     )
 
 
-def promote(store: ReservationStore, lapsed: Reservation, now: datetime) -> int:
+def promote(lapsed: Reservation, deps: ReservationDeps, now: datetime) -> int:
     """An unpaid win lapsed: offer the slot to the next on its waiting list (if any, and if the day is ahead)."""
+    store = deps.store
     if not lapsed.lottery_key:
         return 0
     draw = store.draw(lapsed.facility_id, lapsed.date.isoformat()[:7])
@@ -201,8 +207,9 @@ def promote(store: ReservationStore, lapsed: Reservation, now: datetime) -> int:
     return 0
 
 
-def my_applications(caller: Caller | None, store: ReservationStore) -> ApplicationList:
+def my_applications(caller: Caller | None, deps: ReservationDeps) -> ApplicationList:
     resident = require(caller, Role.RESIDENT)
+    store = deps.store
     views = []
     draws: dict[tuple[str, str], Draw | None] = {}
     for application in sorted(store.applications_of(resident.sub), key=lambda a: a.created_at, reverse=True):
@@ -227,9 +234,10 @@ def my_applications(caller: Caller | None, store: ReservationStore) -> Applicati
     return ApplicationList(applications=views)
 
 
-def replay(store: ReservationStore, facility_id: str, month: str, caller: Caller | None) -> Draw:
+def replay(facility_id: str, month: str, caller: Caller | None, deps: ReservationDeps) -> Draw:
     """The recorded draw, with the order recomputed from its seed (anyone auditing can do the same)."""
     require(caller, Role.STAFF, department=DEPARTMENT)
+    store = deps.store
     draw = store.draw(facility_id, month)
     if draw is None:
         raise NotFound(facility_id=facility_id, month=month)
