@@ -9,6 +9,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -26,6 +27,7 @@ from madoguchi.reservations.models import (
     FeeReduction,
     HoldRequest,
     LotteryApplication,
+    RateLimited,
     Receipt,
     ReductionDecision,
     ReductionList,
@@ -36,9 +38,19 @@ from madoguchi.reservations.models import (
     RoundRequest,
 )
 from madoguchi.reservations.receipt import receipt_pdf
-from madoguchi.shared.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
+from madoguchi.shared.api import (
+    CONFLICT,
+    NOT_FOUND,
+    SECURITY,
+    SIGNED_IN,
+    ErrorBody,
+    current_caller,
+    error,
+    idempotency_key,
+    make_resolver,
+    request_lang,
+)
 from madoguchi.shared.clock import now
-from madoguchi.shared.public_origin import site_origin
 from madoguchi.shared.settings import settings
 from madoguchi.wiring import payment_gateway, reservation_store
 
@@ -49,21 +61,47 @@ app = make_resolver()
 PDF = "application/pdf"
 SIGNED = {**SIGNED_IN, **NOT_FOUND}
 DECIDES = {**SIGNED_IN, **NOT_FOUND, **CONFLICT}
+LIMITED: dict[int, OpenAPIResponse] = {
+    429: {
+        "description": "Too many writes from this caller: retry after the Retry-After seconds",
+        "content": {"application/json": {"model": ErrorBody}},
+    }
+}
+IDEMPOTENT = (
+    "Send an `Idempotency-Key` header (any unique string per intended action, kept a day): a retried request with "
+    "the same key returns the first result and changes nothing more."
+)
 
 
 def deps() -> reservations.ReservationDeps:
     return reservations.ReservationDeps(store=reservation_store(), payments=payment_gateway())
 
 
+@app.exception_handler(RateLimited)
+def rate_limited(e: RateLimited) -> Response[str]:
+    response = error(app, e.status, e.code)
+    response.headers["Retry-After"] = str(e.retry_after)
+    return response
+
+
 @app.post(
     "/reservations",
     summary="Hold slots (they stay yours until expires_at; pay to confirm)",
+    description="Per account and facility at most `max_holds` unpaid holds and `max_open` reservations to come "
+    "(409 otherwise). " + IDEMPOTENT,
     tags=["reservations"],
     security=SECURITY,
-    responses={**SIGNED, **CONFLICT, 200: {"description": "The held reservation"}},
+    responses={**SIGNED, **CONFLICT, **LIMITED, 200: {"description": "The held reservation"}},
 )
 def hold(body: HoldRequest) -> Reservation:
-    held = reservations.hold(body, current_caller(app), deps(), now(), hold_minutes=settings().hold_minutes)
+    held = reservations.hold(
+        body,
+        current_caller(app),
+        deps(),
+        now(),
+        hold_minutes=settings().hold_minutes,
+        idempotency_key=idempotency_key(app),
+    )
     metrics.add_metric(name="HoldPlaced", unit="Count", value=1)
     return held
 
@@ -82,25 +120,29 @@ def read(reservationId: str) -> Reservation:
 @app.post(
     "/reservations/<reservationId>/checkout",
     summary="Pay a held reservation by card: answers the Stripe Checkout page to go to",
+    description="Idempotent per reservation: a retry (with or without an `Idempotency-Key`) answers the same "
+    "checkout. `return_url` must be a page of this site.",
     tags=["reservations"],
     security=SECURITY,
-    responses={**SIGNED, **CONFLICT, 200: {"description": "Where to pay (null when nothing is due)"}},
+    responses={**SIGNED, **CONFLICT, **LIMITED, 200: {"description": "Where to pay (null when nothing is due)"}},
 )
 def checkout(reservationId: str, body: CheckoutRequest) -> CheckoutResponse:
-    return reservations.checkout(
-        reservationId, body, current_caller(app), deps(), now(), lang=request_lang(app), site_url=site_origin()
-    )
+    return reservations.checkout(reservationId, body, current_caller(app), deps(), now(), lang=request_lang(app))
 
 
 @app.post(
     "/reservations/<reservationId>/cancel",
     summary="Cancel; paid reservations are refunded by the cancellation policy",
+    description="The refund is recorded with the cancellation and retried until Stripe confirms it "
+    "(`refund_pending` until then). " + IDEMPOTENT,
     tags=["reservations"],
     security=SECURITY,
-    responses={**SIGNED, **CONFLICT, 200: {"description": "The cancelled reservation and the refund"}},
+    responses={**SIGNED, **CONFLICT, **LIMITED, 200: {"description": "The cancelled reservation and the refund"}},
 )
 def cancel(reservationId: str, body: CancelRequest) -> CancelResponse:
-    result = reservations.cancel(reservationId, body, current_caller(app), deps(), now())
+    result = reservations.cancel(
+        reservationId, body, current_caller(app), deps(), now(), idempotency_key=idempotency_key(app)
+    )
     metrics.add_metric(name="ReservationCancelled", unit="Count", value=1)
     return result
 
@@ -148,12 +190,15 @@ def my_reservations() -> ReservationList:
 @app.post(
     "/me/fee-reductions",
     summary="Ask for a fee reduction (減免) for a group; staff decide",
+    description=IDEMPOTENT,
     tags=["reservations"],
     security=SECURITY,
-    responses={**SIGNED_IN, 200: {"description": "The pending request"}},
+    responses={**SIGNED_IN, **LIMITED, 200: {"description": "The pending request"}},
 )
 def ask_reduction(body: ReductionRequest) -> FeeReduction:
-    return reservations.request_reduction(body, current_caller(app), deps(), now())
+    return reservations.request_reduction(
+        body, current_caller(app), deps(), now(), idempotency_key=idempotency_key(app)
+    )
 
 
 @app.get(
@@ -192,12 +237,13 @@ def decide_reduction(reductionId: str, body: ReductionDecision) -> FeeReduction:
 @app.post(
     "/lottery/applications",
     summary="Apply for a slot in a lottery round (one application per group and slot)",
+    description="At most `max_lottery_entries` entries per account and round (409 otherwise). " + IDEMPOTENT,
     tags=["lottery"],
     security=SECURITY,
-    responses={**SIGNED, **CONFLICT, 200: {"description": "The application"}},
+    responses={**SIGNED, **CONFLICT, **LIMITED, 200: {"description": "The application"}},
 )
 def apply(body: ApplicationRequest) -> LotteryApplication:
-    return lottery.apply(body, current_caller(app), deps(), now())
+    return lottery.apply(body, current_caller(app), deps(), now(), idempotency_key=idempotency_key(app))
 
 
 @app.get(

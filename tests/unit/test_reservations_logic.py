@@ -28,6 +28,7 @@ from madoguchi.reservations.models import (
 )
 from madoguchi.shared.auth import Caller, Role
 from madoguchi.shared.errors import Forbidden, InvalidInput, NotFound, Unauthorized
+from madoguchi.shared.settings import settings
 from tests.fakes.payments import MemoryPayments
 from tests.fakes.reservations import MemoryReservationStore
 
@@ -36,6 +37,14 @@ ALICE = Caller(sub="alice", role=Role.RESIDENT)
 BOB = Caller(sub="bob", role=Role.RESIDENT)
 STAFF = Caller(sub="s", role=Role.STAFF, department="shisetsu")
 OTHER_STAFF = Caller(sub="o", role=Role.STAFF, department="shimin")
+
+
+@pytest.fixture(autouse=True)
+def site(monkeypatch):
+    monkeypatch.setenv("SITE_URL", "http://site")
+    settings.cache_clear()
+    yield
+    settings.cache_clear()
 
 
 @pytest.fixture
@@ -62,9 +71,7 @@ def hold(store, caller=ALICE, day=date(2030, 5, 20), slots=(("court-1", "09:00")
 
 
 def checkout(store, payments, reservation, caller=ALICE, now=NOW):
-    return logic.checkout(
-        reservation.id, CheckoutRequest(), caller, deps(store, payments), now, lang="ja", site_url="http://site"
-    )
+    return logic.checkout(reservation.id, CheckoutRequest(), caller, deps(store, payments), now, lang="ja")
 
 
 def test_prices_follow_residency_weekends_and_national_holidays(store):
@@ -140,7 +147,7 @@ def test_the_sweeper_expires_and_closes_the_checkout_or_settles_if_paid(store, p
     paid_session = checkout(store, payments, paid).reservation.checkout_session_id
     payments.pay(paid_session)  # webhook lost
     counts = sweeper.sweep(deps(store, payments), NOW + timedelta(minutes=16))
-    assert counts == {"expired": 1, "confirmed": 1, "promoted": 0}
+    assert counts == {"expired": 1, "confirmed": 1, "promoted": 0, "refunded": 0}
     assert payments.sessions[session].status == "expired"
     assert store.get(paid.id).status is Status.CONFIRMED
 
@@ -240,8 +247,25 @@ def test_seed_data_is_valid_and_has_at_least_six_facilities():
     assert json.dumps([f.model_dump(mode="json") for f in facilities()])
 
 
-def test_checkout_needs_an_absolute_site_to_come_back_to(store, payments):
+@pytest.mark.parametrize(
+    "return_url", ["http://site@evil.example/", "https://evil.example/", "//evil.example/", "http://site:8080/x"]
+)
+def test_checkout_comes_back_only_to_a_page_of_this_site(store, payments, return_url):
+    """Issue 13 flaw 2 (failed before: the request model refused absolute URLs with a bare ValueError and the
+    service concatenated the origin with whatever came)."""
     held = hold(store)
-    with pytest.raises(InvalidInput):
-        logic.checkout(held.id, CheckoutRequest(), ALICE, deps(store, payments), NOW, lang="ja", site_url="")
-    assert store.get(held.id).checkout_session_id is None and payments.sessions == {}
+    with pytest.raises(InvalidInput) as refused:
+        logic.checkout(held.id, CheckoutRequest(return_url=return_url), ALICE, deps(store, payments), NOW, lang="ja")
+    assert refused.value.fields == [(["body", "return_url"], "not_this_site")]
+    assert store.get(held.id) == held and payments.sessions == {}
+
+
+def test_checkout_returns_to_a_site_path_or_a_site_url(store, payments):
+    first, second = hold(store), hold(store, slots=(("court-2", "09:00"),))
+    logic.checkout(
+        first.id, CheckoutRequest(return_url="/reservations/?lang=en"), ALICE, deps(store, payments), NOW, lang="en"
+    )
+    logic.checkout(
+        second.id, CheckoutRequest(return_url="http://site/x/"), ALICE, deps(store, payments), NOW, lang="ja"
+    )
+    assert {s.reference for s in payments.sessions.values()} == {f"reservation:{first.id}", f"reservation:{second.id}"}

@@ -29,7 +29,7 @@ from madoguchi.reservations.models import (
     SlotTaken,
     Status,
 )
-from madoguchi.reservations.store import ReservationStore
+from madoguchi.reservations.store import Guard, GuardMoved, ReservationStore
 from madoguchi.shared.errors import Conflict
 from tests.fakes.reservations import MemoryReservationStore
 
@@ -363,3 +363,85 @@ def test_a_draw_is_recorded_once_and_the_waiting_list_advances_one_step_at_a_tim
     assert not store.advance_waiting(recorded, key, 3)  # no skipping ahead
     assert store.draw("yokkaichi-dome", "2030-06").offered == {key: 1}
     assert store.draw("yokkaichi-dome", "2030-07") is None
+
+
+# --- guards, idempotency records, rate counters, owed refunds (issue 13) ----------------------------------------
+
+
+def test_a_hold_with_a_stale_guard_writes_nothing_and_a_fresh_one_bumps_it(store):
+    assert store.guard_version("alice#kasumi-tennis") == 0
+    first = reservation()
+    store.place_hold(first, NOW, guard=Guard("alice#kasumi-tennis", 0))
+    assert store.guard_version("alice#kasumi-tennis") == 1
+    stale = reservation(slots=(("court-2", "09:00"),))
+    with pytest.raises(GuardMoved):
+        store.place_hold(stale, NOW, guard=Guard("alice#kasumi-tennis", 0))
+    assert store.get(stale.id) is None and ("court-2", "09:00") not in taken(store)
+    assert store.guard_version("alice#kasumi-tennis") == 1
+    # a taken slot is SlotTaken (not a guard problem), and the guard stays where it was
+    with pytest.raises(SlotTaken):
+        store.place_hold(reservation(), NOW, guard=Guard("alice#kasumi-tennis", 1))
+    assert store.guard_version("alice#kasumi-tennis") == 1
+
+
+def test_an_idempotency_key_is_recorded_with_the_hold_and_cannot_be_used_twice(store):
+    first = reservation()
+    store.place_hold(first, NOW, remember="alice#hold#k")
+    assert store.remembered("alice#hold#k") == first.id
+    assert store.remembered("alice#hold#other") is None
+    second = reservation(slots=(("court-2", "09:00"),))
+    with pytest.raises(SlotTaken):
+        store.place_hold(second, NOW, remember="alice#hold#k")
+    assert store.get(second.id) is None and ("court-2", "09:00") not in taken(store)
+
+
+def test_a_release_records_its_answer_once_with_the_status(store):
+    held = reservation()
+    store.place_hold(held, NOW)
+    cancelled = held.model_copy(update={"status": Status.CANCELLED})
+    assert store.release(cancelled, Status.HELD.value, remember=("alice#cancel#k", '{"first": true}'), now=NOW)
+    assert store.remembered("alice#cancel#k") == '{"first": true}'
+    assert taken(store) == {}
+    other = reservation(slots=(("court-2", "09:00"),))
+    store.place_hold(other, NOW)
+    refused = other.model_copy(update={"status": Status.CANCELLED})
+    assert not store.release(refused, Status.HELD.value, remember=("alice#cancel#k", "{}"), now=NOW)
+    assert store.get(other.id).status is Status.HELD and store.remembered("alice#cancel#k") == '{"first": true}'
+
+
+def test_owed_refunds_are_listed_oldest_first_until_cleared(store):
+    older, newer = reservation(), reservation(slots=(("court-2", "09:00"),))
+    for r in (older, newer):
+        store.place_hold(r, NOW)
+    for r, minutes in ((newer, 2), (older, 1)):
+        owed = r.model_copy(
+            update={
+                "status": Status.CANCELLED,
+                "cancelled_at": NOW + timedelta(minutes=minutes),
+                "refund_pending": 700,
+                "refund_key": f"cancel-{r.id}",
+            }
+        )
+        assert store.release(owed, Status.HELD.value)
+    assert [r.id for r in store.pending_refunds()] == [older.id, newer.id]
+    done = store.get(older.id).model_copy(update={"refund_pending": 0})
+    store.update(done, Status.CANCELLED.value)
+    assert [r.id for r in store.pending_refunds()] == [newer.id]
+    assert store.open_holds() == []
+
+
+def test_rate_counters_count_per_key(store):
+    until = NOW + timedelta(minutes=1)
+    assert [store.count_write("alice#1", until) for _ in range(3)] == [1, 2, 3]
+    assert store.count_write("bob#1", until) == 1
+
+
+def test_a_lottery_entry_with_a_stale_guard_writes_nothing(store):
+    store.add_application(application("alice"), guard=Guard("alice#lottery", 0))
+    stale = application("alice", start="13:00")
+    with pytest.raises(GuardMoved):
+        store.add_application(stale, guard=Guard("alice#lottery", 0))
+    assert [a.start for a in store.applications_of("alice")] == ["09:00"]
+    with pytest.raises(Conflict):
+        store.add_application(application("alice"), guard=Guard("alice#lottery", 1))
+    assert store.guard_version("alice#lottery") == 1

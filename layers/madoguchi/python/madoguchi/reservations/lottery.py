@@ -26,13 +26,22 @@ from madoguchi.reservations.models import (
     SlotTaken,
     Source,
     Status,
+    TooManyEntries,
 )
-from madoguchi.reservations.service.common import DEPARTMENT, ReservationDeps, facility_or_404, slot_start_utc
-from madoguchi.reservations.store import ReservationStore
+from madoguchi.reservations.service.common import (
+    DEPARTMENT,
+    ReservationDeps,
+    facility_or_404,
+    idempotency,
+    limit_rate,
+    slot_start_utc,
+)
+from madoguchi.reservations.store import Guard, GuardMoved, ReservationStore
 from madoguchi.shared.auth import Caller, Role, require
 from madoguchi.shared.errors import Conflict, InvalidInput, NotFound
 
 WAITING_LIST_PAYMENT_DAYS = 3  # a promoted applicant has less time: the day is nearer
+GUARD_ATTEMPTS = 5
 
 
 class AlreadyApplied(Conflict):
@@ -75,9 +84,17 @@ def open_round(facility_id: str, month: str, body: RoundRequest, caller: Caller 
     return lottery_round
 
 
-def apply(body: ApplicationRequest, caller: Caller | None, deps: ReservationDeps, now: datetime) -> LotteryApplication:
+def apply(
+    body: ApplicationRequest,
+    caller: Caller | None,
+    deps: ReservationDeps,
+    now: datetime,
+    *,
+    idempotency_key: str | None = None,
+) -> LotteryApplication:
     resident = require(caller, Role.RESIDENT)
     store = deps.store
+    limit_rate(resident, deps, now)
     facility = facility_or_404(store, body.facility_id)
     month = body.date.isoformat()[:7]
     lottery_round = store.round(facility.id, month)
@@ -101,11 +118,25 @@ def apply(body: ApplicationRequest, caller: Caller | None, deps: ReservationDeps
         start=body.start,
         created_at=now,
     )
-    try:
-        store.add_application(application)
-    except Conflict as e:
-        raise AlreadyApplied() from e
-    return application
+    guard_key = f"{resident.sub}#lottery#{facility.id}#{month}"
+    for _ in range(GUARD_ATTEMPTS):
+        version = store.guard_version(guard_key)
+        mine = [a for a in store.applications_of(resident.sub) if a.facility_id == facility.id and a.month == month]
+        same = next((a for a in mine if a.slot_key == application.slot_key), None)
+        if same is not None:
+            if idempotency(resident, "lottery", idempotency_key):
+                return same  # a retry of the entry: the first result
+            raise AlreadyApplied()
+        if len(mine) >= facility.max_lottery_entries:
+            raise TooManyEntries(limit=facility.max_lottery_entries)
+        try:
+            store.add_application(application, guard=Guard(guard_key, version))
+        except GuardMoved:
+            continue  # a parallel entry of this account came first: count again
+        except Conflict as e:
+            raise AlreadyApplied() from e
+        return application
+    raise Conflict()
 
 
 def _win_id(draw: Draw, key: str, position: int) -> str:

@@ -26,7 +26,14 @@ from madoguchi.reservations.service.reductions import (
     pending_reductions,
     request_reduction,
 )
-from madoguchi.reservations.service.settlement import checkout, handle_event, reconcile, release_if_due, settle
+from madoguchi.reservations.service.settlement import (
+    checkout,
+    handle_event,
+    reconcile,
+    release_if_due,
+    retry_refunds,
+    settle,
+)
 
 __all__ = [
     "DEPARTMENT",
@@ -53,6 +60,7 @@ __all__ = [
     "refund_percent",
     "release_if_due",
     "request_reduction",
+    "retry_refunds",
     "settle",
     "slot_start_utc",
     "staff_facility",

@@ -16,8 +16,11 @@ from madoguchi.reservations.models import (
     Reservation,
     ReservationList,
     SlotRef,
+    SlotTaken,
     SlotUnavailable,
     Status,
+    TooManyHolds,
+    TooManyOpen,
 )
 from madoguchi.reservations.service.common import (
     BOOKING_HORIZON_DAYS,
@@ -25,16 +28,20 @@ from madoguchi.reservations.service.common import (
     ISSUER,
     ReservationDeps,
     facility_or_404,
+    idempotency,
+    limit_rate,
     lottery_pending,
     owned,
     slot_end,
     slot_start_utc,
     today,
 )
-from madoguchi.reservations.store import ReservationStore
+from madoguchi.reservations.store import Guard, GuardMoved, ReservationStore
 from madoguchi.shared.auth import Caller, Role, require
-from madoguchi.shared.errors import InvalidInput, NotFound
+from madoguchi.shared.errors import Conflict, InvalidInput, NotFound
 from madoguchi.shared.i18n import Lang, pick
+
+GUARD_ATTEMPTS = 5  # parallel holds of one account retry after losing the guard race
 
 
 def _validate_slots(facility: Facility, day: date, slots: list[SlotRef], now: datetime) -> None:
@@ -53,11 +60,33 @@ def _approved_reduction(store: ReservationStore, owner: str) -> FeeReduction | N
     return max(approved, key=lambda r: r.percent, default=None)
 
 
+def _check_limits(store: ReservationStore, facility: Facility, owner: str, now: datetime) -> None:
+    """The facility's per-account caps, counted from the account's reservations (expired holds and past days
+    do not count)."""
+    here = [r for r in store.by_owner(owner) if r.facility_id == facility.id]
+    holds = sum(1 for r in here if r.status is Status.HELD and r.expires_at > now)
+    booked = sum(1 for r in here if r.status is Status.CONFIRMED and r.date >= today(now))
+    if holds >= facility.max_holds:
+        raise TooManyHolds(limit=facility.max_holds)
+    if holds + booked >= facility.max_open:
+        raise TooManyOpen(limit=facility.max_open)
+
+
 def hold(
-    body: HoldRequest, caller: Caller | None, deps: ReservationDeps, now: datetime, *, hold_minutes: int
+    body: HoldRequest,
+    caller: Caller | None,
+    deps: ReservationDeps,
+    now: datetime,
+    *,
+    hold_minutes: int,
+    idempotency_key: str | None = None,
 ) -> Reservation:
     resident = require(caller, Role.RESIDENT)
     store = deps.store
+    limit_rate(resident, deps, now)
+    remember = idempotency(resident, "hold", idempotency_key)
+    if remember and (first := store.remembered(remember)):
+        return owned(store, first, resident)  # a retry: the first result, nothing new
     facility = facility_or_404(store, body.facility_id)
     _validate_slots(facility, body.date, body.slots, now)
     if body.people > facility.capacity:
@@ -88,8 +117,23 @@ def hold(
         created_at=now,
         expires_at=now + timedelta(minutes=hold_minutes),
     )
-    store.place_hold(reservation, now)  # SlotTaken (409) if any slot is taken: nothing written
-    return reservation
+    guard_key = f"{resident.sub}#{facility.id}"
+    for _ in range(GUARD_ATTEMPTS):
+        version = store.guard_version(guard_key)
+        _check_limits(store, facility, resident.sub, now)
+        try:
+            # One transaction: the reservation, its slots, the account's guard and the idempotency record.
+            store.place_hold(reservation, now, guard=Guard(guard_key, version), remember=remember)
+        except GuardMoved:
+            if remember and (first := store.remembered(remember)):
+                return owned(store, first, resident)
+            continue  # a parallel hold of this account came first: count again
+        except SlotTaken:
+            if remember and (first := store.remembered(remember)):
+                return owned(store, first, resident)
+            raise  # 409: nothing written
+        return reservation
+    raise Conflict()
 
 
 def get_reservation(reservation_id: str, caller: Caller | None, deps: ReservationDeps) -> Reservation:

@@ -20,11 +20,13 @@ from madoguchi.reservations.service.common import (
     DEPARTMENT,
     ReservationDeps,
     facility_or_404,
+    idempotency,
+    limit_rate,
     owned,
     slot_start_utc,
     today,
 )
-from madoguchi.reservations.service.settlement import refund, settle
+from madoguchi.reservations.service.settlement import send_refund, settle, with_refund_due
 from madoguchi.shared.auth import Caller, Role, require
 from madoguchi.shared.errors import InvalidInput
 
@@ -44,7 +46,12 @@ def refund_percent(day_of_use: date, on: date) -> int:
 
 
 def _cancel(
-    deps: ReservationDeps, reservation: Reservation, now: datetime, percent: int, reason: str
+    deps: ReservationDeps,
+    reservation: Reservation,
+    now: datetime,
+    percent: int,
+    reason: str,
+    remember: str | None = None,
 ) -> CancelResponse:
     store = deps.store
     paid = reservation.payment_status is PaymentStatus.PAID
@@ -54,43 +61,61 @@ def _cancel(
         if state.paid:  # paid a moment ago: settle first, then cancel the confirmed booking
             settled = settle(state, deps, now)
             if settled is not None and settled.status is Status.CONFIRMED:
-                return _cancel(deps, settled, now, percent, reason)
+                return _cancel(deps, settled, now, percent, reason, remember)
     status_before = reservation.status
-    cancelled = reservation.model_copy(
-        update={
-            "status": Status.CANCELLED,
-            "cancelled_at": now,
-            "cancel_reason": reason,
-            "refunded_amount": amount,
-            "payment_status": (
-                PaymentStatus.REFUNDED
-                if paid and amount == reservation.amount
-                else PaymentStatus.PARTIALLY_REFUNDED
-                if amount
-                else reservation.payment_status
-                if reservation.payment_status in (PaymentStatus.PAID, PaymentStatus.FREE)
-                else PaymentStatus.NONE
-            ),
-        }
+    cancelled = with_refund_due(
+        reservation.model_copy(
+            update={
+                "status": Status.CANCELLED,
+                "cancelled_at": now,
+                "cancel_reason": reason,
+                "refunded_amount": amount,
+                "payment_status": (
+                    PaymentStatus.REFUNDED
+                    if paid and amount == reservation.amount
+                    else PaymentStatus.PARTIALLY_REFUNDED
+                    if amount
+                    else reservation.payment_status
+                    if reservation.payment_status in (PaymentStatus.PAID, PaymentStatus.FREE)
+                    else PaymentStatus.NONE
+                ),
+            }
+        ),
+        amount,
+        f"cancel-{reservation.id}",
     )
-    if not store.release(cancelled, status_before.value):
+    response = CancelResponse(reservation=cancelled, refund=amount, refund_percent=percent if paid else 0)
+    # One write holds the cancellation, the refund owed and the answer to a retry: a failing Stripe loses nothing.
+    answer = (remember, response.model_dump_json()) if remember else None
+    if not store.release(cancelled, status_before.value, remember=answer, now=now):
+        if remember and (first := store.remembered(remember)):
+            return CancelResponse.model_validate_json(first)
         raise NotCancellable()
-    refund(deps, cancelled, amount, f"cancel-{reservation.id}")
-    return CancelResponse(reservation=cancelled, refund=amount, refund_percent=percent if paid else 0)
+    return response.model_copy(update={"reservation": send_refund(deps, cancelled)})
 
 
 def cancel(
-    reservation_id: str, body: CancelRequest, caller: Caller | None, deps: ReservationDeps, now: datetime
+    reservation_id: str,
+    body: CancelRequest,
+    caller: Caller | None,
+    deps: ReservationDeps,
+    now: datetime,
+    *,
+    idempotency_key: str | None = None,
 ) -> CancelResponse:
     resident = require(caller, Role.RESIDENT)
+    limit_rate(resident, deps, now)
     reservation = owned(deps.store, reservation_id, resident)
+    remember = idempotency(resident, f"cancel#{reservation_id}", idempotency_key)
+    if remember and (first := deps.store.remembered(remember)):
+        return CancelResponse.model_validate_json(first)  # a retry: the first answer, and no second refund
     if reservation.status not in (Status.HELD, Status.CONFIRMED):
         raise NotCancellable()
     first_slot = min(slot_start_utc(reservation.date, s.start) for s in reservation.slots)
     if first_slot <= now:
         raise NotCancellable()
     percent = refund_percent(reservation.date, today(now))
-    return _cancel(deps, reservation, now, percent, body.reason or "resident")
+    return _cancel(deps, reservation, now, percent, body.reason or "resident", remember)
 
 
 def close_day(

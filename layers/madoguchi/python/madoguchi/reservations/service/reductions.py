@@ -13,17 +13,26 @@ from madoguchi.reservations.models import (
     ReductionRequest,
     ReductionStatus,
 )
-from madoguchi.reservations.service.common import DEPARTMENT, ReservationDeps
+from madoguchi.reservations.service.common import DEPARTMENT, ReservationDeps, idempotency, limit_rate
 from madoguchi.shared.auth import Caller, Role, require
-from madoguchi.shared.errors import NotFound
+from madoguchi.shared.errors import Conflict, NotFound
 
 
 def request_reduction(
-    body: ReductionRequest, caller: Caller | None, deps: ReservationDeps, now: datetime
+    body: ReductionRequest,
+    caller: Caller | None,
+    deps: ReservationDeps,
+    now: datetime,
+    *,
+    idempotency_key: str | None = None,
 ) -> FeeReduction:
     resident = require(caller, Role.RESIDENT)
+    limit_rate(resident, deps, now)
+    key = idempotency(resident, "reduction", idempotency_key)
+    # With an Idempotency-Key the id is derived from it: a retry finds the first request instead of adding one.
+    reduction_id = uuid.uuid5(uuid.NAMESPACE_URL, f"madoguchi:{key}").hex if key else uuid.uuid4().hex
     reduction = FeeReduction(
-        id=uuid.uuid4().hex,
+        id=reduction_id,
         owner=resident.sub,
         category=body.category,
         percent=REDUCTION_PERCENT[body.category],
@@ -32,7 +41,13 @@ def request_reduction(
         status=ReductionStatus.PENDING,
         requested_at=now,
     )
-    deps.store.add_reduction(reduction)
+    try:
+        deps.store.add_reduction(reduction)
+    except Conflict:
+        first = deps.store.reduction(reduction_id)
+        if key and first is not None and first.owner == resident.sub:
+            return first
+        raise
     return reduction
 
 

@@ -21,6 +21,7 @@ from madoguchi.reservations.service.common import (
     PURPOSE,
     ReservationDeps,
     facility_or_404,
+    limit_rate,
     owned,
     reference,
     today,
@@ -29,6 +30,7 @@ from madoguchi.reservations.store import ReservationStore
 from madoguchi.shared.auth import Caller, Role, require
 from madoguchi.shared.errors import Conflict, InvalidInput
 from madoguchi.shared.i18n import Lang, pick
+from madoguchi.shared.public_origin import is_site_url, site_link
 
 logger = Logger(child=True)
 
@@ -41,7 +43,6 @@ def checkout(
     now: datetime,
     *,
     lang: Lang,
-    site_url: str,
 ) -> CheckoutResponse:
     resident = require(caller, Role.RESIDENT)
     store = deps.store
@@ -57,10 +58,9 @@ def checkout(
         return CheckoutResponse(reservation=confirmed, checkout_url=None)
     if reservation.checkout_session_id and reservation.checkout_url:
         return CheckoutResponse(reservation=reservation, checkout_url=reservation.checkout_url)
-    if not site_url.startswith(("https://", "http://")):
-        raise InvalidInput([(["header", "Origin"], "field_missing")])
+    limit_rate(resident, deps, now)
+    back = _return_url(body.return_url)
     facility = facility_or_404(store, reservation.facility_id)
-    back = site_url.rstrip("/") + (body.return_url or "/reservations/")
     sep = "&" if "?" in back else "?"
     session = deps.payments.create_checkout(
         amount=reservation.amount,
@@ -85,10 +85,52 @@ def checkout(
     return CheckoutResponse(reservation=updated, checkout_url=session.url)
 
 
-def refund(deps: ReservationDeps, reservation: Reservation, amount: int, key: str) -> str | None:
+def _return_url(return_url: str | None) -> str:
+    """Where Stripe sends the resident back: a page of this site only (a path, or a URL of the site's exact
+    origin after parsing; `http://<site>@evil.example/` has another host)."""
+    wanted = return_url or "/reservations/"
+    try:
+        back = site_link(wanted) if wanted.startswith("/") else wanted
+    except ValueError:
+        back = ""  # "//host" is another site
+    if not is_site_url(back):
+        raise InvalidInput([(["body", "return_url"], "not_this_site")])
+    return back
+
+
+def with_refund_due(reservation: Reservation, amount: int, key: str) -> Reservation:
+    """The reservation carrying a refund still to be sent: written with the cancellation itself, so a failing or
+    hanging Stripe cannot lose it; the sweeper retries it with the same idempotency key."""
     if amount <= 0 or not reservation.payment_intent_id:
-        return None
-    return deps.payments.refund(reservation.payment_intent_id, amount, reference(reservation.id), idempotency_key=key)
+        return reservation
+    return reservation.model_copy(update={"refund_pending": amount, "refund_key": key})
+
+
+def send_refund(deps: ReservationDeps, reservation: Reservation) -> Reservation:
+    """Send a pending refund (the same idempotency key on every try); on success mark it done. A failure leaves
+    it pending for the next sweep."""
+    if reservation.refund_pending <= 0 or not reservation.payment_intent_id or not reservation.refund_key:
+        return reservation
+    try:
+        deps.payments.refund(
+            reservation.payment_intent_id,
+            reservation.refund_pending,
+            reference(reservation.id),
+            idempotency_key=reservation.refund_key,
+        )
+    except Exception as e:  # the provider failed or timed out: the refund stays pending, the sweep retries
+        logger.warning("Refund not confirmed yet", extra={"reservation": reservation.id, "error": type(e).__name__})
+        return reservation
+    current = deps.store.get(reservation.id) or reservation
+    done = current.model_copy(update={"refund_pending": 0})
+    if not _update_if(deps.store, done, current.status.value):
+        return reservation  # changed meanwhile: the next sweep resends (same key: Stripe refunds once)
+    return done
+
+
+def retry_refunds(deps: ReservationDeps) -> int:
+    """Send every refund Stripe has not confirmed yet; answers how many are now confirmed."""
+    return sum(1 for r in deps.store.pending_refunds() if send_refund(deps, r).refund_pending == 0)
 
 
 def _update_if(store: ReservationStore, reservation: Reservation, expected: str) -> bool:
@@ -141,16 +183,20 @@ def settle(state: CheckoutState, deps: ReservationDeps, now: datetime) -> Reserv
         elif reservation.status is Status.CONFIRMED:
             logger.warning("Second payment for a confirmed reservation", extra={"reservation": reservation.id})
             return reservation
-        refunded = reservation.model_copy(
-            update={
-                "status": Status.EXPIRED if reservation.status is Status.HELD else reservation.status,
-                "payment_status": PaymentStatus.REFUNDED,
-                "payment_intent_id": state.payment_intent_id,
-                "paid_at": now,
-                "refunded_amount": state.amount,
-                "cancelled_at": reservation.cancelled_at or now,
-                "cancel_reason": reservation.cancel_reason or "late_payment",
-            }
+        refunded = with_refund_due(
+            reservation.model_copy(
+                update={
+                    "status": Status.EXPIRED if reservation.status is Status.HELD else reservation.status,
+                    "payment_status": PaymentStatus.REFUNDED,
+                    "payment_intent_id": state.payment_intent_id,
+                    "paid_at": now,
+                    "refunded_amount": state.amount,
+                    "cancelled_at": reservation.cancelled_at or now,
+                    "cancel_reason": reservation.cancel_reason or "late_payment",
+                }
+            ),
+            state.amount,
+            f"late-{reservation.id}",
         )
         written = (
             store.release(refunded, Status.HELD.value)
@@ -160,9 +206,8 @@ def settle(state: CheckoutState, deps: ReservationDeps, now: datetime) -> Reserv
         if not written:
             reservation = store.get(reservation.id) or reservation
             continue
-        refund(deps, refunded, state.amount, f"late-{reservation.id}")
         logger.info("Late payment refunded", extra={"reservation": reservation.id})
-        return refunded
+        return send_refund(deps, refunded)
     logger.warning("Could not settle a paid checkout", extra={"reservation": reservation.id})
     return None
 
