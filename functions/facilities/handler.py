@@ -15,8 +15,7 @@ from madoguchi.reservations.facilities import Availability, Facility, FacilityLi
 from madoguchi.reservations.models import ClosureRequest, ClosureResult, DayBookings
 from madoguchi.shared.api import NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
 from madoguchi.shared.clock import now
-from madoguchi.wiring import payment_gateway
-from madoguchi.wiring import reservation_store as store
+from madoguchi.wiring import payment_gateway, reservation_store
 
 logger = Logger()
 metrics = Metrics()
@@ -25,9 +24,13 @@ app = make_resolver()
 STAFF = {**SIGNED_IN, **NOT_FOUND}
 
 
+def deps() -> reservations.ReservationDeps:
+    return reservations.ReservationDeps(store=reservation_store(), payments=payment_gateway())
+
+
 @app.get("/facilities", summary="Facilities that can be booked", tags=["facilities"])
 def list_facilities(kind: str | None = None) -> FacilityList:
-    return reservations.list_facilities(store(), request_lang(app), kind)
+    return reservations.list_facilities(kind, deps(), lang=request_lang(app))
 
 
 @app.get(
@@ -37,7 +40,7 @@ def list_facilities(kind: str | None = None) -> FacilityList:
     responses={**NOT_FOUND, 200: {"description": "Every slot of the day"}},
 )
 def availability(facilityId: str, date: date) -> Availability:
-    return reservations.availability(store(), facilityId, date, now())
+    return reservations.availability(facilityId, date, deps(), now())
 
 
 @app.get(
@@ -47,7 +50,7 @@ def availability(facilityId: str, date: date) -> Availability:
     responses={**NOT_FOUND, 200: {"description": "One entry per day"}},
 )
 def calendar(facilityId: str, month: str) -> MonthView:
-    return reservations.month_view(store(), facilityId, month, now())
+    return reservations.month_view(facilityId, month, deps(), now())
 
 
 @app.get(
@@ -58,7 +61,7 @@ def calendar(facilityId: str, month: str) -> MonthView:
     responses={**STAFF, 200: {"description": "The settings"}},
 )
 def settings_of(facilityId: str) -> Facility:
-    return reservations.staff_facility(facilityId, current_caller(app), store())
+    return reservations.staff_facility(facilityId, current_caller(app), deps())
 
 
 @app.put(
@@ -69,7 +72,7 @@ def settings_of(facilityId: str) -> Facility:
     responses={**STAFF, 200: {"description": "The new settings"}},
 )
 def change_settings(facilityId: str, body: Facility) -> Facility:
-    return reservations.put_facility(facilityId, body, current_caller(app), store())
+    return reservations.put_facility(facilityId, body, current_caller(app), deps())
 
 
 @app.get(
@@ -80,7 +83,7 @@ def change_settings(facilityId: str, body: Facility) -> Facility:
     responses={**STAFF, 200: {"description": "The day's slots"}},
 )
 def bookings(facilityId: str, date: date) -> DayBookings:
-    return reservations.day_bookings(facilityId, date, current_caller(app), store(), now())
+    return reservations.day_bookings(facilityId, date, current_caller(app), deps(), now())
 
 
 @app.post(
@@ -91,9 +94,7 @@ def bookings(facilityId: str, date: date) -> DayBookings:
     responses={**STAFF, 200: {"description": "What was cancelled and refunded"}},
 )
 def close(facilityId: str, body: ClosureRequest) -> ClosureResult:
-    result = reservations.close_day(
-        facilityId, body, current_caller(app), store(), payment_gateway(), now()
-    )
+    result = reservations.close_day(facilityId, body, current_caller(app), deps(), now())
     metrics.add_metric(name="ClosureCancellations", unit="Count", value=len(result.cancelled))
     return result
 

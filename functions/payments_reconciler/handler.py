@@ -40,7 +40,11 @@ metrics = Metrics()
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
-    counts = reservations.reconcile(reservation_store(), payment_gateway(), now(), settings().reconcile_after_minutes)
+    counts = reservations.reconcile(
+        reservations.ReservationDeps(store=reservation_store(), payments=payment_gateway()),
+        now(),
+        after_minutes=settings().reconcile_after_minutes,
+    )
     fees = applications.reconcile_payments(application_deps(), now(), after_minutes=settings().reconcile_after_minutes)
     counts.update(fees_checked=fees["checked"], fees_received=fees["received"], fees_reopened=fees["reopened"])
     metrics.add_metric(name="PaymentsReconciled", unit="Count", value=counts["settled"] + fees["received"])

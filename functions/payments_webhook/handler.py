@@ -74,7 +74,9 @@ def webhook() -> WebhookAck:
         metadata = verified.object.get("metadata") or {}
         if str(metadata.get("reference", "")).startswith(applications.REFERENCE_PREFIX):
             return applications.handle_payment_event(verified, application_deps(), clock.now())
-        return reservations.handle_event(verified, reservation_store(), gateway, clock.now())
+        return reservations.handle_event(
+            verified, reservations.ReservationDeps(store=reservation_store(), payments=gateway), clock.now()
+        )
 
     try:
         ack = process_once(event, handle, app.lambda_context)

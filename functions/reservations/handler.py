@@ -9,6 +9,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -26,6 +27,7 @@ from madoguchi.reservations.models import (
     FeeReduction,
     HoldRequest,
     LotteryApplication,
+    RateLimited,
     Receipt,
     ReductionDecision,
     ReductionList,
@@ -36,12 +38,21 @@ from madoguchi.reservations.models import (
     RoundRequest,
 )
 from madoguchi.reservations.receipt import receipt_pdf
-from madoguchi.shared.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
+from madoguchi.shared.api import (
+    CONFLICT,
+    NOT_FOUND,
+    SECURITY,
+    SIGNED_IN,
+    ErrorBody,
+    current_caller,
+    error,
+    idempotency_key,
+    make_resolver,
+    request_lang,
+)
 from madoguchi.shared.clock import now
-from madoguchi.shared.public_origin import site_origin
 from madoguchi.shared.settings import settings
-from madoguchi.wiring import payment_gateway
-from madoguchi.wiring import reservation_store as store
+from madoguchi.wiring import payment_gateway, reservation_store
 
 logger = Logger()
 metrics = Metrics()
@@ -50,17 +61,47 @@ app = make_resolver()
 PDF = "application/pdf"
 SIGNED = {**SIGNED_IN, **NOT_FOUND}
 DECIDES = {**SIGNED_IN, **NOT_FOUND, **CONFLICT}
+LIMITED: dict[int, OpenAPIResponse] = {
+    429: {
+        "description": "Too many writes from this caller: retry after the Retry-After seconds",
+        "content": {"application/json": {"model": ErrorBody}},
+    }
+}
+IDEMPOTENT = (
+    "Send an `Idempotency-Key` header (any unique string per intended action, kept a day): a retried request with "
+    "the same key returns the first result and changes nothing more."
+)
+
+
+def deps() -> reservations.ReservationDeps:
+    return reservations.ReservationDeps(store=reservation_store(), payments=payment_gateway())
+
+
+@app.exception_handler(RateLimited)
+def rate_limited(e: RateLimited) -> Response[str]:
+    response = error(app, e.status, e.code)
+    response.headers["Retry-After"] = str(e.retry_after)
+    return response
 
 
 @app.post(
     "/reservations",
     summary="Hold slots (they stay yours until expires_at; pay to confirm)",
+    description="Per account and facility at most `max_holds` unpaid holds and `max_open` reservations to come "
+    "(409 otherwise). " + IDEMPOTENT,
     tags=["reservations"],
     security=SECURITY,
-    responses={**SIGNED, **CONFLICT, 200: {"description": "The held reservation"}},
+    responses={**SIGNED, **CONFLICT, **LIMITED, 200: {"description": "The held reservation"}},
 )
 def hold(body: HoldRequest) -> Reservation:
-    held = reservations.hold(body, current_caller(app), store(), now(), settings().hold_minutes)
+    held = reservations.hold(
+        body,
+        current_caller(app),
+        deps(),
+        now(),
+        hold_minutes=settings().hold_minutes,
+        idempotency_key=idempotency_key(app),
+    )
     metrics.add_metric(name="HoldPlaced", unit="Count", value=1)
     return held
 
@@ -73,40 +114,34 @@ def hold(body: HoldRequest) -> Reservation:
     responses={**SIGNED, 200: {"description": "The reservation"}},
 )
 def read(reservationId: str) -> Reservation:
-    return reservations.get_reservation(store(), reservationId, current_caller(app))
+    return reservations.get_reservation(reservationId, current_caller(app), deps())
 
 
 @app.post(
     "/reservations/<reservationId>/checkout",
     summary="Pay a held reservation by card: answers the Stripe Checkout page to go to",
+    description="Idempotent per reservation: a retry (with or without an `Idempotency-Key`) answers the same "
+    "checkout. `return_url` must be a page of this site.",
     tags=["reservations"],
     security=SECURITY,
-    responses={**SIGNED, **CONFLICT, 200: {"description": "Where to pay (null when nothing is due)"}},
+    responses={**SIGNED, **CONFLICT, **LIMITED, 200: {"description": "Where to pay (null when nothing is due)"}},
 )
 def checkout(reservationId: str, body: CheckoutRequest) -> CheckoutResponse:
-    return reservations.checkout(
-        reservationId,
-        body,
-        current_caller(app),
-        store(),
-        payment_gateway(),
-        now(),
-        request_lang(app),
-        site_origin(),
-    )
-
+    return reservations.checkout(reservationId, body, current_caller(app), deps(), now(), lang=request_lang(app))
 
 
 @app.post(
     "/reservations/<reservationId>/cancel",
     summary="Cancel; paid reservations are refunded by the cancellation policy",
+    description="The refund is recorded with the cancellation and retried until Stripe confirms it "
+    "(`refund_pending` until then). " + IDEMPOTENT,
     tags=["reservations"],
     security=SECURITY,
-    responses={**SIGNED, **CONFLICT, 200: {"description": "The cancelled reservation and the refund"}},
+    responses={**SIGNED, **CONFLICT, **LIMITED, 200: {"description": "The cancelled reservation and the refund"}},
 )
 def cancel(reservationId: str, body: CancelRequest) -> CancelResponse:
     result = reservations.cancel(
-        reservationId, body, current_caller(app), store(), payment_gateway(), now()
+        reservationId, body, current_caller(app), deps(), now(), idempotency_key=idempotency_key(app)
     )
     metrics.add_metric(name="ReservationCancelled", unit="Count", value=1)
     return result
@@ -120,7 +155,7 @@ def cancel(reservationId: str, body: CancelRequest) -> CancelResponse:
     responses={**SIGNED, 200: {"description": "The receipt"}},
 )
 def receipt(reservationId: str) -> Receipt:
-    return reservations.receipt(store(), reservationId, current_caller(app), request_lang(app))
+    return reservations.receipt(reservationId, current_caller(app), deps(), lang=request_lang(app))
 
 
 @app.get(
@@ -131,7 +166,7 @@ def receipt(reservationId: str) -> Receipt:
     responses={**SIGNED, 200: {"description": "PDF", "content": {"application/pdf": {}}}},
 )
 def receipt_as_pdf(reservationId: str) -> Response[str]:
-    found = reservations.receipt(store(), reservationId, current_caller(app), "ja")
+    found = reservations.receipt(reservationId, current_caller(app), deps(), lang="ja")
     # Powertools' response validation would try to read bytes as text: hand it base64 text, flagged below.
     return Response(
         status_code=200,
@@ -149,18 +184,21 @@ def receipt_as_pdf(reservationId: str) -> Response[str]:
     responses={**SIGNED_IN, 200: {"description": "The caller's reservations"}},
 )
 def my_reservations() -> ReservationList:
-    return reservations.mine(store(), current_caller(app))
+    return reservations.mine(current_caller(app), deps())
 
 
 @app.post(
     "/me/fee-reductions",
     summary="Ask for a fee reduction (減免) for a group; staff decide",
+    description=IDEMPOTENT,
     tags=["reservations"],
     security=SECURITY,
-    responses={**SIGNED_IN, 200: {"description": "The pending request"}},
+    responses={**SIGNED_IN, **LIMITED, 200: {"description": "The pending request"}},
 )
 def ask_reduction(body: ReductionRequest) -> FeeReduction:
-    return reservations.request_reduction(body, current_caller(app), store(), now())
+    return reservations.request_reduction(
+        body, current_caller(app), deps(), now(), idempotency_key=idempotency_key(app)
+    )
 
 
 @app.get(
@@ -171,7 +209,7 @@ def ask_reduction(body: ReductionRequest) -> FeeReduction:
     responses={**SIGNED_IN, 200: {"description": "The caller's fee reductions"}},
 )
 def my_reductions() -> ReductionList:
-    return reservations.my_reductions(current_caller(app), store())
+    return reservations.my_reductions(current_caller(app), deps())
 
 
 @app.get(
@@ -182,7 +220,7 @@ def my_reductions() -> ReductionList:
     responses={**SIGNED_IN, 200: {"description": "Pending requests, oldest first"}},
 )
 def pending_reductions() -> ReductionList:
-    return reservations.pending_reductions(current_caller(app), store())
+    return reservations.pending_reductions(current_caller(app), deps())
 
 
 @app.post(
@@ -193,18 +231,19 @@ def pending_reductions() -> ReductionList:
     responses={**DECIDES, 200: {"description": "The decided request"}},
 )
 def decide_reduction(reductionId: str, body: ReductionDecision) -> FeeReduction:
-    return reservations.decide_reduction(reductionId, body, current_caller(app), store(), now())
+    return reservations.decide_reduction(reductionId, body, current_caller(app), deps(), now())
 
 
 @app.post(
     "/lottery/applications",
     summary="Apply for a slot in a lottery round (one application per group and slot)",
+    description="At most `max_lottery_entries` entries per account and round (409 otherwise). " + IDEMPOTENT,
     tags=["lottery"],
     security=SECURITY,
-    responses={**SIGNED, **CONFLICT, 200: {"description": "The application"}},
+    responses={**SIGNED, **CONFLICT, **LIMITED, 200: {"description": "The application"}},
 )
 def apply(body: ApplicationRequest) -> LotteryApplication:
-    return lottery.apply(body, current_caller(app), store(), now())
+    return lottery.apply(body, current_caller(app), deps(), now(), idempotency_key=idempotency_key(app))
 
 
 @app.get(
@@ -215,7 +254,7 @@ def apply(body: ApplicationRequest) -> LotteryApplication:
     responses={**SIGNED_IN, 200: {"description": "Applications with won / waiting / lost"}},
 )
 def my_lottery() -> ApplicationList:
-    return lottery.my_applications(current_caller(app), store())
+    return lottery.my_applications(current_caller(app), deps())
 
 
 @app.post(
@@ -226,7 +265,7 @@ def my_lottery() -> ApplicationList:
     responses={**DECIDES, 200: {"description": "The round"}},
 )
 def open_round(facilityId: str, month: str, body: RoundRequest) -> Round:
-    return lottery.open_round(facilityId, month, body, current_caller(app), store())
+    return lottery.open_round(facilityId, month, body, current_caller(app), deps())
 
 
 @app.post(
@@ -237,7 +276,7 @@ def open_round(facilityId: str, month: str, body: RoundRequest) -> Round:
     responses={**DECIDES, 200: {"description": "Winners, waiting list and the seed"}},
 )
 def draw(facilityId: str, month: str) -> DrawResult:
-    return lottery.run_draw(facilityId, month, current_caller(app), store(), now())
+    return lottery.run_draw(facilityId, month, current_caller(app), deps(), now())
 
 
 @app.get(
@@ -248,7 +287,7 @@ def draw(facilityId: str, month: str) -> DrawResult:
     responses={**SIGNED, 200: {"description": "The draw"}},
 )
 def read_draw(facilityId: str, month: str) -> Draw:
-    return lottery.replay(store(), facilityId, month, current_caller(app))
+    return lottery.replay(facilityId, month, current_caller(app), deps())
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

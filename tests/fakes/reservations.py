@@ -18,7 +18,7 @@ from madoguchi.reservations.models import (
     SlotTaken,
     Status,
 )
-from madoguchi.reservations.store import ReservationStore, SlotRecord
+from madoguchi.reservations.store import Guard, GuardMoved, ReservationStore, SlotRecord
 from madoguchi.shared.errors import Conflict
 
 SlotKey = tuple[str, date, str, str]  # facility, date, unit, start
@@ -34,6 +34,9 @@ class MemoryReservationStore(ReservationStore):
         self._rounds: dict[tuple[str, str], Round] = {}
         self._applications: dict[tuple[str, str, str, str], LotteryApplication] = {}
         self._draws: dict[tuple[str, str], Draw] = {}
+        self._guards: dict[str, int] = {}
+        self._remembered: dict[str, tuple[str, datetime]] = {}
+        self._counters: dict[str, int] = {}
 
     # --- facilities ---
     def facilities(self) -> list[Facility]:
@@ -78,14 +81,40 @@ class MemoryReservationStore(ReservationStore):
                 reservation.expires_at if state == "held" else None,
             )
 
-    def place_hold(self, reservation: Reservation, now: datetime) -> None:
+    def _check_guard(self, guard: Guard | None) -> None:
+        if guard is not None and self._guards.get(guard.key, 0) != guard.version:
+            raise GuardMoved()
+
+    def _bump(self, guard: Guard | None) -> None:
+        if guard is not None:
+            self._guards[guard.key] = guard.version + 1
+
+    def place_hold(
+        self, reservation: Reservation, now: datetime, *, guard: Guard | None = None, remember: str | None = None
+    ) -> None:
         with self._lock:
-            if reservation.id in self._reservations:
+            self._check_guard(guard)
+            if reservation.id in self._reservations or (remember and self.remembered(remember)):
                 raise SlotTaken()
             if not all(self._free(key, now) for key in self._keys(reservation)):
                 raise SlotTaken()
             self._reservations[reservation.id] = reservation
             self._take(reservation, "held")
+            self._bump(guard)
+            if remember:
+                self._remembered[remember] = (reservation.id, now)
+
+    def guard_version(self, key: str) -> int:
+        return self._guards.get(key, 0)
+
+    def remembered(self, key: str) -> str | None:
+        found = self._remembered.get(key)
+        return found[0] if found else None  # kept REMEMBER_HOURS in DynamoDB (TTL); tests never run that long
+
+    def count_write(self, key: str, until: datetime) -> int:
+        with self._lock:
+            self._counters[key] = self._counters.get(key, 0) + 1
+            return self._counters[key]
 
     def get(self, reservation_id: str) -> Reservation | None:
         return self._reservations.get(reservation_id)
@@ -125,12 +154,23 @@ class MemoryReservationStore(ReservationStore):
             self._take(reservation, "booked")
             return True
 
-    def release(self, reservation: Reservation, expected: str) -> bool:
+    def release(
+        self,
+        reservation: Reservation,
+        expected: str,
+        *,
+        remember: tuple[str, str] | None = None,
+        now: datetime | None = None,
+    ) -> bool:
         with self._lock:
             current = self._reservations.get(reservation.id)
             if current is None or current.status.value != expected:
                 return False
+            if remember and remember[0] in self._remembered:
+                return False
             self._reservations[reservation.id] = reservation
+            if remember:
+                self._remembered[remember[0]] = (remember[1], now or reservation.created_at)
             for key in self._keys(reservation):
                 record = self._slots.get(key)
                 if record is not None and record.reservation_id == reservation.id:
@@ -144,6 +184,10 @@ class MemoryReservationStore(ReservationStore):
         held = [r for r in self._reservations.values() if r.status is Status.HELD]
         return sorted(held, key=lambda r: r.expires_at)
 
+    def pending_refunds(self) -> list[Reservation]:
+        pending = [r for r in self._reservations.values() if r.refund_pending > 0]
+        return sorted(pending, key=lambda r: r.cancelled_at or r.created_at)
+
     # --- fee reductions ---
     def add_reduction(self, reduction: FeeReduction) -> None:
         with self._lock:
@@ -155,10 +199,12 @@ class MemoryReservationStore(ReservationStore):
         return self._reductions.get(reduction_id)
 
     def reductions_of(self, owner: str) -> list[FeeReduction]:
-        return [r for r in self._reductions.values() if r.owner == owner]
+        found = [r for r in self._reductions.values() if r.owner == owner]
+        return sorted(found, key=lambda r: r.requested_at)  # as the by_owner index orders them
 
     def pending_reductions(self) -> list[FeeReduction]:
-        return [r for r in self._reductions.values() if r.status is ReductionStatus.PENDING]
+        pending = [r for r in self._reductions.values() if r.status is ReductionStatus.PENDING]
+        return sorted(pending, key=lambda r: r.requested_at)  # oldest first, as the queue index
 
     def decide_reduction(self, reduction: FeeReduction) -> None:
         with self._lock:
@@ -178,18 +224,20 @@ class MemoryReservationStore(ReservationStore):
     def round(self, facility_id: str, month: str) -> Round | None:
         return self._rounds.get((facility_id, month))
 
-    def add_application(self, application: LotteryApplication) -> None:
+    def add_application(self, application: LotteryApplication, *, guard: Guard | None = None) -> None:
         key = (application.facility_id, application.month, application.slot_key, application.owner)
         with self._lock:
+            self._check_guard(guard)
             if key in self._applications:
                 raise Conflict()
             self._applications[key] = application
+            self._bump(guard)
 
     def applications(self, facility_id: str, month: str) -> list[LotteryApplication]:
         return [a for (f, m, _, _), a in self._applications.items() if f == facility_id and m == month]
 
     def applications_of(self, owner: str) -> list[LotteryApplication]:
-        return [a for a in self._applications.values() if a.owner == owner]
+        return sorted((a for a in self._applications.values() if a.owner == owner), key=lambda a: a.created_at)
 
     def put_draw(self, draw: Draw) -> None:
         key = (draw.facility_id, draw.month)

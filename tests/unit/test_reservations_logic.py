@@ -28,6 +28,7 @@ from madoguchi.reservations.models import (
 )
 from madoguchi.shared.auth import Caller, Role
 from madoguchi.shared.errors import Forbidden, InvalidInput, NotFound, Unauthorized
+from madoguchi.shared.settings import settings
 from tests.fakes.payments import MemoryPayments
 from tests.fakes.reservations import MemoryReservationStore
 
@@ -36,6 +37,14 @@ ALICE = Caller(sub="alice", role=Role.RESIDENT)
 BOB = Caller(sub="bob", role=Role.RESIDENT)
 STAFF = Caller(sub="s", role=Role.STAFF, department="shisetsu")
 OTHER_STAFF = Caller(sub="o", role=Role.STAFF, department="shimin")
+
+
+@pytest.fixture(autouse=True)
+def site(monkeypatch):
+    monkeypatch.setenv("SITE_URL", "http://site")
+    settings.cache_clear()
+    yield
+    settings.cache_clear()
 
 
 @pytest.fixture
@@ -51,13 +60,18 @@ def payments() -> MemoryPayments:
     return MemoryPayments()
 
 
+def deps(store, payments=None):
+    return logic.ReservationDeps(store=store, payments=payments or MemoryPayments())
+
+
 def hold(store, caller=ALICE, day=date(2030, 5, 20), slots=(("court-1", "09:00"),), facility="kasumi-tennis", **kw):
+    now = kw.pop("now", NOW)
     body = HoldRequest(facility_id=facility, date=day, slots=[SlotRef(unit_id=u, start=s) for u, s in slots], **kw)
-    return logic.hold(body, caller, store, kw.pop("now", NOW), 15)
+    return logic.hold(body, caller, deps(store), now, hold_minutes=15)
 
 
 def checkout(store, payments, reservation, caller=ALICE, now=NOW):
-    return logic.checkout(reservation.id, CheckoutRequest(), caller, store, payments, now, "ja", "http://site")
+    return logic.checkout(reservation.id, CheckoutRequest(), caller, deps(store, payments), now, lang="ja")
 
 
 def test_prices_follow_residency_weekends_and_national_holidays(store):
@@ -100,11 +114,11 @@ def test_paying_in_time_confirms_and_books_the_slots(store, payments):
     held = hold(store)
     session = checkout(store, payments, held).reservation.checkout_session_id
     assert checkout(store, payments, held).reservation.checkout_session_id == session  # same session again
-    confirmed = logic.settle(payments.pay(session), store, payments, NOW)
+    confirmed = logic.settle(payments.pay(session), deps(store, payments), NOW)
     assert confirmed.status is Status.CONFIRMED and confirmed.payment_status is PaymentStatus.PAID
     assert {r.state for r in store.slots("kasumi-tennis", held.date)} == {"booked"}
     # settling again (duplicate webhook, reconciler) changes nothing
-    assert logic.settle(payments.checkout_state(session), store, payments, NOW) == store.get(held.id)
+    assert logic.settle(payments.checkout_state(session), deps(store, payments), NOW) == store.get(held.id)
     assert payments.refunds == []
 
 
@@ -114,13 +128,13 @@ def test_a_late_payment_is_honoured_if_free_and_refunded_if_taken(store, payment
     session = checkout(store, payments, held).reservation.checkout_session_id
     # the hold ran out and was released while the resident was still paying (the sweeper raced the payment)
     assert store.release(held.model_copy(update={"status": Status.EXPIRED}), Status.HELD.value)
-    honoured = logic.settle(payments.pay(session), store, payments, late)
+    honoured = logic.settle(payments.pay(session), deps(store, payments), late)
     assert honoured.status is Status.CONFIRMED
 
     other = hold(store, slots=(("court-2", "09:00"),))
     other_session = checkout(store, payments, other).reservation.checkout_session_id
     taker = hold(store, caller=BOB, slots=(("court-2", "09:00"),), now=late)
-    refunded = logic.settle(payments.pay(other_session), store, payments, late)
+    refunded = logic.settle(payments.pay(other_session), deps(store, payments), late)
     assert refunded.status is Status.EXPIRED and refunded.payment_status is PaymentStatus.REFUNDED
     assert payments.refunds == [(refunded.payment_intent_id, other.amount, f"late-{other.id}")]
     assert store.get(taker.id).status is Status.HELD
@@ -132,8 +146,8 @@ def test_the_sweeper_expires_and_closes_the_checkout_or_settles_if_paid(store, p
     paid = hold(store, slots=(("court-3", "09:00"),))
     paid_session = checkout(store, payments, paid).reservation.checkout_session_id
     payments.pay(paid_session)  # webhook lost
-    counts = sweeper.sweep(store, payments, NOW + timedelta(minutes=16))
-    assert counts == {"expired": 1, "confirmed": 1, "promoted": 0}
+    counts = sweeper.sweep(deps(store, payments), NOW + timedelta(minutes=16))
+    assert counts == {"expired": 1, "confirmed": 1, "promoted": 0, "refunded": 0}
     assert payments.sessions[session].status == "expired"
     assert store.get(paid.id).status is Status.CONFIRMED
 
@@ -142,8 +156,14 @@ def test_reconciliation_waits_n_minutes_then_settles(store, payments):
     held = hold(store)
     session = checkout(store, payments, held).reservation.checkout_session_id
     payments.pay(session)
-    assert logic.reconcile(store, payments, NOW + timedelta(minutes=2), 5) == {"checked": 0, "settled": 0}
-    assert logic.reconcile(store, payments, NOW + timedelta(minutes=6), 5) == {"checked": 1, "settled": 1}
+    assert logic.reconcile(deps(store, payments), NOW + timedelta(minutes=2), after_minutes=5) == {
+        "checked": 0,
+        "settled": 0,
+    }
+    assert logic.reconcile(deps(store, payments), NOW + timedelta(minutes=6), after_minutes=5) == {
+        "checked": 1,
+        "settled": 1,
+    }
     assert store.get(held.id).status is Status.CONFIRMED
 
 
@@ -163,33 +183,37 @@ def test_refund_policy(day_of_use, on, percent):
 def test_cancel_refunds_by_policy_once_and_only_the_owner(store, payments):
     held = hold(store, day=date(2030, 5, 5))  # four days ahead: half
     session = checkout(store, payments, held).reservation.checkout_session_id
-    logic.settle(payments.pay(session), store, payments, NOW)
+    logic.settle(payments.pay(session), deps(store, payments), NOW)
     with pytest.raises(NotFound):
-        logic.cancel(held.id, CancelRequest(), BOB, store, payments, NOW)
-    result = logic.cancel(held.id, CancelRequest(), ALICE, store, payments, NOW)
+        logic.cancel(held.id, CancelRequest(), BOB, deps(store, payments), NOW)
+    result = logic.cancel(held.id, CancelRequest(), ALICE, deps(store, payments), NOW)
     assert result.refund_percent == 50 and result.refund == held.amount // 2
     assert result.reservation.payment_status is PaymentStatus.PARTIALLY_REFUNDED
     with pytest.raises(NotCancellable):
-        logic.cancel(held.id, CancelRequest(), ALICE, store, payments, NOW)
+        logic.cancel(held.id, CancelRequest(), ALICE, deps(store, payments), NOW)
     assert len(payments.refunds) == 1
 
 
 def test_a_closure_refunds_everyone_in_full_and_closes_every_slot(store, payments):
     day = date(2030, 5, 3)
     first = hold(store, day=day)
-    logic.settle(payments.pay(checkout(store, payments, first).reservation.checkout_session_id), store, payments, NOW)
+    logic.settle(
+        payments.pay(checkout(store, payments, first).reservation.checkout_session_id), deps(store, payments), NOW
+    )
     second = hold(store, caller=BOB, day=day, slots=(("court-2", "11:00"),))
     with pytest.raises(Forbidden):
-        logic.close_day("kasumi-tennis", ClosureRequest(date=day, reason="x"), OTHER_STAFF, store, payments, NOW)
-    result = logic.close_day("kasumi-tennis", ClosureRequest(date=day, reason="台風"), STAFF, store, payments, NOW)
+        logic.close_day("kasumi-tennis", ClosureRequest(date=day, reason="x"), OTHER_STAFF, deps(store, payments), NOW)
+    result = logic.close_day(
+        "kasumi-tennis", ClosureRequest(date=day, reason="台風"), STAFF, deps(store, payments), NOW
+    )
     assert set(result.cancelled) == {first.id, second.id} and result.refunded == first.amount
-    view = logic.availability(store, "kasumi-tennis", day, NOW)
+    view = logic.availability("kasumi-tennis", day, deps(store), NOW)
     assert view.closed and {s.state for s in view.slots} == {"closed"}
 
 
 def test_an_unpaid_lottery_win_passes_to_the_next_on_the_waiting_list(store, payments):
     body = RoundRequest(opens_at=NOW - timedelta(days=1), closes_at=NOW + timedelta(hours=1), payment_days=7)
-    lottery.open_round("yokkaichi-dome", "2030-06", body, STAFF, store)
+    lottery.open_round("yokkaichi-dome", "2030-06", body, STAFF, deps(store))
     applicants = [Caller(sub=f"group-{i}", role=Role.RESIDENT) for i in range(3)]
     for caller in applicants:
         lottery.apply(
@@ -201,19 +225,19 @@ def test_an_unpaid_lottery_win_passes_to_the_next_on_the_waiting_list(store, pay
                 group_name=caller.sub,
             ),
             caller,
-            store,
+            deps(store),
             NOW,
         )
-    result = lottery.run_draw("yokkaichi-dome", "2030-06", STAFF, store, NOW + timedelta(hours=2), seed=42)
+    result = lottery.run_draw("yokkaichi-dome", "2030-06", STAFF, deps(store), NOW + timedelta(hours=2), seed=42)
     order = store.draw("yokkaichi-dome", "2030-06").order["2030-06-05#full#09:00"]
     assert result.winners == 1 and store.get(result.reservations[0]).owner == order[0]
     # the same seed gives the same order
-    assert lottery.replay(store, "yokkaichi-dome", "2030-06", STAFF).order["2030-06-05#full#09:00"] == order
-    counts = sweeper.sweep(store, payments, NOW + timedelta(days=8))
+    assert lottery.replay("yokkaichi-dome", "2030-06", STAFF, deps(store)).order["2030-06-05#full#09:00"] == order
+    counts = sweeper.sweep(deps(store, payments), NOW + timedelta(days=8))
     assert counts["promoted"] == 1
     offered = [r for r in store.by_owner(order[1]) if r.status is Status.HELD]
     assert len(offered) == 1 and offered[0].lottery_key == "2030-06-05#full#09:00"
-    views = {c.sub: lottery.my_applications(c, store).applications[0] for c in applicants}
+    views = {c.sub: lottery.my_applications(c, deps(store)).applications[0] for c in applicants}
     assert views[order[0]].result == "lost" and views[order[1]].result == "won"
     assert views[order[2]].result == "waiting" and views[order[2]].position == 1
 
@@ -223,8 +247,25 @@ def test_seed_data_is_valid_and_has_at_least_six_facilities():
     assert json.dumps([f.model_dump(mode="json") for f in facilities()])
 
 
-def test_checkout_needs_an_absolute_site_to_come_back_to(store, payments):
+@pytest.mark.parametrize(
+    "return_url", ["http://site@evil.example/", "https://evil.example/", "//evil.example/", "http://site:8080/x"]
+)
+def test_checkout_comes_back_only_to_a_page_of_this_site(store, payments, return_url):
+    """Issue 13 flaw 2 (failed before: the request model refused absolute URLs with a bare ValueError and the
+    service concatenated the origin with whatever came)."""
     held = hold(store)
-    with pytest.raises(InvalidInput):
-        logic.checkout(held.id, CheckoutRequest(), ALICE, store, payments, NOW, "ja", "")
-    assert store.get(held.id).checkout_session_id is None and payments.sessions == {}
+    with pytest.raises(InvalidInput) as refused:
+        logic.checkout(held.id, CheckoutRequest(return_url=return_url), ALICE, deps(store, payments), NOW, lang="ja")
+    assert refused.value.fields == [(["body", "return_url"], "not_this_site")]
+    assert store.get(held.id) == held and payments.sessions == {}
+
+
+def test_checkout_returns_to_a_site_path_or_a_site_url(store, payments):
+    first, second = hold(store), hold(store, slots=(("court-2", "09:00"),))
+    logic.checkout(
+        first.id, CheckoutRequest(return_url="/reservations/?lang=en"), ALICE, deps(store, payments), NOW, lang="en"
+    )
+    logic.checkout(
+        second.id, CheckoutRequest(return_url="http://site/x/"), ALICE, deps(store, payments), NOW, lang="ja"
+    )
+    assert {s.reference for s in payments.sessions.values()} == {f"reservation:{first.id}", f"reservation:{second.id}"}

@@ -8,11 +8,15 @@ Keys:
                                                 held `queue`=HOLD + `queue_at`=expires_at (sparse index queue)
   RED#<id> / RED                                fee reduction; queue=REDUCTION while pending
   LOT#<facilityId>#<YYYY-MM> / ROUND | DRAW | APP#<date>#<unit>#<HH:MM>#<owner>
+  GUARD#<key> / GUARD                           per-account version, bumped by each hold / lottery entry
+  IDEM#<key> / IDEM                             idempotency record (result), kept a day (ttl)
+  RATE#<key> / RATE                             write counter of one caller's window (ttl)
+A reservation whose refund Stripe has not confirmed yet carries queue=REFUND (the sweeper retries it).
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
@@ -30,7 +34,7 @@ from madoguchi.reservations.models import (
     SlotTaken,
     Status,
 )
-from madoguchi.reservations.store import ReservationStore, SlotRecord
+from madoguchi.reservations.store import REMEMBER_HOURS, Guard, GuardMoved, ReservationStore, SlotRecord
 from madoguchi.shared.aws import dynamodb_table
 from madoguchi.shared.dynamodb import query_all, transact
 from madoguchi.shared.errors import Conflict
@@ -38,6 +42,7 @@ from madoguchi.shared.errors import Conflict
 FACILITY_PARTITION = "FACILITY"
 HOLD_QUEUE = "HOLD"
 REDUCTION_QUEUE = "REDUCTION"
+REFUND_QUEUE = "REFUND"
 FREE_OR_EXPIRED = "attribute_not_exists(pk) OR (#state = :held AND expires_at <= :now)"
 
 
@@ -121,7 +126,53 @@ class DynamoReservationStore(ReservationStore):
         if reservation.status is Status.HELD:
             item["queue"] = HOLD_QUEUE
             item["queue_at"] = reservation.expires_at.isoformat()
+        elif reservation.refund_pending > 0:
+            item["queue"] = REFUND_QUEUE
+            item["queue_at"] = (reservation.cancelled_at or reservation.created_at).isoformat()
         return item
+
+    def _guard_put(self, guard: Guard) -> dict[str, Any]:
+        return {
+            "Put": {
+                "TableName": self._name,
+                "Item": {"pk": f"GUARD#{guard.key}", "sk": "GUARD", "version": guard.version + 1},
+                "ConditionExpression": "attribute_not_exists(pk) OR version = :version",
+                "ExpressionAttributeValues": {":version": guard.version},
+            }
+        }
+
+    def _remember_put(self, key: str, value: str, at: datetime) -> dict[str, Any]:
+        return {
+            "Put": {
+                "TableName": self._name,
+                "Item": {
+                    "pk": f"IDEM#{key}",
+                    "sk": "IDEM",
+                    "value": value,
+                    "at": at.isoformat(),
+                    "ttl": _epoch(at + timedelta(hours=REMEMBER_HOURS)),
+                },
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
+
+    def guard_version(self, key: str) -> int:
+        item = self._table.get_item(Key={"pk": f"GUARD#{key}", "sk": "GUARD"}, ConsistentRead=True).get("Item")
+        return int(item["version"]) if item else 0
+
+    def remembered(self, key: str) -> str | None:
+        item = self._table.get_item(Key={"pk": f"IDEM#{key}", "sk": "IDEM"}, ConsistentRead=True).get("Item")
+        return str(item["value"]) if item else None
+
+    def count_write(self, key: str, until: datetime) -> int:
+        result = self._table.update_item(
+            Key={"pk": f"RATE#{key}", "sk": "RATE"},
+            UpdateExpression="ADD #count :one SET #ttl = :ttl",
+            ExpressionAttributeNames={"#count": "count", "#ttl": "ttl"},
+            ExpressionAttributeValues={":one": 1, ":ttl": _epoch(until)},
+            ReturnValues="UPDATED_NEW",
+        )
+        return int(result["Attributes"]["count"])
 
     def _slot_put(self, reservation: Reservation, slot: SlotRef, state: str, now: datetime) -> dict[str, Any]:
         item: dict[str, Any] = {
@@ -153,7 +204,9 @@ class DynamoReservationStore(ReservationStore):
             return False
         return True
 
-    def place_hold(self, reservation: Reservation, now: datetime) -> None:
+    def place_hold(
+        self, reservation: Reservation, now: datetime, *, guard: Guard | None = None, remember: str | None = None
+    ) -> None:
         items: list[dict[str, Any]] = [
             {
                 "Put": {
@@ -164,7 +217,13 @@ class DynamoReservationStore(ReservationStore):
             }
         ]
         items += [self._slot_put(reservation, slot, "held", now) for slot in reservation.slots]
+        if guard is not None:
+            items.append(self._guard_put(guard))
+        if remember:
+            items.append(self._remember_put(remember, reservation.id, now))
         if not self._transact(items):
+            if guard is not None and self.guard_version(guard.key) != guard.version:
+                raise GuardMoved()
             raise SlotTaken()
 
     def get(self, reservation_id: str) -> Reservation | None:
@@ -226,15 +285,27 @@ class DynamoReservationStore(ReservationStore):
         items += [self._slot_put(reservation, slot, "booked", now) for slot in reservation.slots]
         return self._transact(items)
 
-    def release(self, reservation: Reservation, expected: str) -> bool:
-        put = self._reservation_put(reservation, expected)["Put"]
-        del put["TableName"]
-        try:
-            self._table.put_item(**put)
-        except ClientError as e:
-            if _code(e) == "ConditionalCheckFailedException":
+    def release(
+        self,
+        reservation: Reservation,
+        expected: str,
+        *,
+        remember: tuple[str, str] | None = None,
+        now: datetime | None = None,
+    ) -> bool:
+        if remember:
+            at = now or reservation.created_at
+            if not self._transact([self._reservation_put(reservation, expected), self._remember_put(*remember, at)]):
                 return False
-            raise
+        else:
+            put = self._reservation_put(reservation, expected)["Put"]
+            del put["TableName"]
+            try:
+                self._table.put_item(**put)
+            except ClientError as e:
+                if _code(e) == "ConditionalCheckFailedException":
+                    return False
+                raise
         # The reservation's new status is the commit point; freeing each slot only if it is still ours is
         # idempotent and safe to repeat (an expired hold reads as free anyway).
         for slot in reservation.slots:
@@ -262,6 +333,10 @@ class DynamoReservationStore(ReservationStore):
 
     def open_holds(self) -> list[Reservation]:
         items = query_all(self._table, IndexName="queue", KeyConditionExpression=Key("queue").eq(HOLD_QUEUE))
+        return [Reservation.model_validate_json(i["data"]) for i in items]
+
+    def pending_refunds(self) -> list[Reservation]:
+        items = query_all(self._table, IndexName="queue", KeyConditionExpression=Key("queue").eq(REFUND_QUEUE))
         return [Reservation.model_validate_json(i["data"]) for i in items]
 
     # --- fee reductions ---------------------------------------------------------------------------------
@@ -330,17 +405,23 @@ class DynamoReservationStore(ReservationStore):
         item = self._table.get_item(Key={"pk": f"LOT#{facility_id}#{month}", "sk": "ROUND"}).get("Item")
         return Round.model_validate_json(item["data"]) if item else None
 
-    def add_application(self, application: LotteryApplication) -> None:
-        self._put_once(
-            {
-                "pk": f"LOT#{application.facility_id}#{application.month}",
-                "sk": f"APP#{application.slot_key}#{application.owner}",
-                "kind": "lottery",
-                "owner": application.owner,
-                "created_at": application.created_at.isoformat(),
-                "data": application.model_dump_json(),
-            }
-        )
+    def add_application(self, application: LotteryApplication, *, guard: Guard | None = None) -> None:
+        item = {
+            "pk": f"LOT#{application.facility_id}#{application.month}",
+            "sk": f"APP#{application.slot_key}#{application.owner}",
+            "kind": "lottery",
+            "owner": application.owner,
+            "created_at": application.created_at.isoformat(),
+            "data": application.model_dump_json(),
+        }
+        if guard is None:
+            self._put_once(item)
+            return
+        put = {"Put": {"TableName": self._name, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}}
+        if not self._transact([put, self._guard_put(guard)]):
+            if self.guard_version(guard.key) != guard.version:
+                raise GuardMoved()
+            raise Conflict()
 
     def applications(self, facility_id: str, month: str) -> list[LotteryApplication]:
         items = query_all(

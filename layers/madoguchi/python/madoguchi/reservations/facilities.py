@@ -56,6 +56,12 @@ class Facility(BaseModel):
     closed_dates: list[date] = Field(default_factory=list, description="Extra closed days (年末年始, inspections)")
     prices: Prices
     lottery: bool = Field(default=False, description="Next month's slots are allocated by lottery (抽選)")
+    # Per-account limits (issue 13, flaw 6): one resident cannot sit on a whole facility.
+    max_holds: int = Field(default=10, ge=1, le=50, description="Unpaid holds one account may have here at once")
+    max_open: int = Field(
+        default=30, ge=1, le=200, description="Held + confirmed reservations for days to come, per account"
+    )
+    max_lottery_entries: int = Field(default=10, ge=1, le=200, description="Lottery entries per account and round")
 
     @field_validator("closed_weekdays")
     @classmethod

@@ -26,13 +26,22 @@ from madoguchi.reservations.models import (
     SlotTaken,
     Source,
     Status,
+    TooManyEntries,
 )
-from madoguchi.reservations.service import DEPARTMENT, facility_or_404, slot_start_utc
-from madoguchi.reservations.store import ReservationStore
+from madoguchi.reservations.service.common import (
+    DEPARTMENT,
+    ReservationDeps,
+    facility_or_404,
+    idempotency,
+    limit_rate,
+    slot_start_utc,
+)
+from madoguchi.reservations.store import Guard, GuardMoved, ReservationStore
 from madoguchi.shared.auth import Caller, Role, require
 from madoguchi.shared.errors import Conflict, InvalidInput, NotFound
 
 WAITING_LIST_PAYMENT_DAYS = 3  # a promoted applicant has less time: the day is nearer
+GUARD_ATTEMPTS = 5
 
 
 class AlreadyApplied(Conflict):
@@ -55,10 +64,9 @@ def _month(month: str) -> str:
     return month
 
 
-def open_round(
-    facility_id: str, month: str, body: RoundRequest, caller: Caller | None, store: ReservationStore
-) -> Round:
+def open_round(facility_id: str, month: str, body: RoundRequest, caller: Caller | None, deps: ReservationDeps) -> Round:
     staff = require(caller, Role.STAFF, department=DEPARTMENT)
+    store = deps.store
     facility = facility_or_404(store, facility_id)
     if not facility.lottery:
         raise InvalidInput([(["path", "facilityId"], "not_a_lottery_facility")])
@@ -77,9 +85,16 @@ def open_round(
 
 
 def apply(
-    body: ApplicationRequest, caller: Caller | None, store: ReservationStore, now: datetime
+    body: ApplicationRequest,
+    caller: Caller | None,
+    deps: ReservationDeps,
+    now: datetime,
+    *,
+    idempotency_key: str | None = None,
 ) -> LotteryApplication:
     resident = require(caller, Role.RESIDENT)
+    store = deps.store
+    limit_rate(resident, deps, now)
     facility = facility_or_404(store, body.facility_id)
     month = body.date.isoformat()[:7]
     lottery_round = store.round(facility.id, month)
@@ -103,11 +118,25 @@ def apply(
         start=body.start,
         created_at=now,
     )
-    try:
-        store.add_application(application)
-    except Conflict as e:
-        raise AlreadyApplied() from e
-    return application
+    guard_key = f"{resident.sub}#lottery#{facility.id}#{month}"
+    for _ in range(GUARD_ATTEMPTS):
+        version = store.guard_version(guard_key)
+        mine = [a for a in store.applications_of(resident.sub) if a.facility_id == facility.id and a.month == month]
+        same = next((a for a in mine if a.slot_key == application.slot_key), None)
+        if same is not None:
+            if idempotency(resident, "lottery", idempotency_key):
+                return same  # a retry of the entry: the first result
+            raise AlreadyApplied()
+        if len(mine) >= facility.max_lottery_entries:
+            raise TooManyEntries(limit=facility.max_lottery_entries)
+        try:
+            store.add_application(application, guard=Guard(guard_key, version))
+        except GuardMoved:
+            continue  # a parallel entry of this account came first: count again
+        except Conflict as e:
+            raise AlreadyApplied() from e
+        return application
+    raise Conflict()
 
 
 def _win_id(draw: Draw, key: str, position: int) -> str:
@@ -145,9 +174,16 @@ def _offer(
 
 
 def run_draw(
-    facility_id: str, month: str, caller: Caller | None, store: ReservationStore, now: datetime, seed: int | None = None
+    facility_id: str,
+    month: str,
+    caller: Caller | None,
+    deps: ReservationDeps,
+    now: datetime,
+    *,
+    seed: int | None = None,
 ) -> DrawResult:
     staff = require(caller, Role.STAFF, department=DEPARTMENT)
+    store = deps.store
     lottery_round = store.round(facility_id, _month(month))
     if lottery_round is None:
         raise NotFound(facility_id=facility_id, month=month)
@@ -180,8 +216,9 @@ def run_draw(
     )
 
 
-def promote(store: ReservationStore, lapsed: Reservation, now: datetime) -> int:
+def promote(lapsed: Reservation, deps: ReservationDeps, now: datetime) -> int:
     """An unpaid win lapsed: offer the slot to the next on its waiting list (if any, and if the day is ahead)."""
+    store = deps.store
     if not lapsed.lottery_key:
         return 0
     draw = store.draw(lapsed.facility_id, lapsed.date.isoformat()[:7])
@@ -201,8 +238,9 @@ def promote(store: ReservationStore, lapsed: Reservation, now: datetime) -> int:
     return 0
 
 
-def my_applications(caller: Caller | None, store: ReservationStore) -> ApplicationList:
+def my_applications(caller: Caller | None, deps: ReservationDeps) -> ApplicationList:
     resident = require(caller, Role.RESIDENT)
+    store = deps.store
     views = []
     draws: dict[tuple[str, str], Draw | None] = {}
     for application in sorted(store.applications_of(resident.sub), key=lambda a: a.created_at, reverse=True):
@@ -227,9 +265,10 @@ def my_applications(caller: Caller | None, store: ReservationStore) -> Applicati
     return ApplicationList(applications=views)
 
 
-def replay(store: ReservationStore, facility_id: str, month: str, caller: Caller | None) -> Draw:
+def replay(facility_id: str, month: str, caller: Caller | None, deps: ReservationDeps) -> Draw:
     """The recorded draw, with the order recomputed from its seed (anyone auditing can do the same)."""
     require(caller, Role.STAFF, department=DEPARTMENT)
+    store = deps.store
     draw = store.draw(facility_id, month)
     if draw is None:
         raise NotFound(facility_id=facility_id, month=month)

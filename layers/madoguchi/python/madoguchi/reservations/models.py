@@ -78,6 +78,8 @@ class Reservation(BaseModel):
     cancel_reason: str | None = None
     receipt_number: str | None = None
     lottery_key: str | None = None  # LOTTERY partition + slot, for promotions from the waiting list
+    refund_pending: int = Field(default=0, description="Yen of a refund decided but not yet confirmed by Stripe")
+    refund_key: str | None = Field(default=None, description="Stripe idempotency key of that refund (retried as is)")
 
 
 class ReservationList(BaseModel):
@@ -87,8 +89,8 @@ class ReservationList(BaseModel):
 class CheckoutRequest(BaseModel):
     return_url: str | None = Field(
         default=None,
-        pattern=r"^/[A-Za-z0-9/_\-.?=&%]*$",
-        description="Page of this site (a path) to come back to after paying",
+        max_length=500,
+        description="Page of this site to come back to after paying: a path, or a URL whose origin is the site's",
     )
 
 
@@ -225,6 +227,35 @@ class SlotUnavailable(DomainError):
 
     status = 422
     code = "slot_unavailable"
+
+
+class TooManyHolds(Conflict):
+    """The account has as many unpaid holds at this facility as the facility allows."""
+
+    code = "reservation_hold_limit"
+
+
+class TooManyOpen(Conflict):
+    """The account has as many reservations to come at this facility as the facility allows."""
+
+    code = "reservation_open_limit"
+
+
+class TooManyEntries(Conflict):
+    """The account has as many entries in this lottery round as the facility allows."""
+
+    code = "lottery_entry_limit"
+
+
+class RateLimited(DomainError):
+    """Too many writes from one caller in a short window; retry after `retry_after` seconds."""
+
+    status = 429
+    code = "too_many_requests"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__()
+        self.retry_after = retry_after
 
 
 class LotteryPeriod(Conflict):

@@ -8,6 +8,22 @@ from datetime import date, datetime
 
 from madoguchi.reservations.facilities import Facility
 from madoguchi.reservations.models import Draw, FeeReduction, LotteryApplication, Reservation, Round, SlotRef
+from madoguchi.shared.errors import Conflict
+
+REMEMBER_HOURS = 24  # how long an Idempotency-Key is remembered
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A per-account counter item written in the same transaction as a hold or a lottery entry, on condition that
+    it is still at `version`: two parallel requests of one account cannot both pass the limit they checked."""
+
+    key: str
+    version: int
+
+
+class GuardMoved(Conflict):
+    """The account's guard moved between reading and writing (a parallel request): read again and retry."""
 
 
 @dataclass(frozen=True)
@@ -51,9 +67,24 @@ class ReservationStore(ABC):
 
     # --- reservations ---
     @abstractmethod
-    def place_hold(self, reservation: Reservation, now: datetime) -> None:
+    def place_hold(
+        self, reservation: Reservation, now: datetime, *, guard: Guard | None = None, remember: str | None = None
+    ) -> None:
         """Store a held reservation and take its slots in one transaction; raises SlotTaken if any slot is
-        held (unexpired), booked or closed. Nothing is written then."""
+        held (unexpired), booked or closed, GuardMoved if the guard is no longer at its version. Nothing is
+        written then. `remember`: an idempotency key recorded (with the reservation id) in the same transaction."""
+
+    @abstractmethod
+    def guard_version(self, key: str) -> int:
+        """The guard's current version (0 when never written)."""
+
+    @abstractmethod
+    def remembered(self, key: str) -> str | None:
+        """What was recorded under an idempotency key in the last REMEMBER_HOURS, if anything."""
+
+    @abstractmethod
+    def count_write(self, key: str, until: datetime) -> int:
+        """Add one to a rate-limit window's counter (kept until `until`) and answer the new count."""
 
     @abstractmethod
     def get(self, reservation_id: str) -> Reservation | None: ...
@@ -75,9 +106,21 @@ class ReservationStore(ABC):
         """Expired → confirmed, taking its slots back if they are free; False (nothing written) otherwise."""
 
     @abstractmethod
-    def release(self, reservation: Reservation, expected: str) -> bool:
+    def release(
+        self,
+        reservation: Reservation,
+        expected: str,
+        *,
+        remember: tuple[str, str] | None = None,
+        now: datetime | None = None,
+    ) -> bool:
         """Write the reservation (now expired or cancelled) if its status is still `expected` and free the
-        slots it holds; False if the status had changed."""
+        slots it holds; False if the status had changed. `remember`: (idempotency key, result) recorded in the
+        same transaction as the status (`now` dates it)."""
+
+    @abstractmethod
+    def pending_refunds(self) -> list[Reservation]:
+        """Reservations with a refund decided and not yet confirmed by Stripe, oldest first."""
 
     @abstractmethod
     def due_holds(self, before: datetime) -> list[Reservation]:
@@ -113,8 +156,9 @@ class ReservationStore(ABC):
     def round(self, facility_id: str, month: str) -> Round | None: ...
 
     @abstractmethod
-    def add_application(self, application: LotteryApplication) -> None:
-        """One application per group and slot: Conflict if the group applied for that slot already."""
+    def add_application(self, application: LotteryApplication, *, guard: Guard | None = None) -> None:
+        """One application per group and slot: Conflict if the group applied for that slot already, GuardMoved
+        if the guard is no longer at its version; nothing written then."""
 
     @abstractmethod
     def applications(self, facility_id: str, month: str) -> list[LotteryApplication]: ...

@@ -6,19 +6,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from madoguchi.payments.store import PaymentGateway
-from madoguchi.reservations import lottery, service
+from madoguchi.reservations import lottery
 from madoguchi.reservations.models import Source
-from madoguchi.reservations.store import ReservationStore
+from madoguchi.reservations.service import ReservationDeps, release_if_due, retry_refunds
 
 
-def sweep(store: ReservationStore, gateway: PaymentGateway, now: datetime) -> dict[str, int]:
-    """Expire holds (and unpaid lottery wins) whose time is up; a lottery slot passes down its waiting list."""
+def sweep(deps: ReservationDeps, now: datetime) -> dict[str, int]:
+    """Expire holds (and unpaid lottery wins) whose time is up; a lottery slot passes down its waiting list;
+    refunds Stripe has not confirmed yet are sent again (same idempotency key)."""
     counts = {"expired": 0, "confirmed": 0, "promoted": 0}
-    for reservation in store.due_holds(now):
-        outcome = service.release_if_due(store, gateway, reservation, now)
+    for reservation in deps.store.due_holds(now):
+        outcome = release_if_due(reservation, deps, now)
         if outcome in counts:
             counts[outcome] += 1
         if outcome == "expired" and reservation.source is Source.LOTTERY:
-            counts["promoted"] += lottery.promote(store, reservation, now)
+            counts["promoted"] += lottery.promote(reservation, deps, now)
+    counts["refunded"] = retry_refunds(deps)
     return counts

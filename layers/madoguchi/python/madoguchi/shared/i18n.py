@@ -645,6 +645,49 @@ MESSAGES: dict[str, Localized] = {
         "vi": "Không thể cấp giấy chứng nhận khi lệ phí chưa được thanh toán.",
         "zh": "手续费尚未支付，无法发放证明书。",
     },
+    # --- reservations (issue 13: per-account limits, return URLs) ---
+    "reservation_hold_limit": {
+        "ja": "この施設で支払い前の仮予約が上限に達しています。支払うか取り消してから、もう一度お試しください。",
+        "ja-easy": (
+            "この しせつの かりよやくが おおすぎます。おかねを はらうか とりけしてから もういちど して ください。"
+        ),
+        "en": "You already have as many unpaid holds at this facility as allowed. Pay or cancel one, then try again.",
+        "pt": (
+            "Você já tem o máximo de reservas provisórias não pagas neste local. "
+            "Pague ou cancele uma e tente de novo."
+        ),
+        "vi": (
+            "Bạn đã có số lượt giữ chỗ chưa thanh toán tối đa tại cơ sở này. "
+            "Hãy thanh toán hoặc hủy một lượt rồi thử lại."
+        ),
+        "zh": "您在该设施未付款的暂留预约已达上限。请先付款或取消后再试。",
+    },
+    "reservation_open_limit": {
+        "ja": "この施設で今後の予約が上限に達しています。利用が済むか取り消してから、新しく予約してください。",
+        "ja-easy": (
+            "この しせつの よやくが おおすぎます。つかいおわるか とりけしてから あたらしく よやく して ください。"
+        ),
+        "en": "You already have as many upcoming reservations at this facility as allowed.",
+        "pt": "Você já tem o máximo de reservas futuras permitidas neste local.",
+        "vi": "Bạn đã có số lượt đặt chỗ sắp tới tối đa cho phép tại cơ sở này.",
+        "zh": "您在该设施的未来预约已达上限。",
+    },
+    "lottery_entry_limit": {
+        "ja": "この抽選への申込みは上限に達しています。",
+        "ja-easy": "この ちゅうせんには もう もうしこめません。もうしこみの かずが いっぱいです。",
+        "en": "You have made as many entries in this lottery round as allowed.",
+        "pt": "Você já fez o máximo de inscrições permitidas neste sorteio.",
+        "vi": "Bạn đã đăng ký tối đa số lượt cho phép trong đợt bốc thăm này.",
+        "zh": "您在本轮抽签中的申请已达上限。",
+    },
+    "not_this_site": {
+        "ja": "このサイトのページを指定してください。",
+        "ja-easy": "この サイトの ページを えらんで ください。",
+        "en": "Give a page of this site.",
+        "pt": "Informe uma página deste site.",
+        "vi": "Vui lòng chỉ định một trang của trang web này.",
+        "zh": "请指定本网站的页面。",
+    },
 }
 
 

@@ -1,0 +1,150 @@
+"""Cancellation by the resident (refund by the policy in docs/reservations.md) and closures by staff (every
+reservation of the day cancelled and refunded in full)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from madoguchi.reservations.models import (
+    CancelRequest,
+    CancelResponse,
+    ClosureRequest,
+    ClosureResult,
+    NotCancellable,
+    PaymentStatus,
+    Reservation,
+    SlotRef,
+    Status,
+)
+from madoguchi.reservations.service.common import (
+    DEPARTMENT,
+    ReservationDeps,
+    facility_or_404,
+    idempotency,
+    limit_rate,
+    owned,
+    slot_start_utc,
+    today,
+)
+from madoguchi.reservations.service.settlement import send_refund, settle, with_refund_due
+from madoguchi.shared.auth import Caller, Role, require
+from madoguchi.shared.errors import InvalidInput
+
+# Refund policy on a resident's cancellation (docs/reservations.md): days before the day of use -> percent.
+FULL_REFUND_DAYS = 7
+PARTIAL_REFUND_DAYS = 1
+PARTIAL_REFUND_PERCENT = 50
+
+
+def refund_percent(day_of_use: date, on: date) -> int:
+    days = (day_of_use - on).days
+    if days >= FULL_REFUND_DAYS:
+        return 100
+    if days >= PARTIAL_REFUND_DAYS:
+        return PARTIAL_REFUND_PERCENT
+    return 0
+
+
+def _cancel(
+    deps: ReservationDeps,
+    reservation: Reservation,
+    now: datetime,
+    percent: int,
+    reason: str,
+    remember: str | None = None,
+) -> CancelResponse:
+    store = deps.store
+    paid = reservation.payment_status is PaymentStatus.PAID
+    amount = reservation.amount * percent // 100 if paid else 0
+    if reservation.status is Status.HELD and reservation.checkout_session_id:
+        state = deps.payments.expire_checkout(reservation.checkout_session_id)
+        if state.paid:  # paid a moment ago: settle first, then cancel the confirmed booking
+            settled = settle(state, deps, now)
+            if settled is not None and settled.status is Status.CONFIRMED:
+                return _cancel(deps, settled, now, percent, reason, remember)
+    status_before = reservation.status
+    cancelled = with_refund_due(
+        reservation.model_copy(
+            update={
+                "status": Status.CANCELLED,
+                "cancelled_at": now,
+                "cancel_reason": reason,
+                "refunded_amount": amount,
+                "payment_status": (
+                    PaymentStatus.REFUNDED
+                    if paid and amount == reservation.amount
+                    else PaymentStatus.PARTIALLY_REFUNDED
+                    if amount
+                    else reservation.payment_status
+                    if reservation.payment_status in (PaymentStatus.PAID, PaymentStatus.FREE)
+                    else PaymentStatus.NONE
+                ),
+            }
+        ),
+        amount,
+        f"cancel-{reservation.id}",
+    )
+    response = CancelResponse(reservation=cancelled, refund=amount, refund_percent=percent if paid else 0)
+    # One write holds the cancellation, the refund owed and the answer to a retry: a failing Stripe loses nothing.
+    answer = (remember, response.model_dump_json()) if remember else None
+    if not store.release(cancelled, status_before.value, remember=answer, now=now):
+        if remember and (first := store.remembered(remember)):
+            return CancelResponse.model_validate_json(first)
+        raise NotCancellable()
+    return response.model_copy(update={"reservation": send_refund(deps, cancelled)})
+
+
+def cancel(
+    reservation_id: str,
+    body: CancelRequest,
+    caller: Caller | None,
+    deps: ReservationDeps,
+    now: datetime,
+    *,
+    idempotency_key: str | None = None,
+) -> CancelResponse:
+    resident = require(caller, Role.RESIDENT)
+    limit_rate(resident, deps, now)
+    reservation = owned(deps.store, reservation_id, resident)
+    remember = idempotency(resident, f"cancel#{reservation_id}", idempotency_key)
+    if remember and (first := deps.store.remembered(remember)):
+        return CancelResponse.model_validate_json(first)  # a retry: the first answer, and no second refund
+    if reservation.status not in (Status.HELD, Status.CONFIRMED):
+        raise NotCancellable()
+    first_slot = min(slot_start_utc(reservation.date, s.start) for s in reservation.slots)
+    if first_slot <= now:
+        raise NotCancellable()
+    percent = refund_percent(reservation.date, today(now))
+    return _cancel(deps, reservation, now, percent, body.reason or "resident", remember)
+
+
+def close_day(
+    facility_id: str, body: ClosureRequest, caller: Caller | None, deps: ReservationDeps, now: datetime
+) -> ClosureResult:
+    """The city closes a facility for a day: every reservation on it is cancelled and refunded in full."""
+    require(caller, Role.STAFF, department=DEPARTMENT)
+    store = deps.store
+    facility = facility_or_404(store, facility_id)
+    if body.date < today(now):
+        raise InvalidInput([(["body", "date"], "date_in_past")])
+    if body.date not in facility.closed_dates:
+        store.put_facility(facility.model_copy(update={"closed_dates": sorted([*facility.closed_dates, body.date])}))
+    cancelled, refunded = [], 0
+    seen: set[str] = set()
+    for record in store.slots(facility_id, body.date):
+        rid = record.reservation_id
+        if not rid or rid in seen:
+            continue
+        seen.add(rid)
+        reservation = store.get(rid)
+        if reservation is None or reservation.status not in (Status.HELD, Status.CONFIRMED):
+            continue
+        try:
+            result = _cancel(deps, reservation, now, 100, "closure")
+        except NotCancellable:
+            continue
+        cancelled.append(rid)
+        refunded += result.refund
+    every = [SlotRef(unit_id=u.id, start=s) for u in facility.units for s in facility.slot_starts()]
+    store.close_slots(facility_id, body.date, every, now)
+    return ClosureResult(facility_id=facility_id, date=body.date, cancelled=cancelled, refunded=refunded)
