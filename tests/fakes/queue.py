@@ -91,6 +91,9 @@ class MemoryQueueStore(QueueStore):
 
     def put_summary(self, counter: str, rev: int, summary: Mapping[str, Any]) -> None:
         with self._lock:
+            old = self.live.get(counter)
+            if old is not None and (str(old[1].get("day")), old[0]) > (str(summary.get("day")), rev):
+                return  # a newer entry is there (as the adapter's condition on day#rev)
             self.live[counter] = (rev, dict(summary))
 
     def summaries(self) -> dict[str, dict[str, Any]]:

@@ -28,7 +28,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
-from madoguchi.queue.models import LIVE, CounterStatus, DayStats, Ticket, TicketState
+from madoguchi.queue.models import LIVE, CounterStatus, DayStats, Notify, Ticket, TicketState
 from madoguchi.queue.store import QueueStore
 from madoguchi.shared.aws import dynamodb_table
 from madoguchi.shared.dynamodb import cancellation_reasons, plain
@@ -212,7 +212,9 @@ class DynamoQueueStore(QueueStore):
         raise Conflict(ticket=ticket.id)
 
     def set_notify(self, ticket: Ticket, notify: Mapping[str, Any]) -> Ticket:
-        values = {":n": dict(notify), **{f":s{i}": s for i, s in enumerate(LIVE)}}
+        # Stored complete (flags included), as the fake does: mark_notified's condition reads the flags.
+        complete = Notify.model_validate(notify).model_dump(mode="json", exclude_none=True)
+        values = {":n": complete, **{f":s{i}": s for i, s in enumerate(LIVE)}}
         try:
             item = self._table.update_item(
                 Key={"pk": _pk(ticket.counter, ticket.day), "sk": _sk(ticket.number)},
