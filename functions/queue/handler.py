@@ -35,7 +35,16 @@ from madoguchi.queue.models import (
     TicketView,
     Transfer,
 )
-from madoguchi.shared.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
+from madoguchi.shared.api import (
+    CONFLICT,
+    NOT_FOUND,
+    SECURITY,
+    SIGNED_IN,
+    current_caller,
+    idempotency_key,
+    make_resolver,
+    request_lang,
+)
 from madoguchi.shared.clock import now
 from madoguchi.shared.public_origin import site_origin
 from madoguchi.shared.settings import settings
@@ -77,13 +86,15 @@ def list_counters(lang: str | None = None) -> CounterList:
 @app.post(
     "/queues/<counterId>/tickets",
     summary="Issue the counter's next ticket (ticket machine or kiosk)",
+    description="Send an `Idempotency-Key` header (e.g. a UUID per button press): a retry with the same key "
+    "from the same device returns the ticket the first request issued, with its place now, and takes no number.",
     tags=["queue"],
     security=SECURITY,
     responses={**SIGNED_IN, **NOT_FOUND, 200: {"description": "The printable ticket"}},
 )
 def issue(counterId: str, body: IssueRequest) -> TicketReceipt:
     receipt, notices = queue.issue(counterId, body, current_caller(app), deps(), now(), base_url=site_origin(),
-                                   lang=request_lang(app))
+                                   lang=request_lang(app), idempotency_key=idempotency_key(app))
     metrics.add_metric(name="TicketIssued", unit=MetricUnit.Count, value=1)
     notify(notices)
     return receipt
@@ -106,7 +117,8 @@ def ticket(ticketId: str, lang: str | None = None) -> TicketView:
 def opt_in(ticketId: str, body: NotifyRequest) -> TicketView:
     config = settings()
     view, notices = queue.opt_in(ticketId, body, deps(), now(), lang=request_lang(app),
-                                 push_hosts=config.webpush_host_list(), allow_http=config.webpush_allow_http)
+                                 push_hosts=config.webpush_host_list(),
+                                 push_origins=config.webpush_origin_list())
     notify(notices)
     return view
 

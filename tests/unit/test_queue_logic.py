@@ -138,13 +138,74 @@ def test_notices_say_only_number_counter_and_link_and_go_once():
 
 def test_push_subscriptions_only_to_known_push_services():
     hosts = ["fcm.googleapis.com", "push.apple.com"]
-    assert queue.push_endpoint_allowed("https://fcm.googleapis.com/fcm/send/x", hosts, False)
-    assert queue.push_endpoint_allowed("https://web.push.apple.com/abc", hosts, False)
-    assert not queue.push_endpoint_allowed("http://fcm.googleapis.com/x", hosts, False)
-    assert not queue.push_endpoint_allowed("https://evil.example/fcm.googleapis.com", hosts, False)
-    assert not queue.push_endpoint_allowed("https://fcm.googleapis.com.evil.example/x", hosts, False)
+    assert queue.push_endpoint_allowed("https://fcm.googleapis.com/fcm/send/x", hosts)
+    assert queue.push_endpoint_allowed("https://web.push.apple.com/abc", hosts)
+    assert not queue.push_endpoint_allowed("http://fcm.googleapis.com/x", hosts)
+    assert not queue.push_endpoint_allowed("https://evil.example/fcm.googleapis.com", hosts)
+    assert not queue.push_endpoint_allowed("https://fcm.googleapis.com.evil.example/x", hosts)
     store = MemoryQueueStore()
     ticket = issue(store, T0)
     body = NotifyRequest.model_validate({"webpush": {"endpoint": "https://169.254.169.254/x", "keys": {}}})
     with pytest.raises(InvalidInput):
         queue.opt_in(ticket.id, body, QueueDeps(store), T0, lang="ja", push_hosts=hosts)
+
+
+class CountingStore(MemoryQueueStore):
+    """Counts what the issuing and calling paths read: whole days and single items."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.days_read = 0
+
+    def day(self, counter, day):  # type: ignore[no-untyped-def]
+        self.days_read += 1
+        return super().day(counter, day)
+
+
+@pytest.mark.parametrize("queue_length", [10, 500])
+def test_issuing_and_calling_read_the_same_whatever_the_queue(queue_length: int) -> None:
+    store = CountingStore()
+    for i in range(queue_length - 1):
+        issue(store, T0 + timedelta(seconds=i))
+    store.reads = store.days_read = 0
+    issue(store, T0 + timedelta(hours=1))
+    assert (store.days_read, store.reads) == (0, 0)  # the store's write reads the head itself
+    call(store, T0 + timedelta(hours=2))
+    assert (store.days_read, store.reads) == (0, 2)  # the status, then the first waiting ticket
+
+
+def test_the_status_written_with_each_change_matches_the_tickets():
+    store = MemoryQueueStore()
+    line, push = MemoryLineMessenger(), MemoryWebPush()
+    tickets = [issue(store, T0 + timedelta(minutes=i), priority="assistance" if i == 5 else None) for i in range(8)]
+    deps = QueueDeps(store, line, push)
+    sent = 0
+
+    def send(result):  # as the handler does with every result
+        nonlocal sent
+        sent += queue.send_notices(result[1], deps, base_url=BASE)
+        return result[0]
+
+    send(queue.opt_in(tickets[7].id, NotifyRequest.model_validate({"ahead": 2, "line_user_id": "U" + "1" * 32}),
+                 QueueDeps(store), T0, lang="ja"))
+    at = T0 + timedelta(minutes=20)
+    a = call(store, at)
+    send(queue.act("shimin_cert", a.id, "absent", SHIMIN, QueueDeps(store), at, grace=GRACE))
+    b = call(store, at + timedelta(minutes=1))
+    send(queue.act("shimin_cert", b.id, "complete", SHIMIN, QueueDeps(store), at + timedelta(minutes=9), grace=GRACE))
+    send(queue.act("shimin_cert", tickets[3].id, "cancel", SHIMIN, QueueDeps(store), at + timedelta(minutes=9),
+                   grace=GRACE))
+    send(queue.act("shimin_cert", a.id, "requeue", SHIMIN, QueueDeps(store), at + timedelta(minutes=10), grace=GRACE))
+    send(queue.transfer("shimin_cert", tickets[6].id, Transfer(to="hoken", service="kokuho"), SHIMIN,
+                        QueueDeps(store), at + timedelta(minutes=11)))
+    for i in range(5):  # #6 (priority, back in line), #2, #3, #5, then the opted-in #8
+        send(queue.call_next("shimin_cert", CallNext(desk="1"), SHIMIN, QueueDeps(store),
+                             at + timedelta(minutes=12 + i)))
+    day = T0.date()
+    status = store.status("shimin_cert", day)
+    _, all_tickets = store.day("shimin_cert", day)
+    assert status is not None and status.stats == queue.day_stats("shimin_cert", day, all_tickets)
+    live = sorted((t for t in all_tickets if t.state in ("waiting", "called", "absent")), key=lambda t: t.order())
+    assert [(e.number, e.state) for e in status.entries] == [(t.number, t.state) for t in live]
+    assert status.served == 1 and status.last_issued == 8
+    assert sent == 2 and len(line.sent) == 2  # the opted-in ticket: "2 ahead" once, then "called" once

@@ -250,10 +250,15 @@ class StatusEntry(BaseModel):
     notify_line: bool = False
     notify_webpush: bool = False
     notify_ahead: int | None = None
+    # Whether the notice was claimed (set in the same write as the change that made it due: sent once)
+    notified_ahead: bool = False
+    notified_called: bool = False
 
 
 class CounterStatus(BaseModel):
-    """The one cached object per counter, rebuilt on each change. Small: live tickets only."""
+    """The counter day's live status: live tickets in call order and the day's running aggregate. Written in
+    the same transaction as every ticket change (madoguchi.queue.service.status.Advance), so reading it costs
+    one item whatever the length of the day."""
 
     counter: str
     day: date
@@ -264,6 +269,12 @@ class CounterStatus(BaseModel):
     served: int = 0
     mean_service_seconds: float | None = None
     mean_wait_seconds: float | None = None
+    stats: DayStats | None = Field(default=None, description="The day's aggregate so far")
+
+    @classmethod
+    def empty(cls, counter: str, day: date) -> CounterStatus:
+        """A counter day before its first ticket."""
+        return cls(counter=counter, day=day, updated_at=datetime(1970, 1, 1, tzinfo=UTC))
 
     def waiting(self, now: datetime) -> list[StatusEntry]:
         return [e for e in self.entries if e.state == "waiting"]
@@ -298,6 +309,7 @@ class ServiceStats(BaseModel):
 
 
 DayStats.model_rebuild()
+CounterStatus.model_rebuild()
 
 # Time bands of the congestion calendar (Asia/Tokyo), from opening 8:30 to closing 17:15.
 BANDS: tuple[tuple[str, str, str], ...] = (("morning", "08:30", "11:00"), ("midday", "11:00", "14:00"),

@@ -5,19 +5,20 @@ from madoguchi.queue.service.calling import GraceOver, TicketStateConflict, act,
 from madoguchi.queue.service.common import QueueDeps, estimate_minutes, known_counter, level, staff_view, status_url
 from madoguchi.queue.service.notices import NoticeRequestEmpty, opt_in, push_endpoint_allowed, send_notices
 from madoguchi.queue.service.status import (
+    Advance,
     congestion_now,
     counter_stats,
     counter_status,
     counters,
     day_stats,
-    refresh,
+    publish,
     view_ticket,
 )
 from madoguchi.queue.service.tickets import issue, qr_svg
 
 __all__ = [
-    "GraceOver", "NoticeRequestEmpty", "QueueDeps", "TicketStateConflict", "act", "call_next", "congestion_now",
-    "counter_stats", "counter_status", "counters", "day_stats", "estimate_minutes", "issue", "known_counter", "level",
-    "live_tickets", "opt_in", "push_endpoint_allowed", "qr_svg", "refresh", "send_notices", "staff_view",
-    "status_url", "transfer", "view_ticket",
+    "Advance", "GraceOver", "NoticeRequestEmpty", "QueueDeps", "TicketStateConflict", "act", "call_next",
+    "congestion_now", "counter_stats", "counter_status", "counters", "day_stats", "estimate_minutes", "issue",
+    "known_counter", "level", "live_tickets", "opt_in", "publish", "push_endpoint_allowed", "qr_svg", "send_notices",
+    "staff_view", "status_url", "transfer", "view_ticket",
 ]

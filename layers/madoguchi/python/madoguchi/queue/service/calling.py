@@ -31,7 +31,7 @@ from madoguchi.queue.service.common import (
     staff_of,
     staff_view,
 )
-from madoguchi.queue.service.status import refresh
+from madoguchi.queue.service.status import Advance, publish
 from madoguchi.queue.store import QueueStore
 from madoguchi.shared.auth import Caller
 from madoguchi.shared.errors import Conflict, InvalidInput, NotFound
@@ -52,17 +52,19 @@ def call_next(counter_id: str, body: CallNext, caller: Caller | None, deps: Queu
     day = service_day(now)
     store = deps.store
     for _ in range(20):  # another desk may call the same ticket first: take the next one
-        _, tickets = store.day(counter.id, day)
-        candidates = [t for t in live_order(tickets) if t.state == "waiting"]
-        if not candidates:
+        status = store.status(counter.id, day)
+        waiting = [e for e in status.entries if e.state == "waiting"] if status else []
+        if not waiting:
             return None, []
-        first = candidates[0]
+        first = store.get(counter.id, day, waiting[0].number)
+        if first is None:
+            continue
+        advance = Advance(now)
         try:
-            called = store.change(first, ("waiting",), _call_changes(first, staff, body.desk, now))
+            written = store.change(first, ("waiting",), _call_changes(first, staff, body.desk, now), advance)
         except Conflict:
             continue
-        _, notices = refresh(counter.id, day, store, now)
-        return called, notices
+        return written.ticket, publish(written.status, advance, store, written.ticket)
     raise Conflict(counter=counter.id)
 
 
@@ -130,9 +132,9 @@ def act(counter_id: str, tid: str, action: Action, caller: Caller | None, deps: 
         changes = {"state": "cancelled", "completed_at": now}
     if ticket.state not in expected:
         raise TicketStateConflict()
-    changed = deps.store.change(ticket, expected, changes)
-    _, notices = refresh(counter.id, ticket.day, deps.store, now)
-    return changed, notices
+    advance = Advance(now)
+    written = deps.store.change(ticket, expected, changes, advance)
+    return written.ticket, publish(written.status, advance, deps.store, written.ticket)
 
 
 def transfer(counter_id: str, tid: str, body: Transfer, caller: Caller | None, deps: QueueDeps,
@@ -164,7 +166,9 @@ def transfer(counter_id: str, tid: str, body: Transfer, caller: Caller | None, d
     changes: dict[str, Any] = {"state": "transferred", "completed_at": now}
     if ticket.called_at is not None:
         changes["service_seconds"] = max(0, int((now - ticket.called_at).total_seconds()))
-    new = store.transfer(ticket, expected, {**changes}, target.id, build)
-    _, notices_from = refresh(counter.id, ticket.day, store, now)
-    _, notices_to = refresh(target.id, day, store, now)
-    return new, notices_from + notices_to
+    advance = Advance(now)
+    written = store.transfer(ticket, expected, {**changes}, target.id, build, advance)
+    notices = publish(written.status, advance, store, written.ticket)
+    if written.target is not None:
+        notices += publish(written.target, advance, store, written.ticket)
+    return written.ticket, notices
