@@ -192,9 +192,12 @@ def cancel(counterId: str, ticketId: str) -> StaffTicketView:
 
 @app.post("/queues/<counterId>/tickets/<ticketId>/transfer",
           summary="Hand over to another counter, keeping the first arrival time", tags=["queue"],
+          description="Send an `Idempotency-Key` header: a retry with the same key from the same staff member "
+          "returns the new ticket of the first request.",
           security=SECURITY, responses={**STAFF, 200: {"description": "The new ticket at the other counter"}})
 def transfer(counterId: str, ticketId: str, body: Transfer) -> StaffTicketView:
-    new, notices = queue.transfer(counterId, ticketId, body, current_caller(app), deps(), now())
+    new, notices = queue.transfer(counterId, ticketId, body, current_caller(app), deps(), now(),
+                                  idempotency_key=idempotency_key(app))
     metrics.add_metric(name="TicketTransferred", unit=MetricUnit.Count, value=1)
     notify(notices)
     return queue.staff_view(new)

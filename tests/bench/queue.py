@@ -209,7 +209,7 @@ def section(results: dict[str, Any], mae: tuple[float, float]) -> list[str]:
         "",
         "Items read stay the same at ticket 10 and ticket 500: the head holds the live status, so neither path",
         "queries the day. The head's size grows with the live tickets (about 0.2 KB each, JSON), far below",
-        "DynamoDB's 400 KB item limit for a counter's day; before this change (commit 3fe993a) every issue and call",
+        "DynamoDB's 400 KB item limit for a counter's day; before this change (issue 13) every issue and call",
         "queried the whole counter day (see docs/decisions.md).",
         "",
         f"Polling for {LOAD_SECONDS:.0f} s from {LOAD_THREADS} keep-alive clients (as phones and the display board",

@@ -82,8 +82,11 @@ class MemoryQueueStore(QueueStore):
             return Written(ticket=updated, status=status)
 
     def transfer(self, ticket: Ticket, expected: tuple[TicketState, ...], changes: Mapping[str, Any],
-                 to_counter: str, build: Callable[[int], Ticket], advance: Advance) -> Written:
+                 to_counter: str, build: Callable[[int], Ticket], advance: Advance, *,
+                 idempotency: str | None = None) -> Written:
         with self._lock:
+            if idempotency and idempotency in self.keys:
+                raise Conflict(ticket=ticket.id)  # as the adapter's condition on the key item
             current = self._checked(ticket, expected)
             day = build(1).day
             new = build(self.seq.get((to_counter, day), 0) + 1)
@@ -93,7 +96,14 @@ class MemoryQueueStore(QueueStore):
             target = self._advance(advance, None, new)
             self.seq[(to_counter, day)] = new.number
             self.tickets[(to_counter, day, new.number)] = new
+            if idempotency:
+                self.keys[idempotency] = (to_counter, day, new.number)
             return Written(ticket=new, status=status, target=target)
+
+    def by_idempotency(self, key: str) -> Ticket | None:
+        with self._lock:
+            found = self.keys.get(key)
+            return self.tickets[found] if found else None
 
     def set_notify(self, ticket: Ticket, notify: Mapping[str, Any], advance: Advance) -> Written:
         return self.change(ticket, LIVE, {"notify": Notify.model_validate(notify)}, advance)

@@ -209,3 +209,16 @@ def test_the_status_written_with_each_change_matches_the_tickets():
     assert [(e.number, e.state) for e in status.entries] == [(t.number, t.state) for t in live]
     assert status.served == 1 and status.last_issued == 8
     assert sent == 2 and len(line.sent) == 2  # the opted-in ticket: "2 ahead" once, then "called" once
+
+
+def test_a_retried_transfer_with_the_same_key_returns_the_first_new_ticket():
+    store = MemoryQueueStore()
+    early = issue(store, T0, counter="okuyami", service="okuyami")
+    body = Transfer(to="hoken", service="kokuho")
+    at = T0 + timedelta(minutes=30)
+    new, _ = queue.transfer("okuyami", early.id, body, ONESTOP, QueueDeps(store), at, idempotency_key="k1")
+    again, notices = queue.transfer("okuyami", early.id, body, ONESTOP, QueueDeps(store), at, idempotency_key="k1")
+    assert again == new and notices == []
+    assert [t.number for t in store.day("hoken", T0.date())[1]] == [new.number]  # one new ticket
+    with pytest.raises(Conflict):  # without the key, a second hand-over of the closed ticket is refused
+        queue.transfer("okuyami", early.id, body, ONESTOP, QueueDeps(store), at)

@@ -192,3 +192,16 @@ def test_forecasts_by_month(store: QueueStore) -> None:
     assert store.forecast("2026-12") is None
     store.put_forecast("2026-12", {"days": [1, 2]})
     assert store.forecast("2026-12") == {"days": [1, 2]}
+
+
+def test_a_transfer_key_is_written_with_the_transfer(store: QueueStore) -> None:
+    early = store.issue("okuyami", DAY, builder("okuyami", service="okuyami"), advance()).ticket
+    assert store.by_idempotency("staff-onestop#transfer#k") is None
+    new = store.transfer(early, ("waiting",), {"state": "transferred"}, "hoken", builder("hoken", service="kokuho"),
+                         advance(), idempotency="staff-onestop#transfer#k").ticket
+    assert store.by_idempotency("staff-onestop#transfer#k") == new
+    other = store.issue("okuyami", DAY, builder("okuyami", service="okuyami"), advance()).ticket
+    with pytest.raises(Conflict):  # a key already used writes nothing
+        store.transfer(other, ("waiting",), {"state": "transferred"}, "hoken", builder("hoken", service="kokuho"),
+                       advance(), idempotency="staff-onestop#transfer#k")
+    assert store.get("okuyami", DAY, other.number) == other and store.status("hoken", DAY).last_issued == 1  # type: ignore[union-attr]

@@ -242,8 +242,13 @@ class DynamoQueueStore(QueueStore):
             _backoff(attempt)  # a concurrent change on the same day: read the head again
         raise Conflict(ticket=ticket.id)
 
+    def by_idempotency(self, key: str) -> Ticket | None:
+        replayed = self._replay(key)
+        return replayed.ticket if replayed else None
+
     def transfer(self, ticket: Ticket, expected: tuple[TicketState, ...], changes: Mapping[str, Any],
-                 to_counter: str, build: Callable[[int], Ticket], advance: Advance) -> Written:
+                 to_counter: str, build: Callable[[int], Ticket], advance: Advance, *,
+                 idempotency: str | None = None) -> Written:
         if ticket.state not in expected:
             raise Conflict(ticket=ticket.id)
         for attempt in range(MAX_ATTEMPTS):
@@ -257,7 +262,9 @@ class DynamoQueueStore(QueueStore):
             target = advance(to_status, None, new)
             items = [self._put_head(from_status, rev), self._change_item(ticket, expected, closing),
                      self._put_head(target, to_rev), self._put_ticket(new)]
-            if self._transact(items, {1}, Conflict(ticket=ticket.id)):
+            if idempotency:
+                items.append(self._put_key(idempotency, new))
+            if self._transact(items, {1, 4} if idempotency else {1}, Conflict(ticket=ticket.id)):
                 return Written(ticket=new, status=from_status.model_copy(update={"rev": (rev or 0) + 1}),
                                target=target.model_copy(update={"rev": (to_rev or 0) + 1}))
             _backoff(attempt)

@@ -54,9 +54,14 @@ class QueueStore(ABC):
 
     @abstractmethod
     def transfer(self, ticket: Ticket, expected: tuple[TicketState, ...], changes: Mapping[str, Any],
-                 to_counter: str, build: Callable[[int], Ticket], advance: Advance) -> Written:
+                 to_counter: str, build: Callable[[int], Ticket], advance: Advance, *,
+                 idempotency: str | None = None) -> Written:
         """Close `ticket` with `changes` (and `transferred_to`: the new id) and issue `build(number)` at
-        `to_counter`, with both counters' statuses, all in one transaction."""
+        `to_counter`, with both counters' statuses (and the key, if given), all in one transaction."""
+
+    @abstractmethod
+    def by_idempotency(self, key: str) -> Ticket | None:
+        """The ticket an idempotency key issued (by `issue` or `transfer`), if any."""
 
     @abstractmethod
     def set_notify(self, ticket: Ticket, notify: Mapping[str, Any], advance: Advance) -> Written:

@@ -138,11 +138,15 @@ def act(counter_id: str, tid: str, action: Action, caller: Caller | None, deps: 
 
 
 def transfer(counter_id: str, tid: str, body: Transfer, caller: Caller | None, deps: QueueDeps,
-             now: datetime) -> tuple[Ticket, list[Notice]]:
+             now: datetime, *, idempotency_key: str | None = None) -> tuple[Ticket, list[Notice]]:
     """Hand the resident to another counter (e.g. おくやみ → 保険年金): a new number there, the same first
-    arrival time, so they are not sent to the back of another line."""
+    arrival time, so they are not sent to the back of another line. A retry with the same `Idempotency-Key`
+    from the same staff member returns the new ticket of the first request."""
     counter = known_counter(counter_id)
     staff = staff_of(counter, caller)
+    retry_key = f"{staff.sub}#transfer#{idempotency_key}" if idempotency_key else None
+    if retry_key and (done := deps.store.by_idempotency(retry_key)):
+        return done, []
     target = COUNTERS.get(body.to)
     if target is None or target.id == counter.id:
         raise InvalidInput([(["body", "to"], "queue_unknown_counter")])
@@ -167,7 +171,12 @@ def transfer(counter_id: str, tid: str, body: Transfer, caller: Caller | None, d
     if ticket.called_at is not None:
         changes["service_seconds"] = max(0, int((now - ticket.called_at).total_seconds()))
     advance = Advance(now)
-    written = store.transfer(ticket, expected, {**changes}, target.id, build, advance)
+    try:
+        written = store.transfer(ticket, expected, {**changes}, target.id, build, advance, idempotency=retry_key)
+    except Conflict:
+        if retry_key and (done := store.by_idempotency(retry_key)):
+            return done, []  # a concurrent retry with the same key handed it over first
+        raise
     notices = publish(written.status, advance, store, written.ticket)
     if written.target is not None:
         notices += publish(written.target, advance, store, written.ticket)
