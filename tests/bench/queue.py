@@ -207,10 +207,10 @@ def section(results: dict[str, Any], mae: tuple[float, float]) -> list[str]:
             lines.append(f"| {kind} | {n} | {ops(c['calls'])} | {c['items']} | {c['kb']:.1f} |")
     lines += [
         "",
-        "Items read stay the same at ticket 10 and ticket 500: the head holds the live status, so neither path",
-        "queries the day. The head's size grows with the live tickets (about 0.2 KB each, JSON), far below",
-        "DynamoDB's 400 KB item limit for a counter's day; before this change (issue 13) every issue and call",
-        "queried the whole counter day (see docs/decisions.md).",
+        "Calls and items read stay the same at ticket 10 and ticket 500: the head holds the live status, so neither",
+        "path queries the day (before issue 13 both did: n+1 items). The bytes still grow: the head holds every",
+        "live ticket (about 0.26 KB each as JSON) and a call reads it twice; DynamoDB's 400 KB item limit would be",
+        "reached near 1,500 live tickets at one counter (docs/decisions.md).",
         "",
         f"Polling for {LOAD_SECONDS:.0f} s from {LOAD_THREADS} keep-alive clients (as phones and the display board",
         "do):",
