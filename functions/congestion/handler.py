@@ -18,8 +18,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from madoguchi.queue import calendar
 from madoguchi.queue import service as queue
 from madoguchi.queue.calendar import CalendarView
-from madoguchi.queue.models import TOKYO
-from madoguchi.queue.service import CongestionNow
+from madoguchi.queue.models import TOKYO, CongestionNow
 from madoguchi.shared.api import NOT_FOUND, make_resolver, request_lang
 from madoguchi.shared.clock import now
 from madoguchi.shared.public_origin import site_origin
@@ -30,10 +29,13 @@ metrics = Metrics()
 app = make_resolver()
 
 
+def deps() -> queue.QueueDeps:
+    return queue.QueueDeps(store=queue_store())
+
 
 @app.get("/congestion/now", summary="Waiting and estimated wait per counter, now", tags=["congestion"])
 def congestion_now(lang: str | None = None) -> CongestionNow:
-    return queue.congestion_now(queue_store(), now(), request_lang(app))
+    return queue.congestion_now(deps(), now(), lang=request_lang(app))
 
 
 @app.get("/congestion/calendar", summary="The learned congestion calendar of a month", tags=["congestion"],

@@ -18,8 +18,8 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from madoguchi.queue import service as queue
-from madoguchi.queue.models import Ticket
-from madoguchi.queue.service import (
+from madoguchi.queue.models import (
+    Action,
     CallNext,
     CallResult,
     CounterList,
@@ -30,11 +30,21 @@ from madoguchi.queue.service import (
     StaffTicketList,
     StaffTicketView,
     StatusView,
+    Ticket,
     TicketReceipt,
     TicketView,
     Transfer,
 )
-from madoguchi.shared.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
+from madoguchi.shared.api import (
+    CONFLICT,
+    NOT_FOUND,
+    SECURITY,
+    SIGNED_IN,
+    current_caller,
+    idempotency_key,
+    make_resolver,
+    request_lang,
+)
 from madoguchi.shared.clock import now
 from madoguchi.shared.public_origin import site_origin
 from madoguchi.shared.settings import settings
@@ -47,11 +57,13 @@ app = make_resolver()
 STAFF = {**SIGNED_IN, **NOT_FOUND, **CONFLICT}
 
 
+def deps() -> queue.QueueDeps:
+    return queue.QueueDeps(store=queue_store(), line=line_messenger(), webpush=webpush_sender())
 
 
 def notify(notices: list[Notice]) -> None:
     if notices:
-        sent = queue.send_notices(notices, queue_store(), line_messenger(), webpush_sender(), site_origin())
+        sent = queue.send_notices(notices, deps(), base_url=site_origin())
         if sent:
             metrics.add_metric(name="NoticeSent", unit=MetricUnit.Count, value=sent)
 
@@ -68,19 +80,21 @@ def record(name: str, ticket: Ticket, seconds: int | None) -> None:
 
 @app.get("/queues", summary="Counters and their services", tags=["queue"])
 def list_counters(lang: str | None = None) -> CounterList:
-    return queue.counters(request_lang(app))
+    return queue.counters(lang=request_lang(app))
 
 
 @app.post(
     "/queues/<counterId>/tickets",
     summary="Issue the counter's next ticket (ticket machine or kiosk)",
+    description="Send an `Idempotency-Key` header (e.g. a UUID per button press): a retry with the same key "
+    "from the same device returns the ticket the first request issued, with its place now, and takes no number.",
     tags=["queue"],
     security=SECURITY,
     responses={**SIGNED_IN, **NOT_FOUND, 200: {"description": "The printable ticket"}},
 )
 def issue(counterId: str, body: IssueRequest) -> TicketReceipt:
-    receipt, notices = queue.issue(counterId, body, current_caller(app), queue_store(), now(), site_origin(),
-                                   request_lang(app))
+    receipt, notices = queue.issue(counterId, body, current_caller(app), deps(), now(), base_url=site_origin(),
+                                   lang=request_lang(app), idempotency_key=idempotency_key(app))
     metrics.add_metric(name="TicketIssued", unit=MetricUnit.Count, value=1)
     notify(notices)
     return receipt
@@ -89,21 +103,22 @@ def issue(counterId: str, body: IssueRequest) -> TicketReceipt:
 @app.get("/queues/<counterId>/status", summary="Live status of a counter", tags=["queue"],
          responses={**NOT_FOUND, 200: {"description": "Waiting, calling, estimated wait"}})
 def status(counterId: str, lang: str | None = None) -> StatusView:
-    return queue.counter_status(counterId, queue_store(), now(), request_lang(app))
+    return queue.counter_status(counterId, deps(), now(), lang=request_lang(app))
 
 
 @app.get("/tickets/<ticketId>", summary="A ticket's place in the queue", tags=["queue"],
          responses={**NOT_FOUND, 200: {"description": "State, people ahead, estimated wait"}})
 def ticket(ticketId: str, lang: str | None = None) -> TicketView:
-    return queue.view_ticket(ticketId, queue_store(), now(), request_lang(app))
+    return queue.view_ticket(ticketId, deps(), now(), lang=request_lang(app))
 
 
 @app.post("/tickets/<ticketId>/notifications", summary="Be told by LINE or Web Push when few are ahead and when called",
           tags=["queue"], responses={**NOT_FOUND, **CONFLICT, 200: {"description": "The ticket"}})
 def opt_in(ticketId: str, body: NotifyRequest) -> TicketView:
     config = settings()
-    view, notices = queue.opt_in(ticketId, body, queue_store(), now(), request_lang(app),
-                                 config.webpush_host_list(), config.webpush_allow_http)
+    view, notices = queue.opt_in(ticketId, body, deps(), now(), lang=request_lang(app),
+                                 push_hosts=config.webpush_host_list(),
+                                 push_origins=config.webpush_origin_list())
     notify(notices)
     return view
 
@@ -117,13 +132,13 @@ def webpush_key() -> dict[str, str]:
 @app.get("/queues/<counterId>/tickets", summary="Today's live tickets with their ids (staff of the counter)",
          tags=["queue"], security=SECURITY, responses={**SIGNED_IN, **NOT_FOUND, 200: {"description": "Tickets"}})
 def live(counterId: str) -> StaffTicketList:
-    return queue.live_tickets(counterId, current_caller(app), queue_store(), now())
+    return queue.live_tickets(counterId, current_caller(app), deps(), now())
 
 
 @app.post("/queues/<counterId>/call-next", summary="Call the next ticket (staff of the counter)", tags=["queue"],
           security=SECURITY, responses={**STAFF, 200: {"description": "The called ticket, or null"}})
 def call_next(counterId: str, body: CallNext) -> CallResult:
-    called, notices = queue.call_next(counterId, body, current_caller(app), queue_store(), now())
+    called, notices = queue.call_next(counterId, body, current_caller(app), deps(), now())
     if called is not None:
         metrics.add_metric(name="TicketCalled", unit=MetricUnit.Count, value=1)
         if called.recalls == 0 and called.first_called_at == called.called_at:
@@ -132,9 +147,10 @@ def call_next(counterId: str, body: CallNext) -> CallResult:
     return CallResult(ticket=queue.staff_view(called) if called else None)
 
 
-def _act(counter_id: str, ticket_id: str, action: queue.Action, desk: str | None = None) -> StaffTicketView:
+def _act(counter_id: str, ticket_id: str, action: Action, desk: str | None = None) -> StaffTicketView:
     grace = timedelta(minutes=settings().queue_absent_grace_minutes)
-    changed, notices = queue.act(counter_id, ticket_id, action, current_caller(app), queue_store(), now(), grace, desk)
+    changed, notices = queue.act(counter_id, ticket_id, action, current_caller(app), deps(), now(), grace=grace,
+                                 desk=desk)
     if action == "complete":
         record("ServiceTime", changed, changed.service_seconds)
     metrics.add_metric(name=f"Ticket{action.capitalize()}", unit=MetricUnit.Count, value=1)
@@ -176,9 +192,12 @@ def cancel(counterId: str, ticketId: str) -> StaffTicketView:
 
 @app.post("/queues/<counterId>/tickets/<ticketId>/transfer",
           summary="Hand over to another counter, keeping the first arrival time", tags=["queue"],
+          description="Send an `Idempotency-Key` header: a retry with the same key from the same staff member "
+          "returns the new ticket of the first request.",
           security=SECURITY, responses={**STAFF, 200: {"description": "The new ticket at the other counter"}})
 def transfer(counterId: str, ticketId: str, body: Transfer) -> StaffTicketView:
-    new, notices = queue.transfer(counterId, ticketId, body, current_caller(app), queue_store(), now())
+    new, notices = queue.transfer(counterId, ticketId, body, current_caller(app), deps(), now(),
+                                  idempotency_key=idempotency_key(app))
     metrics.add_metric(name="TicketTransferred", unit=MetricUnit.Count, value=1)
     notify(notices)
     return queue.staff_view(new)
@@ -187,8 +206,8 @@ def transfer(counterId: str, ticketId: str, body: Transfer) -> StaffTicketView:
 @app.get("/queues/<counterId>/stats", summary="Daily waiting and service times (staff of the counter)",
          tags=["queue"], security=SECURITY, responses={**SIGNED_IN, **NOT_FOUND, 200: {"description": "Aggregates"}})
 def stats(counterId: str, days: int = 30, lang: str | None = None) -> CounterStats:
-    return queue.counter_stats(counterId, current_caller(app), queue_store(), now(), max(1, min(days, 366)),
-                               request_lang(app))
+    return queue.counter_stats(counterId, current_caller(app), deps(), now(), days=max(1, min(days, 366)),
+                               lang=request_lang(app))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -23,6 +23,7 @@ from infra.local.provision import provision
 from infra.local.scheduler import Scheduler
 from infra.local.secrets import LOCAL_SECRETS
 from infra.local.stripe_standin import StripeStandIn
+from infra.local.webpush import PushStandIn
 
 MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
 
@@ -40,9 +41,6 @@ def local_environment(moto_port: int) -> dict[str, str]:
         # Cost of EMF and JSON logs to stdout in a local run: keep the console readable.
         "POWERTOOLS_METRICS_NAMESPACE": "Madoguchi",
         "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
-        # Web Push: browsers' push services, plus loopback for the tests' recording push service
-        "WEBPUSH_HOSTS": "fcm.googleapis.com,push.services.mozilla.com,notify.windows.com,push.apple.com,127.0.0.1",
-        "WEBPUSH_ALLOW_HTTP": "true",
     }
     for table in catalogue.TABLES:
         env[table.env] = table.local_name
@@ -72,6 +70,7 @@ class LocalStack:
         )
     )
     scheduler: Scheduler | None = None
+    push: PushStandIn = field(default_factory=PushStandIn)  # queue: a browser push service
 
     @property
     def url(self) -> str:
@@ -99,6 +98,8 @@ class LocalStack:
         os.environ["LINE_API_BASE"] = self.line.url
         self.stripe.start()
         os.environ["STRIPE_API_BASE"] = self.stripe.url
+        self.push.start()
+        os.environ["WEBPUSH_ORIGINS"] = self.push.url  # the cloud's allow-list (WEBPUSH_HOSTS default) plus this
 
         self.functions = Functions()
         lambda_dispatch.install(self.functions)
@@ -139,6 +140,7 @@ class LocalStack:
         if self.scheduler is not None:
             self.scheduler.stop()
         self.line.stop()
+        self.push.stop()
         self.stripe.stop()
         self.oidc.stop()
         if self.server is not None:

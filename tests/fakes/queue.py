@@ -1,4 +1,5 @@
-"""In-memory queue store and Web Push sender for unit tests: the same contract as the DynamoDB adapter."""
+"""In-memory queue store and Web Push sender for unit tests: the same contract as the DynamoDB adapter
+(tests/integration/ports/test_queue_store.py runs both)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
-from madoguchi.queue.models import LIVE, CounterStatus, DayStats, Ticket, TicketState
-from madoguchi.queue.store import QueueStore, WebPushSender
+from madoguchi.queue.models import LIVE, CounterStatus, DayStats, Notify, Ticket, TicketState
+from madoguchi.queue.store import Advance, QueueStore, WebPushSender, Written
 from madoguchi.shared.errors import Conflict
 
 
@@ -18,23 +19,38 @@ class MemoryQueueStore(QueueStore):
         self.seq: dict[tuple[str, date], int] = {}
         self.revs: dict[tuple[str, date], int] = {}
         self.tickets: dict[tuple[str, date, int], Ticket] = {}
-        self.statuses: dict[str, CounterStatus] = {}
+        self.statuses: dict[tuple[str, date], CounterStatus] = {}
+        self.keys: dict[str, tuple[str, date, int]] = {}
         self.live: dict[str, tuple[int, dict[str, Any]]] = {}
-        self.stats: dict[tuple[str, date], DayStats] = {}
+        self.stats: dict[tuple[str, date], tuple[int, DayStats]] = {}
         self.forecasts: dict[str, dict[str, Any]] = {}
         self.reads = 0
 
-    def issue(self, counter: str, day: date, build: Callable[[int], Ticket]) -> Ticket:
+    def _status(self, counter: str, day: date) -> CounterStatus:
+        return self.statuses.get((counter, day)) or CounterStatus.empty(counter, day)
+
+    def _advance(self, advance: Advance, before: Ticket | None, after: Ticket) -> CounterStatus:
+        key = (after.counter, after.day)
+        rev = self.revs.get(key, 0) + 1
+        status = advance(self._status(*key), before, after).model_copy(update={"rev": rev})
+        self.revs[key] = rev
+        self.statuses[key] = status
+        return status
+
+    def issue(self, counter: str, day: date, build: Callable[[int], Ticket], advance: Advance, *,
+              idempotency: str | None = None) -> Written:
         with self._lock:
+            if idempotency and idempotency in self.keys:
+                c, d, n = self.keys[idempotency]
+                return Written(ticket=self.tickets[(c, d, n)], status=self._status(c, d), replayed=True)
             number = self.seq.get((counter, day), 0) + 1
             ticket = build(number)
+            status = self._advance(advance, None, ticket)
             self.seq[(counter, day)] = number
-            self._bump(counter, day)
             self.tickets[(counter, day, number)] = ticket
-            return ticket
-
-    def _bump(self, counter: str, day: date) -> None:
-        self.revs[(counter, day)] = self.revs.get((counter, day), 0) + 1
+            if idempotency:
+                self.keys[idempotency] = (counter, day, number)
+            return Written(ticket=ticket, status=status)
 
     def get(self, counter: str, day: date, number: int) -> Ticket | None:
         self.reads += 1
@@ -46,26 +62,51 @@ class MemoryQueueStore(QueueStore):
                        if c == counter and d == day]
             return self.revs.get((counter, day), 0), tickets
 
-    def change(self, ticket: Ticket, expected: tuple[TicketState, ...], changes: Mapping[str, Any]) -> Ticket:
+    def status(self, counter: str, day: date) -> CounterStatus | None:
+        self.reads += 1
+        return self.statuses.get((counter, day))
+
+    def _checked(self, ticket: Ticket, expected: tuple[TicketState, ...]) -> Ticket:
+        current = self.tickets.get((ticket.counter, ticket.day, ticket.number))
+        if current is None or current.state not in expected:
+            raise Conflict(ticket=ticket.id)
+        return current
+
+    def change(self, ticket: Ticket, expected: tuple[TicketState, ...], changes: Mapping[str, Any],
+               advance: Advance) -> Written:
         with self._lock:
-            key = (ticket.counter, ticket.day, ticket.number)
-            current = self.tickets[key]
-            if current.state not in expected:
-                raise Conflict(ticket=ticket.id)
+            current = self._checked(ticket, expected)
             updated = current.model_copy(update=dict(changes))
-            self.tickets[key] = updated
-            self._bump(ticket.counter, ticket.day)
-            return updated
+            status = self._advance(advance, ticket, updated)
+            self.tickets[(ticket.counter, ticket.day, ticket.number)] = updated
+            return Written(ticket=updated, status=status)
 
     def transfer(self, ticket: Ticket, expected: tuple[TicketState, ...], changes: Mapping[str, Any],
-                 to_counter: str, build: Callable[[int], Ticket]) -> Ticket:
+                 to_counter: str, build: Callable[[int], Ticket], advance: Advance, *,
+                 idempotency: str | None = None) -> Written:
         with self._lock:
-            new = build(self.seq.get((to_counter, ticket.day), 0) + 1)
-            self.change(ticket, expected, {**changes, "transferred_to": new.id})
-            return self.issue(to_counter, new.day, lambda _: new)
+            if idempotency and idempotency in self.keys:
+                raise Conflict(ticket=ticket.id)  # as the adapter's condition on the key item
+            current = self._checked(ticket, expected)
+            day = build(1).day
+            new = build(self.seq.get((to_counter, day), 0) + 1)
+            closed = current.model_copy(update={**changes, "transferred_to": new.id})
+            status = self._advance(advance, ticket, closed)
+            self.tickets[(ticket.counter, ticket.day, ticket.number)] = closed
+            target = self._advance(advance, None, new)
+            self.seq[(to_counter, day)] = new.number
+            self.tickets[(to_counter, day, new.number)] = new
+            if idempotency:
+                self.keys[idempotency] = (to_counter, day, new.number)
+            return Written(ticket=new, status=status, target=target)
 
-    def set_notify(self, ticket: Ticket, notify: Mapping[str, Any]) -> Ticket:
-        return self.change(ticket, LIVE, {"notify": _notify(notify)})
+    def by_idempotency(self, key: str) -> Ticket | None:
+        with self._lock:
+            found = self.keys.get(key)
+            return self.tickets[found] if found else None
+
+    def set_notify(self, ticket: Ticket, notify: Mapping[str, Any], advance: Advance) -> Written:
+        return self.change(ticket, LIVE, {"notify": Notify.model_validate(notify)}, advance)
 
     def mark_notified(self, ticket: Ticket, kind: str) -> bool:
         with self._lock:
@@ -77,31 +118,26 @@ class MemoryQueueStore(QueueStore):
             self.tickets[key] = current.model_copy(update={"notify": current.notify.model_copy(update={flag: True})})
             return True
 
-    def put_status(self, status: CounterStatus) -> bool:
-        with self._lock:
-            old = self.statuses.get(status.counter)
-            if old is not None and (old.day, old.rev) > (status.day, status.rev):
-                return False
-            self.statuses[status.counter] = status
-            return True
-
-    def status(self, counter: str) -> CounterStatus | None:
-        self.reads += 1
-        return self.statuses.get(counter)
-
     def put_summary(self, counter: str, rev: int, summary: Mapping[str, Any]) -> None:
         with self._lock:
+            old = self.live.get(counter)
+            if old is not None and (str(old[1].get("day")), old[0]) > (str(summary.get("day")), rev):
+                return  # a newer entry is there (as the adapter's condition on day#rev)
             self.live[counter] = (rev, dict(summary))
 
     def summaries(self) -> dict[str, dict[str, Any]]:
         self.reads += 1
         return {c: s for c, (_, s) in self.live.items()}
 
-    def put_day_stats(self, stats: DayStats) -> None:
-        self.stats[(stats.counter, stats.day)] = stats
+    def put_day_stats(self, stats: DayStats, rev: int | None = None) -> None:
+        with self._lock:
+            old = self.stats.get((stats.counter, stats.day))
+            if rev is not None and old is not None and old[0] > rev:
+                return
+            self.stats[(stats.counter, stats.day)] = (rev or 0, stats)
 
     def day_stats(self, counter: str, since: date, until: date) -> list[DayStats]:
-        return [s for (c, d), s in sorted(self.stats.items(), key=lambda kv: kv[0][1])
+        return [s for (c, d), (_, s) in sorted(self.stats.items(), key=lambda kv: kv[0][1])
                 if c == counter and since <= d <= until]
 
     def put_forecast(self, month: str, payload: Mapping[str, Any]) -> None:
@@ -110,12 +146,6 @@ class MemoryQueueStore(QueueStore):
     def forecast(self, month: str) -> dict[str, Any] | None:
         self.reads += 1
         return self.forecasts.get(month)
-
-
-def _notify(data: Mapping[str, Any]) -> Any:
-    from madoguchi.queue.models import Notify
-
-    return Notify.model_validate(data)
 
 
 class MemoryWebPush(WebPushSender):

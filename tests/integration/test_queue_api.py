@@ -6,8 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -17,8 +16,6 @@ import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from icalendar import Calendar
-from werkzeug.serving import make_server
-from werkzeug.wrappers import Request, Response
 
 Call = Callable[..., requests.Response]
 
@@ -152,31 +149,6 @@ def test_bad_input_is_refused_in_the_callers_language(api: Call) -> None:
 
 
 # --- notices ------------------------------------------------------------------------------------------------------
-class PushService:
-    """A browser's push service, locally: records what the application server POSTs to the subscription."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[dict[str, str], bytes]] = []
-        self.server = make_server("127.0.0.1", 0, self, threaded=True)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        request = Request(environ)
-        self.received.append((dict(request.headers), request.get_data()))
-        return Response(status=201)(environ, start_response)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_port}"
-
-
-@pytest.fixture
-def push_service() -> Iterator[PushService]:
-    service = PushService()
-    yield service
-    service.server.shutdown()
-
-
 def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
@@ -186,8 +158,8 @@ NOTICE = re.compile(r"^【市民課 証明書】番号 \d+"
                     r"http://127\.0\.0\.1:\d+/ticket/\?id=shimin_cert-\d{8}-\d+-[0-9a-f]{8}$")
 
 
-def test_line_and_web_push_tell_only_number_counter_and_link(api: Call, local_stack: Any,
-                                                            push_service: PushService) -> None:
+def test_line_and_web_push_tell_only_number_counter_and_link(api: Call, local_stack: Any) -> None:
+    push_service = local_stack.push  # the local stack's recording push service (WEBPUSH_ORIGINS)
     drain(api, "shimin_cert", "staff-shimin")
     browser_key = ec.generate_private_key(ec.SECP256R1())
     auth = b"0123456789abcdef"
@@ -200,7 +172,8 @@ def test_line_and_web_push_tell_only_number_counter_and_link(api: Call, local_st
     assert len(base64.urlsafe_b64decode(vapid + "==")) == 65
     opt = api("POST", f"/tickets/{mine['id']}/notifications", None, {
         "ahead": 1, "lang": "ja", "line_user_id": line_id,
-        "webpush": {"endpoint": f"{push_service.url}/push/abc", "keys": {"p256dh": _b64(p256dh), "auth": _b64(auth)}},
+        "webpush": {"endpoint": f"{push_service.url}/push/{mine['id']}",
+                    "keys": {"p256dh": _b64(p256dh), "auth": _b64(auth)}},
     })
     assert opt.status_code == 200 and opt.json()["notify_line"] and opt.json()["notify_webpush"]
     start = len(local_stack.line.sent)
@@ -213,9 +186,11 @@ def test_line_and_web_push_tell_only_number_counter_and_link(api: Call, local_st
     # LINE carries the number, the counter and a link: nothing else
     assert all(NOTICE.match(t) for t in texts), texts
     # the browser's push service got the same two notices, encrypted for the browser and signed with VAPID
-    assert len(push_service.received) == 2
+    path = f"/push/{mine['id']}"
+    received = [(headers, body) for at, headers, body in push_service.received if at == path]
+    assert len(received) == 2
     decrypted = []
-    for headers, body in push_service.received:
+    for headers, body in received:
         assert headers["Authorization"].startswith("vapid t=") and f"k={vapid}" in headers["Authorization"]
         assert headers["Content-Encoding"] == "aes128gcm"
         decrypted.append(json.loads(http_ece.decrypt(body, private_key=browser_key, auth_secret=auth,

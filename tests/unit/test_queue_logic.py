@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from madoguchi.queue import service as queue
-from madoguchi.queue.service import CallNext, IssueRequest, NotifyRequest, Transfer
+from madoguchi.queue.models import CallNext, IssueRequest, NotifyRequest, TicketReceipt, Transfer
+from madoguchi.queue.service import QueueDeps
 from madoguchi.shared.auth import Caller, DeviceKind, Role
 from madoguchi.shared.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from tests.fakes.messaging import MemoryLineMessenger
@@ -22,13 +23,14 @@ BASE = "https://city.example"
 
 
 def issue(store: MemoryQueueStore, at: datetime, counter: str = "shimin_cert", service: str = "juminhyo",
-          priority: str | None = None) -> queue.TicketReceipt:
-    receipt, _ = queue.issue(counter, IssueRequest(service=service, priority=priority), MACHINE, store, at, BASE, "ja")
+          priority: str | None = None) -> TicketReceipt:
+    receipt, _ = queue.issue(counter, IssueRequest(service=service, priority=priority), MACHINE, QueueDeps(store), at,
+                             base_url=BASE, lang="ja")
     return receipt
 
 
 def call(store: MemoryQueueStore, at: datetime, counter: str = "shimin_cert", who: Caller = SHIMIN):
-    called, _ = queue.call_next(counter, CallNext(desk="2"), who, store, at)
+    called, _ = queue.call_next(counter, CallNext(desk="2"), who, QueueDeps(store), at)
     return called
 
 
@@ -58,27 +60,29 @@ def test_absent_keeps_the_place_during_the_grace_period_only():
     issue(store, T0 + timedelta(minutes=1))
     called = call(store, T0 + timedelta(minutes=2))
     assert called.id == a.id
-    t = queue.act("shimin_cert", a.id, "absent", SHIMIN, store, T0 + timedelta(minutes=3), GRACE)[0]
+    t = queue.act("shimin_cert", a.id, "absent", SHIMIN, QueueDeps(store), T0 + timedelta(minutes=3), grace=GRACE)[0]
     assert t.state == "absent" and t.absent_until == T0 + timedelta(minutes=18)
     # back within the grace period: in line again at the original arrival time, so called before number 2
-    queue.act("shimin_cert", a.id, "requeue", SHIMIN, store, T0 + timedelta(minutes=10), GRACE)
+    queue.act("shimin_cert", a.id, "requeue", SHIMIN, QueueDeps(store), T0 + timedelta(minutes=10), grace=GRACE)
     assert call(store, T0 + timedelta(minutes=11)).id == a.id
-    queue.act("shimin_cert", a.id, "absent", SHIMIN, store, T0 + timedelta(minutes=12), GRACE)
+    queue.act("shimin_cert", a.id, "absent", SHIMIN, QueueDeps(store), T0 + timedelta(minutes=12), grace=GRACE)
     with pytest.raises(Conflict):
-        queue.act("shimin_cert", a.id, "requeue", SHIMIN, store, T0 + timedelta(minutes=40), GRACE)
+        queue.act("shimin_cert", a.id, "requeue", SHIMIN, QueueDeps(store), T0 + timedelta(minutes=40), grace=GRACE)
 
 
 def test_recall_and_complete_record_wait_and_service_time():
     store = MemoryQueueStore()
     a = issue(store, T0)
     call(store, T0 + timedelta(minutes=10))
-    recalled = queue.act("shimin_cert", a.id, "recall", SHIMIN, store, T0 + timedelta(minutes=12), GRACE)[0]
+    recalled = queue.act("shimin_cert", a.id, "recall", SHIMIN, QueueDeps(store), T0 + timedelta(minutes=12),
+                         grace=GRACE)[0]
     assert recalled.recalls == 1 and recalled.state == "called"
-    done = queue.act("shimin_cert", a.id, "complete", SHIMIN, store, T0 + timedelta(minutes=20), GRACE)[0]
+    done = queue.act("shimin_cert", a.id, "complete", SHIMIN, QueueDeps(store), T0 + timedelta(minutes=20),
+                     grace=GRACE)[0]
     assert done.state == "done" and done.wait_seconds == 600 and done.service_seconds == 480
     with pytest.raises(Conflict):
-        queue.act("shimin_cert", a.id, "complete", SHIMIN, store, T0 + timedelta(minutes=21), GRACE)
-    stats = queue.counter_stats("shimin_cert", SHIMIN, store, T0 + timedelta(minutes=30), 7, "ja")
+        queue.act("shimin_cert", a.id, "complete", SHIMIN, QueueDeps(store), T0 + timedelta(minutes=21), grace=GRACE)
+    stats = queue.counter_stats("shimin_cert", SHIMIN, QueueDeps(store), T0 + timedelta(minutes=30), days=7, lang="ja")
     assert stats.days[-1].served == 1 and stats.services[0].mean_service_minutes == 8.0
 
 
@@ -87,12 +91,12 @@ def test_transfer_keeps_the_first_arrival_time_at_the_other_counter():
     early = issue(store, T0, counter="okuyami", service="okuyami")
     issue(store, T0 + timedelta(minutes=5), counter="hoken", service="kokuho")  # arrived later at 保険年金
     call(store, T0 + timedelta(minutes=6), counter="okuyami", who=ONESTOP)
-    new, _ = queue.transfer("okuyami", early.id, Transfer(to="hoken", service="kokuho"), ONESTOP, store,
+    new, _ = queue.transfer("okuyami", early.id, Transfer(to="hoken", service="kokuho"), ONESTOP, QueueDeps(store),
                             T0 + timedelta(minutes=30))
     assert new.counter == "hoken" and new.number == 2 and new.arrived_at == T0 and new.transferred_from == early.id
     hoken = Caller(sub="staff-hoken", role=Role.STAFF, department="hoken")
     assert call(store, T0 + timedelta(minutes=31), counter="hoken", who=hoken).id == new.id
-    old = queue.view_ticket(early.id, store, T0 + timedelta(minutes=31), "ja")
+    old = queue.view_ticket(early.id, QueueDeps(store), T0 + timedelta(minutes=31), lang="ja")
     assert old.state == "transferred" and old.transferred_to == new.id
 
 
@@ -101,9 +105,10 @@ def test_only_the_counters_department_may_call_and_only_devices_issue():
     with pytest.raises(Forbidden):
         call(store, T0, counter="hoken")
     with pytest.raises(Unauthorized):
-        queue.call_next("shimin_cert", CallNext(desk="1"), None, store, T0)
+        queue.call_next("shimin_cert", CallNext(desk="1"), None, QueueDeps(store), T0)
     with pytest.raises(Forbidden):
-        queue.issue("shimin_cert", IssueRequest(service="juminhyo"), SHIMIN, store, T0, BASE, "ja")
+        queue.issue("shimin_cert", IssueRequest(service="juminhyo"), SHIMIN, QueueDeps(store), T0, base_url=BASE,
+                    lang="ja")
     with pytest.raises(InvalidInput):
         issue(store, T0, service="kokuho")
     with pytest.raises(NotFound):
@@ -117,12 +122,13 @@ def test_notices_say_only_number_counter_and_link_and_go_once():
     last = tickets[-1]
     sub = {"endpoint": "https://push.example/abc", "keys": {"p256dh": "x", "auth": "y"}}
     _, notices = queue.opt_in(last.id, NotifyRequest.model_validate(
-        {"ahead": 1, "line_user_id": "U" + "0" * 32, "webpush": sub, "lang": "en"}), store, T0, "ja",
-        ["push.example"])
+        {"ahead": 1, "line_user_id": "U" + "0" * 32, "webpush": sub, "lang": "en"}), QueueDeps(store), T0,
+        lang="ja", push_hosts=["push.example"])
     assert notices == []  # 3 ahead, threshold 1
     for i in range(4):
-        _, notices = queue.call_next("shimin_cert", CallNext(desk="4"), SHIMIN, store, T0 + timedelta(minutes=9 + i))
-        queue.send_notices(notices, store, line, push, BASE)
+        _, notices = queue.call_next("shimin_cert", CallNext(desk="4"), SHIMIN, QueueDeps(store),
+                                     T0 + timedelta(minutes=9 + i))
+        queue.send_notices(notices, QueueDeps(store, line, push), base_url=BASE)
     assert [m["to"] for m in line.sent] == ["U" + "0" * 32] * 2 and len(push.sent) == 2  # "1 ahead", "called"
     texts = [t for m in line.sent for t in m["texts"]] + [text for _, text in push.sent]
     assert texts[0] == f"[Certificates] Number {last.number}: 1 ahead of you. {BASE}/ticket/?id={last.id}"
@@ -132,13 +138,87 @@ def test_notices_say_only_number_counter_and_link_and_go_once():
 
 def test_push_subscriptions_only_to_known_push_services():
     hosts = ["fcm.googleapis.com", "push.apple.com"]
-    assert queue.push_endpoint_allowed("https://fcm.googleapis.com/fcm/send/x", hosts, False)
-    assert queue.push_endpoint_allowed("https://web.push.apple.com/abc", hosts, False)
-    assert not queue.push_endpoint_allowed("http://fcm.googleapis.com/x", hosts, False)
-    assert not queue.push_endpoint_allowed("https://evil.example/fcm.googleapis.com", hosts, False)
-    assert not queue.push_endpoint_allowed("https://fcm.googleapis.com.evil.example/x", hosts, False)
+    assert queue.push_endpoint_allowed("https://fcm.googleapis.com/fcm/send/x", hosts)
+    assert queue.push_endpoint_allowed("https://web.push.apple.com/abc", hosts)
+    assert not queue.push_endpoint_allowed("http://fcm.googleapis.com/x", hosts)
+    assert not queue.push_endpoint_allowed("https://evil.example/fcm.googleapis.com", hosts)
+    assert not queue.push_endpoint_allowed("https://fcm.googleapis.com.evil.example/x", hosts)
     store = MemoryQueueStore()
     ticket = issue(store, T0)
     body = NotifyRequest.model_validate({"webpush": {"endpoint": "https://169.254.169.254/x", "keys": {}}})
     with pytest.raises(InvalidInput):
-        queue.opt_in(ticket.id, body, store, T0, "ja", hosts)
+        queue.opt_in(ticket.id, body, QueueDeps(store), T0, lang="ja", push_hosts=hosts)
+
+
+class CountingStore(MemoryQueueStore):
+    """Counts what the issuing and calling paths read: whole days and single items."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.days_read = 0
+
+    def day(self, counter, day):  # type: ignore[no-untyped-def]
+        self.days_read += 1
+        return super().day(counter, day)
+
+
+@pytest.mark.parametrize("queue_length", [10, 500])
+def test_issuing_and_calling_read_the_same_whatever_the_queue(queue_length: int) -> None:
+    store = CountingStore()
+    for i in range(queue_length - 1):
+        issue(store, T0 + timedelta(seconds=i))
+    store.reads = store.days_read = 0
+    issue(store, T0 + timedelta(hours=1))
+    assert (store.days_read, store.reads) == (0, 0)  # the store's write reads the head itself
+    call(store, T0 + timedelta(hours=2))
+    assert (store.days_read, store.reads) == (0, 2)  # the status, then the first waiting ticket
+
+
+def test_the_status_written_with_each_change_matches_the_tickets():
+    store = MemoryQueueStore()
+    line, push = MemoryLineMessenger(), MemoryWebPush()
+    tickets = [issue(store, T0 + timedelta(minutes=i), priority="assistance" if i == 5 else None) for i in range(8)]
+    deps = QueueDeps(store, line, push)
+    sent = 0
+
+    def send(result):  # as the handler does with every result
+        nonlocal sent
+        sent += queue.send_notices(result[1], deps, base_url=BASE)
+        return result[0]
+
+    send(queue.opt_in(tickets[7].id, NotifyRequest.model_validate({"ahead": 2, "line_user_id": "U" + "1" * 32}),
+                 QueueDeps(store), T0, lang="ja"))
+    at = T0 + timedelta(minutes=20)
+    a = call(store, at)
+    send(queue.act("shimin_cert", a.id, "absent", SHIMIN, QueueDeps(store), at, grace=GRACE))
+    b = call(store, at + timedelta(minutes=1))
+    send(queue.act("shimin_cert", b.id, "complete", SHIMIN, QueueDeps(store), at + timedelta(minutes=9), grace=GRACE))
+    send(queue.act("shimin_cert", tickets[3].id, "cancel", SHIMIN, QueueDeps(store), at + timedelta(minutes=9),
+                   grace=GRACE))
+    send(queue.act("shimin_cert", a.id, "requeue", SHIMIN, QueueDeps(store), at + timedelta(minutes=10), grace=GRACE))
+    send(queue.transfer("shimin_cert", tickets[6].id, Transfer(to="hoken", service="kokuho"), SHIMIN,
+                        QueueDeps(store), at + timedelta(minutes=11)))
+    for i in range(5):  # #6 (priority, back in line), #2, #3, #5, then the opted-in #8
+        send(queue.call_next("shimin_cert", CallNext(desk="1"), SHIMIN, QueueDeps(store),
+                             at + timedelta(minutes=12 + i)))
+    day = T0.date()
+    status = store.status("shimin_cert", day)
+    _, all_tickets = store.day("shimin_cert", day)
+    assert status is not None and status.stats == queue.day_stats("shimin_cert", day, all_tickets)
+    live = sorted((t for t in all_tickets if t.state in ("waiting", "called", "absent")), key=lambda t: t.order())
+    assert [(e.number, e.state) for e in status.entries] == [(t.number, t.state) for t in live]
+    assert status.served == 1 and status.last_issued == 8
+    assert sent == 2 and len(line.sent) == 2  # the opted-in ticket: "2 ahead" once, then "called" once
+
+
+def test_a_retried_transfer_with_the_same_key_returns_the_first_new_ticket():
+    store = MemoryQueueStore()
+    early = issue(store, T0, counter="okuyami", service="okuyami")
+    body = Transfer(to="hoken", service="kokuho")
+    at = T0 + timedelta(minutes=30)
+    new, _ = queue.transfer("okuyami", early.id, body, ONESTOP, QueueDeps(store), at, idempotency_key="k1")
+    again, notices = queue.transfer("okuyami", early.id, body, ONESTOP, QueueDeps(store), at, idempotency_key="k1")
+    assert again == new and notices == []
+    assert [t.number for t in store.day("hoken", T0.date())[1]] == [new.number]  # one new ticket
+    with pytest.raises(Conflict):  # without the key, a second hand-over of the closed ticket is refused
+        queue.transfer("okuyami", early.id, body, ONESTOP, QueueDeps(store), at)

@@ -1,19 +1,22 @@
 """The queue on DynamoDB. Every call is a GetItem, a Query of one partition or a conditional write.
 
-Items (pk, sk) of the queue table (transactions only touch this one, and it holds only tickets):
-- ``Q#<counter>#<day>``, ``#SEQ``: the counter day's last number and revision (sorts before the tickets)
+Items (pk, sk) of the queue table (transactions touch only this one):
+- ``Q#<counter>#<day>``, ``#SEQ``: the counter day's head: last number, revision and the live status (JSON:
+  live tickets in call order and the day's aggregate), rewritten in every transaction that changes a ticket
 - ``Q#<counter>#<day>``, ``T#<number:05d>``: a ticket
+- ``IDEM#<caller>#<Idempotency-Key>``, ``IDEM``: the ticket a key issued (expires after a day)
 
 Items of the congestion table (small derived objects, read by the polling routes and the calendar):
-- ``STATUS#<counter>``, ``STATUS``: the cached live status (JSON), replaced on each change
 - ``LIVE``, ``LIVE``: one attribute per counter: the city-wide live congestion object
-- ``STATS#<counter>``, ``<day>``: the day's aggregate (JSON)
+- ``STATS#<counter>``, ``<day>``: the day's aggregate (JSON), newest revision wins
 - ``FORECAST``, ``<YYYY-MM>``: the learned congestion calendar of a month (JSON)
 
-Numbering: read ``#SEQ`` (consistent), then one TransactWriteItems that sets ``last = n+1`` on condition
-``last = n`` and puts the ticket on condition ``attribute_not_exists(pk)``. Either both happen or neither: a
-number is never taken without its ticket (no gap) and never twice (no duplicate). A lost race cancels the
-transaction and is retried with the new value.
+Every write reads the head (one consistent GetItem), then one TransactWriteItems puts the head on condition
+``rev = n`` (``attribute_not_exists`` for a new day) with the ticket's own condition (``attribute_not_exists``
+for a new number, the expected states for a change). Either all happen or none: a number is never taken
+without its ticket (no gap) nor twice (no duplicate), and the status always matches the tickets. A lost race
+cancels the transaction and is retried with the new head; a failed ticket condition is a Conflict. Nothing
+reads the whole day on the issuing and calling paths: their cost does not grow with the queue.
 """
 
 from __future__ import annotations
@@ -22,14 +25,14 @@ import json
 import random
 import time
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
-from madoguchi.queue.models import LIVE, CounterStatus, DayStats, Ticket, TicketState
-from madoguchi.queue.store import QueueStore
+from madoguchi.queue.models import LIVE, CounterStatus, DayStats, Notify, Ticket, TicketState
+from madoguchi.queue.store import Advance, QueueStore, Written
 from madoguchi.shared.aws import dynamodb_table
 from madoguchi.shared.dynamodb import cancellation_reasons, plain
 from madoguchi.shared.errors import Conflict
@@ -68,6 +71,9 @@ def _backoff(attempt: int) -> None:
     time.sleep(random.uniform(0, min(0.2, 0.005 * 2 ** min(attempt, 6))))
 
 
+IDEMPOTENCY_DAYS = 1
+
+
 class DynamoQueueStore(QueueStore):
     def __init__(self, table_name: str, congestion_table: str) -> None:
         self._table = dynamodb_table(table_name)
@@ -76,26 +82,36 @@ class DynamoQueueStore(QueueStore):
         self._client = self._table.meta.client
         self.reads = 0
 
-    # --- numbering --------------------------------------------------------------------------------------
-    def _seq(self, counter: str, day: date) -> int | None:
+    # --- the counter day's head ------------------------------------------------------------------------------
+    def _head(self, counter: str, day: date) -> tuple[int | None, CounterStatus]:
+        """(revision or None before the day's first ticket, status)."""
         item = self._table.get_item(Key={"pk": _pk(counter, day), "sk": "#SEQ"}, ConsistentRead=True).get("Item")
-        return int(item["last"]) if item and "last" in item else None
+        if not item or "rev" not in item:
+            return None, CounterStatus.empty(counter, day)
+        rev = int(item["rev"])
+        if "status" not in item:  # a head written before the status moved here: numbers only
+            return rev, CounterStatus.empty(counter, day).model_copy(update={"last_issued": int(item["last"]),
+                                                                              "rev": rev})
+        return rev, CounterStatus.model_validate_json(str(item["status"]))
 
-    def _advance(self, counter: str, day: date, last: int | None) -> dict[str, Any]:
-        """The transaction item that takes number last+1 (the condition makes a concurrent taker lose)."""
-        update: dict[str, Any] = {
+    def _put_head(self, status: CounterStatus, rev: int | None) -> dict[str, Any]:
+        """The transaction item that writes the head at revision rev+1 (a concurrent writer makes it fail)."""
+        new = status.model_copy(update={"rev": (rev or 0) + 1})
+        data = json.dumps(new.model_dump(mode="json", exclude_none=True)
+                          | {"entries": [e.model_dump(mode="json", exclude_none=True) | {"key": e.key}
+                                         for e in new.entries]}, separators=(",", ":"))
+        put: dict[str, Any] = {
             "TableName": self._name,
-            "Key": {"pk": _av(_pk(counter, day)), "sk": _av("#SEQ")},
-            "UpdateExpression": "SET #last = :next, #rev = if_not_exists(#rev, :zero) + :one",
-            "ExpressionAttributeNames": {"#last": "last", "#rev": "rev"},
-            "ExpressionAttributeValues": {":next": _av((last or 0) + 1), ":zero": _av(0), ":one": _av(1)},
+            "Item": {"pk": _pk(status.counter, status.day), "sk": "#SEQ", "last": new.last_issued,
+                     "rev": new.rev, "status": data},
         }
-        if last is None:
-            update["ConditionExpression"] = "attribute_not_exists(#last)"
+        if rev is None:
+            put["ConditionExpression"] = "attribute_not_exists(pk)"
         else:
-            update["ConditionExpression"] = "#last = :last"
-            update["ExpressionAttributeValues"][":last"] = _av(last)
-        return {"Update": update}
+            put["ConditionExpression"] = "#rev = :rev"
+            put["ExpressionAttributeNames"] = {"#rev": "rev"}
+            put["ExpressionAttributeValues"] = {":rev": rev}
+        return {"Put": put}
 
     def _put_ticket(self, ticket: Ticket) -> dict[str, Any]:
         item = ticket.model_dump(mode="json", exclude_none=True)
@@ -103,27 +119,57 @@ class DynamoQueueStore(QueueStore):
         return {"Put": {"TableName": self._name, "Item": {k: _av(v) for k, v in item.items()},
                         "ConditionExpression": "attribute_not_exists(pk)"}}
 
-    def _bump(self, counter: str, day: date) -> dict[str, Any]:
-        return {"Update": {
-            "TableName": self._name,
-            "Key": {"pk": _av(_pk(counter, day)), "sk": _av("#SEQ")},
-            "UpdateExpression": "ADD #rev :one",
-            "ExpressionAttributeNames": {"#rev": "rev"},
-            "ExpressionAttributeValues": {":one": _av(1)},
-        }}
+    def _put_key(self, key: str, ticket: Ticket) -> dict[str, Any]:
+        expires = int((ticket.issued_at + timedelta(days=IDEMPOTENCY_DAYS)).timestamp())
+        return {"Put": {"TableName": self._name,
+                        "Item": {"pk": f"IDEM#{key}", "sk": "IDEM", "counter": ticket.counter,
+                                 "day": ticket.day.isoformat(), "number": ticket.number, "expires_at": expires},
+                        "ConditionExpression": "attribute_not_exists(pk)"}}
 
-    def issue(self, counter: str, day: date, build: Callable[[int], Ticket]) -> Ticket:
+    def _replay(self, key: str) -> Written | None:
+        item = self._table.get_item(Key={"pk": f"IDEM#{key}", "sk": "IDEM"}, ConsistentRead=True).get("Item")
+        if not item:
+            return None
+        counter, day = str(item["counter"]), date.fromisoformat(str(item["day"]))
+        ticket = self.get(counter, day, int(item["number"]))
+        if ticket is None:
+            return None
+        _, status = self._head(counter, day)
+        return Written(ticket=ticket, status=status, replayed=True)
+
+    def _transact(self, items: list[dict[str, Any]], guarded: set[int], conflict: Conflict) -> bool:
+        """True if written; False if only a head moved (read again and retry); raises `conflict` when one of
+        the `guarded` items' own conditions failed."""
+        try:
+            self._client.transact_write_items(TransactItems=items)
+            return True
+        except ClientError as e:
+            if e.response["Error"]["Code"] not in RETRY:
+                raise
+            reasons = cancellation_reasons(e)
+            if any(i < len(reasons) and reasons[i] == "ConditionalCheckFailed" for i in guarded):
+                raise conflict from e
+            return False
+
+    def issue(self, counter: str, day: date, build: Callable[[int], Ticket], advance: Advance, *,
+              idempotency: str | None = None) -> Written:
+        if idempotency and (replayed := self._replay(idempotency)):
+            return replayed
         for attempt in range(MAX_ATTEMPTS):
-            last = self._seq(counter, day)
-            ticket = build((last or 0) + 1)
+            rev, status = self._head(counter, day)
+            ticket = build(status.last_issued + 1)
+            new_status = advance(status, None, ticket)
+            items = [self._put_head(new_status, rev), self._put_ticket(ticket)]
+            if idempotency:
+                items.append(self._put_key(idempotency, ticket))
             try:
-                self._client.transact_write_items(
-                    TransactItems=[self._advance(counter, day, last), self._put_ticket(ticket)])
-                return ticket
-            except ClientError as e:
-                if e.response["Error"]["Code"] not in RETRY:
-                    raise
-                _backoff(attempt)  # another ticket took this number first: read again and take the next
+                if self._transact(items, {2} if idempotency else set(), Conflict(counter=counter)):
+                    return Written(ticket=ticket, status=new_status.model_copy(update={"rev": (rev or 0) + 1}))
+            except Conflict:
+                if idempotency and (replayed := self._replay(idempotency)):
+                    return replayed  # a concurrent retry with the same key issued it first
+                raise
+            _backoff(attempt)  # another ticket took this number first: read again and take the next
         raise Conflict(counter=counter)
 
     # --- reads ------------------------------------------------------------------------------------------------
@@ -131,6 +177,11 @@ class DynamoQueueStore(QueueStore):
         self.reads += 1
         item = self._table.get_item(Key={"pk": _pk(counter, day), "sk": _sk(number)}).get("Item")
         return Ticket.model_validate(plain(item)) if item else None
+
+    def status(self, counter: str, day: date) -> CounterStatus | None:
+        self.reads += 1
+        rev, status = self._head(counter, day)
+        return status if rev is not None else None
 
     def day(self, counter: str, day: date) -> tuple[int, list[Ticket]]:
         items: list[dict[str, Any]] = []
@@ -177,56 +228,52 @@ class DynamoQueueStore(QueueStore):
             "ExpressionAttributeValues": values,
         }}
 
-    def change(self, ticket: Ticket, expected: tuple[TicketState, ...], changes: Mapping[str, Any]) -> Ticket:
-        items = [self._change_item(ticket, expected, changes), self._bump(ticket.counter, ticket.day)]
+    def change(self, ticket: Ticket, expected: tuple[TicketState, ...], changes: Mapping[str, Any],
+               advance: Advance) -> Written:
+        if ticket.state not in expected:
+            raise Conflict(ticket=ticket.id)
+        updated = ticket.model_copy(update=dict(changes))
         for attempt in range(MAX_ATTEMPTS):
-            try:
-                self._client.transact_write_items(TransactItems=items)
-                return ticket.model_copy(update=dict(changes))
-            except ClientError as e:
-                if e.response["Error"]["Code"] not in RETRY:
-                    raise
-                if cancellation_reasons(e)[:1] == ["ConditionalCheckFailed"]:
-                    raise Conflict(ticket=ticket.id) from e
-                _backoff(attempt)  # a concurrent transaction on the same day: try again
+            rev, status = self._head(ticket.counter, ticket.day)
+            new_status = advance(status, ticket, updated)
+            items = [self._put_head(new_status, rev), self._change_item(ticket, expected, changes)]
+            if self._transact(items, {1}, Conflict(ticket=ticket.id)):
+                return Written(ticket=updated, status=new_status.model_copy(update={"rev": (rev or 0) + 1}))
+            _backoff(attempt)  # a concurrent change on the same day: read the head again
         raise Conflict(ticket=ticket.id)
+
+    def by_idempotency(self, key: str) -> Ticket | None:
+        replayed = self._replay(key)
+        return replayed.ticket if replayed else None
 
     def transfer(self, ticket: Ticket, expected: tuple[TicketState, ...], changes: Mapping[str, Any],
-                 to_counter: str, build: Callable[[int], Ticket]) -> Ticket:
+                 to_counter: str, build: Callable[[int], Ticket], advance: Advance, *,
+                 idempotency: str | None = None) -> Written:
+        if ticket.state not in expected:
+            raise Conflict(ticket=ticket.id)
         for attempt in range(MAX_ATTEMPTS):
             new_day = build(1).day
-            last = self._seq(to_counter, new_day)
-            new = build((last or 0) + 1)
-            close = [self._change_item(ticket, expected, {**changes, "transferred_to": new.id}),
-                     self._bump(ticket.counter, ticket.day)]
-            try:
-                self._client.transact_write_items(
-                    TransactItems=[*close, self._advance(to_counter, new.day, last), self._put_ticket(new)])
-                return new
-            except ClientError as e:
-                if e.response["Error"]["Code"] not in RETRY:
-                    raise
-                if cancellation_reasons(e)[:1] == ["ConditionalCheckFailed"]:
-                    raise Conflict(ticket=ticket.id) from e
-                _backoff(attempt)
+            to_rev, to_status = self._head(to_counter, new_day)
+            new = build(to_status.last_issued + 1)
+            closing = {**changes, "transferred_to": new.id}
+            closed = ticket.model_copy(update=closing)
+            rev, status = self._head(ticket.counter, ticket.day)
+            from_status = advance(status, ticket, closed)
+            target = advance(to_status, None, new)
+            items = [self._put_head(from_status, rev), self._change_item(ticket, expected, closing),
+                     self._put_head(target, to_rev), self._put_ticket(new)]
+            if idempotency:
+                items.append(self._put_key(idempotency, new))
+            if self._transact(items, {1, 4} if idempotency else {1}, Conflict(ticket=ticket.id)):
+                return Written(ticket=new, status=from_status.model_copy(update={"rev": (rev or 0) + 1}),
+                               target=target.model_copy(update={"rev": (to_rev or 0) + 1}))
+            _backoff(attempt)
         raise Conflict(ticket=ticket.id)
 
-    def set_notify(self, ticket: Ticket, notify: Mapping[str, Any]) -> Ticket:
-        values = {":n": dict(notify), **{f":s{i}": s for i, s in enumerate(LIVE)}}
-        try:
-            item = self._table.update_item(
-                Key={"pk": _pk(ticket.counter, ticket.day), "sk": _sk(ticket.number)},
-                UpdateExpression="SET #notify = :n",
-                ConditionExpression=f"#state IN ({', '.join(f':s{i}' for i in range(len(LIVE)))})",
-                ExpressionAttributeNames={"#notify": "notify", "#state": "state"},
-                ExpressionAttributeValues=values,
-                ReturnValues="ALL_NEW",
-            )["Attributes"]
-        except ClientError as e:
-            if e.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                raise Conflict(ticket=ticket.id) from e
-            raise
-        return Ticket.model_validate(plain(item))
+    def set_notify(self, ticket: Ticket, notify: Mapping[str, Any], advance: Advance) -> Written:
+        # Stored complete (flags included), as the fake does: mark_notified's condition reads the flags.
+        complete = Notify.model_validate(notify)
+        return self.change(ticket, LIVE, {"notify": complete}, advance)
 
     def mark_notified(self, ticket: Ticket, kind: str) -> bool:
         try:
@@ -243,30 +290,7 @@ class DynamoQueueStore(QueueStore):
             raise
         return True
 
-    # --- cached status and live congestion -----------------------------------------------------------------
-    def put_status(self, status: CounterStatus) -> bool:
-        data = json.dumps(status.model_dump(mode="json", exclude_none=True)
-                          | {"entries": [e.model_dump(mode="json", exclude_none=True) | {"key": e.key}
-                                         for e in status.entries]}, separators=(",", ":"))
-        order = f"{status.day.isoformat()}#{status.rev:09d}"
-        try:
-            self._cache.put_item(
-                Item={"pk": f"STATUS#{status.counter}", "sk": "STATUS", "order": order, "data": data},
-                ConditionExpression="attribute_not_exists(#order) OR #order <= :order",
-                ExpressionAttributeNames={"#order": "order"},
-                ExpressionAttributeValues={":order": order},
-            )
-        except ClientError as e:
-            if e.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False  # a newer status is already there
-            raise
-        return True
-
-    def status(self, counter: str) -> CounterStatus | None:
-        self.reads += 1
-        item = self._cache.get_item(Key={"pk": f"STATUS#{counter}", "sk": "STATUS"}).get("Item")
-        return CounterStatus.model_validate_json(str(item["data"])) if item else None
-
+    # --- live congestion ------------------------------------------------------------------------------------
     def put_summary(self, counter: str, rev: int, summary: Mapping[str, Any]) -> None:
         order = f"{summary['day']}#{rev:09d}"
         try:
@@ -287,9 +311,18 @@ class DynamoQueueStore(QueueStore):
         return {k[2:]: json.loads(str(v)) for k, v in item.items() if k.startswith("c_")}
 
     # --- aggregates and forecasts --------------------------------------------------------------------------
-    def put_day_stats(self, stats: DayStats) -> None:
-        self._cache.put_item(Item={"pk": f"STATS#{stats.counter}", "sk": stats.day.isoformat(),
-                                   "data": stats.model_dump_json()})
+    def put_day_stats(self, stats: DayStats, rev: int | None = None) -> None:
+        item = {"pk": f"STATS#{stats.counter}", "sk": stats.day.isoformat(), "data": stats.model_dump_json()}
+        if rev is None:
+            self._cache.put_item(Item=item)
+            return
+        try:
+            self._cache.put_item(Item=item | {"rev": rev},
+                                 ConditionExpression="attribute_not_exists(#rev) OR #rev <= :rev",
+                                 ExpressionAttributeNames={"#rev": "rev"}, ExpressionAttributeValues={":rev": rev})
+        except ClientError as e:
+            if e.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise  # else a newer aggregate of that day is there
 
     def put_many_day_stats(self, stats: list[DayStats]) -> None:
         with self._cache.batch_writer() as batch:

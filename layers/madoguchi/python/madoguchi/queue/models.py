@@ -250,10 +250,15 @@ class StatusEntry(BaseModel):
     notify_line: bool = False
     notify_webpush: bool = False
     notify_ahead: int | None = None
+    # Whether the notice was claimed (set in the same write as the change that made it due: sent once)
+    notified_ahead: bool = False
+    notified_called: bool = False
 
 
 class CounterStatus(BaseModel):
-    """The one cached object per counter, rebuilt on each change. Small: live tickets only."""
+    """The counter day's live status: live tickets in call order and the day's running aggregate. Written in
+    the same transaction as every ticket change (madoguchi.queue.service.status.Advance), so reading it costs
+    one item whatever the length of the day."""
 
     counter: str
     day: date
@@ -264,6 +269,12 @@ class CounterStatus(BaseModel):
     served: int = 0
     mean_service_seconds: float | None = None
     mean_wait_seconds: float | None = None
+    stats: DayStats | None = Field(default=None, description="The day's aggregate so far")
+
+    @classmethod
+    def empty(cls, counter: str, day: date) -> CounterStatus:
+        """A counter day before its first ticket."""
+        return cls(counter=counter, day=day, updated_at=datetime(1970, 1, 1, tzinfo=UTC))
 
     def waiting(self, now: datetime) -> list[StatusEntry]:
         return [e for e in self.entries if e.state == "waiting"]
@@ -298,6 +309,7 @@ class ServiceStats(BaseModel):
 
 
 DayStats.model_rebuild()
+CounterStatus.model_rebuild()
 
 # Time bands of the congestion calendar (Asia/Tokyo), from opening 8:30 to closing 17:15.
 BANDS: tuple[tuple[str, str, str], ...] = (("morning", "08:30", "11:00"), ("midday", "11:00", "14:00"),
@@ -344,3 +356,182 @@ def notice_text(kind: Literal["ahead", "called"], ticket: Ticket, lang: Lang, li
     template = pick(NOTICE_AHEAD if kind == "ahead" else NOTICE_CALLED, lang)
     return template.format(counter=pick(c.name, lang), number=ticket.number, ahead=ahead, desk=ticket.desk or "",
                            link=link)
+
+
+# --- API requests and views ------------------------------------------------------------------------------
+LINE_USER_ID = r"^U[0-9a-f]{32}$"
+
+
+class IssueRequest(BaseModel):
+    service: str = Field(min_length=1, max_length=40, description="Service id of the counter")
+    priority: Priority | None = Field(default=None, description="appointment (booked) or assistance (needs help)")
+
+
+class CallNext(BaseModel):
+    desk: str = Field(min_length=1, max_length=10, description="Desk (窓口番号) the resident should come to")
+
+
+class Transfer(BaseModel):
+    to: str = Field(min_length=1, max_length=40, description="Counter id to hand the resident over to")
+    service: str = Field(min_length=1, max_length=40, description="Service at that counter")
+
+
+class NotifyRequest(BaseModel):
+    ahead: int = Field(default=3, ge=0, le=50, description="Tell me when this many tickets or fewer are ahead")
+    lang: Lang = "ja"
+    line_user_id: str | None = Field(
+        default=None, pattern=LINE_USER_ID,
+        description="LINE user id from LINE Login (the city's channel); stored as an id only")
+    webpush: WebPushSubscription | None = None
+
+
+class TicketView(BaseModel):
+    id: str
+    number: int
+    counter: str
+    counter_name: str
+    service: str
+    service_name: str
+    state: TicketState
+    ahead: int | None = Field(description="Tickets to be called before this one (waiting only)")
+    estimated_wait_minutes: int | None
+    desk: str | None = None
+    called_at: datetime | None = None
+    absent_until: datetime | None = None
+    transferred_to: str | None = None
+    arrived_at: datetime
+    notify_line: bool = False
+    notify_webpush: bool = False
+    notify_ahead: int | None = None
+
+
+class TicketReceipt(TicketView):
+    """The printable ticket: number, counter, people ahead, estimated wait and a QR code to the status page."""
+
+    status_url: str
+    qr_svg: str = Field(description="SVG QR code of status_url, for the ticket printer or kiosk screen")
+
+
+class CalledView(BaseModel):
+    number: int
+    desk: str | None
+    called_at: datetime | None
+    recalls: int
+
+
+class WaitingView(BaseModel):
+    """Public: numbers and services only (who has priority, e.g. needs help, is for staff to see)."""
+
+    number: int
+    service: str
+    state: TicketState
+    absent_until: datetime | None = None
+
+
+class StatusView(BaseModel):
+    counter: str
+    counter_name: str
+    department: str
+    day: date
+    updated_at: datetime | None
+    waiting: int
+    estimated_wait_minutes: int
+    last_issued: int
+    calling: list[CalledView]
+    queue: list[WaitingView] = Field(description="Live tickets in call order (numbers only)")
+    served: int
+
+
+class StaffTicketView(BaseModel):
+    """What the staff console sees of a ticket it acts on."""
+
+    id: str
+    number: int
+    counter: str
+    service: str
+    priority: Priority | None
+    state: TicketState
+    desk: str | None
+    arrived_at: datetime
+    called_at: datetime | None
+    absent_until: datetime | None
+    recalls: int
+    wait_seconds: int | None
+    service_seconds: int | None
+    transferred_to: str | None
+    transferred_from: str | None
+
+
+class StaffTicketList(BaseModel):
+    tickets: list[StaffTicketView] = Field(description="Today's live tickets (called, waiting, absent) in call order")
+
+
+class CallResult(BaseModel):
+    ticket: StaffTicketView | None = Field(description="The called ticket, or null if nobody waits")
+
+
+class ServiceInfo(BaseModel):
+    id: str
+    name: str
+    minutes: int
+
+
+class CounterInfo(BaseModel):
+    id: str
+    department: str
+    name: str
+    desks: int
+    services: list[ServiceInfo]
+
+
+class CounterList(BaseModel):
+    counters: list[CounterInfo]
+
+
+class LiveCounter(BaseModel):
+    counter: str
+    name: str
+    waiting: int
+    estimated_wait_minutes: int
+    calling: list[int] = Field(description="Numbers being called, latest first")
+    desks: list[str | None] = Field(description="Desk of each number in `calling`")
+    level: Literal["low", "medium", "high"]
+
+
+class CongestionNow(BaseModel):
+    updated_at: datetime | None
+    counters: list[LiveCounter]
+
+
+class StatsDay(BaseModel):
+    day: date
+    tickets: int
+    served: int
+    no_show: int
+    mean_wait_minutes: float | None
+    bands: dict[str, float | None] = Field(description="Mean wait minutes per time band")
+
+
+class StatsService(BaseModel):
+    service: str
+    name: str
+    served: int
+    mean_wait_minutes: float | None
+    mean_service_minutes: float | None
+
+
+class CounterStats(BaseModel):
+    counter: str
+    days: list[StatsDay]
+    services: list[StatsService]
+
+
+Action = Literal["recall", "absent", "requeue", "complete", "cancel"]
+
+
+class Notice(BaseModel):
+    """A notice now due to a resident who opted in (sent once by the notices service)."""
+
+    kind: Literal["ahead", "called"]
+    ticket: Ticket
+    ahead: int = 0

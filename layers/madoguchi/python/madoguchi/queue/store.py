@@ -1,53 +1,75 @@
-"""Ports of the queue: ticket storage with its atomic numbering and cached status, and Web Push delivery."""
+"""Ports of the queue: ticket storage with its atomic numbering and the counter day's live status, and Web Push
+delivery."""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from madoguchi.queue.models import CounterStatus, DayStats, Ticket, TicketState
 
+# (the counter day's status as stored, the ticket before the change or None when new, the ticket after) ->
+# the status to store with the change. Called inside the store's write, again on each retry.
+Advance = Callable[[CounterStatus, Ticket | None, Ticket], CounterStatus]
+
+
+@dataclass(frozen=True)
+class Written:
+    """A ticket as written and the counter day's status written with it (for a transfer, `target` is the other
+    counter's); `replayed` when an idempotency key had already issued it (nothing was written)."""
+
+    ticket: Ticket
+    status: CounterStatus
+    target: CounterStatus | None = None
+    replayed: bool = False
+
 
 class QueueStore(ABC):
     @abstractmethod
-    def issue(self, counter: str, day: date, build: Callable[[int], Ticket]) -> Ticket:
-        """Take the counter's next number for the day and store the ticket `build(number)` in one atomic step:
-        a number taken is never lost and never given twice."""
+    def issue(self, counter: str, day: date, build: Callable[[int], Ticket], advance: Advance, *,
+              idempotency: str | None = None) -> Written:
+        """Take the counter's next number for the day, store the ticket `build(number)` and the status
+        `advance(...)` in one atomic step: a number taken is never lost and never given twice. A key
+        (`<caller>#<Idempotency-Key>`) seen before returns the ticket it issued and takes no number."""
 
     @abstractmethod
     def get(self, counter: str, day: date, number: int) -> Ticket | None: ...
 
     @abstractmethod
     def day(self, counter: str, day: date) -> tuple[int, list[Ticket]]:
-        """(revision, every ticket of the counter's day), read consistently."""
+        """(revision, every ticket of the counter's day in number order), read consistently (staff lists)."""
 
     @abstractmethod
-    def change(self, ticket: Ticket, expected: tuple[TicketState, ...], changes: Mapping[str, Any]) -> Ticket:
-        """Apply `changes` if the ticket is still in one of the `expected` states (else Conflict); bumps the
-        counter day's revision in the same transaction."""
+    def status(self, counter: str, day: date) -> CounterStatus | None:
+        """The counter day's live status: one item."""
+
+    @abstractmethod
+    def change(self, ticket: Ticket, expected: tuple[TicketState, ...], changes: Mapping[str, Any],
+               advance: Advance) -> Written:
+        """Apply `changes` if the ticket is still in one of the `expected` states (else Conflict, and nothing
+        changes), with the status `advance(...)` in the same transaction."""
 
     @abstractmethod
     def transfer(self, ticket: Ticket, expected: tuple[TicketState, ...], changes: Mapping[str, Any],
-                 to_counter: str, build: Callable[[int], Ticket]) -> Ticket:
+                 to_counter: str, build: Callable[[int], Ticket], advance: Advance, *,
+                 idempotency: str | None = None) -> Written:
         """Close `ticket` with `changes` (and `transferred_to`: the new id) and issue `build(number)` at
-        `to_counter`, all in one transaction."""
+        `to_counter`, with both counters' statuses (and the key, if given), all in one transaction."""
 
     @abstractmethod
-    def set_notify(self, ticket: Ticket, notify: Mapping[str, Any]) -> Ticket:
+    def by_idempotency(self, key: str) -> Ticket | None:
+        """The ticket an idempotency key issued (by `issue` or `transfer`), if any."""
+
+    @abstractmethod
+    def set_notify(self, ticket: Ticket, notify: Mapping[str, Any], advance: Advance) -> Written:
         """Store the resident's opt-in on a live ticket (Conflict once it is finished)."""
 
     @abstractmethod
     def mark_notified(self, ticket: Ticket, kind: str) -> bool:
         """Record that the `kind` notice ("ahead" or "called") was sent; False if it already was (send once)."""
-
-    @abstractmethod
-    def put_status(self, status: CounterStatus) -> bool:
-        """Replace the counter's cached status unless a newer revision is stored; True if written."""
-
-    @abstractmethod
-    def status(self, counter: str) -> CounterStatus | None: ...
 
     @abstractmethod
     def put_summary(self, counter: str, rev: int, summary: Mapping[str, Any]) -> None:
@@ -58,7 +80,8 @@ class QueueStore(ABC):
         """Every counter's live congestion entry, in one read."""
 
     @abstractmethod
-    def put_day_stats(self, stats: DayStats) -> None: ...
+    def put_day_stats(self, stats: DayStats, rev: int | None = None) -> None:
+        """Store a day's aggregate; with `rev`, unless one of a newer revision of that day is there."""
 
     @abstractmethod
     def day_stats(self, counter: str, since: date, until: date) -> list[DayStats]:

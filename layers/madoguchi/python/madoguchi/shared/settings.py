@@ -40,7 +40,9 @@ class Settings(BaseModel):
     webpush_hosts: str = (
         "fcm.googleapis.com,push.services.mozilla.com,notify.windows.com,push.apple.com"
     )
-    webpush_allow_http: bool = False  # only the local stack's recording push service speaks plain HTTP
+    # queue: exact origins (scheme://host:port) of further push services, e.g. the local stack's recording push
+    # service; empty in the cloud. Everything else must be https to one of webpush_hosts (madoguchi.queue).
+    webpush_origins: str = ""
     powertools_metrics_namespace: str = "Madoguchi"
     smoke_state_machine_arn: str = ""
     bereavement_state_machine_arn: str = ""
@@ -70,6 +72,9 @@ class Settings(BaseModel):
 
     def webpush_host_list(self) -> list[str]:
         return [h.strip().lower() for h in self.webpush_hosts.split(",") if h.strip()]
+
+    def webpush_origin_list(self) -> list[str]:
+        return [o.strip().lower() for o in self.webpush_origins.split(",") if o.strip()]
 
     def state_machines(self) -> dict[str, str]:
         return {

@@ -1,0 +1,24 @@
+"""Queue rules, by what they do: issuing tickets (tickets), staff calling (calling), residents' call notices
+(notices) and the counter's cached status with its public reads (status)."""
+
+from madoguchi.queue.service.calling import GraceOver, TicketStateConflict, act, call_next, live_tickets, transfer
+from madoguchi.queue.service.common import QueueDeps, estimate_minutes, known_counter, level, staff_view, status_url
+from madoguchi.queue.service.notices import NoticeRequestEmpty, opt_in, push_endpoint_allowed, send_notices
+from madoguchi.queue.service.status import (
+    Advance,
+    congestion_now,
+    counter_stats,
+    counter_status,
+    counters,
+    day_stats,
+    publish,
+    view_ticket,
+)
+from madoguchi.queue.service.tickets import issue, qr_svg
+
+__all__ = [
+    "Advance", "GraceOver", "NoticeRequestEmpty", "QueueDeps", "TicketStateConflict", "act", "call_next",
+    "congestion_now", "counter_stats", "counter_status", "counters", "day_stats", "estimate_minutes", "issue",
+    "known_counter", "level", "live_tickets", "opt_in", "publish", "push_endpoint_allowed", "qr_svg", "send_notices",
+    "staff_view", "status_url", "transfer", "view_ticket",
+]
