@@ -18,6 +18,7 @@ from infra.local import dynamodb_isolation, lambda_dispatch, s3_events
 from infra.local.functions import REGION, Functions
 from infra.local.gateway import Gateway
 from infra.local.identity import LocalIssuer
+from infra.local.jpki import LocalJpki
 from infra.local.line import LineStandIn
 from infra.local.provision import provision
 from infra.local.scheduler import Scheduler
@@ -72,6 +73,8 @@ class LocalStack:
         )
     )
     scheduler: Scheduler | None = None
+    # The card's side of JPKI: a test CA made at start, configured in the `jpki` bucket like the city's real one
+    jpki: LocalJpki = field(default_factory=LocalJpki)
 
     @property
     def url(self) -> str:
@@ -118,6 +121,10 @@ class LocalStack:
             from infra.seed.facilities import seed_facilities
 
             seed_facilities(catalogue.table("reservations").local_name)
+            from infra.seed.kiosk import seed_kiosk_residents
+
+            seed_kiosk_residents(catalogue.table("kiosk").local_name)
+        self.jpki.install(catalogue.bucket("jpki").local_name)
 
         self.server = make_server(self.host, self.port, Gateway(self.functions, self.issuer), threaded=True)
         os.environ["SITE_URL"] = self.url  # where residents come back to after paying; links in tickets and notices

@@ -603,6 +603,15 @@ MESSAGES: dict[str, Localized] = {
         "vi": "Thông tin trên thẻ không khớp với hồ sơ cư dân của thành phố. Vui lòng hỏi tại quầy.",
         "zh": "卡片信息与市居民记录不一致。请到窗口咨询。",
     },
+    "kiosk_unavailable": {
+        "ja": "この端末では、いまマイナンバーカードでの手続きができません。窓口をご利用ください。",
+        "ja-easy": "いま この きかいでは マイナンバーカードが つかえません。まどぐちへ きて ください。",
+        "en": "My Number card services are not available at this kiosk right now. Please go to the counter.",
+        "pt": "Os serviços com o cartão My Number não estão disponíveis neste terminal agora. "
+        "Procure o balcão de atendimento.",
+        "vi": "Hiện không thể dùng thẻ My Number tại máy này. Vui lòng đến quầy.",
+        "zh": "此终端目前无法办理个人编号卡业务。请到窗口办理。",
+    },
     "not_base64url": {
         "ja": "形式が正しくありません（base64url で送ってください）。",
         "ja-easy": "かたちが ただしく ありません。",
