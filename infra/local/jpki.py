@@ -56,9 +56,7 @@ class LocalJpki:
             .not_valid_before(self.now - timedelta(days=1))
             .not_valid_after(self.now + timedelta(days=3650))
             .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-            .add_extension(
-                x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
-            )
+            .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(self.key.public_key()), critical=False)
             .sign(self.key, hashes.SHA256())
         )
@@ -84,9 +82,7 @@ class LocalJpki:
             .not_valid_before(self.now - timedelta(days=1))
             .not_valid_after(self.now + timedelta(days=365 * 5))
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(
-                x509.KeyUsage(True, False, False, False, False, False, False, False, False), critical=True
-            )
+            .add_extension(x509.KeyUsage(True, False, False, False, False, False, False, False, False), critical=True)
             .add_extension(
                 x509.CertificatePolicies([x509.PolicyInformation(JPKI_USER_AUTH_POLICY, None)]), critical=False
             )

@@ -19,7 +19,12 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from infra import catalogue
 from infra.local.jpki import Card, LocalJpki
 
-RESIDENT_1 = {"name": "市民 一郎", "address": "三重県四日市市諏訪町1番5号", "date_of_birth": "1985-04-12", "sex": "male"}
+RESIDENT_1 = {
+    "name": "市民 一郎",
+    "address": "三重県四日市市諏訪町1番5号",
+    "date_of_birth": "1985-04-12",
+    "sex": "male",
+}
 
 
 def b64url(data: bytes) -> str:
@@ -41,7 +46,13 @@ class Kiosk:
         return dict(response.json())
 
     def answer(
-        self, session: dict[str, Any], card: Card, *, four: dict[str, str] = RESIDENT_1, lang: str = "en", **override: str
+        self,
+        session: dict[str, Any],
+        card: Card,
+        *,
+        four: dict[str, str] = RESIDENT_1,
+        lang: str = "en",
+        **override: str,
     ) -> requests.Response:
         challenge = unb64url(session["challenge"])
         body = {
@@ -95,9 +106,7 @@ def test_a_replayed_answer_is_refused_and_only_one_of_many_concurrent_wins(kiosk
 def test_a_forged_signature_is_refused_and_spends_the_challenge(kiosk: Kiosk, jpki: LocalJpki, card: Card) -> None:
     session = kiosk.start()
     impostor = jpki.issue()  # a genuine certificate, but the signature comes from another key
-    forged = kiosk.answer(
-        session, impostor, certificate=b64url(card.certificate.public_bytes(Encoding.DER)), lang="ja"
-    )
+    forged = kiosk.answer(session, impostor, certificate=b64url(card.certificate.public_bytes(Encoding.DER)), lang="ja")
     assert (forged.status_code, forged.json()["code"]) == (403, "kiosk_card_refused")
     assert "電子証明書を確認できませんでした" in forged.json()["message"]
     assert kiosk.answer(session, card).json()["code"] == "kiosk_challenge_used"  # no second try on this challenge

@@ -104,8 +104,6 @@ def payment_gateway() -> StripePayments:
 @lru_cache(maxsize=1)
 def faq_store() -> DynamoFaqStore:
     from madoguchi.faq.dynamodb import DynamoFaqStore
-    from madoguchi.kiosk.dynamodb import DynamoKioskSessions, DynamoResidentDirectory
-    from madoguchi.kiosk.s3 import S3JpkiTrust
 
     return DynamoFaqStore(settings().faq_table)
 
