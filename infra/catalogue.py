@@ -203,6 +203,9 @@ TABLES += (
     # Derived from the tickets: the cached status per counter, the city-wide live object, daily aggregates and
     # the learned calendar; small items read by the polling routes (docs/data-model.md).
     Table(key="congestion", env="CONGESTION_TABLE"),
+    # Kiosk sessions (challenge, state, resident id once authenticated; `ttl` removes them a day after they end)
+    # and the resident records the kiosk matches a card's four items with (docs/kiosk.md).
+    Table(key="kiosk", env="KIOSK_TABLE", ttl="ttl"),
 )
 
 BUCKETS: tuple[Bucket, ...] = (
@@ -212,6 +215,9 @@ BUCKETS: tuple[Bucket, ...] = (
         uploads_prefix="uploads/",
         unreferenced_tag=("referenced", "false"),
     ),
+    # The JPKI CA certificates (`ca/*.pem`) and their current CRLs (`crl/*`) the kiosk trusts: the city uploads
+    # them (docs/operations.md, "JPKI trust"); versioned, so a bad upload can be rolled back.
+    Bucket(key="jpki", env="JPKI_BUCKET"),
 )
 
 SECRETS: tuple[Secret, ...] = (
@@ -498,6 +504,17 @@ FUNCTIONS += (
         timeout_s=120,
         tables=(("queue", "read"), ("congestion", "write")),
         schedule="cron(0 17 * * ? *)",  # 02:00 Asia/Tokyo
+    ),
+    Function(
+        name="kiosk",
+        description="Kiosk self-service: sessions with a challenge, My Number card (JPKI) authentication",
+        memory_mb=512,
+        routes=(
+            Route("POST", "/kiosk/sessions", authenticated=True),
+            Route("POST", "/kiosk/sessions/{sessionId}/authenticate", authenticated=True),
+        ),
+        tables=(("kiosk", "write"),),
+        buckets=(("jpki", "read"),),
     ),
 )
 

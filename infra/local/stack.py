@@ -17,6 +17,7 @@ from infra import catalogue
 from infra.local import dynamodb_isolation, lambda_dispatch, s3_events
 from infra.local.functions import REGION, Functions
 from infra.local.gateway import Gateway
+from infra.local.jpki import LocalJpki
 from infra.local.line import LineStandIn
 from infra.local.oidc import LocalOidcProvider
 from infra.local.provision import provision
@@ -71,6 +72,8 @@ class LocalStack:
     )
     scheduler: Scheduler | None = None
     push: PushStandIn = field(default_factory=PushStandIn)  # queue: a browser push service
+    # The card's side of JPKI: a test CA made at start, configured in the `jpki` bucket like the city's real one
+    jpki: LocalJpki = field(default_factory=LocalJpki)
 
     @property
     def url(self) -> str:
@@ -119,6 +122,10 @@ class LocalStack:
             from infra.seed.facilities import seed_facilities
 
             seed_facilities(catalogue.table("reservations").local_name)
+            from infra.seed.kiosk import seed_kiosk_residents
+
+            seed_kiosk_residents(catalogue.table("kiosk").local_name)
+        self.jpki.install(catalogue.bucket("jpki").local_name)
 
         self.oidc.start()
         self.server = make_server(self.host, self.port, Gateway(self.functions, self.oidc), threaded=True)

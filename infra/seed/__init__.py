@@ -26,6 +26,7 @@ def seed(
     applications_table: str | None = None,
     queue_table: str | None = None,
     congestion_table: str | None = None,
+    kiosk_table: str | None = None,
 ) -> int:
     """Write the reference data; idempotent (puts overwrite by key). Returns how many items were written."""
     store = DynamoProcedureStore(catalogue_table)
@@ -47,6 +48,10 @@ def seed(
         from infra.seed.queue_history import seed_queue
 
         count += seed_queue(queue_table, congestion_table)
+    if kiosk_table:
+        from infra.seed.kiosk import seed_kiosk_residents
+
+        count += seed_kiosk_residents(kiosk_table)
     return count
 
 
@@ -57,6 +62,7 @@ def main() -> None:
     parser.add_argument("--applications-table", default="", help="also the demo resident records")
     parser.add_argument("--queue-table", help="with --congestion-table: demo ticket history and its calendar")
     parser.add_argument("--congestion-table")
+    parser.add_argument("--kiosk-table", help="also the demo residents' records for the kiosk's card matching")
     args = parser.parse_args()
     count = seed(
         args.catalogue_table,
@@ -64,6 +70,7 @@ def main() -> None:
         args.applications_table,
         queue_table=args.queue_table,
         congestion_table=args.congestion_table,
+        kiosk_table=args.kiosk_table,
     )
     print(f"seeded {count} items")
 

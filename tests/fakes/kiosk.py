@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from madoguchi.kiosk.jpki import JpkiTrust
 from madoguchi.kiosk.matching import FourItems, lookup_key
 from madoguchi.kiosk.models import ChallengeExpired, ChallengeUsed, KioskSession
-from madoguchi.kiosk.store import KioskSessionStore, ResidentDirectory
+from madoguchi.kiosk.store import KioskSessionStore, ResidentDirectory, TrustSource
 from madoguchi.shared.errors import Conflict, NotFound
 
 
@@ -58,3 +59,13 @@ class MemoryResidentDirectory(ResidentDirectory):
 
     def candidates(self, lookup_key: str) -> list[tuple[str, FourItems]]:
         return list(self._by_key.get(lookup_key, []))
+
+
+class StaticTrust(TrustSource):
+    """A fixed JPKI trust (the deployment reads it from the `jpki` bucket: madoguchi.kiosk.s3)."""
+
+    def __init__(self, trust: JpkiTrust) -> None:
+        self.trust = trust
+
+    def current(self) -> JpkiTrust:
+        return self.trust

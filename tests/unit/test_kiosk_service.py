@@ -26,7 +26,7 @@ from madoguchi.kiosk.models import (
 from madoguchi.shared.auth import Caller, DeviceKind, Role
 from madoguchi.shared.errors import Forbidden, InvalidInput, NotFound, Unauthorized
 from tests.devices.pki import Issued, TestCa
-from tests.fakes.kiosk import MemoryKioskSessions, MemoryResidentDirectory
+from tests.fakes.kiosk import MemoryKioskSessions, MemoryResidentDirectory, StaticTrust
 
 SEED = Path(__file__).resolve().parents[2] / "infra" / "seed" / "residents.json"
 KIOSK = Caller(sub="kiosk-1", role=Role.DEVICE, device_kind=DeviceKind.KIOSK)
@@ -56,7 +56,9 @@ def deps(ca: TestCa) -> service.KioskDeps:
         for r in json.loads(SEED.read_text(encoding="utf-8"))
     }
     trust = JpkiTrust.from_pem(ca.certificate.public_bytes(Encoding.PEM), [ca.crl().public_bytes(Encoding.DER)])
-    return service.KioskDeps(sessions=MemoryKioskSessions(), residents=MemoryResidentDirectory(records), trust=trust)
+    return service.KioskDeps(
+        sessions=MemoryKioskSessions(), residents=MemoryResidentDirectory(records), trust=StaticTrust(trust)
+    )
 
 
 def card_answer(card: Issued, challenge: str, four: dict[str, str] = RESIDENT_1) -> AuthenticateRequest:
@@ -135,7 +137,9 @@ def test_untrusted_or_revoked_cards_are_refused(deps: service.KioskDeps, ca: Tes
         card = ca.issue(holder="lost")
         crl = ca.crl([card.certificate]).public_bytes(Encoding.DER)
         deps = service.KioskDeps(
-            deps.sessions, deps.residents, JpkiTrust.from_pem(ca.certificate.public_bytes(Encoding.PEM), [crl])
+            deps.sessions,
+            deps.residents,
+            StaticTrust(JpkiTrust.from_pem(ca.certificate.public_bytes(Encoding.PEM), [crl])),
         )
     started = service.start_session(KIOSK, deps, ca.now)
     with pytest.raises(CardRefused) as refused:

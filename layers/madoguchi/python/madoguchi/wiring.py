@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from madoguchi.cases.dynamodb import DynamoCaseStore, DynamoTaskStore
     from madoguchi.cases.stepfunctions import StepFunctionsWorkflows
     from madoguchi.faq.dynamodb import DynamoFaqStore
+    from madoguchi.kiosk.dynamodb import DynamoKioskSessions, DynamoResidentDirectory
+    from madoguchi.kiosk.s3 import S3JpkiTrust
     from madoguchi.messaging.line import LineMessagingApi
     from madoguchi.payments.stripe import StripePayments
     from madoguchi.procedures.cache import CachedProcedureStore
@@ -123,3 +125,26 @@ def webpush_sender() -> PyWebPush | None:
         return None
     keys = secret("webpush")
     return PyWebPush(keys["vapid_private_key"], keys["vapid_public_key"], keys["subject"])
+
+
+@lru_cache(maxsize=1)
+def kiosk_sessions() -> DynamoKioskSessions:
+    from madoguchi.kiosk.dynamodb import DynamoKioskSessions
+
+    return DynamoKioskSessions(settings().kiosk_table)
+
+
+@lru_cache(maxsize=1)
+def resident_directory() -> DynamoResidentDirectory:
+    from madoguchi.kiosk.dynamodb import DynamoResidentDirectory
+
+    return DynamoResidentDirectory(settings().kiosk_table)
+
+
+@lru_cache(maxsize=1)
+def jpki_trust() -> S3JpkiTrust:
+    """The JPKI CAs and CRLs of the `jpki` bucket, re-read at most every `jpki_cache_seconds`."""
+    from madoguchi.kiosk.s3 import S3JpkiTrust
+
+    config = settings()
+    return S3JpkiTrust(config.jpki_bucket, config.jpki_cache_seconds)

@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from madoguchi.shared.errors import Conflict, Forbidden, Unauthorized
+from madoguchi.shared.errors import Conflict, DomainError, Forbidden, Unauthorized
 
 CHALLENGE_BYTES = 32
 CHALLENGE_SECONDS = 120  # card in, PIN typed, signature back
@@ -98,3 +98,10 @@ class ResidentNotMatched(Forbidden):
     """A genuine card whose four items match no resident record of this city."""
 
     code = "kiosk_resident_not_matched"
+
+
+class KioskUnavailable(DomainError):
+    """The deployment has no usable JPKI CA configured: the kiosk says so before a resident types a PIN."""
+
+    status = 503
+    code = "kiosk_unavailable"

@@ -7,11 +7,12 @@ the session ends authenticated or refused — either way its challenge is spent.
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from madoguchi.kiosk.jpki import JpkiRejected, JpkiTrust, verify_card_response
+from madoguchi.kiosk.jpki import JpkiRejected, verify_card_response
 from madoguchi.kiosk.matching import FourItems, lookup_key, matches
 from madoguchi.kiosk.models import (
     CHALLENGE_BYTES,
@@ -26,7 +27,7 @@ from madoguchi.kiosk.models import (
     b64url_decode,
     b64url_encode,
 )
-from madoguchi.kiosk.store import KioskSessionStore, ResidentDirectory
+from madoguchi.kiosk.store import KioskSessionStore, ResidentDirectory, TrustSource
 from madoguchi.shared.auth import Caller, DeviceKind, Role, require
 from madoguchi.shared.errors import InvalidInput, NotFound
 
@@ -35,11 +36,16 @@ from madoguchi.shared.errors import InvalidInput, NotFound
 class KioskDeps:
     sessions: KioskSessionStore
     residents: ResidentDirectory
-    trust: JpkiTrust
+    trust: TrustSource
+
+
+# Session ids are token_urlsafe(16); anything else names no session (and never reaches the table's key limits).
+_SESSION_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 def start_session(caller: Caller | None, deps: KioskDeps, now: datetime) -> SessionStarted:
     kiosk = require(caller, Role.DEVICE, device_kind=DeviceKind.KIOSK)
+    deps.trust.current()  # no JPKI trust configured: say so now, before the resident types a PIN
     session = KioskSession(
         id=secrets.token_urlsafe(16),
         kiosk=kiosk.sub,
@@ -68,14 +74,15 @@ def authenticate(
             if value is None
         ]
         raise InvalidInput(bad)
-    session = deps.sessions.get(session_id)
+    session = deps.sessions.get(session_id) if _SESSION_ID.fullmatch(session_id) else None
     if session is None or session.kiosk != kiosk.sub:
         raise NotFound()  # another kiosk's session does not exist for this one
+    trust = deps.trust.current()
     claimed = deps.sessions.claim_challenge(session_id, kiosk.sub, now)
     challenge = b64url_decode(claimed.challenge) or b""
     try:
         verified = verify_card_response(
-            challenge=challenge, signature=signature, certificate_der=certificate, trust=deps.trust, now=now
+            challenge=challenge, signature=signature, certificate_der=certificate, trust=trust, now=now
         )
     except JpkiRejected as rejection:
         deps.sessions.finish(session_id, {"state": "refused", "refusal": rejection.code})

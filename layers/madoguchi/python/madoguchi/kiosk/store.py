@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from madoguchi.kiosk.jpki import JpkiTrust
 from madoguchi.kiosk.matching import FourItems
 from madoguchi.kiosk.models import KioskSession
 
@@ -35,3 +36,11 @@ class ResidentDirectory(ABC):
     @abstractmethod
     def candidates(self, lookup_key: str) -> list[tuple[str, FourItems]]:
         """(resident id, four items) of the records with this lookup key (madoguchi.kiosk.matching)."""
+
+
+class TrustSource(ABC):
+    """The JPKI CA certificates and CRLs the deployment trusts now (configuration, refreshed as CRLs are)."""
+
+    @abstractmethod
+    def current(self) -> JpkiTrust:
+        """The trust to verify with; raises KioskUnavailable when none is configured."""

@@ -612,6 +612,15 @@ MESSAGES: dict[str, Localized] = {
         "vi": "Hiện không thể bắt đầu hoặc tiếp tục thủ tục. Không có gì bị thay đổi; vui lòng thử lại.",
         "zh": "目前无法开始或继续办理手续。未做任何更改，请稍后重试。",
     },
+    "kiosk_unavailable": {
+        "ja": "この端末では、いまマイナンバーカードでの手続きができません。窓口をご利用ください。",
+        "ja-easy": "いま この きかいでは マイナンバーカードが つかえません。まどぐちへ きて ください。",
+        "en": "My Number card services are not available at this kiosk right now. Please go to the counter.",
+        "pt": "Os serviços com o cartão My Number não estão disponíveis neste terminal agora. "
+        "Procure o balcão de atendimento.",
+        "vi": "Hiện không thể dùng thẻ My Number tại máy này. Vui lòng đến quầy.",
+        "zh": "此终端目前无法办理个人编号卡业务。请到窗口办理。",
+    },
     "not_base64url": {
         "ja": "形式が正しくありません（base64url で送ってください）。",
         "ja-easy": "かたちが ただしく ありません。",

@@ -51,6 +51,11 @@ class Settings(BaseModel):
     catalogue_cache_seconds: float = 60.0
     # How long a department step may wait before its lead is told (and it waits again): three days.
     case_step_timeout_seconds: int = 3 * 24 * 3600
+    # Kiosk: sessions and resident records; the bucket holding the trusted JPKI CA certificates and CRLs, re-read
+    # at most this often (a CRL published by J-LIS is picked up within this time of being uploaded).
+    kiosk_table: str = ""
+    jpki_bucket: str = ""
+    jpki_cache_seconds: float = 300.0
     # Secret names (locally) or ARNs (cloud), one per catalogue secret: `<key>_secret`.
     stripe_secret: str = ""
     line_secret: str = ""

@@ -1,0 +1,76 @@
+"""Kiosk self-service for enrolled kiosks only (device token with device_kind=kiosk): a session with a challenge,
+then the My Number card's answer (JPKI signature, certificate and the basic four items from the card bridge)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from madoguchi.kiosk import service as kiosk
+from madoguchi.kiosk.models import Authenticated, AuthenticateRequest, SessionStarted
+from madoguchi.shared.api import (
+    CONFLICT,
+    NOT_FOUND,
+    SECURITY,
+    SIGNED_IN,
+    ErrorBody,
+    current_caller,
+    make_resolver,
+)
+from madoguchi.shared.clock import now
+from madoguchi.wiring import jpki_trust, kiosk_sessions, resident_directory
+
+logger = Logger()
+metrics = Metrics()
+app = make_resolver()
+
+UNAVAILABLE: dict[int, OpenAPIResponse] = {
+    503: {
+        "description": "No JPKI CA configured for this deployment (kiosk_unavailable)",
+        "content": {"application/json": {"model": ErrorBody}},
+    }
+}
+
+
+def deps() -> kiosk.KioskDeps:
+    return kiosk.KioskDeps(sessions=kiosk_sessions(), residents=resident_directory(), trust=jpki_trust())
+
+
+@app.post(
+    "/kiosk/sessions",
+    summary="Open a kiosk session: a random challenge for the card to sign (enrolled kiosks)",
+    tags=["kiosk"],
+    security=SECURITY,
+    responses={**SIGNED_IN, **UNAVAILABLE, 200: {"description": "The session and its challenge (2 minutes)"}},
+)
+def start_session() -> SessionStarted:
+    return kiosk.start_session(current_caller(app), deps(), now())
+
+
+@app.post(
+    "/kiosk/sessions/<sessionId>/authenticate",
+    summary="Authenticate the session with the card's signature, certificate and basic four items (once)",
+    description=(
+        "The certificate must chain to a configured JPKI CA and not be on its CRL; the signature must be the "
+        "card's over this session's challenge; the four items must match one resident record. 401 "
+        "`kiosk_challenge_expired`, 403 `kiosk_card_refused` (with the reason) or `kiosk_resident_not_matched`, "
+        "409 `kiosk_challenge_used` otherwise; the challenge is spent by any answer that gets that far."
+    ),
+    tags=["kiosk"],
+    security=SECURITY,
+    responses={**SIGNED_IN, **NOT_FOUND, **CONFLICT, **UNAVAILABLE, 200: {"description": "Authenticated"}},
+)
+def authenticate(sessionId: str, body: AuthenticateRequest) -> Authenticated:
+    result = kiosk.authenticate(sessionId, body, current_caller(app), deps(), now())
+    metrics.add_metric(name="KioskAuthentications", unit="Count", value=1)
+    return result
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)
