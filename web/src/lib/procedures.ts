@@ -15,6 +15,12 @@ export interface ProcedureSummary {
 export interface ProcedureDetail extends ProcedureSummary {
   documents: string[];
   where: string;
+  deadline?: string | null;
+  online_receipt?: {
+    basis: "allowed" | "e_signature" | "counter_only";
+    note: string;
+    signed_service_url: string | null;
+  } | null;
 }
 
 export interface ProcedureList {
