@@ -203,6 +203,9 @@ TABLES += (
     # Derived from the tickets: the cached status per counter, the city-wide live object, daily aggregates and
     # the learned calendar; small items read by the polling routes (docs/data-model.md).
     Table(key="congestion", env="CONGESTION_TABLE"),
+    # Metrics: counters per procedure × channel per month and day, and a marker per counted event (expiring),
+    # so a month is one bounded Query and an event is never counted twice (docs/metrics.md).
+    Table(key="metrics", env="METRICS_TABLE", ttl="expires_at"),
 )
 
 BUCKETS: tuple[Bucket, ...] = (
@@ -498,6 +501,18 @@ FUNCTIONS += (
         timeout_s=120,
         tables=(("queue", "read"), ("congestion", "write")),
         schedule="cron(0 17 * * ? *)",  # 02:00 Asia/Tokyo
+    ),
+    Function(
+        name="metrics",
+        description="The plan's figures per procedure and channel: the management view and open data",
+        memory_mb=512,
+        routes=(
+            Route("GET", "/staff/metrics", authenticated=True),
+            Route("GET", "/opendata/procedure-metrics.json", authenticated=False),
+            Route("GET", "/opendata/procedure-metrics.csv", authenticated=False),
+            Route("GET", "/opendata/procedure-metrics.schema.json", authenticated=False),
+        ),
+        tables=(("metrics", "read"), ("catalogue", "read")),
     ),
 )
 

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from madoguchi.cases.stepfunctions import StepFunctionsWorkflows
     from madoguchi.faq.dynamodb import DynamoFaqStore
     from madoguchi.messaging.line import LineMessagingApi
+    from madoguchi.metrics.dynamodb import DynamoMetricsStore
     from madoguchi.payments.stripe import StripePayments
     from madoguchi.procedures.cache import CachedProcedureStore
     from madoguchi.queue.dynamodb import DynamoQueueStore
@@ -123,3 +124,10 @@ def webpush_sender() -> PyWebPush | None:
         return None
     keys = secret("webpush")
     return PyWebPush(keys["vapid_private_key"], keys["vapid_public_key"], keys["subject"])
+
+
+@lru_cache(maxsize=1)
+def metrics_store() -> DynamoMetricsStore:
+    from madoguchi.metrics.dynamodb import DynamoMetricsStore
+
+    return DynamoMetricsStore(settings().metrics_table)

@@ -89,6 +89,14 @@ DEPARTMENTS: dict[str, Localized] = {
         "vi": "Phòng Quản lý Cơ sở",
         "zh": "设施管理课",
     },
+    "kanri": {
+        "ja": "窓口管理",
+        "ja-easy": "まどぐちの かんり",
+        "en": "Counter Management",
+        "pt": "Gestão dos Balcões",
+        "vi": "Quản lý Quầy",
+        "zh": "窗口管理",
+    },
     "onestop": {
         "ja": "ワンストップ窓口",
         "ja-easy": "なんでも まどぐち",
