@@ -26,6 +26,7 @@ def seed(
     applications_table: str | None = None,
     queue_table: str | None = None,
     congestion_table: str | None = None,
+    metrics_table: str | None = None,
 ) -> int:
     """Write the reference data; idempotent (puts overwrite by key). Returns how many items were written."""
     store = DynamoProcedureStore(catalogue_table)
@@ -47,6 +48,11 @@ def seed(
         from infra.seed.queue_history import seed_queue
 
         count += seed_queue(queue_table, congestion_table)
+    if metrics_table:
+        from infra.seed.metrics_history import seed_metrics
+        from madoguchi.metrics.dynamodb import DynamoMetricsStore
+
+        count += seed_metrics(DynamoMetricsStore(metrics_table), items)
     return count
 
 
@@ -57,6 +63,7 @@ def main() -> None:
     parser.add_argument("--applications-table", default="", help="also the demo resident records")
     parser.add_argument("--queue-table", help="with --congestion-table: demo ticket history and its calendar")
     parser.add_argument("--congestion-table")
+    parser.add_argument("--metrics-table", help="twelve months of demo figures (infra/seed/metrics_history.py)")
     args = parser.parse_args()
     count = seed(
         args.catalogue_table,
@@ -64,6 +71,7 @@ def main() -> None:
         args.applications_table,
         queue_table=args.queue_table,
         congestion_table=args.congestion_table,
+        metrics_table=args.metrics_table,
     )
     print(f"seeded {count} items")
 

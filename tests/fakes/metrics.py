@@ -21,6 +21,9 @@ class MemoryMetricsStore(MetricsStore):
             counters.setdefault(key, Counters(procedure_id=delta.procedure_id, channel=delta.channel)).add(delta)
         return True
 
+    def put_month(self, month: str, counters: list[Counters]) -> None:
+        self.periods[f"MONTH#{month}"] = {(c.procedure_id, c.channel): c.model_copy(deep=True) for c in counters}
+
     def month(self, month: str) -> list[Counters]:
         return [c.model_copy(deep=True) for c in self.periods.get(f"MONTH#{month}", {}).values()]
 

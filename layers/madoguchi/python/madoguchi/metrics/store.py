@@ -14,6 +14,11 @@ class MetricsStore(ABC):
         Returns False when the event was already counted (a redelivery)."""
 
     @abstractmethod
+    def put_month(self, month: str, counters: list[Counters]) -> None:
+        """Replace a month's counters with figures counted elsewhere (imports from the city's earlier systems,
+        demo history); events keep adding to them afterwards."""
+
+    @abstractmethod
     def month(self, month: str) -> list[Counters]:
         """Every procedure × channel counted in `month` (YYYY-MM, Tokyo time)."""
 
