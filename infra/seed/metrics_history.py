@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 
 from madoguchi.metrics.models import BUCKET_BOUNDS_MINUTES, BUCKETS, TOKYO, Channel, Counters
 from madoguchi.metrics.store import MetricsStore
-from madoguchi.procedures import Procedure
+from madoguchi.procedures.models import Procedure
 
 MONTHS = 12
 MOVING = {"tennyu-todoke", "tenshutsu-todoke", "tenkyo-todoke", "kokuho-kanyu", "kokuho-dattai", "jido-teate",
@@ -102,8 +102,8 @@ def month_counters(p: Procedure, month: str, index: int, count: int) -> list[Cou
     return found
 
 
-def history(procedures: list[Procedure], today: date) -> dict[str, list[Counters]]:
-    months = past_months(today)
+def history(procedures: list[Procedure], today: date, count: int = MONTHS) -> dict[str, list[Counters]]:
+    months = past_months(today, count)
     return {m: [c for p in procedures for c in month_counters(p, m, i, len(months))] for i, m in enumerate(months)}
 
 

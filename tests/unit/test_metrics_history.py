@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime
 
 from infra.seed import procedures
 from infra.seed.metrics_history import past_months, seed_metrics, spread
-from madoguchi.auth import Caller, Role
 from madoguchi.metrics import service
 from madoguchi.metrics.models import BUCKET_BOUNDS_MINUTES
+from madoguchi.shared.auth import Caller, Role
 from tests.fakes.metrics import MemoryMetricsStore
 
 TODAY = date(2026, 12, 1)

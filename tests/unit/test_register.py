@@ -153,7 +153,8 @@ def test_the_detail_shows_the_basis_deadline_and_volume_in_the_asked_language():
     assert tenshutsu.online_receipt.signed_service_url == "https://myna.go.jp/"
     assert "My Number" in tenshutsu.online_receipt.note
     assert tenshutsu.deadline and "14" in tenshutsu.deadline
-    assert tenshutsu.yearly_volume is not None and tenshutsu.yearly_volume.estimate
+    assert tenshutsu.volume is not None and tenshutsu.volume.estimate
+    assert tenshutsu.yearly_volume == tenshutsu.volume.count and not tenshutsu.online_here
 
 
 def test_a_signed_only_procedure_filled_in_here_goes_to_the_counter_not_online():

@@ -10,6 +10,9 @@ export interface ProcedureSummary {
   department: { id: string; name: string };
   fee_yen: number;
   channels: Channel[];
+  online_basis?: "allowed" | "e_signature" | "counter_only" | null;
+  online_here?: boolean;
+  yearly_volume?: number | null;
 }
 
 export interface ProcedureDetail extends ProcedureSummary {

@@ -70,6 +70,9 @@ class ProcedureSummary(BaseModel):
     department: Department
     fee_yen: int = Field(description="Fee in yen; 0 means free")
     channels: list[Channel] = Field(description="Where it can be done; only 'counter' means in person only")
+    online_basis: OnlineBasis | None = Field(default=None, description="What the law allows online (the register)")
+    online_here: bool = Field(default=False, description="Submitted online through Madoguchi's own forms")
+    yearly_volume: int | None = Field(default=None, description="Received in the last fiscal year (may be estimated)")
 
 
 class OnlineReceiptView(BaseModel):
@@ -83,7 +86,7 @@ class ProcedureDetail(ProcedureSummary):
     where: str = Field(description="Counter and floor")
     deadline: str | None = Field(default=None, description="By when, in words; None when there is no term")
     online_receipt: OnlineReceiptView | None = None
-    yearly_volume: Volume | None = Field(default=None, description="Received in the last fiscal year")
+    volume: Volume | None = Field(default=None, description="Received in the last fiscal year, and whether estimated")
 
 
 class ProcedureList(BaseModel):
@@ -100,6 +103,9 @@ def summarise(p: Procedure, lang: Lang) -> ProcedureSummary:
         department=Department(id=p.department, name=pick(DEPARTMENTS.get(p.department, {"ja": p.department}), lang)),
         fee_yen=p.fee_yen,
         channels=p.channels,
+        online_basis=p.online_receipt.basis if p.online_receipt else None,
+        online_here=p.online_here,
+        yearly_volume=p.volume.count if p.volume else None,
     )
 
 
@@ -116,5 +122,5 @@ def detail(p: Procedure, lang: Lang) -> ProcedureDetail:
         )
         if p.online_receipt
         else None,
-        yearly_volume=p.volume,
+        volume=p.volume,
     )
