@@ -18,7 +18,7 @@ from madoguchi.procedures.service import get_procedure
 from madoguchi.shared.auth import Caller, Role
 from madoguchi.shared.departments import DEPARTMENTS
 from madoguchi.shared.i18n import LANGS, Localized
-from tests.fakes.applications import MemoryApplicationStore
+from tests.fakes.applications import MemoryApplicationStore, MemoryAttachments
 from tests.fakes.procedures import MemoryProcedureStore
 
 REGISTER = procedures()
@@ -158,16 +158,11 @@ def test_the_detail_shows_the_basis_deadline_and_volume_in_the_asked_language():
 
 
 def test_a_signed_only_procedure_filled_in_here_goes_to_the_counter_not_online():
-    store = MemoryApplicationStore()
-    catalogue = MemoryProcedureStore(REGISTER)
+    deps = logic.ApplicationDeps(MemoryApplicationStore(), MemoryProcedureStore(REGISTER), MemoryAttachments())
     resident = Caller(sub="resident-x", role=Role.RESIDENT)
     when = datetime(2026, 11, 27, 1, tzinfo=UTC)
-    signed = logic.create(
-        CreateApplication(procedure="kaigo-nintei", answers={}), resident, store, catalogue, when, "ja"
-    )
-    allowed = logic.create(
-        CreateApplication(procedure="kokuho-kanyu", answers={}), resident, store, catalogue, when, "ja"
-    )
+    signed = logic.create(CreateApplication(procedure="kaigo-nintei", answers={}), resident, deps, when, lang="ja")
+    allowed = logic.create(CreateApplication(procedure="kokuho-kanyu", answers={}), resident, deps, when, lang="ja")
     assert signed.channel == "counter" and allowed.channel == "online"
 
 
