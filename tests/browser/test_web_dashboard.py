@@ -8,17 +8,11 @@ from playwright.sync_api import Page, expect
 pytestmark = pytest.mark.browser
 
 
-def sign_in(page: Page, stack_url: str, user: str) -> None:
-    page.goto(f"{stack_url}/staff/dashboard/?lang=en")
-    page.get_by_label("User").select_option(user)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def test_a_manager_sees_the_charts_the_gap_list_and_downloads_a_csv(
-    page: Page, stack_url: str, axe_violations: Callable[[], str]
+    page: Page, sign_in: Callable[..., None], axe_violations: Callable[[], str]
 ):
     # Given the manager signed in on the dashboard (the stack is seeded with a year of figures)
-    sign_in(page, stack_url, "staff-kanri")
+    sign_in(page, "staff-kanri", url="/staff/dashboard/?lang=en")
 
     # Then the R8 gap list names the signed-only procedures received over 1,000 times a year
     gaps = page.get_by_role("table", name="R8 target gaps: procedures received 1,000+ a year not yet online here")
@@ -49,7 +43,7 @@ def test_a_manager_sees_the_charts_the_gap_list_and_downloads_a_csv(
     assert axe_violations() == ""
 
 
-def test_other_staff_are_told_the_dashboard_is_for_management(page: Page, stack_url: str):
-    sign_in(page, stack_url, "staff-shimin")
+def test_other_staff_are_told_the_dashboard_is_for_management(page: Page, sign_in: Callable[..., None]):
+    sign_in(page, "staff-shimin", url="/staff/dashboard/?lang=en")
     expect(page.get_by_text("This page is for counter management staff only.")).to_be_visible()
     expect(page.locator(".chart-holder")).to_have_count(0)
