@@ -14,7 +14,7 @@ from madoguchi.applications.forms import Form, form, validate
 from madoguchi.applications.models import CreateApplication
 from madoguchi.guide.service import guide_data
 from madoguchi.procedures.models import Procedure
-from madoguchi.procedures.service import get_procedure
+from madoguchi.procedures.service import ProcedureDeps, get_procedure
 from madoguchi.shared.auth import Caller, Role
 from madoguchi.shared.departments import DEPARTMENTS
 from madoguchi.shared.i18n import LANGS, Localized
@@ -148,7 +148,7 @@ def test_every_procedure_has_a_form_in_six_languages_that_can_be_completed(proce
 
 def test_the_detail_shows_the_basis_deadline_and_volume_in_the_asked_language():
     store = MemoryProcedureStore(REGISTER)
-    tenshutsu = get_procedure(store, "tenshutsu-todoke", "pt")
+    tenshutsu = get_procedure("tenshutsu-todoke", ProcedureDeps(store), lang="pt")
     assert tenshutsu.online_receipt is not None and tenshutsu.online_receipt.basis == "e_signature"
     assert tenshutsu.online_receipt.signed_service_url == "https://myna.go.jp/"
     assert "My Number" in tenshutsu.online_receipt.note
