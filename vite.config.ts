@@ -37,6 +37,7 @@ export default defineConfig({
         ticket: page("ticket/index.html"),
         congestion: page("congestion/index.html"),
         staffQueue: page("staff/queue/index.html"),
+        staffDashboard: page("staff/dashboard/index.html"),
         ticketMachine: page("ticket-machine/index.html"),
         signin: page("signin/index.html"),
       },

@@ -206,6 +206,9 @@ TABLES += (
     # Kiosk sessions (challenge, state, resident id once authenticated; `ttl` removes them a day after they end)
     # and the resident records the kiosk matches a card's four items with (docs/kiosk.md).
     Table(key="kiosk", env="KIOSK_TABLE", ttl="ttl"),
+    # Metrics: counters per procedure × channel per month and day, and a marker per counted event (expiring),
+    # so a month is one bounded Query and an event is never counted twice (docs/metrics.md).
+    Table(key="metrics", env="METRICS_TABLE", ttl="expires_at"),
 )
 
 BUCKETS: tuple[Bucket, ...] = (
@@ -515,6 +518,18 @@ FUNCTIONS += (
         ),
         tables=(("kiosk", "write"),),
         buckets=(("jpki", "read"),),
+    ),
+    Function(
+        name="metrics",
+        description="The plan's figures per procedure and channel: the management view and open data",
+        memory_mb=512,
+        routes=(
+            Route("GET", "/staff/metrics", authenticated=True),
+            Route("GET", "/opendata/procedure-metrics.json", authenticated=False),
+            Route("GET", "/opendata/procedure-metrics.csv", authenticated=False),
+            Route("GET", "/opendata/procedure-metrics.schema.json", authenticated=False),
+        ),
+        tables=(("metrics", "read"), ("catalogue", "read")),
     ),
 )
 

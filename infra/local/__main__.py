@@ -30,6 +30,7 @@ PAGES = {
     "Live congestion": "/congestion/",
     "Congestion calendar": "/congestion/calendar.html",
     "Staff: queue calling": "/staff/queue/",
+    "Staff: counter dashboard (staff-kanri)": "/staff/dashboard/",
     "API docs (Swagger UI)": "/docs/",
     "OpenAPI document": "/openapi.json",
 }

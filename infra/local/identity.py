@@ -26,6 +26,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("staff-onestop", "staff", "ワンストップ窓口 職員", department="onestop"),
     DemoUser("staff-chiku", "staff", "地区市民センター 職員", department="chiku"),
     DemoUser("staff-shisetsu", "staff", "施設管理課 職員", department="shisetsu"),
+    DemoUser("staff-kanri", "staff", "窓口管理 (management)", department="kanri"),
     DemoUser("kiosk-1", "device", "キオスク端末 1 (kiosk)", device_kind="kiosk"),
     DemoUser("ticket-1", "device", "発券機 1 (ticket machine)", device_kind="ticket_machine"),
 )

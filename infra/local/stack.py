@@ -118,6 +118,7 @@ class LocalStack:
                 catalogue.table("catalogue").local_name,
                 queue_table=catalogue.table("queue").local_name,
                 congestion_table=catalogue.table("congestion").local_name,
+                metrics_table=catalogue.table("metrics").local_name,
             )
             from infra.seed.facilities import seed_facilities
 

@@ -27,6 +27,7 @@ def seed(
     queue_table: str | None = None,
     congestion_table: str | None = None,
     kiosk_table: str | None = None,
+    metrics_table: str | None = None,
 ) -> int:
     """Write the reference data; idempotent (puts overwrite by key). Returns how many items were written."""
     store = DynamoProcedureStore(catalogue_table)
@@ -52,6 +53,11 @@ def seed(
         from infra.seed.kiosk import seed_kiosk_residents
 
         count += seed_kiosk_residents(kiosk_table)
+    if metrics_table:
+        from infra.seed.metrics_history import seed_metrics
+        from madoguchi.metrics.dynamodb import DynamoMetricsStore
+
+        count += seed_metrics(DynamoMetricsStore(metrics_table), items)
     return count
 
 
@@ -63,6 +69,7 @@ def main() -> None:
     parser.add_argument("--queue-table", help="with --congestion-table: demo ticket history and its calendar")
     parser.add_argument("--congestion-table")
     parser.add_argument("--kiosk-table", help="also the demo residents' records for the kiosk's card matching")
+    parser.add_argument("--metrics-table", help="twelve months of demo figures (infra/seed/metrics_history.py)")
     args = parser.parse_args()
     count = seed(
         args.catalogue_table,
@@ -71,6 +78,7 @@ def main() -> None:
         queue_table=args.queue_table,
         congestion_table=args.congestion_table,
         kiosk_table=args.kiosk_table,
+        metrics_table=args.metrics_table,
     )
     print(f"seeded {count} items")
 

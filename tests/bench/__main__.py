@@ -23,7 +23,7 @@ import boto3
 import requests
 
 from infra import catalogue
-from tests.bench import applications, faq, inbox, queue, reservations, transitions
+from tests.bench import applications, faq, inbox, metrics, queue, reservations, transitions
 from tests.bench.local import LOAD_SECONDS, LOAD_THREADS, load
 from tests.load import section as load_section
 
@@ -293,6 +293,7 @@ def main() -> None:
         + "\n"
         + "\n".join(queue.section(*queue_figures))
         + "\n"
+        + metrics.report()
     )
     (ROOT / "docs" / "benchmarks.md").write_text(text + ("\n" + kept if (kept := load_section.current()) else ""))
     print(text)

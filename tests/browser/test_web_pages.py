@@ -20,6 +20,7 @@ PAGES = {
     "/faq/": "よくある質問",
     "/staff/guide/": "受付ナビ",
     "/staff/faq/": "FAQの管理",
+    "/staff/dashboard/": "窓口ダッシュボード",
 }
 
 

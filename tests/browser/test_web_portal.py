@@ -3,6 +3,8 @@
 import pytest
 from playwright.sync_api import Page, expect
 
+from infra.seed import procedures
+
 pytestmark = pytest.mark.browser
 
 
@@ -11,7 +13,7 @@ def test_procedures_are_listed_in_japanese_by_default(page: Page, stack_url: str
 
     expect(page.locator("html")).to_have_attribute("lang", "ja")
     expect(page.get_by_role("link", name="住民票の写し")).to_be_visible()
-    expect(page.locator(".card")).to_have_count(8)
+    expect(page.locator(".card")).to_have_count(len(procedures()))
     expect(page.get_by_text("300円").first).to_be_visible()
 
 
@@ -57,6 +59,17 @@ def test_procedure_detail_shows_documents_and_place_by_keyboard(page: Page, stac
 
     page.get_by_role("link", name="Back to all procedures").press("Enter")
     expect(page.get_by_role("link", name="Copy of Resident Record")).to_be_focused()
+
+
+def test_a_signed_only_procedure_says_why_and_links_to_the_signed_service(page: Page, stack_url: str):
+    page.goto(stack_url + "/?lang=en&procedure=tenshutsu-todoke")
+
+    expect(page.get_by_role("heading", level=2, name="Moving-out notification")).to_be_visible()
+    expect(page.get_by_role("heading", name="By when")).to_be_visible()
+    expect(page.get_by_role("heading", name="Online filing")).to_be_visible()
+    expect(page.get_by_text("electronic", exact=False).first).to_be_visible()
+    link = page.get_by_role("link", name="File with an electronic signature (Mynaportal)")
+    expect(link).to_have_attribute("href", "https://myna.go.jp/")
 
 
 def test_unknown_procedure_shows_the_api_message_in_an_alert(page: Page, stack_url: str):

@@ -23,8 +23,9 @@ def store():
 
 
 def test_the_catalogue_holds_the_plans_procedures_in_japanese_and_english(store):
+    # the register grew beyond the plan's first eight (tests/unit/test_register.py checks every language)
     listing = list_procedures(store, lang="ja")
-    assert {p.name for p in listing.procedures} == PLAN_PROCEDURES
+    assert {p.name for p in listing.procedures} >= PLAN_PROCEDURES
     for procedure in seed_procedures():
         assert procedure.name.get("en") and procedure.summary.get("en") and procedure.where.get("en")
         assert all(doc.get("ja") and doc.get("en") for doc in procedure.documents)

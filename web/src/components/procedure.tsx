@@ -135,6 +135,25 @@ export function ProcedureDetailView({ id, onBack, backHref }: DetailProps) {
           )}
           <h3>{t("detail.where")}</h3>
           <p>{data.where}</p>
+          {data.deadline && (
+            <>
+              <h3>{t("detail.deadline")}</h3>
+              <p>{data.deadline}</p>
+            </>
+          )}
+          {data.online_receipt && (
+            <>
+              <h3>{t("detail.online")}</h3>
+              <p>{data.online_receipt.note}</p>
+              {data.online_receipt.signed_service_url && (
+                <p>
+                  <a href={data.online_receipt.signed_service_url} rel="noopener">
+                    {t("detail.signedService")}
+                  </a>
+                </p>
+              )}
+            </>
+          )}
         </>
       )}
     </section>

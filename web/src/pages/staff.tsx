@@ -169,7 +169,7 @@ function Staff() {
       </p>
       <SignIn onSession={onSession} />
       <p class="no-print">
-        <a href="/staff/guide/">{t("staffguide.staffLink")}</a> · <a href="/staff/faq/">{t("stafffaq.staffLink")}</a> · <a href="/staff/queue/">{t("queue.staff.link")}</a>
+        <a href="/staff/guide/">{t("staffguide.staffLink")}</a> · <a href="/staff/faq/">{t("stafffaq.staffLink")}</a> · <a href="/staff/queue/">{t("queue.staff.link")}</a> · <a href="/staff/dashboard/">{t("dashboard.title")}</a>
       </p>
       {caseId ? (
         <CasePage

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from madoguchi.kiosk.dynamodb import DynamoKioskSessions, DynamoResidentDirectory
     from madoguchi.kiosk.s3 import S3JpkiTrust
     from madoguchi.messaging.line import LineMessagingApi
+    from madoguchi.metrics.dynamodb import DynamoMetricsStore
     from madoguchi.payments.stripe import StripePayments
     from madoguchi.procedures.cache import CachedProcedureStore
     from madoguchi.queue.dynamodb import DynamoQueueStore
@@ -148,3 +149,10 @@ def jpki_trust() -> S3JpkiTrust:
 
     config = settings()
     return S3JpkiTrust(config.jpki_bucket, config.jpki_cache_seconds)
+
+
+@lru_cache(maxsize=1)
+def metrics_store() -> DynamoMetricsStore:
+    from madoguchi.metrics.dynamodb import DynamoMetricsStore
+
+    return DynamoMetricsStore(settings().metrics_table)

@@ -33,6 +33,7 @@ class Settings(BaseModel):
     reconcile_after_minutes: int = 5
     queue_table: str = ""
     congestion_table: str = ""
+    metrics_table: str = ""
     # How long a called resident who did not come keeps their place (may still come back and be served)
     queue_absent_grace_minutes: int = 15
     # Web Push subscriptions are accepted only for these push services (host or parent domain, comma-separated):

@@ -83,7 +83,7 @@ def create(
             known = resident.model_dump(include={"name", "address", "date_of_birth", "sex", "phone"})
             email = resident.email
             lang = resident.lang if resident.lang in LANGS else lang
-        channel = "online" if "online" in procedure.channels else "counter"
+        channel = "online" if procedure.online_here else "counter"
     elif who.role is Role.STAFF:
         if who.department not in ({procedure.department} | FRONT_COUNTERS):
             raise Forbidden()

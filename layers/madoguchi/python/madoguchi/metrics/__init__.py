@@ -1,0 +1,1 @@
+"""Measuring the plan: domain events in, counters per procedure × channel × month and day out (docs/metrics.md)."""
