@@ -23,7 +23,7 @@ help:
 	@echo "make bench  - benchmarks, written to docs/benchmarks.md"
 	@echo "make load   - the city's busiest hour on the local stack (locust; LOAD_MINUTES=3), into docs/benchmarks.md"
 	@echo "make synth  - synthesise the CDK app offline into cdk.out/"
-	@echo "make lint   - ruff, import contracts (lint-imports) and mypy"
+	@echo "make lint   - ruff (check and format), import contracts (lint-imports) and mypy"
 
 $(VENV)/.installed: requirements.lock | pcsc
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -75,6 +75,7 @@ run: setup web
 
 lint: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy layers/madoguchi/python/madoguchi functions infra tests/bench devices tests/load tests/privacy
 

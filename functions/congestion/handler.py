@@ -38,27 +38,47 @@ def congestion_now(lang: str | None = None) -> CongestionNow:
     return queue.congestion_now(deps(), now(), lang=request_lang(app))
 
 
-@app.get("/congestion/calendar", summary="The learned congestion calendar of a month", tags=["congestion"],
-         responses={**NOT_FOUND, 200: {"description": "Days × time bands with level and expected wait"}})
+@app.get(
+    "/congestion/calendar",
+    summary="The learned congestion calendar of a month",
+    tags=["congestion"],
+    responses={**NOT_FOUND, 200: {"description": "Days × time bands with level and expected wait"}},
+)
 def month_calendar(month: str | None = None, counter: str | None = None, lang: str | None = None) -> CalendarView:
     return calendar.calendar(queue_store(), calendar.parse_month(month, now()), counter or None, request_lang(app))
 
 
-@app.get("/congestion/calendar.ics", summary="Busy time bands as an iCalendar feed", tags=["congestion"],
-         responses={200: {"description": "text/calendar", "content": {"text/calendar": {}}}})
+@app.get(
+    "/congestion/calendar.ics",
+    summary="Busy time bands as an iCalendar feed",
+    tags=["congestion"],
+    responses={200: {"description": "text/calendar", "content": {"text/calendar": {}}}},
+)
 def calendar_ics(counter: str | None = None, lang: str | None = None) -> Response[bytes]:
     months = calendar.next_months(now().astimezone(TOKYO).date(), 3)
     body = calendar.ics(queue_store(), months, counter or None, request_lang(app), site_origin())
-    return Response(status_code=200, content_type="text/calendar; charset=utf-8", body=body,
-                    headers={"Content-Disposition": 'attachment; filename="madoguchi-congestion.ics"'})
+    return Response(
+        status_code=200,
+        content_type="text/calendar; charset=utf-8",
+        body=body,
+        headers={"Content-Disposition": 'attachment; filename="madoguchi-congestion.ics"'},
+    )
 
 
-@app.get("/congestion/calendar.html", summary="The month page (HTML, works without JavaScript)", tags=["congestion"],
-         responses={200: {"description": "text/html", "content": {"text/html": {}}}})
+@app.get(
+    "/congestion/calendar.html",
+    summary="The month page (HTML, works without JavaScript)",
+    tags=["congestion"],
+    responses={200: {"description": "text/html", "content": {"text/html": {}}}},
+)
 def calendar_page(month: str | None = None, counter: str | None = None, lang: str | None = None) -> Response[str]:
     body = calendar.page(queue_store(), calendar.parse_month(month, now()), counter or None, request_lang(app))
-    return Response(status_code=200, content_type="text/html; charset=utf-8", body=body,
-                    headers={"Cache-Control": "public, max-age=300"})
+    return Response(
+        status_code=200,
+        content_type="text/html; charset=utf-8",
+        body=body,
+        headers={"Cache-Control": "public, max-age=300"},
+    )
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -72,8 +72,9 @@ def record(name: str, ticket: Ticket, seconds: int | None) -> None:
     """A per-counter and per-service metric (EMF): waiting and service time in CloudWatch."""
     if seconds is None:
         return
-    with single_metric(name=name, unit=MetricUnit.Seconds, value=seconds,
-                       namespace=settings().metrics_namespace) as metric:
+    with single_metric(
+        name=name, unit=MetricUnit.Seconds, value=seconds, namespace=settings().metrics_namespace
+    ) as metric:
         metric.add_dimension(name="counter", value=ticket.counter)
         metric.add_dimension(name="service", value=ticket.service)
 
@@ -93,32 +94,58 @@ def list_counters(lang: str | None = None) -> CounterList:
     responses={**SIGNED_IN, **NOT_FOUND, 200: {"description": "The printable ticket"}},
 )
 def issue(counterId: str, body: IssueRequest) -> TicketReceipt:
-    receipt, notices = queue.issue(counterId, body, current_caller(app), deps(), now(), base_url=site_origin(),
-                                   lang=request_lang(app), idempotency_key=idempotency_key(app))
+    receipt, notices = queue.issue(
+        counterId,
+        body,
+        current_caller(app),
+        deps(),
+        now(),
+        base_url=site_origin(),
+        lang=request_lang(app),
+        idempotency_key=idempotency_key(app),
+    )
     metrics.add_metric(name="TicketIssued", unit=MetricUnit.Count, value=1)
     notify(notices)
     return receipt
 
 
-@app.get("/queues/<counterId>/status", summary="Live status of a counter", tags=["queue"],
-         responses={**NOT_FOUND, 200: {"description": "Waiting, calling, estimated wait"}})
+@app.get(
+    "/queues/<counterId>/status",
+    summary="Live status of a counter",
+    tags=["queue"],
+    responses={**NOT_FOUND, 200: {"description": "Waiting, calling, estimated wait"}},
+)
 def status(counterId: str, lang: str | None = None) -> StatusView:
     return queue.counter_status(counterId, deps(), now(), lang=request_lang(app))
 
 
-@app.get("/tickets/<ticketId>", summary="A ticket's place in the queue", tags=["queue"],
-         responses={**NOT_FOUND, 200: {"description": "State, people ahead, estimated wait"}})
+@app.get(
+    "/tickets/<ticketId>",
+    summary="A ticket's place in the queue",
+    tags=["queue"],
+    responses={**NOT_FOUND, 200: {"description": "State, people ahead, estimated wait"}},
+)
 def ticket(ticketId: str, lang: str | None = None) -> TicketView:
     return queue.view_ticket(ticketId, deps(), now(), lang=request_lang(app))
 
 
-@app.post("/tickets/<ticketId>/notifications", summary="Be told by LINE or Web Push when few are ahead and when called",
-          tags=["queue"], responses={**NOT_FOUND, **CONFLICT, 200: {"description": "The ticket"}})
+@app.post(
+    "/tickets/<ticketId>/notifications",
+    summary="Be told by LINE or Web Push when few are ahead and when called",
+    tags=["queue"],
+    responses={**NOT_FOUND, **CONFLICT, 200: {"description": "The ticket"}},
+)
 def opt_in(ticketId: str, body: NotifyRequest) -> TicketView:
     config = settings()
-    view, notices = queue.opt_in(ticketId, body, deps(), now(), lang=request_lang(app),
-                                 push_hosts=config.webpush_host_list(),
-                                 push_origins=config.webpush_origin_list())
+    view, notices = queue.opt_in(
+        ticketId,
+        body,
+        deps(),
+        now(),
+        lang=request_lang(app),
+        push_hosts=config.webpush_host_list(),
+        push_origins=config.webpush_origin_list(),
+    )
     notify(notices)
     return view
 
@@ -129,14 +156,24 @@ def webpush_key() -> dict[str, str]:
     return {"public_key": sender.public_key if sender else ""}
 
 
-@app.get("/queues/<counterId>/tickets", summary="Today's live tickets with their ids (staff of the counter)",
-         tags=["queue"], security=SECURITY, responses={**SIGNED_IN, **NOT_FOUND, 200: {"description": "Tickets"}})
+@app.get(
+    "/queues/<counterId>/tickets",
+    summary="Today's live tickets with their ids (staff of the counter)",
+    tags=["queue"],
+    security=SECURITY,
+    responses={**SIGNED_IN, **NOT_FOUND, 200: {"description": "Tickets"}},
+)
 def live(counterId: str) -> StaffTicketList:
     return queue.live_tickets(counterId, current_caller(app), deps(), now())
 
 
-@app.post("/queues/<counterId>/call-next", summary="Call the next ticket (staff of the counter)", tags=["queue"],
-          security=SECURITY, responses={**STAFF, 200: {"description": "The called ticket, or null"}})
+@app.post(
+    "/queues/<counterId>/call-next",
+    summary="Call the next ticket (staff of the counter)",
+    tags=["queue"],
+    security=SECURITY,
+    responses={**STAFF, 200: {"description": "The called ticket, or null"}},
+)
 def call_next(counterId: str, body: CallNext) -> CallResult:
     called, notices = queue.call_next(counterId, body, current_caller(app), deps(), now())
     if called is not None:
@@ -149,8 +186,9 @@ def call_next(counterId: str, body: CallNext) -> CallResult:
 
 def _act(counter_id: str, ticket_id: str, action: Action, desk: str | None = None) -> StaffTicketView:
     grace = timedelta(minutes=settings().queue_absent_grace_minutes)
-    changed, notices = queue.act(counter_id, ticket_id, action, current_caller(app), deps(), now(), grace=grace,
-                                 desk=desk)
+    changed, notices = queue.act(
+        counter_id, ticket_id, action, current_caller(app), deps(), now(), grace=grace, desk=desk
+    )
     if action == "complete":
         record("ServiceTime", changed, changed.service_seconds)
     metrics.add_metric(name=f"Ticket{action.capitalize()}", unit=MetricUnit.Count, value=1)
@@ -158,56 +196,90 @@ def _act(counter_id: str, ticket_id: str, action: Action, desk: str | None = Non
     return queue.staff_view(changed)
 
 
-@app.post("/queues/<counterId>/tickets/<ticketId>/recall", summary="Call the ticket again", tags=["queue"],
-          security=SECURITY, responses={**STAFF, 200: {"description": "The ticket"}})
+@app.post(
+    "/queues/<counterId>/tickets/<ticketId>/recall",
+    summary="Call the ticket again",
+    tags=["queue"],
+    security=SECURITY,
+    responses={**STAFF, 200: {"description": "The ticket"}},
+)
 def recall(counterId: str, ticketId: str) -> StaffTicketView:
     return _act(counterId, ticketId, "recall")
 
 
-@app.post("/queues/<counterId>/tickets/<ticketId>/absent",
-          summary="Not here: keep the place for the grace period", tags=["queue"],
-          security=SECURITY, responses={**STAFF, 200: {"description": "The ticket"}})
+@app.post(
+    "/queues/<counterId>/tickets/<ticketId>/absent",
+    summary="Not here: keep the place for the grace period",
+    tags=["queue"],
+    security=SECURITY,
+    responses={**STAFF, 200: {"description": "The ticket"}},
+)
 def absent(counterId: str, ticketId: str) -> StaffTicketView:
     return _act(counterId, ticketId, "absent")
 
 
-@app.post("/queues/<counterId>/tickets/<ticketId>/requeue",
-          summary="Came back within the grace period: back in line at the first arrival time", tags=["queue"],
-          security=SECURITY, responses={**STAFF, 200: {"description": "The ticket"}})
+@app.post(
+    "/queues/<counterId>/tickets/<ticketId>/requeue",
+    summary="Came back within the grace period: back in line at the first arrival time",
+    tags=["queue"],
+    security=SECURITY,
+    responses={**STAFF, 200: {"description": "The ticket"}},
+)
 def requeue(counterId: str, ticketId: str) -> StaffTicketView:
     return _act(counterId, ticketId, "requeue")
 
 
-@app.post("/queues/<counterId>/tickets/<ticketId>/complete", summary="Served: records the service time",
-          tags=["queue"], security=SECURITY, responses={**STAFF, 200: {"description": "The ticket"}})
+@app.post(
+    "/queues/<counterId>/tickets/<ticketId>/complete",
+    summary="Served: records the service time",
+    tags=["queue"],
+    security=SECURITY,
+    responses={**STAFF, 200: {"description": "The ticket"}},
+)
 def complete(counterId: str, ticketId: str) -> StaffTicketView:
     return _act(counterId, ticketId, "complete")
 
 
-@app.post("/queues/<counterId>/tickets/<ticketId>/cancel", summary="Left without being served", tags=["queue"],
-          security=SECURITY, responses={**STAFF, 200: {"description": "The ticket"}})
+@app.post(
+    "/queues/<counterId>/tickets/<ticketId>/cancel",
+    summary="Left without being served",
+    tags=["queue"],
+    security=SECURITY,
+    responses={**STAFF, 200: {"description": "The ticket"}},
+)
 def cancel(counterId: str, ticketId: str) -> StaffTicketView:
     return _act(counterId, ticketId, "cancel")
 
 
-@app.post("/queues/<counterId>/tickets/<ticketId>/transfer",
-          summary="Hand over to another counter, keeping the first arrival time", tags=["queue"],
-          description="Send an `Idempotency-Key` header: a retry with the same key from the same staff member "
-          "returns the new ticket of the first request.",
-          security=SECURITY, responses={**STAFF, 200: {"description": "The new ticket at the other counter"}})
+@app.post(
+    "/queues/<counterId>/tickets/<ticketId>/transfer",
+    summary="Hand over to another counter, keeping the first arrival time",
+    tags=["queue"],
+    description="Send an `Idempotency-Key` header: a retry with the same key from the same staff member "
+    "returns the new ticket of the first request.",
+    security=SECURITY,
+    responses={**STAFF, 200: {"description": "The new ticket at the other counter"}},
+)
 def transfer(counterId: str, ticketId: str, body: Transfer) -> StaffTicketView:
-    new, notices = queue.transfer(counterId, ticketId, body, current_caller(app), deps(), now(),
-                                  idempotency_key=idempotency_key(app))
+    new, notices = queue.transfer(
+        counterId, ticketId, body, current_caller(app), deps(), now(), idempotency_key=idempotency_key(app)
+    )
     metrics.add_metric(name="TicketTransferred", unit=MetricUnit.Count, value=1)
     notify(notices)
     return queue.staff_view(new)
 
 
-@app.get("/queues/<counterId>/stats", summary="Daily waiting and service times (staff of the counter)",
-         tags=["queue"], security=SECURITY, responses={**SIGNED_IN, **NOT_FOUND, 200: {"description": "Aggregates"}})
+@app.get(
+    "/queues/<counterId>/stats",
+    summary="Daily waiting and service times (staff of the counter)",
+    tags=["queue"],
+    security=SECURITY,
+    responses={**SIGNED_IN, **NOT_FOUND, 200: {"description": "Aggregates"}},
+)
 def stats(counterId: str, days: int = 30, lang: str | None = None) -> CounterStats:
-    return queue.counter_stats(counterId, current_caller(app), deps(), now(), days=max(1, min(days, 366)),
-                               lang=request_lang(app))
+    return queue.counter_stats(
+        counterId, current_caller(app), deps(), now(), days=max(1, min(days, 366)), lang=request_lang(app)
+    )
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -47,9 +47,7 @@ def main() -> None:
     print(f"  {'Stripe stand-in (test cards)':<30} {stack.stripe.url}/_control/events")
     print(f"  {'LINE stand-in (messages sent)':<30} {stack.line.url}/_sent")
     print(f"  {'OpenID Connect (sign-in)':<30} {stack.oidc.url}/{{resident,staff,device}}")
-    print(
-        "Demo users, the staff password and TOTP secret: see docs/local-stack.md. Press Ctrl-C to stop.", flush=True
-    )
+    print("Demo users, the staff password and TOTP secret: see docs/local-stack.md. Press Ctrl-C to stop.", flush=True)
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     try:

@@ -13,8 +13,11 @@ def _vapid_pair() -> dict[str, str]:
     key = ec.generate_private_key(ec.SECP256R1())
     private = key.private_numbers().private_value.to_bytes(32, "big")
     public = key.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
-    return {"vapid_private_key": _b64(private), "vapid_public_key": _b64(public),
-            "subject": "mailto:madoguchi@localhost"}
+    return {
+        "vapid_private_key": _b64(private),
+        "vapid_public_key": _b64(public),
+        "subject": "mailto:madoguchi@localhost",
+    }
 
 
 def _b64(raw: bytes) -> str:

@@ -24,9 +24,17 @@ BAND_MINUTES = {"morning": 150, "midday": 180, "afternoon": 195}
 class Effects:
     """Multiplicative effects on arrivals (1.0 = none)."""
 
-    base: dict[str, float] = field(default_factory=lambda: {
-        "shimin_cert": 30.0, "shimin_idou": 10.0, "shimin_koseki": 4.0, "hoken": 12.0, "zei": 8.0, "kodomo": 8.0,
-        "okuyami": 2.0})
+    base: dict[str, float] = field(
+        default_factory=lambda: {
+            "shimin_cert": 30.0,
+            "shimin_idou": 10.0,
+            "shimin_koseki": 4.0,
+            "hoken": 12.0,
+            "zei": 8.0,
+            "kodomo": 8.0,
+            "okuyami": 2.0,
+        }
+    )
     band: dict[str, float] = field(default_factory=lambda: {"morning": 1.15, "midday": 1.0, "afternoon": 0.8})
     weekday: tuple[float, ...] = (1.35, 1.0, 0.95, 0.9, 1.1)  # Monday .. Friday
     month_end: float = 1.3
@@ -64,8 +72,9 @@ def wait_minutes(counter: str, band: str, arrivals: float) -> float:
     return 2 + service * rho / (1 - rho)
 
 
-def generate(start: date, end: date, seed: int = 1, effects: Effects | None = None,
-             counters: tuple[str, ...] | None = None) -> list[DayStats]:
+def generate(
+    start: date, end: date, seed: int = 1, effects: Effects | None = None, counters: tuple[str, ...] | None = None
+) -> list[DayStats]:
     """Daily aggregates of every open day in [start, end], as the live system stores them."""
     e = effects or Effects()
     rng = random.Random(seed)

@@ -21,8 +21,15 @@ from madoguchi.metrics.store import MetricsStore
 from madoguchi.procedures.models import Procedure
 
 MONTHS = 12
-MOVING = {"tennyu-todoke", "tenshutsu-todoke", "tenkyo-todoke", "kokuho-kanyu", "kokuho-dattai", "jido-teate",
-          "juminhyo"}
+MOVING = {
+    "tennyu-todoke",
+    "tenshutsu-todoke",
+    "tenkyo-todoke",
+    "kokuho-kanyu",
+    "kokuho-dattai",
+    "jido-teate",
+    "juminhyo",
+}
 # (lowest, highest) lead time in minutes by channel and procedure category
 LEAD_MINUTES: dict[tuple[str, str], tuple[float, float]] = {
     ("kiosk", "certificate"): (1, 5),

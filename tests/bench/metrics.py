@@ -57,9 +57,15 @@ def measure() -> dict[str, Any]:
         store = _table()
         start = datetime(2026, 11, 1, tzinfo=UTC)
         events = [
-            DomainEvent(id=f"applications:b-{i}:1", type="received", context="applications", aggregate_id=f"b-{i}",
-                        procedure_id=register[i % len(register)].id, channel="online",
-                        occurred_at=start + timedelta(minutes=i))
+            DomainEvent(
+                id=f"applications:b-{i}:1",
+                type="received",
+                context="applications",
+                aggregate_id=f"b-{i}",
+                procedure_id=register[i % len(register)].id,
+                channel="online",
+                occurred_at=start + timedelta(minutes=i),
+            )
             for i in range(EVENTS)
         ]
         started = time.perf_counter()

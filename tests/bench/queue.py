@@ -67,8 +67,12 @@ def _poll(url: str, calls: Any) -> dict[str, Any]:
     calls.clear()
     latencies, elapsed = load(url)
     q = statistics.quantiles(latencies, n=100, method="inclusive")
-    return {"rps": len(latencies) / elapsed, "p50_ms": q[49] * 1000, "p99_ms": q[98] * 1000,
-            "reads": {op: n / len(latencies) for op, n in sorted(calls.items())}}
+    return {
+        "rps": len(latencies) / elapsed,
+        "p50_ms": q[49] * 1000,
+        "p99_ms": q[98] * 1000,
+        "reads": {op: n / len(latencies) for op, n in sorted(calls.items())},
+    }
 
 
 class ItemsRead:
@@ -102,8 +106,11 @@ class ItemsRead:
         self.bytes.clear()
 
     def snapshot(self) -> dict[str, Any]:
-        return {"calls": dict(sorted(self.calls.items())), "items": sum(self.items.values()),
-                "kb": sum(self.bytes.values()) / 1024}
+        return {
+            "calls": dict(sorted(self.calls.items())),
+            "items": sum(self.items.values()),
+            "kb": sum(self.bytes.values()) / 1024,
+        }
 
 
 COST_AT = (10, 500)
@@ -125,8 +132,9 @@ def cost_per_request(stack_url: str, meter: ItemsRead) -> dict[int, dict[str, An
         api.session.post(url, json={"service": service}, headers=machine, timeout=60).raise_for_status()
         issued = meter.snapshot()
         meter.clear()
-        called = api.session.post(f"{stack_url}/queues/{counter}/call-next", json={"desk": "1"},
-                                  headers=api.headers(staff), timeout=60)
+        called = api.session.post(
+            f"{stack_url}/queues/{counter}/call-next", json={"desk": "1"}, headers=api.headers(staff), timeout=60
+        )
         called.raise_for_status()
         out[n] = {"issue": issued, "call": meter.snapshot()}
     return out
@@ -149,8 +157,9 @@ def _queue_under_load(meter: ItemsRead) -> dict[str, Any]:
 
         def issue(_: int) -> tuple[float, str]:
             t0 = time.perf_counter()
-            r = api.session.post(f"{stack.url}/queues/shimin_cert/tickets", json={"service": "juminhyo"},
-                                 headers=headers, timeout=30)
+            r = api.session.post(
+                f"{stack.url}/queues/shimin_cert/tickets", json={"service": "juminhyo"}, headers=headers, timeout=30
+            )
             r.raise_for_status()
             return time.perf_counter() - t0, str(r.json()["id"])
 
@@ -218,8 +227,11 @@ def section(results: dict[str, Any], mae: tuple[float, float]) -> list[str]:
         "| route | requests/s | p50 ms | p99 ms | DynamoDB calls per poll |",
         "|---|---:|---:|---:|---|",
     ]
-    for label, key in (("GET /queues/{counterId}/status", "status"), ("GET /tickets/{ticketId}", "ticket"),
-                       ("GET /congestion/now", "now")):
+    for label, key in (
+        ("GET /queues/{counterId}/status", "status"),
+        ("GET /tickets/{ticketId}", "ticket"),
+        ("GET /congestion/now", "now"),
+    ):
         r = results[key]
         lines.append(f"| {label} | {r['rps']:.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {ops(r['reads'])} |")
     lines += [

@@ -92,8 +92,9 @@ def test_stateful_sequences_never_answer_5xx(api_schema, stack_url, callers, ide
             case.validate_response(response, checks=[not_a_server_error], transport_kwargs=kwargs or None)
 
     AsOneCaller.run(
-        settings=settings(max_examples=15, stateful_step_count=8, deadline=None,
-                          suppress_health_check=list(HealthCheck))
+        settings=settings(
+            max_examples=15, stateful_step_count=8, deadline=None, suppress_health_check=list(HealthCheck)
+        )
     )
     assert linked, "no sequence used an id returned by an earlier step: the run was not stateful"
 

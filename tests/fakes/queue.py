@@ -37,8 +37,15 @@ class MemoryQueueStore(QueueStore):
         self.statuses[key] = status
         return status
 
-    def issue(self, counter: str, day: date, build: Callable[[int], Ticket], advance: Advance, *,
-              idempotency: str | None = None) -> Written:
+    def issue(
+        self,
+        counter: str,
+        day: date,
+        build: Callable[[int], Ticket],
+        advance: Advance,
+        *,
+        idempotency: str | None = None,
+    ) -> Written:
         with self._lock:
             if idempotency and idempotency in self.keys:
                 c, d, n = self.keys[idempotency]
@@ -58,8 +65,9 @@ class MemoryQueueStore(QueueStore):
 
     def day(self, counter: str, day: date) -> tuple[int, list[Ticket]]:
         with self._lock:
-            tickets = [t for (c, d, _), t in sorted(self.tickets.items(), key=lambda kv: kv[0][2])
-                       if c == counter and d == day]
+            tickets = [
+                t for (c, d, _), t in sorted(self.tickets.items(), key=lambda kv: kv[0][2]) if c == counter and d == day
+            ]
             return self.revs.get((counter, day), 0), tickets
 
     def status(self, counter: str, day: date) -> CounterStatus | None:
@@ -72,8 +80,9 @@ class MemoryQueueStore(QueueStore):
             raise Conflict(ticket=ticket.id)
         return current
 
-    def change(self, ticket: Ticket, expected: tuple[TicketState, ...], changes: Mapping[str, Any],
-               advance: Advance) -> Written:
+    def change(
+        self, ticket: Ticket, expected: tuple[TicketState, ...], changes: Mapping[str, Any], advance: Advance
+    ) -> Written:
         with self._lock:
             current = self._checked(ticket, expected)
             updated = current.model_copy(update=dict(changes))
@@ -81,9 +90,17 @@ class MemoryQueueStore(QueueStore):
             self.tickets[(ticket.counter, ticket.day, ticket.number)] = updated
             return Written(ticket=updated, status=status)
 
-    def transfer(self, ticket: Ticket, expected: tuple[TicketState, ...], changes: Mapping[str, Any],
-                 to_counter: str, build: Callable[[int], Ticket], advance: Advance, *,
-                 idempotency: str | None = None) -> Written:
+    def transfer(
+        self,
+        ticket: Ticket,
+        expected: tuple[TicketState, ...],
+        changes: Mapping[str, Any],
+        to_counter: str,
+        build: Callable[[int], Ticket],
+        advance: Advance,
+        *,
+        idempotency: str | None = None,
+    ) -> Written:
         with self._lock:
             if idempotency and idempotency in self.keys:
                 raise Conflict(ticket=ticket.id)  # as the adapter's condition on the key item
@@ -137,8 +154,11 @@ class MemoryQueueStore(QueueStore):
             self.stats[(stats.counter, stats.day)] = (rev or 0, stats)
 
     def day_stats(self, counter: str, since: date, until: date) -> list[DayStats]:
-        return [s for (c, d), (_, s) in sorted(self.stats.items(), key=lambda kv: kv[0][1])
-                if c == counter and since <= d <= until]
+        return [
+            s
+            for (c, d), (_, s) in sorted(self.stats.items(), key=lambda kv: kv[0][1])
+            if c == counter and since <= d <= until
+        ]
 
     def put_forecast(self, month: str, payload: Mapping[str, Any]) -> None:
         self.forecasts[month] = dict(payload)

@@ -57,8 +57,12 @@ def test_the_check_function_may_use_the_attachments_bucket_and_applications_tabl
     assert "AttachmentsBucket" in text and "ApplicationsTable" in text
     for other in ("CasesTable", "TasksTable", "CatalogueTable", "secretsmanager", "ses:", "states:"):
         assert other not in text, other
-    s3_actions = {a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
-                  if a.startswith("s3:")}
+    s3_actions = {
+        a
+        for s in statements
+        for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+        if a.startswith("s3:")
+    }
     assert s3_actions == {"s3:GetObject", "s3:PutObject", "s3:PutObjectTagging", "s3:DeleteObject"}
 
 

@@ -24,8 +24,7 @@ def test_cdk_nag_reports_no_unacknowledged_findings(checked_synthesis: Any):
     assert report_file.exists(), "no validation report: the checks did not run"
     report = json.loads(report_file.read_text())
     findings = [
-        f"{violation['severity']} {violation['ruleName']} at {construct['constructPath']}: "
-        f"{violation['description']}"
+        f"{violation['severity']} {violation['ruleName']} at {construct['constructPath']}: {violation['description']}"
         for plugin in report["pluginReports"]
         for violation in plugin.get("violations", [])
         for construct in violation.get("violatingConstructs", [])

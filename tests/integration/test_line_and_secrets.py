@@ -37,7 +37,10 @@ def test_push_reaches_line_with_the_channel_token(local_stack: LocalStack, messe
     messenger.push(user, ["受付番号 A-012 の順番が近づきました", "https://example.city/t/abc"])
     [sent] = [m for m in local_stack.line.sent if m.get("to") == user]
     assert sent["kind"] == "push"
-    assert [m["text"] for m in sent["messages"]] == ["受付番号 A-012 の順番が近づきました", "https://example.city/t/abc"]
+    assert [m["text"] for m in sent["messages"]] == [
+        "受付番号 A-012 の順番が近づきました",
+        "https://example.city/t/abc",
+    ]
 
 
 def test_a_retried_push_is_delivered_once(local_stack: LocalStack, messenger: LineMessagingApi) -> None:

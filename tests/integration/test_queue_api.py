@@ -44,8 +44,11 @@ def issue(api: Call, counter: str, service: str, priority: str | None = None, de
 def test_200_concurrent_issues_give_200_distinct_consecutive_numbers(api: Call) -> None:
     before = api("GET", "/queues/kodomo/status").json()["last_issued"]
     with ThreadPoolExecutor(16) as pool:
-        tickets = list(pool.map(lambda i: issue(api, "kodomo", "jido_teate",
-                                            device="kiosk-1" if i % 2 else "ticket-1"), range(200)))
+        tickets = list(
+            pool.map(
+                lambda i: issue(api, "kodomo", "jido_teate", device="kiosk-1" if i % 2 else "ticket-1"), range(200)
+            )
+        )
     numbers = sorted(t["number"] for t in tickets)
     assert numbers == list(range(before + 1, before + 201))
     status = api("GET", "/queues/kodomo/status").json()
@@ -69,8 +72,14 @@ def test_priority_then_arrival_and_two_desks_never_call_the_same_ticket(api: Cal
     b = issue(api, "shimin_koseki", "shussei")
     c = issue(api, "shimin_koseki", "konin", priority="appointment")
     with ThreadPoolExecutor(3) as pool:
-        called = list(pool.map(lambda d: api("POST", "/queues/shimin_koseki/call-next", "staff-shimin",
-                                              {"desk": str(d)}).json()["ticket"], range(3)))
+        called = list(
+            pool.map(
+                lambda d: api("POST", "/queues/shimin_koseki/call-next", "staff-shimin", {"desk": str(d)}).json()[
+                    "ticket"
+                ],
+                range(3),
+            )
+        )
     ids = [t["id"] for t in called]
     assert sorted(ids) == sorted([a["id"], b["id"], c["id"]])  # three desks, three different tickets
     assert min(called, key=lambda t: t["called_at"])["id"] == c["id"] or len(set(ids)) == 3
@@ -85,8 +94,9 @@ def test_absent_requeue_recall_complete_and_transfer(api: Call) -> None:
     first = issue(api, "okuyami", "okuyami")
     second = issue(api, "okuyami", "okuyami")
     path = "/queues/okuyami/tickets"
-    assert api("POST", "/queues/okuyami/call-next", "staff-onestop", {"desk": "7"}).json()["ticket"]["id"] == \
-        first["id"]
+    assert (
+        api("POST", "/queues/okuyami/call-next", "staff-onestop", {"desk": "7"}).json()["ticket"]["id"] == first["id"]
+    )
     absent = api("POST", f"{path}/{first['id']}/absent", "staff-onestop").json()
     assert absent["state"] == "absent" and absent["absent_until"]
     wrong = api("POST", f"{path}/{first['id']}/complete?lang=en", "staff-onestop")
@@ -94,8 +104,9 @@ def test_absent_requeue_recall_complete_and_transfer(api: Call) -> None:
     back = api("POST", f"{path}/{first['id']}/requeue", "staff-onestop").json()
     assert back["state"] == "waiting"
     # back in line at the original arrival: called before the second ticket
-    assert api("POST", "/queues/okuyami/call-next", "staff-onestop", {"desk": "7"}).json()["ticket"]["id"] == \
-        first["id"]
+    assert (
+        api("POST", "/queues/okuyami/call-next", "staff-onestop", {"desk": "7"}).json()["ticket"]["id"] == first["id"]
+    )
     assert api("POST", f"{path}/{first['id']}/recall", "staff-onestop").json()["recalls"] == 1
     # the one-stop counter hands the resident to 保険年金 keeping the first arrival time
     moved = api("POST", f"{path}/{first['id']}/transfer", "staff-onestop", {"to": "hoken", "service": "kokuho"}).json()
@@ -103,8 +114,10 @@ def test_absent_requeue_recall_complete_and_transfer(api: Call) -> None:
     old = api("GET", f"/tickets/{first['id']}").json()
     assert old["state"] == "transferred" and old["transferred_to"] == moved["id"]
     assert api("GET", f"/tickets/{moved['id']}").json()["state"] == "waiting"
-    assert api("POST", f"{path}/{first['id']}/transfer", "staff-onestop", {"to": "hoken", "service": "kokuho"}
-               ).status_code == 409
+    assert (
+        api("POST", f"{path}/{first['id']}/transfer", "staff-onestop", {"to": "hoken", "service": "kokuho"}).status_code
+        == 409
+    )
     called = api("POST", "/queues/okuyami/call-next", "staff-onestop", {"desk": "7"}).json()["ticket"]
     done = api("POST", f"{path}/{called['id']}/complete", "staff-onestop").json()
     assert done["id"] == second["id"] and done["state"] == "done" and done["service_seconds"] is not None
@@ -153,9 +166,11 @@ def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-NOTICE = re.compile(r"^【市民課 証明書】番号 \d+"
-                    r"(：あと \d+ 人でお呼びします。| をお呼びしています。\d+窓口へお越しください。)"
-                    r"http://127\.0\.0\.1:\d+/ticket/\?id=shimin_cert-\d{8}-\d+-[0-9a-f]{8}$")
+NOTICE = re.compile(
+    r"^【市民課 証明書】番号 \d+"
+    r"(：あと \d+ 人でお呼びします。| をお呼びしています。\d+窓口へお越しください。)"
+    r"http://127\.0\.0\.1:\d+/ticket/\?id=shimin_cert-\d{8}-\d+-[0-9a-f]{8}$"
+)
 
 
 def test_line_and_web_push_tell_only_number_counter_and_link(api: Call, local_stack: Any) -> None:
@@ -163,18 +178,28 @@ def test_line_and_web_push_tell_only_number_counter_and_link(api: Call, local_st
     drain(api, "shimin_cert", "staff-shimin")
     browser_key = ec.generate_private_key(ec.SECP256R1())
     auth = b"0123456789abcdef"
-    p256dh = browser_key.public_key().public_bytes(serialization.Encoding.X962,
-                                                   serialization.PublicFormat.UncompressedPoint)
+    p256dh = browser_key.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
     tickets = [issue(api, "shimin_cert", "juminhyo") for _ in range(3)]
     mine = tickets[-1]
     line_id = "U" + "1234abcd" * 4
     vapid = api("GET", "/notifications/webpush-key").json()["public_key"]
     assert len(base64.urlsafe_b64decode(vapid + "==")) == 65
-    opt = api("POST", f"/tickets/{mine['id']}/notifications", None, {
-        "ahead": 1, "lang": "ja", "line_user_id": line_id,
-        "webpush": {"endpoint": f"{push_service.url}/push/{mine['id']}",
-                    "keys": {"p256dh": _b64(p256dh), "auth": _b64(auth)}},
-    })
+    opt = api(
+        "POST",
+        f"/tickets/{mine['id']}/notifications",
+        None,
+        {
+            "ahead": 1,
+            "lang": "ja",
+            "line_user_id": line_id,
+            "webpush": {
+                "endpoint": f"{push_service.url}/push/{mine['id']}",
+                "keys": {"p256dh": _b64(p256dh), "auth": _b64(auth)},
+            },
+        },
+    )
     assert opt.status_code == 200 and opt.json()["notify_line"] and opt.json()["notify_webpush"]
     start = len(local_stack.line.sent)
     for _ in range(3):
@@ -193,14 +218,21 @@ def test_line_and_web_push_tell_only_number_counter_and_link(api: Call, local_st
     for headers, body in received:
         assert headers["Authorization"].startswith("vapid t=") and f"k={vapid}" in headers["Authorization"]
         assert headers["Content-Encoding"] == "aes128gcm"
-        decrypted.append(json.loads(http_ece.decrypt(body, private_key=browser_key, auth_secret=auth,
-                                                     version="aes128gcm"))["body"])
+        decrypted.append(
+            json.loads(http_ece.decrypt(body, private_key=browser_key, auth_secret=auth, version="aes128gcm"))["body"]
+        )
     assert decrypted == texts
     # and what anyone can poll shows numbers only: no LINE id, no subscription, no ticket key
-    for public in (api("GET", "/queues/shimin_cert/status").text, api("GET", "/congestion/now").text,
-                   api("GET", f"/tickets/{mine['id']}").text):
-        assert line_id not in public and push_service.url not in public and mine["id"][-8:] not in public.replace(
-            mine["id"], "")
+    for public in (
+        api("GET", "/queues/shimin_cert/status").text,
+        api("GET", "/congestion/now").text,
+        api("GET", f"/tickets/{mine['id']}").text,
+    ):
+        assert (
+            line_id not in public
+            and push_service.url not in public
+            and mine["id"][-8:] not in public.replace(mine["id"], "")
+        )
 
 
 def test_live_congestion_and_the_calendar(api: Call, local_stack: Any) -> None:

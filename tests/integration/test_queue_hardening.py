@@ -16,8 +16,9 @@ Call = Callable[..., requests.Response]
 
 @pytest.fixture
 def api(stack_url: str, auth_header: Callable[[str], dict[str, str]]) -> Call:
-    def call(method: str, path: str, user: str | None = None, body: Any = None,
-             headers: dict[str, str] | None = None) -> requests.Response:
+    def call(
+        method: str, path: str, user: str | None = None, body: Any = None, headers: dict[str, str] | None = None
+    ) -> requests.Response:
         sent = {**(auth_header(user) if user else {}), **(headers or {})}
         return requests.request(method, f"{stack_url}{path}", json=body, headers=sent, timeout=60)
 
@@ -64,7 +65,8 @@ def test_the_idempotency_key_is_documented(api: Call) -> None:
     spec = api("GET", "/openapi.json").json()
     operation = spec["paths"]["/queues/{counterId}/tickets"]["post"]
     assert "Idempotency-Key" in operation.get("description", "") or any(
-        p.get("name") == "Idempotency-Key" for p in operation.get("parameters", []))
+        p.get("name") == "Idempotency-Key" for p in operation.get("parameters", [])
+    )
 
 
 # --- the staff cancel ---------------------------------------------------------------------------------------------
@@ -104,7 +106,7 @@ def test_staff_cancel_takes_the_ticket_out_of_the_line_and_refusals_change_nothi
 
 def test_a_served_ticket_cannot_be_cancelled(api: Call) -> None:
     ticket = issue(api, "shimin_idou", "tenkyo")
-    while (called := api("POST", "/queues/shimin_idou/call-next", "staff-shimin", {"desk": "3"}).json()["ticket"]):
+    while called := api("POST", "/queues/shimin_idou/call-next", "staff-shimin", {"desk": "3"}).json()["ticket"]:
         api("POST", f"/queues/shimin_idou/tickets/{called['id']}/complete", "staff-shimin")
         if called["id"] == ticket["id"]:
             break
@@ -116,21 +118,41 @@ def test_a_served_ticket_cannot_be_cancelled(api: Call) -> None:
 
 
 # --- what a stranger holding the ticket id sees -------------------------------------------------------------------
-PUBLIC_FIELDS = {"id", "number", "counter", "counter_name", "service", "service_name", "state", "ahead",
-                 "estimated_wait_minutes", "desk", "called_at", "absent_until", "transferred_to", "arrived_at",
-                 "notify_line", "notify_webpush", "notify_ahead"}
+PUBLIC_FIELDS = {
+    "id",
+    "number",
+    "counter",
+    "counter_name",
+    "service",
+    "service_name",
+    "state",
+    "ahead",
+    "estimated_wait_minutes",
+    "desk",
+    "called_at",
+    "absent_until",
+    "transferred_to",
+    "arrived_at",
+    "notify_line",
+    "notify_webpush",
+    "notify_ahead",
+}
 
 
 def test_the_ticket_view_holds_nothing_personal(api: Call, local_stack: Any) -> None:
     ticket = issue(api, "okuyami", "okuyami", device="kiosk-1")
     line_id = "U" + uuid.uuid4().hex
     endpoint = f"{local_stack.push.url}/push/{uuid.uuid4().hex}"
-    opted = api("POST", f"/tickets/{ticket['id']}/notifications", None, {
-        "ahead": 0, "line_user_id": line_id, "webpush": {"endpoint": endpoint, "keys": {"p256dh": "x", "auth": "y"}}})
+    opted = api(
+        "POST",
+        f"/tickets/{ticket['id']}/notifications",
+        None,
+        {"ahead": 0, "line_user_id": line_id, "webpush": {"endpoint": endpoint, "keys": {"p256dh": "x", "auth": "y"}}},
+    )
     assert opted.status_code == 200, opted.text
     views = [api("GET", f"/tickets/{ticket['id']}").json()]
     called = None
-    while (nxt := api("POST", "/queues/okuyami/call-next", "staff-onestop", {"desk": "9"}).json()["ticket"]):
+    while nxt := api("POST", "/queues/okuyami/call-next", "staff-onestop", {"desk": "9"}).json()["ticket"]:
         if nxt["id"] == ticket["id"]:
             called = nxt
             break
@@ -162,12 +184,17 @@ CRAFTED = [
 
 
 @pytest.mark.parametrize("endpoint", CRAFTED)
-def test_a_crafted_push_endpoint_is_refused_and_nothing_is_sent_or_stored(api: Call, local_stack: Any,
-                                                                          endpoint: str) -> None:
+def test_a_crafted_push_endpoint_is_refused_and_nothing_is_sent_or_stored(
+    api: Call, local_stack: Any, endpoint: str
+) -> None:
     ticket = issue(api, "shimin_cert", "inkan")
     received = len(local_stack.push.received)
-    r = api("POST", f"/tickets/{ticket['id']}/notifications?lang=en", None,
-            {"ahead": 50, "webpush": {"endpoint": endpoint, "keys": {"p256dh": "x", "auth": "y"}}})
+    r = api(
+        "POST",
+        f"/tickets/{ticket['id']}/notifications?lang=en",
+        None,
+        {"ahead": 50, "webpush": {"endpoint": endpoint, "keys": {"p256dh": "x", "auth": "y"}}},
+    )
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "webpush", "endpoint"]
     assert r.json()["detail"][0]["msg"]
     view = api("GET", f"/tickets/{ticket['id']}").json()

@@ -183,8 +183,9 @@ def test_month_calendar_counts_free_and_taken_slots_per_day(api):
     assert before.status_code == 200, before.text
     days = {d["date"]: d for d in before.json()["days"]}
     # one entry per day of the month, in order
-    assert list(days) == [date(day.year, day.month, n).isoformat()
-                          for n in range(1, month_days.monthrange(day.year, day.month)[1] + 1)]
+    assert list(days) == [
+        date(day.year, day.month, n).isoformat() for n in range(1, month_days.monthrange(day.year, day.month)[1] + 1)
+    ]
     slots = api.call("GET", f"/facilities/kasumi-tennis/availability?date={day}").json()["slots"]
     assert len(slots) == 28
     entry = days[day.isoformat()]
@@ -251,8 +252,9 @@ def test_my_fee_reductions_show_my_requests_and_their_decisions_only(api):
     assert listed[request_id]["decided_by"] == "staff-shisetsu" and listed[request_id]["decided_at"]
 
 
-@pytest.mark.parametrize(("user", "status"), [(None, 401), ("staff-shisetsu", 403), ("kiosk-1", 403),
-                                              ("ticket-1", 403)])
+@pytest.mark.parametrize(
+    ("user", "status"), [(None, 401), ("staff-shisetsu", 403), ("kiosk-1", 403), ("ticket-1", 403)]
+)
 def test_my_fee_reductions_are_for_residents_only(api, user, status):
     response = api.call("GET", "/me/fee-reductions", user)
     assert response.status_code == status, response.text

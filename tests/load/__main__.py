@@ -92,8 +92,12 @@ def waiting_room(api: Api, counters: list[dict[str, Any]], count: int) -> list[d
     def issue(n: int) -> dict[str, Any]:
         counter = counters[n % len(counters)]
         service = counter["services"][n % len(counter["services"])]
-        r = requests.post(f"{api.url}/queues/{counter['id']}/tickets", json={"service": service},
-                          headers={"Authorization": f"Bearer {token}"}, timeout=60)
+        r = requests.post(
+            f"{api.url}/queues/{counter['id']}/tickets",
+            json={"service": service},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=60,
+        )
         r.raise_for_status()
         t = r.json()
         return {"id": t["id"], "counter": t["counter"], "number": t["number"]}
@@ -104,9 +108,27 @@ def waiting_room(api: Api, counters: list[dict[str, Any]], count: int) -> list[d
 
 def run_locust(plan_path: Path, users: int, seconds: int) -> int:
     env = {**os.environ, "LOAD_PLAN": str(plan_path)}
-    command = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--only-summary",
-               "--users", str(users), "--spawn-rate", "100", "--run-time", f"{seconds}s", "--stop-timeout", "120",
-               "--host", json.loads(plan_path.read_text())["url"], "--loglevel", "WARNING"]
+    command = [
+        sys.executable,
+        "-m",
+        "locust",
+        "-f",
+        str(LOCUSTFILE),
+        "--headless",
+        "--only-summary",
+        "--users",
+        str(users),
+        "--spawn-rate",
+        "100",
+        "--run-time",
+        f"{seconds}s",
+        "--stop-timeout",
+        "120",
+        "--host",
+        json.loads(plan_path.read_text())["url"],
+        "--loglevel",
+        "WARNING",
+    ]
     # A hard stop beyond locust's own: run time, spawning, the stop timeout (requests in flight finish) and a margin.
     return subprocess.run(command, env=env, timeout=seconds + 300, check=False).returncode
 
@@ -121,16 +143,29 @@ def percentile(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
-def check(api: Api, results: dict[str, Any], waiting: list[dict[str, Any]], counters: list[dict[str, Any]],
-          race: dict[str, Any]) -> list[tuple[str, bool, str]]:
+def check(
+    api: Api,
+    results: dict[str, Any],
+    waiting: list[dict[str, Any]],
+    counters: list[dict[str, Any]],
+    race: dict[str, Any],
+) -> list[tuple[str, bool, str]]:
     """(check, passed, detail) for each promise: nothing lost, nothing doubled, no 5xx."""
     checks: list[tuple[str, bool, str]] = []
     tickets = waiting + results["issued"]
 
-    unreadable = [t["id"] for t in tickets if (r := api.get(f"/tickets/{t['id']}")).status_code != 200
-                  or r.json()["number"] != t["number"]]
-    checks.append(("every issued ticket is readable with its number", not unreadable,
-                   f"{len(tickets)} tickets, {len(unreadable)} unreadable"))
+    unreadable = [
+        t["id"]
+        for t in tickets
+        if (r := api.get(f"/tickets/{t['id']}")).status_code != 200 or r.json()["number"] != t["number"]
+    ]
+    checks.append(
+        (
+            "every issued ticket is readable with its number",
+            not unreadable,
+            f"{len(tickets)} tickets, {len(unreadable)} unreadable",
+        )
+    )
 
     by_counter: dict[str, list[int]] = defaultdict(list)
     for t in tickets:
@@ -144,8 +179,13 @@ def check(api: Api, results: dict[str, Any], waiting: list[dict[str, Any]], coun
         listed = sorted(t["number"] for t in staff.json()["tickets"]) if staff.status_code == 200 else None
         if listed != numbers:  # nothing was called in the run: every ticket is still live
             gaps.append(f"{counter['id']}: staff list {listed} != receipts {numbers}")
-    checks.append(("ticket numbers gap-free per counter, the staff list equals the receipts", not gaps,
-                   "; ".join(gaps) or f"{len(counters)} counters"))
+    checks.append(
+        (
+            "ticket numbers gap-free per counter, the staff list equals the receipts",
+            not gaps,
+            "; ".join(gaps) or f"{len(counters)} counters",
+        )
+    )
 
     staff_token = api.token("staff-shisetsu")
     day = api.get(f"/staff/facilities/{race['facility_id']}/bookings?date={race['date']}", staff_token)
@@ -158,27 +198,40 @@ def check(api: Api, results: dict[str, Any], waiting: list[dict[str, Any]], coun
     for slot, ids in holders.items():
         if len(ids) > 1 or booked.get(slot) != ids[0]:
             doubled.append(f"{slot}: holds {ids}, staff view {booked.get(slot)}")
-    checks.append(("no slot double-booked (holds won = the staff day view)", day.status_code == 200 and not doubled,
-                   f"{len(results['holds'])} holds won of {len(race['slots'])} slots by "
-                   f"{RATES['racing_residents']} residents, {results['refused_holds']} × 409; {'; '.join(doubled)}"))
+    checks.append(
+        (
+            "no slot double-booked (holds won = the staff day view)",
+            day.status_code == 200 and not doubled,
+            f"{len(results['holds'])} holds won of {len(race['slots'])} slots by "
+            f"{RATES['racing_residents']} residents, {results['refused_holds']} × 409; {'; '.join(doubled)}",
+        )
+    )
 
     unconfirmed = []
     for hold in results["holds"]:
         r = api.get(f"/reservations/{hold['id']}", hold["token"])
         if r.status_code != 200 or r.json()["status"] != "confirmed":
             unconfirmed.append(f"{hold['id']}: {r.status_code} {r.json().get('status')}")
-    checks.append(("every paid hold is confirmed", len(results["paid_sessions"]) == len(results["holds"])
-                   and not unconfirmed, f"{len(results['paid_sessions'])} paid; {'; '.join(unconfirmed)}"))
+    checks.append(
+        (
+            "every paid hold is confirmed",
+            len(results["paid_sessions"]) == len(results["holds"]) and not unconfirmed,
+            f"{len(results['paid_sessions'])} paid; {'; '.join(unconfirmed)}",
+        )
+    )
 
-    errors = {name: {code: n for code, n in codes.items() if code.startswith("5") or code.startswith("error")}
-              for name, codes in results["statuses"].items()}
+    errors = {
+        name: {code: n for code, n in codes.items() if code.startswith("5") or code.startswith("error")}
+        for name, codes in results["statuses"].items()
+    }
     errors = {name: codes for name, codes in errors.items() if codes}
     checks.append(("no 5xx and no connection error", not errors, json.dumps(errors) if errors else "none"))
     return checks
 
 
-def section(results: dict[str, Any], checks: list[tuple[str, bool, str]], seconds: float, waiting: int,
-            race: dict[str, Any]) -> str:
+def section(
+    results: dict[str, Any], checks: list[tuple[str, bool, str]], seconds: float, waiting: int, race: dict[str, Any]
+) -> str:
     r = RATES
     lines = [
         load_section.START,
@@ -219,8 +272,10 @@ def section(results: dict[str, Any], checks: list[tuple[str, bool, str]], second
     for name in sorted(results["latencies_ms"]):
         values = results["latencies_ms"][name]
         codes = ", ".join(f"{c} × {n}" for c, n in sorted(results["statuses"][name].items()))
-        lines.append(f"| {name} | {len(values)} | {len(values) / seconds:.1f} | {codes} "
-                     f"| {percentile(values, 50):.0f} | {percentile(values, 99):.0f} | {max(values):.0f} |")
+        lines.append(
+            f"| {name} | {len(values)} | {len(values) / seconds:.1f} | {codes} "
+            f"| {percentile(values, 50):.0f} | {percentile(values, 99):.0f} | {max(values):.0f} |"
+        )
     for name, bodies in sorted(results["unexpected"].items()):
         lines += ["", f"Unexpected answers of {name} (first {len(bodies)}): " + "; ".join(f"`{b}`" for b in bodies)]
     lines += ["", "Checks after the run, through the API:", "", "| check | result | detail |", "|---|---|---|"]
@@ -256,19 +311,24 @@ def main() -> int:
     return 0
 
 
-def run(seconds: int, workdir: Path) -> tuple[int, float, dict[str, Any], list[tuple[str, bool, str]],
-                                                list[dict[str, Any]], dict[str, Any]]:
+def run(
+    seconds: int, workdir: Path
+) -> tuple[int, float, dict[str, Any], list[tuple[str, bool, str]], list[dict[str, Any]], dict[str, Any]]:
     stack = LocalStack(host="127.0.0.1", port=0).start()
     try:
         api = Api(stack.url)
         counters = api.get("/queues").json()["counters"]
-        plan_counters = [{"id": c["id"], "department": c["department"], "services": [s["id"] for s in c["services"]]}
-                         for c in counters]
+        plan_counters = [
+            {"id": c["id"], "department": c["department"], "services": [s["id"] for s in c["services"]]}
+            for c in counters
+        ]
         progress(f"Local stack at {stack.url}; issuing the waiting room's {RATES['phones']} tickets")
         waiting = waiting_room(api, plan_counters, RATES["phones"])
         pool = stack.oidc.pools["resident"]  # many residents, so the race is for slots, not per-account caps
-        residents = [pool.id_token(DemoUser(f"load-resident-{n:02d}", "resident", f"load resident {n}"))
-                     for n in range(RATES["racing_residents"])]
+        residents = [
+            pool.id_token(DemoUser(f"load-resident-{n:02d}", "resident", f"load resident {n}"))
+            for n in range(RATES["racing_residents"])
+        ]
         race = {"facility_id": RACE_FACILITY, "date": race_day().isoformat(), "slots": RACE_SLOTS}
         questions = json.loads((ROOT / "tests" / "data" / "faq_queries.json").read_text(encoding="utf-8"))
         plan = {
@@ -288,8 +348,14 @@ def run(seconds: int, workdir: Path) -> tuple[int, float, dict[str, Any], list[t
         }
         plan_path = workdir / "plan.json"
         plan_path.write_text(json.dumps(plan), encoding="utf-8")
-        users = 2 * len(plan_counters) + RATES["phones"] + RATES["display_boards"] + RATES["racing_residents"] \
-            + 20 + RATES["faq_chatters"]
+        users = (
+            2 * len(plan_counters)
+            + RATES["phones"]
+            + RATES["display_boards"]
+            + RATES["racing_residents"]
+            + 20
+            + RATES["faq_chatters"]
+        )
         progress(f"Running {users} locust users for {seconds} s against {stack.url}")
         started, load_before = time.monotonic(), load_average()
         code = run_locust(plan_path, users, seconds)

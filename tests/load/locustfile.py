@@ -141,8 +141,13 @@ class TicketMachine(Budgeted):
         self.spend()
         body = {"service": next(self.services)}
         headers = {**bearer(PLAN["ticket_machine_token"]), "Idempotency-Key": uuid.uuid4().hex}
-        with self.client.post(f"/queues/{self.counter['id']}/tickets", json=body, headers=headers,
-                              name="POST /queues/{counterId}/tickets", catch_response=True) as r:
+        with self.client.post(
+            f"/queues/{self.counter['id']}/tickets",
+            json=body,
+            headers=headers,
+            name="POST /queues/{counterId}/tickets",
+            catch_response=True,
+        ) as r:
             expect(r, 200)
             if r.status_code == 200:
                 ticket = r.json()
@@ -206,8 +211,9 @@ class CounterScreen(Budgeted):
     @task
     def poll(self) -> None:
         self.spend()
-        with self.client.get(f"/queues/{self.counter['id']}/status", name="GET /queues/{counterId}/status",
-                             catch_response=True) as r:
+        with self.client.get(
+            f"/queues/{self.counter['id']}/status", name="GET /queues/{counterId}/status", catch_response=True
+        ) as r:
             expect(r, 200)
 
 
@@ -237,11 +243,15 @@ class Resident(HttpUser):
         slots = list(race["slots"])
         random.shuffle(slots)
         for unit, start in slots:
-            body = {"facility_id": race["facility_id"], "date": race["date"],
-                    "slots": [{"unit_id": unit, "start": start}]}
+            body = {
+                "facility_id": race["facility_id"],
+                "date": race["date"],
+                "slots": [{"unit_id": unit, "start": start}],
+            }
             headers = {**bearer(self.token), "Idempotency-Key": uuid.uuid4().hex}
-            with self.client.post("/reservations", json=body, headers=headers, name="POST /reservations",
-                                  catch_response=True) as r:
+            with self.client.post(
+                "/reservations", json=body, headers=headers, name="POST /reservations", catch_response=True
+            ) as r:
                 expect(r, 200, 409)
                 if r.status_code == 409:
                     refused_holds += 1
@@ -255,15 +265,24 @@ class Resident(HttpUser):
         raise StopUser()
 
     def pay(self, reservation_id: str) -> None:
-        with self.client.post(f"/reservations/{reservation_id}/checkout", json={}, headers=bearer(self.token),
-                              name="POST /reservations/{reservationId}/checkout", catch_response=True) as r:
+        with self.client.post(
+            f"/reservations/{reservation_id}/checkout",
+            json={},
+            headers=bearer(self.token),
+            name="POST /reservations/{reservationId}/checkout",
+            catch_response=True,
+        ) as r:
             expect(r, 200)
             if r.status_code != 200:
                 return
             session_id = r.json()["reservation"]["checkout_session_id"]
         # The resident's card on the Stripe stand-in's page; the stand-in then posts the signed webhook.
-        with self.client.post(f"{PLAN['stripe_url']}/_control/pay/{session_id}", json={"card": "4242424242424242"},
-                              name="stand-in: pay (posts the webhook)", catch_response=True) as r:
+        with self.client.post(
+            f"{PLAN['stripe_url']}/_control/pay/{session_id}",
+            json={"card": "4242424242424242"},
+            name="stand-in: pay (posts the webhook)",
+            catch_response=True,
+        ) as r:
             expect(r, 200)
             if r.status_code == 200 and r.json().get("paid"):
                 paid_sessions.append(session_id)
@@ -314,11 +333,14 @@ class StripeWebhooks(HttpUser):
                 "data": {"object": {"id": f"pi_load_{uuid.uuid4().hex[:24]}", "object": "payment_intent"}},
             }
         payload = json.dumps(event)
-        headers = {"Content-Type": "application/json; charset=utf-8",
-                   "Stripe-Signature": stripe.WebhookSignature.generate_signature_header(payload, self.secret)}
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "Stripe-Signature": stripe.WebhookSignature.generate_signature_header(payload, self.secret),
+        }
         name = f"POST /payments/stripe/webhook ({label})"
-        with self.client.post("/payments/stripe/webhook", data=payload, headers=headers, name=name,
-                              catch_response=True) as r:
+        with self.client.post(
+            "/payments/stripe/webhook", data=payload, headers=headers, name=name, catch_response=True
+        ) as r:
             # 409: the same event is being processed by a parallel delivery; Stripe retries it later.
             expect(r, 200, 409)
             if r.status_code == 400 and len(unexpected["webhook payloads answered 400"]) < 3:
@@ -344,8 +366,12 @@ class FaqChat(Budgeted):
     def ask(self) -> None:
         self.spend()
         question = next(_questions)
-        with self.client.post(f"/faq/chat?lang={question['lang']}", json={"message": question["q"]},
-                              name="POST /faq/chat", catch_response=True) as r:
+        with self.client.post(
+            f"/faq/chat?lang={question['lang']}",
+            json={"message": question["q"]},
+            name="POST /faq/chat",
+            catch_response=True,
+        ) as r:
             expect(r, 200)
             if r.status_code != 200 and len(unexpected["faq questions not answered 200"]) < 3:
                 unexpected["faq questions not answered 200"].append(json.dumps(question, ensure_ascii=False))

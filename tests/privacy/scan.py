@@ -109,8 +109,9 @@ def scan_text(text: str, where: str, residents: list[tuple[str, str]]) -> list[F
     return findings
 
 
-def scan_lines(lines: Iterable[str], source: str = "<log>", residents: list[tuple[str, str]] | None = None
-               ) -> list[Finding]:
+def scan_lines(
+    lines: Iterable[str], source: str = "<log>", residents: list[tuple[str, str]] | None = None
+) -> list[Finding]:
     """Findings in log lines: each line as text and, when it is JSON, each string it holds."""
     residents = known_residents() if residents is None else residents
     findings: list[Finding] = []

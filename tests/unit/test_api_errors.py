@@ -20,11 +20,17 @@ def handler(monkeypatch):
 
 def call(handler, path, query=None, headers=None):
     event = {
-        "resource": path, "path": path, "httpMethod": "GET", "headers": headers or {},
-        "multiValueHeaders": {}, "queryStringParameters": query, "multiValueQueryStringParameters":
-        {k: [v] for k, v in (query or {}).items()} or None, "pathParameters": None,
+        "resource": path,
+        "path": path,
+        "httpMethod": "GET",
+        "headers": headers or {},
+        "multiValueHeaders": {},
+        "queryStringParameters": query,
+        "multiValueQueryStringParameters": {k: [v] for k, v in (query or {}).items()} or None,
+        "pathParameters": None,
         "requestContext": {"requestId": "r", "stage": "local", "resourcePath": path, "httpMethod": "GET"},
-        "body": None, "isBase64Encoded": False,
+        "body": None,
+        "isBase64Encoded": False,
     }
     resolve = handler.lambda_handler if hasattr(handler, "lambda_handler") else handler.resolve
     response = resolve(event, LambdaContext("procedures", 512, 10))

@@ -52,10 +52,20 @@ RULES = [
     ("bereavement", "procedure", "juminzei-sozokunin", {"was_taxpayer": True}, {"was_taxpayer": False}),
     ("bereavement", "step", "shisan", {"owned_property": True}, {"was_taxpayer": True}),
     ("bereavement", "procedure", "kotei-sozokunin", {"owned_property": True}, {"owned_property": False}),
-    ("bereavement", "procedure", "mitoki-kaoku", {"owned_property": True, "owned_unregistered_house": True},
-     {"owned_property": True}),
-    ("bereavement", "procedure", "mitoki-kaoku", {"owned_property": True, "owned_unregistered_house": True},
-     {"owned_unregistered_house": True}),
+    (
+        "bereavement",
+        "procedure",
+        "mitoki-kaoku",
+        {"owned_property": True, "owned_unregistered_house": True},
+        {"owned_property": True},
+    ),
+    (
+        "bereavement",
+        "procedure",
+        "mitoki-kaoku",
+        {"owned_property": True, "owned_unregistered_house": True},
+        {"owned_unregistered_house": True},
+    ),
     ("bereavement", "step", "kodomo", {"had_children_allowance": True}, {"had_children_allowance": False}),
     ("bereavement", "procedure", "jido-teate-shometsu", {"had_children_allowance": True}, {}),
     ("bereavement", "procedure", "kodomo-iryohi-henko", {"had_children_allowance": True}, {}),
@@ -77,10 +87,20 @@ RULES = [
     ("moving_in", "procedure", "inkan-toroku", {"wants_inkan": True}, {"wants_inkan": False}),
     # moving_in: hoken
     ("moving_in", "procedure", "kokuho-kanyu", {"join_kokuho": True}, {"from_abroad": True}),
-    ("moving_in", "procedure", "kokumin-nenkin-kanyu", {"from_abroad": True, "join_kokuho": True},
-     {"join_kokuho": True}),
-    ("moving_in", "procedure", "kokumin-nenkin-kanyu", {"from_abroad": True, "join_kokuho": True},
-     {"from_abroad": True}),
+    (
+        "moving_in",
+        "procedure",
+        "kokumin-nenkin-kanyu",
+        {"from_abroad": True, "join_kokuho": True},
+        {"join_kokuho": True},
+    ),
+    (
+        "moving_in",
+        "procedure",
+        "kokumin-nenkin-kanyu",
+        {"from_abroad": True, "join_kokuho": True},
+        {"from_abroad": True},
+    ),
     ("moving_in", "procedure", "kaigo-shutoku", {"over_65": True}, {"has_care_certificate": True}),
     ("moving_in", "procedure", "kaigo-jukyu-shikaku", {"has_care_certificate": True}, {"over_65": True}),
     # moving_in: kodomo
@@ -160,8 +180,13 @@ def test_a_typical_bereavement_goes_to_hoken_zei_and_shisan_with_the_pension_lef
 
 
 def test_a_householder_with_family_adds_the_citizens_division_last():
-    answers = {"had_kokuho": True, "received_pension": True, "owned_property": True, "was_taxpayer": True,
-               "was_householder": "with_family"}
+    answers = {
+        "had_kokuho": True,
+        "received_pension": True,
+        "owned_property": True,
+        "was_taxpayer": True,
+        "was_householder": "with_family",
+    }
     p = plan(life_event("bereavement"), answers)
     assert step_ids(p) == ["hoken", "zei", "shisan", "shimin"]
     assert [proc.id for proc in p.steps[-1].procedures] == ["setainushi-henko"]
@@ -202,8 +227,13 @@ def test_a_plan_carries_the_event():
 
 
 def test_unknown_wrong_typed_and_impossible_answers_are_refused_with_each_field():
-    answers = {"had_kokuho": "yes", "was_householder": "maybe", "has_pet_dog": True, "owned_property": 1,
-               "received_pension": True}
+    answers = {
+        "had_kokuho": "yes",
+        "was_householder": "maybe",
+        "has_pet_dog": True,
+        "owned_property": 1,
+        "received_pension": True,
+    }
     with pytest.raises(InvalidAnswers) as refused:
         plan(life_event("bereavement"), answers)
     assert refused.value.fields == [

@@ -22,10 +22,22 @@ GRACE = timedelta(minutes=15)
 BASE = "https://city.example"
 
 
-def issue(store: MemoryQueueStore, at: datetime, counter: str = "shimin_cert", service: str = "juminhyo",
-          priority: str | None = None) -> TicketReceipt:
-    receipt, _ = queue.issue(counter, IssueRequest(service=service, priority=priority), MACHINE, QueueDeps(store), at,
-                             base_url=BASE, lang="ja")
+def issue(
+    store: MemoryQueueStore,
+    at: datetime,
+    counter: str = "shimin_cert",
+    service: str = "juminhyo",
+    priority: str | None = None,
+) -> TicketReceipt:
+    receipt, _ = queue.issue(
+        counter,
+        IssueRequest(service=service, priority=priority),
+        MACHINE,
+        QueueDeps(store),
+        at,
+        base_url=BASE,
+        lang="ja",
+    )
     return receipt
 
 
@@ -74,11 +86,13 @@ def test_recall_and_complete_record_wait_and_service_time():
     store = MemoryQueueStore()
     a = issue(store, T0)
     call(store, T0 + timedelta(minutes=10))
-    recalled = queue.act("shimin_cert", a.id, "recall", SHIMIN, QueueDeps(store), T0 + timedelta(minutes=12),
-                         grace=GRACE)[0]
+    recalled = queue.act(
+        "shimin_cert", a.id, "recall", SHIMIN, QueueDeps(store), T0 + timedelta(minutes=12), grace=GRACE
+    )[0]
     assert recalled.recalls == 1 and recalled.state == "called"
-    done = queue.act("shimin_cert", a.id, "complete", SHIMIN, QueueDeps(store), T0 + timedelta(minutes=20),
-                     grace=GRACE)[0]
+    done = queue.act(
+        "shimin_cert", a.id, "complete", SHIMIN, QueueDeps(store), T0 + timedelta(minutes=20), grace=GRACE
+    )[0]
     assert done.state == "done" and done.wait_seconds == 600 and done.service_seconds == 480
     with pytest.raises(Conflict):
         queue.act("shimin_cert", a.id, "complete", SHIMIN, QueueDeps(store), T0 + timedelta(minutes=21), grace=GRACE)
@@ -91,8 +105,14 @@ def test_transfer_keeps_the_first_arrival_time_at_the_other_counter():
     early = issue(store, T0, counter="okuyami", service="okuyami")
     issue(store, T0 + timedelta(minutes=5), counter="hoken", service="kokuho")  # arrived later at 保険年金
     call(store, T0 + timedelta(minutes=6), counter="okuyami", who=ONESTOP)
-    new, _ = queue.transfer("okuyami", early.id, Transfer(to="hoken", service="kokuho"), ONESTOP, QueueDeps(store),
-                            T0 + timedelta(minutes=30))
+    new, _ = queue.transfer(
+        "okuyami",
+        early.id,
+        Transfer(to="hoken", service="kokuho"),
+        ONESTOP,
+        QueueDeps(store),
+        T0 + timedelta(minutes=30),
+    )
     assert new.counter == "hoken" and new.number == 2 and new.arrived_at == T0 and new.transferred_from == early.id
     hoken = Caller(sub="staff-hoken", role=Role.STAFF, department="hoken")
     assert call(store, T0 + timedelta(minutes=31), counter="hoken", who=hoken).id == new.id
@@ -107,8 +127,9 @@ def test_only_the_counters_department_may_call_and_only_devices_issue():
     with pytest.raises(Unauthorized):
         queue.call_next("shimin_cert", CallNext(desk="1"), None, QueueDeps(store), T0)
     with pytest.raises(Forbidden):
-        queue.issue("shimin_cert", IssueRequest(service="juminhyo"), SHIMIN, QueueDeps(store), T0, base_url=BASE,
-                    lang="ja")
+        queue.issue(
+            "shimin_cert", IssueRequest(service="juminhyo"), SHIMIN, QueueDeps(store), T0, base_url=BASE, lang="ja"
+        )
     with pytest.raises(InvalidInput):
         issue(store, T0, service="kokuho")
     with pytest.raises(NotFound):
@@ -121,19 +142,26 @@ def test_notices_say_only_number_counter_and_link_and_go_once():
     tickets = [issue(store, T0 + timedelta(minutes=i)) for i in range(4)]
     last = tickets[-1]
     sub = {"endpoint": "https://push.example/abc", "keys": {"p256dh": "x", "auth": "y"}}
-    _, notices = queue.opt_in(last.id, NotifyRequest.model_validate(
-        {"ahead": 1, "line_user_id": "U" + "0" * 32, "webpush": sub, "lang": "en"}), QueueDeps(store), T0,
-        lang="ja", push_hosts=["push.example"])
+    _, notices = queue.opt_in(
+        last.id,
+        NotifyRequest.model_validate({"ahead": 1, "line_user_id": "U" + "0" * 32, "webpush": sub, "lang": "en"}),
+        QueueDeps(store),
+        T0,
+        lang="ja",
+        push_hosts=["push.example"],
+    )
     assert notices == []  # 3 ahead, threshold 1
     for i in range(4):
-        _, notices = queue.call_next("shimin_cert", CallNext(desk="4"), SHIMIN, QueueDeps(store),
-                                     T0 + timedelta(minutes=9 + i))
+        _, notices = queue.call_next(
+            "shimin_cert", CallNext(desk="4"), SHIMIN, QueueDeps(store), T0 + timedelta(minutes=9 + i)
+        )
         queue.send_notices(notices, QueueDeps(store, line, push), base_url=BASE)
     assert [m["to"] for m in line.sent] == ["U" + "0" * 32] * 2 and len(push.sent) == 2  # "1 ahead", "called"
     texts = [t for m in line.sent for t in m["texts"]] + [text for _, text in push.sent]
     assert texts[0] == f"[Certificates] Number {last.number}: 1 ahead of you. {BASE}/ticket/?id={last.id}"
-    assert texts[1] == (f"[Certificates] Number {last.number} is being called. Please come to desk 4. "
-                        f"{BASE}/ticket/?id={last.id}")
+    assert texts[1] == (
+        f"[Certificates] Number {last.number} is being called. Please come to desk 4. {BASE}/ticket/?id={last.id}"
+    )
 
 
 def test_push_subscriptions_only_to_known_push_services():
@@ -186,21 +214,40 @@ def test_the_status_written_with_each_change_matches_the_tickets():
         sent += queue.send_notices(result[1], deps, base_url=BASE)
         return result[0]
 
-    send(queue.opt_in(tickets[7].id, NotifyRequest.model_validate({"ahead": 2, "line_user_id": "U" + "1" * 32}),
-                 QueueDeps(store), T0, lang="ja"))
+    send(
+        queue.opt_in(
+            tickets[7].id,
+            NotifyRequest.model_validate({"ahead": 2, "line_user_id": "U" + "1" * 32}),
+            QueueDeps(store),
+            T0,
+            lang="ja",
+        )
+    )
     at = T0 + timedelta(minutes=20)
     a = call(store, at)
     send(queue.act("shimin_cert", a.id, "absent", SHIMIN, QueueDeps(store), at, grace=GRACE))
     b = call(store, at + timedelta(minutes=1))
     send(queue.act("shimin_cert", b.id, "complete", SHIMIN, QueueDeps(store), at + timedelta(minutes=9), grace=GRACE))
-    send(queue.act("shimin_cert", tickets[3].id, "cancel", SHIMIN, QueueDeps(store), at + timedelta(minutes=9),
-                   grace=GRACE))
+    send(
+        queue.act(
+            "shimin_cert", tickets[3].id, "cancel", SHIMIN, QueueDeps(store), at + timedelta(minutes=9), grace=GRACE
+        )
+    )
     send(queue.act("shimin_cert", a.id, "requeue", SHIMIN, QueueDeps(store), at + timedelta(minutes=10), grace=GRACE))
-    send(queue.transfer("shimin_cert", tickets[6].id, Transfer(to="hoken", service="kokuho"), SHIMIN,
-                        QueueDeps(store), at + timedelta(minutes=11)))
+    send(
+        queue.transfer(
+            "shimin_cert",
+            tickets[6].id,
+            Transfer(to="hoken", service="kokuho"),
+            SHIMIN,
+            QueueDeps(store),
+            at + timedelta(minutes=11),
+        )
+    )
     for i in range(5):  # #6 (priority, back in line), #2, #3, #5, then the opted-in #8
-        send(queue.call_next("shimin_cert", CallNext(desk="1"), SHIMIN, QueueDeps(store),
-                             at + timedelta(minutes=12 + i)))
+        send(
+            queue.call_next("shimin_cert", CallNext(desk="1"), SHIMIN, QueueDeps(store), at + timedelta(minutes=12 + i))
+        )
     day = T0.date()
     status = store.status("shimin_cert", day)
     _, all_tickets = store.day("shimin_cert", day)

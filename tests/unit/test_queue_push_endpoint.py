@@ -81,18 +81,31 @@ def test_crafted_endpoints_are_refused(endpoint: str) -> None:
 def test_an_origin_configured_exactly_is_accepted_and_nothing_near_it() -> None:
     origins = ["http://127.0.0.1:8765"]  # e.g. the local stack's recording push service (settings)
     assert queue.push_endpoint_allowed("http://127.0.0.1:8765/push/abc", HOSTS, origins)
-    for near in ("http://127.0.0.1:8766/push", "https://127.0.0.1:8765/push", "http://127.0.0.1/push",
-                 "http://x@127.0.0.1:8765/push", "http://127.0.0.1:8765\\@fcm.googleapis.com/push",
-                 "http://localhost:8765/push"):
+    for near in (
+        "http://127.0.0.1:8766/push",
+        "https://127.0.0.1:8765/push",
+        "http://127.0.0.1/push",
+        "http://x@127.0.0.1:8765/push",
+        "http://127.0.0.1:8765\\@fcm.googleapis.com/push",
+        "http://localhost:8765/push",
+    ):
         assert not queue.push_endpoint_allowed(near, HOSTS, origins), near
 
 
 def test_a_refused_endpoint_changes_nothing_on_the_ticket() -> None:
     store = MemoryQueueStore()
-    receipt, _ = queue.issue("shimin_cert", IssueRequest(service="juminhyo"), MACHINE, QueueDeps(store), T0,
-                             base_url="https://city.example", lang="ja")
+    receipt, _ = queue.issue(
+        "shimin_cert",
+        IssueRequest(service="juminhyo"),
+        MACHINE,
+        QueueDeps(store),
+        T0,
+        base_url="https://city.example",
+        lang="ja",
+    )
     body = NotifyRequest.model_validate(
-        {"webpush": {"endpoint": "http://localhost\\@fcm.googleapis.com/x", "keys": {"p256dh": "x", "auth": "y"}}})
+        {"webpush": {"endpoint": "http://localhost\\@fcm.googleapis.com/x", "keys": {"p256dh": "x", "auth": "y"}}}
+    )
     with pytest.raises(InvalidInput) as refused:
         queue.opt_in(receipt.id, body, QueueDeps(store), T0, lang="ja", push_hosts=HOSTS)
     assert refused.value.fields == [(["body", "webpush", "endpoint"], "queue_push_service")]

@@ -55,9 +55,18 @@ def builder(counter: str, day: date = DAY, arrived: datetime = T0, service: str 
     key = new_key()
 
     def build(number: int) -> Ticket:
-        return Ticket(id=ticket_id(counter, day, number, key), counter=counter, day=day, number=number, key=key,
-                      service=service, arrived_at=arrived, issued_at=arrived, issued_by="ticket-1",
-                      expires_at=int((arrived + timedelta(days=400)).timestamp()))
+        return Ticket(
+            id=ticket_id(counter, day, number, key),
+            counter=counter,
+            day=day,
+            number=number,
+            key=key,
+            service=service,
+            arrived_at=arrived,
+            issued_at=arrived,
+            issued_by="ticket-1",
+            expires_at=int((arrived + timedelta(days=400)).timestamp()),
+        )
 
     return build
 
@@ -97,8 +106,7 @@ def test_a_change_applies_only_from_the_expected_states_and_bumps_the_revision(s
     with pytest.raises(Conflict):  # a second desk calling the same ticket loses
         store.change(t, ("waiting",), {"state": "called", "desk": "3"}, advance())
     assert store.get("zei", DAY, 1) == called and store.day("zei", DAY)[0] == rev2  # nothing changed
-    cleared = store.change(called, ("called",), {"state": "waiting", "desk": None, "called_at": None},
-                           advance()).ticket
+    cleared = store.change(called, ("called",), {"state": "waiting", "desk": None, "called_at": None}, advance()).ticket
     assert store.get("zei", DAY, 1) == cleared and cleared.desk is None and cleared.called_at is None
 
 
@@ -106,8 +114,9 @@ def test_transfer_closes_the_old_ticket_and_keeps_the_first_arrival_time(store: 
     early = store.issue("okuyami", DAY, builder("okuyami", service="okuyami"), advance()).ticket
     store.issue("hoken", DAY, builder("hoken", arrived=T0 + timedelta(minutes=5), service="kokuho"), advance())
     build = builder("hoken", arrived=early.arrived_at, service="kokuho")
-    new = store.transfer(early, ("waiting", "called", "absent"), {"state": "transferred", "completed_at": T0},
-                         "hoken", build, advance()).ticket
+    new = store.transfer(
+        early, ("waiting", "called", "absent"), {"state": "transferred", "completed_at": T0}, "hoken", build, advance()
+    ).ticket
     assert new.number == 2 and new.arrived_at == T0 and store.get("hoken", DAY, 2) == new
     old = store.get("okuyami", DAY, 1)
     assert old is not None and old.state == "transferred" and old.transferred_to == new.id
@@ -115,8 +124,14 @@ def test_transfer_closes_the_old_ticket_and_keeps_the_first_arrival_time(store: 
     assert min(store.day("hoken", DAY)[1], key=lambda t: t.order()).id == new.id
     # a second transfer of the closed ticket is refused and takes no number at the target
     with pytest.raises(Conflict):
-        store.transfer(early, ("waiting", "called", "absent"), {"state": "transferred"}, "hoken",
-                       builder("hoken", service="kokuho"), advance())
+        store.transfer(
+            early,
+            ("waiting", "called", "absent"),
+            {"state": "transferred"},
+            "hoken",
+            builder("hoken", service="kokuho"),
+            advance(),
+        )
     assert [t.number for t in store.day("hoken", DAY)[1]] == [1, 2]
     assert store.issue("hoken", DAY, builder("hoken", service="kokuho"), advance()).ticket.number == 3
 
@@ -162,8 +177,11 @@ def test_an_idempotency_key_issues_once(store: QueueStore) -> None:
     other = store.issue("zei", DAY, builder("zei"), advance(), idempotency="kiosk-1#k1")
     assert other.ticket.number == 2 and store.status("zei", DAY).last_issued == 2  # type: ignore[union-attr]
     with ThreadPoolExecutor(4) as pool:
-        racing = list(pool.map(lambda _: store.issue("zei", DAY, builder("zei"), advance(),
-                                                     idempotency="ticket-1#k2").ticket, range(4)))
+        racing = list(
+            pool.map(
+                lambda _: store.issue("zei", DAY, builder("zei"), advance(), idempotency="ticket-1#k2").ticket, range(4)
+            )
+        )
     assert len({t.id for t in racing}) == 1 and [t.number for t in store.day("zei", DAY)[1]] == [1, 2, 3]
 
 
@@ -197,11 +215,25 @@ def test_forecasts_by_month(store: QueueStore) -> None:
 def test_a_transfer_key_is_written_with_the_transfer(store: QueueStore) -> None:
     early = store.issue("okuyami", DAY, builder("okuyami", service="okuyami"), advance()).ticket
     assert store.by_idempotency("staff-onestop#transfer#k") is None
-    new = store.transfer(early, ("waiting",), {"state": "transferred"}, "hoken", builder("hoken", service="kokuho"),
-                         advance(), idempotency="staff-onestop#transfer#k").ticket
+    new = store.transfer(
+        early,
+        ("waiting",),
+        {"state": "transferred"},
+        "hoken",
+        builder("hoken", service="kokuho"),
+        advance(),
+        idempotency="staff-onestop#transfer#k",
+    ).ticket
     assert store.by_idempotency("staff-onestop#transfer#k") == new
     other = store.issue("okuyami", DAY, builder("okuyami", service="okuyami"), advance()).ticket
     with pytest.raises(Conflict):  # a key already used writes nothing
-        store.transfer(other, ("waiting",), {"state": "transferred"}, "hoken", builder("hoken", service="kokuho"),
-                       advance(), idempotency="staff-onestop#transfer#k")
+        store.transfer(
+            other,
+            ("waiting",),
+            {"state": "transferred"},
+            "hoken",
+            builder("hoken", service="kokuho"),
+            advance(),
+            idempotency="staff-onestop#transfer#k",
+        )
     assert store.get("okuyami", DAY, other.number) == other and store.status("hoken", DAY).last_issued == 1  # type: ignore[union-attr]

@@ -102,8 +102,12 @@ class DynamoMetricsStore(MetricsStore):
     def put_month(self, month: str, counters: list[Counters]) -> None:
         with self._table.batch_writer() as batch:
             for c in counters:
-                item: dict[str, Any] = {"pk": f"MONTH#{month}", "sk": f"{c.procedure_id}#{c.channel}",
-                                        "procedure_id": c.procedure_id, "channel": c.channel}
+                item: dict[str, Any] = {
+                    "pk": f"MONTH#{month}",
+                    "sk": f"{c.procedure_id}#{c.channel}",
+                    "procedure_id": c.procedure_id,
+                    "channel": c.channel,
+                }
                 item.update({name: getattr(c, name) for name in COUNTS})
                 for prefix, histogram in (("lt", c.lead_time), ("ht", c.handling_time), ("wt", c.waiting_time)):
                     item.update({_bucket_attr(prefix, i): n for i, n in enumerate(histogram) if n})

@@ -49,8 +49,11 @@ def nightly(store: QueueStore, today: date, months_ahead: int = 3) -> dict[str, 
         payload["learned_at"] = learned_at
         payload["effects"] = {cid: m.effects() for cid, m in models.items()}
         store.put_forecast(month, payload)
-    return {"months": months, "rows": {cid: m.rows for cid, m in models.items()},
-            "effects": {cid: m.effects() for cid, m in models.items()}}
+    return {
+        "months": months,
+        "rows": {cid: m.rows for cid, m in models.items()},
+        "effects": {cid: m.effects() for cid, m in models.items()},
+    }
 
 
 # --- reading ------------------------------------------------------------------------------------------------
@@ -79,10 +82,15 @@ class CalendarView(BaseModel):
 
 
 LABELS: dict[str, dict[str, str]] = {
-    "low": {"ja": "空いている", "ja-easy": "すいている", "en": "Quiet", "pt": "Tranquilo", "vi": "Vắng",
-            "zh": "空闲"},
-    "medium": {"ja": "やや混雑", "ja-easy": "すこし こんでいる", "en": "Somewhat busy", "pt": "Um pouco cheio",
-               "vi": "Hơi đông", "zh": "稍拥挤"},
+    "low": {"ja": "空いている", "ja-easy": "すいている", "en": "Quiet", "pt": "Tranquilo", "vi": "Vắng", "zh": "空闲"},
+    "medium": {
+        "ja": "やや混雑",
+        "ja-easy": "すこし こんでいる",
+        "en": "Somewhat busy",
+        "pt": "Um pouco cheio",
+        "vi": "Hơi đông",
+        "zh": "稍拥挤",
+    },
     "high": {"ja": "混雑", "ja-easy": "こんでいる", "en": "Busy", "pt": "Cheio", "vi": "Đông", "zh": "拥挤"},
     "closed": {"ja": "閉庁日", "ja-easy": "おやすみ", "en": "Closed", "pt": "Fechado", "vi": "Nghỉ", "zh": "休息日"},
 }
@@ -109,8 +117,16 @@ def calendar(store: QueueStore, month: str, counter: str | None, lang: Lang) -> 
             chosen = b["counters"].get(counter) if counter else b
             if chosen is None:
                 continue
-            bands.append(BandView(band=b["band"], start=b["start"], end=b["end"], level=chosen["level"],
-                                  label=pick(LABELS[chosen["level"]], lang), wait_minutes=chosen["wait_minutes"]))
+            bands.append(
+                BandView(
+                    band=b["band"],
+                    start=b["start"],
+                    end=b["end"],
+                    level=chosen["level"],
+                    label=pick(LABELS[chosen["level"]], lang),
+                    wait_minutes=chosen["wait_minutes"],
+                )
+            )
         days.append(DayView(date=d["date"], closed=d["closed"], holiday=d["holiday"], rokuyo=d["rokuyo"], bands=bands))
     return CalendarView(month=month, counter=counter, learned_at=payload.get("learned_at"), days=days)
 
@@ -123,9 +139,20 @@ def ics(store: QueueStore, months: list[str], counter: str | None, lang: Lang, b
     cal = Calendar()
     cal.add("prodid", "-//Madoguchi//Congestion calendar//JA")
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", pick({"ja": "窓口の混雑予想", "en": "City hall congestion forecast",
-                                  "pt": "Previsão de movimento da prefeitura", "vi": "Dự báo mức đông đúc",
-                                  "zh": "窗口拥挤预测", "ja-easy": "まどぐちの こみぐあい よそう"}, lang))
+    cal.add(
+        "x-wr-calname",
+        pick(
+            {
+                "ja": "窓口の混雑予想",
+                "en": "City hall congestion forecast",
+                "pt": "Previsão de movimento da prefeitura",
+                "vi": "Dự báo mức đông đúc",
+                "zh": "窗口拥挤预测",
+                "ja-easy": "まどぐちの こみぐあい よそう",
+            },
+            lang,
+        ),
+    )
     cal.add("x-wr-timezone", "Asia/Tokyo")
     for month in months:
         try:
@@ -143,8 +170,12 @@ def ics(store: QueueStore, months: list[str], counter: str | None, lang: Lang, b
                 event.add("dtstamp", datetime.now(UTC))
                 event.add("dtstart", start)
                 event.add("dtend", end)
-                event.add("summary", f"{b.label}（{b.wait_minutes}分）" if lang.startswith("ja") or lang == "zh"
-                          else f"{b.label} (~{b.wait_minutes} min)")
+                event.add(
+                    "summary",
+                    f"{b.label}（{b.wait_minutes}分）"
+                    if lang.startswith("ja") or lang == "zh"
+                    else f"{b.label} (~{b.wait_minutes} min)",
+                )
                 event.add("url", f"{base_url.rstrip('/')}/congestion/")
                 event.add("transp", "TRANSPARENT")
                 cal.add_component(event)
@@ -153,35 +184,73 @@ def ics(store: QueueStore, months: list[str], counter: str | None, lang: Lang, b
 
 # --- the month page without JavaScript ---------------------------------------------------------------------------
 PAGE_TEXT: dict[str, dict[str, str]] = {
-    "title": {"ja": "窓口の混雑予想カレンダー", "ja-easy": "まどぐちの こみぐあい カレンダー",
-              "en": "Congestion forecast calendar", "pt": "Calendário de previsão de movimento",
-              "vi": "Lịch dự báo mức đông đúc", "zh": "窗口拥挤预测日历"},
-    "intro": {"ja": "過去の発券記録から学習した、日ごと・時間帯ごとの混雑の予想です。",
-              "ja-easy": "まえの きろくから よそうした こみぐあいです。",
-              "en": "Expected congestion by day and time of day, learned from past tickets.",
-              "pt": "Movimento previsto por dia e horário, aprendido com os atendimentos anteriores.",
-              "vi": "Mức đông đúc dự kiến theo ngày và khung giờ, học từ dữ liệu trước đây.",
-              "zh": "根据以往取号记录预测的每日各时段拥挤情况。"},
-    "prev": {"ja": "前の月", "ja-easy": "まえの つき", "en": "Previous month", "pt": "Mês anterior",
-             "vi": "Tháng trước", "zh": "上个月"},
-    "next": {"ja": "次の月", "ja-easy": "つぎの つき", "en": "Next month", "pt": "Próximo mês", "vi": "Tháng sau",
-             "zh": "下个月"},
-    "all": {"ja": "すべての窓口（最も混む窓口）", "ja-easy": "ぜんぶの まどぐち", "en": "All counters (busiest)",
-            "pt": "Todos os balcões (o mais cheio)", "vi": "Tất cả quầy (đông nhất)", "zh": "所有窗口（最拥挤）"},
+    "title": {
+        "ja": "窓口の混雑予想カレンダー",
+        "ja-easy": "まどぐちの こみぐあい カレンダー",
+        "en": "Congestion forecast calendar",
+        "pt": "Calendário de previsão de movimento",
+        "vi": "Lịch dự báo mức đông đúc",
+        "zh": "窗口拥挤预测日历",
+    },
+    "intro": {
+        "ja": "過去の発券記録から学習した、日ごと・時間帯ごとの混雑の予想です。",
+        "ja-easy": "まえの きろくから よそうした こみぐあいです。",
+        "en": "Expected congestion by day and time of day, learned from past tickets.",
+        "pt": "Movimento previsto por dia e horário, aprendido com os atendimentos anteriores.",
+        "vi": "Mức đông đúc dự kiến theo ngày và khung giờ, học từ dữ liệu trước đây.",
+        "zh": "根据以往取号记录预测的每日各时段拥挤情况。",
+    },
+    "prev": {
+        "ja": "前の月",
+        "ja-easy": "まえの つき",
+        "en": "Previous month",
+        "pt": "Mês anterior",
+        "vi": "Tháng trước",
+        "zh": "上个月",
+    },
+    "next": {
+        "ja": "次の月",
+        "ja-easy": "つぎの つき",
+        "en": "Next month",
+        "pt": "Próximo mês",
+        "vi": "Tháng sau",
+        "zh": "下个月",
+    },
+    "all": {
+        "ja": "すべての窓口（最も混む窓口）",
+        "ja-easy": "ぜんぶの まどぐち",
+        "en": "All counters (busiest)",
+        "pt": "Todos os balcões (o mais cheio)",
+        "vi": "Tất cả quầy (đông nhất)",
+        "zh": "所有窗口（最拥挤）",
+    },
     "show": {"ja": "表示", "ja-easy": "みる", "en": "Show", "pt": "Mostrar", "vi": "Xem", "zh": "显示"},
     "counter": {"ja": "窓口", "ja-easy": "まどぐち", "en": "Counter", "pt": "Balcão", "vi": "Quầy", "zh": "窗口"},
-    "ics": {"ja": "カレンダーアプリに登録（.ics）", "ja-easy": "カレンダーに いれる（.ics）",
-            "en": "Add to your calendar (.ics)", "pt": "Adicionar ao calendário (.ics)",
-            "vi": "Thêm vào lịch (.ics)", "zh": "添加到日历（.ics）"},
+    "ics": {
+        "ja": "カレンダーアプリに登録（.ics）",
+        "ja-easy": "カレンダーに いれる（.ics）",
+        "en": "Add to your calendar (.ics)",
+        "pt": "Adicionar ao calendário (.ics)",
+        "vi": "Thêm vào lịch (.ics)",
+        "zh": "添加到日历（.ics）",
+    },
     "minutes": {"ja": "分", "ja-easy": "ふん", "en": "min", "pt": "min", "vi": "phút", "zh": "分钟"},
-    "missing": {"ja": "この月の予想はまだありません。", "ja-easy": "この つきの よそうは まだ ありません。",
-                "en": "No forecast for this month yet.", "pt": "Ainda não há previsão para este mês.",
-                "vi": "Chưa có dự báo cho tháng này.", "zh": "本月尚无预测。"},
+    "missing": {
+        "ja": "この月の予想はまだありません。",
+        "ja-easy": "この つきの よそうは まだ ありません。",
+        "en": "No forecast for this month yet.",
+        "pt": "Ainda não há previsão para este mês.",
+        "vi": "Chưa có dự báo cho tháng này.",
+        "zh": "本月尚无预测。",
+    },
 }
 WEEKDAYS: dict[str, list[str]] = {
-    "ja": ["月", "火", "水", "木", "金", "土", "日"], "ja-easy": ["月", "火", "水", "木", "金", "土", "日"],
-    "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], "pt": ["seg", "ter", "qua", "qui", "sex", "sáb", "dom"],
-    "vi": ["T2", "T3", "T4", "T5", "T6", "T7", "CN"], "zh": ["一", "二", "三", "四", "五", "六", "日"],
+    "ja": ["月", "火", "水", "木", "金", "土", "日"],
+    "ja-easy": ["月", "火", "水", "木", "金", "土", "日"],
+    "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+    "pt": ["seg", "ter", "qua", "qui", "sex", "sáb", "dom"],
+    "vi": ["T2", "T3", "T4", "T5", "T6", "T7", "CN"],
+    "zh": ["一", "二", "三", "四", "五", "六", "日"],
 }
 BAND_LABEL = {"morning": "8:30–11:00", "midday": "11:00–14:00", "afternoon": "14:00–17:15"}
 STYLE = """
@@ -214,14 +283,16 @@ def page(store: QueueStore, month: str, counter: str | None, lang: Lang) -> str:
     q = f"&lang={lang}" + (f"&counter={counter}" if counter else "")
     options = [f'<option value="">{e(t["all"])}</option>'] + [
         f'<option value="{c.id}"{" selected" if c.id == counter else ""}>{e(pick(c.name, lang))}</option>'
-        for c in COUNTERS.values()]
+        for c in COUNTERS.values()
+    ]
     parts = [
         f'<!doctype html><html lang="{"ja" if lang == "ja-easy" else lang}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{e(t['title'])} {month}</title><style>{STYLE}</style></head><body><main>",
         f"<h1>{e(t['title'])}</h1><p>{e(t['intro'])}</p>",
-        '<p class="legend">' + "".join(f'<span class="{lv}">{e(pick(LABELS[lv], lang))}</span>'
-                                       for lv in ("low", "medium", "high")) + "</p>",
+        '<p class="legend">'
+        + "".join(f'<span class="{lv}">{e(pick(LABELS[lv], lang))}</span>' for lv in ("low", "medium", "high"))
+        + "</p>",
         f'<form method="get" action="/congestion/calendar.html"><input type="hidden" name="month" value="{month}">'
         f'<input type="hidden" name="lang" value="{lang}"><label for="counter">{e(t["counter"])}</label> '
         f'<select id="counter" name="counter">{"".join(options)}</select> <button type="submit">{e(t["show"])}'
@@ -229,7 +300,7 @@ def page(store: QueueStore, month: str, counter: str | None, lang: Lang) -> str:
         f'<nav class="m" aria-label="{e(t["title"])}"><a href="?month={_shift(month, -1)}{q}">{e(t["prev"])}</a>'
         f'<a href="?month={_shift(month, 1)}{q}">{e(t["next"])}</a>'
         f'<a href="/congestion/calendar.ics?lang={lang}{("&counter=" + counter) if counter else ""}">'
-        f'{e(t["ics"])}</a></nav>',
+        f"{e(t['ics'])}</a></nav>",
     ]
     try:
         view = calendar(store, month, counter, lang)
@@ -246,15 +317,19 @@ def page(store: QueueStore, month: str, counter: str | None, lang: Lang) -> str:
         if d.date.weekday() == 0 and d.date != first:
             parts.append("</tr><tr>")
         label = e(d.holiday or pick(LABELS["closed"], lang)) if d.closed else ""
-        cell = [f'<td class="{"closed" if d.closed else "open"}"><span class="d">'
-                f'<time datetime="{d.date.isoformat()}">{d.date.day}</time></span> '
-                f'<span class="r">{e(d.rokuyo)}</span>']
+        cell = [
+            f'<td class="{"closed" if d.closed else "open"}"><span class="d">'
+            f'<time datetime="{d.date.isoformat()}">{d.date.day}</time></span> '
+            f'<span class="r">{e(d.rokuyo)}</span>'
+        ]
         if d.closed:
             cell.append(f"<div>{label}</div>")
         else:
             cell.append('<ul class="b">')
-            cell += [f'<li class="{b.level}">{BAND_LABEL[b.band]} {e(b.label)} {b.wait_minutes}{e(t["minutes"])}</li>'
-                     for b in d.bands]
+            cell += [
+                f'<li class="{b.level}">{BAND_LABEL[b.band]} {e(b.label)} {b.wait_minutes}{e(t["minutes"])}</li>'
+                for b in d.bands
+            ]
             cell.append("</ul>")
         parts.append("".join(cell) + "</td>")
     parts += ["<td></td>"] * (6 - view.days[-1].date.weekday())

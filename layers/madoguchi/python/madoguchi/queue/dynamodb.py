@@ -90,20 +90,28 @@ class DynamoQueueStore(QueueStore):
             return None, CounterStatus.empty(counter, day)
         rev = int(item["rev"])
         if "status" not in item:  # a head written before the status moved here: numbers only
-            return rev, CounterStatus.empty(counter, day).model_copy(update={"last_issued": int(item["last"]),
-                                                                              "rev": rev})
+            return rev, CounterStatus.empty(counter, day).model_copy(
+                update={"last_issued": int(item["last"]), "rev": rev}
+            )
         return rev, CounterStatus.model_validate_json(str(item["status"]))
 
     def _put_head(self, status: CounterStatus, rev: int | None) -> dict[str, Any]:
         """The transaction item that writes the head at revision rev+1 (a concurrent writer makes it fail)."""
         new = status.model_copy(update={"rev": (rev or 0) + 1})
-        data = json.dumps(new.model_dump(mode="json", exclude_none=True)
-                          | {"entries": [e.model_dump(mode="json", exclude_none=True) | {"key": e.key}
-                                         for e in new.entries]}, separators=(",", ":"))
+        data = json.dumps(
+            new.model_dump(mode="json", exclude_none=True)
+            | {"entries": [e.model_dump(mode="json", exclude_none=True) | {"key": e.key} for e in new.entries]},
+            separators=(",", ":"),
+        )
         put: dict[str, Any] = {
             "TableName": self._name,
-            "Item": {"pk": _pk(status.counter, status.day), "sk": "#SEQ", "last": new.last_issued,
-                     "rev": new.rev, "status": data},
+            "Item": {
+                "pk": _pk(status.counter, status.day),
+                "sk": "#SEQ",
+                "last": new.last_issued,
+                "rev": new.rev,
+                "status": data,
+            },
         }
         if rev is None:
             put["ConditionExpression"] = "attribute_not_exists(pk)"
@@ -116,15 +124,30 @@ class DynamoQueueStore(QueueStore):
     def _put_ticket(self, ticket: Ticket) -> dict[str, Any]:
         item = ticket.model_dump(mode="json", exclude_none=True)
         item.update(pk=_pk(ticket.counter, ticket.day), sk=_sk(ticket.number))
-        return {"Put": {"TableName": self._name, "Item": {k: _av(v) for k, v in item.items()},
-                        "ConditionExpression": "attribute_not_exists(pk)"}}
+        return {
+            "Put": {
+                "TableName": self._name,
+                "Item": {k: _av(v) for k, v in item.items()},
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
 
     def _put_key(self, key: str, ticket: Ticket) -> dict[str, Any]:
         expires = int((ticket.issued_at + timedelta(days=IDEMPOTENCY_DAYS)).timestamp())
-        return {"Put": {"TableName": self._name,
-                        "Item": {"pk": f"IDEM#{key}", "sk": "IDEM", "counter": ticket.counter,
-                                 "day": ticket.day.isoformat(), "number": ticket.number, "expires_at": expires},
-                        "ConditionExpression": "attribute_not_exists(pk)"}}
+        return {
+            "Put": {
+                "TableName": self._name,
+                "Item": {
+                    "pk": f"IDEM#{key}",
+                    "sk": "IDEM",
+                    "counter": ticket.counter,
+                    "day": ticket.day.isoformat(),
+                    "number": ticket.number,
+                    "expires_at": expires,
+                },
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
 
     def _replay(self, key: str) -> Written | None:
         item = self._table.get_item(Key={"pk": f"IDEM#{key}", "sk": "IDEM"}, ConsistentRead=True).get("Item")
@@ -151,8 +174,15 @@ class DynamoQueueStore(QueueStore):
                 raise conflict from e
             return False
 
-    def issue(self, counter: str, day: date, build: Callable[[int], Ticket], advance: Advance, *,
-              idempotency: str | None = None) -> Written:
+    def issue(
+        self,
+        counter: str,
+        day: date,
+        build: Callable[[int], Ticket],
+        advance: Advance,
+        *,
+        idempotency: str | None = None,
+    ) -> Written:
         if idempotency and (replayed := self._replay(idempotency)):
             return replayed
         for attempt in range(MAX_ATTEMPTS):
@@ -202,8 +232,9 @@ class DynamoQueueStore(QueueStore):
         return rev, tickets
 
     # --- changes -----------------------------------------------------------------------------------------------
-    def _change_item(self, ticket: Ticket, expected: tuple[TicketState, ...],
-                     changes: Mapping[str, Any]) -> dict[str, Any]:
+    def _change_item(
+        self, ticket: Ticket, expected: tuple[TicketState, ...], changes: Mapping[str, Any]
+    ) -> dict[str, Any]:
         names: dict[str, str] = {"#state": "state"}
         values: dict[str, Any] = {}
         sets, removes = [], []
@@ -219,17 +250,20 @@ class DynamoQueueStore(QueueStore):
             values[f":s{i}"] = _av(state)
             states.append(f":s{i}")
         expression = ("SET " + ", ".join(sets) if sets else "") + (" REMOVE " + ", ".join(removes) if removes else "")
-        return {"Update": {
-            "TableName": self._name,
-            "Key": {"pk": _av(_pk(ticket.counter, ticket.day)), "sk": _av(_sk(ticket.number))},
-            "UpdateExpression": expression.strip(),
-            "ConditionExpression": f"#state IN ({', '.join(states)})",
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": values,
-        }}
+        return {
+            "Update": {
+                "TableName": self._name,
+                "Key": {"pk": _av(_pk(ticket.counter, ticket.day)), "sk": _av(_sk(ticket.number))},
+                "UpdateExpression": expression.strip(),
+                "ConditionExpression": f"#state IN ({', '.join(states)})",
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": values,
+            }
+        }
 
-    def change(self, ticket: Ticket, expected: tuple[TicketState, ...], changes: Mapping[str, Any],
-               advance: Advance) -> Written:
+    def change(
+        self, ticket: Ticket, expected: tuple[TicketState, ...], changes: Mapping[str, Any], advance: Advance
+    ) -> Written:
         if ticket.state not in expected:
             raise Conflict(ticket=ticket.id)
         updated = ticket.model_copy(update=dict(changes))
@@ -246,9 +280,17 @@ class DynamoQueueStore(QueueStore):
         replayed = self._replay(key)
         return replayed.ticket if replayed else None
 
-    def transfer(self, ticket: Ticket, expected: tuple[TicketState, ...], changes: Mapping[str, Any],
-                 to_counter: str, build: Callable[[int], Ticket], advance: Advance, *,
-                 idempotency: str | None = None) -> Written:
+    def transfer(
+        self,
+        ticket: Ticket,
+        expected: tuple[TicketState, ...],
+        changes: Mapping[str, Any],
+        to_counter: str,
+        build: Callable[[int], Ticket],
+        advance: Advance,
+        *,
+        idempotency: str | None = None,
+    ) -> Written:
         if ticket.state not in expected:
             raise Conflict(ticket=ticket.id)
         for attempt in range(MAX_ATTEMPTS):
@@ -260,13 +302,20 @@ class DynamoQueueStore(QueueStore):
             rev, status = self._head(ticket.counter, ticket.day)
             from_status = advance(status, ticket, closed)
             target = advance(to_status, None, new)
-            items = [self._put_head(from_status, rev), self._change_item(ticket, expected, closing),
-                     self._put_head(target, to_rev), self._put_ticket(new)]
+            items = [
+                self._put_head(from_status, rev),
+                self._change_item(ticket, expected, closing),
+                self._put_head(target, to_rev),
+                self._put_ticket(new),
+            ]
             if idempotency:
                 items.append(self._put_key(idempotency, new))
             if self._transact(items, {1, 4} if idempotency else {1}, Conflict(ticket=ticket.id)):
-                return Written(ticket=new, status=from_status.model_copy(update={"rev": (rev or 0) + 1}),
-                               target=target.model_copy(update={"rev": (to_rev or 0) + 1}))
+                return Written(
+                    ticket=new,
+                    status=from_status.model_copy(update={"rev": (rev or 0) + 1}),
+                    target=target.model_copy(update={"rev": (to_rev or 0) + 1}),
+                )
             _backoff(attempt)
         raise Conflict(ticket=ticket.id)
 
@@ -317,9 +366,12 @@ class DynamoQueueStore(QueueStore):
             self._cache.put_item(Item=item)
             return
         try:
-            self._cache.put_item(Item=item | {"rev": rev},
-                                 ConditionExpression="attribute_not_exists(#rev) OR #rev <= :rev",
-                                 ExpressionAttributeNames={"#rev": "rev"}, ExpressionAttributeValues={":rev": rev})
+            self._cache.put_item(
+                Item=item | {"rev": rev},
+                ConditionExpression="attribute_not_exists(#rev) OR #rev <= :rev",
+                ExpressionAttributeNames={"#rev": "rev"},
+                ExpressionAttributeValues={":rev": rev},
+            )
         except ClientError as e:
             if e.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise  # else a newer aggregate of that day is there
@@ -332,8 +384,9 @@ class DynamoQueueStore(QueueStore):
     def day_stats(self, counter: str, since: date, until: date) -> list[DayStats]:
         items: list[dict[str, Any]] = []
         kwargs: dict[str, Any] = {
-            "KeyConditionExpression": Key("pk").eq(f"STATS#{counter}") & Key("sk").between(
-                since.isoformat(), until.isoformat())}
+            "KeyConditionExpression": Key("pk").eq(f"STATS#{counter}")
+            & Key("sk").between(since.isoformat(), until.isoformat())
+        }
         while True:
             page = self._cache.query(**kwargs)
             items.extend(page.get("Items", []))

@@ -25,8 +25,21 @@ from madoguchi.queue.rokuyo import rokuyo
 
 Level = Literal["low", "medium", "high"]
 LEVEL_NAMES = {"low": "空いている", "medium": "やや混雑", "high": "混雑"}
-FEATURES = ("intercept", "band_midday", "band_afternoon", "tue", "wed", "thu", "fri", "month_end", "month_start",
-            "moving_season", "after_holiday", "taian", "tomobiki")
+FEATURES = (
+    "intercept",
+    "band_midday",
+    "band_afternoon",
+    "tue",
+    "wed",
+    "thu",
+    "fri",
+    "month_end",
+    "month_start",
+    "moving_season",
+    "after_holiday",
+    "taian",
+    "tomobiki",
+)
 
 
 @dataclass(frozen=True)
@@ -95,8 +108,14 @@ def features(f: DayFacts, band: str) -> list[int]:
     wd = f.day.weekday()
     if 1 <= wd <= 4:
         on.append(2 + wd)
-    for i, flag in ((7, f.month_end), (8, f.month_start), (9, f.moving_season), (10, f.after_holiday),
-                    (11, f.rokuyo == "大安"), (12, f.rokuyo == "友引")):
+    for i, flag in (
+        (7, f.month_end),
+        (8, f.month_start),
+        (9, f.moving_season),
+        (10, f.after_holiday),
+        (11, f.rokuyo == "大安"),
+        (12, f.rokuyo == "友引"),
+    ):
         if flag:
             on.append(i)
     return on
@@ -185,18 +204,32 @@ def predict_month(models: dict[str, CounterModel], month: str) -> dict[str, Any]
     d = date(year, mon, 1)
     while d.month == mon:
         f = facts(d)
-        entry: dict[str, Any] = {"date": d.isoformat(), "closed": f.closed, "holiday": f.holiday,
-                                 "rokuyo": f.rokuyo, "bands": []}
+        entry: dict[str, Any] = {
+            "date": d.isoformat(),
+            "closed": f.closed,
+            "holiday": f.holiday,
+            "rokuyo": f.rokuyo,
+            "bands": [],
+        }
         if not f.closed:
             for band, start, end in BANDS:
                 per: dict[str, dict[str, Any]] = {}
                 for cid, model in models.items():
                     wait = model.wait(f, band)
                     per[cid] = {"level": level_of(wait), "wait_minutes": round(wait)}
-                busiest = max(per.values(), key=lambda p: p["wait_minutes"]) if per else {"level": "low",
-                                                                                          "wait_minutes": 0}
-                entry["bands"].append({"band": band, "start": start, "end": end, "level": busiest["level"],
-                                       "wait_minutes": busiest["wait_minutes"], "counters": per})
+                busiest = (
+                    max(per.values(), key=lambda p: p["wait_minutes"]) if per else {"level": "low", "wait_minutes": 0}
+                )
+                entry["bands"].append(
+                    {
+                        "band": band,
+                        "start": start,
+                        "end": end,
+                        "level": busiest["level"],
+                        "wait_minutes": busiest["wait_minutes"],
+                        "counters": per,
+                    }
+                )
         days.append(entry)
         d += timedelta(days=1)
     return {"month": month, "days": days}

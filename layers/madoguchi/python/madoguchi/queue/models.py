@@ -53,95 +53,255 @@ COUNTERS: dict[str, Counter] = {
             id="shimin_cert",
             department="shimin",
             desks=3,
-            name={"ja": "市民課 証明書", "en": "Certificates", "pt": "Certidões", "vi": "Giấy chứng nhận",
-                  "zh": "证明书", "ja-easy": "しょうめいしょ"},
+            name={
+                "ja": "市民課 証明書",
+                "en": "Certificates",
+                "pt": "Certidões",
+                "vi": "Giấy chứng nhận",
+                "zh": "证明书",
+                "ja-easy": "しょうめいしょ",
+            },
             services=[
-                _s("juminhyo", 6, "住民票の写し", "Residence certificate", "Atestado de residência",
-                   "Giấy chứng nhận cư trú", "住民票副本", "じゅうみんひょう"),
-                _s("inkan", 5, "印鑑登録証明書", "Seal registration certificate", "Certificado de registro de carimbo",
-                   "Giấy chứng nhận đăng ký con dấu", "印章登记证明", "いんかん とうろく しょうめいしょ"),
-                _s("koseki", 8, "戸籍証明書", "Family register certificate", "Certidão de registro familiar",
-                   "Giấy chứng nhận hộ tịch", "户籍证明", "こせき しょうめいしょ"),
+                _s(
+                    "juminhyo",
+                    6,
+                    "住民票の写し",
+                    "Residence certificate",
+                    "Atestado de residência",
+                    "Giấy chứng nhận cư trú",
+                    "住民票副本",
+                    "じゅうみんひょう",
+                ),
+                _s(
+                    "inkan",
+                    5,
+                    "印鑑登録証明書",
+                    "Seal registration certificate",
+                    "Certificado de registro de carimbo",
+                    "Giấy chứng nhận đăng ký con dấu",
+                    "印章登记证明",
+                    "いんかん とうろく しょうめいしょ",
+                ),
+                _s(
+                    "koseki",
+                    8,
+                    "戸籍証明書",
+                    "Family register certificate",
+                    "Certidão de registro familiar",
+                    "Giấy chứng nhận hộ tịch",
+                    "户籍证明",
+                    "こせき しょうめいしょ",
+                ),
             ],
         ),
         Counter(
             id="shimin_idou",
             department="shimin",
             desks=3,
-            name={"ja": "市民課 転入・転出", "en": "Moving in and out", "pt": "Mudança de endereço",
-                  "vi": "Chuyển đến và chuyển đi", "zh": "迁入・迁出", "ja-easy": "ひっこし"},
+            name={
+                "ja": "市民課 転入・転出",
+                "en": "Moving in and out",
+                "pt": "Mudança de endereço",
+                "vi": "Chuyển đến và chuyển đi",
+                "zh": "迁入・迁出",
+                "ja-easy": "ひっこし",
+            },
             services=[
-                _s("tennyu", 20, "転入届", "Moving-in notification", "Notificação de mudança (entrada)",
-                   "Thông báo chuyển đến", "迁入申报", "ひっこして きた"),
-                _s("tenshutsu", 12, "転出届", "Moving-out notification", "Notificação de mudança (saída)",
-                   "Thông báo chuyển đi", "迁出申报", "ひっこして いく"),
-                _s("tenkyo", 15, "転居届", "Change of address in the city", "Mudança dentro da cidade",
-                   "Thay đổi địa chỉ trong thành phố", "市内搬迁", "しの なかで ひっこし"),
+                _s(
+                    "tennyu",
+                    20,
+                    "転入届",
+                    "Moving-in notification",
+                    "Notificação de mudança (entrada)",
+                    "Thông báo chuyển đến",
+                    "迁入申报",
+                    "ひっこして きた",
+                ),
+                _s(
+                    "tenshutsu",
+                    12,
+                    "転出届",
+                    "Moving-out notification",
+                    "Notificação de mudança (saída)",
+                    "Thông báo chuyển đi",
+                    "迁出申报",
+                    "ひっこして いく",
+                ),
+                _s(
+                    "tenkyo",
+                    15,
+                    "転居届",
+                    "Change of address in the city",
+                    "Mudança dentro da cidade",
+                    "Thay đổi địa chỉ trong thành phố",
+                    "市内搬迁",
+                    "しの なかで ひっこし",
+                ),
             ],
         ),
         Counter(
             id="shimin_koseki",
             department="shimin",
             desks=2,
-            name={"ja": "市民課 戸籍の届出", "en": "Family register notifications", "pt": "Registro civil",
-                  "vi": "Đăng ký hộ tịch", "zh": "户籍申报", "ja-easy": "こせきの とどけ"},
+            name={
+                "ja": "市民課 戸籍の届出",
+                "en": "Family register notifications",
+                "pt": "Registro civil",
+                "vi": "Đăng ký hộ tịch",
+                "zh": "户籍申报",
+                "ja-easy": "こせきの とどけ",
+            },
             services=[
-                _s("konin", 20, "婚姻届", "Marriage notification", "Registro de casamento", "Đăng ký kết hôn",
-                   "结婚申报", "けっこんの とどけ"),
-                _s("shussei", 15, "出生届", "Birth notification", "Registro de nascimento", "Đăng ký khai sinh",
-                   "出生申报", "こどもが うまれた とどけ"),
+                _s(
+                    "konin",
+                    20,
+                    "婚姻届",
+                    "Marriage notification",
+                    "Registro de casamento",
+                    "Đăng ký kết hôn",
+                    "结婚申报",
+                    "けっこんの とどけ",
+                ),
+                _s(
+                    "shussei",
+                    15,
+                    "出生届",
+                    "Birth notification",
+                    "Registro de nascimento",
+                    "Đăng ký khai sinh",
+                    "出生申报",
+                    "こどもが うまれた とどけ",
+                ),
             ],
         ),
         Counter(
             id="hoken",
             department="hoken",
             desks=3,
-            name={"ja": "保険年金", "en": "Health insurance and pension", "pt": "Seguro de saúde e pensão",
-                  "vi": "Bảo hiểm y tế và lương hưu", "zh": "保险・年金", "ja-easy": "ほけんと ねんきん"},
+            name={
+                "ja": "保険年金",
+                "en": "Health insurance and pension",
+                "pt": "Seguro de saúde e pensão",
+                "vi": "Bảo hiểm y tế và lương hưu",
+                "zh": "保险・年金",
+                "ja-easy": "ほけんと ねんきん",
+            },
             services=[
-                _s("kokuho", 15, "国民健康保険", "National Health Insurance", "Seguro Nacional de Saúde",
-                   "Bảo hiểm y tế quốc dân", "国民健康保险", "こくみん けんこう ほけん"),
-                _s("nenkin", 15, "国民年金", "National Pension", "Pensão Nacional", "Lương hưu quốc dân",
-                   "国民年金", "こくみん ねんきん"),
+                _s(
+                    "kokuho",
+                    15,
+                    "国民健康保険",
+                    "National Health Insurance",
+                    "Seguro Nacional de Saúde",
+                    "Bảo hiểm y tế quốc dân",
+                    "国民健康保险",
+                    "こくみん けんこう ほけん",
+                ),
+                _s(
+                    "nenkin",
+                    15,
+                    "国民年金",
+                    "National Pension",
+                    "Pensão Nacional",
+                    "Lương hưu quốc dân",
+                    "国民年金",
+                    "こくみん ねんきん",
+                ),
             ],
         ),
         Counter(
             id="zei",
             department="zei",
             desks=2,
-            name={"ja": "市民税", "en": "Municipal tax", "pt": "Imposto municipal", "vi": "Thuế thị dân",
-                  "zh": "市民税", "ja-easy": "しの ぜいきん"},
+            name={
+                "ja": "市民税",
+                "en": "Municipal tax",
+                "pt": "Imposto municipal",
+                "vi": "Thuế thị dân",
+                "zh": "市民税",
+                "ja-easy": "しの ぜいきん",
+            },
             services=[
-                _s("shotoku", 7, "所得課税証明書", "Income and tax certificate", "Certificado de renda e imposto",
-                   "Giấy chứng nhận thu nhập và thuế", "所得课税证明", "しょとくの しょうめいしょ"),
-                _s("shinkoku", 20, "市県民税の申告", "Municipal tax return", "Declaração de imposto municipal",
-                   "Khai thuế thị dân", "市县民税申报", "ぜいきんの しんこく"),
+                _s(
+                    "shotoku",
+                    7,
+                    "所得課税証明書",
+                    "Income and tax certificate",
+                    "Certificado de renda e imposto",
+                    "Giấy chứng nhận thu nhập và thuế",
+                    "所得课税证明",
+                    "しょとくの しょうめいしょ",
+                ),
+                _s(
+                    "shinkoku",
+                    20,
+                    "市県民税の申告",
+                    "Municipal tax return",
+                    "Declaração de imposto municipal",
+                    "Khai thuế thị dân",
+                    "市县民税申报",
+                    "ぜいきんの しんこく",
+                ),
             ],
         ),
         Counter(
             id="kodomo",
             department="kodomo",
             desks=2,
-            name={"ja": "こども", "en": "Children and families", "pt": "Crianças e famílias",
-                  "vi": "Trẻ em và gia đình",
-                  "zh": "儿童・家庭", "ja-easy": "こども"},
+            name={
+                "ja": "こども",
+                "en": "Children and families",
+                "pt": "Crianças e famílias",
+                "vi": "Trẻ em và gia đình",
+                "zh": "儿童・家庭",
+                "ja-easy": "こども",
+            },
             services=[
-                _s("jido_teate", 15, "児童手当", "Child allowance", "Auxílio infantil", "Trợ cấp nhi đồng",
-                   "儿童津贴", "こどもの てあて"),
-                _s("iryohi", 10, "子ども医療費助成", "Children's medical expense aid", "Auxílio médico infantil",
-                   "Hỗ trợ chi phí y tế trẻ em", "儿童医疗费补助", "こどもの びょういん だい"),
+                _s(
+                    "jido_teate",
+                    15,
+                    "児童手当",
+                    "Child allowance",
+                    "Auxílio infantil",
+                    "Trợ cấp nhi đồng",
+                    "儿童津贴",
+                    "こどもの てあて",
+                ),
+                _s(
+                    "iryohi",
+                    10,
+                    "子ども医療費助成",
+                    "Children's medical expense aid",
+                    "Auxílio médico infantil",
+                    "Hỗ trợ chi phí y tế trẻ em",
+                    "儿童医疗费补助",
+                    "こどもの びょういん だい",
+                ),
             ],
         ),
         Counter(
             id="okuyami",
             department="onestop",
             desks=2,
-            name={"ja": "おくやみ窓口（ワンストップ）", "en": "Bereavement one-stop counter",
-                  "pt": "Balcão único para falecimentos", "vi": "Quầy một cửa về tang lễ", "zh": "丧事一站式窗口",
-                  "ja-easy": "なくなった ひとの てつづき"},
+            name={
+                "ja": "おくやみ窓口（ワンストップ）",
+                "en": "Bereavement one-stop counter",
+                "pt": "Balcão único para falecimentos",
+                "vi": "Quầy một cửa về tang lễ",
+                "zh": "丧事一站式窗口",
+                "ja-easy": "なくなった ひとの てつづき",
+            },
             services=[
-                _s("okuyami", 40, "おくやみ手続き", "Procedures after a death", "Procedimentos após falecimento",
-                   "Thủ tục sau khi có người mất", "逝世后手续", "なくなった あとの てつづき"),
+                _s(
+                    "okuyami",
+                    40,
+                    "おくやみ手続き",
+                    "Procedures after a death",
+                    "Procedimentos após falecimento",
+                    "Thủ tục sau khi có người mất",
+                    "逝世后手续",
+                    "なくなった あとの てつづき",
+                ),
             ],
         ),
     )
@@ -280,8 +440,9 @@ class CounterStatus(BaseModel):
         return [e for e in self.entries if e.state == "waiting"]
 
     def called(self) -> list[StatusEntry]:
-        return sorted((e for e in self.entries if e.state == "called"), key=lambda e: e.called_at or e.arrived_at,
-                      reverse=True)
+        return sorted(
+            (e for e in self.entries if e.state == "called"), key=lambda e: e.called_at or e.arrived_at, reverse=True
+        )
 
 
 class DayStats(BaseModel):
@@ -312,8 +473,11 @@ DayStats.model_rebuild()
 CounterStatus.model_rebuild()
 
 # Time bands of the congestion calendar (Asia/Tokyo), from opening 8:30 to closing 17:15.
-BANDS: tuple[tuple[str, str, str], ...] = (("morning", "08:30", "11:00"), ("midday", "11:00", "14:00"),
-                                           ("afternoon", "14:00", "17:15"))
+BANDS: tuple[tuple[str, str, str], ...] = (
+    ("morning", "08:30", "11:00"),
+    ("midday", "11:00", "14:00"),
+    ("afternoon", "14:00", "17:15"),
+)
 
 
 def band_of(at: datetime) -> str:
@@ -354,8 +518,9 @@ NOTICE_CALLED: Localized = {
 def notice_text(kind: Literal["ahead", "called"], ticket: Ticket, lang: Lang, link: str, ahead: int = 0) -> str:
     c = COUNTERS[ticket.counter]
     template = pick(NOTICE_AHEAD if kind == "ahead" else NOTICE_CALLED, lang)
-    return template.format(counter=pick(c.name, lang), number=ticket.number, ahead=ahead, desk=ticket.desk or "",
-                           link=link)
+    return template.format(
+        counter=pick(c.name, lang), number=ticket.number, ahead=ahead, desk=ticket.desk or "", link=link
+    )
 
 
 # --- API requests and views ------------------------------------------------------------------------------
@@ -380,8 +545,10 @@ class NotifyRequest(BaseModel):
     ahead: int = Field(default=3, ge=0, le=50, description="Tell me when this many tickets or fewer are ahead")
     lang: Lang = "ja"
     line_user_id: str | None = Field(
-        default=None, pattern=LINE_USER_ID,
-        description="LINE user id from LINE Login (the city's channel); stored as an id only")
+        default=None,
+        pattern=LINE_USER_ID,
+        description="LINE user id from LINE Login (the city's channel); stored as an id only",
+    )
     webpush: WebPushSubscription | None = None
 
 

@@ -29,8 +29,15 @@ class Written:
 
 class QueueStore(ABC):
     @abstractmethod
-    def issue(self, counter: str, day: date, build: Callable[[int], Ticket], advance: Advance, *,
-              idempotency: str | None = None) -> Written:
+    def issue(
+        self,
+        counter: str,
+        day: date,
+        build: Callable[[int], Ticket],
+        advance: Advance,
+        *,
+        idempotency: str | None = None,
+    ) -> Written:
         """Take the counter's next number for the day, store the ticket `build(number)` and the status
         `advance(...)` in one atomic step: a number taken is never lost and never given twice. A key
         (`<caller>#<Idempotency-Key>`) seen before returns the ticket it issued and takes no number."""
@@ -47,15 +54,24 @@ class QueueStore(ABC):
         """The counter day's live status: one item."""
 
     @abstractmethod
-    def change(self, ticket: Ticket, expected: tuple[TicketState, ...], changes: Mapping[str, Any],
-               advance: Advance) -> Written:
+    def change(
+        self, ticket: Ticket, expected: tuple[TicketState, ...], changes: Mapping[str, Any], advance: Advance
+    ) -> Written:
         """Apply `changes` if the ticket is still in one of the `expected` states (else Conflict, and nothing
         changes), with the status `advance(...)` in the same transaction."""
 
     @abstractmethod
-    def transfer(self, ticket: Ticket, expected: tuple[TicketState, ...], changes: Mapping[str, Any],
-                 to_counter: str, build: Callable[[int], Ticket], advance: Advance, *,
-                 idempotency: str | None = None) -> Written:
+    def transfer(
+        self,
+        ticket: Ticket,
+        expected: tuple[TicketState, ...],
+        changes: Mapping[str, Any],
+        to_counter: str,
+        build: Callable[[int], Ticket],
+        advance: Advance,
+        *,
+        idempotency: str | None = None,
+    ) -> Written:
         """Close `ticket` with `changes` (and `transferred_to`: the new id) and issue `build(number)` at
         `to_counter`, with both counters' statuses (and the key, if given), all in one transaction."""
 

@@ -78,8 +78,12 @@ DEPARTMENTS: dict[str, Localized] = {
         "zh": "道路管理课",
     },
     "chiku": {
-        "ja": "地区市民センター", "ja-easy": "ちく しみん センター", "en": "District Citizens' Centre",
-        "pt": "Centro Distrital do Cidadão", "vi": "Trung tâm Công dân Khu vực", "zh": "地区市民中心",
+        "ja": "地区市民センター",
+        "ja-easy": "ちく しみん センター",
+        "en": "District Citizens' Centre",
+        "pt": "Centro Distrital do Cidadão",
+        "vi": "Trung tâm Công dân Khu vực",
+        "zh": "地区市民中心",
     },
     "shisetsu": {
         "ja": "施設管理課",

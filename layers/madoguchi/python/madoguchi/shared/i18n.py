@@ -353,8 +353,7 @@ MESSAGES: dict[str, Localized] = {
             " If it is wrong, please ask at the counter."
         ),
         "pt": (
-            "Este campo vem dos registros da cidade e não pode ser alterado aqui."
-            " Se estiver errado, consulte o balcão."
+            "Este campo vem dos registros da cidade e não pode ser alterado aqui. Se estiver errado, consulte o balcão."
         ),
         "vi": "Trường này lấy từ hồ sơ của thành phố và không thể sửa ở đây. Nếu sai, hãy hỏi tại quầy.",
         "zh": "此项来自市政记录，无法在此更改。如有错误请咨询窗口。",
@@ -662,8 +661,7 @@ MESSAGES: dict[str, Localized] = {
         ),
         "en": "You already have as many unpaid holds at this facility as allowed. Pay or cancel one, then try again.",
         "pt": (
-            "Você já tem o máximo de reservas provisórias não pagas neste local. "
-            "Pague ou cancele uma e tente de novo."
+            "Você já tem o máximo de reservas provisórias não pagas neste local. Pague ou cancele uma e tente de novo."
         ),
         "vi": (
             "Bạn đã có số lượt giữ chỗ chưa thanh toán tối đa tại cơ sở này. "

@@ -38,9 +38,7 @@ class Settings(BaseModel):
     queue_absent_grace_minutes: int = 15
     # Web Push subscriptions are accepted only for these push services (host or parent domain, comma-separated):
     # the server POSTs to the endpoint a browser gives, so anything else would let anyone aim it at any URL.
-    webpush_hosts: str = (
-        "fcm.googleapis.com,push.services.mozilla.com,notify.windows.com,push.apple.com"
-    )
+    webpush_hosts: str = "fcm.googleapis.com,push.services.mozilla.com,notify.windows.com,push.apple.com"
     # queue: exact origins (scheme://host:port) of further push services, e.g. the local stack's recording push
     # service; empty in the cloud. Everything else must be https to one of webpush_hosts (madoguchi.queue).
     webpush_origins: str = ""

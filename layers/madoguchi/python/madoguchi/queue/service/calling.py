@@ -45,8 +45,9 @@ class TicketStateConflict(Conflict):
     code = "queue_ticket_state"
 
 
-def call_next(counter_id: str, body: CallNext, caller: Caller | None, deps: QueueDeps,
-              now: datetime) -> tuple[Ticket | None, list[Notice]]:
+def call_next(
+    counter_id: str, body: CallNext, caller: Caller | None, deps: QueueDeps, now: datetime
+) -> tuple[Ticket | None, list[Notice]]:
     counter = known_counter(counter_id)
     staff = staff_of(counter, caller)
     day = service_day(now)
@@ -99,8 +100,17 @@ def _ticket_at(counter: Counter, tid: str, store: QueueStore) -> Ticket:
     return ticket
 
 
-def act(counter_id: str, tid: str, action: Action, caller: Caller | None, deps: QueueDeps, now: datetime, *,
-        grace: timedelta, desk: str | None = None) -> tuple[Ticket, list[Notice]]:
+def act(
+    counter_id: str,
+    tid: str,
+    action: Action,
+    caller: Caller | None,
+    deps: QueueDeps,
+    now: datetime,
+    *,
+    grace: timedelta,
+    desk: str | None = None,
+) -> tuple[Ticket, list[Notice]]:
     counter = known_counter(counter_id)
     staff = staff_of(counter, caller)
     ticket = _ticket_at(counter, tid, deps.store)
@@ -110,8 +120,14 @@ def act(counter_id: str, tid: str, action: Action, caller: Caller | None, deps: 
         expected = ("called", "absent")
         if ticket.state == "absent" and ticket.absent_until and now > ticket.absent_until:
             raise GraceOver()
-        changes = {"state": "called", "called_at": now, "called_by": staff.sub, "recalls": ticket.recalls + 1,
-                   "absent_until": None, "desk": desk or ticket.desk}
+        changes = {
+            "state": "called",
+            "called_at": now,
+            "called_by": staff.sub,
+            "recalls": ticket.recalls + 1,
+            "absent_until": None,
+            "desk": desk or ticket.desk,
+        }
         if ticket.notify:
             changes["notify"] = ticket.notify.model_copy(update={"notified_called": False})
     elif action == "absent":  # not here: keeps the place for the grace period
@@ -125,8 +141,11 @@ def act(counter_id: str, tid: str, action: Action, caller: Caller | None, deps: 
     elif action == "complete":
         expected = ("called",)
         called_at = ticket.called_at or now  # a called ticket always has it; never fail a completion over it
-        changes = {"state": "done", "completed_at": now,
-                   "service_seconds": max(0, int((now - called_at).total_seconds()))}
+        changes = {
+            "state": "done",
+            "completed_at": now,
+            "service_seconds": max(0, int((now - called_at).total_seconds())),
+        }
     else:
         expected = ("waiting", "called", "absent")
         changes = {"state": "cancelled", "completed_at": now}
@@ -137,8 +156,16 @@ def act(counter_id: str, tid: str, action: Action, caller: Caller | None, deps: 
     return written.ticket, publish(written.status, advance, deps.store, written.ticket)
 
 
-def transfer(counter_id: str, tid: str, body: Transfer, caller: Caller | None, deps: QueueDeps,
-             now: datetime, *, idempotency_key: str | None = None) -> tuple[Ticket, list[Notice]]:
+def transfer(
+    counter_id: str,
+    tid: str,
+    body: Transfer,
+    caller: Caller | None,
+    deps: QueueDeps,
+    now: datetime,
+    *,
+    idempotency_key: str | None = None,
+) -> tuple[Ticket, list[Notice]]:
     """Hand the resident to another counter (e.g. おくやみ → 保険年金): a new number there, the same first
     arrival time, so they are not sent to the back of another line. A retry with the same `Idempotency-Key`
     from the same staff member returns the new ticket of the first request."""
@@ -160,12 +187,23 @@ def transfer(counter_id: str, tid: str, body: Transfer, caller: Caller | None, d
     key = new_key()
 
     def build(number: int) -> Ticket:
-        return Ticket(id=ticket_id(target.id, day, number, key), counter=target.id, day=day, number=number, key=key,
-                      service=body.service, priority=ticket.priority, arrived_at=ticket.arrived_at, issued_at=now,
-                      issued_by=staff.sub, transferred_from=ticket.id,
-                      notify=ticket.notify.model_copy(update={"notified_ahead": False, "notified_called": False})
-                      if ticket.notify else None,
-                      expires_at=ttl(now, TICKET_TTL_DAYS))
+        return Ticket(
+            id=ticket_id(target.id, day, number, key),
+            counter=target.id,
+            day=day,
+            number=number,
+            key=key,
+            service=body.service,
+            priority=ticket.priority,
+            arrived_at=ticket.arrived_at,
+            issued_at=now,
+            issued_by=staff.sub,
+            transferred_from=ticket.id,
+            notify=ticket.notify.model_copy(update={"notified_ahead": False, "notified_called": False})
+            if ticket.notify
+            else None,
+            expires_at=ttl(now, TICKET_TTL_DAYS),
+        )
 
     changes: dict[str, Any] = {"state": "transferred", "completed_at": now}
     if ticket.called_at is not None:

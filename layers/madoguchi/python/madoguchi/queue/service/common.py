@@ -78,32 +78,65 @@ def ticket_view(ticket: Ticket, lang: Lang, ahead: int | None, wait: int | None)
     c = COUNTERS[ticket.counter]
     service = c.service(ticket.service)
     return TicketView(
-        id=ticket.id, number=ticket.number, counter=c.id, counter_name=pick(c.name, lang), service=ticket.service,
-        service_name=pick(service.name, lang) if service else ticket.service, state=ticket.state, ahead=ahead,
-        estimated_wait_minutes=wait, desk=ticket.desk, called_at=ticket.called_at, absent_until=ticket.absent_until,
-        transferred_to=ticket.transferred_to, arrived_at=ticket.arrived_at,
+        id=ticket.id,
+        number=ticket.number,
+        counter=c.id,
+        counter_name=pick(c.name, lang),
+        service=ticket.service,
+        service_name=pick(service.name, lang) if service else ticket.service,
+        state=ticket.state,
+        ahead=ahead,
+        estimated_wait_minutes=wait,
+        desk=ticket.desk,
+        called_at=ticket.called_at,
+        absent_until=ticket.absent_until,
+        transferred_to=ticket.transferred_to,
+        arrived_at=ticket.arrived_at,
         notify_line=bool(ticket.notify and ticket.notify.line_user_id),
         notify_webpush=bool(ticket.notify and ticket.notify.webpush),
         notify_ahead=ticket.notify.ahead if ticket.notify else None,
     )
 
 
-def entry_view(tid: str, counter: Counter, e: StatusEntry, lang: Lang, ahead: int | None,
-               wait: int | None) -> TicketView:
+def entry_view(
+    tid: str, counter: Counter, e: StatusEntry, lang: Lang, ahead: int | None, wait: int | None
+) -> TicketView:
     service = counter.service(e.service)
     return TicketView(
-        id=tid, number=e.number, counter=counter.id, counter_name=pick(counter.name, lang), service=e.service,
-        service_name=pick(service.name, lang) if service else e.service, state=e.state, ahead=ahead,
-        estimated_wait_minutes=wait, desk=e.desk, called_at=e.called_at, absent_until=e.absent_until,
-        arrived_at=e.arrived_at, notify_line=e.notify_line, notify_webpush=e.notify_webpush,
+        id=tid,
+        number=e.number,
+        counter=counter.id,
+        counter_name=pick(counter.name, lang),
+        service=e.service,
+        service_name=pick(service.name, lang) if service else e.service,
+        state=e.state,
+        ahead=ahead,
+        estimated_wait_minutes=wait,
+        desk=e.desk,
+        called_at=e.called_at,
+        absent_until=e.absent_until,
+        arrived_at=e.arrived_at,
+        notify_line=e.notify_line,
+        notify_webpush=e.notify_webpush,
         notify_ahead=e.notify_ahead,
     )
 
 
 def staff_view(t: Ticket) -> StaffTicketView:
     return StaffTicketView(
-        id=t.id, number=t.number, counter=t.counter, service=t.service, priority=t.priority, state=t.state,
-        desk=t.desk, arrived_at=t.arrived_at, called_at=t.called_at, absent_until=t.absent_until, recalls=t.recalls,
-        wait_seconds=t.wait_seconds, service_seconds=t.service_seconds, transferred_to=t.transferred_to,
+        id=t.id,
+        number=t.number,
+        counter=t.counter,
+        service=t.service,
+        priority=t.priority,
+        state=t.state,
+        desk=t.desk,
+        arrived_at=t.arrived_at,
+        called_at=t.called_at,
+        absent_until=t.absent_until,
+        recalls=t.recalls,
+        wait_seconds=t.wait_seconds,
+        service_seconds=t.service_seconds,
+        transferred_to=t.transferred_to,
         transferred_from=t.transferred_from,
     )

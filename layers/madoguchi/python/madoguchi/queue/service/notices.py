@@ -63,8 +63,16 @@ def push_endpoint_allowed(endpoint: str, hosts: Sequence[str], origins: Sequence
     return any(host == h or host.endswith("." + h) for h in hosts)
 
 
-def opt_in(tid: str, body: NotifyRequest, deps: QueueDeps, now: datetime, *, lang: Lang,
-           push_hosts: Sequence[str] = (), push_origins: Sequence[str] = ()) -> tuple[TicketView, list[Notice]]:
+def opt_in(
+    tid: str,
+    body: NotifyRequest,
+    deps: QueueDeps,
+    now: datetime,
+    *,
+    lang: Lang,
+    push_hosts: Sequence[str] = (),
+    push_origins: Sequence[str] = (),
+) -> tuple[TicketView, list[Notice]]:
     parsed = parse_ticket_id(tid)
     if parsed is None:
         raise NotFound(ticket=tid)

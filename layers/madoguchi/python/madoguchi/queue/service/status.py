@@ -92,23 +92,39 @@ def counter_status(counter_id: str, deps: QueueDeps, now: datetime, *, lang: Lan
     status = deps.store.status(counter_id, today) or CounterStatus.empty(counter_id, today)
     waiting = [e for e in status.entries if e.state == "waiting"]
     return StatusView(
-        counter=counter.id, counter_name=pick(counter.name, lang), department=counter.department, day=status.day,
-        updated_at=status.updated_at, waiting=len(waiting),
-        estimated_wait_minutes=estimate_minutes(counter, len(waiting), status), last_issued=status.last_issued,
-        calling=[CalledView(number=e.number, desk=e.desk, called_at=e.called_at, recalls=e.recalls)
-                 for e in status.called()],
-        queue=[WaitingView(number=e.number, service=e.service, state=e.state, absent_until=e.absent_until)
-               for e in status.entries if e.state == "waiting" or (e.state == "absent" and not expired(e, now))],
+        counter=counter.id,
+        counter_name=pick(counter.name, lang),
+        department=counter.department,
+        day=status.day,
+        updated_at=status.updated_at,
+        waiting=len(waiting),
+        estimated_wait_minutes=estimate_minutes(counter, len(waiting), status),
+        last_issued=status.last_issued,
+        calling=[
+            CalledView(number=e.number, desk=e.desk, called_at=e.called_at, recalls=e.recalls) for e in status.called()
+        ],
+        queue=[
+            WaitingView(number=e.number, service=e.service, state=e.state, absent_until=e.absent_until)
+            for e in status.entries
+            if e.state == "waiting" or (e.state == "absent" and not expired(e, now))
+        ],
         served=status.served,
     )
 
 
 def counters(*, lang: Lang) -> CounterList:
-    return CounterList(counters=[
-        CounterInfo(id=c.id, department=c.department, name=pick(c.name, lang), desks=c.desks,
-                    services=[ServiceInfo(id=s.id, name=pick(s.name, lang), minutes=s.minutes) for s in c.services])
-        for c in COUNTERS.values()
-    ])
+    return CounterList(
+        counters=[
+            CounterInfo(
+                id=c.id,
+                department=c.department,
+                name=pick(c.name, lang),
+                desks=c.desks,
+                services=[ServiceInfo(id=s.id, name=pick(s.name, lang), minutes=s.minutes) for s in c.services],
+            )
+            for c in COUNTERS.values()
+        ]
+    )
 
 
 def congestion_now(deps: QueueDeps, now: datetime, *, lang: Lang) -> CongestionNow:
@@ -124,8 +140,17 @@ def congestion_now(deps: QueueDeps, now: datetime, *, lang: Lang) -> CongestionN
             updated.append(datetime.fromisoformat(str(s["updated_at"])))
         else:
             waiting, minutes, calling, desks = 0, 0, [], []
-        rows.append(LiveCounter(counter=c.id, name=pick(c.name, lang), waiting=waiting,
-                                estimated_wait_minutes=minutes, calling=calling, desks=desks, level=level(c, minutes)))
+        rows.append(
+            LiveCounter(
+                counter=c.id,
+                name=pick(c.name, lang),
+                waiting=waiting,
+                estimated_wait_minutes=minutes,
+                calling=calling,
+                desks=desks,
+                level=level(c, minutes),
+            )
+        )
     return CongestionNow(updated_at=max(updated) if updated else None, counters=rows)
 
 
@@ -135,14 +160,24 @@ def _entry(t: Ticket, before: Ticket | None, old: StatusEntry | None) -> StatusE
     # claimed in the status stays claimed.
     rearmed = before is None or old is None or before.notify != t.notify
     return StatusEntry(
-        number=t.number, key=t.key, service=t.service, priority=t.priority, state=t.state, arrived_at=t.arrived_at,
-        called_at=t.called_at, desk=t.desk, recalls=t.recalls, absent_until=t.absent_until,
-        transferred_from=bool(t.transferred_from), notify_line=bool(t.notify and t.notify.line_user_id),
-        notify_webpush=bool(t.notify and t.notify.webpush), notify_ahead=t.notify.ahead if t.notify else None,
-        notified_ahead=bool(t.notify and t.notify.notified_ahead) or (not rearmed and old is not None and
-                                                                      old.notified_ahead),
-        notified_called=bool(t.notify and t.notify.notified_called) or (not rearmed and old is not None and
-                                                                        old.notified_called),
+        number=t.number,
+        key=t.key,
+        service=t.service,
+        priority=t.priority,
+        state=t.state,
+        arrived_at=t.arrived_at,
+        called_at=t.called_at,
+        desk=t.desk,
+        recalls=t.recalls,
+        absent_until=t.absent_until,
+        transferred_from=bool(t.transferred_from),
+        notify_line=bool(t.notify and t.notify.line_user_id),
+        notify_webpush=bool(t.notify and t.notify.webpush),
+        notify_ahead=t.notify.ahead if t.notify else None,
+        notified_ahead=bool(t.notify and t.notify.notified_ahead)
+        or (not rearmed and old is not None and old.notified_ahead),
+        notified_called=bool(t.notify and t.notify.notified_called)
+        or (not rearmed and old is not None and old.notified_called),
     )
 
 
@@ -209,13 +244,19 @@ class Advance:
                 due.append(("called", e.number, 0))
         self.due[status.counter] = due
         waited = sum(b.served for b in stats.bands.values())
-        return status.model_copy(update={
-            "updated_at": self.now, "last_issued": max(status.last_issued, after.number), "entries": entries,
-            "served": stats.served, "stats": stats,
-            "mean_service_seconds": sum(s.service_seconds_sum for s in stats.services.values()) / stats.served
-            if stats.served else None,
-            "mean_wait_seconds": sum(b.wait_seconds_sum for b in stats.bands.values()) / waited if waited else None,
-        })
+        return status.model_copy(
+            update={
+                "updated_at": self.now,
+                "last_issued": max(status.last_issued, after.number),
+                "entries": entries,
+                "served": stats.served,
+                "stats": stats,
+                "mean_service_seconds": sum(s.service_seconds_sum for s in stats.services.values()) / stats.served
+                if stats.served
+                else None,
+                "mean_wait_seconds": sum(b.wait_seconds_sum for b in stats.bands.values()) / waited if waited else None,
+            }
+        )
 
 
 def publish(written: CounterStatus, advance: Advance, store: QueueStore, changed: Ticket) -> list[Notice]:
@@ -224,25 +265,35 @@ def publish(written: CounterStatus, advance: Advance, store: QueueStore, changed
     counter = COUNTERS[written.counter]
     waiting = [e for e in written.entries if e.state == "waiting"]
     called = written.called()
-    store.put_summary(counter.id, written.rev, {
-        "day": written.day.isoformat(), "waiting": len(waiting),
-        "minutes": estimate_minutes(counter, len(waiting), written),
-        "calling": [e.number for e in called][:5], "desks": [e.desk for e in called][:5],
-        "updated_at": written.updated_at.isoformat(),
-    })
+    store.put_summary(
+        counter.id,
+        written.rev,
+        {
+            "day": written.day.isoformat(),
+            "waiting": len(waiting),
+            "minutes": estimate_minutes(counter, len(waiting), written),
+            "calling": [e.number for e in called][:5],
+            "desks": [e.desk for e in called][:5],
+            "updated_at": written.updated_at.isoformat(),
+        },
+    )
     if written.stats is not None:
         store.put_day_stats(written.stats, written.rev)
     notices: list[Notice] = []
     for kind, number, ahead in advance.due.get(counter.id, []):
-        ticket = changed if (changed.counter, changed.number) == (counter.id, number) else store.get(
-            counter.id, written.day, number)
+        ticket = (
+            changed
+            if (changed.counter, changed.number) == (counter.id, number)
+            else store.get(counter.id, written.day, number)
+        )
         if ticket is not None and ticket.notify is not None:
             notices.append(Notice(kind="ahead" if kind == "ahead" else "called", ticket=ticket, ahead=ahead))
     return notices
 
 
-def counter_stats(counter_id: str, caller: Caller | None, deps: QueueDeps, now: datetime, *, days: int,
-                  lang: Lang) -> CounterStats:
+def counter_stats(
+    counter_id: str, caller: Caller | None, deps: QueueDeps, now: datetime, *, days: int, lang: Lang
+) -> CounterStats:
     counter = known_counter(counter_id)
     staff_of(counter, caller)
     until = service_day(now)
@@ -252,11 +303,18 @@ def counter_stats(counter_id: str, caller: Caller | None, deps: QueueDeps, now: 
     for d in rows:
         waited = sum(b.wait_seconds_sum for b in d.bands.values())
         n = sum(b.served for b in d.bands.values())
-        out_days.append(StatsDay(
-            day=d.day, tickets=d.tickets, served=d.served, no_show=d.no_show,
-            mean_wait_minutes=round(waited / n / 60, 1) if n else None,
-            bands={b: round(s.wait_seconds_sum / s.served / 60, 1) if s.served else None for b, s in d.bands.items()},
-        ))
+        out_days.append(
+            StatsDay(
+                day=d.day,
+                tickets=d.tickets,
+                served=d.served,
+                no_show=d.no_show,
+                mean_wait_minutes=round(waited / n / 60, 1) if n else None,
+                bands={
+                    b: round(s.wait_seconds_sum / s.served / 60, 1) if s.served else None for b, s in d.bands.items()
+                },
+            )
+        )
         for sid, s in d.services.items():
             total = totals.setdefault(sid, ServiceStats())
             total.served += s.served
@@ -265,9 +323,13 @@ def counter_stats(counter_id: str, caller: Caller | None, deps: QueueDeps, now: 
     services = []
     for svc in counter.services:
         total = totals.get(svc.id, ServiceStats())
-        services.append(StatsService(
-            service=svc.id, name=pick(svc.name, lang), served=total.served,
-            mean_wait_minutes=round(total.wait_seconds_sum / total.served / 60, 1) if total.served else None,
-            mean_service_minutes=round(total.service_seconds_sum / total.served / 60, 1) if total.served else None,
-        ))
+        services.append(
+            StatsService(
+                service=svc.id,
+                name=pick(svc.name, lang),
+                served=total.served,
+                mean_wait_minutes=round(total.wait_seconds_sum / total.served / 60, 1) if total.served else None,
+                mean_service_minutes=round(total.service_seconds_sum / total.served / 60, 1) if total.served else None,
+            )
+        )
     return CounterStats(counter=counter.id, days=out_days, services=services)

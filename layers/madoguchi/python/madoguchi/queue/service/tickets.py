@@ -25,8 +25,17 @@ def qr_svg(url: str) -> str:
     return str(segno.make(url, error="m").svg_inline(scale=4, title="QR"))
 
 
-def issue(counter_id: str, body: IssueRequest, caller: Caller | None, deps: QueueDeps, now: datetime, *,
-          base_url: str, lang: Lang, idempotency_key: str | None = None) -> tuple[TicketReceipt, list[Notice]]:
+def issue(
+    counter_id: str,
+    body: IssueRequest,
+    caller: Caller | None,
+    deps: QueueDeps,
+    now: datetime,
+    *,
+    base_url: str,
+    lang: Lang,
+    idempotency_key: str | None = None,
+) -> tuple[TicketReceipt, list[Notice]]:
     """The counter's next ticket. A retry with the same `Idempotency-Key` from the same device returns the
     ticket the first request issued (with its place now) and takes no number."""
     counter = known_counter(counter_id)
@@ -38,9 +47,19 @@ def issue(counter_id: str, body: IssueRequest, caller: Caller | None, deps: Queu
     secret = new_key()
 
     def build(number: int) -> Ticket:
-        return Ticket(id=ticket_id(counter.id, day, number, secret), counter=counter.id, day=day, number=number,
-                      key=secret, service=body.service, priority=body.priority, arrived_at=now, issued_at=now,
-                      issued_by=device.sub, expires_at=ttl(now, TICKET_TTL_DAYS))
+        return Ticket(
+            id=ticket_id(counter.id, day, number, secret),
+            counter=counter.id,
+            day=day,
+            number=number,
+            key=secret,
+            service=body.service,
+            priority=body.priority,
+            arrived_at=now,
+            issued_at=now,
+            issued_by=device.sub,
+            expires_at=ttl(now, TICKET_TTL_DAYS),
+        )
 
     advance = Advance(now)
     key = f"{device.sub}#{idempotency_key}" if idempotency_key else None
