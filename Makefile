@@ -84,14 +84,15 @@ HANDLER_LOGS := build/handler-logs
 
 test: setup web layer chromium pcsc lint
 	rm -rf $(HANDLER_LOGS)
-	MADOGUCHI_HANDLER_LOGS=$(CURDIR)/$(HANDLER_LOGS) $(PY) -m pytest -n 2 --dist loadgroup
+	MADOGUCHI_HANDLER_LOGS=$(CURDIR)/$(HANDLER_LOGS) $(PY) -m pytest -n 2 --dist loadgroup -m "not moto_in_process"
+	$(PY) -m pytest -n 2 -m moto_in_process  # mock_aws() resets moto in-process: never beside a local stack
 	$(PY) -m tests.privacy.scan $(HANDLER_LOGS)
 
 # The integration suite alone, its handler logs scanned for personal data (names, addresses, birth dates, e-mail
 # addresses, phone numbers, 12-digit numbers).
 logscan: setup
 	rm -rf $(HANDLER_LOGS)
-	MADOGUCHI_HANDLER_LOGS=$(CURDIR)/$(HANDLER_LOGS) $(PY) -m pytest -n 2 --dist loadgroup tests/integration
+	MADOGUCHI_HANDLER_LOGS=$(CURDIR)/$(HANDLER_LOGS) $(PY) -m pytest -n 2 --dist loadgroup -m "not moto_in_process" tests/integration
 	$(PY) -m tests.privacy.scan $(HANDLER_LOGS)
 
 unit: setup

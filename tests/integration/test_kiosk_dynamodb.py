@@ -16,6 +16,8 @@ from madoguchi.kiosk.models import ChallengeExpired, ChallengeUsed, KioskSession
 from madoguchi.shared.aws import dynamodb_table
 from madoguchi.shared.errors import Conflict, NotFound
 
+pytestmark = pytest.mark.moto_in_process  # mock_aws() resets the process's moto: see ports/conftest.py
+
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
 TABLE = "madoguchi-kiosk-test"
 

@@ -1,5 +1,9 @@
 """Port contract tests run in-process: moto's DynamoDB/S3/SES (no local stack), tables and buckets created from
-the catalogue the way the local stack provisions them."""
+the catalogue the way the local stack provisions them.
+
+`mock_aws()` resets moto's backends, which are global to the process: a local stack (ThreadedMotoServer) started
+by the same pytest worker would lose its tables. So these tests carry the `moto_in_process` marker and
+`make test` runs them in a pytest run of their own."""
 
 from __future__ import annotations
 
@@ -21,3 +25,9 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     with mock_aws():
         yield
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "/ports/" in str(item.path):
+            item.add_marker(pytest.mark.moto_in_process)
