@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 from zoneinfo import ZoneInfo
 
+import jpholiday
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -16,9 +17,16 @@ pytestmark = pytest.mark.browser
 
 
 def day_ahead(days: int) -> str:
+    """A weekday at least `days` ahead on which the practice studio opens at its weekday price (¥400): not a
+    Monday (its closed day), not a weekend or national holiday (weekend price), not the year-end closure."""
     day = datetime.now(ZoneInfo("Asia/Tokyo")).date() + timedelta(days=days)
-    while (day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3) or day.weekday() == 6:
-        day += timedelta(days=1)  # the practice studio closes on Sundays
+    while (
+        (day.month == 12 and day.day >= 29)
+        or (day.month == 1 and day.day <= 3)
+        or day.weekday() in (0, 5, 6)
+        or jpholiday.is_holiday(day)
+    ):
+        day += timedelta(days=1)
     return day.isoformat()
 
 
