@@ -265,6 +265,7 @@ FUNCTIONS: tuple[Function, ...] = (
             Route("GET", "/life-events", authenticated=False),
             Route("GET", "/life-events/{eventId}", authenticated=False),
             Route("POST", "/cases", authenticated=True),
+            Route("GET", "/cases", authenticated=True),
             Route("GET", "/cases/{caseId}", authenticated=True),
             Route("POST", "/cases/{caseId}/identity", authenticated=True),
             Route("POST", "/cases/{caseId}/thread", authenticated=True),

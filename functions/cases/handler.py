@@ -1,7 +1,8 @@
 """One-stop life-event cases.
 
 GET /life-events, GET /life-events/{eventId}: anyone. POST /cases: one-stop staff, or a resident
-pre-registering. GET /cases/{caseId}: the resident who opened it (their own view, ResidentCaseView; another resident's
+pre-registering. GET /cases?code=: front-counter staff find a case by its short code.
+GET /cases/{caseId}: the resident who opened it (their own view, ResidentCaseView; another resident's
 case is 404), or staff of a department involved (the record, CaseView).
 POST /cases/{caseId}/identity: one-stop staff. Thread and verifications: staff of a department involved;
 answering a verification: staff of the asked department.
@@ -9,14 +10,16 @@ answering a verification: staff of the asked department.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from madoguchi.cases import service as cases
 from madoguchi.cases.models import (
+    CASE_CODE_PATTERN,
     Answer,
     Ask,
     CaseView,
@@ -87,6 +90,21 @@ def open_case(body: OpenCase) -> CaseView | ResidentCaseView:
     case = cases.open_case(body, caller, deps(), now(), step_timeout=step_timeout, idempotency_key=key)
     metrics.add_metric(name="CaseOpened", unit="Count", value=1)
     return cases.view_for(case.id, caller, deps(), lang=request_lang(app))
+
+
+@app.get(
+    "/cases",
+    summary="Find a case by its short code (typed, or scanned from the resident's QR) at a front counter",
+    description="The front counters (one-stop, district centres) only; the lookup and the read are audited on "
+    "the case. 404 for an unknown code.",
+    tags=["cases"],
+    security=SECURITY,
+    responses={**SIGNED_IN_CASE, 200: {"description": "The case"}},
+)
+def find_case(code: Annotated[str, Query(pattern=CASE_CODE_PATTERN)]) -> CaseView | ResidentCaseView:
+    caller = current_caller(app)
+    case_id = cases.find_by_code(code, caller, deps(), now())
+    return cases.get_case(case_id, caller, deps(), now(), lang=request_lang(app))
 
 
 @app.get(

@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -92,7 +93,19 @@ class Api:
 
     def open_case(self, answers: dict[str, bool]) -> str:
         """A bereavement case opened at the one-stop counter (identity recorded, so its workflow starts)."""
-        body = {"event": "bereavement", "answers": answers, "identity": {"method": "my_number_card"}}
+        subject = {
+            "person_name": "四日市 一郎",
+            "event_date": (datetime.now(UTC).date() - timedelta(days=2)).isoformat(),
+            "applicant_name": "四日市 花子",
+            "relationship": "child",
+            "phone": "059-354-0000",
+        }
+        body = {
+            "event": "bereavement",
+            "subject": subject,
+            "answers": answers,
+            "identity": {"method": "my_number_card"},
+        }
         return str(self.call("POST", "/cases", "staff-onestop", body)["id"])
 
     def pending_task(self, user: str, case_id: str, kind: str = "review", timeout: float = 30.0) -> str:

@@ -57,6 +57,7 @@ class MemoryTaskStore(TaskStore):
 class MemoryCaseStore(CaseStore):
     def __init__(self) -> None:
         self._records: dict[str, CaseRecord] = {}
+        self._codes: dict[str, str] = {}
 
     def _existing(self, case_id: str) -> CaseRecord:
         if case_id not in self._records:
@@ -64,9 +65,14 @@ class MemoryCaseStore(CaseStore):
         return self._records[case_id]
 
     def create(self, case: Case, audit: AuditEntry) -> None:
-        if case.id in self._records:
+        if case.id in self._records or (case.code and case.code in self._codes):
             raise Conflict(case_id=case.id)
         self._records[case.id] = CaseRecord(case=case, timeline=[audit])
+        if case.code:
+            self._codes[case.code] = case.id
+
+    def by_code(self, code: str) -> str | None:
+        return self._codes.get(code)
 
     def get(self, case_id: str) -> Case | None:
         record = self._records.get(case_id)

@@ -8,7 +8,9 @@ import random
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import boto3
 import pytest
@@ -19,6 +21,19 @@ from infra import catalogue
 # had_kokuho -> hoken, owned_property -> shisan, was_taxpayer -> zei, had_children_allowance -> kodomo
 FOUR_DEPARTMENTS = {"had_kokuho": True, "owned_property": True, "was_taxpayer": True, "had_children_allowance": True}
 IDENTITY = {"method": "my_number_card", "note": "counter check"}
+
+
+def subject(event: str) -> dict[str, str]:
+    """Whose case it is: the deceased (filed by a child), or the person moving (filing for themselves)."""
+    day = (datetime.now(ZoneInfo("Asia/Tokyo")).date() - timedelta(days=2)).isoformat()
+    person, relationship = ("四日市 一郎", "child") if event == "bereavement" else ("四日市 花子", "self")
+    return {
+        "person_name": person,
+        "event_date": day,
+        "applicant_name": "四日市 花子",
+        "relationship": relationship,
+        "phone": "059-354-0000",
+    }
 
 
 class Api:
@@ -34,7 +49,13 @@ class Api:
         return response
 
     def open_case(self, answers: dict[str, Any], event: str = "bereavement") -> dict[str, Any]:
-        body = {"event": event, "answers": answers, "identity": IDENTITY, "explained": ["葬祭費の申請期限"]}
+        body = {
+            "event": event,
+            "subject": subject(event),
+            "answers": answers,
+            "identity": IDENTITY,
+            "explained": ["葬祭費の申請期限"],
+        }
         response = self.call("POST", "/cases", "staff-onestop", body)
         assert response.status_code == 200, response.text
         return response.json()
@@ -141,7 +162,7 @@ def test_a_returned_step_waits_for_the_resident_and_resumes(api):
 
 def test_a_step_past_its_timeout_escalates_and_waits_again(api, local_stack):
     # Given a pre-registered case whose workflow runs with a one-second step timeout
-    body = {"event": "bereavement", "answers": {"owned_property": True}}
+    body = {"event": "bereavement", "subject": subject("bereavement"), "answers": {"owned_property": True}}
     case = api.call("POST", "/cases", "resident-1", body).json()
     assert case["status"] == "awaiting_identity"
     sfn = boto3.client("stepfunctions")
@@ -190,14 +211,29 @@ def test_who_may_decide_and_read(api):
     # A return needs a reason
     assert api.decide("staff-shisan", task["id"], "return", {}).status_code == 422
     # Only one-stop staff open cases at the counter, always with identity
-    body = {"event": "bereavement", "answers": {"owned_property": True}, "identity": IDENTITY}
+    body = {
+        "event": "bereavement",
+        "subject": subject("bereavement"),
+        "answers": {"owned_property": True},
+        "identity": IDENTITY,
+    }
     assert api.call("POST", "/cases", "staff-zei", body).status_code == 403
-    missing = api.call("POST", "/cases", "staff-onestop", {"event": "bereavement", "answers": {"owned_property": True}})
+    missing = api.call(
+        "POST",
+        "/cases",
+        "staff-onestop",
+        {"event": "bereavement", "subject": subject("bereavement"), "answers": {"owned_property": True}},
+    )
     assert missing.status_code == 422 and missing.json()["detail"][0]["loc"] == ["body", "identity"]
 
 
 def test_bad_answers_are_refused_with_their_field(api):
-    body = {"event": "bereavement", "answers": {"no_such_question": True, "had_kokuho": "yes"}, "identity": IDENTITY}
+    body = {
+        "event": "bereavement",
+        "subject": subject("bereavement"),
+        "answers": {"no_such_question": True, "had_kokuho": "yes"},
+        "identity": IDENTITY,
+    }
     response = api.call("POST", "/cases?lang=en", "staff-onestop", body)
     assert response.status_code == 422
     locs = [item["loc"] for item in response.json()["detail"]]
@@ -207,7 +243,12 @@ def test_bad_answers_are_refused_with_their_field(api):
 
 
 def test_pre_registration_starts_when_identity_is_recorded_once(api):
-    case = api.call("POST", "/cases", "resident-2", {"event": "bereavement", "answers": {"was_taxpayer": True}}).json()
+    case = api.call(
+        "POST",
+        "/cases",
+        "resident-2",
+        {"event": "bereavement", "subject": subject("bereavement"), "answers": {"was_taxpayer": True}},
+    ).json()
     assert case["status"] == "awaiting_identity" and "identity" not in case and "thread" not in case
     own = api.call("GET", f"/cases/{case['id']}", "resident-2")
     assert own.status_code == 200 and set(own.json()) == {
@@ -293,7 +334,12 @@ def test_life_events_and_their_questions_are_public(api):
 
 def test_a_district_centre_opens_a_case_and_asks_a_department_remotely(api):
     # Given a resident received at a district citizens' centre (地区市民センター), not at city hall
-    body = {"event": "bereavement", "answers": {"was_taxpayer": True}, "identity": IDENTITY}
+    body = {
+        "event": "bereavement",
+        "subject": subject("bereavement"),
+        "answers": {"was_taxpayer": True},
+        "identity": IDENTITY,
+    }
     opened = api.call("POST", "/cases", "staff-chiku", body)
     assert opened.status_code == 200
     case = opened.json()
@@ -315,7 +361,12 @@ def test_a_district_centre_opens_a_case_and_asks_a_department_remotely(api):
 
 def test_a_retried_open_with_the_same_idempotency_key_is_one_case_and_one_execution(api, local_stack, auth_header):
     # Given a clerk's POST /cases retried with the same Idempotency-Key (a lost response)
-    body = {"event": "bereavement", "answers": {"owned_property": True}, "identity": IDENTITY}
+    body = {
+        "event": "bereavement",
+        "subject": subject("bereavement"),
+        "answers": {"owned_property": True},
+        "identity": IDENTITY,
+    }
     key = f"retry-{random.randrange(10**9)}"
     headers = {**auth_header("staff-onestop"), "Idempotency-Key": key}
     first = requests.post(f"{api.url}/cases", json=body, headers=headers, timeout=15)

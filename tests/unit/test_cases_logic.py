@@ -10,6 +10,7 @@ from madoguchi.cases.models import (
     Answer,
     Approve,
     Ask,
+    CaseSubject,
     CaseView,
     IdentityInput,
     Message,
@@ -29,6 +30,18 @@ HOKEN = Caller(sub="staff-hoken", role=Role.STAFF, department="hoken")
 ZEI = Caller(sub="staff-zei", role=Role.STAFF, department="zei")
 RESIDENT = Caller(sub="resident-1", role=Role.RESIDENT)
 IDENTITY = IdentityInput(method="my_number_card")
+BEREAVED = CaseSubject(
+    person_name="四日市 一郎",
+    event_date=NOW.date() - timedelta(days=3),
+    applicant_name="四日市 花子",
+    relationship="child",
+    phone="059-354-0000",
+)
+MOVING = BEREAVED.model_copy(update={"person_name": "四日市 花子", "relationship": "self"})
+
+
+def subject(event: str) -> CaseSubject:
+    return BEREAVED if event == "bereavement" else MOVING
 
 
 class World:
@@ -38,7 +51,7 @@ class World:
         self.task_deps = tasks.TaskDeps(self.tasks, self.cases, self.workflows)
 
     def open(self, answers, caller=ONESTOP, identity=IDENTITY, event="bereavement"):
-        request = OpenCase(event=event, answers=answers, identity=identity)
+        request = OpenCase(event=event, subject=subject(event), answers=answers, identity=identity)
         return cases.open_case(request, caller, self.deps, NOW, step_timeout=60)
 
     def wait(self, case_id, department, kind="review", token=None):
@@ -265,7 +278,7 @@ def test_an_escalated_step_is_in_progress_for_the_resident(world):
 
 
 def test_a_retried_open_with_the_same_key_returns_the_first_case_and_starts_one_workflow(world):
-    request = OpenCase(event="bereavement", answers={"had_kokuho": True}, identity=IDENTITY)
+    request = OpenCase(event="bereavement", subject=BEREAVED, answers={"had_kokuho": True}, identity=IDENTITY)
     first = cases.open_case(request, ONESTOP, world.deps, NOW, step_timeout=60, idempotency_key="k-1")
     again = cases.open_case(request, ONESTOP, world.deps, NOW, step_timeout=60, idempotency_key="k-1")
     assert again.id == first.id and len(world.workflows.started) == 1
@@ -284,7 +297,7 @@ def test_a_retried_open_with_the_same_key_returns_the_first_case_and_starts_one_
 
 
 def test_a_resident_retrying_a_pre_registration_gets_one_case(world):
-    request = OpenCase(event="bereavement", answers={"was_taxpayer": True})
+    request = OpenCase(event="bereavement", subject=BEREAVED, answers={"was_taxpayer": True})
     first = cases.open_case(request, RESIDENT, world.deps, NOW, step_timeout=60, idempotency_key="k-2")
     again = cases.open_case(request, RESIDENT, world.deps, NOW, step_timeout=60, idempotency_key="k-2")
     assert again == first and world.workflows.started == []
@@ -293,7 +306,7 @@ def test_a_resident_retrying_a_pre_registration_gets_one_case(world):
 def test_a_start_step_functions_refuses_leaves_no_open_case_and_the_retry_starts_it_once(world):
     # Given Step Functions failing the next call
     world.workflows.unavailable = 1
-    request = OpenCase(event="bereavement", answers={"had_kokuho": True}, identity=IDENTITY)
+    request = OpenCase(event="bereavement", subject=BEREAVED, answers={"had_kokuho": True}, identity=IDENTITY)
     # When staff open a case, it is not left open with nothing running: it waits, and the clerk is told to retry
     with pytest.raises(WorkflowUnavailable):
         cases.open_case(request, ONESTOP, world.deps, NOW, step_timeout=60, idempotency_key="k-3")
@@ -335,3 +348,60 @@ def test_a_decision_step_functions_did_not_take_stays_decidable_until_the_workfl
     # And the retry decides it once, and the workflow has the answer
     assert decide().status == ("approved" if decision == "approve" else "returned")
     assert task.token in world.workflows.answered
+
+
+# --- whose case it is, and finding it by its code ------------------------------------------------------------
+
+
+def test_a_case_records_whose_it_is_and_the_department_inbox_tells_cases_apart(world):
+    case = world.open({"had_kokuho": True})
+    assert case.subject == BEREAVED and case.code and len(case.code) == 8
+    world.wait(case.id, "hoken")
+    row = tasks.inbox(None, HOKEN, world.task_deps).tasks
+    assert [(r.case_summary.person_name, r.case_summary.event_date, r.case_summary.code) for r in row] == [
+        ("四日市 一郎", BEREAVED.event_date, case.code)
+    ]
+    view = cases.get_case(case.id, HOKEN, world.deps, NOW, lang="en")
+    assert isinstance(view, CaseView) and view.subject == BEREAVED and view.code == case.code
+
+
+@pytest.mark.parametrize(
+    ("event", "changes", "field", "problem"),
+    [
+        ("bereavement", {"event_date": NOW.date() + timedelta(days=1)}, "event_date", "date_in_future"),
+        ("bereavement", {"event_date": NOW.date() - timedelta(days=400)}, "event_date", "date_too_old"),
+        ("bereavement", {"relationship": "self"}, "relationship", "field_invalid"),
+        ("moving_in", {"event_date": NOW.date() + timedelta(days=61)}, "event_date", "date_in_future"),
+    ],
+)
+def test_dates_and_relationships_a_clerk_would_refuse(world, event, changes, field, problem):
+    request = OpenCase(
+        event=event,
+        subject=subject(event).model_copy(update=changes),
+        answers={"had_kokuho": True} if event == "bereavement" else {"has_children": True},
+        identity=IDENTITY,
+    )
+    with pytest.raises(InvalidInput) as refused:
+        cases.open_case(request, ONESTOP, world.deps, NOW, step_timeout=60)
+    assert refused.value.fields == [(["body", "subject", field], problem)]
+    assert world.workflows.started == []
+
+
+def test_a_move_announced_ahead_is_accepted(world):
+    ahead = MOVING.model_copy(update={"event_date": NOW.date() + timedelta(days=30)})
+    request = OpenCase(event="moving_in", subject=ahead, answers={"has_children": True}, identity=IDENTITY)
+    assert cases.open_case(request, ONESTOP, world.deps, NOW, step_timeout=60).subject == ahead
+
+
+def test_the_front_counter_finds_a_pre_registration_by_its_code_and_the_lookup_is_audited(world):
+    pre = world.open({"had_kokuho": True}, caller=RESIDENT, identity=None)
+    mine = cases.get_case(pre.id, RESIDENT, world.deps, NOW, lang="vi")
+    assert isinstance(mine, ResidentCaseView) and mine.code == pre.code
+    assert mine.qr_svg and "<svg" in mine.qr_svg and mine.subject == BEREAVED
+    assert cases.find_by_code(pre.code.lower(), ONESTOP, world.deps, NOW) == pre.id
+    assert "case_found_by_code" in [a.action for a in world.cases.record(pre.id).timeline]
+    for caller, error in [(HOKEN, Forbidden), (RESIDENT, Forbidden), (None, Unauthorized)]:
+        with pytest.raises(error):
+            cases.find_by_code(pre.code, caller, world.deps, NOW)
+    with pytest.raises(NotFound):
+        cases.find_by_code("ZZZZ9999", ONESTOP, world.deps, NOW)

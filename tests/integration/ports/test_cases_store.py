@@ -88,6 +88,17 @@ def test_a_created_case_reads_back_with_its_audit_entry_and_is_created_once(stor
     assert [a.action for a in store.record("c-1").timeline] == ["case_opened"]  # type: ignore[union-attr]
 
 
+def test_a_case_code_points_to_its_case_and_is_never_given_twice(store: CaseStore) -> None:
+    first = a_case("c-1").model_copy(update={"code": "ABCD2345"})
+    store.create(first, audit("case_opened"))
+    assert store.by_code("ABCD2345") == "c-1"
+    assert store.by_code("ZZZZ2345") is None
+    with pytest.raises(Conflict):  # the same code for another case: neither the case nor its audit is written
+        store.create(a_case("c-2").model_copy(update={"code": "ABCD2345"}), audit("case_opened", 1))
+    assert store.get("c-2") is None and store.record("c-2") is None
+    assert store.by_code("ABCD2345") == "c-1"
+
+
 def test_an_unknown_case_is_none(store: CaseStore) -> None:
     assert store.get("c-none") is None and store.record("c-none") is None
 

@@ -8,6 +8,8 @@ and its append-only entries.
 | THREAD#<at>#<id>         | one thread message                        |
 | VERIFY#<id>              | one internal verification and its answer  |
 
+A case's short code has its own partition, CASECODE#<code> / CODE -> the case id, written with the case.
+
 Each change is a transaction of the change and its audit entry: both are written or neither.
 """
 
@@ -40,6 +42,10 @@ CASE = "CASE"
 
 def _pk(case_id: str) -> str:
     return f"CASE#{case_id}"
+
+
+def _code_pk(code: str) -> str:
+    return f"CASECODE#{code}"
 
 
 def _case_item(case: Case) -> dict[str, Any]:
@@ -79,8 +85,16 @@ class DynamoCaseStore(CaseStore):
         transact(self._client, list(items))
 
     def create(self, case: Case, audit: AuditEntry) -> None:
-        put = {"TableName": self._name, "Item": _case_item(case), "ConditionExpression": "attribute_not_exists(pk)"}
-        self._transact({"Put": put}, self._audit_put(case.id, audit))
+        new = "attribute_not_exists(pk)"
+        items = [{"Put": {"TableName": self._name, "Item": _case_item(case), "ConditionExpression": new}}]
+        if case.code:
+            pointer = {"pk": _code_pk(case.code), "sk": "CODE", "case_id": case.id}
+            items.append({"Put": {"TableName": self._name, "Item": pointer, "ConditionExpression": new}})
+        self._transact(*items, self._audit_put(case.id, audit))
+
+    def by_code(self, code: str) -> str | None:
+        item = self._table.get_item(Key={"pk": _code_pk(code), "sk": "CODE"}).get("Item")
+        return str(item["case_id"]) if item else None
 
     def record_identity(self, case_id: str, identity: IdentityRecord, audit: AuditEntry) -> None:
         update = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field, StrictBool, StrictStr
@@ -27,8 +27,26 @@ class IdentityInput(BaseModel):
     note: Text = Field(default="", max_length=200)
 
 
+# How the person filing the case is related to its subject ("self": they are the person moving).
+Relationship = Literal["self", "spouse", "child", "parent", "sibling", "grandchild", "other_relative", "other"]
+CASE_CODE_PATTERN = r"^[0-9A-Z]{8}$"
+
+
+class CaseSubject(BaseModel):
+    """Whose case it is and who files it: what lets a clerk tell cases apart and call the family back.
+    Personal data: stored with the case, shown to the departments involved, never logged."""
+
+    person_name: Text = Field(min_length=1, max_length=100, description="The deceased, or the person moving")
+    event_date: date = Field(description="Date of death, or date of moving")
+    applicant_name: Text = Field(min_length=1, max_length=100, description="Who files the case")
+    relationship: Relationship = Field(description="The applicant's relationship to the person")
+    phone: str = Field(pattern=r"^\+?[0-9][0-9-]{8,16}$", description="A number the city can call back")
+    email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
 class OpenCase(BaseModel):
     event: EventId
+    subject: CaseSubject
     # Strict: a JSON 1 is not a yes.
     answers: dict[str, StrictBool | StrictStr] = Field(default_factory=dict, description="Answers to the questions")
     identity: IdentityInput | None = Field(default=None, description="Required from staff; residents leave it out")
@@ -54,6 +72,9 @@ class CaseStep(BaseModel):
 class Case(BaseModel):
     id: str
     event: EventId
+    # Both missing only on cases opened before they were recorded.
+    code: str | None = Field(default=None, description="Short code typed or scanned (QR) at the counter")
+    subject: CaseSubject | None = None
     status: CaseStatus
     opened_by: str
     opened_at: datetime
@@ -151,8 +172,10 @@ class RemainingView(BaseModel):
 
 class CaseView(BaseModel):
     id: str
+    code: str | None
     event: EventId
     event_name: str
+    subject: CaseSubject | None
     status: ViewStatus
     opened_by: str
     opened_at: datetime
@@ -191,8 +214,11 @@ class ResidentCaseView(BaseModel):
     identity note, thread, verifications, timeline or staff ids."""
 
     id: str
+    code: str | None = Field(description="The case number to show (or scan) at the counter")
+    qr_svg: str | None = Field(description="The case number as a QR code (SVG)")
     event: EventId
     event_name: str
+    subject: CaseSubject | None = Field(description="What the resident filed about whose case it is")
     status: ViewStatus
     opened_at: datetime
     closed_at: datetime | None
@@ -228,6 +254,17 @@ class LifeEventView(LifeEventSummary):
 
 
 TaskStatus = Literal["pending", "approved", "returned", "expired"]
+
+
+class CaseSummary(BaseModel):
+    """What an inbox row needs to tell cases apart, copied onto the task so the inbox reads one item per row."""
+
+    code: str | None = None
+    event: EventId
+    person_name: str | None = None
+    event_date: date | None = None
+
+
 TaskKind = Literal["review", "awaiting_resident"]
 
 
@@ -239,6 +276,7 @@ class Task(BaseModel):
     token: str = Field(repr=False)  # never part of any response model
     kind: TaskKind = "review"
     case_id: str | None = None
+    case_summary: CaseSummary | None = None
     attempt: int = 1
     status: TaskStatus = "pending"
     created_at: datetime
@@ -266,6 +304,7 @@ class TaskView(BaseModel):
     step: str
     kind: TaskKind
     case_id: str | None
+    case_summary: CaseSummary | None
     attempt: int
     execution: str
     status: TaskStatus

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from madoguchi.cases.life_events import EVENT_IDS, InvalidAnswers, life_event, plan
@@ -19,6 +20,8 @@ from madoguchi.cases.models import (
     Case,
     CaseRecord,
     CaseStep,
+    CaseSubject,
+    CaseSummary,
     CaseView,
     IdentityInput,
     IdentityRecord,
@@ -48,6 +51,12 @@ from madoguchi.shared.i18n import Lang, pick
 
 WORKFLOW_ACTOR = "workflow"
 VIEWED = "case_viewed"
+FOUND_BY_CODE = "case_found_by_code"
+# Letters and digits a person reads aloud without confusion (no 0/O, 1/I).
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+# A case is filed within a year of its event; a move may be announced up to 60 days ahead (転出予定).
+MAX_EVENT_AGE = timedelta(days=366)
+MAX_MOVE_AHEAD = timedelta(days=60)
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,10 @@ class CaseDeps:
 
 def _new_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:16]}"
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
 
 
 def _staff_department(caller: Caller) -> str:
@@ -132,9 +145,12 @@ def open_case(
         raise InvalidInput([(["body", "answers", question], problem) for question, problem in e.fields]) from e
     if not planned.steps:
         raise InvalidInput([(["body", "answers"], "nothing_applies")])
+    _check_subject(request.event, request.subject, now)
     identity = _identity(request.identity, who, now) if request.identity else None
     case = Case(
         id=_case_id(who, idempotency_key),
+        code=_new_code(),
+        subject=request.subject,
         event=request.event,
         status="open" if identity else "awaiting_identity",
         opened_by=who.sub,
@@ -157,6 +173,43 @@ def open_case(
     if case.status == "open":
         _start_or_step_back(case, deps, now, step_timeout)
     return case
+
+
+def _check_subject(event: str, subject: CaseSubject, now: datetime) -> None:
+    """Dates a clerk would refuse at the counter: a death in the future, an event over a year old, a move more
+    than 60 days ahead; nobody files their own bereavement."""
+    today = now.date()
+    field: list[str | int] = ["body", "subject", "event_date"]
+    if subject.event_date < today - MAX_EVENT_AGE:
+        raise InvalidInput([(field, "date_too_old")])
+    latest = today + MAX_MOVE_AHEAD if event == "moving_in" else today
+    if subject.event_date > latest:
+        raise InvalidInput([(field, "date_in_future")])
+    if event == "bereavement" and subject.relationship == "self":
+        raise InvalidInput([(["body", "subject", "relationship"], "field_invalid")])
+
+
+def find_by_code(code: str, caller: Caller | None, deps: CaseDeps, now: datetime) -> str:
+    """The case a resident's code (typed, or scanned from their QR) stands for, for the front counters that
+    receive residents. Unknown codes are 404; the lookup is audited on the case."""
+    staff = require(caller, Role.STAFF)
+    if staff.department not in FRONT_COUNTERS:
+        raise Forbidden()
+    case_id = deps.store.by_code(code.strip().upper())
+    if case_id is None:
+        raise NotFound(code=code)
+    deps.store.audit(case_id, AuditEntry(at=now, actor=staff.sub, action=FOUND_BY_CODE, department=staff.department))
+    return case_id
+
+
+def summary(case: Case) -> CaseSummary:
+    subject = case.subject
+    return CaseSummary(
+        code=case.code,
+        event=case.event,
+        person_name=subject.person_name if subject else None,
+        event_date=subject.event_date if subject else None,
+    )
 
 
 def _identity(request: IdentityInput, staff: Caller, now: datetime) -> IdentityRecord:
@@ -272,8 +325,11 @@ def resident_view(case: Case, lang: Lang) -> ResidentCaseView:
     names = {p.id: pick(p.name, lang) for step in planned.steps for p in step.procedures}
     return ResidentCaseView(
         id=case.id,
+        code=case.code,
+        qr_svg=_qr_svg(case.code) if case.code else None,
         event=case.event,
         event_name=pick(event.name, lang),
+        subject=case.subject,
         status=_view_status(case),
         opened_at=case.opened_at,
         closed_at=case.closed_at,
@@ -295,6 +351,17 @@ def resident_view(case: Case, lang: Lang) -> ResidentCaseView:
     )
 
 
+def _qr_svg(code: str) -> str:
+    """The case's short code as a QR code (SVG) for the counter's scanner; it carries the code only."""
+    import io
+
+    import segno
+
+    out = io.BytesIO()
+    segno.make(f"MADOGUCHI-CASE:{code}", error="m").save(out, kind="svg", scale=4, title=code)
+    return out.getvalue().decode()
+
+
 def case_view(record: CaseRecord, lang: Lang) -> CaseView:
     case = record.case
     event = life_event(case.event)
@@ -303,8 +370,10 @@ def case_view(record: CaseRecord, lang: Lang) -> CaseView:
     status = _view_status(case)
     return CaseView(
         id=case.id,
+        code=case.code,
         event=case.event,
         event_name=pick(event.name, lang),
+        subject=case.subject,
         status=status,
         opened_by=case.opened_by,
         opened_at=case.opened_at,

@@ -21,7 +21,12 @@ class CaseStore(ABC):
     does not exist (Conflict)."""
 
     @abstractmethod
-    def create(self, case: Case, audit: AuditEntry) -> None: ...
+    def create(self, case: Case, audit: AuditEntry) -> None:
+        """Store a new case and, if it has a code, the code's pointer to it; Conflict if either exists."""
+
+    @abstractmethod
+    def by_code(self, code: str) -> str | None:
+        """The id of the case with this short code."""
 
     @abstractmethod
     def get(self, case_id: str) -> Case | None: ...

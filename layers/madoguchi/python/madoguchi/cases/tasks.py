@@ -34,9 +34,9 @@ class TaskDeps:
 def register_task(request: RegisterTask, deps: TaskDeps, now: datetime, *, ttl_days: int) -> Task:
     """Record a workflow's waiting step for its department's inbox; the token stays in the store."""
     attempt = 1
-    if request.case_id:
-        step = deps.cases.get(request.case_id)
-        found = step.step(request.department) if step else None
+    case = deps.cases.get(request.case_id) if request.case_id else None
+    if case:
+        found = case.step(request.department)
         attempt = found.escalations + 1 if found else 1
     task = Task(
         id=uuid.uuid4().hex,
@@ -44,6 +44,7 @@ def register_task(request: RegisterTask, deps: TaskDeps, now: datetime, *, ttl_d
         step=request.step,
         kind=request.kind,
         case_id=request.case_id,
+        case_summary=cases.summary(case) if case else None,
         attempt=attempt,
         execution=request.execution,
         token=request.token,

@@ -101,6 +101,23 @@ MESSAGES: dict[str, Localized] = {
         "vi": "Mục này do nhân viên ghi lại.",
         "zh": "此项由职员记录。",
     },
+    # cases: whose case it is
+    "date_in_future": {
+        "ja": "この日付は、まだ来ていません。日付を確かめてください。",
+        "ja-easy": "この ひづけは まだ きていません。ひづけを たしかめて ください。",
+        "en": "This date is in the future. Check the date.",
+        "pt": "Esta data está no futuro. Verifique a data.",
+        "vi": "Ngày này ở tương lai. Vui lòng kiểm tra lại ngày.",
+        "zh": "该日期尚未到来。请确认日期。",
+    },
+    "date_too_old": {
+        "ja": "1年以上前の日付です。窓口でご相談ください。",
+        "ja-easy": "1ねん いじょう まえの ひづけです。まどぐちで そうだん して ください。",
+        "en": "This date is more than a year ago. Please ask at the counter.",
+        "pt": "Esta data é de mais de um ano atrás. Consulte o balcão de atendimento.",
+        "vi": "Ngày này đã hơn một năm trước. Vui lòng hỏi tại quầy.",
+        "zh": "该日期在一年以前。请到窗口咨询。",
+    },
     "nothing_applies": {
         "ja": "この回答では、手続きが必要な課がありません。",
         "ja-easy": "この こたえでは、てつづきが ありません。",
