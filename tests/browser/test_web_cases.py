@@ -8,7 +8,9 @@ The case page prints a summary for the resident.
 import re
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlparse
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -19,6 +21,22 @@ pytestmark = pytest.mark.browser
 ANSWERED_YES = {"had_kokuho", "owned_property", "was_taxpayer"}
 DEPARTMENT_STAFF = ["staff-hoken", "staff-zei", "staff-shisan"]
 WAIT_S = 15
+DIED_ON = (datetime.now(ZoneInfo("Asia/Tokyo")).date() - timedelta(days=3)).isoformat()
+SUBJECT = {
+    "person_name": "四日市 一郎",
+    "event_date": DIED_ON,
+    "applicant_name": "四日市 花子",
+    "relationship": "child",
+    "phone": "059-354-0000",
+}
+
+
+def fill_subject(form: Locator) -> None:
+    form.get_by_label("Name of the person who died").fill("Yokkaichi Ichiro")
+    form.get_by_label("Date of death").fill(DIED_ON)
+    form.get_by_label("Your name (the person filing)").fill("Yokkaichi Hanako")
+    form.get_by_label("Your relationship to the person").select_option("child")
+    form.get_by_label("Daytime phone number").fill("059-354-0000")
 
 
 def answer_questions(form: Locator) -> None:
@@ -81,6 +99,7 @@ def test_a_bereavement_case_is_opened_at_one_counter_and_closed_by_three_departm
     form.get_by_label("How identity was verified").select_option("my_number_card")
     form.get_by_label("Note (optional)").fill("Checked at the counter")
     form.get_by_label("Items explained").fill("Funeral expenses: claim within 2 years\nPension: at the pension office")
+    fill_subject(form)
     assert axe_violations() == "", "axe violations on the open-case form"
     form.get_by_role("button", name="Open case").click()
 
@@ -121,59 +140,72 @@ def test_a_bereavement_case_is_opened_at_one_counter_and_closed_by_three_departm
     expect(status).to_contain_text("Status: Closed")
 
 
-def test_a_residents_pre_registration_starts_when_the_one_stop_clerk_records_identity(
+def test_a_family_pre_registers_in_vietnamese_and_the_clerk_opens_it_by_its_code_in_japanese(
     page: Page,
     stack_url: str,
-    token_for: Callable[[str], str],
     axe_violations: Callable[[], str],
     sign_in,
     sign_out,
 ):
-    # Given a resident's pre-registration for a family member: no identity yet, so it waits
-    response = requests.post(
-        stack_url + "/cases",
-        json={"event": "bereavement", "answers": {"was_taxpayer": True}},
-        headers={"Authorization": "Bearer " + token_for("resident-1")},
-        timeout=10,
-    )
-    response.raise_for_status()
-    assert response.json()["status"] == "awaiting_identity"
-    case_id = response.json()["id"]
+    # Given a family member pre-registering a bereavement in Vietnamese, with whose case it is
+    sign_in(page, "resident-1", stack_url + "/preregister/?lang=vi")
+    form = page.get_by_role("region", name="Đăng ký trước")
+    page.locator("#case-event").select_option("bereavement")
+    expect(form.locator("[data-question]").first).to_be_visible()
+    for question in form.locator("[data-question]").all():
+        qid = question.get_attribute("data-question")
+        if question.evaluate("element => element.tagName") == "FIELDSET":
+            page.locator(f"#case-q-{qid}-{'yes' if qid == 'was_taxpayer' else 'no'}").check()
+        else:
+            question.get_by_role("combobox").select_option("no")
+    # whose case it is is required: an empty name is stopped before sending, next to its field
+    form.get_by_role("button", name="Đăng ký trước").click()
+    expect(form.get_by_label("Họ tên người đã mất")).to_be_focused()
+    expect(form.get_by_text("Vui lòng nhập mục này.").first).to_be_visible()
+    form.get_by_label("Họ tên người đã mất").fill("Nguyễn Văn An")
+    form.get_by_label("Ngày mất").fill(DIED_ON)
+    form.get_by_label("Họ tên người khai báo").fill("Nguyễn Thị Bình")
+    form.get_by_label("Quan hệ của bạn với người đó").select_option("child")
+    form.get_by_label("Số điện thoại liên lạc ban ngày").fill("059-354-0000")
+    assert axe_violations() == "", "axe violations on the pre-registration form (vi)"
+    form.get_by_role("button", name="Đăng ký trước").click()
 
-    # When the one-stop clerk opens it in the console
-    sign_in(page, "staff-onestop", "/staff/?lang=en")
-    open_case_page(page, stack_url, case_id)
-    status = page.locator("#case-status")
-    expect(status).to_contain_text("Status: Waiting for identity verification")
-    form = page.get_by_role("form", name="Record identity verification")
-    expect(form).to_be_visible()
-    assert axe_violations() == "", "axe violations on the case page with the identity form"
+    # Then the result gives a short case number and its QR code to show at the counter
+    expect(page).to_have_url(re.compile(r"[?&]case="))
+    code = page.locator("#case-number").inner_text()
+    assert re.fullmatch(r"[0-9A-Z]{8}", code), code
+    expect(page.get_by_role("img", name=f"Mã QR của hồ sơ số {code}")).to_be_visible()
+    expect(page.get_by_text("Nguyễn Văn An")).to_be_visible()
+    assert axe_violations() == "", "axe violations on the pre-registration result (vi)"
 
-    # A record without the identity document is stopped before sending
-    submit = form.get_by_role("button", name="Record identity and start the case")
-    submit.click()
-    expect(form.get_by_text("Choose how identity was verified.")).to_be_visible()
-    expect(form.get_by_label("How identity was verified")).to_be_focused()
+    # When the one-stop clerk, in Japanese, opens it by the number (a QR scanner types it like a keyboard)
+    sign_out(page)
+    sign_in(page, "staff-onestop", "/staff/?lang=ja")
+    finder = page.get_by_role("region", name="受付番号で案件を開く")
+    finder.get_by_label("受付番号（8文字）").fill("ZZZZ9999")
+    finder.get_by_role("button", name="開く", exact=True).click()
+    expect(finder.get_by_role("alert")).to_have_text("この受付番号の案件はありません。番号を確かめてください。")
+    finder.get_by_label("受付番号（8文字）").fill(f"MADOGUCHI-CASE:{code.lower()}")
+    finder.get_by_role("button", name="開く", exact=True).click()
 
-    # When the clerk records how identity was verified
-    form.get_by_label("How identity was verified").select_option("residence_card")
-    form.get_by_label("Note (optional)").fill("Checked at the counter")
-    submit.click()
+    # Then the case shows whose it is, waiting for identity
+    expect(page.get_by_role("heading", level=2, name=re.compile(r"^案件: "))).to_be_focused()
+    expect(page.get_by_text("Nguyễn Văn An")).to_be_visible()
+    expect(page.get_by_text("Nguyễn Thị Bình (子)")).to_be_visible()
+    assert axe_violations() == "", "axe violations on the case page (ja)"
+    form = page.get_by_role("form", name="本人確認の記録")
+    form.get_by_label("確認書類").select_option("residence_card")
+    form.get_by_role("button", name="本人確認を記録して受け付ける").click()
+    expect(page.locator("#case-status")).to_contain_text("処理中")
 
-    # Then the case is open, identity is shown and the form is gone
-    expect(status).to_contain_text("Status: Open")
-    expect(status).to_contain_text("Identity recorded.")
-    expect(page.get_by_role("heading", name="Identity verification", exact=True)).to_be_focused()
-    expect(page.get_by_text("Residence card", exact=True)).to_be_visible()
-    expect(page.get_by_text("Checked at the counter", exact=True)).to_be_visible()
-    expect(form).to_have_count(0)
-
-    # And the tax step has started: it reaches staff-zei's inbox
+    # And the tax department's inbox tells the case apart by the person's name
+    case_id = parse_qs(urlparse(page.url).query)["case"][0]
     sign_out(page)
     sign_in(page, "staff-zei", "/staff/?lang=en")
     open_from_inbox(page, case_id)
-    expect(page.get_by_role("heading", name="What to check").first).to_be_visible()
-    expect(page.get_by_role("button", name="Approve")).to_be_visible()
+    page.go_back()
+    row = page.get_by_role("row", name=re.compile("Nguyễn Văn An"))
+    expect(row).to_be_visible()
 
 
 def test_the_case_page_prints_a_summary_for_the_resident(
@@ -185,6 +217,7 @@ def test_the_case_page_prints_a_summary_for_the_resident(
         stack_url + "/cases?lang=en",
         json={
             "event": "bereavement",
+            "subject": SUBJECT,
             "answers": {"had_kokuho": True, "was_taxpayer": True},
             "identity": {"method": "my_number_card", "note": "Internal note"},
             "explained": ["Pension: at the pension office"],
@@ -235,7 +268,8 @@ def test_the_case_page_prints_a_summary_for_the_resident(
     page.emulate_media(media="print")
     expect(print_title).to_be_visible()
     expect(page.get_by_role("heading", level=2, name=re.compile(r"^Case: "))).to_be_visible()
-    expect(page.get_by_text(case["id"], exact=True)).to_be_visible()
+    expect(page.get_by_text(case["code"], exact=True)).to_be_visible()
+    expect(page.get_by_text("四日市 一郎", exact=True)).to_be_visible()
     expect(page.get_by_text("My Number card", exact=True)).to_be_visible()
     expect(page.get_by_text("Pension: at the pension office")).to_be_visible()
     steps = page.get_by_role("list", name="Department steps")

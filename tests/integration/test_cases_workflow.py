@@ -253,6 +253,9 @@ def test_pre_registration_starts_when_identity_is_recorded_once(api):
     own = api.call("GET", f"/cases/{case['id']}", "resident-2")
     assert own.status_code == 200 and set(own.json()) == {
         "id",
+        "code",
+        "qr_svg",
+        "subject",
         "event",
         "event_name",
         "status",

@@ -1,6 +1,7 @@
 /** The top of a case: its status with the last action's notice, who opened it and when, refresh and print. */
 import type { CaseStatus, CaseView } from "../lib/cases";
 import { type MessageKey, useI18n } from "../lib/i18n";
+import { SubjectFacts } from "./case-subject";
 import { When } from "./when";
 
 const CASE_STATUS: Record<CaseStatus, MessageKey> = {
@@ -34,8 +35,9 @@ export function CaseHeader({ view, notice, loading, reload }: CaseHeaderProps) {
       <dl class="facts">
         <div>
           <dt>{t("case.id")}</dt>
-          <dd>{view.id}</dd>
+          <dd>{view.code ?? view.id}</dd>
         </div>
+        {view.subject && <SubjectFacts subject={view.subject} event={view.event} />}
         <div class="print-hide">
           <dt>{t("case.openedBy")}</dt>
           <dd>{view.opened_by}</dd>

@@ -4,6 +4,7 @@ import { ApiError, asApiError, request, withLang } from "../lib/http";
 import { type MessageKey, useI18n } from "../lib/i18n";
 import { Alert, Loading } from "./feedback";
 import { Field, type FieldErrors, controlProps, linesOf } from "./forms";
+import { SubjectFields, useSubject } from "./case-subject";
 import { LifeEventFields, caseErrorsOf, focusFirstError, useLifeEventAnswers } from "./life-event-fields";
 
 export const IDENTITY_LABEL: Record<string, MessageKey> = {
@@ -71,6 +72,7 @@ export function IdentityFields({ idPrefix, method, note, errors, onMethod, onNot
 export function OpenCase({ token, onOpened }: { token: string; onOpened: (caseId: string) => void }) {
   const { t, lang } = useI18n();
   const form = useLifeEventAnswers();
+  const subject = useSubject();
   const { events, event, eventId, questions } = form;
 
   const [method, setMethod] = useState("");
@@ -81,7 +83,7 @@ export function OpenCase({ token, onOpened }: { token: string; onOpened: (caseId
   const [busy, setBusy] = useState(false);
 
   const validate = (): FieldErrors => {
-    const found = form.unanswered(t);
+    const found = { ...form.unanswered(t), ...subject.problems(t) };
     if (!method) found["identity.method"] = t("case.open.methodRequired");
     return found;
   };
@@ -102,6 +104,7 @@ export function OpenCase({ token, onOpened }: { token: string; onOpened: (caseId
     }
     const body: NewCase = {
       event: eventId,
+      subject: subject.toSend(),
       answers: form.answered(),
       identity: { method, note: note.trim() },
       explained: linesOf(explained),
@@ -129,6 +132,7 @@ export function OpenCase({ token, onOpened }: { token: string; onOpened: (caseId
       {events.data && (
         <form class="case-form" onSubmit={submit} noValidate>
           <LifeEventFields form={form} errors={errors} onChooseEvent={() => setErrors({})} />
+          <SubjectFields form={subject} event={eventId} errors={errors} />
 
           <h3>{t("case.open.identity")}</h3>
           <IdentityFields

@@ -8,13 +8,18 @@ import { Field, FieldError, type FieldErrors, controlProps, describedBy, fieldEr
 /** Id of a question's control (a yes/no group's radio buttons are `${id}-yes` and `${id}-no`). */
 export const questionId = (id: string) => `case-q-${id}`;
 
+/** Id of a subject field's control (`person_name`, `event_date`, ...). */
+export const subjectId = (field: string) => `case-subject-${field}`;
+
 export const EVENT_CONTROL = "case-event";
 
 /** The control showing a field's error (`event`, `answers.<id>` or an id from `extra`); a yes/no group's "yes". */
 export function controlElement(key: string, extra: Record<string, string> = {}): HTMLElement | null {
   const id = key.startsWith("answers.")
     ? questionId(key.slice("answers.".length))
-    : key === "event"
+    : key.startsWith("subject.")
+      ? subjectId(key.slice("subject.".length))
+      : key === "event"
       ? EVENT_CONTROL
       : extra[key];
   return id ? (document.getElementById(id) ?? document.getElementById(`${id}-yes`)) : null;
@@ -35,7 +40,7 @@ export function caseErrorsOf(
   t: Translate,
   extra: Record<string, string> = {},
 ): { fields: FieldErrors; message: string } {
-  const fields = fieldErrorsOf(error, (head) => (head === "answers" || head === "identity" ? 2 : 1));
+  const fields = fieldErrorsOf(error, (head) => (["answers", "identity", "subject"].includes(head) ? 2 : 1));
   const stray = Object.entries(fields).filter(([key]) => !controlElement(key, extra));
   return { fields, message: [error.message || t("error.network"), ...stray.map(([, msg]) => msg)].join(" ") };
 }

@@ -5,10 +5,42 @@ import { useI18n } from "./i18n";
 
 export type TaskKind = "review" | "awaiting_resident";
 
+/** Whose case it is and who files it (POST /cases). */
+export interface CaseSubject {
+  person_name: string;
+  /** Date of death, or date of moving (YYYY-MM-DD). */
+  event_date: string;
+  applicant_name: string;
+  relationship: Relationship;
+  phone: string;
+  email?: string | null;
+}
+
+export const RELATIONSHIPS = [
+  "self",
+  "spouse",
+  "child",
+  "parent",
+  "sibling",
+  "grandchild",
+  "other_relative",
+  "other",
+] as const;
+export type Relationship = (typeof RELATIONSHIPS)[number];
+
+/** What an inbox row shows to tell cases apart. */
+export interface CaseSummary {
+  code: string | null;
+  event: string;
+  person_name: string | null;
+  event_date: string | null;
+}
+
 export interface StaffTask {
   id: string;
   /** The one-stop case this task belongs to; null for workflows that are not cases. */
   case_id?: string | null;
+  case_summary?: CaseSummary | null;
   kind?: TaskKind;
   department: string;
   step: string;
@@ -47,6 +79,7 @@ export type IdentityMethod = (typeof IDENTITY_METHODS)[number];
 /** POST /cases: staff send identity and what was explained; a resident pre-registering sends neither. */
 export interface NewCase {
   event: string;
+  subject: CaseSubject;
   answers: Record<string, boolean | string>;
   identity?: { method: string; note: string };
   explained?: string[];
@@ -99,8 +132,11 @@ export interface TimelineEntry {
 
 export interface CaseView {
   id: string;
+  /** The short case number residents show or scan at the counter. */
+  code: string | null;
   event: string;
   event_name: string;
+  subject: CaseSubject | null;
   status: CaseStatus;
   opened_by: string;
   opened_at: string;
@@ -118,8 +154,12 @@ export interface CaseView {
 /** GET /cases/{caseId} as the resident who opened the case: what was done, what remains, where to go. */
 export interface ResidentCaseView {
   id: string;
+  code: string | null;
+  /** The case number as a QR code (SVG) for the counter's scanner. */
+  qr_svg: string | null;
   event: string;
   event_name: string;
+  subject: CaseSubject | null;
   status: CaseStatus;
   opened_at: string;
   closed_at: string | null;

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { Page, mount } from "../components/app";
+import { SubjectFacts, SubjectFields, useSubject } from "../components/case-subject";
 import { Alert, Loading } from "../components/feedback";
 import type { FieldErrors } from "../components/forms";
 import { LifeEventFields, caseErrorsOf, focusFirstError, useLifeEventAnswers } from "../components/life-event-fields";
@@ -50,6 +51,7 @@ const CASE_HEADING = "resident-case-heading";
 function PreRegister({ token, onOpened }: { token: string; onOpened: (view: ResidentCaseView) => void }) {
   const { t, lang } = useI18n();
   const form = useLifeEventAnswers();
+  const subject = useSubject();
   const { events, event, eventId, questions } = form;
   const [errors, setErrors] = useState<FieldErrors>({});
   const [alert, setAlert] = useState<ApiError | string | null>(null);
@@ -64,12 +66,12 @@ function PreRegister({ token, onOpened }: { token: string; onOpened: (view: Resi
   const submit = async (e: Event) => {
     e.preventDefault();
     if (!questions || busy) return;
-    const found = form.unanswered(t);
+    const found = { ...form.unanswered(t), ...subject.problems(t) };
     if (Object.keys(found).length > 0) {
       showErrors(found, t("case.open.invalid"));
       return;
     }
-    const body: NewCase = { event: eventId, answers: form.answered() };
+    const body: NewCase = { event: eventId, subject: subject.toSend(), answers: form.answered() };
     setBusy(true);
     setErrors({});
     setAlert(null);
@@ -94,6 +96,7 @@ function PreRegister({ token, onOpened }: { token: string; onOpened: (view: Resi
       {events.data && (
         <form class="case-form" onSubmit={submit} noValidate>
           <LifeEventFields form={form} errors={errors} onChooseEvent={() => setErrors({})} />
+          <SubjectFields form={subject} event={eventId} errors={errors} />
           <div>
             <button type="submit" class="button" disabled={busy || !questions}>
               {t("resident.form.submit")}
@@ -166,10 +169,25 @@ function ResidentCase({ caseId, token, restoring, opened, onAnother }: ResidentC
         <>
           <dl class="case-number">
             <dt>{t("resident.case.number")}</dt>
-            <dd id="case-number">{data.id}</dd>
+            <dd id="case-number">{data.code ?? data.id}</dd>
             <dt>{t("resident.case.counter")}</dt>
             <dd id="case-counter">{data.counter}</dd>
           </dl>
+          {data.qr_svg && data.code && (
+            <figure class="qr">
+              <div
+                role="img"
+                aria-label={t("resident.case.qrLabel", { code: data.code })}
+                dangerouslySetInnerHTML={{ __html: data.qr_svg }}
+              />
+              <figcaption>{t("resident.case.qrCaption")}</figcaption>
+            </figure>
+          )}
+          {data.subject && (
+            <dl class="facts" aria-label={t("case.subject.heading")}>
+              <SubjectFacts subject={data.subject} event={data.event} />
+            </dl>
+          )}
           <div role="status" id="case-status" class="case-status">
             <p>
               {t("case.status")}:{" "}

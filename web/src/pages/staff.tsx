@@ -1,5 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { Page, mount } from "../components/app";
+import { CaseSummaryText, FindCase } from "../components/case-find";
 import { OpenCase } from "../components/case-open";
 import { CasePage } from "../components/case-page";
 import { Alert, Loading } from "../components/feedback";
@@ -87,6 +88,7 @@ function Inbox({ session, onOpenCase, focusCase }: InboxProps) {
           <caption>{t("staff.inbox.caption", { count: tasks.tasks.length })}</caption>
           <thead>
             <tr>
+              <th scope="col">{t("staff.inbox.person")}</th>
               <th scope="col">{t("staff.inbox.step")}</th>
               <th scope="col">{t("staff.inbox.kind")}</th>
               <th scope="col">{t("staff.inbox.received")}</th>
@@ -98,6 +100,9 @@ function Inbox({ session, onOpenCase, focusCase }: InboxProps) {
               const received = new Date(task.created_at);
               return (
                 <tr key={task.id}>
+                  <td>
+                    <CaseSummaryText summary={task.case_summary} />
+                  </td>
                   <td>{task.step}</td>
                   <td>{task.kind ? t(TASK_KIND[task.kind] ?? "staff.inbox.kind.review") : ""}</td>
                   <td>
@@ -182,6 +187,7 @@ function Staff() {
         />
       ) : (
         <>
+          {isOneStop && session && <FindCase token={session.token} onFound={openCase} />}
           {isOneStop && session && <OpenCase token={session.token} onOpened={openCase} />}
           {session?.me.department === "shisetsu" && (
             <p class="callout">
