@@ -117,6 +117,9 @@ class Function:
     sends_mail: bool = False
     # Deployed by the auth stack as a Cognito trigger (no layers, not behind the API); the local issuer does its job.
     cognito_trigger: bool = False
+    # Builds links to the site (madoguchi.shared.public_origin): gets the site's address from the deployment
+    # (tests/infra/test_site_origin_infra.py finds such functions by their imports and checks this flag).
+    builds_links: bool = False
 
     @property
     def local_name(self) -> str:
@@ -209,6 +212,9 @@ TABLES += (
     # Metrics: counters per procedure × channel per month and day, and a marker per counted event (expiring),
     # so a month is one bounded Query and an event is never counted twice (docs/metrics.md).
     Table(key="metrics", env="METRICS_TABLE", ttl="expires_at"),
+    # line: residents' linked LINE user ids, and LINE Login authorisations in progress (state, nonce, PKCE
+    # verifier; `expires_at` removes those left unfinished) (docs/data-model.md).
+    Table(key="messaging", env="MESSAGING_TABLE", ttl="expires_at"),
 )
 
 BUCKETS: tuple[Bucket, ...] = (
@@ -229,6 +235,12 @@ SECRETS: tuple[Secret, ...] = (
         key="line",
         description="LINE Messaging API channel secret and channel access token",
         fields=("channel_secret", "channel_access_token"),
+    ),
+    # line: the city's LINE Login channel (same LINE provider as the Messaging API channel, so user ids agree).
+    Secret(
+        key="line_login",
+        description="LINE Login channel id and channel secret (linking residents' LINE accounts)",
+        fields=("channel_id", "channel_secret"),
     ),
     Secret(
         key="webpush",
@@ -454,6 +466,20 @@ FUNCTIONS: tuple[Function, ...] = (
         routes=(Route("POST", "/line/webhook", authenticated=False),),
         tables=(("faq", "write"),),
         secrets=("line",),
+    ),
+    Function(
+        name="line_login",
+        description="LINE Login: links a signed-in resident's LINE account after verifying LINE's ID token",
+        memory_mb=512,
+        routes=(
+            Route("GET", "/me/line", authenticated=True),
+            Route("POST", "/me/line/link", authenticated=True),
+            Route("POST", "/me/line/callback", authenticated=True),
+            Route("DELETE", "/me/line", authenticated=True),
+        ),
+        tables=(("messaging", "write"),),
+        secrets=("line_login",),
+        builds_links=True,  # the redirect URI LINE Login returns to
     ),
     Function(
         name="token_claims",

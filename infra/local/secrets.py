@@ -27,5 +27,6 @@ def _b64(raw: bytes) -> str:
 LOCAL_SECRETS: dict[str, dict[str, str]] = {
     "stripe": {"api_key": "sk_test_madoguchi_local", "webhook_secret": "whsec_madoguchi_local"},
     "line": {"channel_secret": "madoguchi-local-channel-secret", "channel_access_token": "madoguchi-local-token"},
+    "line_login": {"channel_id": "1650000001", "channel_secret": "madoguchi-local-login-channel-secret"},
     "webpush": _vapid_pair(),
 }

@@ -99,6 +99,8 @@ class LocalStack:
 
         self.line.start()
         os.environ["LINE_API_BASE"] = self.line.url
+        os.environ["LINE_LOGIN_API_BASE"] = self.line.url
+        os.environ["LINE_LOGIN_AUTHORIZE_URL"] = self.line.authorize_url
         self.stripe.start()
         os.environ["STRIPE_API_BASE"] = self.stripe.url
         self.push.start()
@@ -132,6 +134,7 @@ class LocalStack:
         self.server = make_server(self.host, self.port, Gateway(self.functions, self.oidc), threaded=True)
         self.oidc.set_site_url(self.url)  # the app clients' callback and sign-out origin
         os.environ["SITE_URL"] = self.url  # where residents come back to after paying; links in tickets and notices
+        self.line.login_callbacks = {self.url + "/line-link/"}  # the LINE Login channel's registered callback
         self.stripe.webhook_url = f"{self.url}/payments/stripe/webhook"
         threading.Thread(target=self.server.serve_forever, name="gateway", daemon=True).start()
         self.scheduler = Scheduler(self.functions)

@@ -19,7 +19,9 @@ if TYPE_CHECKING:
     from madoguchi.faq.dynamodb import DynamoFaqStore
     from madoguchi.kiosk.dynamodb import DynamoKioskSessions, DynamoResidentDirectory
     from madoguchi.kiosk.s3 import S3JpkiTrust
+    from madoguchi.messaging.dynamodb import DynamoLineLinkStore
     from madoguchi.messaging.line import LineMessagingApi
+    from madoguchi.messaging.line_login import LineLoginApi
     from madoguchi.metrics.dynamodb import DynamoMetricsStore
     from madoguchi.payments.stripe import StripePayments
     from madoguchi.procedures.cache import CachedProcedureStore
@@ -63,6 +65,20 @@ def line_messenger() -> LineMessagingApi:
     from madoguchi.messaging.line import LineMessagingApi
 
     return LineMessagingApi()
+
+
+@lru_cache(maxsize=1)
+def line_link_store() -> DynamoLineLinkStore:
+    from madoguchi.messaging.dynamodb import DynamoLineLinkStore
+
+    return DynamoLineLinkStore(settings().messaging_table)
+
+
+@lru_cache(maxsize=1)
+def line_login() -> LineLoginApi:
+    from madoguchi.messaging.line_login import LineLoginApi
+
+    return LineLoginApi()
 
 
 @lru_cache(maxsize=1)

@@ -22,8 +22,11 @@ class Settings(BaseModel):
     # Applications: who status e-mails come from (their links use site_url).
     mail_from: str = "noreply@madoguchi.example"
     faq_table: str = ""
-    # The site's public address (https://…), for links sent outside the site (LINE); empty: relative links only.
+    # The site's public address (https://…) for links sent outside the site: set directly (`cdk deploy -c
+    # site_url=…`, the local stack), or else read once from the SSM parameter the web stack writes (its
+    # CloudFront address), named here (madoguchi.shared.public_origin).
     site_url: str = ""
+    site_url_parameter: str = ""
     attachments_bucket: str = ""
     reservations_table: str = ""
     idempotency_table: str = ""
@@ -58,11 +61,16 @@ class Settings(BaseModel):
     # Secret names (locally) or ARNs (cloud), one per catalogue secret: `<key>_secret`.
     stripe_secret: str = ""
     line_secret: str = ""
+    line_login_secret: str = ""
     webpush_secret: str = ""
     secret_cache_seconds: int = 300
     # Third parties' API endpoints: empty means the SDK's default; the local stack points them at its stand-ins.
     stripe_api_base: str = ""
     line_api_base: str = ""
+    # line: LINE Login (the resident's LINE account linked by OpenID Connect); the local stack uses its stand-in.
+    line_login_authorize_url: str = "https://access.line.me/oauth2/v2.1/authorize"
+    line_login_api_base: str = "https://api.line.me"
+    messaging_table: str = ""
 
     def secret_id(self, key: str) -> str:
         secret_id = getattr(self, f"{key}_secret", "")
