@@ -40,6 +40,7 @@ export default defineConfig({
         staffDashboard: page("staff/dashboard/index.html"),
         ticketMachine: page("ticket-machine/index.html"),
         signin: page("signin/index.html"),
+        lineLink: page("line-link/index.html"),
       },
     },
   },
