@@ -14,6 +14,9 @@ ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS_DIR = ROOT / "functions"
 WORKFLOWS_DIR = ROOT / "infra" / "workflows"
 PREFIX = "madoguchi"
+# The SSM parameter the web stack writes with the site's address (the distribution's, or `-c site_url`); functions
+# that build links read it at cold start when SITE_URL is not set (decisions.md).
+SITE_URL_PARAMETER = "/madoguchi/site-url"
 # Sender of status e-mails (an SES identity the city verifies for its domain after deploying).
 MAIL_FROM = "noreply@madoguchi.example"
 METRICS_NAMESPACE = "Madoguchi"
@@ -319,6 +322,7 @@ FUNCTIONS: tuple[Function, ...] = (
         buckets=(("attachments", "write"),),
         secrets=("stripe",),
         sends_mail=True,
+        builds_links=True,
     ),
     Function(
         name="staff_applications",
@@ -343,6 +347,7 @@ FUNCTIONS: tuple[Function, ...] = (
         buckets=(("attachments", "write"),),
         secrets=("stripe",),  # a rejected application's fee is refunded (issue 13)
         sends_mail=True,
+        builds_links=True,
     ),
     Function(
         name="attachment_check",
@@ -374,6 +379,7 @@ FUNCTIONS: tuple[Function, ...] = (
         ),
         tables=(("reservations", "write"),),
         secrets=("stripe",),
+        builds_links=True,
     ),
     Function(
         name="reservations",
@@ -399,6 +405,7 @@ FUNCTIONS: tuple[Function, ...] = (
         ),
         tables=(("reservations", "write"),),
         secrets=("stripe",),
+        builds_links=True,
     ),
     Function(
         name="payments_webhook",
@@ -410,6 +417,7 @@ FUNCTIONS: tuple[Function, ...] = (
         buckets=(("attachments", "write"),),  # a received fee marks its files referenced
         secrets=("stripe",),
         sends_mail=True,
+        builds_links=True,
     ),
     Function(
         name="reservations_sweeper",
@@ -419,6 +427,7 @@ FUNCTIONS: tuple[Function, ...] = (
         tables=(("reservations", "write"),),
         secrets=("stripe",),
         schedule="rate(1 minute)",
+        builds_links=True,
     ),
     Function(
         name="payments_reconciler",
@@ -430,6 +439,7 @@ FUNCTIONS: tuple[Function, ...] = (
         secrets=("stripe",),
         sends_mail=True,
         schedule="rate(5 minutes)",
+        builds_links=True,
     ),
     Function(
         name="guide",
@@ -458,6 +468,7 @@ FUNCTIONS: tuple[Function, ...] = (
             Route("PUT", "/staff/faq/entries/{entryId}", authenticated=True),
         ),
         tables=(("faq", "write"),),
+        builds_links=True,
     ),
     Function(
         name="line_webhook",
@@ -466,6 +477,7 @@ FUNCTIONS: tuple[Function, ...] = (
         routes=(Route("POST", "/line/webhook", authenticated=False),),
         tables=(("faq", "write"),),
         secrets=("line",),
+        builds_links=True,
     ),
     Function(
         name="line_login",
@@ -514,6 +526,7 @@ FUNCTIONS += (
         ),
         tables=(("queue", "write"), ("congestion", "write")),
         secrets=("line", "webpush"),
+        builds_links=True,
     ),
     Function(
         name="congestion",
@@ -526,6 +539,7 @@ FUNCTIONS += (
             Route("GET", "/congestion/calendar.html", authenticated=False),
         ),
         tables=(("queue", "read"), ("congestion", "read")),
+        builds_links=True,
     ),
     Function(
         name="congestion_forecast",

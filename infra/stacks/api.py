@@ -160,9 +160,14 @@ class ApiStack(Stack):
 
     def _environment(self, fn: catalogue.Function) -> dict[str, str]:
         env = catalogue.environment(fn)
-        # Links in e-mails, QR codes, LINE messages and Stripe return URLs come from the deployment, never from a
-        # request header: `cdk deploy -c site_url=https://<the site's address>` (docs/operations.md).
-        env["SITE_URL"] = str(self.node.try_get_context("site_url") or "")
+        if fn.builds_links:
+            # Links in e-mails, QR codes, LINE messages and Stripe return URLs come from the deployment, never from
+            # a request header: the web stack's parameter (the distribution's address, or `-c site_url`), read at
+            # cold start; with `-c site_url` the value is also passed directly and no read is needed.
+            env["SITE_URL_PARAMETER"] = catalogue.SITE_URL_PARAMETER
+            site_url = self.node.try_get_context("site_url")
+            if site_url:
+                env["SITE_URL"] = str(site_url).rstrip("/")
         for key, _ in fn.tables:
             env[catalogue.table(key).env] = self._data.tables[key].table_name
         for key, _ in fn.buckets:
@@ -172,6 +177,13 @@ class ApiStack(Stack):
         for key in fn.secrets:
             env[catalogue.secret(key).env] = self._data.secrets[key].secret_arn
         return env
+
+    @property
+    def site_url_parameter_arn(self) -> str:
+        # By name: the web stack that writes it depends on this stack (the distribution's origin is the API).
+        return self.format_arn(
+            service="ssm", resource="parameter", resource_name=catalogue.SITE_URL_PARAMETER.lstrip("/")
+        )
 
     def _state_machine_arn(self, key: str) -> str:
         # Built from the fixed name (infra/stacks/workflows.py): the workflows stack depends on this one.
@@ -218,6 +230,8 @@ class ApiStack(Stack):
                     ],
                 )
             )
+        if fn.builds_links:
+            statements.append(iam.PolicyStatement(actions=["ssm:GetParameter"], resources=[self.site_url_parameter_arn]))
         if fn.secrets:
             arns = [self._data.secrets[key].secret_arn for key in fn.secrets]
             statements.append(iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"], resources=arns))

@@ -14,6 +14,7 @@ from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
+from aws_cdk import aws_ssm as ssm
 from constructs import Construct, IConstruct
 
 from infra import catalogue, openapi
@@ -184,6 +185,15 @@ class WebStack(Stack):
             str(context_site_url).rstrip("/")
             if context_site_url
             else f"https://{self.distribution.distribution_domain_name}"
+        )
+        # Read at cold start by every function that builds links (catalogue `builds_links`; decisions.md): a
+        # cross-stack value cannot reach them, since this stack already depends on the API's.
+        self.site_url_parameter = ssm.StringParameter(
+            self,
+            "SiteUrlParameter",
+            parameter_name=catalogue.SITE_URL_PARAMETER,
+            string_value=self.site_url,
+            description="The site's public address: links in e-mails, QR codes, LINE and Stripe return URLs",
         )
         self.sign_in = SignInClients(self, "SignIn", auth=auth, site_url=self.site_url)
         for role, client in self.sign_in.clients.items():

@@ -145,7 +145,8 @@ def test_each_function_is_built_as_the_catalogue_says(madoguchi: Madoguchi, api:
     expected = set(catalogue.environment(fn)) | {catalogue.table(k).env for k, _ in fn.tables}
     expected |= {catalogue.bucket(k).env for k, _ in fn.buckets}
     expected |= {catalogue.workflow(k).env for k in catalogue.deployed(fn.starts + fn.answers)}
-    expected |= {"SITE_URL"}  # links from the deployment's address, never from request headers
+    if fn.builds_links:  # links from the deployment's address, never from request headers
+        expected |= {"SITE_URL_PARAMETER"}
     expected |= {catalogue.secret(k).env for k in fn.secrets}
     assert set(variables) == expected
     for name, value in catalogue.environment(fn).items():
