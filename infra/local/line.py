@@ -50,7 +50,10 @@ LINE_USERS: dict[str, str] = {"line-user-1": _line_user("line-user-1"), "line-us
 LOGIN_TEXT = {
     "ja": {
         "title": "LINE Login（ローカル）",
-        "ask": "窓口サービス（Madoguchi）があなたの LINE アカウントの識別子を受け取ります。名前やプロフィール画像は渡しません。",
+        "ask": (
+            "窓口サービス（Madoguchi）があなたの LINE アカウントの識別子を受け取ります。"
+            "名前やプロフィール画像は渡しません。"
+        ),
         "user": "LINE アカウントを選んでください",
         "allow": "許可する",
         "cancel": "キャンセル",
@@ -159,8 +162,10 @@ class LineStandIn:
 
     def _authorize(self, request: Request) -> Response:
         q = request.args
-        lang = "en" if (q.get("ui_locales") or "").startswith("en") else (
-            request.accept_languages.best_match(["ja", "en"]) or "ja"
+        lang = (
+            "en"
+            if (q.get("ui_locales") or "").startswith("en")
+            else (request.accept_languages.best_match(["ja", "en"]) or "ja")
         )
         t = LOGIN_TEXT[lang]
         valid = (

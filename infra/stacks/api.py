@@ -231,7 +231,9 @@ class ApiStack(Stack):
                 )
             )
         if fn.builds_links:
-            statements.append(iam.PolicyStatement(actions=["ssm:GetParameter"], resources=[self.site_url_parameter_arn]))
+            statements.append(
+                iam.PolicyStatement(actions=["ssm:GetParameter"], resources=[self.site_url_parameter_arn])
+            )
         if fn.secrets:
             arns = [self._data.secrets[key].secret_arn for key in fn.secrets]
             statements.append(iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"], resources=arns))

@@ -1,9 +1,9 @@
 """Personal data in captured handler logs: `python -m tests.privacy.scan <file or folder>...` exits 1 on a finding.
 
 Looks for what DESIGN.md says is never logged: the demo residents' names, addresses and birth dates
-(infra/seed/residents.json, in the spellings a log could carry them), any e-mail address, any Japanese phone number
-and any 12-digit number (the My Number's length). Each JSON log line is also read as JSON, so that escaped text is
-scanned as the value it holds. AWS account ids inside ARNs are 12 digits by design and are not findings.
+(infra/seed/residents.json, in the spellings a log could carry them), any e-mail address, any Japanese phone number,
+any LINE user id and any 12-digit number (the My Number's length). Each JSON log line is also read as JSON, so that
+escaped text is scanned as the value it holds. AWS account ids inside ARNs are 12 digits by design and are not findings.
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ PHONE = re.compile(
 )
 # Not inside hexadecimal ids (uuids, trace ids), whose digit runs can be 12 long.
 TWELVE_DIGITS = re.compile(r"(?<![\da-f])\d{12}(?![\da-f])|(?<![\da-f-])\d{4}[ -]\d{4}[ -]\d{4}(?![\da-f-])")
+# A LINE user id ("U" + 32 hex; lower case after normalise): it identifies a person's LINE account.
+LINE_USER_ID = re.compile(r"(?<![\w-])u[0-9a-f]{32}(?![\w-])")
 ARN_ACCOUNT = re.compile(r"arn:aws[\w-]*:[\w-]+:[\w-]*:(\d{12}):")
 
 
@@ -102,6 +104,8 @@ def scan_text(text: str, where: str, residents: list[tuple[str, str]]) -> list[F
         findings.append(Finding(where, "e-mail address", match.group()))
     for match in PHONE.finditer(folded):
         findings.append(Finding(where, "phone number", match.group()))
+    for match in LINE_USER_ID.finditer(folded):
+        findings.append(Finding(where, "LINE user id", match.group()))
     accounts = {m.span(1) for m in ARN_ACCOUNT.finditer(folded)}
     for match in TWELVE_DIGITS.finditer(folded):
         if match.span() not in accounts:

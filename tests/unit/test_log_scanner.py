@@ -54,6 +54,7 @@ def test_a_handler_logging_a_residents_name_is_caught(tmp_path, monkeypatch):
         ('{"tel": "+81 90 1234 5678"}', "phone number"),
         ('{"my_number": "123456789018"}', "12-digit number"),
         ('{"my_number": "1234 5678 9018"}', "12-digit number"),
+        ('{"to": "U4af4980629a0c1b2c3d4e5f6a7b8c9d0"}', "LINE user id"),
     ],
 )
 def test_each_kind_of_personal_data_is_found(line, kind):
@@ -68,6 +69,7 @@ def test_each_kind_of_personal_data_is_found(line, kind):
         '{"xray_trace_id": "1-5759e988-bd862e3fe1be46a994272793", "request": "0123-4567-8901-abcd"}',
         '{"timestamp": 1796127735879, "amount": 3000, "message": "市民課 窓口 called"}',
         '{"reservation": "5f0c3b6e-0123-4567-8901-23456789abcd"}',
+        '{"request": "0a1b2c3d4e5f60718293a4b5c6d7e8f9", "user": "resident-1"}',  # a bare hex id is not a LINE id
     ],
 )
 def test_ids_times_and_arns_are_not_findings(line):

@@ -715,7 +715,9 @@ MESSAGES: dict[str, Localized] = {
     # line: LINE Login linking of a resident's LINE account (messaging context)
     "line_link_state": {
         "ja": "この LINE 連携の手続きは無効か期限切れです。何も連携していません。もう一度はじめからお試しください。",
-        "ja-easy": "この LINE の てつづきは もう つかえません。なにも つないで いません。はじめから もういちど して ください。",
+        "ja-easy": (
+            "この LINE の てつづきは もう つかえません。なにも つないで いません。はじめから もういちど して ください。"
+        ),
         "en": "This LINE linking request is not valid or has expired. Nothing was linked. Please start again.",
         "pt": "Este pedido de vinculação ao LINE não é válido ou expirou. Nada foi vinculado. Comece de novo.",
         "vi": "Yêu cầu liên kết LINE này không hợp lệ hoặc đã hết hạn. Chưa liên kết gì. Vui lòng bắt đầu lại.",
@@ -723,7 +725,10 @@ MESSAGES: dict[str, Localized] = {
     },
     "line_link_refused": {
         "ja": "LINE でアカウントを確認できませんでした。何も連携していません。もう一度はじめからお試しください。",
-        "ja-easy": "LINE で あなたの アカウントを たしかめられませんでした。なにも つないで いません。もういちど して ください。",
+        "ja-easy": (
+            "LINE で あなたの アカウントを たしかめられませんでした。"
+            "なにも つないで いません。もういちど して ください。"
+        ),
         "en": "LINE did not confirm your account. Nothing was linked. Please start again.",
         "pt": "O LINE não confirmou a sua conta. Nada foi vinculado. Comece de novo.",
         "vi": "LINE không xác nhận được tài khoản của bạn. Chưa liên kết gì. Vui lòng bắt đầu lại.",
@@ -731,7 +736,9 @@ MESSAGES: dict[str, Localized] = {
     },
     "line_unavailable": {
         "ja": "LINE に接続できません。何も連携していません。しばらくしてからお試しください。",
-        "ja-easy": "いま LINE に つながりません。なにも つないで いません。すこし まってから もういちど して ください。",
+        "ja-easy": (
+            "いま LINE に つながりません。なにも つないで いません。すこし まってから もういちど して ください。"
+        ),
         "en": "LINE cannot be reached right now. Nothing was linked. Please try again later.",
         "pt": "Não é possível acessar o LINE agora. Nada foi vinculado. Tente novamente mais tarde.",
         "vi": "Hiện không thể kết nối với LINE. Chưa liên kết gì. Vui lòng thử lại sau.",
