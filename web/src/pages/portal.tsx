@@ -57,7 +57,7 @@ function Catalogue({ onOpen, focusId }: { onOpen: (id: string) => void; focusId:
         <a href={`/preregister/?lang=${encodeURIComponent(lang)}`}>{t("resident.portalLink")}</a>
       </p>
       <p class="callout">
-        <a href="/guide/">{t("guide.portalLink")}</a> · <a href="/faq/">{t("faq.portalLink")}</a> · <a href={`/congestion/?lang=${encodeURIComponent(lang)}`}>{t("congestion.title")}</a>
+        <a href="/guide/">{t("guide.portalLink")}</a> · <a href="/faq/">{t("faq.portalLink")}</a> · <a href={`/congestion/?lang=${encodeURIComponent(lang)}`}>{t("congestion.title")}</a> · <a href="/line-link/">{t("line.title")}</a>
       </p>
       <p class="callout">
         <a href={`/facilities/?lang=${encodeURIComponent(lang)}`}>{t("facilities.portalLink")}</a>
