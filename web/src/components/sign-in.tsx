@@ -1,5 +1,4 @@
 import type { User } from "oidc-client-ts";
-import { createPortal } from "preact/compat";
 import { useEffect, useRef, useState } from "preact/hooks";
 import {
   type Audience,
@@ -35,8 +34,8 @@ export const SIGN_IN_BUTTON = "signin-button";
 
 /**
  * Sign-in panel shared by every page that needs a signed-in user: sign in (redirect to the pool's sign-in page,
- * code + PKCE), the user's name and role (also in the page header), sign out. Tokens renew silently; each
- * renewal hands the page the new token through onSession.
+ * code + PKCE), the user's name and role (the page header shows them too: components/app.tsx), sign out. Tokens
+ * renew silently; each renewal hands the page the new token through onSession.
  */
 export function SignIn({ onSession, audience = "staff", onSignedInOrOut }: SignInProps) {
   const { t, lang } = useI18n();
@@ -45,7 +44,6 @@ export function SignIn({ onSession, audience = "staff", onSignedInOrOut }: SignI
   const [name, setName] = useState("");
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
-  const [headerSlot, setHeaderSlot] = useState<Element | null>(null);
   const announced = useRef(false);
 
   /** Who the ID token is for (GET /me); signed out when the API refuses it. */
@@ -75,7 +73,6 @@ export function SignIn({ onSession, audience = "staff", onSignedInOrOut }: SignI
   };
 
   useEffect(() => {
-    setHeaderSlot(document.getElementById("site-user"));
     let cleanup = () => {};
     loadConfig()
       .then(async (config) => {
@@ -172,14 +169,6 @@ export function SignIn({ onSession, audience = "staff", onSignedInOrOut }: SignI
           {t("staff.signIn.button")}
         </button>
       )}
-      {me &&
-        headerSlot &&
-        createPortal(
-          <span class="site-header__user-name">
-            {name || me.sub}（{roleLabel}）
-          </span>,
-          headerSlot,
-        )}
     </section>
   );
 }

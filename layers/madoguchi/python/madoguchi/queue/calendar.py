@@ -243,7 +243,129 @@ PAGE_TEXT: dict[str, dict[str, str]] = {
         "vi": "Chưa có dự báo cho tháng này.",
         "zh": "本月尚无预测。",
     },
+    "change_lang": {"ja": "切り替える", "ja-easy": "かえる", "en": "Change", "pt": "Mudar", "vi": "Đổi", "zh": "切换"},
+    "rokuyo": {
+        "ja": "日付の横の「大安」「仏滅」などは六曜（ろくよう）という昔の暦の日の呼び方です。"
+        "手続きには関係ありませんが、大安・友引の日は婚姻届などを出す人が多く、戸籍の窓口が混みやすくなります。",
+        "ja-easy": "ひづけの よこの「大安（たいあん）」などは「ろくよう」と いう むかしの こよみです。"
+        "てつづきには かんけい ありません。「大安」と「友引（ともびき）」の ひは けっこんの とどけが おおく、"
+        "こむ ことが あります。",
+        "en": "The word next to each date (大安 taian, 仏滅 butsumetsu, …) is the day's rokuyō, a traditional Japanese "
+        "six-day cycle of lucky and unlucky days. It changes nothing at the counters, but many couples register "
+        "their marriage on 大安 and 友引 days, so the family register counter is busier then.",
+        "pt": "A palavra ao lado de cada data (大安 taian, 仏滅 butsumetsu, …) é o rokuyō do dia, um ciclo tradicional "
+        "japonês de seis dias de sorte e azar. Não muda nada no atendimento, mas muitos casais registram o casamento "
+        "nos dias 大安 e 友引, por isso o balcão de registro familiar (koseki) fica mais cheio nesses dias.",
+        "vi": "Chữ bên cạnh mỗi ngày (大安 taian, 仏滅 butsumetsu, …) là rokuyō của ngày đó, chu kỳ sáu ngày truyền "
+        "thống của Nhật Bản chỉ ngày tốt và ngày xấu. Nó không ảnh hưởng đến thủ tục, nhưng nhiều cặp đôi đăng ký kết "
+        "hôn vào ngày 大安 và 友引 nên quầy hộ tịch (koseki) thường đông hơn vào những ngày này.",
+        "zh": "日期旁的“大安”“佛灭”等是当天的六曜，即日本传统历法中表示吉凶的六日循环。它与窗口办理无关，"
+        "但很多人在大安、友引日提交结婚申报，因此户籍窗口在这些日子较为拥挤。",
+    },
 }
+# The site header, as every page of the web front end shows it: the same words as the web catalogues
+# (web/src/i18n/<lang>.json, keys as here; tests/unit/test_translations.py holds them equal).
+SITE_TEXT: dict[str, dict[str, str]] = {
+    "app.name": {
+        "ja": "市役所 窓口サービス",
+        "en": "City Hall Counter Services",
+        "pt": "Atendimento da Prefeitura",
+        "vi": "Dịch vụ quầy Tòa thị chính",
+        "zh": "市政府窗口服务",
+        "ja-easy": "しやくしょの まどぐち",
+    },
+    "skip": {
+        "ja": "本文へスキップ",
+        "en": "Skip to main content",
+        "pt": "Pular para o conteúdo principal",
+        "vi": "Chuyển đến nội dung chính",
+        "zh": "跳到主要内容",
+        "ja-easy": "ほんぶんへ すすむ",
+    },
+    "language.label": {
+        "ja": "言語（Language）",
+        "en": "Language",
+        "pt": "Idioma (Language)",
+        "vi": "Ngôn ngữ (Language)",
+        "zh": "语言（Language）",
+        "ja-easy": "ことば（Language）",
+    },
+    "nav.label": {
+        "ja": "サイト内のページ",
+        "en": "Site sections",
+        "pt": "Seções do site",
+        "vi": "Các mục của trang",
+        "zh": "网站导航",
+        "ja-easy": "ページの いちらん",
+    },
+    "nav.applications": {
+        "ja": "オンライン申請",
+        "en": "Online applications",
+        "pt": "Pedidos online",
+        "vi": "Nộp đơn trực tuyến",
+        "zh": "网上申请",
+        "ja-easy": "インターネットで もうしこむ",
+    },
+    "nav.facilities": {
+        "ja": "施設予約",
+        "en": "Book a facility",
+        "pt": "Reservar instalações",
+        "vi": "Đặt cơ sở",
+        "zh": "设施预约",
+        "ja-easy": "しせつの よやく",
+    },
+    "nav.congestion": {
+        "ja": "混雑状況",
+        "en": "Queue and waiting",
+        "pt": "Fila e espera",
+        "vi": "Mức đông đúc",
+        "zh": "拥挤情况",
+        "ja-easy": "こみぐあい",
+    },
+    "nav.guide": {
+        "ja": "手続きガイド",
+        "en": "Life event guide",
+        "pt": "Guia de procedimentos",
+        "vi": "Hướng dẫn thủ tục",
+        "zh": "手续指南",
+        "ja-easy": "てつづきの ガイド",
+    },
+    "nav.faq": {
+        "ja": "よくある質問",
+        "en": "FAQ",
+        "pt": "Perguntas frequentes",
+        "vi": "Câu hỏi thường gặp",
+        "zh": "常见问题",
+        "ja-easy": "よく ある しつもん",
+    },
+    "nav.reservations": {
+        "ja": "予約の確認",
+        "en": "My reservations",
+        "pt": "Minhas reservas",
+        "vi": "Đặt chỗ của tôi",
+        "zh": "我的预约",
+        "ja-easy": "じぶんの よやく",
+    },
+}
+# Same order and paths as RESIDENT_NAV in web/src/components/app.tsx.
+SITE_NAV = [
+    ("/apply/", "nav.applications"),
+    ("/facilities/", "nav.facilities"),
+    ("/congestion/", "nav.congestion"),
+    ("/guide/", "nav.guide"),
+    ("/faq/", "nav.faq"),
+    ("/reservations/", "nav.reservations"),
+]
+# Each language's name in that language (LANG_NAMES in web/src/lib/i18n.ts) and its BCP 47 tag (HTML_LANG).
+LANG_NAMES: dict[str, str] = {
+    "ja": "日本語",
+    "en": "English",
+    "pt": "Português",
+    "vi": "Tiếng Việt",
+    "zh": "中文（简体）",
+    "ja-easy": "やさしい にほんご",
+}
+HTML_LANG: dict[str, str] = {"ja": "ja", "en": "en", "pt": "pt-BR", "vi": "vi", "zh": "zh-Hans", "ja-easy": "ja"}
 WEEKDAYS: dict[str, list[str]] = {
     "ja": ["月", "火", "水", "木", "金", "土", "日"],
     "ja-easy": ["月", "火", "水", "木", "金", "土", "日"],
@@ -254,19 +376,27 @@ WEEKDAYS: dict[str, list[str]] = {
 }
 BAND_LABEL = {"morning": "8:30–11:00", "midday": "11:00–14:00", "afternoon": "14:00–17:15"}
 STYLE = """
-:root{--blue:#0031d8;--ink:#1a1a1c;--line:#949497;--low:#e6f5ec;--low-ink:#115a36;--mid:#fff4c2;--mid-ink:#5c4a00;
---high:#fde2e2;--high-ink:#8a0b0b;--closed:#f2f2f2}
-body{font-family:"Noto Sans JP",system-ui,sans-serif;color:var(--ink);margin:0;padding:1rem;line-height:1.6}
-main{max-width:72rem;margin:0 auto}a{color:var(--blue)}h1{font-size:1.75rem}
+:root{--blue:#0031d8;--navy:#00118f;--ink:#1a1a1c;--line:#949497;--low:#e6f5ec;--low-ink:#115a36;--mid:#fff4c2;
+--mid-ink:#5c4a00;--high:#fde2e2;--high-ink:#8a0b0b;--closed:#f2f2f2}
+body{font-family:"Noto Sans JP",system-ui,sans-serif;color:var(--ink);margin:0;line-height:1.6}
+main,.hi,.hn{max-width:72rem;margin:0 auto;padding:0 1rem}a{color:var(--blue)}h1{font-size:1.75rem}
+.skip{position:absolute;left:.5rem;top:-3rem;background:#fff;padding:.5rem 1rem}.skip:focus{top:.5rem}
+header{background:var(--navy);color:#fff}header a{color:#fff}header :focus-visible{outline:3px solid #ffd43d}
+.hi{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:center;justify-content:space-between;padding-block:.5rem}
+.brand{margin:0;font-size:1.25rem;font-weight:700}.brand a{text-decoration:none}
+header form{display:flex;gap:.5rem;align-items:center;margin:0}
+.hn ul{display:flex;flex-wrap:wrap;gap:0 1.5rem;margin:0;padding:0 0 .5rem;list-style:none}
+.hn a{display:inline-block;min-height:44px;padding:.5rem 0}.hn a[aria-current=page]{font-weight:700}
 table{border-collapse:collapse;width:100%;table-layout:fixed}caption{font-size:1.25rem;font-weight:700;text-align:left}
 th,td{border:1px solid var(--line);padding:.25rem;vertical-align:top}th{background:#f1f1f4}
-td.closed{background:var(--closed)}.d{font-weight:700}.r{font-size:.8rem}
+td.closed{background:var(--closed)}.d{font-weight:700}.r{font-size:.8rem}.wd{display:none}
 ul.b{list-style:none;margin:0;padding:0;font-size:.85rem}ul.b li{margin:.1rem 0;padding:0 .2rem;border-radius:4px}
 .low{background:var(--low);color:var(--low-ink)}.medium{background:var(--mid);color:var(--mid-ink)}
 .high{background:var(--high);color:var(--high-ink);font-weight:700}
-nav.m{display:flex;gap:1rem;margin:1rem 0;flex-wrap:wrap}form{margin:1rem 0}
+nav.m{display:flex;gap:1rem;margin:1rem 0;flex-wrap:wrap}main form{margin:1rem 0}
 .legend span{display:inline-block;margin-right:1rem;padding:0 .4rem;border-radius:4px}
-@media (max-width:40rem){table,tbody,tr,td,th,thead{display:block}thead{display:none}td{border-width:0 0 1px}}
+@media (max-width:40rem){table,tbody,tr,td,th,thead{display:block}thead{display:none}td{border-width:0 0 1px}
+td:empty{display:none}.wd{display:inline}.hn li{flex:1 1 40%}}
 """
 
 
@@ -276,9 +406,37 @@ def _shift(month: str, delta: int) -> str:
     return f"{y:04d}-{m:02d}"
 
 
+def _header(month: str, counter: str | None, lang: Lang) -> str:
+    """The site's header without JavaScript: home link, site navigation, and the language choice as a form that
+    reloads this page (same month and counter) in the chosen language."""
+    site = {k: pick(v, lang) for k, v in SITE_TEXT.items()}
+    e = html.escape
+    links = "".join(
+        f'<li><a href="{path}?lang={lang}"{" aria-current=page" if path == "/congestion/" else ""}>'
+        f"{e(site[key])}</a></li>"
+        for path, key in SITE_NAV
+    )
+    options = "".join(
+        f'<option value="{code}" lang="{HTML_LANG[code]}"{" selected" if code == lang else ""}>{e(name)}</option>'
+        for code, name in LANG_NAMES.items()
+    )
+    keep = f'<input type="hidden" name="month" value="{month}">' + (
+        f'<input type="hidden" name="counter" value="{e(counter)}">' if counter else ""
+    )
+    return (
+        f'<a class="skip" href="#main">{e(site["skip"])}</a><header><div class="hi">'
+        f'<p class="brand"><a href="/?lang={lang}">{e(site["app.name"])}</a></p>'
+        f'<form method="get" action="/congestion/calendar.html">{keep}'
+        f'<label for="lang">{e(site["language.label"])}</label> <select id="lang" name="lang">{options}</select> '
+        f'<button type="submit">{e(pick(PAGE_TEXT["change_lang"], lang))}</button></form></div>'
+        f'<nav class="hn" aria-label="{e(site["nav.label"])}"><ul>{links}</ul></nav></header>'
+    )
+
+
 def page(store: QueueStore, month: str, counter: str | None, lang: Lang) -> str:
     """The month as an accessible HTML table (server-rendered: reads well without JavaScript)."""
     t = {k: pick(v, lang) for k, v in PAGE_TEXT.items()}
+    site = {k: pick(v, lang) for k, v in SITE_TEXT.items()}
     e = html.escape
     q = f"&lang={lang}" + (f"&counter={counter}" if counter else "")
     options = [f'<option value="">{e(t["all"])}</option>'] + [
@@ -286,13 +444,15 @@ def page(store: QueueStore, month: str, counter: str | None, lang: Lang) -> str:
         for c in COUNTERS.values()
     ]
     parts = [
-        f'<!doctype html><html lang="{"ja" if lang == "ja-easy" else lang}"><head><meta charset="utf-8">',
+        f'<!doctype html><html lang="{HTML_LANG[lang]}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{e(t['title'])} {month}</title><style>{STYLE}</style></head><body><main>",
-        f"<h1>{e(t['title'])}</h1><p>{e(t['intro'])}</p>",
+        f"<title>{e(t['title'])} {month} | {e(site['app.name'])}</title><style>{STYLE}</style></head><body>",
+        _header(month, counter, lang),
+        f'<main id="main" tabindex="-1"><h1>{e(t["title"])}</h1><p>{e(t["intro"])}</p>',
         '<p class="legend">'
         + "".join(f'<span class="{lv}">{e(pick(LABELS[lv], lang))}</span>' for lv in ("low", "medium", "high"))
         + "</p>",
+        f'<p id="rokuyo-note">{e(t["rokuyo"])}</p>',
         f'<form method="get" action="/congestion/calendar.html"><input type="hidden" name="month" value="{month}">'
         f'<input type="hidden" name="lang" value="{lang}"><label for="counter">{e(t["counter"])}</label> '
         f'<select id="counter" name="counter">{"".join(options)}</select> <button type="submit">{e(t["show"])}'
@@ -307,7 +467,8 @@ def page(store: QueueStore, month: str, counter: str | None, lang: Lang) -> str:
     except NotFound:
         parts.append(f"<p>{e(t['missing'])}</p></main></body></html>")
         return "".join(parts)
-    names = WEEKDAYS.get(lang, WEEKDAYS["en"])
+    names = WEEKDAYS[lang]
+    rokuyo_lang = "" if lang.startswith("ja") else ' lang="ja"'
     parts.append(f"<table><caption>{month}</caption><thead><tr>")
     parts += [f'<th scope="col">{e(n)}</th>' for n in names]
     parts.append("</tr></thead><tbody><tr>")
@@ -320,7 +481,9 @@ def page(store: QueueStore, month: str, counter: str | None, lang: Lang) -> str:
         cell = [
             f'<td class="{"closed" if d.closed else "open"}"><span class="d">'
             f'<time datetime="{d.date.isoformat()}">{d.date.day}</time></span> '
-            f'<span class="r">{e(d.rokuyo)}</span>'
+            # The weekday again in the cell: a phone shows the days as a list, without the table's header row.
+            f'<span class="wd">({e(names[d.date.weekday()])})</span> '
+            f'<span class="r"{rokuyo_lang}>{e(d.rokuyo)}</span>'
         ]
         if d.closed:
             cell.append(f"<div>{label}</div>")
