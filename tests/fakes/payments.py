@@ -23,6 +23,7 @@ class MemoryPayments(PaymentGateway):
         self.refunds: list[tuple[str, int, str]] = []  # (payment intent, amount, idempotency key)
         self.created: dict[str, str] = {}  # idempotency key -> session id
         self.locales: dict[str, str] = {}  # session id -> the payment page's language
+        self.items: dict[str, str] = {}  # session id -> the item name the payment page shows
 
     def create_checkout(
         self,
@@ -41,6 +42,7 @@ class MemoryPayments(PaymentGateway):
         self.created[idempotency_key] = session_id
         self.sessions.setdefault(session_id, CheckoutState(session_id, "open", False, amount, reference))
         self.locales[session_id] = locale
+        self.items[session_id] = description
         return Checkout(session_id, f"https://pay.example/{session_id}")
 
     def pay(self, session_id: str) -> CheckoutState:

@@ -24,7 +24,7 @@ from madoguchi.payments.store import CheckoutState, PaymentEvent, PaymentGateway
 from madoguchi.procedures.models import Procedure
 from madoguchi.shared.auth import Caller, Role, require
 from madoguchi.shared.errors import Conflict, NotFound, present
-from madoguchi.shared.i18n import pick
+from madoguchi.shared.i18n import negotiate, pick
 
 
 def with_query(url: str, **params: str) -> str:
@@ -48,7 +48,7 @@ def checkout(
         amount=fee,
         reference=f"{REFERENCE_PREFIX}{application.id}",
         purpose="application_fee",
-        description=f"{pick(procedure.name, 'ja')} {application.code}",
+        description=f"{pick(procedure.name, negotiate(application.lang, None))} {application.code}",
         success_url=with_query(back, paid="1"),
         cancel_url=back,
         expires_at=now + timedelta(minutes=CHECKOUT_MINUTES),

@@ -66,7 +66,7 @@ def checkout(
         amount=reservation.amount,
         reference=reference(reservation.id),
         purpose=PURPOSE,
-        description=f"{pick(facility.name, 'ja')} {reservation.date.isoformat()} ({len(reservation.slots)})",
+        description=f"{pick(facility.name, lang)} {reservation.date.isoformat()} ({len(reservation.slots)})",
         success_url=f"{back}{sep}paid={reservation.id}",
         cancel_url=f"{back}{sep}unpaid={reservation.id}",
         expires_at=now + timedelta(minutes=CHECKOUT_MINUTES),
