@@ -275,3 +275,19 @@ def test_site_links_are_kept(store, monkeypatch, link):
     change = FaqEntryEdit(topic="hours", q=six("q"), a=six("a"), link=link, expected_version=1)
     assert faq.edit("hours-wifi", change, STAFF, FaqDeps(store), NOW).link == link
     settings.cache_clear()
+
+
+def test_the_hand_over_gives_each_language_its_way_to_a_person(monkeypatch):
+    from madoguchi.faq import models
+
+    assert models.contact("ja").phone_in_your_language and models.contact("ja-easy").phone_in_your_language
+    for lang in ("en", "pt", "vi", "zh"):
+        c = models.contact(lang)
+        assert not c.phone_in_your_language, lang  # the city's line answers in Japanese only
+        assert (
+            "tablet" in models.CONTACT["interpreting"]["en"] and c.interpreting == models.CONTACT["interpreting"][lang]
+        )
+    # A city with a line in a language gives it to that language's readers
+    monkeypatch.setattr(models, "PHONE_LINES", [*models.PHONE_LINES, ("059-000-0000", frozenset({"pt", "vi"}))])
+    assert models.contact("vi").phone == "059-000-0000" and models.contact("vi").phone_in_your_language
+    assert models.contact("zh").phone == "059-354-8111" and not models.contact("zh").phone_in_your_language

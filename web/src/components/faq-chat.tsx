@@ -61,13 +61,19 @@ export function FaqChat() {
               <div>
                 <p>{t("faq.chat.noAnswer")}</p>
                 {turn.reply.contact && (
-                  <p>
-                    {t("faq.chat.phone")}: <a href={`tel:${turn.reply.contact.phone}`}>{turn.reply.contact.phone}</a>
-                    <br />
-                    {turn.reply.contact.counter}
-                    <br />
-                    {turn.reply.contact.hours}
-                  </p>
+                  <div class="faq-contact">
+                    {/* In a language the phone line does not speak, the way to a person in that language comes first. */}
+                    {!turn.reply.contact.phone_in_your_language && <p>{turn.reply.contact.interpreting}</p>}
+                    <p>
+                      {turn.reply.contact.counter}
+                      <br />
+                      {turn.reply.contact.hours}
+                      <br />
+                      {t(turn.reply.contact.phone_in_your_language ? "faq.chat.phone" : "faq.chat.phoneJapanese")}:{" "}
+                      <a href={`tel:${turn.reply.contact.phone}`}>{turn.reply.contact.phone}</a>
+                    </p>
+                    {turn.reply.contact.phone_in_your_language && <p>{turn.reply.contact.interpreting}</p>}
+                  </div>
                 )}
               </div>
             )}

@@ -15,7 +15,14 @@ export interface FaqChatReply {
   confident: boolean;
   answer: FaqEntryView | null;
   related: FaqEntryView[];
-  contact: { phone: string; counter: string; hours: string } | null;
+  contact: {
+    phone: string;
+    /** False: the line answers in Japanese only; `interpreting` says how to get help in this language. */
+    phone_in_your_language: boolean;
+    counter: string;
+    hours: string;
+    interpreting: string;
+  } | null;
 }
 export interface FaqUnanswered {
   id: string;

@@ -2,11 +2,12 @@ import { useEffect, useState } from "preact/hooks";
 import { Page, mount } from "../components/app";
 import { Alert, Loading } from "../components/feedback";
 import { type Session, SignIn } from "../components/sign-in";
-import { type ApiError, asApiError, request, withLang } from "../lib/http";
+import { type ApiError, asApiError, request, useApi, withLang } from "../lib/http";
 import { type MessageKey, useI18n } from "../lib/i18n";
 import {
   type CancelResponse,
   type CheckoutResponse,
+  type FacilitySummary,
   type FeeReduction,
   type LotteryApplicationView,
   type PaymentStatus,
@@ -50,6 +51,7 @@ const LOTTERY: Record<LotteryApplicationView["result"], MessageKey> = {
 
 function MyReservations({ session }: { session: Session }) {
   const { t, lang } = useI18n();
+  const names = useFacilityNames();
   const [items, setItems] = useState<Reservation[] | null>(null);
   const [error, setError] = useState<ApiError | string | null>(null);
   const [notice, setNotice] = useState("");
@@ -137,9 +139,9 @@ function MyReservations({ session }: { session: Session }) {
             {items.map((r) => (
               <tr key={r.id} data-reservation={r.id}>
                 <td>
-                  {r.date} {r.slots.map((s) => `${s.unit_id} ${s.start}`).join(", ")}
+                  {r.date} {r.slots.map((s) => `${names.unit(r.facility_id, s.unit_id)} ${s.start}`).join(", ")}
                 </td>
-                <td>{r.facility_id}</td>
+                <td>{names.facility(r.facility_id)}</td>
                 <td>
                   {yen(r.amount, lang)}
                   {r.refunded_amount > 0 && ` (${t("reservations.refunded", { amount: yen(r.refunded_amount, lang) })})`}
@@ -322,8 +324,19 @@ function Reductions({ session }: { session: Session }) {
   );
 }
 
+/** Facility and unit names in the page's language (the reservations API answers with ids). */
+function useFacilityNames() {
+  const { data } = useApi<{ facilities: FacilitySummary[] }>("/facilities");
+  const byId = new Map((data?.facilities ?? []).map((f) => [f.id, f]));
+  return {
+    facility: (id: string) => byId.get(id)?.name ?? "",
+    unit: (facility: string, unit: string) => byId.get(facility)?.units.find((u) => u.id === unit)?.name ?? "",
+  };
+}
+
 function Lottery({ session }: { session: Session }) {
   const { t, lang } = useI18n();
+  const names = useFacilityNames();
   const [items, setItems] = useState<LotteryApplicationView[]>([]);
   useEffect(() => {
     request<{ applications: LotteryApplicationView[] }>(withLang("/me/lottery", lang), { token: session.token }).then(
@@ -338,7 +351,8 @@ function Lottery({ session }: { session: Session }) {
       <ul>
         {items.map((v) => (
           <li key={v.application.id}>
-            {v.application.facility_id} {v.application.date} {v.application.unit_id} {v.application.start}:{" "}
+            {names.facility(v.application.facility_id)} {v.application.date}{" "}
+            {names.unit(v.application.facility_id, v.application.unit_id)} {v.application.start}:{" "}
             {t(LOTTERY[v.result], { position: v.position ?? "" })}
           </li>
         ))}

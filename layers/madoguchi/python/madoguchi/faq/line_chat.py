@@ -74,7 +74,9 @@ def answer_texts(message: str, deps: faq.FaqDeps, now: datetime) -> list[str]:
     else:
         texts.append(pick(NO_ANSWER, lang))
     if reply.contact is not None:
-        texts.append(f"☎ {reply.contact.phone}\n{reply.contact.counter}\n{reply.contact.hours}")
+        c = reply.contact
+        lines = [f"☎ {c.phone}", c.counter, c.hours]
+        texts.append("\n".join(lines if c.phone_in_your_language else [c.interpreting, *lines]))
     if reply.related:
         texts.append("\n".join([pick(RELATED_LABEL, lang), *(f"・{r.question}" for r in reply.related)])[:MAX_TEXT])
     return texts

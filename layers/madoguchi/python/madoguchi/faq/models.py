@@ -82,8 +82,10 @@ class FaqContact(BaseModel):
     """How to reach a person when the FAQ has no confident answer."""
 
     phone: str
+    phone_in_your_language: bool = Field(description="False: the line answers in Japanese only; see `interpreting`")
     counter: str
     hours: str
+    interpreting: str = Field(description="How to get help in the reader's language at the counter")
 
 
 class FaqChatRequest(BaseModel):
@@ -163,12 +165,37 @@ CONTACT: dict[str, Localized] = {
         "vi": "Ngày thường 8:30–17:15 (nghỉ cuối tuần, ngày lễ và 29/12–3/1)",
         "zh": "工作日 8:30～17:15（周末、节假日及年末年初休息）",
     },
+    # What the city offers at the counter for other languages (the FAQ entry hours-interpreter says the same).
+    "interpreting": {
+        "ja": "窓口では通訳タブレット（映像通訳）が使えます。ポルトガル語・スペイン語などの通訳がいる日もあります。"
+        "筆談もできます。",
+        "ja-easy": "まどぐちでは つうやくの タブレットが つかえます。かみに かいて はなす ことも できます。",
+        "en": "The phone line answers in Japanese. At the counter, ask for interpreting: tablet video interpreting is "
+        "available, and interpreters for Portuguese, Spanish and other languages are present on some days.",
+        "pt": "O telefone atende em japonês. No balcão, peça um intérprete: há interpretação por vídeo em tablet, e "
+        "intérpretes de português, espanhol e outras línguas em alguns dias.",
+        "vi": "Đường dây điện thoại chỉ trả lời bằng tiếng Nhật. Tại quầy, hãy yêu cầu phiên dịch: có phiên dịch "
+        "video qua máy tính bảng, và một số ngày có phiên dịch tiếng Bồ Đào Nha, Tây Ban Nha và các tiếng khác.",
+        "zh": "电话仅以日语接听。在窗口可要求翻译：可使用平板视频翻译，部分日期还有葡萄牙语、西班牙语等口译员。",
+    },
 }
-CITY_PHONE = "059-354-8111"
+# The city's phone lines and the languages each answers in. The hand-over gives readers the line in their
+# language; a city with a multilingual consultation line adds it here, with the languages it answers in.
+PHONE_LINES: list[tuple[str, frozenset[Lang]]] = [("059-354-8111", frozenset({"ja", "ja-easy"}))]
 
 
 def contact(lang: Lang) -> FaqContact:
-    return FaqContact(phone=CITY_PHONE, counter=pick(CONTACT["counter"], lang), hours=pick(CONTACT["hours"], lang))
+    phone, in_language = next(
+        ((line, True) for line, langs in PHONE_LINES if lang in langs),
+        (PHONE_LINES[0][0], False),
+    )
+    return FaqContact(
+        phone=phone,
+        phone_in_your_language=in_language,
+        counter=pick(CONTACT["counter"], lang),
+        hours=pick(CONTACT["hours"], lang),
+        interpreting=pick(CONTACT["interpreting"], lang),
+    )
 
 
 # --- What is kept of a question nobody could answer --------------------------------------------------------
