@@ -73,22 +73,32 @@ function readStorage(): string | null {
   }
 }
 
-/** ?lang= first, then the saved choice, then the browser's languages; default ja. */
+/**
+ * ?lang= first, then the saved choice, then the browser's languages; default ja. A language in the address is
+ * saved too: links within the site (guide → procedure, FAQ → page) keep it without each carrying ?lang=.
+ */
 export function detectLang(): Lang {
   const fromQuery = new URLSearchParams(location.search).get("lang");
-  if (isLang(fromQuery)) return fromQuery;
+  if (isLang(fromQuery)) {
+    saveLang(fromQuery);
+    return fromQuery;
+  }
   const saved = readStorage();
   if (isLang(saved)) return saved;
   return fromNavigator() ?? "ja";
 }
 
-/** Remember an explicit choice and keep the address shareable. */
-export function rememberLang(lang: Lang): void {
+function saveLang(lang: Lang): void {
   try {
     localStorage.setItem(STORAGE_KEY, lang);
   } catch {
     // storage disabled: the URL still carries the choice
   }
+}
+
+/** Remember an explicit choice and keep the address shareable. */
+export function rememberLang(lang: Lang): void {
+  saveLang(lang);
   const url = new URL(location.href);
   url.searchParams.set("lang", lang);
   history.replaceState(history.state, "", url);
