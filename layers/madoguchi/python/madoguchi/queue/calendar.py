@@ -393,7 +393,8 @@ td.closed{background:var(--closed)}.d{font-weight:700}.r{font-size:.8rem}.wd{dis
 ul.b{list-style:none;margin:0;padding:0;font-size:.85rem}ul.b li{margin:.1rem 0;padding:0 .2rem;border-radius:4px}
 .low{background:var(--low);color:var(--low-ink)}.medium{background:var(--mid);color:var(--mid-ink)}
 .high{background:var(--high);color:var(--high-ink);font-weight:700}
-nav.m{display:flex;gap:1rem;margin:1rem 0;flex-wrap:wrap}main form{margin:1rem 0}select,button{font:inherit;min-height:2.75rem}
+nav.m{display:flex;gap:1rem;margin:1rem 0;flex-wrap:wrap}main form{margin:1rem 0}
+select,button{font:inherit;min-height:2.75rem}
 .legend span{display:inline-block;margin-right:1rem;padding:0 .4rem;border-radius:4px}
 @media (max-width:40rem){table,tbody,tr,td,th,thead{display:block}thead{display:none}td{border-width:0 0 1px}
 td:empty{display:none}.wd{display:inline}.hn li{flex:1 1 40%}}
