@@ -311,6 +311,9 @@ FUNCTIONS: tuple[Function, ...] = (
             Route("POST", "/applications", authenticated=True),
             Route("GET", "/applications/{applicationId}", authenticated=True),
             Route("PATCH", "/applications/{applicationId}", authenticated=True),
+            Route("DELETE", "/applications/{applicationId}", authenticated=True),
+            Route("GET", "/applications/{applicationId}/receipt", authenticated=True),
+            Route("GET", "/applications/{applicationId}/receipt.pdf", authenticated=True),
             Route("POST", "/applications/{applicationId}/attachments", authenticated=True),
             Route("POST", "/applications/{applicationId}/submit", authenticated=True),
             Route("POST", "/applications/{applicationId}/payment", authenticated=True),
@@ -377,9 +380,11 @@ FUNCTIONS: tuple[Function, ...] = (
             Route("GET", "/staff/facilities/{facilityId}/bookings", authenticated=True),
             Route("POST", "/staff/facilities/{facilityId}/closures", authenticated=True),
         ),
-        tables=(("reservations", "write"),),
+        # applications (read): a closure e-mails each resident at the address of their resident record
+        tables=(("reservations", "write"), ("applications", "read")),
         secrets=("stripe",),
         builds_links=True,
+        sends_mail=True,
     ),
     Function(
         name="reservations",
@@ -389,6 +394,7 @@ FUNCTIONS: tuple[Function, ...] = (
             Route("POST", "/reservations", authenticated=True),
             Route("GET", "/reservations/{reservationId}", authenticated=True),
             Route("POST", "/reservations/{reservationId}/checkout", authenticated=True),
+            Route("GET", "/reservations/{reservationId}/cancellation", authenticated=True),
             Route("POST", "/reservations/{reservationId}/cancel", authenticated=True),
             Route("GET", "/reservations/{reservationId}/receipt", authenticated=True),
             Route("GET", "/reservations/{reservationId}/receipt.pdf", authenticated=True),
@@ -403,9 +409,11 @@ FUNCTIONS: tuple[Function, ...] = (
             Route("GET", "/staff/lottery/{facilityId}/{month}/draw", authenticated=True),
             Route("POST", "/staff/lottery/{facilityId}/{month}/draw", authenticated=True),
         ),
-        tables=(("reservations", "write"),),
+        # applications (read): booking e-mails go to the address and language of the resident record
+        tables=(("reservations", "write"), ("applications", "read")),
         secrets=("stripe",),
         builds_links=True,
+        sends_mail=True,
     ),
     Function(
         name="payments_webhook",

@@ -9,9 +9,11 @@ counter's confirmation tablet. GET /me/applications: residents. POST /visits: ki
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -21,6 +23,7 @@ from madoguchi.applications.forms import FormView
 from madoguchi.applications.models import (
     Application,
     ApplicationPage,
+    ApplicationReceipt,
     ConfirmRequest,
     CreateApplication,
     OnlineApplicationView,
@@ -31,6 +34,7 @@ from madoguchi.applications.models import (
     VisitRequest,
     VisitView,
 )
+from madoguchi.applications.receipt import receipt_pdf
 from madoguchi.applications.service import ApplicationDeps
 from madoguchi.shared.api import (
     CONFLICT,
@@ -50,6 +54,8 @@ from madoguchi.wiring import application_store, attachments, mailer, payment_gat
 logger = Logger()
 metrics = Metrics()
 app = make_resolver()
+
+PDF = "application/pdf"
 
 SIGNED_IN_APP = {**SIGNED_IN, **NOT_FOUND}
 INVALID: dict[int, OpenAPIResponse] = {
@@ -130,6 +136,48 @@ def update(applicationId: str, body: UpdateAnswers) -> OnlineApplicationView:
     return view(changed)
 
 
+@app.delete(
+    "/applications/<applicationId>",
+    summary="Delete a draft of one's own (with its answers and files); a submitted application stays",
+    tags=["applications"],
+    security=SECURITY,
+    responses={**SIGNED_IN_APP, **CONFLICT, 204: {"description": "Deleted"}},
+)
+def delete(applicationId: str) -> Response[str]:
+    applications.delete_draft(applicationId, current_caller(app), deps(), now())
+    metrics.add_metric(name="ApplicationDraftDeleted", unit="Count", value=1)
+    return Response(status_code=204, body="")
+
+
+@app.get(
+    "/applications/<applicationId>/receipt",
+    summary="The fee receipt (領収書) of one's own application",
+    tags=["applications"],
+    security=SECURITY,
+    responses={**SIGNED_IN_APP, 200: {"description": "The receipt; 404 when nothing was paid"}},
+)
+def receipt(applicationId: str, lang: str | None = None) -> ApplicationReceipt:
+    return applications.receipt(applicationId, current_caller(app), deps(), lang=request_lang(app))
+
+
+@app.get(
+    "/applications/<applicationId>/receipt.pdf",
+    summary="The fee receipt (領収書) as a PDF",
+    tags=["applications"],
+    security=SECURITY,
+    responses={**SIGNED_IN_APP, 200: {"description": "PDF", "content": {"application/pdf": {}}}},
+)
+def receipt_as_pdf(applicationId: str) -> Response[str]:
+    found = applications.receipt(applicationId, current_caller(app), deps(), lang="ja")
+    # Base64 text flagged in lambda_handler: API Gateway turns it back into bytes (binary media type).
+    return Response(
+        status_code=200,
+        content_type=PDF,
+        body=base64.b64encode(receipt_pdf(found)).decode(),
+        headers={"Content-Disposition": f'inline; filename="receipt-{found.number}.pdf"'},
+    )
+
+
 @app.post(
     "/applications/<applicationId>/attachments",
     summary="Presigned upload of a photo or PDF (at most 10 MB); checked after upload",
@@ -206,4 +254,10 @@ def open_visit(body: VisitRequest) -> VisitView:
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    result = app.resolve(event, context)
+    content_type = (result.get("multiValueHeaders") or {}).get("Content-Type") or [
+        (result.get("headers") or {}).get("Content-Type")
+    ]
+    if PDF in content_type and result.get("statusCode") == 200:
+        result["isBase64Encoded"] = True
+    return result

@@ -20,6 +20,7 @@ from madoguchi.wiring import (
     payment_gateway,
     procedure_store,
     reservation_store,
+    resident_contacts,
 )
 
 
@@ -41,7 +42,9 @@ metrics = Metrics()
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     counts = reservations.reconcile(
-        reservations.ReservationDeps(store=reservation_store(), payments=payment_gateway()),
+        reservations.ReservationDeps(
+            store=reservation_store(), payments=payment_gateway(), mailer=mailer(), contacts=resident_contacts()
+        ),
         now(),
         after_minutes=settings().reconcile_after_minutes,
     )

@@ -25,6 +25,7 @@ from madoguchi.wiring import (
     payment_gateway,
     procedure_store,
     reservation_store,
+    resident_contacts,
 )
 
 
@@ -75,7 +76,11 @@ def webhook() -> WebhookAck:
         if str(metadata.get("reference", "")).startswith(applications.REFERENCE_PREFIX):
             return applications.handle_payment_event(verified, application_deps(), clock.now())
         return reservations.handle_event(
-            verified, reservations.ReservationDeps(store=reservation_store(), payments=gateway), clock.now()
+            verified,
+            reservations.ReservationDeps(
+                store=reservation_store(), payments=gateway, mailer=mailer(), contacts=resident_contacts()
+            ),
+            clock.now(),
         )
 
     try:

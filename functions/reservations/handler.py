@@ -18,6 +18,7 @@ from madoguchi.reservations import service as reservations
 from madoguchi.reservations.models import (
     ApplicationList,
     ApplicationRequest,
+    CancelQuote,
     CancelRequest,
     CancelResponse,
     CheckoutRequest,
@@ -52,7 +53,7 @@ from madoguchi.shared.api import (
 )
 from madoguchi.shared.clock import now
 from madoguchi.shared.settings import settings
-from madoguchi.wiring import payment_gateway, reservation_store
+from madoguchi.wiring import mailer, payment_gateway, reservation_store, resident_contacts
 
 logger = Logger()
 metrics = Metrics()
@@ -74,7 +75,9 @@ IDEMPOTENT = (
 
 
 def deps() -> reservations.ReservationDeps:
-    return reservations.ReservationDeps(store=reservation_store(), payments=payment_gateway())
+    return reservations.ReservationDeps(
+        store=reservation_store(), payments=payment_gateway(), mailer=mailer(), contacts=resident_contacts()
+    )
 
 
 @app.exception_handler(RateLimited)
@@ -128,6 +131,17 @@ def read(reservationId: str) -> Reservation:
 )
 def checkout(reservationId: str, body: CheckoutRequest) -> CheckoutResponse:
     return reservations.checkout(reservationId, body, current_caller(app), deps(), now(), lang=request_lang(app))
+
+
+@app.get(
+    "/reservations/<reservationId>/cancellation",
+    summary="What cancelling now would refund (to state it before the resident confirms); changes nothing",
+    tags=["reservations"],
+    security=SECURITY,
+    responses={**SIGNED, 200: {"description": "The refund a cancellation now would give"}},
+)
+def cancellation(reservationId: str) -> CancelQuote:
+    return reservations.quote(reservationId, current_caller(app), deps(), now())
 
 
 @app.post(

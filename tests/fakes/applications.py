@@ -58,6 +58,15 @@ class MemoryApplicationStore(ApplicationStore):
         self.applications[application.id] = application.model_copy(deep=True)
         self.audits.setdefault(application.id, []).append(audit)
 
+    def delete_draft(self, application: Application, *, expected_version: int) -> None:
+        current = self.applications.get(application.id)
+        if current is None or current.version != expected_version or current.status != "draft":
+            raise Conflict()
+        del self.applications[application.id]
+        self.codes.pop(application.code, None)
+        for held in (self.attachments, self.verifications, self.audits):
+            held.pop(application.id, None)
+
     def record(self, application_id: str) -> ApplicationRecord | None:
         application = self.get(application_id)
         if application is None:

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from madoguchi.procedures.cache import CachedProcedureStore
     from madoguchi.queue.dynamodb import DynamoQueueStore
     from madoguchi.queue.webpush import PyWebPush
-    from madoguchi.reservations.dynamodb import DynamoReservationStore
+    from madoguchi.reservations.dynamodb import DynamoReservationStore, DynamoResidentContacts
 
 
 @lru_cache(maxsize=1)
@@ -107,6 +107,14 @@ def reservation_store() -> DynamoReservationStore:
     from madoguchi.reservations.dynamodb import DynamoReservationStore
 
     return DynamoReservationStore(settings().reservations_table)
+
+
+@lru_cache(maxsize=1)
+def resident_contacts() -> DynamoResidentContacts:
+    """Booking e-mails' address and language, from the resident record in the applications table."""
+    from madoguchi.reservations.dynamodb import DynamoResidentContacts
+
+    return DynamoResidentContacts(settings().applications_table)
 
 
 @lru_cache(maxsize=1)

@@ -187,6 +187,24 @@ class DynamoApplicationStore(ApplicationStore):
         item.update(pk=f"RESIDENT#{resident.id}", sk="RESIDENT")
         self._table.put_item(Item=item)
 
+    def delete_draft(self, application: Application, *, expected_version: int) -> None:
+        delete_app = {
+            "Delete": {
+                "TableName": self._name,
+                "Key": {"pk": _pk(application.id), "sk": APP},
+                "ConditionExpression": "#version = :expected AND #status = :draft",
+                "ExpressionAttributeNames": {"#version": "version", "#status": "status"},
+                "ExpressionAttributeValues": {":expected": expected_version, ":draft": "draft"},
+            }
+        }
+        delete_code = {"Delete": {"TableName": self._name, "Key": {"pk": f"CODE#{application.code}", "sk": "CODE"}}}
+        self._transact(delete_app, delete_code)
+        # The rest of the partition (attachments, audit entries): the draft is gone, so is what it held.
+        rest = query_all(self._table, KeyConditionExpression=Key("pk").eq(_pk(application.id)))
+        with self._table.batch_writer() as batch:
+            for item in rest:
+                batch.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
+
     # --- reads ----------------------------------------------------------------------------------------------
     def get(self, application_id: str) -> Application | None:
         item = self._table.get_item(Key={"pk": _pk(application_id), "sk": APP}).get("Item")

@@ -69,6 +69,7 @@ class Charge(BaseModel):
     payment_intent_id: str | None = None
     amount_yen: int
     refunded_yen: int = 0
+    paid_at: datetime | None = None
 
 
 class Application(BaseModel):
@@ -147,6 +148,11 @@ class CreateApplication(BaseModel):
 
 class UpdateAnswers(BaseModel):
     answers: dict[str, Answer]
+    complete: bool = Field(
+        default=False,
+        description="Check the page as a step before 'check your answers': every required answer and attachment "
+        "present and accepted, else 422 listing each (nothing saved then)",
+    )
 
 
 class UploadRequest(BaseModel):
@@ -196,7 +202,8 @@ class AttachmentView(BaseModel):
     kind: str
     content_type: str
     status: AttachmentStatus
-    reason: str | None
+    reason: str | None = Field(description="Why it was not accepted (a code)")
+    reason_text: str | None = Field(default=None, description="The same, in the caller's language")
     size: int | None
     link: str | None = Field(default=None, description="Short-lived signed link (staff, valid attachments only)")
 
@@ -235,8 +242,21 @@ class ApplicationSummary(BaseModel):
     status: Status
     channel: Channel
     created_at: datetime
+    updated_at: datetime | None = None
     submitted_at: datetime | None
     age_days: int | None = None
+
+
+class ApplicationReceipt(BaseModel):
+    """The receipt (領収書) of an application's fee: what was paid online for it, less any refund."""
+
+    number: str
+    code: str = Field(description="The application's reference number")
+    procedure: str
+    amount: int = Field(description="Yen paid")
+    refunded: int
+    paid_at: datetime
+    issuer: str
 
 
 class ApplicationPage(BaseModel):

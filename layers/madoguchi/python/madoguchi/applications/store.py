@@ -39,6 +39,11 @@ class ApplicationStore(ABC):
         all in one transaction. Raises Conflict if anything changed meanwhile."""
 
     @abstractmethod
+    def delete_draft(self, application: Application, *, expected_version: int) -> None:
+        """Remove a draft with its short code, attachments and audit entries; raises Conflict unless it is
+        still a draft at `expected_version`."""
+
+    @abstractmethod
     def record(self, application_id: str) -> ApplicationRecord | None: ...
 
     @abstractmethod

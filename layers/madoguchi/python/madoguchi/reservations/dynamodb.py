@@ -34,7 +34,15 @@ from madoguchi.reservations.models import (
     SlotTaken,
     Status,
 )
-from madoguchi.reservations.store import REMEMBER_HOURS, Guard, GuardMoved, ReservationStore, SlotRecord
+from madoguchi.reservations.store import (
+    REMEMBER_HOURS,
+    Contact,
+    Guard,
+    GuardMoved,
+    ReservationStore,
+    ResidentContacts,
+    SlotRecord,
+)
 from madoguchi.shared.aws import dynamodb_table
 from madoguchi.shared.dynamodb import query_all, transact
 from madoguchi.shared.errors import Conflict
@@ -479,3 +487,21 @@ def _slot(item: dict[str, Any]) -> SlotRecord:
         reservation_id=item.get("reservation_id"),
         expires_at=datetime.fromisoformat(expires) if expires else None,
     )
+
+
+class DynamoResidentContacts(ResidentContacts):
+    """E-mail and language from the resident record (applications table, `RESIDENT#<id>`): only those two
+    attributes are read."""
+
+    def __init__(self, table_name: str) -> None:
+        self._table = dynamodb_table(table_name)
+
+    def contact(self, resident_id: str) -> Contact | None:
+        item = self._table.get_item(
+            Key={"pk": f"RESIDENT#{resident_id}", "sk": "RESIDENT"},
+            ProjectionExpression="#email, #lang",
+            ExpressionAttributeNames={"#email": "email", "#lang": "lang"},
+        ).get("Item")
+        if not item or not item.get("email"):
+            return None
+        return Contact(email=str(item["email"]), lang=str(item.get("lang") or "ja"))

@@ -109,6 +109,16 @@ class CancelResponse(BaseModel):
     refund_percent: int
 
 
+class CancelQuote(BaseModel):
+    """What cancelling now would refund, stated before the resident confirms (the policy of docs/reservations.md)."""
+
+    cancellable: bool
+    refund: int = Field(description="Yen that would go back to the card")
+    refund_percent: int
+    paid: int = Field(description="Yen paid for the reservation")
+    full_refund_until: date | None = Field(default=None, description="Last day a cancellation refunds in full")
+
+
 class Receipt(BaseModel):
     number: str
     reservation_id: str

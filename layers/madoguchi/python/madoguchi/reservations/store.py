@@ -176,3 +176,18 @@ class ReservationStore(ABC):
     @abstractmethod
     def advance_waiting(self, draw: Draw, slot_key: str, position: int) -> bool:
         """Move the slot's offer to waiting-list position `position` if it is still at position - 1."""
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Where to write to a resident and in which language (from the city's resident record)."""
+
+    email: str
+    lang: str
+
+
+class ResidentContacts(ABC):
+    """The resident record's e-mail address and language, for booking e-mails (no other personal data)."""
+
+    @abstractmethod
+    def contact(self, resident_id: str) -> Contact | None: ...

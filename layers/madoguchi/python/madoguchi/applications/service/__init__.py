@@ -13,13 +13,14 @@ from madoguchi.applications.service.access import (
     AttachmentNotValid,
     FeeUnpaid,
     FourEyes,
+    NotDeletable,
     NotEditable,
     ResidentMustConfirm,
     VerificationPending,
     VisitExpired,
     current_attachments,
 )
-from madoguchi.applications.service.drafts import create, form_view, request_upload, update_answers
+from madoguchi.applications.service.drafts import create, delete_draft, form_view, request_upload, update_answers
 from madoguchi.applications.service.notices import notify
 from madoguchi.applications.service.payment import (
     confirm_payment,
@@ -39,6 +40,7 @@ from madoguchi.applications.service.views import (
     inbox,
     mine,
     qr_svg,
+    receipt,
     summary,
 )
 from madoguchi.applications.service.visits import open_visit
@@ -51,6 +53,7 @@ __all__ = [
     "AttachmentNotValid",
     "FeeUnpaid",
     "FourEyes",
+    "NotDeletable",
     "NotEditable",
     "ResidentMustConfirm",
     "VerificationPending",
@@ -64,6 +67,7 @@ __all__ = [
     "create",
     "current_attachments",
     "decide",
+    "delete_draft",
     "encode_pdf",
     "form_view",
     "get",
@@ -75,6 +79,7 @@ __all__ = [
     "open_visit",
     "pending_verifications",
     "qr_svg",
+    "receipt",
     "reconcile_payments",
     "record_payment",
     "request_upload",

@@ -54,6 +54,12 @@ class NotEditable(Conflict):
     code = "application_not_editable"
 
 
+class NotDeletable(Conflict):
+    """Only a draft can be deleted: a submitted application is the city's record."""
+
+    code = "application_not_deletable"
+
+
 class VerificationPending(Conflict):
     code = "verification_pending"
 

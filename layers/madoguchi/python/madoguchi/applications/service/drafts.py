@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from madoguchi.applications.forms import Form, view
+from madoguchi.applications.forms import Form, validate, view
 from madoguchi.applications.models import (
     EDITABLE,
     MAX_ATTACHMENT_BYTES,
@@ -20,9 +20,11 @@ from madoguchi.applications.models import (
 from madoguchi.applications.service.access import (
     UPLOAD_SECONDS,
     ApplicationDeps,
+    NotDeletable,
     NotEditable,
     VisitExpired,
     audit_entry,
+    current_attachments,
     editor,
     form_of,
     load,
@@ -32,10 +34,15 @@ from madoguchi.applications.service.access import (
     procedure_form,
 )
 from madoguchi.applications.service.payment import close_checkout
+from madoguchi.applications.store import ApplicationRecord, ApplicationStore
 from madoguchi.cases.models import FRONT_COUNTERS
 from madoguchi.shared.auth import Caller, DeviceKind, Role, require
-from madoguchi.shared.errors import Conflict, Forbidden, InvalidInput, present
+from madoguchi.shared.errors import Conflict, Forbidden, InvalidInput, NotFound, present
 from madoguchi.shared.i18n import LANGS, Lang
+
+# How far back a resident's applications are looked through for an open draft to resume (newest first).
+RESUME_PAGES = 5
+RESUME_PAGE = 50
 
 
 def form_view(procedure_id: str, deps: ApplicationDeps, *, lang: Lang) -> Any:
@@ -77,6 +84,8 @@ def create(
     if who.role is Role.RESIDENT:
         if request.proxy or request.for_resident or request.visit_id:
             raise InvalidInput([(["body", "proxy"], "not_allowed_for_residents")])
+        if not request.answers and (open_draft := _open_draft(store, who.sub, procedure.id)):
+            return open_draft  # one draft per procedure: choosing it again resumes it
         owner = who.sub
         resident = store.resident(who.sub)
         if resident:
@@ -140,6 +149,34 @@ def create(
     return application
 
 
+def _open_draft(store: ApplicationStore, owner: str, procedure_id: str) -> Application | None:
+    """The resident's newest draft of this procedure they started themselves, if any."""
+    cursor: str | None = None
+    for _ in range(RESUME_PAGES):
+        items, cursor = store.mine(owner, RESUME_PAGE, cursor)
+        for a in items:
+            if a.procedure == procedure_id and a.status == "draft" and a.typed_by is None:
+                return a
+        if cursor is None:
+            return None
+    return None
+
+
+def delete_draft(application_id: str, caller: Caller | None, deps: ApplicationDeps, now: datetime) -> None:
+    """The resident deletes a draft of their own (with its answers and files); a submitted application is the
+    city's record and stays. Someone else's application reads as missing."""
+    who = require(caller, Role.RESIDENT)
+    application = deps.store.get(application_id)
+    if application is None or application.owner != who.sub:
+        raise NotFound(application_id=application_id)
+    if application.status != "draft" or application.typed_by is not None:
+        raise NotDeletable()
+    record = load(deps.store, application_id)
+    deps.store.delete_draft(application, expected_version=application.version)
+    for x in record.attachments:  # unreferenced files expire anyway; deleting now keeps nothing longer than asked
+        deps.attachments.delete(x.key)
+
+
 def update_answers(
     application_id: str, request: UpdateAnswers, caller: Caller | None, deps: ApplicationDeps, now: datetime
 ) -> Application:
@@ -157,10 +194,28 @@ def update_answers(
     merged = {**application.answers, **answers}
     merged = {k: v for k, v in merged.items() if v is not None and v != ""}
     problems(found, merged, complete=False)
+    if request.complete:
+        _check_step(found, merged, load(deps.store, application.id))
     changed = application.model_copy(update={"answers": merged, "updated_at": now, "version": expected + 1})
     action = "answers_changed_by_staff" if who.role is Role.STAFF else "answers_changed"
     deps.store.save(changed, audit_entry(who, action, now), expected_version=expected)
     return changed
+
+
+def _check_step(found: Form, answers: dict[str, Any], record: ApplicationRecord) -> None:
+    """Every required answer and attachment present and accepted: all problems in one 422, in form order."""
+    found_problems: list[tuple[list[str | int], str]] = list(validate(found, answers, complete=True))
+    latest = current_attachments(record)
+    for spec in found.attachments:
+        current = latest.get(spec.id)
+        if current is None and spec.required:
+            found_problems.append((["body", "attachments", spec.id], "attachment_missing"))
+        elif current is not None and current.status == "rejected":
+            found_problems.append((["body", "attachments", spec.id], current.reason or "attachment_rejected"))
+        elif current is not None and current.status == "pending":
+            found_problems.append((["body", "attachments", spec.id], "attachment_pending"))
+    if found_problems:
+        raise InvalidInput(found_problems)
 
 
 def request_upload(

@@ -29,13 +29,19 @@ def application_link(application: Application) -> str:
     return site_link(f"/apply/?id={application.id}&lang={lang}")
 
 
-def notify(mailer: Mailer | None, application: Application) -> None:
-    """Reference number, status and a link: never the form's data, never the reason (it is on the page)."""
+def notify(mailer: Mailer | None, application: Application, *, paid_yen: int = 0, refund_yen: int = 0) -> None:
+    """Reference number, status, what was paid or refunded, and a link: never the form's data, never the reason
+    (it is on the page)."""
     if mailer is None or not application.email or application.status not in STATUS_MESSAGES:
         return
     lang: Lang = application.lang if application.lang in LANGS else "ja"
     status = message(STATUS_MESSAGES[application.status], lang)
     subject = f"{message('application_mail_subject', lang)} {application.code}: {status}"
     link = application_link(application)
-    body = f"{message('application_mail_subject', lang)} {application.code}\n{status}\n{link}\n"
+    lines = [f"{message('application_mail_subject', lang)} {application.code}", status]
+    if paid_yen:
+        lines.append(message("application_mail_paid", lang).format(yen=f"{paid_yen:,}"))
+    if refund_yen:
+        lines.append(message("application_mail_refund", lang).format(yen=f"{refund_yen:,}"))
+    body = "\n".join([*lines, link]) + "\n"
     mailer.send(application.email, subject, body)

@@ -134,7 +134,9 @@ def _receive_paid(
     if application.payment is None:
         raise Conflict(application_id=application.id)
     found = form_of(application)
-    charge = Charge(session_id=state.session_id, payment_intent_id=state.payment_intent_id, amount_yen=state.amount)
+    charge = Charge(
+        session_id=state.session_id, payment_intent_id=state.payment_intent_id, amount_yen=state.amount, paid_at=now
+    )
     changed = application.model_copy(
         update={
             "status": "received",
@@ -155,7 +157,7 @@ def _receive_paid(
     except Conflict:  # another path received it first
         return present(deps.store.get(application.id))
     mark_referenced(record, deps)
-    notify(deps.mailer, changed)
+    notify(deps.mailer, changed, paid_yen=state.amount)
     return changed
 
 

@@ -66,7 +66,8 @@ def decide(
         }
     )
     deps.store.save(changed, audit_entry(who, request.decision, now), expected_version=application.version)
-    notify(deps.mailer, changed)
+    refunded = paid_yen(application) - paid_yen(changed)
+    notify(deps.mailer, changed, refund_yen=max(refunded, 0))
     return changed
 
 

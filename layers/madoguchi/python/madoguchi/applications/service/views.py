@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import base64
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 from madoguchi.applications.forms import form, view
 from madoguchi.applications.models import (
     Application,
     ApplicationPage,
+    ApplicationReceipt,
     ApplicationSummary,
     AttachmentView,
     OnlineApplicationView,
@@ -18,7 +19,10 @@ from madoguchi.applications.store import ApplicationRecord
 from madoguchi.procedures.store import ProcedureStore
 from madoguchi.shared.auth import Caller, Role, require
 from madoguchi.shared.errors import Forbidden, NotFound, present
-from madoguchi.shared.i18n import Lang, pick
+from madoguchi.shared.i18n import Lang, message, pick
+
+ISSUER = "四日市市"
+TOKYO = timezone(timedelta(hours=9), "JST")
 
 
 def get(application_id: str, caller: Caller | None, deps: ApplicationDeps, now: datetime) -> ApplicationRecord:
@@ -68,6 +72,7 @@ def summary(a: Application, procedures: ProcedureStore, lang: Lang, now: datetim
         status=a.status,
         channel=a.channel,
         created_at=a.created_at,
+        updated_at=a.updated_at,
         submitted_at=a.submitted_at,
         age_days=(now - a.submitted_at).days if a.submitted_at else None,
     )
@@ -112,6 +117,7 @@ def application_view(
                 content_type=x.content_type,
                 status=x.status,
                 reason=x.reason,
+                reason_text=message(x.reason, lang) if x.reason else None,
                 size=x.size,
                 link=deps.attachments.link(x.key, LINK_SECONDS) if links and x.status == "valid" else None,
             )
@@ -120,6 +126,28 @@ def application_view(
         verifications=sorted(record.verifications, key=lambda v: v.asked_at),
         form=view(found, lang),
         qr_svg=qr_svg,
+    )
+
+
+def receipt(application_id: str, caller: Caller | None, deps: ApplicationDeps, *, lang: Lang) -> ApplicationReceipt:
+    """The fee receipt of the resident's own application: every charge paid online, less refunds."""
+    who = require(caller, Role.RESIDENT)
+    a = deps.store.get(application_id)
+    if a is None or a.owner != who.sub:
+        raise NotFound(application_id=application_id)
+    paid = [c for c in a.charges if c.amount_yen > 0]
+    if not paid:
+        raise NotFound(application_id=application_id)  # nothing was paid: there is no receipt
+    paid_at = max((c.paid_at or a.submitted_at or a.updated_at) for c in paid)
+    procedure = deps.procedures.get(a.procedure)
+    return ApplicationReceipt(
+        number=f"A{paid_at.astimezone(TOKYO):%Y%m%d}-{a.code}",
+        code=a.code,
+        procedure=pick(procedure.name, lang) if procedure else a.procedure,
+        amount=sum(c.amount_yen for c in paid),
+        refunded=sum(c.refunded_yen for c in paid),
+        paid_at=paid_at,
+        issuer=ISSUER,
     )
 
 

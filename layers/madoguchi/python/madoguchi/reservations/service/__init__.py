@@ -11,7 +11,7 @@ from madoguchi.reservations.service.availability import (
     staff_facility,
 )
 from madoguchi.reservations.service.booking import get_reservation, hold, mine, receipt
-from madoguchi.reservations.service.cancellation import cancel, close_day, refund_percent
+from madoguchi.reservations.service.cancellation import cancel, close_day, quote, refund_percent
 from madoguchi.reservations.service.common import (
     DEPARTMENT,
     TOKYO,
@@ -55,6 +55,7 @@ __all__ = [
     "my_reductions",
     "pending_reductions",
     "put_facility",
+    "quote",
     "receipt",
     "reconcile",
     "refund_percent",

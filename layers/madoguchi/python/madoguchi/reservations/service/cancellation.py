@@ -3,9 +3,10 @@ reservation of the day cancelled and refunded in full)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from madoguchi.reservations.models import (
+    CancelQuote,
     CancelRequest,
     CancelResponse,
     ClosureRequest,
@@ -16,6 +17,7 @@ from madoguchi.reservations.models import (
     SlotRef,
     Status,
 )
+from madoguchi.reservations.service import notices
 from madoguchi.reservations.service.common import (
     DEPARTMENT,
     ReservationDeps,
@@ -91,6 +93,7 @@ def _cancel(
         if remember and (first := store.remembered(remember)):
             return CancelResponse.model_validate_json(first)
         raise NotCancellable()
+    notices.cancelled(deps, cancelled, amount, paid=paid, closure=reason == "closure")
     return response.model_copy(update={"reservation": send_refund(deps, cancelled)})
 
 
@@ -116,6 +119,23 @@ def cancel(
         raise NotCancellable()
     percent = refund_percent(reservation.date, today(now))
     return _cancel(deps, reservation, now, percent, body.reason or "resident", remember)
+
+
+def quote(reservation_id: str, caller: Caller | None, deps: ReservationDeps, now: datetime) -> CancelQuote:
+    """The refund a cancellation now would give, by the same rule `cancel` applies (nothing is changed)."""
+    resident = require(caller, Role.RESIDENT)
+    reservation = owned(deps.store, reservation_id, resident)
+    paid = reservation.amount if reservation.payment_status is PaymentStatus.PAID else 0
+    first_slot = min(slot_start_utc(reservation.date, s.start) for s in reservation.slots)
+    cancellable = reservation.status in (Status.HELD, Status.CONFIRMED) and first_slot > now
+    percent = refund_percent(reservation.date, today(now)) if cancellable and paid else 0
+    return CancelQuote(
+        cancellable=cancellable,
+        refund=paid * percent // 100,
+        refund_percent=percent,
+        paid=paid,
+        full_refund_until=reservation.date - timedelta(days=FULL_REFUND_DAYS) if paid else None,
+    )
 
 
 def close_day(

@@ -16,6 +16,7 @@ from madoguchi.reservations.models import (
     Reservation,
     Status,
 )
+from madoguchi.reservations.service import notices
 from madoguchi.reservations.service.common import (
     CHECKOUT_MINUTES,
     PURPOSE,
@@ -55,6 +56,7 @@ def checkout(
         )
         if not store.confirm(confirmed, now):
             raise NotHeld()
+        notices.confirmed(deps, confirmed)
         return CheckoutResponse(reservation=confirmed, checkout_url=None)
     if reservation.checkout_session_id and reservation.checkout_url:
         return CheckoutResponse(reservation=reservation, checkout_url=reservation.checkout_url)
@@ -169,6 +171,7 @@ def settle(state: CheckoutState, deps: ReservationDeps, now: datetime) -> Reserv
         )
         if reservation.status is Status.HELD:
             if store.confirm(paid, now):
+                notices.confirmed(deps, paid)
                 return paid
             current = store.get(reservation.id)
             if current is not None and current != reservation:
@@ -179,6 +182,7 @@ def settle(state: CheckoutState, deps: ReservationDeps, now: datetime) -> Reserv
             if store.reacquire(paid, now):
                 # Paid after the hold ran out, and the slots were still free: the booking is honoured.
                 logger.info("Late payment honoured", extra={"reservation": reservation.id})
+                notices.confirmed(deps, paid)
                 return paid
         elif reservation.status is Status.CONFIRMED:
             logger.warning("Second payment for a confirmed reservation", extra={"reservation": reservation.id})
@@ -207,6 +211,7 @@ def settle(state: CheckoutState, deps: ReservationDeps, now: datetime) -> Reserv
             reservation = store.get(reservation.id) or reservation
             continue
         logger.info("Late payment refunded", extra={"reservation": reservation.id})
+        notices.cancelled(deps, refunded, state.amount, paid=True, closure=False)
         return send_refund(deps, refunded)
     logger.warning("Could not settle a paid checkout", extra={"reservation": reservation.id})
     return None
