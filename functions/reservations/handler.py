@@ -104,6 +104,7 @@ def hold(body: HoldRequest) -> Reservation:
         now(),
         hold_minutes=settings().hold_minutes,
         idempotency_key=idempotency_key(app),
+        lang=request_lang(app),
     )
     metrics.add_metric(name="HoldPlaced", unit="Count", value=1)
     return held

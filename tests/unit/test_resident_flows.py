@@ -279,6 +279,17 @@ def test_the_refund_is_stated_before_cancelling_and_the_cancellation_e_mail_says
     assert not reservations.quote(r.id, RESIDENT, booking["deps"], NOW).cancellable
 
 
+def test_the_e_mail_speaks_the_language_the_resident_booked_in(booking):
+    body = HoldRequest(
+        facility_id="kasumi-tennis", date=date(2030, 5, 21), slots=[SlotRef(unit_id="court-2", start="09:00")]
+    )
+    held = reservations.hold(body, RESIDENT, booking["deps"], NOW, hold_minutes=15, lang="en")
+    reservations.cancel(held.id, CancelRequest(), RESIDENT, booking["deps"], NOW)
+    _, subject, text = booking["mail"].sent[-1]
+    assert subject.startswith(message("reservation_mail_subject", "en")) and text.endswith(f"id={held.id}&lang=en\n")
+    assert message("reservation_mail_refund", "en").split("{")[0] not in text  # nothing was paid: no refund line
+
+
 def test_a_late_cancellation_states_no_refund(booking):
     r = paid_booking(booking, day=date(2030, 5, 2))  # tomorrow: half back
     assert reservations.quote(r.id, RESIDENT, booking["deps"], NOW).refund_percent == 50

@@ -1,3 +1,4 @@
+import { useEffect, useRef } from "preact/hooks";
 import { type Answer, type ApplicationStatus, type ApplicationView, applies, type FormField } from "../lib/applications";
 import { type MessageKey, useI18n } from "../lib/i18n";
 import { describedBy, FieldError, type FieldErrors } from "./forms";
@@ -20,7 +21,7 @@ export function StatusBadge({ status }: { status: ApplicationStatus }) {
   return <strong class={`status status--${status}`}>{t(STATUS_LABEL[status])}</strong>;
 }
 
-const controlId = (id: string) => `answer-${id}`;
+export const controlId = (id: string) => `answer-${id}`;
 const INPUT_TYPE: Record<string, string> = { number: "number", date: "date", phone: "tel", text: "text" };
 
 /** The 422 answer's problems keyed by field id (answers.<id>, attachments.<id>). */
@@ -126,6 +127,109 @@ export function ApplicationFields({ fields, answers, prefilled, errors, readOnly
           );
         })}
     </div>
+  );
+}
+
+export interface SummaryProblem {
+  /** The control to move to (id of an input). */
+  target: string;
+  text: string;
+}
+
+/**
+ * The error summary at the top of a step (GOV.UK / デジタル庁 pattern): it takes focus when it appears, and each
+ * entry links to the control it is about; following a link moves the focus there.
+ */
+export function ErrorSummary({ problems }: { problems: SummaryProblem[] }) {
+  const { t } = useI18n();
+  const box = useRef<HTMLDivElement>(null);
+  const shown = problems.length > 0;
+  useEffect(() => {
+    if (shown) box.current?.focus();
+  }, [shown, problems.map((p) => p.target).join(" ")]);
+  if (!shown) return null;
+  return (
+    <div class="error-summary" id="error-summary" ref={box} tabIndex={-1} aria-labelledby="error-summary-title">
+      <h3 id="error-summary-title" class="error-summary__title">
+        {t("apply.errorSummary.title")}
+      </h3>
+      <ul class="error-summary__list">
+        {problems.map((p) => (
+          <li key={p.target}>
+            <a
+              href={`#${p.target}`}
+              onClick={(e) => {
+                e.preventDefault();
+                const control = document.getElementById(p.target);
+                control?.scrollIntoView({ block: "center" });
+                control?.focus();
+              }}
+            >
+              {p.text}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** An answer as text (choice labels, yes/no). */
+export function answerText(field: FormField, value: Answer | undefined, t: (key: MessageKey) => string): string {
+  if (value === undefined) return "—";
+  if (field.type === "choice") return field.choices.find((c) => c.value === value)?.label ?? String(value);
+  if (field.type === "bool") return value ? t("apply.yes") : t("apply.no");
+  return String(value);
+}
+
+/**
+ * "Check your answers": every question asked with its answer and a change link that goes back to that question
+ * (answers the city filled in cannot be changed, so they have none).
+ */
+export function CheckAnswers({
+  application,
+  attachments,
+  onChange,
+}: {
+  application: ApplicationView;
+  attachments: { id: string; label: string; state: string }[];
+  onChange: (controlId: string) => void;
+}) {
+  const { t } = useI18n();
+  const asked = application.form.fields.filter((f) => applies(f, application.answers));
+  const row = (key: string, label: string, value: string, target: string | null) => (
+    <div class="summary-list__row" key={key}>
+      <dt class="summary-list__key">{label}</dt>
+      <dd class="summary-list__value">{value}</dd>
+      <dd class="summary-list__actions">
+        {target && (
+          <a
+            href={`#${target}`}
+            id={`change-${key}`}
+            onClick={(e) => {
+              e.preventDefault();
+              onChange(target);
+            }}
+          >
+            {t("apply.change")}
+            <span class="visually-hidden"> {label}</span>
+          </a>
+        )}
+      </dd>
+    </div>
+  );
+  return (
+    <dl class="summary-list">
+      {asked.map((f) =>
+        row(
+          f.id,
+          f.label,
+          answerText(f, application.answers[f.id], t),
+          application.prefilled.includes(f.id) ? null : controlId(f.id),
+        ),
+      )}
+      {attachments.map((a) => row(`file-${a.id}`, a.label, a.state, `file-${a.id}`))}
+    </dl>
   );
 }
 

@@ -45,6 +45,8 @@ export interface AttachmentView {
   content_type: string;
   status: "pending" | "valid" | "rejected";
   reason: string | null;
+  /** The reason in the asked language (never show the code). */
+  reason_text: string | null;
   size: number | null;
   link: string | null;
 }
@@ -75,6 +77,7 @@ export interface ApplicationView {
   confirmed_by: string | null;
   return_reason: string | null;
   created_at: string;
+  updated_at: string;
   submitted_at: string | null;
   attachments: AttachmentView[];
   verifications: AppVerification[];
@@ -90,8 +93,34 @@ export interface ApplicationSummary {
   status: ApplicationStatus;
   channel: string;
   created_at: string;
+  updated_at: string | null;
   submitted_at: string | null;
   age_days: number | null;
+}
+
+/** The fee receipt (領収書) of an application. */
+export interface ApplicationReceipt {
+  number: string;
+  code: string;
+  procedure: string;
+  amount: number;
+  refunded: number;
+  paid_at: string;
+  issuer: string;
+}
+
+/** GET the fee receipt PDF with the token and download it. */
+export async function downloadReceipt(id: string, token: string): Promise<void> {
+  const response = await fetch(`/applications/${encodeURIComponent(id)}/receipt.pdf`, {
+    headers: { Accept: "application/pdf", Authorization: `Bearer ${token}` },
+  });
+  if (!response.ok) throw new Error(String(response.status));
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = `receipt-${id}.pdf`;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 export interface UploadTicket {

@@ -80,6 +80,19 @@ export interface CancelResponse {
   refund_percent: number;
 }
 
+/** What cancelling now would refund (stated before the resident confirms). */
+export interface CancelQuote {
+  cancellable: boolean;
+  refund: number;
+  refund_percent: number;
+  paid: number;
+  full_refund_until: string | null;
+}
+
+/** Whether a hold can still be paid: it is held and its time has not run out (the API's `expires_at`). */
+export const payable = (r: Reservation, now: number): boolean =>
+  r.status === "held" && new Date(r.expires_at).getTime() > now;
+
 export type ReductionCategory = "disability" | "senior" | "school" | "children";
 
 export interface FeeReduction {

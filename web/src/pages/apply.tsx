@@ -1,22 +1,34 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { AnswerList, ApplicationFields, answerErrors, StatusBadge } from "../components/application-form";
+import {
+  AnswerList,
+  ApplicationFields,
+  answerErrors,
+  CheckAnswers,
+  ErrorSummary,
+  type SummaryProblem,
+  StatusBadge,
+} from "../components/application-form";
 import { Page, mount } from "../components/app";
 import { Alert, Loading } from "../components/feedback";
-import type { FieldErrors } from "../components/forms";
+import { departmentName, type FieldErrors } from "../components/forms";
 import { type Session, SignIn } from "../components/sign-in";
 import { hasStoredSession } from "../lib/auth";
 import type { ProcedureList } from "../lib/procedures";
 import { type ApiError, asApiError, request, withLang } from "../lib/http";
 import {
   type Answer,
+  type ApplicationReceipt,
   type ApplicationSummary,
   type ApplicationView,
+  applies,
+  downloadReceipt,
   EDITABLE,
   getApplication,
   newKey,
   type UploadTicket,
   uploadFile,
 } from "../lib/applications";
+import { formatTokyoDate, formatTokyoTime } from "../lib/format";
 import { type MessageKey, useI18n } from "../lib/i18n";
 import { hrefWith, queryParam } from "../lib/url";
 import "../styles/base.css";
@@ -36,14 +48,39 @@ function Start({ token, onOpen }: { token: string; onOpen: (id: string) => void 
   const [mine, setMine] = useState<ApplicationSummary[] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
+  const [deleting, setDeleting] = useState<string | null>(null);
+  const [notice, setNotice] = useState("");
+  const [version, setVersion] = useState(0);
 
   useEffect(() => {
     request<ProcedureList>(withLang("/procedures", lang)).then(setProcedures, (e) => setError(asApiError(e)));
+  }, [lang]);
+  useEffect(() => {
     request<{ applications: ApplicationSummary[] }>(withLang("/me/applications", lang), { token }).then(
       (page) => setMine(page.applications),
       (e) => setError(asApiError(e)),
     );
-  }, [lang, token]);
+  }, [lang, token, version]);
+
+  const remove = async (draft: ApplicationSummary) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await request(withLang(`/applications/${encodeURIComponent(draft.id)}`, lang), { method: "DELETE", token });
+      setDeleting(null);
+      setNotice(t("apply.mine.deleted", { name: draft.procedure_name }));
+      setVersion((v) => v + 1);
+      document.getElementById("apply-mine-heading")?.focus();
+    } catch (e) {
+      setError(asApiError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const when = (iso: string | null) => (iso ? `${formatTokyoDate(new Date(iso), lang)} ${formatTokyoTime(new Date(iso), lang)}` : "");
+  const drafts = (mine ?? []).filter((a) => a.status === "draft");
+  const others = (mine ?? []).filter((a) => a.status !== "draft");
+  const draftOf = new Map(drafts.map((d) => [d.procedure, d]));
 
   const start = async (procedure: string) => {
     setBusy(true);
@@ -66,23 +103,75 @@ function Start({ token, onOpen }: { token: string; onOpen: (id: string) => void 
   return (
     <>
       <Alert error={error} />
+      <div role="status">{notice && <p class="notice notice--ok">{notice}</p>}</div>
       <section class="panel" aria-labelledby="apply-mine-heading">
-        <h2 id="apply-mine-heading">{t("apply.mine.heading")}</h2>
+        <h2 id="apply-mine-heading" tabIndex={-1}>
+          {t("apply.mine.heading")}
+        </h2>
         {mine === null ? (
           <Loading />
         ) : mine.length === 0 ? (
           <p>{t("apply.mine.none")}</p>
         ) : (
-          <ul class="application-list">
-            {mine.map((a) => (
-              <li key={a.id}>
-                <a href={hrefWith("id", a.id)} onClick={(e) => (e.preventDefault(), onOpen(a.id))}>
-                  {a.procedure_name}（{a.code}）
-                </a>{" "}
-                <StatusBadge status={a.status} />
-              </li>
-            ))}
-          </ul>
+          <>
+            {drafts.length > 0 && (
+              <>
+                <h3>{t("apply.mine.drafts")}</h3>
+                <ul class="application-list" id="draft-list">
+                  {drafts.map((a) => (
+                    <li key={a.id} data-application={a.id}>
+                      <a href={hrefWith("id", a.id)} onClick={(e) => (e.preventDefault(), onOpen(a.id))}>
+                        {a.procedure_name}（{a.code}）
+                      </a>{" "}
+                      <span class="application-list__dates">
+                        {t("apply.mine.started", { when: when(a.created_at) })}
+                        {a.updated_at && a.updated_at !== a.created_at && ` ・ ${t("apply.mine.saved", { when: when(a.updated_at) })}`}
+                      </span>{" "}
+                      {deleting === a.id ? (
+                        <span class="confirm-inline" role="group" aria-labelledby={`delete-question-${a.id}`}>
+                          <span id={`delete-question-${a.id}`}>{t("apply.mine.deleteConfirm", { name: a.procedure_name })}</span>{" "}
+                          <button type="button" class="button button--danger" disabled={busy} onClick={() => remove(a)}>
+                            {t("apply.mine.deleteYes")}
+                          </button>{" "}
+                          <button type="button" class="button button--secondary" disabled={busy} onClick={() => setDeleting(null)}>
+                            {t("apply.mine.keep")}
+                          </button>
+                        </span>
+                      ) : (
+                        <button
+                          type="button"
+                          class="button button--secondary"
+                          disabled={busy}
+                          onClick={() => setDeleting(a.id)}
+                          aria-label={`${t("apply.mine.delete")}: ${a.procedure_name}（${a.code}）`}
+                        >
+                          {t("apply.mine.delete")}
+                        </button>
+                      )}
+                    </li>
+                  ))}
+                </ul>
+              </>
+            )}
+            {others.length > 0 && (
+              <>
+                <h3>{t("apply.mine.sent")}</h3>
+                <ul class="application-list">
+                  {others.map((a) => (
+                    <li key={a.id}>
+                      <a href={hrefWith("id", a.id)} onClick={(e) => (e.preventDefault(), onOpen(a.id))}>
+                        {a.procedure_name}（{a.code}）
+                      </a>{" "}
+                      <StatusBadge status={a.status} />{" "}
+                      {a.submitted_at && (
+                        <span class="application-list__dates">{t("apply.mine.submitted", { when: when(a.submitted_at) })}</span>
+                      )}
+                    </li>
+                  ))}
+                </ul>
+              </>
+            )}
+          </>
         )}
       </section>
       <section class="panel" aria-labelledby="apply-start-heading">
@@ -96,6 +185,7 @@ function Start({ token, onOpen }: { token: string; onOpen: (id: string) => void 
               <li key={p.id}>
                 <button type="button" class="button button--secondary" disabled={busy} onClick={() => start(p.id)}>
                   {p.name}
+                  {draftOf.has(p.id) && ` ${t("apply.start.resume")}`}
                 </button>{" "}
                 <span>
                   {p.fee_yen > 0 ? t("apply.fee", { yen: yen(p.fee_yen) }) : t("apply.free")}
@@ -110,7 +200,82 @@ function Start({ token, onOpen }: { token: string; onOpen: (id: string) => void 
   );
 }
 
-/** One application: edit (draft/returned), attach photos, review and submit, pay, follow its status. */
+/** A receipt's facts and its PDF, for a fee paid online. */
+function FeeReceipt({ id, token }: { id: string; token: string }) {
+  const { t, lang } = useI18n();
+  const [receipt, setReceipt] = useState<ApplicationReceipt | null>(null);
+  useEffect(() => {
+    request<ApplicationReceipt>(withLang(`/applications/${encodeURIComponent(id)}/receipt`, lang), { token }).then(
+      setReceipt,
+      () => setReceipt(null), // nothing paid: no receipt
+    );
+  }, [id, token, lang]);
+  if (!receipt) return null;
+  return (
+    <section class="receipt-summary" aria-labelledby="fee-receipt-heading">
+      <h3 id="fee-receipt-heading">{t("apply.receipt.heading")}</h3>
+      <dl class="facts" id="fee-receipt">
+        <div>
+          <dt>{t("receipt.number")}</dt>
+          <dd>{receipt.number}</dd>
+        </div>
+        <div>
+          <dt>{t("reservations.amount")}</dt>
+          <dd>{t("apply.fee", { yen: yen(receipt.amount) })}</dd>
+        </div>
+        <div>
+          <dt>{t("receipt.paidAt")}</dt>
+          <dd>{formatTokyoDate(new Date(receipt.paid_at), lang)}</dd>
+        </div>
+        {receipt.refunded > 0 && (
+          <div>
+            <dt>{t("receipt.refunded")}</dt>
+            <dd>{t("apply.fee", { yen: yen(receipt.refunded) })}</dd>
+          </div>
+        )}
+      </dl>
+      <button type="button" class="button button--secondary" onClick={() => downloadReceipt(id, token).catch(() => undefined)}>
+        {t("receipt.pdf")}
+      </button>
+    </section>
+  );
+}
+
+/** After submitting: the panel with the reference number, then what happens next and when. */
+function Confirmation({ app, token }: { app: ApplicationView; token: string }) {
+  const { t } = useI18n();
+  const waitingForStaff = ["received", "in_review"].includes(app.status);
+  return (
+    <>
+      {waitingForStaff && (
+        <div class="confirmation-panel" id="confirmation-panel">
+          <h3 class="confirmation-panel__title">{t("apply.panel.title")}</h3>
+          <p class="confirmation-panel__body">
+            {t("apply.panel.reference")}
+            <br />
+            <strong class="confirmation-panel__code">{app.code}</strong>
+          </p>
+        </div>
+      )}
+      {waitingForStaff && (
+        <section aria-labelledby="next-heading" id="what-happens-next">
+          <h3 id="next-heading">{t("apply.next.heading")}</h3>
+          <p>
+            {t("apply.next.review", {
+              department: departmentName(t, app.department),
+              days: app.form.processing_days,
+            })}
+          </p>
+          <p>{t("apply.next.mail")}</p>
+        </section>
+      )}
+      {app.paid && <FeeReceipt id={app.id} token={token} />}
+    </>
+  );
+}
+
+/** One application: fill in (draft/returned) with the step checked, attach photos, check answers and submit, pay,
+ * then the confirmation with what happens next, and the status. */
 function Application({ id, token, onBack }: { id: string; token: string; onBack: () => void }) {
   const { t, lang } = useI18n();
   const [app, setApp] = useState<ApplicationView | null>(null);
@@ -120,6 +285,7 @@ function Application({ id, token, onBack }: { id: string; token: string; onBack:
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [reviewing, setReviewing] = useState(false);
+  const [focusAfter, setFocusAfter] = useState<string | null>(null);
   const submitKey = useRef(newKey());
   const heading = useRef<HTMLHeadingElement>(null);
 
@@ -143,7 +309,17 @@ function Application({ id, token, onBack }: { id: string; token: string; onBack:
   useEffect(() => {
     load(queryParam("paid") === "1", true);
   }, [id, lang]);
-  useEffect(() => heading.current?.focus(), [app?.status]);
+  useEffect(() => {
+    if (!focusAfter) heading.current?.focus();
+  }, [app?.status, reviewing]);
+  // "Change" on the check page: back to the question, focus on it.
+  useEffect(() => {
+    if (!focusAfter || reviewing) return;
+    const control = document.getElementById(focusAfter);
+    control?.scrollIntoView({ block: "center" });
+    control?.focus();
+    setFocusAfter(null);
+  }, [focusAfter, reviewing]);
 
   // Photos are checked after upload: poll while one is pending.
   useEffect(() => {
@@ -156,9 +332,24 @@ function Application({ id, token, onBack }: { id: string; token: string; onBack:
     const error = asApiError(e);
     const found = error.status === 422 ? answerErrors(error.detail) : {};
     setErrors(found);
-    setAlert(error);
-    const first = Object.keys(found)[0];
-    if (first) document.getElementById(`answer-${first.split(".")[1]}`)?.focus();
+    // Field problems are listed in the error summary and next to each field; other failures in the alert.
+    setAlert(Object.keys(found).length > 0 ? null : error);
+  };
+
+  const clearError = (key: string) =>
+    setErrors((current) => {
+      if (!(key in current)) return current;
+      const next = { ...current };
+      delete next[key];
+      return next;
+    });
+
+  const patch = async (complete: boolean) => {
+    const body = {
+      answers: Object.fromEntries(Object.entries(answers).filter(([k]) => !app?.prefilled.includes(k))),
+      complete,
+    };
+    return request<ApplicationView>(withLang(`/applications/${id}`, lang), { method: "PATCH", body, token });
   };
 
   const save = async () => {
@@ -166,18 +357,10 @@ function Application({ id, token, onBack }: { id: string; token: string; onBack:
     setAlert(null);
     setErrors({});
     try {
-      const body = { answers: Object.fromEntries(Object.entries(answers).filter(([k]) => !app?.prefilled.includes(k))) };
-      const view = await request<ApplicationView>(withLang(`/applications/${id}`, lang), {
-        method: "PATCH",
-        body,
-        token,
-      });
-      setApp(view);
+      setApp(await patch(false));
       setNotice(t("apply.saved"));
-      return true;
     } catch (e) {
       fail(e);
-      return false;
     } finally {
       setBusy(false);
     }
@@ -188,6 +371,7 @@ function Application({ id, token, onBack }: { id: string; token: string; onBack:
     const type = file.type === "image/jpg" ? "image/jpeg" : file.type;
     setBusy(true);
     setAlert(null);
+    clearError(`attachments.${kind}`);
     try {
       const ticket = await request<UploadTicket>(withLang(`/applications/${id}/attachments`, lang), {
         method: "POST",
@@ -204,12 +388,20 @@ function Application({ id, token, onBack }: { id: string; token: string; onBack:
     }
   };
 
-  /** Save, then show the answers to check before submitting. */
+  /** The step is checked as a whole (every required answer and file) before the answers are shown to check. */
   const review = async (event: Event) => {
     event.preventDefault();
-    if (await save()) {
+    setBusy(true);
+    setAlert(null);
+    try {
+      setApp(await patch(true));
+      setErrors({});
       setNotice(null);
       setReviewing(true);
+    } catch (e) {
+      fail(e);
+    } finally {
+      setBusy(false);
     }
   };
 
@@ -236,6 +428,19 @@ function Application({ id, token, onBack }: { id: string; token: string; onBack:
   if (!app) return alert ? <Alert error={alert} /> : <Loading />;
   const editable = EDITABLE.includes(app.status) && app.status !== "preregistered" && app.typed_by === null;
   const latest = new Map(app.attachments.map((a) => [a.kind, a]));
+  const attachmentState = (kind: string) => {
+    const current = latest.get(kind);
+    return current ? t(ATTACHMENT_STATUS[current.status]) : t("apply.attachment.none");
+  };
+  // The summary lists problems in form order: the fields asked, then the files.
+  const problems: SummaryProblem[] = [
+    ...app.form.fields
+      .filter((f) => applies(f, answers) && errors[`answers.${f.id}`])
+      .map((f) => ({ target: `answer-${f.id}`, text: `${f.label}: ${errors[`answers.${f.id}`]}` })),
+    ...app.form.attachments
+      .filter((a) => errors[`attachments.${a.id}`])
+      .map((a) => ({ target: `file-${a.id}`, text: `${a.label}: ${errors[`attachments.${a.id}`]}` })),
+  ];
 
   return (
     <section class="panel application" aria-labelledby="application-heading">
@@ -264,38 +469,42 @@ function Application({ id, token, onBack }: { id: string; token: string; onBack:
       {editable && reviewing ? (
         <section aria-labelledby="review-heading" class="review">
           <h3 id="review-heading">{t("apply.reviewHeading")}</h3>
-          <AnswerList application={app} />
-          <ul>
-            {app.form.attachments.map((spec) => (
-              <li key={spec.id}>
-                {spec.label}: {latest.get(spec.id) ? t(ATTACHMENT_STATUS[latest.get(spec.id)!.status]) : "—"}
-              </li>
-            ))}
-          </ul>
+          <CheckAnswers
+            application={app}
+            attachments={app.form.attachments.map((spec) => ({
+              id: spec.id,
+              label: spec.label,
+              state: attachmentState(spec.id),
+            }))}
+            onChange={(target) => {
+              setFocusAfter(target);
+              setReviewing(false);
+            }}
+          />
+          <p>{t("apply.next.beforeSubmit", { days: app.form.processing_days })}</p>
           <div class="actions">
-            <button type="button" class="button button--secondary" disabled={busy} onClick={() => setReviewing(false)}>
-              {t("apply.edit")}
-            </button>{" "}
             <button type="button" class="button" disabled={busy} onClick={submit}>
               {app.fee_yen > 0 && app.channel === "online" ? t("apply.submitAndPay") : t("apply.submit")}
             </button>
           </div>
         </section>
       ) : editable ? (
-        <form class="form" onSubmit={review} noValidate>
+        <form class="form form--stacked" onSubmit={review} noValidate>
+          <ErrorSummary problems={problems} />
           <ApplicationFields
             fields={app.form.fields}
             answers={answers}
             prefilled={app.prefilled}
             errors={errors}
-            onChange={(field, value) =>
+            onChange={(field, value) => {
+              clearError(`answers.${field}`); // the message goes once the answer changes
               setAnswers((a) => {
                 const next = { ...a };
                 if (value === null) delete next[field];
                 else next[field] = value;
                 return next;
-              })
-            }
+              });
+            }}
           />
           {app.form.attachments.length > 0 && (
             <fieldset class="attachments">
@@ -305,8 +514,11 @@ function Application({ id, token, onBack }: { id: string; token: string; onBack:
                 const inputId = `file-${spec.id}`;
                 const error = errors[`attachments.${spec.id}`];
                 return (
-                  <div class="field" key={spec.id}>
-                    <label for={inputId}>{spec.label}</label>
+                  <div class={error ? "field field--invalid" : "field"} key={spec.id}>
+                    <label for={inputId}>
+                      {spec.label}
+                      {spec.required && <span class="required"> {t("apply.required")}</span>}
+                    </label>
                     {spec.help && (
                       <p class="hint" id={`${inputId}-hint`}>
                         {spec.help}
@@ -316,17 +528,26 @@ function Application({ id, token, onBack }: { id: string; token: string; onBack:
                       id={inputId}
                       type="file"
                       accept="image/jpeg,image/png,application/pdf"
-                      aria-describedby={spec.help ? `${inputId}-hint` : undefined}
+                      aria-describedby={
+                        [spec.help && `${inputId}-hint`, current && `attachment-${spec.id}`, error && `${inputId}-error`]
+                          .filter(Boolean)
+                          .join(" ") || undefined
+                      }
+                      aria-invalid={error ? "true" : undefined}
                       disabled={busy}
                       onChange={(e) => upload(spec.id, e.currentTarget.files?.[0])}
                     />
                     {current && (
                       <p class={`attachment attachment--${current.status}`} id={`attachment-${spec.id}`}>
                         {t(ATTACHMENT_STATUS[current.status])}
-                        {current.reason ? ` (${current.reason})` : ""}
+                        {current.status === "rejected" && current.reason_text ? `: ${current.reason_text}` : ""}
                       </p>
                     )}
-                    {error && <p class="field-error">{error}</p>}
+                    {error && (
+                      <p class="field-error" id={`${inputId}-error`}>
+                        {error}
+                      </p>
+                    )}
                   </div>
                 );
               })}
@@ -343,6 +564,7 @@ function Application({ id, token, onBack }: { id: string; token: string; onBack:
         </form>
       ) : (
         <>
+          <Confirmation app={app} token={token} />
           <AnswerList application={app} />
           {app.status === "awaiting_payment" && app.payment_url && (
             <p>

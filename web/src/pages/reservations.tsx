@@ -4,7 +4,9 @@ import { Alert, Loading } from "../components/feedback";
 import { type Session, SignIn } from "../components/sign-in";
 import { type ApiError, asApiError, request, useApi, withLang } from "../lib/http";
 import { type MessageKey, useI18n } from "../lib/i18n";
+import { formatTokyoDate, formatTokyoTime } from "../lib/format";
 import {
+  type CancelQuote,
   type CancelResponse,
   type CheckoutResponse,
   type FacilitySummary,
@@ -15,6 +17,7 @@ import {
   type Reservation,
   type ReservationStatus,
   openReceipt,
+  payable,
   yen,
 } from "../lib/reservations";
 import { hrefWith, queryParam } from "../lib/url";
@@ -56,8 +59,23 @@ function MyReservations({ session }: { session: Session }) {
   const [error, setError] = useState<ApiError | string | null>(null);
   const [notice, setNotice] = useState("");
   const [version, setVersion] = useState(0);
+  const [clock, setClock] = useState(() => Date.now());
+  const [cancelling, setCancelling] = useState<{ reservation: Reservation; quote: CancelQuote } | null>(null);
   const paid = queryParam("paid");
   const unpaid = queryParam("unpaid");
+  const target = queryParam("id"); // the booking an e-mail links to
+
+  // A hold's time runs out while the page is open: "pay" goes when it does.
+  useEffect(() => {
+    const timer = setInterval(() => setClock(Date.now()), 5000);
+    return () => clearInterval(timer);
+  }, []);
+  useEffect(() => {
+    if (!target || !items) return;
+    const row = document.querySelector<HTMLElement>(`[data-reservation="${CSS.escape(target)}"]`);
+    row?.scrollIntoView({ block: "center" });
+    row?.focus();
+  }, [target, items]);
 
   useEffect(() => {
     let stop = false;
@@ -100,23 +118,93 @@ function MyReservations({ session }: { session: Session }) {
       if (answer.checkout_url) location.assign(answer.checkout_url);
       return t("reservations.confirmedNotice");
     });
+  /** First the refund, stated from the API's quote; the cancellation only once the resident confirms it. */
+  const askCancel = async (r: Reservation) => {
+    setError(null);
+    setNotice("");
+    try {
+      const quote = await request<CancelQuote>(withLang(`/reservations/${r.id}/cancellation`, lang), {
+        token: session.token,
+      });
+      setCancelling({ reservation: r, quote });
+    } catch (e) {
+      setError(asApiError(e));
+    }
+  };
   const cancel = (r: Reservation) =>
     act(async () => {
-      if (!confirm(t("reservations.cancelConfirm"))) return "";
       const answer = await request<CancelResponse>(withLang(`/reservations/${r.id}/cancel`, lang), {
         method: "POST",
         token: session.token,
         body: {},
       });
-      return t("reservations.cancelled", { refund: yen(answer.refund, lang), percent: answer.refund_percent });
+      setCancelling(null);
+      return answer.refund > 0
+        ? t("reservations.cancelled", { refund: yen(answer.refund, lang), percent: answer.refund_percent })
+        : t("reservations.cancelledNoRefund");
     });
+  const whenText = (iso: string) => `${formatTokyoDate(new Date(iso), lang)} ${formatTokyoTime(new Date(iso), lang)}`;
 
   const just = paid ? items?.find((r) => r.id === paid) : undefined;
   return (
     <section class="panel" aria-labelledby="mine-heading">
       <h2 id="mine-heading">{t("reservations.mine")}</h2>
+      {just?.status === "confirmed" && (
+        <>
+          <div class="confirmation-panel" id="confirmation-panel">
+            <h3 class="confirmation-panel__title">{t("reservations.panel.title")}</h3>
+            <p class="confirmation-panel__body">
+              {t("reservations.panel.reference")}
+              <br />
+              <strong class="confirmation-panel__code">{just.receipt_number ?? just.id}</strong>
+            </p>
+          </div>
+          <section aria-labelledby="booking-next-heading" id="what-happens-next">
+            <h3 id="booking-next-heading">{t("apply.next.heading")}</h3>
+            <p>{t("reservations.next.mail")}</p>
+            <p>{t("reservations.next.day", { date: just.date })}</p>
+            {just.amount > 0 && just.receipt_number && (
+              <p>
+                <a href={hrefWith("receipt", just.id)} id="receipt-link">
+                  {t("reservations.next.receipt")}
+                </a>
+              </p>
+            )}
+          </section>
+        </>
+      )}
+      {cancelling && (
+        <section class="confirm-panel" aria-labelledby="cancel-heading" id="cancel-confirmation">
+          <h3 id="cancel-heading" tabIndex={-1} ref={(h) => h?.focus()}>
+            {t("reservations.cancelHeading", { date: cancelling.reservation.date })}
+          </h3>
+          <p id="cancel-refund">
+            {!cancelling.quote.cancellable
+              ? t("reservations.cancelNotPossible")
+              : cancelling.quote.paid === 0
+                ? t("reservations.cancelNothingPaid")
+                : cancelling.quote.refund > 0
+                  ? t("reservations.cancelRefund", {
+                      refund: yen(cancelling.quote.refund, lang),
+                      percent: cancelling.quote.refund_percent,
+                      paid: yen(cancelling.quote.paid, lang),
+                    })
+                  : t("reservations.cancelNoRefund", { paid: yen(cancelling.quote.paid, lang) })}
+          </p>
+          <p>{t("reservations.policy")}</p>
+          <div class="actions">
+            {cancelling.quote.cancellable && (
+              <button type="button" class="button button--danger" id="cancel-yes" onClick={() => cancel(cancelling.reservation)}>
+                {t("reservations.cancelYes")}
+              </button>
+            )}{" "}
+            <button type="button" class="button button--secondary" onClick={() => setCancelling(null)}>
+              {t("reservations.cancelKeep")}
+            </button>
+          </div>
+        </section>
+      )}
       <div role="status">
-        {just?.status === "confirmed" && <p class="notice notice--ok">{t("reservations.paidNotice")}</p>}
         {just?.status === "held" && <p class="notice">{t("reservations.confirming")}</p>}
         {unpaid && <p class="notice">{t("reservations.unpaidNotice")}</p>}
         {notice && <p class="notice">{notice}</p>}
@@ -137,7 +225,13 @@ function MyReservations({ session }: { session: Session }) {
           </thead>
           <tbody>
             {items.map((r) => (
-              <tr key={r.id} data-reservation={r.id}>
+              <tr
+                key={r.id}
+                data-reservation={r.id}
+                class={r.id === target ? "is-target" : undefined}
+                aria-current={r.id === target ? "true" : undefined}
+                tabIndex={r.id === target ? -1 : undefined}
+              >
                 <td>
                   {r.date} {r.slots.map((s) => `${names.unit(r.facility_id, s.unit_id)} ${s.start}`).join(", ")}
                 </td>
@@ -147,16 +241,25 @@ function MyReservations({ session }: { session: Session }) {
                   {r.refunded_amount > 0 && ` (${t("reservations.refunded", { amount: yen(r.refunded_amount, lang) })})`}
                 </td>
                 <td>
-                  {t(STATUS[r.status])} / {t(PAYMENT[r.payment_status])}
+                  {r.status === "held" && !payable(r, clock) ? t("reservations.status.expired") : t(STATUS[r.status])} /{" "}
+                  {t(PAYMENT[r.payment_status])}
+                  {r.status === "held" && (
+                    <span class="hold-time">
+                      <br />
+                      {payable(r, clock)
+                        ? t("reservations.holdUntil", { time: whenText(r.expires_at) })
+                        : t("reservations.holdExpired")}
+                    </span>
+                  )}
                 </td>
                 <td class="actions">
-                  {r.status === "held" && (
+                  {payable(r, clock) && (
                     <button type="button" class="button" onClick={() => pay(r)}>
                       {t("reservations.pay")}
                     </button>
                   )}
-                  {(r.status === "held" || r.status === "confirmed") && (
-                    <button type="button" class="button button--secondary" onClick={() => cancel(r)}>
+                  {(payable(r, clock) || r.status === "confirmed") && (
+                    <button type="button" class="button button--secondary" onClick={() => askCancel(r)}>
                       {t("reservations.cancel")}
                     </button>
                   )}

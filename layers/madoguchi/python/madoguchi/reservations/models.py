@@ -80,6 +80,7 @@ class Reservation(BaseModel):
     lottery_key: str | None = None  # LOTTERY partition + slot, for promotions from the waiting list
     refund_pending: int = Field(default=0, description="Yen of a refund decided but not yet confirmed by Stripe")
     refund_key: str | None = Field(default=None, description="Stripe idempotency key of that refund (retried as is)")
+    lang: str | None = Field(default=None, description="The language the resident booked or paid in (for e-mails)")
 
 
 class ReservationList(BaseModel):

@@ -80,6 +80,7 @@ def hold(
     *,
     hold_minutes: int,
     idempotency_key: str | None = None,
+    lang: str | None = None,
 ) -> Reservation:
     resident = require(caller, Role.RESIDENT)
     store = deps.store
@@ -116,6 +117,7 @@ def hold(
         amount=base - base * percent // 100,
         created_at=now,
         expires_at=now + timedelta(minutes=hold_minutes),
+        lang=lang,
     )
     guard_key = f"{resident.sub}#{facility.id}"
     for _ in range(GUARD_ATTEMPTS):

@@ -1,5 +1,5 @@
 """Booking e-mails: confirmed (with the amount paid), cancelled (with the refund or why there is none) and
-closures; in the resident's language, with the facility, day, times and a link to the booking. Never a name,
+closures; in the language the resident booked in (else their record's), with the facility, day, times and a link to the booking. Never a name,
 an address or card data. A failing mail service never undoes a booking: the page shows the same state."""
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ def _send(deps: ReservationDeps, reservation: Reservation, status_key: str, line
         contact = deps.contacts.contact(reservation.owner)
         if contact is None or not contact.email:
             return
-        lang: Lang = contact.lang if contact.lang in LANGS else "ja"
+        chosen = reservation.lang or contact.lang  # the language they booked in, else their record's
+        lang: Lang = chosen if chosen in LANGS else "ja"
         facility = deps.store.facility(reservation.facility_id)
         name = pick(facility.name, lang) if facility else reservation.facility_id
         times = ", ".join(

@@ -52,7 +52,7 @@ def checkout(
         raise NotHeld()
     if reservation.amount == 0:
         confirmed = reservation.model_copy(
-            update={"status": Status.CONFIRMED, "payment_status": PaymentStatus.FREE, "paid_at": now}
+            update={"status": Status.CONFIRMED, "payment_status": PaymentStatus.FREE, "paid_at": now, "lang": lang}
         )
         if not store.confirm(confirmed, now):
             raise NotHeld()
@@ -81,6 +81,7 @@ def checkout(
             "checkout_url": session.url,
             "checkout_started_at": now,
             "payment_status": PaymentStatus.PENDING,
+            "lang": lang,
         }
     )
     store.update(updated, Status.HELD.value)
