@@ -103,7 +103,13 @@ function Start({ token, onOpen }: { token: string; onOpen: (id: string) => void 
   return (
     <>
       <Alert error={error} />
-      <div role="status">{notice && <p class="notice notice--ok">{notice}</p>}</div>
+      <div role="status">
+        {notice && (
+          <p class="notice notice--ok" id="apply-notice">
+            {notice}
+          </p>
+        )}
+      </div>
       <section class="panel" aria-labelledby="apply-mine-heading">
         <h2 id="apply-mine-heading" tabIndex={-1}>
           {t("apply.mine.heading")}
@@ -120,7 +126,7 @@ function Start({ token, onOpen }: { token: string; onOpen: (id: string) => void 
                 <ul class="application-list" id="draft-list">
                   {drafts.map((a) => (
                     <li key={a.id} data-application={a.id}>
-                      <a href={hrefWith("id", a.id)} onClick={(e) => (e.preventDefault(), onOpen(a.id))}>
+                      <a id={`draft-${a.id}`} href={hrefWith("id", a.id)} onClick={(e) => (e.preventDefault(), onOpen(a.id))}>
                         {a.procedure_name}（{a.code}）
                       </a>{" "}
                       <span class="application-list__dates">
@@ -143,7 +149,7 @@ function Start({ token, onOpen }: { token: string; onOpen: (id: string) => void 
                           class="button button--secondary"
                           disabled={busy}
                           onClick={() => setDeleting(a.id)}
-                          aria-label={`${t("apply.mine.delete")}: ${a.procedure_name}（${a.code}）`}
+                          aria-describedby={`draft-${a.id}`}
                         >
                           {t("apply.mine.delete")}
                         </button>

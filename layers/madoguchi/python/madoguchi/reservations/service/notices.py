@@ -1,6 +1,7 @@
 """Booking e-mails: confirmed (with the amount paid), cancelled (with the refund or why there is none) and
-closures; in the language the resident booked in (else their record's), with the facility, day, times and a link to the booking. Never a name,
-an address or card data. A failing mail service never undoes a booking: the page shows the same state."""
+closures; in the language the resident booked in (else their record's), with the facility, day, times and a link
+to the booking. Never a name, an address or card data. A failing mail service never undoes a booking: the page
+shows the same state."""
 
 from __future__ import annotations
 
