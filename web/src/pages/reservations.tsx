@@ -205,6 +205,7 @@ function MyReservations({ session }: { session: Session }) {
         </section>
       )}
       <div role="status">
+        {just?.status === "confirmed" && <p class="notice notice--ok">{t("reservations.paidNotice")}</p>}
         {just?.status === "held" && <p class="notice">{t("reservations.confirming")}</p>}
         {unpaid && <p class="notice">{t("reservations.unpaidNotice")}</p>}
         {notice && <p class="notice">{notice}</p>}
