@@ -1,6 +1,6 @@
 """Translations as data: every resident-facing text exists in all six languages and none is another language's
 text left in place (a fallback). Covers the web catalogues, the API's messages, the texts of the server-rendered
-calendar page, and the data files with localized fields (facilities, procedures, FAQ, guide, forms)."""
+calendar page, and the data files with localized fields (facilities, procedures, FAQ, guide, forms, life events)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ DATA_FILES = sorted(
         *(CONTEXTS / "faq" / "data").glob("*.json"),
         *(CONTEXTS / "guide" / "data").rglob("*.json"),
         *(CONTEXTS / "applications" / "data").glob("*.json"),
+        *(CONTEXTS / "cases" / "data").glob("*.json"),
     ]
 )
 
