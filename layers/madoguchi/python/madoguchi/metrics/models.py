@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from datetime import datetime, timedelta
-from typing import Literal, Self
+from typing import Any, Literal, Self
 from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from madoguchi.shared.outbox import METRICS_TOPIC, outbox_put
+
 TOKYO = ZoneInfo("Asia/Tokyo")  # days and months are the city's (JST), as its reports count them
 PROCEDURE_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
+COUNTER_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 Channel = Literal["online", "kiosk", "counter", "onestop", "line"]
@@ -57,6 +60,9 @@ class DomainEvent(BaseModel):
     aggregate_id: str = Field(min_length=1, max_length=100, description="Application, ticket, case … id (opaque)")
     procedure_id: str = Field(pattern=PROCEDURE_PATTERN)
     channel: Channel
+    counter_id: str | None = Field(
+        default=None, pattern=COUNTER_PATTERN, description="Queue events: the counter (busiest counters and hours)"
+    )
     occurred_at: AwareDatetime = Field(description="When the change happened; decides the day and month counted")
     received_at: AwareDatetime | None = Field(
         default=None, description="completed/returned/rejected: when the lead-time clock started (receipt)"
@@ -91,6 +97,10 @@ class DomainEvent(BaseModel):
         if self.type != "completed" or self.received_at is None or self.handling_started_at is None:
             return None
         return (self.handling_started_at - self.received_at) / timedelta(minutes=1)
+
+    def outbox_put(self, table_name: str) -> dict[str, Any]:
+        """The TransactWriteItems entry that puts this event in the outbox, beside the change it describes."""
+        return outbox_put(table_name, self.id, self.occurred_at, self.model_dump(mode="json"), METRICS_TOPIC)
 
     def local_day(self) -> str:
         return self.occurred_at.astimezone(TOKYO).date().isoformat()
