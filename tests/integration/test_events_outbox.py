@@ -145,7 +145,11 @@ def test_a_ticket_served_moves_receipt_then_completion_with_its_wait(local_stack
         ok("POST", f"/queues/{counter}/tickets/{t['id']}/complete", "staff-shimin")
     before = snapshot(local_stack, store)
 
+    month = now().astimezone(TOKYO).strftime("%Y-%m")
+    load_before = {c.counter_id: c for c in store.month_with_counters(month)[1]}.get(counter)
+    hours = {now().astimezone(TOKYO).hour}
     ticket = ok("POST", f"/queues/{counter}/tickets", "ticket-1", {"service": "koseki"})
+    hours.add(now().astimezone(TOKYO).hour)
     issued = snapshot(local_stack, store)
     assert moved(before, issued) == both("koseki-shomei", "counter", received=1)
 
@@ -154,6 +158,14 @@ def test_a_ticket_served_moves_receipt_then_completion_with_its_wait(local_stack
     assert moved(issued, snapshot(local_stack, store)) == {}  # a call alone counts nothing
     ok("POST", f"/queues/{counter}/tickets/{ticket['id']}/complete", "staff-shimin")
 
+    # The counter's load moved too: one ticket issued in this hour, one served, its wait in the first bucket
+    load = {c.counter_id: c for c in store.month_with_counters(month)[1]}[counter]
+    was = load_before.model_dump() if load_before else {"received": 0, "completed": 0, "received_by_hour": [0] * 24,
+                                                        "waiting_time": [0] * len(load.waiting_time)}  # fmt: skip
+    assert (load.received - was["received"], load.completed - was["completed"]) == (1, 1)
+    by_hour = [n - m for n, m in zip(load.received_by_hour, was["received_by_hour"], strict=True)]
+    assert sum(by_hour) == 1 and by_hour.index(1) in hours
+    assert load.waiting_time[0] - was["waiting_time"][0] == 1
     assert moved(issued, snapshot(local_stack, store)) == both(
         "koseki-shomei",
         "counter",
@@ -194,12 +206,12 @@ def failing_aggregator(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, in
     state = {"failures": 0, "calls": 0}
     original = DynamoMetricsStore.add
 
-    def add(self: DynamoMetricsStore, event: Any, delta: Any) -> bool:
+    def add(self: DynamoMetricsStore, event: Any, delta: Any, load: Any = None) -> bool:
         state["calls"] += 1
         if state["failures"] > 0:
             state["failures"] -= 1
             raise ClientError({"Error": {"Code": "InternalServerError", "Message": "injected"}}, "TransactWriteItems")
-        return original(self, event, delta)
+        return original(self, event, delta, load)
 
     monkeypatch.setattr(DynamoMetricsStore, "add", add)
     yield state

@@ -108,6 +108,9 @@ class DomainEvent(BaseModel):
     def local_month(self) -> str:
         return self.local_day()[:7]
 
+    def local_hour(self) -> int:
+        return self.occurred_at.astimezone(TOKYO).hour
+
 
 class Counters(BaseModel):
     """What one procedure × channel did in one period; histograms are counts per bucket (BUCKETS long)."""
@@ -130,6 +133,28 @@ class Counters(BaseModel):
         self.lead_time = [a + b for a, b in zip(self.lead_time, other.lead_time, strict=True)]
         self.handling_time = [a + b for a, b in zip(self.handling_time, other.handling_time, strict=True)]
         self.waiting_time = [a + b for a, b in zip(self.waiting_time, other.waiting_time, strict=True)]
+
+
+HOURS = 24
+
+
+class CounterLoad(BaseModel):
+    """What one queue counter did in one period: tickets issued and served, their waits and handling, and the
+    tickets issued per hour of the day (Tokyo), for the busiest counters and hours."""
+
+    counter_id: str
+    received: int = 0
+    completed: int = 0
+    waiting_time: list[int] = Field(default_factory=lambda: [0] * BUCKETS)
+    handling_time: list[int] = Field(default_factory=lambda: [0] * BUCKETS)
+    received_by_hour: list[int] = Field(default_factory=lambda: [0] * HOURS)
+
+    def add(self, other: CounterLoad) -> None:
+        self.received += other.received
+        self.completed += other.completed
+        self.waiting_time = [a + b for a, b in zip(self.waiting_time, other.waiting_time, strict=True)]
+        self.handling_time = [a + b for a, b in zip(self.handling_time, other.handling_time, strict=True)]
+        self.received_by_hour = [a + b for a, b in zip(self.received_by_hour, other.received_by_hour, strict=True)]
 
 
 def percentile_minutes(histogram: list[int], p: float) -> int | None:
@@ -168,11 +193,24 @@ class MetricsRow(BaseModel):
     waiting_time_histogram: list[int]
 
 
+class CounterRow(BaseModel):
+    counter_id: str
+    received: int = Field(description="Tickets issued at the counter (machines, kiosks, transfers in)")
+    completed: int = Field(description="Tickets served")
+    waiting_time_p50_minutes: int | None = Field(
+        description="Ticket issued → first call, upper bound of the p50 bucket"
+    )
+    waiting_time_p90_minutes: int | None
+    handling_time_p50_minutes: int | None = Field(description="First call → served, p50 bucket bound")
+    received_by_hour: list[int] = Field(description="Tickets issued per hour of the day (0–23, Asia/Tokyo)")
+
+
 class MetricsMonth(BaseModel):
     month: str
     complete: bool = Field(description="False while the month is still running")
     bucket_bounds_minutes: list[int]
     rows: list[MetricsRow]
+    counters: list[CounterRow] = Field(default_factory=list, description="Queue counters, busiest first")
 
 
 class OpenDataRow(BaseModel):
