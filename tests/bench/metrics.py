@@ -75,7 +75,7 @@ def measure() -> dict[str, Any]:
                 store.put_month(month, counters)
             last = past_months(TODAY, 1)[0]
             # and a month of tickets at every counter, through the aggregator (procedure rows + counter loads)
-            record(_ticket_events(datetime.fromisoformat(f"{last}-01T00:00:00+09:00"), 20), store)
+            record(_ticket_events(datetime.fromisoformat(f"{last}-01T00:00:00+09:00"), 5), store)
             items, pages = _items_per_month_read(store, last)
             figures[label] = {"months": months, "items": items, "pages": pages}
     with mock_aws():
@@ -98,7 +98,7 @@ def measure() -> dict[str, Any]:
         elapsed = time.perf_counter() - started
         items, _ = _items_per_month_read(store, "2026-11")
         figures["events"] = {"counted": counted, "per_second": counted / elapsed, "month_items": items}
-        tickets = _ticket_events(datetime(2026, 10, 1, tzinfo=UTC), 50)
+        tickets = _ticket_events(datetime(2026, 10, 1, tzinfo=UTC), 20)
         started = time.perf_counter()
         counted = record(tickets, store)
         elapsed = time.perf_counter() - started
@@ -126,7 +126,7 @@ def report() -> str:
         "",
         "A month is one Query of one partition: its items are the procedure × channel pairs that had activity "
         "(at most register procedures × 5 channels) and one load item per queue counter (7), the same with one "
-        "month or three years of history (each case seeds the generated year and 20 tickets per counter through "
+        "month or three years of history (each case seeds the generated year and 5 tickets per counter through "
         "the aggregator). "
         "`GET /opendata/procedure-metrics.*` reads one month plus the cached catalogue. The dashboard reads the "
         "twelve past months (twelve such Queries) and `GET /procedures`.",

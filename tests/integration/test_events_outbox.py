@@ -159,6 +159,7 @@ def test_a_ticket_served_moves_receipt_then_completion_with_its_wait(local_stack
     ok("POST", f"/queues/{counter}/tickets/{ticket['id']}/complete", "staff-shimin")
 
     # The counter's load moved too: one ticket issued in this hour, one served, its wait in the first bucket
+    local_stack.streams.drain()
     load = {c.counter_id: c for c in store.month_with_counters(month)[1]}[counter]
     was = load_before.model_dump() if load_before else {"received": 0, "completed": 0, "received_by_hour": [0] * 24,
                                                         "waiting_time": [0] * len(load.waiting_time)}  # fmt: skip
