@@ -77,6 +77,7 @@ def build(app: App, sources: Sources | None = None, *, nag: bool = True) -> Mado
         functions={**api.functions, **{f"token_claims_{r}": f for r, f in auth.triggers.items()}},
         api=api.api,
         state_machines=workflows.state_machines,
+        stream_failures=dict(api.stream_failures),
         env=env,
         description="Madoguchi alarms and dashboard",
     )

@@ -20,6 +20,11 @@ SITE_URL_PARAMETER = "/madoguchi/site-url"
 # Sender of status e-mails (an SES identity the city verifies for its domain after deploying).
 MAIL_FROM = "noreply@madoguchi.example"
 METRICS_NAMESPACE = "Madoguchi"
+# Stream consumers (Function.streams): batch size, how often a failing batch is retried before its position goes
+# to the on-failure queue, and the oldest record still tried (the stream keeps records 24 hours).
+STREAM_BATCH_SIZE = 100
+STREAM_RETRY_ATTEMPTS = 10
+STREAM_MAX_RECORD_AGE_S = 24 * 3600
 
 Access = Literal["read", "write"]
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -118,6 +123,10 @@ class Function:
     s3_events: tuple[str, ...] = ()
     # Sends e-mail through SES (ses:SendEmail from the configured sender identity).
     sends_mail: bool = False
+    # Tables whose stream invokes the function with batches of new items (DynamoDB Streams event, Records[]):
+    # retried STREAM_RETRY_ATTEMPTS times (bisected), then the batch's position goes to the function's
+    # on-failure queue (`<name>-stream-failures`); locally infra/local/streams.py delivers the same way.
+    streams: tuple[str, ...] = ()
     # Deployed by the auth stack as a Cognito trigger (no layers, not behind the API); the local issuer does its job.
     cognito_trigger: bool = False
     # Builds links to the site (madoguchi.shared.public_origin): gets the site's address from the deployment
@@ -212,6 +221,9 @@ TABLES += (
     # Kiosk sessions (challenge, state, resident id once authenticated; `ttl` removes them a day after they end)
     # and the resident records the kiosk matches a card's four items with (docs/kiosk.md).
     Table(key="kiosk", env="KIOSK_TABLE", ttl="ttl"),
+    # The transactional outbox (madoguchi/shared/outbox.py): one item per domain event, put in the same
+    # transaction as the change it describes; its stream feeds the consumers; items expire after a week.
+    Table(key="outbox", env="OUTBOX_TABLE", sk=None, ttl="expires_at", stream=True),
     # Metrics: counters per procedure × channel per month and day, and a marker per counted event (expiring),
     # so a month is one bounded Query and an event is never counted twice (docs/metrics.md).
     Table(key="metrics", env="METRICS_TABLE", ttl="expires_at"),
@@ -321,7 +333,7 @@ FUNCTIONS: tuple[Function, ...] = (
             Route("GET", "/me/applications", authenticated=True),
             Route("POST", "/visits", authenticated=True),
         ),
-        tables=(("applications", "write"), ("catalogue", "read")),
+        tables=(("applications", "write"), ("catalogue", "read"), ("outbox", "write")),
         buckets=(("attachments", "write"),),
         secrets=("stripe",),
         sends_mail=True,
@@ -345,7 +357,7 @@ FUNCTIONS: tuple[Function, ...] = (
                 authenticated=True,
             ),
         ),
-        tables=(("applications", "write"), ("catalogue", "read")),
+        tables=(("applications", "write"), ("catalogue", "read"), ("outbox", "write")),
         # write: a pre-registration accepted at the counter tags its files as referenced (issue 13)
         buckets=(("attachments", "write"),),
         secrets=("stripe",),  # a rejected application's fee is refunded (issue 13)
@@ -421,7 +433,7 @@ FUNCTIONS: tuple[Function, ...] = (
         memory_mb=512,
         routes=(Route("POST", "/payments/stripe/webhook", authenticated=False),),
         # reservations and application fees are both paid through Stripe Checkout
-        tables=(("reservations", "write"), ("applications", "write"), ("idempotency", "write")),
+        tables=(("reservations", "write"), ("applications", "write"), ("idempotency", "write"), ("outbox", "write")),
         buckets=(("attachments", "write"),),  # a received fee marks its files referenced
         secrets=("stripe",),
         sends_mail=True,
@@ -442,7 +454,7 @@ FUNCTIONS: tuple[Function, ...] = (
         description="Re-checks with Stripe every checkout still pending after a few minutes (lost webhooks)",
         memory_mb=256,
         timeout_s=120,
-        tables=(("reservations", "write"), ("applications", "write")),
+        tables=(("reservations", "write"), ("applications", "write"), ("outbox", "write")),
         buckets=(("attachments", "write"),),  # a received fee marks its files referenced
         secrets=("stripe",),
         sends_mail=True,
@@ -532,7 +544,7 @@ FUNCTIONS += (
             Route("POST", "/tickets/{ticketId}/notifications", authenticated=False),
             Route("GET", "/notifications/webpush-key", authenticated=False),
         ),
-        tables=(("queue", "write"), ("congestion", "write")),
+        tables=(("queue", "write"), ("congestion", "write"), ("outbox", "write")),
         secrets=("line", "webpush"),
         builds_links=True,
     ),
@@ -579,6 +591,14 @@ FUNCTIONS += (
             Route("GET", "/opendata/procedure-metrics.schema.json", authenticated=False),
         ),
         tables=(("metrics", "read"), ("catalogue", "read")),
+    ),
+    Function(
+        name="metrics_events",
+        description="Outbox stream consumer: folds each domain event into the metrics counters, once per event id",
+        memory_mb=256,
+        timeout_s=60,
+        tables=(("metrics", "write"),),
+        streams=("outbox",),
     ),
 )
 

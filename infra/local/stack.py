@@ -23,6 +23,7 @@ from infra.local.oidc import LocalOidcProvider
 from infra.local.provision import provision
 from infra.local.scheduler import Scheduler
 from infra.local.secrets import LOCAL_SECRETS
+from infra.local.streams import StreamDelivery
 from infra.local.stripe_standin import StripeStandIn
 from infra.local.webpush import PushStandIn
 
@@ -71,6 +72,7 @@ class LocalStack:
         )
     )
     scheduler: Scheduler | None = None
+    streams: StreamDelivery | None = None  # the outbox's stream to its consumers, as event source mappings do
     push: PushStandIn = field(default_factory=PushStandIn)  # queue: a browser push service
     # The card's side of JPKI: a test CA made at start, configured in the `jpki` bucket like the city's real one
     jpki: LocalJpki = field(default_factory=LocalJpki)
@@ -111,6 +113,7 @@ class LocalStack:
         s3_events.install(self.functions)
         self.state_machines = provision()
         s3_events.configure()
+        self.streams = StreamDelivery(self.functions).configure().start()
         for workflow in catalogue.WORKFLOWS:  # the cloud passes these the same way (catalogue `starts`/`answers`)
             os.environ[workflow.env] = self.state_machines[workflow.key]
         if self.seed:
@@ -150,6 +153,8 @@ class LocalStack:
     def stop(self) -> None:
         if self.scheduler is not None:
             self.scheduler.stop()
+        if self.streams is not None:
+            self.streams.stop()
         self.line.stop()
         self.push.stop()
         self.stripe.stop()

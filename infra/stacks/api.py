@@ -6,15 +6,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aws_cdk import ArnFormat, CfnOutput, RemovalPolicy, Stack
+from aws_cdk import ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as events_targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as lambda_sources
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra import catalogue
@@ -116,9 +118,12 @@ class ApiStack(Stack):
                     schedule=events.Schedule.expression(fn.schedule),
                     targets=[events_targets.LambdaFunction(self.functions[fn.name], retry_attempts=2)],
                 )
+        self.stream_failures: dict[str, sqs.Queue] = {}
         for fn in API_FUNCTIONS:
             for key in fn.s3_events:
                 self._s3_events(fn, key)
+            for key in fn.streams:
+                self._stream(fn, key)
             if fn.buckets:
                 role = self.functions[fn.name].role
                 if role is None:
@@ -133,6 +138,50 @@ class ApiStack(Stack):
                         "covers the objects of this one bucket, which the catalogue lists for the function.",
                     )
         self.api = self._rest_api(auth)
+
+    def _stream(self, fn: catalogue.Function, key: str) -> None:
+        """New items of the table's stream invoke the function in batches (the outbox's consumers). A failing record
+        is retried from itself (ReportBatchItemFailures; the batch bisected on errors) STREAM_RETRY_ATTEMPTS times;
+        then where the batch is goes to the function's on-failure queue, kept 14 days and alarmed on, for
+        `python -m infra.redrive` (docs/operations.md). Consumers count each event id once, so retries are safe."""
+        failures = self.stream_failures.get(fn.name)
+        if failures is None:
+            failures = sqs.Queue(
+                self,
+                f"{pascal_case(fn.name)}StreamFailures",
+                retention_period=Duration.days(14),
+                encryption=sqs.QueueEncryption.SQS_MANAGED,
+                enforce_ssl=True,
+            )
+            acknowledge(
+                failures,
+                "AwsSolutions-SQS3",
+                "This queue is itself the on-failure destination of a stream consumer; it holds batch positions for "
+                "an operator's redrive, and an alarm fires on its first message.",
+            )
+            self.stream_failures[fn.name] = failures
+        self.functions[fn.name].add_event_source(
+            lambda_sources.DynamoEventSource(
+                self._data.tables[key],
+                starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+                batch_size=catalogue.STREAM_BATCH_SIZE,
+                retry_attempts=catalogue.STREAM_RETRY_ATTEMPTS,
+                bisect_batch_on_error=True,
+                report_batch_item_failures=True,
+                max_record_age=Duration.seconds(catalogue.STREAM_MAX_RECORD_AGE_S),
+                on_failure=lambda_sources.SqsDlq(failures),
+                # New items only: a TTL expiry or an event written again is no new event (locally the same filter)
+                filters=[lambda_.FilterCriteria.filter({"eventName": lambda_.FilterRule.is_equal("INSERT")})],
+            )
+        )
+        role = self.functions[fn.name].role
+        if role is not None:
+            acknowledge(
+                role,
+                "AwsSolutions-IAM5[Resource::*]",
+                "dynamodb:ListStreams, which the stream's event source mapping needs, has no resource-level "
+                "permission; reading records is granted on this one stream only.",
+            )
 
     def _s3_events(self, fn: catalogue.Function, key: str) -> None:
         """Object-created events under the bucket's uploads prefix invoke the function (S3 event, Records[]).

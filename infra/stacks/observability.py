@@ -12,6 +12,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
@@ -34,6 +35,7 @@ class ObservabilityStack(Stack):
         functions: dict[str, lambda_.Function],
         api: apigw.RestApi,
         state_machines: dict[str, sfn.StateMachine],
+        stream_failures: dict[str, sqs.IQueue] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -77,6 +79,13 @@ class ObservabilityStack(Stack):
                 fn.metric_throttles(period=PERIOD),
                 1,
                 f"{name} was throttled",
+            )
+        for name, queue in (stream_failures or {}).items():
+            alarm(
+                f"{pascal_case(name)}StreamFailures",
+                queue.metric_approximate_number_of_messages_visible(period=PERIOD),
+                1,
+                f"{name} gave up on a stream batch: redrive it within 24 hours (docs/operations.md, Outbox)",
             )
         alarm("Api5xx", api.metric_server_error(period=PERIOD), 1, "The API answered 5xx")
         alarm(

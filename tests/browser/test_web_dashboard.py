@@ -47,3 +47,49 @@ def test_other_staff_are_told_the_dashboard_is_for_management(page: Page, sign_i
     sign_in(page, "staff-shimin", url="/staff/dashboard/?lang=en")
     expect(page.get_by_text("This page is for counter management staff only.")).to_be_visible()
     expect(page.locator(".chart-holder")).to_have_count(0)
+
+
+def test_busiest_counters_and_hours_come_from_the_queues_events(
+    page: Page, sign_in: Callable[..., None], axe_violations: Callable[[], str], local_stack
+):
+    # Given last month's ticket events folded by the aggregator (as the outbox's consumer does): the certificates
+    # counter issued three tickets at 09:xx and served two, the tax counter one at 14:xx
+    from datetime import datetime, timedelta
+
+    from infra import catalogue
+    from madoguchi.metrics.dynamodb import DynamoMetricsStore
+    from madoguchi.metrics.models import TOKYO, DomainEvent
+    from madoguchi.metrics.service import record
+    from madoguchi.shared.clock import now
+
+    first = now().astimezone(TOKYO).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    last_month = (first - timedelta(days=1)).replace(day=10)
+    events = []
+    for counter, service, hour, tickets, served in (("shimin_cert", "juminhyo", 9, 3, 2), ("zei", "shotoku", 14, 1, 0)):
+        for i in range(tickets):
+            issued: datetime = last_month.replace(hour=hour, minute=i)
+            common = {"context": "queue", "aggregate_id": f"browser-{counter}-{i}", "procedure_id": service,
+                      "channel": "counter", "counter_id": counter}  # fmt: skip
+            events.append(DomainEvent(id=f"queue:browser-{counter}-{i}:issued", type="received", occurred_at=issued,
+                                      **common))  # fmt: skip
+            if i < served:
+                events.append(DomainEvent(id=f"queue:browser-{counter}-{i}:done", type="completed",
+                                          occurred_at=issued + timedelta(minutes=25), received_at=issued,
+                                          handling_started_at=issued + timedelta(minutes=20), **common))  # fmt: skip
+    record(events, DynamoMetricsStore(catalogue.table("metrics").local_name))
+
+    # When the manager opens the dashboard
+    sign_in(page, "staff-kanri", url="/staff/dashboard/?lang=en")
+
+    # Then the busiest counters come first, with tickets, served and waits, and the busy hours are charted
+    month = last_month.strftime("%Y-%m")
+    title = f"Busiest counters ({month}, by tickets issued)"
+    counters = page.get_by_role("table", name=title)
+    expect(counters).to_be_visible(timeout=30_000)
+    expect(counters.get_by_role("row").nth(1)).to_contain_text("Certificates")
+    expect(counters.get_by_role("row").nth(1)).to_contain_text("within 20 min")
+    expect(page.get_by_role("region", name=title).locator(".chart-holder svg").first).to_be_visible()
+    hours = page.get_by_role("table", name="Tickets issued by hour of the day (twelve months)")
+    expect(hours.get_by_role("row").filter(has_text="09:00")).to_be_visible()
+    expect(hours.get_by_role("row").filter(has_text="14:00")).to_be_visible()
+    assert axe_violations() == ""

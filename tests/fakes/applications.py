@@ -7,6 +7,7 @@ from datetime import datetime
 from madoguchi.applications.models import Application, Attachment, AuditEntry, Resident, Visit
 from madoguchi.applications.store import ApplicationRecord, ApplicationStore, Attachments, Mailer
 from madoguchi.cases.models import Verification
+from madoguchi.metrics.models import DomainEvent
 from madoguchi.shared.errors import Conflict
 
 
@@ -20,6 +21,7 @@ class MemoryApplicationStore(ApplicationStore):
         self.audits: dict[str, list[AuditEntry]] = {}
         self.visits: dict[str, Visit] = {}
         self.residents: dict[str, Resident] = {}
+        self.events: list[DomainEvent] = []
 
     def create(self, application: Application, audit: AuditEntry, idempotency: str | None = None) -> None:
         if application.id in self.applications or application.code in self.codes:
@@ -41,6 +43,7 @@ class MemoryApplicationStore(ApplicationStore):
         idempotency: str | None = None,
         verifications: list[Verification] | None = None,
         attachment_keys: list[str] | None = None,
+        event: DomainEvent | None = None,
     ) -> None:
         current = self.applications.get(application.id)
         if current is None or current.version != expected_version:
@@ -57,6 +60,8 @@ class MemoryApplicationStore(ApplicationStore):
             self.verifications.setdefault(application.id, {})[v.id] = v
         self.applications[application.id] = application.model_copy(deep=True)
         self.audits.setdefault(application.id, []).append(audit)
+        if event is not None:
+            self.events.append(event)  # the outbox: written with the change or not at all
 
     def delete_draft(self, application: Application, *, expected_version: int) -> None:
         current = self.applications.get(application.id)

@@ -169,11 +169,14 @@ def test_each_function_role_reaches_only_its_catalogue_tables(madoguchi: Madoguc
     document = json.dumps([p["Properties"]["PolicyDocument"] for p in policies])
     for key in (t.key for t in catalogue.TABLES):
         table_id = _logical_id(madoguchi.data.tables[key])
-        assert (table_id in document) == (key in dict(fn.tables)), key
+        assert (table_id in document) == (key in dict(fn.tables) or key in fn.streams), key
     writes = [a for a in ("dynamodb:PutItem", "dynamodb:UpdateItem") if a in document]
     assert bool(writes) == any(access == "write" for _, access in fn.tables)
     assert "dynamodb:Scan" not in document
-    assert '"*"' not in document
+    # ListStreams has no resource-level permission: Lambda's event source mapping needs it on "*"
+    list_streams = '{"Action": "dynamodb:ListStreams", "Effect": "Allow", "Resource": "*"}'
+    assert (list_streams in document) == bool(fn.streams)
+    assert '"*"' not in document.replace(list_streams, "")
 
 
 def test_one_method_per_catalogue_route_with_the_authorizer_exactly_on_authenticated_ones(
@@ -540,3 +543,41 @@ def test_test_only_workflows_are_not_deployed(synth_templates):
     }
     assert names == {w.state_machine_name for w in catalogue.DEPLOYED_WORKFLOWS}
     assert catalogue.workflow("smoke").state_machine_name not in names
+
+
+STREAM_CONSUMERS = [fn for fn in API_FUNCTIONS if fn.streams]
+
+
+@pytest.mark.parametrize("fn", STREAM_CONSUMERS, ids=lambda f: f.name)
+def test_stream_consumers_retry_report_failures_and_keep_what_they_give_up(madoguchi: Madoguchi, api: Template, fn):
+    """The outbox loses nothing: failed records are retried from themselves, then parked on a queue (redrive)."""
+    function_id = _logical_id(madoguchi.api.functions[fn.name])
+    queue_id = _logical_id(madoguchi.api.stream_failures[fn.name])
+    mappings = [
+        m["Properties"]
+        for m in api.find_resources("AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["FunctionName"] == {"Ref": function_id}
+    ]
+    assert len(mappings) == len(fn.streams)
+    for props in mappings:
+        assert props["StartingPosition"] == "TRIM_HORIZON"
+        assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+        assert props["BisectBatchOnFunctionError"] is True
+        assert props["MaximumRetryAttempts"] == catalogue.STREAM_RETRY_ATTEMPTS
+        assert props["BatchSize"] == catalogue.STREAM_BATCH_SIZE
+        assert props["DestinationConfig"]["OnFailure"]["Destination"] == {"Fn::GetAtt": [queue_id, "Arn"]}
+        assert json.loads(props["FilterCriteria"]["Filters"][0]["Pattern"]) == {"eventName": ["INSERT"]}
+    observability = Template.from_stack(madoguchi.observability)
+    alarms = observability.find_resources("AWS::CloudWatch::Alarm").values()
+    assert any(a["Properties"]["MetricName"] == "ApproximateNumberOfMessagesVisible" for a in alarms)
+
+
+def test_every_function_that_writes_a_context_with_events_may_write_the_outbox():
+    """A writer without the outbox grant would fail its transactions; without OUTBOX_TABLE it would emit nothing."""
+    emitting = {"applications", "queue"}
+    only_attachments = {"attachment_check"}  # marks an attachment's check; changes no application's status
+    for fn in catalogue.FUNCTIONS:
+        if fn.name in only_attachments:
+            assert ("outbox", "write") not in fn.tables
+        elif any(key in emitting and access == "write" for key, access in fn.tables):
+            assert ("outbox", "write") in fn.tables, fn.name

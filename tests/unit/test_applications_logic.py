@@ -436,3 +436,54 @@ def test_flaw8_reconciliation_pages_past_the_first_hundred_and_reopens_expired(w
     assert counts == {"checked": 7, "received": 1, "reopened": 6}
     assert world["store"].get(ids[6].id).status == "received"
     assert {world["store"].get(w.id).status for w in ids[:6]} == {"draft"}
+
+
+# --- domain events (the outbox; docs/metrics.md) ----------------------------------------------------------------
+
+
+def test_events_one_receipt_a_return_and_one_completion_at_the_certificates_issue(world):
+    # Given a paid online residence certificate, returned once and resubmitted
+    a = returned_after_paying(world, 1)
+    logic.update_answers(a.id, UpdateAnswers(answers={"copies": 1}), RESIDENT, world["deps"], NOW)
+    later = NOW + timedelta(hours=2)
+    logic.submit(a.id, SubmitRequest(return_url="https://city.example/apply/"), RESIDENT, world["deps"], later)
+    # When staff review it, approve it and issue the certificate (twice: a copy is no second completion)
+    review = later + timedelta(hours=1)
+    logic.decide(a.id, DecisionRequest(decision="start_review"), SHIMIN, world["deps"], review)
+    logic.decide(a.id, DecisionRequest(decision="approve"), SHIMIN, world["deps"], review + timedelta(minutes=5))
+    done = review + timedelta(minutes=10)
+    logic.issue_certificate(a.id, SHIMIN, world["deps"], done)
+    logic.issue_certificate(a.id, SHIMIN, world["deps"], done)
+
+    # Then: one receipt (the resubmission keeps the first), one return, one completion at the issue
+    events = [e for e in world["store"].events if e.aggregate_id == a.id]
+    assert [e.type for e in events] == ["received", "returned", "completed"]
+    received, _, completed = events
+    assert (received.channel, received.procedure_id, received.occurred_at) == ("online", "juminhyo", NOW)
+    assert completed.received_at == NOW and completed.handling_started_at == review
+    assert completed.occurred_at == done and completed.lead_minutes() == 190
+    assert len({e.id for e in events}) == 3
+
+
+def test_events_approval_completes_a_procedure_without_certificate(world):
+    a = draft(world, "kodomo-iryohi-josei", {"child_name": "市民 太郎", "child_date_of_birth": "2020-05-05",
+                                             "insurance_type": "kokuho"})  # fmt: skip
+    attach_valid(world, a.id, "insurance_card")
+    submit(world, a.id)
+    logic.decide(a.id, DecisionRequest(decision="approve"), KODOMO, world["deps"], NOW + timedelta(days=2))
+    events = [e for e in world["store"].events if e.aggregate_id == a.id]
+    assert [e.type for e in events] == ["received", "completed"]
+    assert events[1].lead_minutes() == 2 * 24 * 60 and events[1].handling_started_at is None
+
+
+def test_events_a_failed_write_writes_no_event(world, monkeypatch):
+    a = draft(world)
+    attach_valid(world, a.id)
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise Conflict()
+
+    monkeypatch.setattr(world["store"], "save", refuse)
+    with pytest.raises(Conflict):
+        submit(world, a.id)
+    assert world["store"].events == []

@@ -295,3 +295,33 @@ def test_the_csv_follows_its_schema_and_leaves_suppressed_cells_empty():
     assert list(reader[0]) == [f["name"] for f in schema["fields"]]  # type: ignore[attr-defined]
     kiosk = next(r for r in reader if (r["procedure_id"], r["channel"]) == ("juminhyo", "kiosk"))
     assert kiosk["received"] == "" and kiosk["completed"] == "0"
+
+
+def test_a_queue_event_also_moves_its_counters_load_once():
+    from datetime import UTC, datetime, timedelta
+
+    from madoguchi.metrics.models import DomainEvent
+    from madoguchi.metrics.service import record
+    from tests.fakes.metrics import MemoryMetricsStore
+
+    store = MemoryMetricsStore()
+    issued = datetime(2026, 11, 30, 0, 30, tzinfo=UTC)  # 09:30 in Tokyo
+    common = {"context": "queue", "aggregate_id": "t-9", "procedure_id": "juminhyo", "channel": "counter",
+              "counter_id": "shimin_cert"}  # fmt: skip
+    events = [
+        DomainEvent(id="queue:t-9:issued", type="received", occurred_at=issued, **common),
+        DomainEvent(
+            id="queue:t-9:done",
+            type="completed",
+            occurred_at=issued + timedelta(minutes=30),
+            received_at=issued,
+            handling_started_at=issued + timedelta(minutes=25),
+            **common,
+        ),
+    ]
+    assert record(events + events, store) == 2
+    counters, [load] = store.month_with_counters("2026-11")
+    assert (load.counter_id, load.received, load.completed) == ("shimin_cert", 1, 1)
+    assert load.received_by_hour[9] == 1 and sum(load.received_by_hour) == 1
+    assert load.waiting_time[4] == 1 and load.handling_time[0] == 1  # 25 minutes → the ≤30 bucket; 5 → ≤5
+    assert [(c.procedure_id, c.received, c.completed) for c in counters] == [("juminhyo", 1, 1)]

@@ -269,3 +269,35 @@ def test_a_retried_transfer_with_the_same_key_returns_the_first_new_ticket():
     assert [t.number for t in store.day("hoken", T0.date())[1]] == [new.number]  # one new ticket
     with pytest.raises(Conflict):  # without the key, a second hand-over of the closed ticket is refused
         queue.transfer("okuyami", early.id, body, ONESTOP, QueueDeps(store), at)
+
+
+# --- domain events (the outbox; docs/metrics.md) ----------------------------------------------------------------
+
+
+def test_ticket_events_receipt_at_issue_completion_with_wait_and_handling():
+    from datetime import UTC, date, datetime, timedelta
+
+    from madoguchi.queue.events import ticket_event
+    from madoguchi.queue.models import Ticket
+
+    issued = datetime(2026, 11, 30, 0, 0, tzinfo=UTC)
+    ticket = Ticket(
+        id="t-1", counter="shimin_cert", day=date(2026, 11, 30), number=7, key="k", service="inkan",
+        arrived_at=issued, issued_at=issued, issued_by="ticket-1", expires_at=0,
+    )  # fmt: skip
+    received = ticket_event(None, ticket)
+    assert received is not None and received.type == "received"
+    assert (received.procedure_id, received.channel, received.counter_id) == (
+        "inkan-toroku-shomei",
+        "counter",
+        "shimin_cert",
+    )
+
+    called = ticket.model_copy(update={"state": "called", "called_at": issued + timedelta(minutes=12),
+                                       "first_called_at": issued + timedelta(minutes=12)})  # fmt: skip
+    assert ticket_event(ticket, called) is None  # a call alone counts nothing
+    done = called.model_copy(update={"state": "done", "completed_at": issued + timedelta(minutes=20)})
+    completed = ticket_event(called, done)
+    assert completed is not None and completed.type == "completed" and completed.id == "queue:t-1:done"
+    assert (completed.waiting_minutes(), completed.handling_minutes(), completed.lead_minutes()) == (12, 8, 20)
+    assert ticket_event(done, done) is None

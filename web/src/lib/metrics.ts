@@ -22,11 +22,29 @@ export interface MetricsRow {
   waiting_time_histogram: number[];
 }
 
+export interface CounterRow {
+  counter_id: string;
+  received: number;
+  completed: number;
+  waiting_time_p50_minutes: number | null;
+  waiting_time_p90_minutes: number | null;
+  handling_time_p50_minutes: number | null;
+  received_by_hour: number[];
+}
+
 export interface MetricsMonth {
   month: string;
   complete: boolean;
   bucket_bounds_minutes: number[];
   rows: MetricsRow[];
+  counters?: CounterRow[];
+}
+
+/** Tickets issued per hour of the day (Tokyo) over every counter of the given months; only hours with tickets. */
+export function busiestHours(months: MetricsMonth[]): { hour: number; tickets: number }[] {
+  const hours = Array.from({ length: 24 }, () => 0);
+  for (const m of months) for (const c of m.counters ?? []) c.received_by_hour.forEach((n, h) => (hours[h] += n));
+  return hours.map((tickets, hour) => ({ hour, tickets })).filter((d) => d.tickets > 0);
 }
 
 /** The twelve months before `today`'s month, oldest first (YYYY-MM). */

@@ -12,6 +12,7 @@ import {
   R8_VOLUME,
   R9_VOLUME,
   type TargetRow,
+  busiestHours,
   gaps,
   pastMonths,
   percentile,
@@ -137,6 +138,7 @@ function Dashboard({ session }: { session: Session }) {
   const { t, lang } = useI18n();
   const [months, setMonths] = useState<MetricsMonth[] | null>(null);
   const [procedures, setProcedures] = useState<ProcedureList | null>(null);
+  const [counterNames, setCounterNames] = useState<Map<string, string>>(new Map());
   const [error, setError] = useState<ApiError | null>(null);
 
   useEffect(() => {
@@ -145,10 +147,12 @@ function Dashboard({ session }: { session: Session }) {
     Promise.all([
       Promise.all(wanted.map((m) => request<MetricsMonth>(withLang(`/staff/metrics?month=${m}`, lang), { token: session.token }))),
       request<ProcedureList>(withLang("/procedures", lang)),
+      request<{ counters: { id: string; name: string }[] }>(withLang("/queues", lang)),
     ]).then(
-      ([loaded, list]) => {
+      ([loaded, list, queues]) => {
         setMonths(loaded);
         setProcedures(list);
+        setCounterNames(new Map(queues.counters.map((c) => [c.id, c.name])));
       },
       (e: unknown) => setError(asApiError(e)),
     );
@@ -235,6 +239,44 @@ function Dashboard({ session }: { session: Session }) {
       ],
     });
 
+  // Busiest counters (last month) and hours (the twelve months), from the queue's ticket events.
+  const counters = last.counters ?? [];
+  const counterTable: TableData = {
+    id: "busiest-counters",
+    header: [t("dashboard.col.counter"), t("dashboard.col.tickets"), t("dashboard.col.served"), t("dashboard.col.p50"), t("dashboard.col.p90")],
+    rows: counters.map((c) => [
+      counterNames.get(c.counter_id) ?? c.counter_id,
+      c.received,
+      c.completed,
+      duration(t, c.waiting_time_p50_minutes),
+      duration(t, c.waiting_time_p90_minutes),
+    ]),
+  };
+  const counterPlot = () =>
+    Plot.plot({
+      marginLeft: 200,
+      width: 760,
+      x: { label: t("dashboard.col.tickets"), grid: true },
+      y: { label: null },
+      marks: [
+        Plot.barX(counters, { x: "received", y: (c: (typeof counters)[number]) => counterNames.get(c.counter_id) ?? c.counter_id, sort: { y: "-x" }, fill: "#0031d8" }),
+        Plot.ruleX([0]),
+      ],
+    });
+  const hours = busiestHours(months);
+  const hourTable: TableData = {
+    id: "busiest-hours",
+    header: [t("dashboard.col.hour"), t("dashboard.col.tickets")],
+    rows: hours.map((d) => [`${String(d.hour).padStart(2, "0")}:00`, d.tickets]),
+  };
+  const hourPlot = () =>
+    Plot.plot({
+      width: 760,
+      x: { label: t("dashboard.col.hour"), tickFormat: (h: number) => `${h}:00` },
+      y: { label: t("dashboard.col.tickets"), grid: true },
+      marks: [Plot.barY(hours, { x: "hour", y: "tickets", fill: "#0031d8" }), Plot.ruleY([0])],
+    });
+
   return (
     <>
       <p>{t("dashboard.period", { from: months[0].month, to: last.month })}</p>
@@ -244,6 +286,15 @@ function Dashboard({ session }: { session: Session }) {
       <ChartWithTable title={t("dashboard.trend.title")} plot={trendPlot} table={trendTable} />
       <ChartWithTable title={t("dashboard.lead.title", { month: last.month })} plot={timePlot(lead)} table={timeTable("lead-times", lead)} />
       <ChartWithTable title={t("dashboard.waiting.title", { month: last.month })} plot={timePlot(waiting)} table={timeTable("waiting-times", waiting)} />
+      {counters.length > 0 ? (
+        <ChartWithTable title={t("dashboard.counters.title", { month: last.month })} plot={counterPlot} table={counterTable} />
+      ) : (
+        <section class="panel dashboard-panel" aria-labelledby="busiest-counters-heading">
+          <h2 id="busiest-counters-heading">{t("dashboard.counters.title", { month: last.month })}</h2>
+          <p>{t("dashboard.counters.none")}</p>
+        </section>
+      )}
+      {hours.length > 0 && <ChartWithTable title={t("dashboard.hours.title")} plot={hourPlot} table={hourTable} />}
     </>
   );
 }

@@ -85,7 +85,7 @@ def line_login() -> LineLoginApi:
 def application_store() -> DynamoApplicationStore:
     from madoguchi.applications.dynamodb import DynamoApplicationStore
 
-    return DynamoApplicationStore(settings().applications_table)
+    return DynamoApplicationStore(settings().applications_table, settings().outbox_table or None)
 
 
 @lru_cache(maxsize=1)
@@ -137,7 +137,7 @@ def faq_store() -> DynamoFaqStore:
 def queue_store() -> DynamoQueueStore:
     from madoguchi.queue.dynamodb import DynamoQueueStore
 
-    return DynamoQueueStore(settings().queue_table, settings().congestion_table)
+    return DynamoQueueStore(settings().queue_table, settings().congestion_table, settings().outbox_table or None)
 
 
 @lru_cache(maxsize=1)

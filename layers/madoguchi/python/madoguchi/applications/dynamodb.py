@@ -26,6 +26,7 @@ from botocore.exceptions import ClientError
 from madoguchi.applications.models import Application, Attachment, AuditEntry, Resident, Visit
 from madoguchi.applications.store import ApplicationRecord, ApplicationStore
 from madoguchi.cases.models import Verification
+from madoguchi.metrics.models import DomainEvent
 from madoguchi.shared.aws import dynamodb_table
 from madoguchi.shared.dynamodb import decode_cursor, encode_cursor, plain, query_all, transact
 from madoguchi.shared.errors import Conflict
@@ -62,10 +63,11 @@ def _app(item: dict[str, Any]) -> Application:
 
 
 class DynamoApplicationStore(ApplicationStore):
-    def __init__(self, table_name: str) -> None:
+    def __init__(self, table_name: str, outbox_table: str | None = None) -> None:
         self._table = dynamodb_table(table_name)
         self._client = self._table.meta.client
         self._name = table_name
+        self._outbox = outbox_table  # where domain events go, in the change's transaction (None: none written)
 
     # --- writes ---------------------------------------------------------------------------------------------
     def _put(self, item: dict[str, Any], condition: str = "attribute_not_exists(pk)") -> dict[str, Any]:
@@ -103,6 +105,7 @@ class DynamoApplicationStore(ApplicationStore):
         idempotency: str | None = None,
         verifications: list[Verification] | None = None,
         attachment_keys: list[str] | None = None,
+        event: DomainEvent | None = None,
     ) -> None:
         put = {
             "TableName": self._name,
@@ -135,6 +138,8 @@ class DynamoApplicationStore(ApplicationStore):
                     }
                 }
             )
+        if event is not None and self._outbox:
+            items.append(event.outbox_put(self._outbox))
         self._transact(*items)
 
     def add_attachment(self, application_id: str, attachment: Attachment) -> None:

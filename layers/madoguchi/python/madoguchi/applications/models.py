@@ -95,6 +95,8 @@ class Application(BaseModel):
     created_at: datetime
     updated_at: datetime
     submitted_at: datetime | None = None
+    received_at: datetime | None = Field(default=None, description="First receipt (kept when resubmitted)")
+    review_started_at: datetime | None = Field(default=None, description="When staff started the review")
     version: int = 0
 
 

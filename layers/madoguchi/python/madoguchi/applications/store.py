@@ -8,6 +8,7 @@ from datetime import datetime
 
 from madoguchi.applications.models import Application, Attachment, AuditEntry, Resident, Visit
 from madoguchi.cases.models import Verification
+from madoguchi.metrics.models import DomainEvent
 
 
 @dataclass
@@ -33,10 +34,12 @@ class ApplicationStore(ABC):
         idempotency: str | None = None,
         verifications: list[Verification] | None = None,
         attachment_keys: list[str] | None = None,
+        event: DomainEvent | None = None,
     ) -> None:
         """Replace the application (its version must still be `expected_version`), append the audit entry, and
-        optionally record an idempotency key, add verification requests and require attachments to be valid;
-        all in one transaction. Raises Conflict if anything changed meanwhile."""
+        optionally record an idempotency key, add verification requests, require attachments to be valid and
+        put the change's domain event in the outbox; all in one transaction. Raises Conflict if anything changed
+        meanwhile."""
 
     @abstractmethod
     def delete_draft(self, application: Application, *, expected_version: int) -> None:

@@ -4,8 +4,10 @@ One item per procedure × channel per month (`pk` MONTH#YYYY-MM) and per day (`p
 `<procedure>#<channel>`; counters and histogram buckets are numeric attributes moved with ADD, so concurrent
 aggregators never lose an increment. Each event leaves a marker item (`pk` EVENT#<id>, expiring after
 EVENT_MARKER_DAYS) written with `attribute_not_exists` in the same transaction as both ADDs: a redelivered event
-fails the condition and changes nothing. Reading a month is one Query of one partition, at most procedures ×
-channels items (≈100 today), whatever the volume.
+fails the condition and changes nothing. A queue event also ADDs to its counter's load (`sk` COUNTER#<counter>:
+tickets issued and served, waiting and handling buckets, tickets issued per hour `hr00`…`hr23`) in the same
+transaction. Reading a month is one Query of one partition, at most procedures × channels + counters items
+(≈110 today), whatever the volume.
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from madoguchi.metrics.models import BUCKETS, CHANNELS, Counters, DomainEvent
+from madoguchi.metrics.models import BUCKETS, CHANNELS, HOURS, CounterLoad, Counters, DomainEvent
 from madoguchi.metrics.store import MetricsStore
 from madoguchi.shared.aws import dynamodb_table
 
 EVENT_MARKER_DAYS = 35  # longer than any outbox redelivery (stream records live 24 hours; retries, replays)
 COUNTS = ("received", "completed", "returned", "rejected")
+COUNTER_PREFIX = "COUNTER#"  # sk of a queue counter's load in a MONTH#/DAY# partition (never a procedure id)
 
 
 def _bucket_attr(prefix: str, index: int) -> str:
@@ -51,6 +54,43 @@ def _update(table_name: str, pk: str, delta: Counters) -> dict[str, Any]:
     }
 
 
+def _load_update(table_name: str, pk: str, load: CounterLoad) -> dict[str, Any]:
+    values: dict[str, Any] = {":counter": load.counter_id}
+    adds: list[str] = []
+    numbers = {"received": load.received, "completed": load.completed}
+    numbers.update({_bucket_attr("wt", i): n for i, n in enumerate(load.waiting_time)})
+    numbers.update({_bucket_attr("ht", i): n for i, n in enumerate(load.handling_time)})
+    numbers.update({_bucket_attr("hr", h): n for h, n in enumerate(load.received_by_hour)})
+    for attr, n in numbers.items():
+        if n:
+            adds.append(f"{attr} :{attr}")
+            values[f":{attr}"] = n
+    return {
+        "Update": {
+            "TableName": table_name,
+            "Key": {"pk": pk, "sk": f"{COUNTER_PREFIX}{load.counter_id}"},
+            "UpdateExpression": "SET counter_id = :counter ADD " + ", ".join(adds),
+            "ExpressionAttributeValues": values,
+        }
+    }
+
+
+def _number(item: dict[str, Any], name: str) -> int:
+    value = item.get(name, 0)
+    return int(value) if isinstance(value, int | Decimal) else 0
+
+
+def _load(item: dict[str, Any]) -> CounterLoad:
+    return CounterLoad(
+        counter_id=str(item["counter_id"]),
+        received=_number(item, "received"),
+        completed=_number(item, "completed"),
+        waiting_time=[_number(item, _bucket_attr("wt", i)) for i in range(BUCKETS)],
+        handling_time=[_number(item, _bucket_attr("ht", i)) for i in range(BUCKETS)],
+        received_by_hour=[_number(item, _bucket_attr("hr", h)) for h in range(HOURS)],
+    )
+
+
 def _counters(item: dict[str, Any]) -> Counters:
     def number(name: str) -> int:
         value = item.get(name, 0)
@@ -74,7 +114,7 @@ class DynamoMetricsStore(MetricsStore):
         self._name = table_name
         self._table = dynamodb_table(table_name)
 
-    def add(self, event: DomainEvent, delta: Counters) -> bool:
+    def add(self, event: DomainEvent, delta: Counters, load: CounterLoad | None = None) -> bool:
         expires = int((event.occurred_at + timedelta(days=EVENT_MARKER_DAYS)).timestamp())
         marker = {
             "Put": {
@@ -88,6 +128,9 @@ class DynamoMetricsStore(MetricsStore):
             _update(self._name, f"MONTH#{event.local_month()}", delta),
             _update(self._name, f"DAY#{event.local_day()}", delta),
         ]
+        if load is not None:  # a queue event also moves its counter's load, in the same transaction
+            items += [_load_update(self._name, f"{period}#{at}", load) for period, at in
+                      (("MONTH", event.local_month()), ("DAY", event.local_day()))]  # fmt: skip
         try:  # the resource's client takes plain values (boto3 serialises them for it)
             self._table.meta.client.transact_write_items(TransactItems=items)
         except ClientError as e:
@@ -113,18 +156,26 @@ class DynamoMetricsStore(MetricsStore):
                     item.update({_bucket_attr(prefix, i): n for i, n in enumerate(histogram) if n})
                 batch.put_item(Item=item)
 
-    def _partition(self, pk: str) -> list[Counters]:
+    def _partition(self, pk: str) -> tuple[list[Counters], list[CounterLoad]]:
         kwargs: dict[str, Any] = {"KeyConditionExpression": "pk = :pk", "ExpressionAttributeValues": {":pk": pk}}
         found: list[Counters] = []
+        loads: list[CounterLoad] = []
         while True:
             page = self._table.query(**kwargs)
-            found += [_counters(item) for item in page.get("Items", []) if item.get("channel") in CHANNELS]
+            for item in page.get("Items", []):
+                if item.get("channel") in CHANNELS:
+                    found.append(_counters(item))
+                elif str(item["sk"]).startswith(COUNTER_PREFIX):
+                    loads.append(_load(item))
             if "LastEvaluatedKey" not in page:
-                return found
+                return found, loads
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def month(self, month: str) -> list[Counters]:
+        return self._partition(f"MONTH#{month}")[0]
+
+    def month_with_counters(self, month: str) -> tuple[list[Counters], list[CounterLoad]]:
         return self._partition(f"MONTH#{month}")
 
     def day(self, day: str) -> list[Counters]:
-        return self._partition(f"DAY#{day}")
+        return self._partition(f"DAY#{day}")[0]

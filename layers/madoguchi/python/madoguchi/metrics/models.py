@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from datetime import datetime, timedelta
-from typing import Literal, Self
+from typing import Any, Literal, Self
 from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from madoguchi.shared.outbox import METRICS_TOPIC, outbox_put
+
 TOKYO = ZoneInfo("Asia/Tokyo")  # days and months are the city's (JST), as its reports count them
 PROCEDURE_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
+COUNTER_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 Channel = Literal["online", "kiosk", "counter", "onestop", "line"]
@@ -57,6 +60,9 @@ class DomainEvent(BaseModel):
     aggregate_id: str = Field(min_length=1, max_length=100, description="Application, ticket, case … id (opaque)")
     procedure_id: str = Field(pattern=PROCEDURE_PATTERN)
     channel: Channel
+    counter_id: str | None = Field(
+        default=None, pattern=COUNTER_PATTERN, description="Queue events: the counter (busiest counters and hours)"
+    )
     occurred_at: AwareDatetime = Field(description="When the change happened; decides the day and month counted")
     received_at: AwareDatetime | None = Field(
         default=None, description="completed/returned/rejected: when the lead-time clock started (receipt)"
@@ -92,11 +98,18 @@ class DomainEvent(BaseModel):
             return None
         return (self.handling_started_at - self.received_at) / timedelta(minutes=1)
 
+    def outbox_put(self, table_name: str) -> dict[str, Any]:
+        """The TransactWriteItems entry that puts this event in the outbox, beside the change it describes."""
+        return outbox_put(table_name, self.id, self.occurred_at, self.model_dump(mode="json"), METRICS_TOPIC)
+
     def local_day(self) -> str:
         return self.occurred_at.astimezone(TOKYO).date().isoformat()
 
     def local_month(self) -> str:
         return self.local_day()[:7]
+
+    def local_hour(self) -> int:
+        return self.occurred_at.astimezone(TOKYO).hour
 
 
 class Counters(BaseModel):
@@ -120,6 +133,28 @@ class Counters(BaseModel):
         self.lead_time = [a + b for a, b in zip(self.lead_time, other.lead_time, strict=True)]
         self.handling_time = [a + b for a, b in zip(self.handling_time, other.handling_time, strict=True)]
         self.waiting_time = [a + b for a, b in zip(self.waiting_time, other.waiting_time, strict=True)]
+
+
+HOURS = 24
+
+
+class CounterLoad(BaseModel):
+    """What one queue counter did in one period: tickets issued and served, their waits and handling, and the
+    tickets issued per hour of the day (Tokyo), for the busiest counters and hours."""
+
+    counter_id: str
+    received: int = 0
+    completed: int = 0
+    waiting_time: list[int] = Field(default_factory=lambda: [0] * BUCKETS)
+    handling_time: list[int] = Field(default_factory=lambda: [0] * BUCKETS)
+    received_by_hour: list[int] = Field(default_factory=lambda: [0] * HOURS)
+
+    def add(self, other: CounterLoad) -> None:
+        self.received += other.received
+        self.completed += other.completed
+        self.waiting_time = [a + b for a, b in zip(self.waiting_time, other.waiting_time, strict=True)]
+        self.handling_time = [a + b for a, b in zip(self.handling_time, other.handling_time, strict=True)]
+        self.received_by_hour = [a + b for a, b in zip(self.received_by_hour, other.received_by_hour, strict=True)]
 
 
 def percentile_minutes(histogram: list[int], p: float) -> int | None:
@@ -158,11 +193,24 @@ class MetricsRow(BaseModel):
     waiting_time_histogram: list[int]
 
 
+class CounterRow(BaseModel):
+    counter_id: str
+    received: int = Field(description="Tickets issued at the counter (machines, kiosks, transfers in)")
+    completed: int = Field(description="Tickets served")
+    waiting_time_p50_minutes: int | None = Field(
+        description="Ticket issued → first call, upper bound of the p50 bucket"
+    )
+    waiting_time_p90_minutes: int | None
+    handling_time_p50_minutes: int | None = Field(description="First call → served, p50 bucket bound")
+    received_by_hour: list[int] = Field(description="Tickets issued per hour of the day (0–23, Asia/Tokyo)")
+
+
 class MetricsMonth(BaseModel):
     month: str
     complete: bool = Field(description="False while the month is still running")
     bucket_bounds_minutes: list[int]
     rows: list[MetricsRow]
+    counters: list[CounterRow] = Field(default_factory=list, description="Queue counters, busiest first")
 
 
 class OpenDataRow(BaseModel):

@@ -18,6 +18,8 @@ from madoguchi.metrics.models import (
     BUCKET_BOUNDS_MINUTES,
     CHANNELS,
     TOKYO,
+    CounterLoad,
+    CounterRow,
     Counters,
     DomainEvent,
     MetricsMonth,
@@ -61,9 +63,28 @@ def delta(event: DomainEvent) -> Counters:
     return change
 
 
+def counter_load(event: DomainEvent) -> CounterLoad | None:
+    """What a queue event adds to its counter's load: receipts by hour, served tickets with their times."""
+    if event.counter_id is None or event.type not in ("received", "completed"):
+        return None
+    load = CounterLoad(counter_id=event.counter_id)
+    if event.type == "received":
+        load.received = 1
+        load.received_by_hour[event.local_hour()] = 1
+        return load
+    load.completed = 1
+    for histogram, minutes in (
+        (load.waiting_time, event.waiting_minutes()),
+        (load.handling_time, event.handling_minutes()),
+    ):
+        if minutes is not None:
+            histogram[bucket_of(minutes)] = 1
+    return load
+
+
 def record(events: Iterable[DomainEvent], store: MetricsStore) -> int:
     """Count each event once (a redelivered event is skipped); returns how many were new."""
-    return sum(1 for event in events if store.add(event, delta(event)))
+    return sum(1 for event in events if store.add(event, delta(event), counter_load(event)))
 
 
 # --- reading ----------------------------------------------------------------------------------------------------
@@ -101,6 +122,18 @@ def row(c: Counters) -> MetricsRow:
     )
 
 
+def counter_row(c: CounterLoad) -> CounterRow:
+    return CounterRow(
+        counter_id=c.counter_id,
+        received=c.received,
+        completed=c.completed,
+        waiting_time_p50_minutes=percentile_minutes(c.waiting_time, 0.5),
+        waiting_time_p90_minutes=percentile_minutes(c.waiting_time, 0.9),
+        handling_time_p50_minutes=percentile_minutes(c.handling_time, 0.5),
+        received_by_hour=c.received_by_hour,
+    )
+
+
 def _ordered(counters: list[Counters]) -> list[Counters]:
     return sorted(counters, key=lambda c: (c.procedure_id, CHANNELS.index(c.channel)))
 
@@ -108,11 +141,13 @@ def _ordered(counters: list[Counters]) -> list[Counters]:
 def staff_month(caller: Caller | None, store: MetricsStore, month: str | None, now: datetime) -> MetricsMonth:
     require(caller, Role.STAFF, department=MANAGEMENT_DEPARTMENT)
     chosen = parse_month(month, now)
+    counters, loads = store.month_with_counters(chosen)  # one Query
     return MetricsMonth(
         month=chosen,
         complete=chosen < current_month(now),
         bucket_bounds_minutes=list(BUCKET_BOUNDS_MINUTES),
-        rows=[row(c) for c in _ordered(store.month(chosen))],
+        rows=[row(c) for c in _ordered(counters)],
+        counters=[counter_row(c) for c in sorted(loads, key=lambda c: (-c.received, c.counter_id))],
     )
 
 

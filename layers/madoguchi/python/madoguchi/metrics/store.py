@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
-from madoguchi.metrics.models import Counters, DomainEvent
+from madoguchi.metrics.models import CounterLoad, Counters, DomainEvent
 
 
 class MetricsStore(ABC):
     @abstractmethod
-    def add(self, event: DomainEvent, delta: Counters) -> bool:
-        """Add `delta` to the event's day and month counters exactly once per event id, atomically.
-        Returns False when the event was already counted (a redelivery)."""
+    def add(self, event: DomainEvent, delta: Counters, load: CounterLoad | None = None) -> bool:
+        """Add `delta` (and a queue event's `load` on its counter) to the event's day and month exactly once per
+        event id, atomically. Returns False when the event was already counted (a redelivery)."""
 
     @abstractmethod
     def put_month(self, month: str, counters: list[Counters]) -> None:
@@ -21,6 +21,10 @@ class MetricsStore(ABC):
     @abstractmethod
     def month(self, month: str) -> list[Counters]:
         """Every procedure × channel counted in `month` (YYYY-MM, Tokyo time)."""
+
+    @abstractmethod
+    def month_with_counters(self, month: str) -> tuple[list[Counters], list[CounterLoad]]:
+        """The month's procedure × channel counters and its queue counters' loads, read together."""
 
     @abstractmethod
     def day(self, day: str) -> list[Counters]:

@@ -1,6 +1,6 @@
 """The queue on DynamoDB. Every call is a GetItem, a Query of one partition or a conditional write.
 
-Items (pk, sk) of the queue table (transactions touch only this one):
+Items (pk, sk) of the queue table (transactions touch only this one, and the outbox: madoguchi.queue.events):
 - ``Q#<counter>#<day>``, ``#SEQ``: the counter day's head: last number, revision and the live status (JSON:
   live tickets in call order and the day's aggregate), rewritten in every transaction that changes a ticket
 - ``Q#<counter>#<day>``, ``T#<number:05d>``: a ticket
@@ -31,6 +31,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
+from madoguchi.queue.events import ticket_event
 from madoguchi.queue.models import LIVE, CounterStatus, DayStats, Notify, Ticket, TicketState
 from madoguchi.queue.store import Advance, QueueStore, Written
 from madoguchi.shared.aws import dynamodb_table
@@ -75,10 +76,11 @@ IDEMPOTENCY_DAYS = 1
 
 
 class DynamoQueueStore(QueueStore):
-    def __init__(self, table_name: str, congestion_table: str) -> None:
+    def __init__(self, table_name: str, congestion_table: str, outbox_table: str | None = None) -> None:
         self._table = dynamodb_table(table_name)
         self._cache = dynamodb_table(congestion_table)
         self._name = table_name
+        self._outbox = outbox_table  # domain events go here in the ticket's transaction (None: none written)
         self._client = self._table.meta.client
         self.reads = 0
 
@@ -160,6 +162,11 @@ class DynamoQueueStore(QueueStore):
         _, status = self._head(counter, day)
         return Written(ticket=ticket, status=status, replayed=True)
 
+    def _events(self, before: Ticket | None, after: Ticket) -> list[dict[str, Any]]:
+        """The outbox item of the change's domain event, for the change's own transaction (docs/metrics.md)."""
+        event = ticket_event(before, after)
+        return [event.outbox_put(self._outbox)] if event is not None and self._outbox else []
+
     def _transact(self, items: list[dict[str, Any]], guarded: set[int], conflict: Conflict) -> bool:
         """True if written; False if only a head moved (read again and retry); raises `conflict` when one of
         the `guarded` items' own conditions failed."""
@@ -192,6 +199,7 @@ class DynamoQueueStore(QueueStore):
             items = [self._put_head(new_status, rev), self._put_ticket(ticket)]
             if idempotency:
                 items.append(self._put_key(idempotency, ticket))
+            items += self._events(None, ticket)
             try:
                 if self._transact(items, {2} if idempotency else set(), Conflict(counter=counter)):
                     return Written(ticket=ticket, status=new_status.model_copy(update={"rev": (rev or 0) + 1}))
@@ -271,6 +279,7 @@ class DynamoQueueStore(QueueStore):
             rev, status = self._head(ticket.counter, ticket.day)
             new_status = advance(status, ticket, updated)
             items = [self._put_head(new_status, rev), self._change_item(ticket, expected, changes)]
+            items += self._events(ticket, updated)
             if self._transact(items, {1}, Conflict(ticket=ticket.id)):
                 return Written(ticket=updated, status=new_status.model_copy(update={"rev": (rev or 0) + 1}))
             _backoff(attempt)  # a concurrent change on the same day: read the head again
@@ -310,6 +319,7 @@ class DynamoQueueStore(QueueStore):
             ]
             if idempotency:
                 items.append(self._put_key(idempotency, new))
+            items += self._events(None, new)
             if self._transact(items, {1, 4} if idempotency else {1}, Conflict(ticket=ticket.id)):
                 return Written(
                     ticket=new,

@@ -37,6 +37,9 @@ class Settings(BaseModel):
     queue_table: str = ""
     congestion_table: str = ""
     metrics_table: str = ""
+    # The transactional outbox (madoguchi.shared.outbox): contexts put their domain events here in the change's
+    # transaction; its stream feeds the metrics aggregator.
+    outbox_table: str = ""
     # How long a called resident who did not come keeps their place (may still come back and be served)
     queue_absent_grace_minutes: int = 15
     # Web Push subscriptions are accepted only for these push services (host or parent domain, comma-separated):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from madoguchi.applications.events import with_event
 from madoguchi.applications.models import Application, AuditEntry, Charge, Payment
 from madoguchi.applications.service.access import (
     CHECKOUT_MINUTES,
@@ -147,12 +148,14 @@ def _receive_paid(
             "version": application.version + 1,
         }
     )
+    changed, event = with_event(application, changed, now)
     try:
         deps.store.save(
             changed,
             audit,
             expected_version=application.version,
             verifications=verifications_for(found, application, now),
+            event=event,
         )
     except Conflict:  # another path received it first
         return present(deps.store.get(application.id))

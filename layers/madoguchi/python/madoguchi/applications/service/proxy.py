@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from madoguchi.applications.events import with_event
 from madoguchi.applications.models import Application
 from madoguchi.applications.service.access import (
     ApplicationDeps,
@@ -46,11 +47,13 @@ def confirm(application_id: str, caller: Caller | None, deps: ApplicationDeps, n
             "version": application.version + 1,
         }
     )
+    changed, event = with_event(application, changed, now)
     deps.store.save(
         changed,
         audit_entry(who, "confirmed_by_resident", now, confirmed_by),
         expected_version=application.version,
         verifications=verifications_for(found, application, now),
+        event=event,
     )
     mark_referenced(record, deps)
     notify(deps.mailer, changed)
@@ -80,11 +83,13 @@ def accept_preregistration(
             "version": application.version + 1,
         }
     )
+    changed, event = with_event(application, changed, now)
     deps.store.save(
         changed,
         audit_entry(who, "accepted_at_counter", now),
         expected_version=application.version,
         verifications=verifications_for(found, application, now),
+        event=event,
     )
     mark_referenced(record, deps)
     notify(deps.mailer, changed)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from madoguchi.applications.events import with_event
 from madoguchi.applications.models import Application, DecisionRequest, Status
 from madoguchi.applications.service.access import (
     ApplicationDeps,
@@ -12,6 +13,7 @@ from madoguchi.applications.service.access import (
     NotEditable,
     VerificationPending,
     audit_entry,
+    form_of,
     load,
     paid_yen,
     procedure_form,
@@ -65,8 +67,9 @@ def decide(
             "version": application.version + 1,
         }
     )
-    deps.store.save(changed, audit_entry(who, request.decision, now), expected_version=application.version)
     refunded = paid_yen(application) - paid_yen(changed)
+    changed, event = with_event(application, changed, now, form_of(application))
+    deps.store.save(changed, audit_entry(who, request.decision, now), expected_version=application.version, event=event)
     notify(deps.mailer, changed, refund_yen=max(refunded, 0))
     return changed
 
@@ -92,7 +95,8 @@ def issue_certificate(
         changed = application.model_copy(
             update={"status": "issued", "updated_at": now, "version": application.version + 1}
         )
-        deps.store.save(changed, audit_entry(who, "issued", now), expected_version=application.version)
+        changed, event = with_event(application, changed, now, found)
+        deps.store.save(changed, audit_entry(who, "issued", now), expected_version=application.version, event=event)
         notify(deps.mailer, changed)
         application = changed
     else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from madoguchi.applications.events import with_event
 from madoguchi.applications.models import Application, Status, SubmitRequest
 from madoguchi.applications.service.access import (
     ApplicationDeps,
@@ -105,6 +106,7 @@ def submit(
             "version": expected + 1,
         }
     )
+    changed, event = with_event(application, changed, now)
     try:
         store.save(
             changed,
@@ -113,6 +115,7 @@ def submit(
             idempotency=key,
             verifications=verifications,
             attachment_keys=[x.id for x in latest.values()],
+            event=event,
         )
     except Conflict:
         if key and store.by_idempotency(key) == application_id:
