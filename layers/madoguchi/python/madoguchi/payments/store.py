@@ -75,3 +75,37 @@ class PaymentGateway(ABC):
     @abstractmethod
     def parse_event(self, payload: str, signature: str) -> PaymentEvent:
         """Verify a webhook (signature over the raw body, timestamp tolerance); raises InvalidSignature."""
+
+
+@dataclass(frozen=True)
+class TerminalPayment:
+    """A card-present payment (a PaymentIntent processed on a card terminal)."""
+
+    intent_id: str
+    status: str  # requires_payment_method | processing | succeeded | canceled …
+    paid: bool
+    amount: int
+    reference: str
+    decline_code: str | None = None  # set when the last card presented was declined
+
+
+class CardTerminal(ABC):
+    """Card-present payments on a terminal beside a kiosk, driven from the server (the terminal shows the amount,
+    the resident taps or inserts a card; the result is read back by polling)."""
+
+    @abstractmethod
+    def reader_for(self, device: str) -> str | None:
+        """The terminal registered for this kiosk (device id), or None."""
+
+    @abstractmethod
+    def start(
+        self, *, amount: int, reference: str, purpose: str, description: str, reader: str, idempotency_key: str
+    ) -> TerminalPayment:
+        """Create the payment and hand it to the reader; the same idempotency key never creates a second one."""
+
+    @abstractmethod
+    def state(self, intent_id: str) -> TerminalPayment: ...
+
+    @abstractmethod
+    def cancel(self, intent_id: str, reader: str | None) -> TerminalPayment:
+        """Stop waiting for a card and cancel the payment unless it succeeded; returns what it became."""
