@@ -74,10 +74,10 @@ def tap(local_stack: Any, number: str) -> None:
     )
 
 
-def enter_pin(page: Page, pin: str, ok: str) -> None:
+def enter_pin(screen: Page, pin: str, ok: str) -> None:
     for digit in pin:
-        page.get_by_role("button", name=digit, exact=True).click()
-    page.get_by_role("button", name=ok, exact=True).click()
+        screen.get_by_role("button", name=digit, exact=True).click()
+    screen.get_by_role("button", name=ok, exact=True).click()
 
 
 def is_order(response: Response, state: str) -> bool:
@@ -91,45 +91,45 @@ def test_a_resident_gets_a_juminhyo_with_the_card_and_the_terminal(
     local_stack: Any,
     axe_violations: Callable[[], str],  # noqa: F811
 ) -> None:
-    page = kiosk_page("en")
+    screen = kiosk_page("en")
     insert_card(card_of_resident_1)
-    page.get_by_role("button", name="Start (copy of resident record)").click()
-    expect(page.get_by_role("heading", name="Enter your 4-digit PIN")).to_be_visible()
-    expect(page.get_by_text("Tries left before the card locks: 3")).to_be_visible()
-    key = page.get_by_role("button", name="5", exact=True)
+    screen.get_by_role("button", name="Start (copy of resident record)").click()
+    expect(screen.get_by_role("heading", name="Enter your 4-digit PIN")).to_be_visible()
+    expect(screen.get_by_text("Tries left before the card locks: 3")).to_be_visible()
+    key = screen.get_by_role("button", name="5", exact=True)
     box = key.bounding_box()
     assert box and box["height"] >= 64 and box["width"] >= 64, "PIN keys are large touch targets"
     assert axe_violations() == ""
 
-    enter_pin(page, PIN, "OK")
-    expect(page.get_by_role("heading", name="Choose your certificate")).to_be_visible()
-    expect(page.get_by_text("For 市民 一郎")).to_be_visible()
-    page.get_by_label("Everyone in my household").check()
-    page.get_by_role("button", name="One copy more").click()
-    expect(page.get_by_text("Fee: ¥600")).to_be_visible()
+    enter_pin(screen, PIN, "OK")
+    expect(screen.get_by_role("heading", name="Choose your certificate")).to_be_visible()
+    expect(screen.get_by_text("For 市民 一郎")).to_be_visible()
+    screen.get_by_label("Everyone in my household").check()
+    screen.get_by_role("button", name="One copy more").click()
+    expect(screen.get_by_text("Fee: ¥600")).to_be_visible()
     assert axe_violations() == ""
 
-    with page.expect_response(lambda r: is_order(r, "awaiting_payment")) as placed:
-        page.get_by_role("button", name="Pay by card").click()
+    with screen.expect_response(lambda r: is_order(r, "awaiting_payment")) as placed:
+        screen.get_by_role("button", name="Pay by card").click()
     order_id = placed.value.json()["order_id"]
     expect(
-        page.get_by_text("Tap or insert your payment card on the terminal beside the screen. Amount: ¥600")
+        screen.get_by_text("Tap or insert your payment card on the terminal beside the screen. Amount: ¥600")
     ).to_be_visible()
-    with page.expect_response(lambda r: is_order(r, "issued"), timeout=30_000) as issued:
+    with screen.expect_response(lambda r: is_order(r, "issued"), timeout=30_000) as issued:
         tap(local_stack, "4242424242424242")
-    expect(page.get_by_role("heading", name="Your certificate is ready")).to_be_visible()
+    expect(screen.get_by_role("heading", name="Your certificate is ready")).to_be_visible()
     pdf = base64.b64decode(issued.value.json()["pdf"])
     assert pdf.startswith(b"%PDF")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert "市民 一郎" in text and "市民 桜" in text  # from the resident record: the household
-    expect(page.get_by_role("link", name="Download (PDF)")).to_have_attribute("href", re.compile("^blob:"))
-    expect(page.get_by_text("Please take your My Number card and your payment card.")).to_be_visible()
+    expect(screen.get_by_role("link", name="Download (PDF)")).to_have_attribute("href", re.compile("^blob:"))
+    expect(screen.get_by_text("Please take your My Number card and your payment card.")).to_be_visible()
     assert local_stack.stripe.charged(f"kiosk-order:{order_id}") == 600
     assert axe_violations() == ""
 
-    page.get_by_role("button", name="Finish").click()
-    expect(page.get_by_role("heading", name="Certificates with your My Number card")).to_be_visible()
-    expect(page.get_by_text("市民 一郎")).to_have_count(0)
+    screen.get_by_role("button", name="Finish").click()
+    expect(screen.get_by_role("heading", name="Certificates with your My Number card")).to_be_visible()
+    expect(screen.get_by_text("市民 一郎")).to_have_count(0)
 
 
 def test_a_declined_card_issues_and_charges_nothing_and_an_idle_screen_is_wiped(
@@ -138,24 +138,26 @@ def test_a_declined_card_issues_and_charges_nothing_and_an_idle_screen_is_wiped(
     card_of_resident_1: CardData,
     local_stack: Any,
 ) -> None:
-    page = kiosk_page("ja")
-    page.clock.install()
+    screen = kiosk_page("ja")
+    screen.clock.install()
     insert_card(card_of_resident_1)
-    page.get_by_role("button", name="はじめる（住民票の写し）").click()
-    expect(page.get_by_text("あと 3 回まちがえるとロックされます")).to_be_visible()
-    enter_pin(page, "9999", "確認する")  # a wrong PIN: the card counts it, the page says how many are left
-    expect(page.get_by_role("alert")).to_contain_text("暗証番号が違います。あと 2 回")
+    screen.get_by_role("button", name="はじめる（住民票の写し）").click()
+    expect(screen.get_by_text("あと 3 回まちがえるとロックされます")).to_be_visible()
+    enter_pin(screen, "9999", "確認する")  # a wrong PIN: the card counts it, the screen says how many are left
+    expect(screen.get_by_role("alert")).to_contain_text("暗証番号が違います。あと 2 回")
     assert card_of_resident_1.helper_pin.tries_left == 2
-    enter_pin(page, PIN, "確認する")
-    expect(page.get_by_role("heading", name="証明書を選んでください")).to_be_visible()
+    enter_pin(screen, PIN, "確認する")
+    expect(screen.get_by_role("heading", name="証明書を選んでください")).to_be_visible()
     assert card_of_resident_1.helper_pin.tries_left == 3  # a right PIN resets the count
 
-    with page.expect_response(lambda r: is_order(r, "awaiting_payment")) as placed:
-        page.get_by_role("button", name="カードで支払う").click()
+    with screen.expect_response(lambda r: is_order(r, "awaiting_payment")) as placed:
+        screen.get_by_role("button", name="カードで支払う").click()
     order_id = placed.value.json()["order_id"]
-    expect(page.get_by_role("heading", name="決済端末でお支払いください")).to_be_visible()
+    expect(screen.get_by_role("heading", name="決済端末でお支払いください")).to_be_visible()
     tap(local_stack, "4000000000000002")
-    expect(page.get_by_text("カードが使えませんでした。お支払いも交付もされていません。")).to_be_visible(timeout=30_000)
+    expect(screen.get_by_text("カードが使えませんでした。お支払いも交付もされていません。")).to_be_visible(
+        timeout=30_000
+    )
     table = boto3.resource("dynamodb").Table(catalogue.table("kiosk").local_name)
     order = table.get_item(Key={"pk": f"ORDER#{order_id}", "sk": "ORDER"})["Item"]
     assert order["state"] == "declined" and "issue_number" not in order
@@ -163,7 +165,7 @@ def test_a_declined_card_issues_and_charges_nothing_and_an_idle_screen_is_wiped(
     assert local_stack.stripe.intents[order["payment_intent_id"]]["status"] == "canceled"
 
     # The resident walks away: after the idle time the screen is wiped, personal data included
-    page.clock.fast_forward("02:00")
-    expect(page.get_by_text("操作がなかったため、画面を消去しました。")).to_be_visible()
-    expect(page.get_by_text("市民 一郎")).to_have_count(0)
-    expect(page.get_by_role("button", name="はじめる（住民票の写し）")).to_be_visible()
+    screen.clock.fast_forward("02:00")
+    expect(screen.get_by_text("操作がなかったため、画面を消去しました。")).to_be_visible()
+    expect(screen.get_by_text("市民 一郎")).to_have_count(0)
+    expect(screen.get_by_role("button", name="はじめる（住民票の写し）")).to_be_visible()

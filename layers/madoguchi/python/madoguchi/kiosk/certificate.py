@@ -38,7 +38,8 @@ def juminhyo_pdf(order: KioskOrder, record: ResidentRecord) -> bytes:
     from reportlab.lib.units import mm
     from reportlab.pdfgen import canvas
 
-    assert order.issued_at is not None and order.issue_number is not None
+    if order.issued_at is None or order.issue_number is None:
+        raise ValueError("only an issued order has a certificate")
     _font()
     members = record.members if order.scope == "household" else record.members[:1]
     issued = order.issued_at.astimezone(TOKYO).date()

@@ -163,8 +163,8 @@ def place_order(
     if not idempotency_key:
         raise InvalidInput([(["header", "Idempotency-Key"], "missing")])
     session = _authenticated_session(session_id, kiosk.sub, deps, now)
-    assert session.resident_id is not None
-    if deps.records.record(session.resident_id) is None:
+    resident_id = session.resident_id or ""  # set in every authenticated session (checked above)
+    if deps.records.record(resident_id) is None:
         raise RecordUnavailable()
     reader = deps.terminal.reader_for(kiosk.sub)
     if reader is None:
@@ -174,7 +174,7 @@ def place_order(
         id=_order_id(session_id, idempotency_key),
         session_id=session_id,
         kiosk=kiosk.sub,
-        resident_id=session.resident_id,
+        resident_id=resident_id,
         certificate=request.certificate,
         copies=request.copies,
         scope=request.scope,
@@ -246,7 +246,8 @@ def cancel_order(session_id: str, order_id: str, caller: Caller | None, deps: Or
 
 
 def _settle(order: KioskOrder, deps: OrderDeps, now: datetime) -> KioskOrder:
-    assert order.payment_intent_id is not None
+    if order.payment_intent_id is None:
+        return order  # the payment is not recorded yet: nothing to settle
     payment = deps.terminal.state(order.payment_intent_id)
     if payment.paid and payment.amount == order.amount and payment.reference == f"kiosk-order:{order.id}":
         serial = deps.orders.next_issue_serial(now.year)
