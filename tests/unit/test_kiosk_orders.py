@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -119,7 +120,7 @@ def test_a_retry_after_the_provider_failed_makes_one_payment(deps: service.Order
 
 def test_refusals_write_nothing(deps: service.OrderDeps) -> None:
     resident = Caller(sub="resident-1", role=Role.RESIDENT)
-    refusals = [
+    refusals: list[tuple[Callable[[], object], type[Exception]]] = [
         (lambda: service.place_order(SESSION, ONE, None, KIOSK, deps, NOW), InvalidInput),
         (lambda: service.place_order(SESSION, ONE, "k", resident, deps, NOW), Forbidden),
         (lambda: service.place_order(SESSION, ONE, "k", OTHER_KIOSK, deps, NOW), NotFound),
