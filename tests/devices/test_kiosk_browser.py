@@ -164,8 +164,16 @@ def test_a_declined_card_issues_and_charges_nothing_and_an_idle_screen_is_wiped(
     assert local_stack.stripe.charged(f"kiosk-order:{order_id}") == 0
     assert local_stack.stripe.intents[order["payment_intent_id"]]["status"] == "canceled"
 
-    # The resident walks away: after the idle time the screen is wiped, personal data included
-    screen.clock.fast_forward("02:00")
+    # The resident tries another card, then walks away while the terminal waits: after the idle time the screen
+    # is wiped, personal data included, and the waiting payment is cancelled
+    with screen.expect_response(lambda r: is_order(r, "awaiting_payment")) as again:
+        screen.get_by_role("button", name="別のカードで支払う").click()
+    waiting_id = again.value.json()["order_id"]
+    with screen.expect_response(lambda r: is_order(r, "canceled")):
+        screen.clock.fast_forward("02:00")
     expect(screen.get_by_text("操作がなかったため、画面を消去しました。")).to_be_visible()
+    waiting = table.get_item(Key={"pk": f"ORDER#{waiting_id}", "sk": "ORDER"})["Item"]
+    assert waiting["state"] == "canceled"
+    assert local_stack.stripe.intents[waiting["payment_intent_id"]]["status"] == "canceled"
     expect(screen.get_by_text("市民 一郎")).to_have_count(0)
     expect(screen.get_by_role("button", name="はじめる（住民票の写し）")).to_be_visible()

@@ -44,6 +44,8 @@ type Step = "idle" | "insert" | "pin" | "checking" | "choose" | "pay" | "done" |
 
 function useIdleReset(active: boolean, onIdle: () => void) {
   const last = useRef(Date.now());
+  const latest = useRef(onIdle);
+  latest.current = onIdle; // re-rendering (polling) must not restart the idle clock
   useEffect(() => {
     if (!active) return;
     last.current = Date.now();
@@ -53,13 +55,13 @@ function useIdleReset(active: boolean, onIdle: () => void) {
     const events = ["pointerdown", "keydown"] as const;
     events.forEach((e) => window.addEventListener(e, touch));
     const timer = window.setInterval(() => {
-      if (Date.now() - last.current >= IDLE_SECONDS * 1000) onIdle();
+      if (Date.now() - last.current >= IDLE_SECONDS * 1000) latest.current();
     }, 1000);
     return () => {
       events.forEach((e) => window.removeEventListener(e, touch));
       window.clearInterval(timer);
     };
-  }, [active, onIdle]);
+  }, [active]);
 }
 
 function errorText(error: ApiError | BridgeError | null, t: (key: MessageKey, vars?: Record<string, string | number>) => string) {
