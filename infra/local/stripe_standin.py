@@ -363,7 +363,7 @@ class StripeStandIn:
                     code="payment_intent_unexpected_state",
                 )
             if reader["action"] and reader["action"]["status"] == "in_progress":
-                return self._error(409, "invalid_request_error", "Reader is busy.", code="terminal_reader_busy")
+                return self._error(400, "invalid_request_error", "Reader is busy.", code="terminal_reader_busy")
             intent["last_payment_error"] = None
             reader["action"] = {
                 "type": "process_payment_intent",

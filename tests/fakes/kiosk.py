@@ -12,7 +12,7 @@ from madoguchi.kiosk.jpki import JpkiTrust
 from madoguchi.kiosk.matching import FourItems, lookup_key
 from madoguchi.kiosk.models import ChallengeExpired, ChallengeUsed, KioskOrder, KioskSession, ResidentRecord
 from madoguchi.kiosk.store import KioskOrderStore, KioskSessionStore, ResidentDirectory, ResidentRecords, TrustSource
-from madoguchi.payments.store import CardTerminal, TerminalPayment
+from madoguchi.payments.store import CardTerminal, TerminalPayment, TerminalUnavailable
 from madoguchi.shared.errors import Conflict, NotFound
 
 
@@ -117,6 +117,7 @@ class MemoryTerminal(CardTerminal):
         self.payments: dict[str, TerminalPayment] = {}
         self.by_key: dict[str, str] = {}
         self.fail_next_start = False
+        self.busy = False  # the reader refuses new payments (another in progress, offline)
 
     def reader_for(self, device: str) -> str | None:
         return self.readers.get(device)
@@ -132,6 +133,8 @@ class MemoryTerminal(CardTerminal):
         payment = TerminalPayment(f"pi_{len(self.payments) + 1}", "requires_payment_method", False, amount, reference)
         self.payments[payment.intent_id] = payment
         self.by_key[idempotency_key] = payment.intent_id
+        if self.busy:
+            raise TerminalUnavailable(payment.intent_id)
         return payment
 
     def settle(self, intent_id: str, *, paid: bool, amount: int | None = None) -> None:

@@ -5,6 +5,7 @@ simulated reader) and gets the certificate PDF made from the city's resident rec
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import uuid
 from typing import Any
@@ -78,6 +79,12 @@ def tap(terminal: stripe.StripeClient, reader: str, number: str) -> None:
 def stored(order_id: str) -> dict[str, Any]:
     table = boto3.resource("dynamodb").Table(catalogue.table("kiosk").local_name)
     return dict(table.get_item(Key={"pk": f"ORDER#{order_id}", "sk": "ORDER"})["Item"])
+
+
+def busy_order_id(session_id: str, key: str) -> str:
+    """The order id the API derives from the session and the Idempotency-Key (madoguchi.kiosk.service)."""
+    digest = hashlib.sha256(f"{session_id}\0{key}".encode()).digest()
+    return base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode("ascii")
 
 
 def pdf_text(pdf_b64: str) -> str:
@@ -168,6 +175,10 @@ def test_orders_need_an_authenticated_session_of_this_kiosk_and_a_key(
         other = Kiosk(stack_url, auth_header(user) if user else {})
         assert order(other, session_id, "k4").status_code == status
     first = order(kiosk, session_id, "k5").json()
+    busy = order(kiosk, session_id, "k6")  # the reader still waits for the first order's card
+    assert (busy.status_code, busy.json()["code"]) == (503, "kiosk_no_terminal")
+    assert poll(kiosk, session_id, busy_id := busy_order_id(session_id, "k6"))["state"] == "canceled"
+    assert stored(busy_id)["state"] == "canceled"
     reused = order(kiosk, session_id, "k5", copies=3)
     assert (reused.status_code, reused.json()["code"]) == (409, "kiosk_order_key_reused")
     other_session = authenticated(kiosk, card)

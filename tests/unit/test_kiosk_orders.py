@@ -155,3 +155,12 @@ def test_refusals_write_nothing(deps: service.OrderDeps) -> None:
 )
 def test_dates_are_written_in_the_japanese_era_calendar(day: str, written: str) -> None:
     assert wareki(datetime.fromisoformat(day).date()) == written
+
+
+def test_a_busy_reader_ends_the_order_and_cancels_its_payment(deps: service.OrderDeps) -> None:
+    terminal(deps).busy = True
+    with pytest.raises(NoTerminal):
+        service.place_order(SESSION, ONE, "key-1", KIOSK, deps, NOW)
+    (order,) = deps.orders.orders.values() if isinstance(deps.orders, MemoryKioskOrders) else ()
+    assert order.state == "canceled"
+    assert [p.status for p in terminal(deps).payments.values()] == ["canceled"]

@@ -8,6 +8,7 @@ the session ends authenticated or refused — either way its challenge is spent.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import re
 import secrets
@@ -39,7 +40,7 @@ from madoguchi.kiosk.models import (
     b64url_encode,
 )
 from madoguchi.kiosk.store import KioskOrderStore, KioskSessionStore, ResidentDirectory, ResidentRecords, TrustSource
-from madoguchi.payments.store import CardTerminal
+from madoguchi.payments.store import CardTerminal, TerminalUnavailable
 from madoguchi.procedures.service import ProcedureDeps, get_procedure
 from madoguchi.shared.auth import Caller, DeviceKind, Role, require
 from madoguchi.shared.errors import Conflict, InvalidInput, NotFound
@@ -192,14 +193,24 @@ def place_order(
     ):
         raise OrderKeyReused()
     if order.state == "awaiting_payment" and order.payment_intent_id is None:
-        payment = deps.terminal.start(
-            amount=order.amount,
-            reference=f"kiosk-order:{order.id}",
-            purpose=PAYMENT_PURPOSE,
-            description=f"住民票の写し x{order.copies}",
-            reader=order.reader_id or reader,
-            idempotency_key=f"kiosk-order-{order.id}",
-        )
+        try:
+            payment = deps.terminal.start(
+                amount=order.amount,
+                reference=f"kiosk-order:{order.id}",
+                purpose=PAYMENT_PURPOSE,
+                description=f"住民票の写し x{order.copies}",
+                reader=order.reader_id or reader,
+                idempotency_key=f"kiosk-order-{order.id}",
+            )
+        except TerminalUnavailable as failure:
+            # The reader refused (busy, offline): end this order, its payment cancelled; the page may order again
+            if failure.intent_id:
+                deps.terminal.cancel(failure.intent_id, None)
+            with contextlib.suppress(Conflict):
+                deps.orders.update(
+                    order.id, "awaiting_payment", {"state": "canceled", "payment_intent_id": failure.intent_id}
+                )
+            raise NoTerminal() from failure
         try:
             order = deps.orders.update(order.id, "awaiting_payment", {"payment_intent_id": payment.intent_id})
         except Conflict:

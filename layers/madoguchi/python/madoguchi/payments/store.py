@@ -89,6 +89,15 @@ class TerminalPayment:
     decline_code: str | None = None  # set when the last card presented was declined
 
 
+class TerminalUnavailable(Exception):
+    """The reader could not take the payment (offline, busy, provider unreachable); `intent_id` names the payment
+    created before it failed, if any, so it can be cancelled."""
+
+    def __init__(self, intent_id: str | None) -> None:
+        super().__init__(intent_id)
+        self.intent_id = intent_id
+
+
 class CardTerminal(ABC):
     """Card-present payments on a terminal beside a kiosk, driven from the server (the terminal shows the amount,
     the resident taps or inserts a card; the result is read back by polling)."""
@@ -101,7 +110,8 @@ class CardTerminal(ABC):
     def start(
         self, *, amount: int, reference: str, purpose: str, description: str, reader: str, idempotency_key: str
     ) -> TerminalPayment:
-        """Create the payment and hand it to the reader; the same idempotency key never creates a second one."""
+        """Create the payment and hand it to the reader; the same idempotency key never creates a second one.
+        Raises TerminalUnavailable when the reader cannot take it."""
 
     @abstractmethod
     def state(self, intent_id: str) -> TerminalPayment: ...

@@ -21,6 +21,7 @@ from madoguchi.payments.store import (
     PaymentEvent,
     PaymentGateway,
     TerminalPayment,
+    TerminalUnavailable,
     UnknownCheckout,
 )
 
@@ -165,9 +166,12 @@ class StripePayments(PaymentGateway, CardTerminal):
             {"idempotency_key": f"{idempotency_key}-intent"},
         )
         if intent.status == "requires_payment_method" and intent.last_payment_error is None:
-            self._client.v1.terminal.readers.process_payment_intent(
-                reader, {"payment_intent": intent.id}, {"idempotency_key": f"{idempotency_key}-process"}
-            )
+            try:
+                self._client.v1.terminal.readers.process_payment_intent(
+                    reader, {"payment_intent": intent.id}, {"idempotency_key": f"{idempotency_key}-process"}
+                )
+            except stripe.StripeError as e:  # terminal_reader_offline, terminal_reader_busy, unreachable …
+                raise TerminalUnavailable(str(intent.id)) from e
         return _terminal_payment(intent)
 
     def state(self, intent_id: str) -> TerminalPayment:
