@@ -20,7 +20,7 @@ from pypdf import PdfReader
 
 from infra import catalogue
 from infra.local.jpki import LocalJpki
-from tests.browser.conftest import axe_violations, browser, console_errors, page, sign_in  # noqa: F401 - fixtures
+from tests.browser.conftest import axe_violations, console_errors, page, sign_in  # noqa: F401 - fixtures
 from tests.devices.conftest import PIN, resident
 from tests.devices.mynumber_card import CardData, VirtualCardSlot
 from tests.devices.test_cardbridge_http import BridgeProcess
