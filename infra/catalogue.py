@@ -571,14 +571,19 @@ FUNCTIONS += (
     ),
     Function(
         name="kiosk",
-        description="Kiosk self-service: sessions with a challenge, My Number card (JPKI) authentication",
+        description="Kiosk self-service: My Number card (JPKI) sessions, certificate orders paid on the terminal",
         memory_mb=512,
+        timeout_s=20,  # an order makes three Stripe calls (reader, payment, process), each within 6.5 s
         routes=(
             Route("POST", "/kiosk/sessions", authenticated=True),
             Route("POST", "/kiosk/sessions/{sessionId}/authenticate", authenticated=True),
+            Route("POST", "/kiosk/sessions/{sessionId}/orders", authenticated=True),
+            Route("GET", "/kiosk/sessions/{sessionId}/orders/{orderId}", authenticated=True),
+            Route("POST", "/kiosk/sessions/{sessionId}/orders/{orderId}/cancel", authenticated=True),
         ),
-        tables=(("kiosk", "write"),),
+        tables=(("kiosk", "write"), ("catalogue", "read")),
         buckets=(("jpki", "read"),),
+        secrets=("stripe",),
     ),
     Function(
         name="metrics",

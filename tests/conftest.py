@@ -12,7 +12,11 @@ import pytest
 import requests
 
 if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
     from infra.local.stack import LocalStack
+
+CHROMIUM = "/usr/bin/chromium"
 
 # `make test` / `make logscan` set this: every handler log line of the session is copied there (one file per
 # xdist worker), at DEBUG, and tests/privacy/scan.py then looks for personal data in it.
@@ -56,3 +60,21 @@ def token_for(local_stack: LocalStack) -> Callable[[str], str]:
 @pytest.fixture(scope="session")
 def auth_header(token_for: Callable[[str], str]) -> Callable[[str], dict[str, str]]:
     return lambda user: {"Authorization": f"Bearer {token_for(user)}"}
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium through Playwright, one per session (per xdist worker) for tests/browser and the kiosk's
+    tests/devices alike: Playwright's sync API cannot run a second instance beside a live one."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
+    with sync_playwright() as p:
+        launched = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
+        )
+        yield launched
+        launched.close()

@@ -11,7 +11,8 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from madoguchi.kiosk import service as kiosk
-from madoguchi.kiosk.models import Authenticated, AuthenticateRequest, SessionStarted
+from madoguchi.kiosk.models import Authenticated, AuthenticateRequest, OrderRequest, OrderView, SessionStarted
+from madoguchi.procedures.service import ProcedureDeps
 from madoguchi.shared.api import (
     CONFLICT,
     NOT_FOUND,
@@ -19,10 +20,19 @@ from madoguchi.shared.api import (
     SIGNED_IN,
     ErrorBody,
     current_caller,
+    idempotency_key,
     make_resolver,
 )
 from madoguchi.shared.clock import now
-from madoguchi.wiring import jpki_trust, kiosk_sessions, resident_directory
+from madoguchi.wiring import (
+    jpki_trust,
+    kiosk_orders,
+    kiosk_sessions,
+    payment_gateway,
+    procedure_store,
+    resident_directory,
+    resident_records,
+)
 
 logger = Logger()
 metrics = Metrics()
@@ -68,6 +78,63 @@ def authenticate(sessionId: str, body: AuthenticateRequest) -> Authenticated:
     result = kiosk.authenticate(sessionId, body, current_caller(app), deps(), now())
     metrics.add_metric(name="KioskAuthentications", unit="Count", value=1)
     return result
+
+
+def order_deps() -> kiosk.OrderDeps:
+    return kiosk.OrderDeps(
+        sessions=kiosk_sessions(),
+        orders=kiosk_orders(),
+        records=resident_records(),
+        terminal=payment_gateway(),
+        procedures=ProcedureDeps(store=procedure_store()),
+    )
+
+
+NO_TERMINAL: dict[int, OpenAPIResponse] = {
+    503: {
+        "description": "No card terminal registered for this kiosk (kiosk_no_terminal)",
+        "content": {"application/json": {"model": ErrorBody}},
+    }
+}
+
+
+@app.post(
+    "/kiosk/sessions/<sessionId>/orders",
+    summary="Order a certificate in an authenticated session; the fee goes to the kiosk's card terminal",
+    description=(
+        "Requires `Idempotency-Key`: a retry with the same key returns the same order and never starts a second "
+        "payment. The order waits for the card on the terminal (`awaiting_payment`); poll the order for the result."
+    ),
+    tags=["kiosk"],
+    security=SECURITY,
+    responses={**SIGNED_IN, **NOT_FOUND, **CONFLICT, **NO_TERMINAL, 200: {"description": "The order"}},
+)
+def place_order(sessionId: str, body: OrderRequest) -> OrderView:
+    result = kiosk.place_order(sessionId, body, idempotency_key(app), current_caller(app), order_deps(), now())
+    metrics.add_metric(name="KioskOrders", unit="Count", value=1)
+    return result
+
+
+@app.get(
+    "/kiosk/sessions/<sessionId>/orders/<orderId>",
+    summary="An order's state, settled against the terminal; the certificate PDF (base64) once paid",
+    tags=["kiosk"],
+    security=SECURITY,
+    responses={**SIGNED_IN, **NOT_FOUND, **CONFLICT, 200: {"description": "The order"}},
+)
+def get_order(sessionId: str, orderId: str) -> OrderView:
+    return kiosk.get_order(sessionId, orderId, current_caller(app), order_deps(), now())
+
+
+@app.post(
+    "/kiosk/sessions/<sessionId>/orders/<orderId>/cancel",
+    summary="Stop waiting for the card: the terminal's payment is cancelled unless it already went through",
+    tags=["kiosk"],
+    security=SECURITY,
+    responses={**SIGNED_IN, **NOT_FOUND, 200: {"description": "The order as it ended"}},
+)
+def cancel_order(sessionId: str, orderId: str) -> OrderView:
+    return kiosk.cancel_order(sessionId, orderId, current_caller(app), order_deps(), now())
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

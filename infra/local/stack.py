@@ -105,6 +105,7 @@ class LocalStack:
         os.environ["LINE_LOGIN_AUTHORIZE_URL"] = self.line.authorize_url
         self.stripe.start()
         os.environ["STRIPE_API_BASE"] = self.stripe.url
+        self.stripe.register_reader("kiosk-1")  # the demo kiosk's card terminal (a simulated reader)
         self.push.start()
         os.environ["WEBPUSH_ORIGINS"] = self.push.url  # the cloud's allow-list (WEBPUSH_HOSTS default) plus this
 

@@ -8,6 +8,13 @@ test cards: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined (card_
 has insufficient funds. A successful payment posts `checkout.session.completed` to the webhook URL, signed the
 way Stripe signs (`Stripe-Signature: t=<unix>,v1=<HMAC-SHA256(secret, "<t>.<payload>")>`).
 
+Stripe Terminal, server-driven: create / retrieve / cancel card-present PaymentIntents, list / retrieve / create
+(registration code `simulated-wpe`) readers, `process_payment_intent` and `cancel_action` on a reader, and the test
+helper `present_payment_method` that taps a card on a simulated reader (the same test card numbers: 4242… is
+approved, 4000 0000 0000 0002 declined). The local stack registers one simulated reader per demo kiosk, its
+metadata `kiosk` naming the device, as a city registers its readers in the Stripe Dashboard. Terminal events are
+recorded (GET /_control/events) but not posted: the kiosk confirms by polling the payment.
+
 For tests: POST /_control/pay/<session id> {"card": "..."} pays without a browser; POST /_control/drop
 {"count": n} drops the next n webhook deliveries (to prove reconciliation); GET /_control/events lists the
 events made, delivered or not; POST /_control/redeliver/<event id> sends one again.
@@ -116,6 +123,7 @@ class StripeStandIn:
     sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
     intents: dict[str, dict[str, Any]] = field(default_factory=dict)
     refunds: dict[str, dict[str, Any]] = field(default_factory=dict)
+    readers: dict[str, dict[str, Any]] = field(default_factory=dict)
     events: list[dict[str, Any]] = field(default_factory=list)
     delivered: list[str] = field(default_factory=list)
     drop_next: int = 0
@@ -184,6 +192,12 @@ class StripeStandIn:
                 session["status"] = "expired"
                 self._emit("checkout.session.expired", session)
                 return self._json(session)
+        if parts[:1] == ["terminal"] or parts[:2] == ["test_helpers", "terminal"]:
+            return self._terminal(method, parts, params)
+        if parts == ["payment_intents"] and method == "POST":
+            return self._create_intent(params)
+        if parts[:1] == ["payment_intents"] and parts[2:] == ["cancel"] and method == "POST":
+            return self._cancel_intent(parts[1])
         if parts == ["refunds"] and method == "POST":
             return self._refund(params)
         if parts[:1] == ["payment_intents"] and method == "GET" and len(parts) == 2:
@@ -248,6 +262,162 @@ class StripeStandIn:
         }
         self.refunds[refund["id"]] = refund
         return self._json(refund)
+
+    # --- Terminal (server-driven) ------------------------------------------------------------------------
+    def register_reader(self, kiosk: str, label: str | None = None) -> str:
+        """A simulated WisePOS E registered to a kiosk (metadata `kiosk`), as the city registers a real one."""
+        with self._lock:
+            reader = self._new_reader({"label": label or kiosk, "metadata": {"kiosk": kiosk}})
+        return str(reader["id"])
+
+    def _new_reader(self, params: dict[str, Any]) -> dict[str, Any]:
+        reader_id = _id("tmr")
+        reader = {
+            "id": reader_id,
+            "object": "terminal.reader",
+            "action": None,
+            "device_sw_version": "",
+            "device_type": "simulated_wisepos_e",
+            "ip_address": "0.0.0.0",
+            "label": params.get("label") or f"simulated-wpe-{reader_id[-8:]}",
+            "livemode": False,
+            "location": params.get("location"),
+            "metadata": params.get("metadata") or {},
+            "serial_number": f"simulated-wpe-{reader_id[-12:]}",
+            "status": "online",
+        }
+        self.readers[reader_id] = reader
+        return reader
+
+    def _create_intent(self, params: dict[str, Any]) -> Response:
+        if "payment_method_types" in params:  # as Stripe answers since API version 2026-09-30.endive
+            return self._error(
+                400,
+                "invalid_request_error",
+                "payment_method_types is no longer supported; use allowed_payment_method_types.",
+                code="payment_method_types_no_longer_supported",
+            )
+        kinds = params.get("allowed_payment_method_types") or ["card"]
+        intent = {
+            "id": _id("pi"),
+            "object": "payment_intent",
+            "amount": int(params.get("amount") or 0),
+            "amount_received": 0,
+            "capture_method": params.get("capture_method", "automatic"),
+            "currency": params.get("currency", "jpy"),
+            "description": params.get("description"),
+            "metadata": params.get("metadata") or {},
+            "payment_method_types": kinds,
+            "status": "requires_payment_method",
+            "created": int(time.time()),
+            "last_payment_error": None,
+        }
+        if intent["amount"] <= 0:
+            return self._error(400, "invalid_request_error", "Amount must be at least 1.", code="amount_too_small")
+        self.intents[intent["id"]] = intent
+        return self._json(intent)
+
+    def _cancel_intent(self, intent_id: str) -> Response:
+        intent = self.intents.get(intent_id)
+        if intent is None:
+            return self._error(404, "invalid_request_error", "No such payment_intent", code="resource_missing")
+        if intent["status"] in ("succeeded", "canceled"):
+            return self._error(
+                400,
+                "invalid_request_error",
+                f"You cannot cancel this PaymentIntent because it has a status of {intent['status']}.",
+                code="payment_intent_unexpected_state",
+            )
+        intent["status"] = "canceled"
+        self._emit("payment_intent.canceled", intent)
+        return self._json(intent)
+
+    def _terminal(self, method: str, parts: list[str], params: dict[str, Any]) -> Response:
+        helper = parts[0] == "test_helpers"
+        parts = parts[1:] if helper else parts
+        if parts == ["terminal", "readers"] and not helper:
+            if method == "GET":
+                data = [_public(r) for r in self.readers.values()]
+                return self._json({"object": "list", "data": data, "has_more": False, "url": "/v1/terminal/readers"})
+            if method == "POST":
+                if params.get("registration_code") not in ("simulated-wpe", "simulated-s700"):
+                    return self._error(400, "invalid_request_error", "Invalid registration code.")
+                return self._json(self._new_reader(params))
+        reader = self.readers.get(parts[2]) if len(parts) > 2 else None
+        if reader is None:
+            return self._error(404, "invalid_request_error", "No such terminal.reader", code="resource_missing")
+        action = parts[3:]
+        if helper and action == ["present_payment_method"] and method == "POST":
+            return self._present(reader, params)
+        if method == "GET" and not action:
+            return self._json(reader)
+        if method == "POST" and action == ["process_payment_intent"]:
+            intent = self.intents.get(str(params.get("payment_intent")))
+            if intent is None:
+                return self._error(400, "invalid_request_error", "No such payment_intent", code="resource_missing")
+            if intent["status"] != "requires_payment_method" or "card_present" not in intent["payment_method_types"]:
+                return self._error(
+                    400,
+                    "invalid_request_error",
+                    "This PaymentIntent cannot be processed.",
+                    code="payment_intent_unexpected_state",
+                )
+            if reader["action"] and reader["action"]["status"] == "in_progress":
+                return self._error(400, "invalid_request_error", "Reader is busy.", code="terminal_reader_busy")
+            intent["last_payment_error"] = None
+            reader["action"] = {
+                "type": "process_payment_intent",
+                "status": "in_progress",
+                "failure_code": None,
+                "failure_message": None,
+                "process_payment_intent": {"payment_intent": intent["id"]},
+            }
+            return self._json(reader)
+        if method == "POST" and action == ["cancel_action"]:
+            if not reader["action"] or reader["action"]["status"] != "in_progress":
+                return self._error(
+                    400, "invalid_request_error", "Reader has no action in progress.", code="terminal_reader_busy"
+                )
+            reader["action"].update(status="failed", failure_code="customer_canceled", failure_message="Canceled")
+            return self._json(reader)
+        return self._error(404, "invalid_request_error", "Unrecognized request URL.")
+
+    def _present(self, reader: dict[str, Any], params: dict[str, Any]) -> Response:
+        """A card tapped on the simulated reader: the reader's payment succeeds or is declined."""
+        action = reader["action"]
+        if not action or action["status"] != "in_progress":
+            return self._error(400, "invalid_request_error", "Reader has no action in progress.")
+        intent = self.intents[action["process_payment_intent"]["payment_intent"]]
+        card = "".join(
+            ch for ch in str((params.get("card_present") or {}).get("number") or "4242424242424242") if ch.isdigit()
+        )
+        if card not in TEST_CARDS:
+            return self._error(400, "invalid_request_error", "Unknown test card number.")
+        decline = TEST_CARDS[card]
+        if decline:
+            intent["last_payment_error"] = {
+                "type": "card_error",
+                "code": decline[0],
+                "decline_code": decline[1],
+                "message": decline[2],
+            }
+            action.update(status="failed", failure_code=decline[0], failure_message=decline[2])
+            self._emit("payment_intent.payment_failed", intent)
+            self._emit("terminal.reader.action_failed", reader)
+        else:
+            intent.update(status="succeeded", amount_received=intent["amount"], last_payment_error=None)
+            action.update(status="succeeded")
+            self._emit("payment_intent.succeeded", intent)
+            self._emit("terminal.reader.action_succeeded", reader)
+        return self._json(reader)
+
+    def charged(self, reference: str) -> int:
+        """Yen received for a reference (tests: nothing charged twice, nothing charged on a decline)."""
+        return sum(
+            int(i.get("amount_received") or 0)
+            for i in self.intents.values()
+            if (i.get("metadata") or {}).get("reference") == reference and i["status"] == "succeeded"
+        )
 
     def pay(self, session_id: str, card: str) -> tuple[bool, str | None]:
         """Pay an open session with a test card: (paid, decline code)."""

@@ -1,19 +1,39 @@
-"""Demo resident records for the kiosk's card matching (the city loads its 住民記録 the same way)."""
+"""Demo resident records for the kiosk: the four items a card is matched with, and what a 住民票の写し shows (the
+city loads its 住民記録 the same way)."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from infra.seed import SEED_DIR
-from madoguchi.kiosk.dynamodb import DynamoResidentDirectory
+from madoguchi.kiosk.dynamodb import DynamoResidentDirectory, DynamoResidentRecords
 from madoguchi.kiosk.matching import FourItems, lookup_key
+from madoguchi.kiosk.models import HouseholdMember, ResidentRecord
+
+
+def resident_record(record: dict[str, Any]) -> ResidentRecord:
+    """The seed's resident as the records port holds it: the resident first, then the rest of the household."""
+    me = HouseholdMember(
+        name=record["name"],
+        date_of_birth=record["date_of_birth"],
+        sex=record["sex"],
+        relationship=record["relationship"],
+        became_resident_on=record["became_resident_on"],
+    )
+    others = [HouseholdMember.model_validate(member) for member in record.get("household", [])]
+    return ResidentRecord(
+        id=record["id"], address=record["address"], household_head=record["household_head"], members=[me, *others]
+    )
 
 
 def seed_kiosk_residents(kiosk_table: str) -> int:
-    """The demo residents' four items (resident-1 is the emulated card's holder); idempotent."""
+    """The demo residents' four items and records (resident-1 is the emulated card's holder); idempotent."""
     directory = DynamoResidentDirectory(kiosk_table)
-    records = json.loads((SEED_DIR / "residents.json").read_text(encoding="utf-8"))
-    for record in records:
-        items = FourItems(record["name"], record["address"], record["date_of_birth"], record["sex"])
-        directory.put(record["id"], lookup_key(items), items)
-    return len(records)
+    records = DynamoResidentRecords(kiosk_table)
+    residents = json.loads((SEED_DIR / "residents.json").read_text(encoding="utf-8"))
+    for resident in residents:
+        items = FourItems(resident["name"], resident["address"], resident["date_of_birth"], resident["sex"])
+        directory.put(resident["id"], lookup_key(items), items)
+        records.put(resident_record(resident))
+    return len(residents)

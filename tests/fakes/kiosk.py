@@ -1,4 +1,5 @@
-"""In-memory kiosk sessions and resident directory, same rules as the DynamoDB adapter."""
+"""In-memory kiosk sessions, orders, resident directory and records, same rules as the DynamoDB adapter; a card
+terminal with Stripe's idempotency, for the order rules."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from typing import Any
 
 from madoguchi.kiosk.jpki import JpkiTrust
 from madoguchi.kiosk.matching import FourItems, lookup_key
-from madoguchi.kiosk.models import ChallengeExpired, ChallengeUsed, KioskSession
-from madoguchi.kiosk.store import KioskSessionStore, ResidentDirectory, TrustSource
+from madoguchi.kiosk.models import ChallengeExpired, ChallengeUsed, KioskOrder, KioskSession, ResidentRecord
+from madoguchi.kiosk.store import KioskOrderStore, KioskSessionStore, ResidentDirectory, ResidentRecords, TrustSource
+from madoguchi.payments.store import CardTerminal, TerminalPayment, TerminalUnavailable
 from madoguchi.shared.errors import Conflict, NotFound
 
 
@@ -69,3 +71,90 @@ class StaticTrust(TrustSource):
 
     def current(self) -> JpkiTrust:
         return self.trust
+
+
+class MemoryKioskOrders(KioskOrderStore):
+    def __init__(self) -> None:
+        self.orders: dict[str, KioskOrder] = {}
+        self.serials: dict[int, int] = {}
+        self._lock = threading.Lock()
+
+    def create(self, order: KioskOrder) -> KioskOrder:
+        with self._lock:
+            return self.orders.setdefault(order.id, order)
+
+    def get(self, order_id: str) -> KioskOrder | None:
+        return self.orders.get(order_id)
+
+    def update(self, order_id: str, expected_state: str, changes: Mapping[str, Any]) -> KioskOrder:
+        with self._lock:
+            order = self.orders.get(order_id)
+            if order is None or order.state != expected_state:
+                raise Conflict()
+            updated = KioskOrder.model_validate({**order.model_dump(), **changes})
+            self.orders[order_id] = updated
+            return updated
+
+    def next_issue_serial(self, year: int) -> int:
+        with self._lock:
+            self.serials[year] = self.serials.get(year, 0) + 1
+            return self.serials[year]
+
+
+class MemoryResidentRecords(ResidentRecords):
+    def __init__(self, records: Mapping[str, ResidentRecord]) -> None:
+        self.records = dict(records)
+
+    def record(self, resident_id: str) -> ResidentRecord | None:
+        return self.records.get(resident_id)
+
+
+class MemoryTerminal(CardTerminal):
+    """One reader per kiosk; `start` with a key already used returns the first payment (as Stripe does)."""
+
+    def __init__(self, readers: Mapping[str, str]) -> None:
+        self.readers = dict(readers)
+        self.payments: dict[str, TerminalPayment] = {}
+        self.by_key: dict[str, str] = {}
+        self.fail_next_start = False
+        self.busy = False  # the reader refuses new payments (another in progress, offline)
+
+    def reader_for(self, device: str) -> str | None:
+        return self.readers.get(device)
+
+    def start(
+        self, *, amount: int, reference: str, purpose: str, description: str, reader: str, idempotency_key: str
+    ) -> TerminalPayment:
+        if self.fail_next_start:
+            self.fail_next_start = False
+            raise TimeoutError("the provider did not answer")
+        if idempotency_key in self.by_key:
+            return self.payments[self.by_key[idempotency_key]]
+        payment = TerminalPayment(f"pi_{len(self.payments) + 1}", "requires_payment_method", False, amount, reference)
+        self.payments[payment.intent_id] = payment
+        self.by_key[idempotency_key] = payment.intent_id
+        if self.busy:
+            raise TerminalUnavailable(payment.intent_id)
+        return payment
+
+    def settle(self, intent_id: str, *, paid: bool, amount: int | None = None) -> None:
+        """The card on the reader: approved (optionally for another amount) or declined."""
+        payment = self.payments[intent_id]
+        if paid:
+            self.payments[intent_id] = TerminalPayment(
+                intent_id, "succeeded", True, payment.amount if amount is None else amount, payment.reference
+            )
+        else:
+            self.payments[intent_id] = TerminalPayment(
+                intent_id, "requires_payment_method", False, payment.amount, payment.reference, "generic_decline"
+            )
+
+    def state(self, intent_id: str) -> TerminalPayment:
+        return self.payments[intent_id]
+
+    def cancel(self, intent_id: str, reader: str | None) -> TerminalPayment:
+        payment = self.payments[intent_id]
+        if payment.status not in ("succeeded", "canceled"):
+            payment = TerminalPayment(intent_id, "canceled", False, payment.amount, payment.reference)
+            self.payments[intent_id] = payment
+        return payment

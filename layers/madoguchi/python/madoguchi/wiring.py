@@ -17,7 +17,12 @@ if TYPE_CHECKING:
     from madoguchi.cases.dynamodb import DynamoCaseStore, DynamoTaskStore
     from madoguchi.cases.stepfunctions import StepFunctionsWorkflows
     from madoguchi.faq.dynamodb import DynamoFaqStore
-    from madoguchi.kiosk.dynamodb import DynamoKioskSessions, DynamoResidentDirectory
+    from madoguchi.kiosk.dynamodb import (
+        DynamoKioskOrders,
+        DynamoKioskSessions,
+        DynamoResidentDirectory,
+        DynamoResidentRecords,
+    )
     from madoguchi.kiosk.s3 import S3JpkiTrust
     from madoguchi.messaging.dynamodb import DynamoLineLinkStore
     from madoguchi.messaging.line import LineMessagingApi
@@ -164,6 +169,21 @@ def resident_directory() -> DynamoResidentDirectory:
     from madoguchi.kiosk.dynamodb import DynamoResidentDirectory
 
     return DynamoResidentDirectory(settings().kiosk_table)
+
+
+@lru_cache(maxsize=1)
+def kiosk_orders() -> DynamoKioskOrders:
+    from madoguchi.kiosk.dynamodb import DynamoKioskOrders
+
+    return DynamoKioskOrders(settings().kiosk_table)
+
+
+@lru_cache(maxsize=1)
+def resident_records() -> DynamoResidentRecords:
+    """The city's resident records as a certificate shows them (kiosk table `RECORD#<id>`)."""
+    from madoguchi.kiosk.dynamodb import DynamoResidentRecords
+
+    return DynamoResidentRecords(settings().kiosk_table)
 
 
 @lru_cache(maxsize=1)

@@ -4,6 +4,9 @@ Items (pk, sk) of the kiosk table:
 - ``SESSION#<id>``, ``SESSION``: a session (model fields; `ttl` removes it a day after it expires)
 - ``RESIDENT#<lookup key>``, ``<resident id>``: the four items of a resident record, for matching a card
   (madoguchi.kiosk.matching.lookup_key); written from the city's resident records, encrypted at rest
+- ``RECORD#<resident id>``, ``RECORD``: what a 住民票の写し shows of that record (address, household members)
+- ``ORDER#<id>``, ``ORDER``: a certificate order (resident id, options, payment, issue number; no record content)
+- ``COUNTER#ISSUE#<year>``, ``COUNTER``: the certificate issue serial, incremented atomically
 
 Claiming a challenge is one UpdateItem on condition ``state = challenged AND kiosk = :kiosk AND
 challenge_expires_epoch > :now``: of two concurrent answers exactly one wins. A failed condition is explained by a
@@ -20,13 +23,14 @@ from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
 from madoguchi.kiosk.matching import FourItems
-from madoguchi.kiosk.models import ChallengeExpired, ChallengeUsed, KioskSession
-from madoguchi.kiosk.store import KioskSessionStore, ResidentDirectory
+from madoguchi.kiosk.models import ChallengeExpired, ChallengeUsed, KioskOrder, KioskSession, ResidentRecord
+from madoguchi.kiosk.store import KioskOrderStore, KioskSessionStore, ResidentDirectory, ResidentRecords
 from madoguchi.shared.aws import dynamodb_table
 from madoguchi.shared.dynamodb import plain, query_all
 from madoguchi.shared.errors import Conflict, NotFound
 
 KEEP_AFTER_EXPIRY_SECONDS = 24 * 3600
+ORDER_KEEP_SECONDS = 400 * 24 * 3600  # orders are the issue ledger: a year and a month for the audit
 
 
 def _key(session_id: str) -> dict[str, str]:
@@ -128,6 +132,77 @@ class DynamoResidentDirectory(ResidentDirectory):
             (str(item["sk"]), FourItems(item["name"], item["address"], item["date_of_birth"], item["sex"]))
             for item in items
         ]
+
+
+class DynamoKioskOrders(KioskOrderStore):
+    def __init__(self, table_name: str) -> None:
+        self._table = dynamodb_table(table_name)
+
+    @staticmethod
+    def _key(order_id: str) -> dict[str, str]:
+        return {"pk": f"ORDER#{order_id}", "sk": "ORDER"}
+
+    def create(self, order: KioskOrder) -> KioskOrder:
+        item = {**self._key(order.id), **order.model_dump(mode="json", exclude_none=True)}
+        item["ttl"] = int(order.created_at.timestamp()) + ORDER_KEEP_SECONDS
+        try:
+            self._table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
+        except ClientError as e:
+            if not _condition_failed(e):
+                raise
+            existing = self.get(order.id)
+            if existing is None:
+                raise Conflict() from e
+            return existing
+        return order
+
+    def get(self, order_id: str) -> KioskOrder | None:
+        item = self._table.get_item(Key=self._key(order_id), ConsistentRead=True).get("Item")
+        return KioskOrder.model_validate(plain(dict(item))) if item else None
+
+    def update(self, order_id: str, expected_state: str, changes: Mapping[str, Any]) -> KioskOrder:
+        names = {f"#f{i}": field for i, field in enumerate(changes)}
+        values: dict[str, Any] = {f":v{i}": value for i, value in enumerate(changes.values())}
+        assignments = ", ".join(f"#f{i} = :v{i}" for i in range(len(changes)))
+        try:
+            answer = self._table.update_item(
+                Key=self._key(order_id),
+                UpdateExpression=f"SET {assignments}",
+                ConditionExpression="#state = :expected",
+                ExpressionAttributeNames={**names, "#state": "state"},
+                ExpressionAttributeValues={**values, ":expected": expected_state},
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as e:
+            if _condition_failed(e):
+                raise Conflict() from e
+            raise
+        return KioskOrder.model_validate(plain(dict(answer["Attributes"])))
+
+    def next_issue_serial(self, year: int) -> int:
+        answer = self._table.update_item(
+            Key={"pk": f"COUNTER#ISSUE#{year}", "sk": "COUNTER"},
+            UpdateExpression="ADD serial :one",
+            ExpressionAttributeValues={":one": 1},
+            ReturnValues="UPDATED_NEW",
+        )
+        return int(answer["Attributes"]["serial"])
+
+
+class DynamoResidentRecords(ResidentRecords):
+    def __init__(self, table_name: str) -> None:
+        self._table = dynamodb_table(table_name)
+
+    def put(self, record: ResidentRecord) -> None:
+        """A resident record (from the city's 住民記録; the demo seed locally)."""
+        self._table.put_item(Item={"pk": f"RECORD#{record.id}", "sk": "RECORD", **record.model_dump(mode="json")})
+
+    def record(self, resident_id: str) -> ResidentRecord | None:
+        item = self._table.get_item(Key={"pk": f"RECORD#{resident_id}", "sk": "RECORD"}).get("Item")
+        if not item:
+            return None
+        fields = {k: v for k, v in plain(dict(item)).items() if k not in ("pk", "sk")}
+        return ResidentRecord.model_validate(fields)
 
 
 def _session(item: Mapping[str, Any]) -> KioskSession:

@@ -105,3 +105,99 @@ class KioskUnavailable(DomainError):
 
     status = 503
     code = "kiosk_unavailable"
+
+
+# --- Orders at the kiosk: a certificate, paid on the kiosk's card terminal, then printed -------------------
+
+CertificateKind = Literal["juminhyo"]
+Scope = Literal["self", "household"]
+OrderState = Literal["awaiting_payment", "issued", "declined", "canceled"]
+MAX_COPIES = 10  # the counter handles bulk requests (and their purpose check)
+
+
+class OrderRequest(BaseModel):
+    certificate: CertificateKind = Field(description="住民票の写し (juminhyo); other certificates at the counter")
+    copies: int = Field(ge=1, le=MAX_COPIES)
+    scope: Scope = Field(description="self: the card holder only (本人のみ); household: 世帯全員")
+
+
+class KioskOrder(BaseModel):
+    """An order keeps the resident id and what was asked, never the record's content: the PDF is made from the
+    city's records each time it is fetched."""
+
+    id: str
+    session_id: str
+    kiosk: str
+    resident_id: str
+    certificate: CertificateKind
+    copies: int
+    scope: Scope
+    amount: int
+    state: OrderState
+    created_at: datetime
+    payment_intent_id: str | None = None
+    reader_id: str | None = None
+    decline_code: str | None = None
+    issue_number: str | None = None
+    verification_code: str | None = None
+    issued_at: datetime | None = None
+
+
+class OrderView(BaseModel):
+    order_id: str
+    state: OrderState
+    certificate: CertificateKind
+    copies: int
+    scope: Scope
+    amount: int = Field(description="Fee in yen, paid on the kiosk's card terminal")
+    decline_code: str | None = Field(default=None, description="Why the terminal declined the card")
+    issue_number: str | None = None
+    issued_at: datetime | None = None
+    pdf: str | None = Field(
+        default=None, description="The certificate (application/pdf, base64), once paid; made afresh each time"
+    )
+
+
+class HouseholdMember(BaseModel):
+    name: str
+    date_of_birth: date
+    sex: Sex
+    relationship: str = Field(description="続柄 as the record writes it (世帯主, 妻, 子 …)")
+    became_resident_on: date
+
+
+class ResidentRecord(BaseModel):
+    """The part of the city's resident record (住民記録) a 住民票の写し shows (個人番号, 本籍 and 筆頭者 omitted)."""
+
+    id: str
+    address: str
+    household_head: str
+    members: list[HouseholdMember] = Field(description="The resident first, then the rest of the household")
+
+
+class SessionNotAuthenticated(Forbidden):
+    code = "kiosk_not_authenticated"
+
+
+class SessionExpired(Unauthorized):
+    code = "kiosk_session_expired"
+
+
+class OrderKeyReused(Conflict):
+    """The Idempotency-Key was used for a different order in this session."""
+
+    code = "kiosk_order_key_reused"
+
+
+class NoTerminal(DomainError):
+    """No card terminal is registered for this kiosk (Stripe reader metadata `kiosk`)."""
+
+    status = 503
+    code = "kiosk_no_terminal"
+
+
+class RecordUnavailable(DomainError):
+    """The resident's record cannot be read now (moved out since authenticating, or being corrected)."""
+
+    status = 409
+    code = "kiosk_record_unavailable"

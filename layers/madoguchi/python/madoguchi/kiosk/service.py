@@ -7,11 +7,15 @@ the session ends authenticated or refused — either way its challenge is spent.
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import hashlib
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from madoguchi.kiosk.certificate import issue_number, juminhyo_pdf
 from madoguchi.kiosk.jpki import JpkiRejected, verify_card_response
 from madoguchi.kiosk.matching import FourItems, lookup_key, matches
 from madoguchi.kiosk.models import (
@@ -21,15 +25,25 @@ from madoguchi.kiosk.models import (
     Authenticated,
     AuthenticateRequest,
     CardRefused,
+    KioskOrder,
     KioskSession,
+    NoTerminal,
+    OrderKeyReused,
+    OrderRequest,
+    OrderView,
+    RecordUnavailable,
     ResidentNotMatched,
+    SessionExpired,
+    SessionNotAuthenticated,
     SessionStarted,
     b64url_decode,
     b64url_encode,
 )
-from madoguchi.kiosk.store import KioskSessionStore, ResidentDirectory, TrustSource
+from madoguchi.kiosk.store import KioskOrderStore, KioskSessionStore, ResidentDirectory, ResidentRecords, TrustSource
+from madoguchi.payments.store import CardTerminal, TerminalUnavailable
+from madoguchi.procedures.service import ProcedureDeps, get_procedure
 from madoguchi.shared.auth import Caller, DeviceKind, Role, require
-from madoguchi.shared.errors import InvalidInput, NotFound
+from madoguchi.shared.errors import Conflict, InvalidInput, NotFound
 
 
 @dataclass(frozen=True)
@@ -101,3 +115,181 @@ def authenticate(
         {"state": "authenticated", "resident_id": found[0], "certificate_fingerprint": verified.fingerprint_sha256},
     )
     return Authenticated(session_id=done.id, expires_at=done.expires_at)
+
+
+# --- Orders: choose, pay on the kiosk's terminal, print ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrderDeps:
+    sessions: KioskSessionStore
+    orders: KioskOrderStore
+    records: ResidentRecords
+    terminal: CardTerminal
+    procedures: ProcedureDeps
+
+
+_ORDER_ID = re.compile(r"[A-Za-z0-9_-]{22}")
+PAYMENT_PURPOSE = "kiosk_certificate"
+
+
+def _order_id(session_id: str, idempotency_key: str) -> str:
+    """One order per (session, Idempotency-Key): a retried request names the same order, and so the same payment."""
+    digest = hashlib.sha256(f"{session_id}\0{idempotency_key}".encode()).digest()
+    return base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode("ascii")
+
+
+def _authenticated_session(session_id: str, kiosk: str, deps: OrderDeps, now: datetime) -> KioskSession:
+    session = deps.sessions.get(session_id) if _SESSION_ID.fullmatch(session_id) else None
+    if session is None or session.kiosk != kiosk:
+        raise NotFound()
+    if now >= session.expires_at:
+        raise SessionExpired()
+    if session.state != "authenticated" or session.resident_id is None:
+        raise SessionNotAuthenticated()
+    return session
+
+
+def place_order(
+    session_id: str,
+    request: OrderRequest,
+    idempotency_key: str | None,
+    caller: Caller | None,
+    deps: OrderDeps,
+    now: datetime,
+) -> OrderView:
+    """Record the order, then create the card-present payment and send it to the kiosk's terminal. A retry with
+    the same Idempotency-Key finds the same order and repeats the provider calls with the same keys: one payment."""
+    kiosk = require(caller, Role.DEVICE, device_kind=DeviceKind.KIOSK)
+    if not idempotency_key:
+        raise InvalidInput([(["header", "Idempotency-Key"], "missing")])
+    session = _authenticated_session(session_id, kiosk.sub, deps, now)
+    resident_id = session.resident_id or ""  # set in every authenticated session (checked above)
+    if deps.records.record(resident_id) is None:
+        raise RecordUnavailable()
+    reader = deps.terminal.reader_for(kiosk.sub)
+    if reader is None:
+        raise NoTerminal()
+    fee = get_procedure(request.certificate, deps.procedures, lang="ja").fee_yen
+    wanted = KioskOrder(
+        id=_order_id(session_id, idempotency_key),
+        session_id=session_id,
+        kiosk=kiosk.sub,
+        resident_id=resident_id,
+        certificate=request.certificate,
+        copies=request.copies,
+        scope=request.scope,
+        amount=fee * request.copies,
+        state="awaiting_payment",
+        created_at=now,
+        reader_id=reader,
+    )
+    order = deps.orders.create(wanted)
+    if (order.certificate, order.copies, order.scope, order.session_id) != (
+        wanted.certificate,
+        wanted.copies,
+        wanted.scope,
+        wanted.session_id,
+    ):
+        raise OrderKeyReused()
+    if order.state == "awaiting_payment" and order.payment_intent_id is None:
+        try:
+            payment = deps.terminal.start(
+                amount=order.amount,
+                reference=f"kiosk-order:{order.id}",
+                purpose=PAYMENT_PURPOSE,
+                description=f"住民票の写し x{order.copies}",
+                reader=order.reader_id or reader,
+                idempotency_key=f"kiosk-order-{order.id}",
+            )
+        except TerminalUnavailable as failure:
+            # The reader refused (busy, offline): end this order, its payment cancelled; the page may order again
+            if failure.intent_id:
+                deps.terminal.cancel(failure.intent_id, None)
+            with contextlib.suppress(Conflict):
+                deps.orders.update(
+                    order.id, "awaiting_payment", {"state": "canceled", "payment_intent_id": failure.intent_id}
+                )
+            raise NoTerminal() from failure
+        try:
+            order = deps.orders.update(order.id, "awaiting_payment", {"payment_intent_id": payment.intent_id})
+        except Conflict:
+            order = deps.orders.get(order.id) or order  # a concurrent retry recorded the same payment
+    return _view(order, None)
+
+
+def get_order(session_id: str, order_id: str, caller: Caller | None, deps: OrderDeps, now: datetime) -> OrderView:
+    """The order's state, settled against the terminal's payment; the certificate once paid (made now from the
+    resident record). A declined card ends the order with nothing issued and its payment cancelled."""
+    kiosk = require(caller, Role.DEVICE, device_kind=DeviceKind.KIOSK)
+    session = _authenticated_session(session_id, kiosk.sub, deps, now)
+    order = deps.orders.get(order_id) if _ORDER_ID.fullmatch(order_id) else None
+    if order is None or order.session_id != session.id or order.kiosk != kiosk.sub:
+        raise NotFound()
+    if order.state == "awaiting_payment" and order.payment_intent_id:
+        order = _settle(order, deps, now)
+    if order.state != "issued":
+        return _view(order, None)
+    record = deps.records.record(order.resident_id)
+    if record is None:
+        raise RecordUnavailable()
+    return _view(order, juminhyo_pdf(order, record))
+
+
+def cancel_order(session_id: str, order_id: str, caller: Caller | None, deps: OrderDeps, now: datetime) -> OrderView:
+    """The resident gave up (or the kiosk timed out): stop the terminal and cancel the payment unless it went
+    through, in which case the order is issued as paid for."""
+    kiosk = require(caller, Role.DEVICE, device_kind=DeviceKind.KIOSK)
+    order = deps.orders.get(order_id) if _ORDER_ID.fullmatch(order_id) else None
+    if order is None or order.session_id != session_id or order.kiosk != kiosk.sub:
+        raise NotFound()
+    if order.state != "awaiting_payment":
+        return _view(order, None)
+    if order.payment_intent_id:
+        payment = deps.terminal.cancel(order.payment_intent_id, order.reader_id)
+        if payment.paid:
+            return _view(_settle(order, deps, now), None)
+    try:
+        order = deps.orders.update(order.id, "awaiting_payment", {"state": "canceled"})
+    except Conflict:
+        order = deps.orders.get(order.id) or order
+    return _view(order, None)
+
+
+def _settle(order: KioskOrder, deps: OrderDeps, now: datetime) -> KioskOrder:
+    if order.payment_intent_id is None:
+        return order  # the payment is not recorded yet: nothing to settle
+    payment = deps.terminal.state(order.payment_intent_id)
+    if payment.paid and payment.amount == order.amount and payment.reference == f"kiosk-order:{order.id}":
+        serial = deps.orders.next_issue_serial(now.year)
+        changes = {
+            "state": "issued",
+            "issue_number": issue_number(serial, now),
+            "verification_code": secrets.token_hex(6).upper(),
+            "issued_at": now.isoformat(),
+        }
+    elif payment.decline_code is not None or payment.status == "canceled":
+        if payment.status != "canceled":
+            deps.terminal.cancel(payment.intent_id, order.reader_id)  # no later tap can charge it
+        changes = {"state": "declined", "decline_code": payment.decline_code or "canceled"}
+    else:
+        return order  # still waiting for a card on the terminal
+    try:
+        return deps.orders.update(order.id, "awaiting_payment", changes)
+    except Conflict:
+        return deps.orders.get(order.id) or order  # a concurrent poll settled it first
+
+
+def _view(order: KioskOrder, pdf: bytes | None) -> OrderView:
+    return OrderView(
+        order_id=order.id,
+        state=order.state,
+        certificate=order.certificate,
+        copies=order.copies,
+        scope=order.scope,
+        amount=order.amount,
+        decline_code=order.decline_code,
+        issue_number=order.issue_number,
+        issued_at=order.issued_at,
+        pdf=base64.b64encode(pdf).decode("ascii") if pdf else None,
+    )

@@ -9,7 +9,7 @@ from typing import Any
 
 from madoguchi.kiosk.jpki import JpkiTrust
 from madoguchi.kiosk.matching import FourItems
-from madoguchi.kiosk.models import KioskSession
+from madoguchi.kiosk.models import KioskOrder, KioskSession, ResidentRecord
 
 
 class KioskSessionStore(ABC):
@@ -44,3 +44,27 @@ class TrustSource(ABC):
     @abstractmethod
     def current(self) -> JpkiTrust:
         """The trust to verify with; raises KioskUnavailable when none is configured."""
+
+
+class KioskOrderStore(ABC):
+    @abstractmethod
+    def create(self, order: KioskOrder) -> KioskOrder:
+        """Store a new order; when one with its id exists (a retried request), return that one unchanged."""
+
+    @abstractmethod
+    def get(self, order_id: str) -> KioskOrder | None: ...
+
+    @abstractmethod
+    def update(self, order_id: str, expected_state: str, changes: Mapping[str, Any]) -> KioskOrder:
+        """Apply changes only while the order is in expected_state; raises Conflict otherwise."""
+
+    @abstractmethod
+    def next_issue_serial(self, year: int) -> int:
+        """The next certificate issue serial of a calendar year (an atomic counter: never handed out twice)."""
+
+
+class ResidentRecords(ABC):
+    """The city's resident records (住民記録), read for the content of a certificate; never what a user typed."""
+
+    @abstractmethod
+    def record(self, resident_id: str) -> ResidentRecord | None: ...

@@ -75,3 +75,47 @@ class PaymentGateway(ABC):
     @abstractmethod
     def parse_event(self, payload: str, signature: str) -> PaymentEvent:
         """Verify a webhook (signature over the raw body, timestamp tolerance); raises InvalidSignature."""
+
+
+@dataclass(frozen=True)
+class TerminalPayment:
+    """A card-present payment (a PaymentIntent processed on a card terminal)."""
+
+    intent_id: str
+    status: str  # requires_payment_method | processing | succeeded | canceled …
+    paid: bool
+    amount: int
+    reference: str
+    decline_code: str | None = None  # set when the last card presented was declined
+
+
+class TerminalUnavailable(Exception):
+    """The reader could not take the payment (offline, busy, provider unreachable); `intent_id` names the payment
+    created before it failed, if any, so it can be cancelled."""
+
+    def __init__(self, intent_id: str | None) -> None:
+        super().__init__(intent_id)
+        self.intent_id = intent_id
+
+
+class CardTerminal(ABC):
+    """Card-present payments on a terminal beside a kiosk, driven from the server (the terminal shows the amount,
+    the resident taps or inserts a card; the result is read back by polling)."""
+
+    @abstractmethod
+    def reader_for(self, device: str) -> str | None:
+        """The terminal registered for this kiosk (device id), or None."""
+
+    @abstractmethod
+    def start(
+        self, *, amount: int, reference: str, purpose: str, description: str, reader: str, idempotency_key: str
+    ) -> TerminalPayment:
+        """Create the payment and hand it to the reader; the same idempotency key never creates a second one.
+        Raises TerminalUnavailable when the reader cannot take it."""
+
+    @abstractmethod
+    def state(self, intent_id: str) -> TerminalPayment: ...
+
+    @abstractmethod
+    def cancel(self, intent_id: str, reader: str | None) -> TerminalPayment:
+        """Stop waiting for a card and cancel the payment unless it succeeded; returns what it became."""

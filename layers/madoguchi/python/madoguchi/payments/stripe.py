@@ -3,6 +3,7 @@ the API base is configuration (settings.stripe_api_base), empty in the cloud."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
@@ -13,11 +14,14 @@ if TYPE_CHECKING:
     from stripe.params.checkout import SessionCreateParams
 
 from madoguchi.payments.store import (
+    CardTerminal,
     Checkout,
     CheckoutState,
     InvalidSignature,
     PaymentEvent,
     PaymentGateway,
+    TerminalPayment,
+    TerminalUnavailable,
     UnknownCheckout,
 )
 
@@ -31,7 +35,7 @@ NETWORK_RETRIES = 1
 Keys = Callable[..., dict[str, str]]  # keys(fresh=False) -> {"api_key": ..., "webhook_secret": ...}
 
 
-class StripePayments(PaymentGateway):
+class StripePayments(PaymentGateway, CardTerminal):
     """`keys` reads the secret each time (its cache expires after settings.secret_cache_seconds), and again
     uncached when a webhook's signature fails, so a rotated key or webhook secret works without a restart."""
 
@@ -135,6 +139,74 @@ class StripePayments(PaymentGateway):
         return PaymentEvent(
             id=str(data["id"]), type=str(data["type"]), created=int(data["created"]), object=data["data"]["object"]
         )
+
+    # --- Stripe Terminal, server-driven: PaymentIntent (card_present) processed on a registered reader -------
+    def reader_for(self, device: str) -> str | None:
+        """The reader whose metadata `kiosk` names this device (set when the city registers the reader)."""
+        readers = self._client.v1.terminal.readers.list({"limit": 100})
+        for reader in readers.auto_paging_iter():
+            metadata = reader.metadata.to_dict() if reader.metadata else {}
+            if metadata.get("kiosk") == device:
+                return str(reader.id)
+        return None
+
+    def start(
+        self, *, amount: int, reference: str, purpose: str, description: str, reader: str, idempotency_key: str
+    ) -> TerminalPayment:
+        intent = self._client.v1.payment_intents.create(
+            {
+                "amount": amount,
+                "currency": "jpy",
+                # API 2026-09-30.endive: payment_method_types is read-only; allowed_… narrows to card-present
+                "allowed_payment_method_types": ["card_present"],
+                "capture_method": "automatic",
+                "description": description,
+                "metadata": {"purpose": purpose, "reference": reference},
+            },
+            {"idempotency_key": f"{idempotency_key}-intent"},
+        )
+        if intent.status == "requires_payment_method" and intent.last_payment_error is None:
+            try:
+                self._client.v1.terminal.readers.process_payment_intent(
+                    reader, {"payment_intent": intent.id}, {"idempotency_key": f"{idempotency_key}-process"}
+                )
+            except stripe.StripeError as e:  # terminal_reader_offline, terminal_reader_busy, unreachable …
+                raise TerminalUnavailable(str(intent.id)) from e
+        return _terminal_payment(intent)
+
+    def state(self, intent_id: str) -> TerminalPayment:
+        return _terminal_payment(self._client.v1.payment_intents.retrieve(intent_id))
+
+    def cancel(self, intent_id: str, reader: str | None) -> TerminalPayment:
+        if reader:
+            # nothing in progress on the reader (already finished or cancelled) is fine
+            with contextlib.suppress(stripe.InvalidRequestError):
+                self._client.v1.terminal.readers.cancel_action(reader)
+        intent = self._client.v1.payment_intents.retrieve(intent_id)
+        if intent.status not in ("succeeded", "canceled"):
+            try:
+                intent = self._client.v1.payment_intents.cancel(
+                    intent_id, options={"idempotency_key": f"cancel-{intent_id}"}
+                )
+            except stripe.InvalidRequestError:
+                intent = self._client.v1.payment_intents.retrieve(intent_id)  # it succeeded meanwhile
+        return _terminal_payment(intent)
+
+
+def _terminal_payment(intent: Any) -> TerminalPayment:
+    metadata = intent.metadata.to_dict() if intent.metadata else {}
+    error = intent.last_payment_error.to_dict() if intent.last_payment_error else None
+    decline = None
+    if error is not None and intent.status == "requires_payment_method":
+        decline = str(error.get("decline_code") or error.get("code") or "card_declined")
+    return TerminalPayment(
+        intent_id=str(intent.id),
+        status=str(intent.status),
+        paid=intent.status == "succeeded",
+        amount=int(intent.amount_received or 0) if intent.status == "succeeded" else int(intent.amount or 0),
+        reference=str(metadata.get("reference", "")),
+        decline_code=decline,
+    )
 
 
 def _state(session: Any) -> CheckoutState:

@@ -1,0 +1,166 @@
+"""Order rules at the kiosk with in-memory ports: paid means issued once, anything else issues nothing."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from infra.seed.kiosk import resident_record
+from madoguchi.kiosk import service
+from madoguchi.kiosk.certificate import wareki
+from madoguchi.kiosk.models import (
+    KioskSession,
+    NoTerminal,
+    OrderKeyReused,
+    OrderRequest,
+    RecordUnavailable,
+    SessionExpired,
+    SessionNotAuthenticated,
+)
+from madoguchi.procedures.models import Procedure
+from madoguchi.procedures.service import ProcedureDeps
+from madoguchi.shared.auth import Caller, DeviceKind, Role
+from madoguchi.shared.errors import Forbidden, InvalidInput, NotFound
+from tests.fakes.kiosk import MemoryKioskOrders, MemoryKioskSessions, MemoryResidentRecords, MemoryTerminal
+from tests.fakes.procedures import MemoryProcedureStore
+
+SEED = Path(__file__).resolve().parents[2] / "infra" / "seed"
+KIOSK = Caller(sub="kiosk-1", role=Role.DEVICE, device_kind=DeviceKind.KIOSK)
+OTHER_KIOSK = Caller(sub="kiosk-2", role=Role.DEVICE, device_kind=DeviceKind.KIOSK)
+NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
+ONE = OrderRequest(certificate="juminhyo", copies=1, scope="self")
+
+
+@pytest.fixture
+def deps() -> service.OrderDeps:
+    residents = json.loads((SEED / "residents.json").read_text(encoding="utf-8"))
+    procedures = [Procedure.model_validate(p) for p in json.loads((SEED / "procedures.json").read_text("utf-8"))]
+    sessions = MemoryKioskSessions()
+    for sid, state, kiosk in (("A" * 22, "authenticated", "kiosk-1"), ("B" * 22, "challenged", "kiosk-1")):
+        sessions.sessions[sid] = KioskSession(
+            id=sid,
+            kiosk=kiosk,
+            challenge="x",
+            state=state,  # type: ignore[arg-type]
+            created_at=NOW,
+            challenge_expires_at=NOW + timedelta(minutes=2),
+            expires_at=NOW + timedelta(minutes=15),
+            resident_id="resident-1" if state == "authenticated" else None,
+        )
+    return service.OrderDeps(
+        sessions=sessions,
+        orders=MemoryKioskOrders(),
+        records=MemoryResidentRecords({r["id"]: resident_record(r) for r in residents}),
+        terminal=MemoryTerminal({"kiosk-1": "tmr_1"}),
+        procedures=ProcedureDeps(store=MemoryProcedureStore(procedures)),
+    )
+
+
+SESSION = "A" * 22
+
+
+def terminal(deps: service.OrderDeps) -> MemoryTerminal:
+    assert isinstance(deps.terminal, MemoryTerminal)
+    return deps.terminal
+
+
+def test_paid_order_is_issued_once_with_one_number(deps: service.OrderDeps) -> None:
+    placed = service.place_order(SESSION, ONE, "key-1", KIOSK, deps, NOW)
+    assert (placed.state, placed.amount) == ("awaiting_payment", 300)
+    order = deps.orders.get(placed.order_id)
+    assert order is not None and order.payment_intent_id
+    terminal(deps).settle(order.payment_intent_id, paid=True)
+    first = service.get_order(SESSION, placed.order_id, KIOSK, deps, NOW)
+    second = service.get_order(SESSION, placed.order_id, KIOSK, deps, NOW + timedelta(seconds=2))
+    assert first.state == second.state == "issued"
+    assert first.issue_number == second.issue_number == "K2026-000001"
+    assert first.pdf is not None
+    text = PdfReader(io.BytesIO(base64.b64decode(first.pdf))).pages[0].extract_text()
+    assert "市民 一郎" in text and "市民 桜" not in text  # scope self: the holder only
+
+
+def test_a_payment_for_another_amount_issues_nothing(deps: service.OrderDeps) -> None:
+    placed = service.place_order(SESSION, ONE, "key-1", KIOSK, deps, NOW)
+    order = deps.orders.get(placed.order_id)
+    assert order is not None and order.payment_intent_id
+    terminal(deps).settle(order.payment_intent_id, paid=True, amount=1)
+    assert service.get_order(SESSION, placed.order_id, KIOSK, deps, NOW).state == "awaiting_payment"
+
+
+def test_a_decline_cancels_the_payment_and_issues_nothing(deps: service.OrderDeps) -> None:
+    placed = service.place_order(SESSION, ONE, "key-1", KIOSK, deps, NOW)
+    order = deps.orders.get(placed.order_id)
+    assert order is not None and order.payment_intent_id
+    terminal(deps).settle(order.payment_intent_id, paid=False)
+    view = service.get_order(SESSION, placed.order_id, KIOSK, deps, NOW)
+    assert (view.state, view.decline_code, view.pdf, view.issue_number) == ("declined", "generic_decline", None, None)
+    assert terminal(deps).payments[order.payment_intent_id].status == "canceled"
+
+
+def test_a_retry_after_the_provider_failed_makes_one_payment(deps: service.OrderDeps) -> None:
+    terminal(deps).fail_next_start = True
+    with pytest.raises(TimeoutError):
+        service.place_order(SESSION, ONE, "key-1", KIOSK, deps, NOW)
+    retried = service.place_order(SESSION, ONE, "key-1", KIOSK, deps, NOW)
+    again = service.place_order(SESSION, ONE, "key-1", KIOSK, deps, NOW)
+    assert retried.order_id == again.order_id
+    assert len(terminal(deps).payments) == 1
+    with pytest.raises(OrderKeyReused):
+        service.place_order(
+            SESSION, OrderRequest(certificate="juminhyo", copies=2, scope="self"), "key-1", KIOSK, deps, NOW
+        )
+
+
+def test_refusals_write_nothing(deps: service.OrderDeps) -> None:
+    resident = Caller(sub="resident-1", role=Role.RESIDENT)
+    refusals: list[tuple[Callable[[], object], type[Exception]]] = [
+        (lambda: service.place_order(SESSION, ONE, None, KIOSK, deps, NOW), InvalidInput),
+        (lambda: service.place_order(SESSION, ONE, "k", resident, deps, NOW), Forbidden),
+        (lambda: service.place_order(SESSION, ONE, "k", OTHER_KIOSK, deps, NOW), NotFound),
+        (lambda: service.place_order("B" * 22, ONE, "k", KIOSK, deps, NOW), SessionNotAuthenticated),
+        (lambda: service.place_order(SESSION, ONE, "k", KIOSK, deps, NOW + timedelta(minutes=16)), SessionExpired),
+        (lambda: service.get_order(SESSION, "../" * 8, KIOSK, deps, NOW), NotFound),
+    ]
+    for call, error in refusals:
+        with pytest.raises(error):
+            call()
+    terminal(deps).readers.clear()
+    with pytest.raises(NoTerminal):
+        service.place_order(SESSION, ONE, "k", KIOSK, deps, NOW)
+    assert isinstance(deps.records, MemoryResidentRecords)
+    deps.records.records.clear()
+    with pytest.raises(RecordUnavailable):
+        service.place_order(SESSION, ONE, "k", KIOSK, deps, NOW)
+    assert isinstance(deps.orders, MemoryKioskOrders)
+    assert deps.orders.orders == {} and terminal(deps).payments == {}
+
+
+@pytest.mark.parametrize(
+    ("day", "written"),
+    [
+        ("1985-04-12", "昭和60年4月12日"),
+        ("1989-01-07", "昭和64年1月7日"),
+        ("1989-01-08", "平成元年1月8日"),
+        ("2019-04-30", "平成31年4月30日"),
+        ("2019-05-01", "令和元年5月1日"),
+        ("2026-12-01", "令和8年12月1日"),
+    ],
+)
+def test_dates_are_written_in_the_japanese_era_calendar(day: str, written: str) -> None:
+    assert wareki(datetime.fromisoformat(day).date()) == written
+
+
+def test_a_busy_reader_ends_the_order_and_cancels_its_payment(deps: service.OrderDeps) -> None:
+    terminal(deps).busy = True
+    with pytest.raises(NoTerminal):
+        service.place_order(SESSION, ONE, "key-1", KIOSK, deps, NOW)
+    (order,) = deps.orders.orders.values() if isinstance(deps.orders, MemoryKioskOrders) else ()
+    assert order.state == "canceled"
+    assert [p.status for p in terminal(deps).payments.values()] == ["canceled"]
