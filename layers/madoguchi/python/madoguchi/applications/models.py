@@ -215,6 +215,8 @@ class OnlineApplicationView(BaseModel):
     fee_yen: int
     payment_url: str | None
     paid: bool
+    paid_yen: int = Field(default=0, description="Paid over all checkouts")
+    refunded_yen: int = Field(default=0, description="Refunded of what was paid")
     typed_by: str | None
     confirmed_by: str | None
     return_reason: str | None
@@ -225,6 +227,9 @@ class OnlineApplicationView(BaseModel):
     verifications: list[Verification]
     form: FormView
     qr_svg: str | None = Field(default=None, description="QR code of the reference (SVG), once submitted")
+    audit: list[AuditEntry] | None = Field(
+        default=None, description="Who read or changed it and when, oldest first (staff of the department only)"
+    )
 
 
 class ApplicationSummary(BaseModel):

@@ -29,10 +29,12 @@ def department_name(department: str | None, lang: Lang) -> str | None:
 def inbox(caller: Caller | None, deps: WorkspaceDeps, *, lang: Lang) -> StaffInbox:
     staff = require(caller, Role.STAFF)
     department = staff.department
+    names = {key: pick(text, lang) for key, text in DEPARTMENTS.items()}
     if not department:
         return StaffInbox(
             department=None,
             department_name=None,
+            department_names=names,
             applications_received=0,
             applications_in_review=0,
             case_tasks=0,
@@ -44,6 +46,7 @@ def inbox(caller: Caller | None, deps: WorkspaceDeps, *, lang: Lang) -> StaffInb
     return StaffInbox(
         department=department,
         department_name=department_name(department, lang),
+        department_names=names,
         applications_received=counts["received"],
         applications_in_review=counts["in_review"],
         case_tasks=tasks,
