@@ -97,9 +97,7 @@ def test_one_workspace_every_staff_page_reachable_and_returnable(
         current = nav.locator("[aria-current=page]")
         expect(current).to_have_count(1)
         assert current.get_attribute("href") == path, section
-        expect(nav.get_by_role("link", name=re.compile(text["links"][-1]))).to_have_attribute(
-            "href", "/staff/devices/"
-        )
+        expect(nav.get_by_role("link", name=re.compile(text["links"][-1]))).to_have_attribute("href", "/staff/devices/")
         # ... the signed-in user in the header and no sign-in panel (signed in once for the workspace)
         expect(page.locator("#site-user")).to_have_text("市民課 職員（" + ("Staff" if lang == "en" else "職員") + "）")
         expect(page.locator("#signin-button")).to_have_count(0)
@@ -240,11 +238,30 @@ def test_the_application_detail_separates_rejected_uploads_and_shows_payment_and
     api.ok("POST", f"/applications/{draft['id']}/payment", "resident-1")
 
     for lang, words in (
-        ("en", {"open": "Open", "rejected": "Rejected uploads (1, not used)", "why": "not of the type it claimed",
-                "paid": "Paid:", "audit": "Audit trail", "submitted": "Submitted", "payment": "Paid"}),
-        ("ja", {"open": "開く", "rejected": "受け付けなかったアップロード（1件・使いません）",
-                "why": "申告された種類と違います", "paid": "支払い済み：", "audit": "操作の記録",
-                "submitted": "申請", "payment": "支払い"}),
+        (
+            "en",
+            {
+                "open": "Open",
+                "rejected": "Rejected uploads (1, not used)",
+                "why": "not of the type it claimed",
+                "paid": "Paid:",
+                "audit": "Audit trail",
+                "submitted": "Submitted",
+                "payment": "Paid",
+            },
+        ),
+        (
+            "ja",
+            {
+                "open": "開く",
+                "rejected": "受け付けなかったアップロード（1件・使いません）",
+                "why": "申告された種類と違います",
+                "paid": "支払い済み：",
+                "audit": "操作の記録",
+                "submitted": "申請",
+                "payment": "支払い",
+            },
+        ),
     ):
         # When the clerk opens it by its reference number
         if lang == "en":

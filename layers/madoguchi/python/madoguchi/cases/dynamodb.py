@@ -20,7 +20,6 @@ from datetime import datetime
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
-from botocore.exceptions import ClientError
 
 from madoguchi.cases.models import (
     AuditEntry,
