@@ -201,6 +201,10 @@ class AttachmentView(BaseModel):
     link: str | None = Field(default=None, description="Short-lived signed link (staff, valid attachments only)")
 
 
+class ApplicationAuditView(AuditEntry):
+    """An application's audit entry as staff read it (its own schema name: cases have an AuditEntry too)."""
+
+
 class OnlineApplicationView(BaseModel):
     id: str
     code: str
@@ -227,7 +231,7 @@ class OnlineApplicationView(BaseModel):
     verifications: list[Verification]
     form: FormView
     qr_svg: str | None = Field(default=None, description="QR code of the reference (SVG), once submitted")
-    audit: list[AuditEntry] | None = Field(
+    audit: list[ApplicationAuditView] | None = Field(
         default=None, description="Who read or changed it and when, oldest first (staff of the department only)"
     )
 

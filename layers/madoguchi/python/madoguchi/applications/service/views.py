@@ -8,6 +8,7 @@ from datetime import datetime
 from madoguchi.applications.forms import form, view
 from madoguchi.applications.models import (
     Application,
+    ApplicationAuditView,
     ApplicationPage,
     ApplicationSummary,
     AttachmentView,
@@ -123,7 +124,9 @@ def application_view(
         verifications=sorted(record.verifications, key=lambda v: v.asked_at),
         form=view(found, lang),
         qr_svg=qr_svg,
-        audit=sorted(record.audit, key=lambda e: e.at) if links else None,
+        audit=[ApplicationAuditView.model_validate(e.model_dump()) for e in sorted(record.audit, key=lambda e: e.at)]
+        if links
+        else None,
     )
 
 
