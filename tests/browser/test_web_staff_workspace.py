@@ -198,7 +198,8 @@ def test_a_called_ticket_is_completed_after_the_clerk_reloads(
     current = page.locator("#current-ticket")
     for _ in range(400):
         page.locator("#call-next").click()
-        page.wait_for_timeout(200)
+        # wait for the answer: a called ticket, or the "nobody is waiting" status
+        expect(current.or_(page.locator("p[role=status]:not(:empty)"))).to_be_visible(timeout=15000)
         if current.count() and current.get_attribute("data-ticket") == ticket["id"]:
             break
         if current.count():
