@@ -17,6 +17,7 @@ import requests
 from PIL import Image
 from playwright.sync_api import Page, expect
 
+from tests.browser.test_web_cases import SUBJECT
 from tests.integration.test_applications_flow import Api, jpeg_with_location
 from tests.integration.test_staff_inbox import listed
 
@@ -295,7 +296,12 @@ def test_a_missing_item_received_is_not_called_approved(
     staff = {"Authorization": "Bearer " + token_for("staff-onestop")}
     response = requests.post(
         stack_url + "/cases?lang=en",
-        json={"event": "bereavement", "answers": {"had_kokuho": True}, "identity": {"method": "my_number_card"}},
+        json={
+            "event": "bereavement",
+            "subject": SUBJECT,
+            "answers": {"had_kokuho": True},
+            "identity": {"method": "my_number_card"},
+        },
         headers=staff,
         timeout=10,
     )
