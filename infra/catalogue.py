@@ -307,11 +307,13 @@ FUNCTIONS: tuple[Function, ...] = (
         description="Department inbox; staff approve or return workflow steps",
         memory_mb=512,
         routes=(
+            Route("GET", "/staff/inbox", authenticated=True),
             Route("GET", "/staff/tasks", authenticated=True),
             Route("POST", "/staff/tasks/{taskId}/approve", authenticated=True),
             Route("POST", "/staff/tasks/{taskId}/return", authenticated=True),
         ),
-        tables=(("tasks", "write"), ("cases", "write")),
+        # applications read: the inbox counts the department's waiting applications (GET /staff/inbox)
+        tables=(("tasks", "write"), ("cases", "write"), ("applications", "read")),
         answers=("smoke", "bereavement", "moving_in"),
     ),
     Function(

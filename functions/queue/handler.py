@@ -175,25 +175,25 @@ def live(counterId: str) -> StaffTicketList:
     responses={**STAFF, 200: {"description": "The called ticket, or null"}},
 )
 def call_next(counterId: str, body: CallNext) -> CallResult:
-    called, notices = queue.call_next(counterId, body, current_caller(app), deps(), now())
+    caller = current_caller(app)
+    called, notices = queue.call_next(counterId, body, caller, deps(), now())
     if called is not None:
         metrics.add_metric(name="TicketCalled", unit=MetricUnit.Count, value=1)
         if called.recalls == 0 and called.first_called_at == called.called_at:
             record("WaitingTime", called, called.wait_seconds)
     notify(notices)
-    return CallResult(ticket=queue.staff_view(called) if called else None)
+    return CallResult(ticket=queue.staff_view(called, caller.sub if caller else None) if called else None)
 
 
 def _act(counter_id: str, ticket_id: str, action: Action, desk: str | None = None) -> StaffTicketView:
     grace = timedelta(minutes=settings().queue_absent_grace_minutes)
-    changed, notices = queue.act(
-        counter_id, ticket_id, action, current_caller(app), deps(), now(), grace=grace, desk=desk
-    )
+    caller = current_caller(app)
+    changed, notices = queue.act(counter_id, ticket_id, action, caller, deps(), now(), grace=grace, desk=desk)
     if action == "complete":
         record("ServiceTime", changed, changed.service_seconds)
     metrics.add_metric(name=f"Ticket{action.capitalize()}", unit=MetricUnit.Count, value=1)
     notify(notices)
-    return queue.staff_view(changed)
+    return queue.staff_view(changed, caller.sub if caller else None)
 
 
 @app.post(

@@ -1,4 +1,5 @@
-"""Department inbox and decisions, staff only: GET /staff/tasks (own department), POST
+"""Department inbox and decisions, staff only: GET /staff/inbox (the department's waiting work counted: the
+landing page and every staff page), GET /staff/tasks (own department), POST
 /staff/tasks/{taskId}/approve and /return (staff of the task's department; 409 once decided). Task tokens
 never leave the server."""
 
@@ -12,9 +13,20 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from madoguchi.cases import tasks
 from madoguchi.cases.models import Approve, Return, TaskList, TaskView
-from madoguchi.shared.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, UNAVAILABLE, current_caller, make_resolver
+from madoguchi.shared.api import (
+    CONFLICT,
+    NOT_FOUND,
+    SECURITY,
+    SIGNED_IN,
+    UNAVAILABLE,
+    current_caller,
+    make_resolver,
+    request_lang,
+)
 from madoguchi.shared.clock import now
-from madoguchi.wiring import case_store, task_store, workflows
+from madoguchi.wiring import application_store, case_store, task_store, workflows
+from madoguchi.workspace import service as workspace
+from madoguchi.workspace.models import StaffInbox
 
 logger = Logger()
 metrics = Metrics()
@@ -26,6 +38,18 @@ DECISION = {**SIGNED_IN, **NOT_FOUND, **CONFLICT, **UNAVAILABLE}
 
 def deps() -> tasks.TaskDeps:
     return tasks.TaskDeps(tasks=task_store(), cases=case_store(), workflows=workflows())
+
+
+@app.get(
+    "/staff/inbox",
+    summary="The department's waiting work, counted",
+    tags=["staff"],
+    security=SECURITY,
+    responses={**SIGNED_IN, 200: {"description": "Applications, case steps and verifications waiting"}},
+)
+def waiting_work(lang: str | None = None) -> StaffInbox:
+    deps = workspace.WorkspaceDeps(applications=application_store(), tasks=task_store())
+    return workspace.inbox(current_caller(app), deps, lang=request_lang(app))
 
 
 @app.get(

@@ -72,7 +72,8 @@ def sign_in(stack_url: str) -> Callable[..., None]:
             page.locator("#otp").fill(staff_totp().now())
         page.locator("form button[type=submit]").click()
         page.wait_for_url(lambda address: address.startswith(stack_url) and "/signin/" not in address)
-        expect(page.locator(".identity__who")).to_be_visible()
+        # The header names who is signed in (staff pages show nothing more: one sign-in for the workspace)
+        expect(page.locator("#site-user .site-header__user-name")).to_be_visible()
 
     return run
 

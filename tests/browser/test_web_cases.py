@@ -57,7 +57,7 @@ def answer_questions(form: Locator) -> None:
 
 def open_from_inbox(page: Page, case_id: str) -> None:
     """The case's task reaches the inbox once the workflow has registered it: refresh until it is there."""
-    inbox = page.get_by_role("region", name="Inbox")
+    inbox = page.get_by_role("region", name="Case steps waiting for your department")
     link = inbox.get_by_role("link", name=f"Open case {case_id}")
     deadline = time.monotonic() + WAIT_S
     while not link.is_visible():
@@ -277,7 +277,12 @@ def test_the_case_page_prints_a_summary_for_the_resident(
         expect(steps.get_by_role("heading", name=name)).to_be_visible()
     for name in procedures:
         expect(steps).to_contain_text(name)
-    expect(steps.locator(".status").first).to_be_visible()
+    # in the resident's words, not the staff workflow's
+    expect(steps.get_by_text("In progress").first).to_be_visible()
+    for staff_word in ("Waiting for review", "Overdue (lead notified)"):
+        expect(steps.get_by_text(staff_word, exact=True).first).to_be_hidden()
+    expect(page.get_by_role("navigation", name="Staff workspace")).to_be_hidden()
+    assert page.evaluate("[...document.querySelectorAll('a')].filter(a => a.offsetParent !== null).length") == 0
     remaining_list = page.get_by_role("list", name="What the resident must do elsewhere")
     expect(remaining_list).to_be_visible()
     for name in remaining:

@@ -21,12 +21,14 @@ def test_staff_member_signs_in_and_sees_who_they_are(page: Page, stack_url: str,
     # When staff-shimin signs in (with the second factor) on the provider's page
     sign_in(page, "staff-shimin")
 
-    # Then the console and the header show who they are, kept for the browser session
-    expect(page.get_by_text("Signed in as 市民課 職員")).to_be_visible()
-    expect(page.locator(".identity")).to_contain_text("shimin")
+    # Then the header shows who they are and the workspace their department in words, kept for the browser
+    # session; no sign-in panel stays on the page
     expect(page.locator("#site-user")).to_have_text("市民課 職員（Staff）")
+    expect(page.get_by_role("navigation", name="Staff workspace")).to_contain_text("Department: Citizens Division")
+    expect(page.locator("#signin-button")).to_have_count(0)
+    assert "shimin" not in page.locator("main").inner_text()
     page.reload()
-    expect(page.get_by_text("Signed in as 市民課 職員")).to_be_visible()
+    expect(page.locator("#site-user")).to_have_text("市民課 職員（Staff）")
 
     # And after signing out the console offers sign-in again
     sign_out(page)
@@ -54,7 +56,7 @@ def test_a_waiting_workflow_step_appears_in_the_department_inbox(
     sign_in(page, "staff-shimin")
 
     # Then the inbox lists the step, the page stays accessible, and no token reaches the browser
-    inbox = page.get_by_role("region", name="Inbox")
+    inbox = page.get_by_role("region", name="Case steps waiting for your department")
     expect(inbox.get_by_role("table")).to_contain_text("smoke")
     assert axe_violations() == ""
     stored = boto3.resource("dynamodb").Table(catalogue.table("tasks").local_name)

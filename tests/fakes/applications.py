@@ -156,6 +156,20 @@ class MemoryApplicationStore(ApplicationStore):
         self.verifications[application_id][answered.id] = answered
         self.audits.setdefault(application_id, []).append(audit)
 
+    def waiting_counts(self, department: str) -> dict[str, int]:
+        mine = [a for a in self.applications.values() if a.department == department]
+        verify = sum(
+            1
+            for by_id in self.verifications.values()
+            for v in by_id.values()
+            if v.department == department and v.answer is None
+        )
+        return {
+            "received": sum(1 for a in mine if a.status == "received"),
+            "in_review": sum(1 for a in mine if a.status == "in_review"),
+            "verify": verify,
+        }
+
     def pending_verifications(
         self, department: str, limit: int, cursor: str | None
     ) -> tuple[list[tuple[str, Verification]], str | None]:

@@ -39,6 +39,9 @@ class MemoryTaskStore(TaskStore):
         page = found[start : start + limit]
         return page, str(start + limit) if start + limit < len(found) else None
 
+    def pending_count(self, department: str) -> int:
+        return sum(1 for t in self._items.values() if t.department == department and t.status == "pending")
+
     def decide(self, task_id: str, status: TaskStatus, by: str, at: datetime) -> Task:
         task = self._items.get(task_id)
         if task is None or task.status != "pending":

@@ -256,3 +256,31 @@ def test_awaiting_payment_pages_do_not_skip_when_earlier_ones_leave(store: Appli
         store.save(a.model_copy(update={"status": "draft", "version": 1}), audit(), expected_version=0)
     rest = all_pages(lambda limit, c: store.awaiting_payment(before, limit, c or cursor), 2)
     assert [a.id for a in first + rest] == [app(n).id for n in range(1, 6)]
+
+
+def test_waiting_counts_follow_status_changes_and_verifications(store: ApplicationStore) -> None:
+    # Given a draft, a received application, one in review and one of another department
+    store.create(app(1), audit())
+    store.create(app(2, status="received", submitted_at=NOW), audit())
+    store.create(app(3, status="in_review", submitted_at=NOW), audit())
+    store.create(app(4, status="received", submitted_at=NOW, department="kodomo"), audit())
+    assert store.waiting_counts("shimin") == {"received": 1, "in_review": 1, "verify": 0}
+    # When the draft is submitted asking kaigo twice, and one received goes into review
+    store.save(
+        app(1, status="received", submitted_at=NOW, version=1),
+        audit("submitted"),
+        expected_version=0,
+        verifications=[verification(1), verification(2)],
+    )
+    store.save(app(2, status="in_review", submitted_at=NOW, version=1), audit(), expected_version=0)
+    with pytest.raises(Conflict):  # a stale save moves nothing
+        store.save(app(3, status="approved", version=1), audit(), expected_version=5)
+    assert store.waiting_counts("shimin") == {"received": 1, "in_review": 2, "verify": 0}
+    assert store.waiting_counts("kaigo") == {"received": 0, "in_review": 0, "verify": 2}
+    # And decided or answered work leaves the counts
+    store.save(app(3, status="approved", version=1), audit(), expected_version=0)
+    answered = verification(1).model_copy(update={"answer": "ok", "answered_by": "s", "answered_at": NOW})
+    store.answer_verification(app(1).id, answered, audit("verification_answered"))
+    assert store.waiting_counts("shimin") == {"received": 1, "in_review": 1, "verify": 0}
+    assert store.waiting_counts("kaigo")["verify"] == 1 == len(store.pending_verifications("kaigo", 50, None)[0])
+    assert store.waiting_counts("kodomo") == {"received": 1, "in_review": 0, "verify": 0}

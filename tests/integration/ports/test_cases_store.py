@@ -275,3 +275,21 @@ def test_a_decision_is_released_only_by_who_made_it_and_the_task_is_back_in_the_
     assert tasks.decide("t-1", "returned", "staff-hoken2", at(2)).status == "returned"
     with pytest.raises(Conflict):
         tasks.release("t-none", "staff-hoken")
+
+
+def test_the_pending_count_moves_with_every_change_to_the_inbox(tasks: TaskStore) -> None:
+    # Given five hoken tasks and one of zei
+    for minute in range(5):
+        tasks.add(a_task(f"t-{minute}", minutes=minute))
+    tasks.add(a_task("t-zei", department="zei"))
+    with pytest.raises(Conflict):  # a refused add counts nothing
+        tasks.add(a_task("t-0"))
+    assert (tasks.pending_count("hoken"), tasks.pending_count("zei"), tasks.pending_count("kodomo")) == (5, 1, 0)
+    # When two are decided (one twice: refused) and one decision is released
+    tasks.decide("t-0", "approved", "staff-hoken", at(10))
+    tasks.decide("t-1", "returned", "staff-hoken", at(10))
+    with pytest.raises(Conflict):
+        tasks.decide("t-1", "approved", "staff-hoken", at(11))
+    tasks.release("t-1", "staff-hoken")
+    # Then the count is what the inbox lists
+    assert tasks.pending_count("hoken") == 4 == len(tasks.pending_for("hoken", 50)[0])

@@ -20,7 +20,9 @@ export function Decision({ step, act }: { step: CaseStep; act: Act }) {
     e.preventDefault();
     setBusy(true);
     const trimmed = note.trim();
-    const failed = await act(`${base}/approve`, trimmed ? { note: trimmed } : {}, "case.done.approved", stepHeading);
+    // Recording a missing item sends the step back to review: say so, never "approved".
+    const done = awaitingResident ? "case.done.received" : "case.done.approved";
+    const failed = await act(`${base}/approve`, trimmed ? { note: trimmed } : {}, done, stepHeading);
     setBusy(false);
     if (!failed) setNote("");
   };

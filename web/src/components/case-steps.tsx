@@ -13,6 +13,16 @@ const STEP_STATUS: Record<StepStatus, MessageKey> = {
   escalated: "case.step.status.escalated",
 };
 
+// The printed summary is the resident's: their words for each status (as on the pre-registration page), and an
+// overdue step is the city's concern, shown as in progress.
+const RESIDENT_STATUS: Record<StepStatus, MessageKey> = {
+  pending: "resident.step.status.pending",
+  waiting: "resident.step.status.waiting",
+  approved: "resident.step.status.approved",
+  needs_resident: "resident.step.status.needs_resident",
+  escalated: "resident.step.status.waiting",
+};
+
 function Step({ step, me, act }: { step: CaseStep; me: Me; act: Act }) {
   const { t } = useI18n();
   const own = me.department === step.department;
@@ -28,9 +38,10 @@ function Step({ step, me, act }: { step: CaseStep; me: Me; act: Act }) {
         <div>
           <dt>{t("case.status")}</dt>
           <dd>
-            <span class={`status status--${step.status}`}>
+            <span class={`status status--${step.status} print-hide`}>
               {t(STEP_STATUS[step.status] ?? "case.step.status.waiting")}
             </span>
+            <span class="print-only">{t(RESIDENT_STATUS[step.status] ?? "resident.step.status.waiting")}</span>
           </dd>
         </div>
         {step.return_reason && (

@@ -28,6 +28,9 @@ interface SignInProps {
   audience?: Audience;
   /** Called once the user comes back signed in from the sign-in page (to move focus), or signs out. */
   onSignedInOrOut?: (signedIn: boolean) => void;
+  /** "header": once signed in, only the header shows who is signed in and a sign-out button (the staff
+   * workspace signs in once, not on every page); the panel appears only while signed out. */
+  variant?: "panel" | "header";
 }
 
 export const SIGN_IN_BUTTON = "signin-button";
@@ -37,7 +40,7 @@ export const SIGN_IN_BUTTON = "signin-button";
  * code + PKCE), the user's name and role (the page header shows them too: components/app.tsx), sign out. Tokens
  * renew silently; each renewal hands the page the new token through onSession.
  */
-export function SignIn({ onSession, audience = "staff", onSignedInOrOut }: SignInProps) {
+export function SignIn({ onSession, audience = "staff", onSignedInOrOut, variant = "panel" }: SignInProps) {
   const { t, lang } = useI18n();
   const [settings, setSettings] = useState<AuthorityConfig | null | undefined>(undefined);
   const [me, setMe] = useState<Me | null>(null);
@@ -125,6 +128,16 @@ export function SignIn({ onSession, audience = "staff", onSignedInOrOut }: SignI
   };
 
   const roleLabel = me ? t(`role.${me.role}` as MessageKey) : "";
+
+  if (variant === "header" && me) {
+    return (
+      <p class="staff-session print-hide">
+        <button type="button" id="signout-button" class="button button--small button--secondary" onClick={end}>
+          {t("staff.signOut")}
+        </button>
+      </p>
+    );
+  }
 
   return (
     <section class="panel print-hide" aria-labelledby="signin-heading">

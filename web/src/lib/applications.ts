@@ -73,6 +73,8 @@ export interface ApplicationView {
   fee_yen: number;
   payment_url: string | null;
   paid: boolean;
+  paid_yen: number;
+  refunded_yen: number;
   typed_by: string | null;
   confirmed_by: string | null;
   return_reason: string | null;
@@ -83,6 +85,17 @@ export interface ApplicationView {
   verifications: AppVerification[];
   form: FormView;
   qr_svg: string | null;
+  /** Staff of the department only. */
+  audit?: AuditEntry[] | null;
+}
+
+export interface AuditEntry {
+  at: string;
+  actor: string;
+  role: string;
+  action: string;
+  department: string | null;
+  detail: string;
 }
 
 export interface ApplicationSummary {

@@ -36,6 +36,8 @@ export interface StaffTicket {
   called_at: string | null;
   absent_until: string | null;
   recalls: number;
+  /** Called by the signed-in clerk: the ticket their console acts on (also after a reload). */
+  called_by_me: boolean;
 }
 
 export interface CounterStatus {

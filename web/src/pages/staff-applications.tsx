@@ -1,10 +1,11 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { AnswerList, ApplicationFields, answerErrors, STATUS_LABEL, StatusBadge } from "../components/application-form";
-import { Page, mount } from "../components/app";
+import { mount } from "../components/app";
 import { Alert, Loading } from "../components/feedback";
 import type { FieldErrors } from "../components/forms";
 import { QrScanner } from "../components/qr-scanner";
-import { type Session, SignIn } from "../components/sign-in";
+import type { Session } from "../components/sign-in";
+import { StaffPage, useWorkspace } from "../components/staff-nav";
 import type { ProcedureList } from "../lib/procedures";
 import { type ApiError, asApiError, request, withLang } from "../lib/http";
 import {
@@ -16,15 +17,53 @@ import {
   newKey,
   STATUSES,
 } from "../lib/applications";
-import { useI18n } from "../lib/i18n";
+import { formatFee, formatTokyoDate, formatTokyoTime } from "../lib/format";
+import { type MessageKey, useI18n } from "../lib/i18n";
+import { queryParam } from "../lib/url";
 import "../styles/base.css";
+
+const AUDIT_ACTIONS = [
+  "created",
+  "viewed",
+  "answers_changed",
+  "answers_changed_by_staff",
+  "upload_requested",
+  "submitted",
+  "paid",
+  "checkout_expired",
+  "confirmed_by_resident",
+  "verification_answered",
+  "start_review",
+  "approve",
+  "return",
+  "reject",
+  "accepted_at_counter",
+  "issued",
+  "reissued_copy",
+];
+
+/** An audit entry's action in words ("submitted:received" is a submission that ended in that status). */
+const auditLabel = (action: string): MessageKey => {
+  const base = action.split(":", 1)[0];
+  return `staffapps.audit.action.${AUDIT_ACTIONS.includes(base) ? base : "other"}` as MessageKey;
+};
+
+const REJECT_REASONS = ["file_type_mismatch", "file_too_large"];
+const rejectReason = (reason: string | null): MessageKey =>
+  `staffapps.attachment.reason.${reason && REJECT_REASONS.includes(reason) ? reason : "other"}` as MessageKey;
+
+const initialStatus = (): ApplicationStatus | "" => {
+  const asked = queryParam("status");
+  if (asked === "") return "";
+  return asked && (STATUSES as readonly string[]).includes(asked) ? (asked as ApplicationStatus) : "received";
+};
 
 type Open = (view: ApplicationView) => void;
 
 /** The department's applications by status: paginated, oldest first within a status. */
 function Inbox({ token, onOpen }: { token: string; onOpen: (id: string) => void }) {
   const { t, lang } = useI18n();
-  const [status, setStatus] = useState<ApplicationStatus | "">("received");
+  const [status, setStatus] = useState<ApplicationStatus | "">(initialStatus);
   const [page, setPage] = useState<{ applications: ApplicationSummary[]; next: string | null } | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
@@ -150,6 +189,7 @@ function ByCode({ token, onOpen }: { token: string; onOpen: Open }) {
 /** Internal verifications asked of this department (instead of residents attaching city certificates). */
 function Verifications({ token }: { token: string }) {
   const { t } = useI18n();
+  const { reloadInbox } = useWorkspace();
   const [items, setItems] = useState<{ application_id: string; verification: AppVerification }[] | null>(null);
   const [answers, setAnswers] = useState<Record<string, string>>({});
   const [error, setError] = useState<ApiError | null>(null);
@@ -168,6 +208,7 @@ function Verifications({ token }: { token: string }) {
         token,
       });
       await load();
+      reloadInbox();
     } catch (e) {
       setError(asApiError(e));
     }
@@ -261,6 +302,7 @@ function Detail({ view, token, onClose }: { view: ApplicationView; token: string
   const [reason, setReason] = useState("");
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
+  const { reloadInbox } = useWorkspace();
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), [app.id]);
 
@@ -270,6 +312,7 @@ function Detail({ view, token, onClose }: { view: ApplicationView; token: string
     setErrors({});
     try {
       setApp(await request<ApplicationView>(withLang(path, lang), { method, body, token }));
+      reloadInbox();
     } catch (e) {
       const err = asApiError(e);
       setError(err);
@@ -363,19 +406,8 @@ function Detail({ view, token, onClose }: { view: ApplicationView; token: string
           <a href={`/confirm/?id=${encodeURIComponent(app.id)}`}>{t("staffapps.confirmLink")}</a>
         </p>
       )}
-      {app.attachments.length > 0 && (
-        <>
-          <h3>{t("apply.attachments")}</h3>
-          <ul>
-            {app.attachments.map((a) => (
-              <li key={a.id}>
-                {a.kind}: {a.link ? <a href={a.link}>{t("staffapps.openFile")}</a> : a.status}
-                {a.reason ? ` (${a.reason})` : ""}
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
+      <Attachments app={app} />
+      <PaymentStatus app={app} />
       {app.verifications.length > 0 && (
         <>
           <h3>{t("staffapps.verify.heading")}</h3>
@@ -415,12 +447,111 @@ function Detail({ view, token, onClose }: { view: ApplicationView; token: string
           {t("staffapps.certificate")}
         </button>
       )}
+      <AuditTrail app={app} />
       <p>
         <button type="button" class="link-button" onClick={onClose}>
           {t("staffapps.close")}
         </button>
       </p>
     </section>
+  );
+}
+
+/** The uploads in use (valid or being checked) apart from rejected ones, which are never used. */
+function Attachments({ app }: { app: ApplicationView }) {
+  const { t } = useI18n();
+  if (app.attachments.length === 0) return null;
+  const label = (kind: string) => app.form.attachments.find((spec) => spec.id === kind)?.label ?? kind;
+  const inUse = app.attachments.filter((a) => a.status !== "rejected");
+  const rejected = app.attachments.filter((a) => a.status === "rejected");
+  return (
+    <>
+      <h3 id="attachments-heading">{t("staffapps.attachments.current")}</h3>
+      {inUse.length === 0 ? (
+        <p>{t("staffapps.attachments.noneInUse")}</p>
+      ) : (
+        <ul id="attachments-in-use">
+          {inUse.map((a) => (
+            <li key={a.id}>
+              {label(a.kind)}: {a.link ? <a href={a.link}>{t("staffapps.openFile")}</a> : t("staffapps.attachment.pending")}
+            </li>
+          ))}
+        </ul>
+      )}
+      {rejected.length > 0 && (
+        <details class="rejected-uploads" id="attachments-rejected">
+          <summary>{t("staffapps.attachments.rejected", { count: rejected.length })}</summary>
+          <ul>
+            {rejected.map((a) => (
+              <li key={a.id}>
+                {label(a.kind)}: {t(rejectReason(a.reason))}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </>
+  );
+}
+
+/** The fee, what was paid and refunded, and whether payment is still due. */
+function PaymentStatus({ app }: { app: ApplicationView }) {
+  const { t, lang } = useI18n();
+  const yen = (amount: number) => formatFee(amount, lang, t);
+  const due = app.status === "awaiting_payment" || (app.fee_yen > app.paid_yen - app.refunded_yen && !app.paid);
+  return (
+    <>
+      <h3 id="payment-heading">{t("staffapps.payment.heading")}</h3>
+      <ul id="payment-status">
+        {app.fee_yen === 0 && app.paid_yen === 0 ? (
+          <li>{t("staffapps.payment.none")}</li>
+        ) : (
+          <>
+            <li>{t("staffapps.payment.fee", { amount: yen(app.fee_yen) })}</li>
+            {app.paid_yen > 0 && <li>{t("staffapps.payment.paid", { amount: yen(app.paid_yen) })}</li>}
+            {app.refunded_yen > 0 && <li>{t("staffapps.payment.refunded", { amount: yen(app.refunded_yen) })}</li>}
+            {due && app.paid_yen === 0 && <li>{t("staffapps.payment.unpaid")}</li>}
+          </>
+        )}
+      </ul>
+    </>
+  );
+}
+
+/** Who read or changed the application and when (the API gives it to staff of the department only). */
+function AuditTrail({ app }: { app: ApplicationView }) {
+  const { t, lang } = useI18n();
+  if (!app.audit || app.audit.length === 0) return null;
+  return (
+    <details class="audit-trail">
+      <summary id="audit-heading">{t("staffapps.audit.heading", { count: app.audit.length })}</summary>
+      <table class="table" id="audit-table">
+        <caption class="visually-hidden">{t("staffapps.audit.heading", { count: app.audit.length })}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t("staffapps.audit.when")}</th>
+            <th scope="col">{t("staffapps.audit.who")}</th>
+            <th scope="col">{t("staffapps.audit.what")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {app.audit.map((entry, i) => {
+            const at = new Date(entry.at);
+            return (
+              <tr key={i}>
+                <td>
+                  <time dateTime={entry.at}>
+                    {formatTokyoDate(at, lang)} {formatTokyoTime(at, lang)}
+                  </time>
+                </td>
+                <td>{entry.actor}</td>
+                <td>{t(auditLabel(entry.action))}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </details>
   );
 }
 
@@ -439,11 +570,7 @@ function StaffApplications() {
   };
   const staff = session?.me.role === "staff";
   return (
-    <Page title="staffapps.title">
-      <p>
-        <a href="/staff/">{t("staffapps.backToConsole")}</a>
-      </p>
-      <SignIn onSession={setSession} />
+    <StaffPage title="staffapps.title" section="applications" onSession={setSession}>
       <Alert error={error} />
       {session && !staff && <p class="notice">{t("staffapps.staffOnly")}</p>}
       {session && staff &&
@@ -457,7 +584,7 @@ function StaffApplications() {
             <Verifications token={session.token} />
           </>
         ))}
-    </Page>
+    </StaffPage>
   );
 }
 

@@ -1,8 +1,9 @@
 import * as Plot from "@observablehq/plot";
 import { useEffect, useRef, useState } from "preact/hooks";
-import { Page, mount } from "../components/app";
+import { mount } from "../components/app";
 import { Alert, Loading } from "../components/feedback";
-import { type Session, SignIn } from "../components/sign-in";
+import type { Session } from "../components/sign-in";
+import { StaffPage } from "../components/staff-nav";
 import { type ApiError, asApiError, request, withLang } from "../lib/http";
 import { type MessageKey, type Translate, useI18n } from "../lib/i18n";
 import {
@@ -303,12 +304,11 @@ function StaffDashboard() {
   const { t } = useI18n();
   const [session, setSession] = useState<Session | null>(null);
   return (
-    <Page title="dashboard.title">
+    <StaffPage title="dashboard.title" section="dashboard" onSession={setSession}>
       <p>{t("dashboard.intro")}</p>
-      <SignIn onSession={setSession} />
       {session && session.me.department !== "kanri" && <p role="status">{t("dashboard.managementOnly")}</p>}
       {session && session.me.department === "kanri" && <Dashboard session={session} />}
-    </Page>
+    </StaffPage>
   );
 }
 

@@ -1,7 +1,8 @@
 import { useEffect, useState } from "preact/hooks";
-import { Page, mount } from "../components/app";
+import { mount } from "../components/app";
 import { Alert } from "../components/feedback";
-import { type Session, SignIn } from "../components/sign-in";
+import type { Session } from "../components/sign-in";
+import { StaffPage } from "../components/staff-nav";
 import { type ApiError, asApiError, request, useApi, withLang } from "../lib/http";
 import { type MessageKey, useI18n } from "../lib/i18n";
 import { type DayBooking, type FacilitySummary, type FeeReduction, addDays, tokyoToday, yen } from "../lib/reservations";
@@ -300,8 +301,7 @@ function StaffFacilitiesPage() {
   const chosen = list.data?.facilities.find((f) => f.id === id) ?? null;
   const allowed = session?.me.role === "staff" && session.me.department === "shisetsu";
   return (
-    <Page title="staffFacilities.title">
-      <SignIn onSession={setSession} audience="staff" />
+    <StaffPage title="staffFacilities.title" section="facilities" onSession={setSession}>
       {session && !allowed && <p class="notice">{t("staffFacilities.onlyShisetsu")}</p>}
       {session && allowed && (
         <>
@@ -321,7 +321,7 @@ function StaffFacilitiesPage() {
           {chosen && <LotteryRound facility={chosen} session={session} />}
         </>
       )}
-    </Page>
+    </StaffPage>
   );
 }
 

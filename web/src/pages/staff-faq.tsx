@@ -1,10 +1,11 @@
 import { useEffect, useState } from "preact/hooks";
-import { Page, mount } from "../components/app";
+import { mount } from "../components/app";
 import { Alert, Loading } from "../components/feedback";
-import { type Session, SignIn } from "../components/sign-in";
+import type { Session } from "../components/sign-in";
+import { StaffPage } from "../components/staff-nav";
 import { type ApiError, asApiError, request, withLang } from "../lib/http";
 import type { FaqEntryHistory, FaqUnanswered } from "../lib/faq";
-import { LANG_NAMES, LANGS, useI18n } from "../lib/i18n";
+import { type Lang, LANG_NAMES, LANGS, type MessageKey, useI18n } from "../lib/i18n";
 import "../styles/base.css";
 import "../styles/guide.css";
 
@@ -72,14 +73,14 @@ function Unanswered({ session, onEdit }: { session: Session; onEdit: (entryId: s
             {items.map((item) => (
               <tr key={item.id}>
                 <td>
-                  {new Date(item.asked_at).toLocaleString(undefined, { timeZone: "Asia/Tokyo" })} ({item.channel},{" "}
-                  {item.lang})
+                  {new Date(item.asked_at).toLocaleString(undefined, { timeZone: "Asia/Tokyo" })} (
+                  {t(`stafffaq.channel.${item.channel}` as MessageKey)}, {LANG_NAMES[item.lang as Lang] ?? item.lang})
                 </td>
                 <td>{item.text}</td>
                 <td>
                   {item.best_entry ? (
                     <button type="button" class="button button--secondary" onClick={() => onEdit(item.best_entry ?? "")}>
-                      {t("stafffaq.edit", { id: item.best_entry })}
+                      {t("stafffaq.editBest")}
                     </button>
                   ) : (
                     "—"
@@ -186,7 +187,7 @@ function Editor({ session, entryId, onEntryId }: { session: Session; entryId: st
           >
             {TOPICS.map((topic) => (
               <option key={topic} value={topic}>
-                {topic}
+                {t(`stafffaq.topic.${topic}` as MessageKey)}
               </option>
             ))}
           </select>
@@ -208,7 +209,7 @@ function Editor({ session, entryId, onEntryId }: { session: Session; entryId: st
           <ul>
             {loaded.versions.map((v) => (
               <li key={v.version}>
-                v{v.version}: {v.q.ja} ({v.updated_by ?? "seed"})
+                v{v.version}: {v.q.ja} ({v.updated_by ?? t("stafffaq.seeded")})
               </li>
             ))}
           </ul>
@@ -224,8 +225,7 @@ function StaffFaq() {
   const [entryId, setEntryId] = useState("");
   const isStaff = session?.me.role === "staff";
   return (
-    <Page title="stafffaq.title">
-      <SignIn onSession={setSession} />
+    <StaffPage title="stafffaq.title" section="faq" onSession={setSession}>
       {session && !isStaff && <p>{t("staff.inbox.staffOnly")}</p>}
       {session && isStaff && (
         <>
@@ -233,7 +233,7 @@ function StaffFaq() {
           <Editor session={session} entryId={entryId} onEntryId={setEntryId} />
         </>
       )}
-    </Page>
+    </StaffPage>
   );
 }
 

@@ -1,10 +1,11 @@
 import { useState } from "preact/hooks";
-import { Page, mount } from "../components/app";
+import { mount } from "../components/app";
 import { ChecklistItemView } from "../components/checklist";
 import { Alert } from "../components/feedback";
 import { type FieldErrors, fieldErrorsOf } from "../components/forms";
 import { GuideForm } from "../components/guide-form";
-import { type Session, SignIn } from "../components/sign-in";
+import type { Session } from "../components/sign-in";
+import { StaffPage, useWorkspace } from "../components/staff-nav";
 import { type ApiError, asApiError, request, withLang } from "../lib/http";
 import type { GuideNavigation, GuideRequest } from "../lib/guide";
 import { useI18n } from "../lib/i18n";
@@ -38,8 +39,7 @@ function StaffGuide() {
 
   let index = 0;
   return (
-    <Page title="staffguide.title">
-      <SignIn onSession={setSession} />
+    <StaffPage title="staffguide.title" section="guide" onSession={setSession}>
       {session && session.me.role !== "staff" && <p>{t("staff.inbox.staffOnly")}</p>}
       {session?.me.role === "staff" && (
         <>
@@ -50,9 +50,7 @@ function StaffGuide() {
       {nav && (
         <section aria-labelledby="nav-heading">
           <h2 id="nav-heading">{nav.event.name}</h2>
-          {nav.one_stop_departments.length > 0 && (
-            <p>{t("staffguide.oneStop", { departments: nav.one_stop_departments.join(", ") })}</p>
-          )}
+          {nav.one_stop_departments.length > 0 && <OneStopDepartments ids={nav.one_stop_departments} />}
           {nav.steps.map((step) => (
             <section key={step.department} aria-labelledby={`nav-${step.department}`}>
               <h3 id={`nav-${step.department}`}>
@@ -97,8 +95,15 @@ function StaffGuide() {
           )}
         </section>
       )}
-    </Page>
+    </StaffPage>
   );
+}
+
+/** The departments a one-stop case would involve, by name (never their ids). */
+function OneStopDepartments({ ids }: { ids: string[] }) {
+  const { t } = useI18n();
+  const { departmentName } = useWorkspace();
+  return <p>{t("staffguide.oneStop", { departments: ids.map(departmentName).join(t("staffnav.separator")) })}</p>;
 }
 
 mount(StaffGuide);

@@ -1,7 +1,8 @@
 import { useEffect, useState } from "preact/hooks";
-import { Page, mount } from "../components/app";
+import { mount } from "../components/app";
 import { Alert } from "../components/feedback";
-import { type Session, SignIn } from "../components/sign-in";
+import type { Session } from "../components/sign-in";
+import { type Shortcut, StaffPage } from "../components/staff-nav";
 import { ApiError, request, withLang } from "../lib/http";
 import { type MessageKey, useI18n } from "../lib/i18n";
 import { type CounterInfo, type CounterStats, type CounterStatus, type StaffTicket, usePoll } from "../lib/queue";
@@ -71,6 +72,15 @@ function Console({ session }: { session: Session }) {
 
   const status = usePoll<CounterStatus>(counter ? `/queues/${counter}/status` : null, 5);
   const live = usePoll<{ tickets: StaffTicket[] }>(counter ? `/queues/${counter}/tickets` : null, 5, token);
+
+  // The server's state drives the controls: after a reload (or on another PC) the ticket this clerk called is
+  // found in the counter's live tickets and can still be completed, transferred, recalled or marked absent.
+  useEffect(() => {
+    if (!live.data) return;
+    const mineCalled = live.data.tickets.find((q) => q.state === "called" && q.called_by_me) ?? null;
+    setCurrent(mineCalled);
+    if (mineCalled?.desk) setDesk(mineCalled.desk);
+  }, [live.data]);
   const stats = usePoll<CounterStats>(counter ? `/queues/${counter}/stats?days=30` : null, 300, token);
   const mine = counters.filter((c) => c.department === session.me.department);
   const others = counters.filter((c) => c.id !== counter);
@@ -115,14 +125,21 @@ function Console({ session }: { session: Session }) {
             <label for="desk">{t("queue.staff.desk")}</label>
             <input id="desk" type="text" size={4} value={desk} onInput={(e) => setDesk((e.target as HTMLInputElement).value)} />
           </div>
-          <button type="button" class="button" disabled={!counter || !desk} onClick={() => act(`/queues/${counter}/call-next`, { desk })}>
+          <button
+            type="button"
+            id="call-next"
+            class="button"
+            accessKey={CALL_NEXT_KEY}
+            disabled={!counter || !desk}
+            onClick={() => act(`/queues/${counter}/call-next`, { desk })}
+          >
             {t("queue.staff.callNext")}
           </button>
         </div>
         <Alert error={error} />
         <p role="status">{message}</p>
         {current && (
-          <div>
+          <div id="current-ticket" data-ticket={current.id}>
             <p class="ticket-state">{t("queue.staff.current", { number: current.number })}</p>
             <div class="actions">
               <button type="button" class="button button--secondary" onClick={() => act(ticketPath(current.id, "recall"))}>
@@ -131,7 +148,13 @@ function Console({ session }: { session: Session }) {
               <button type="button" class="button button--secondary" onClick={() => act(ticketPath(current.id, "absent"))}>
                 {t("queue.staff.absent")}
               </button>
-              <button type="button" class="button" onClick={() => act(ticketPath(current.id, "complete"))}>
+              <button
+                type="button"
+                id="complete-current"
+                class="button"
+                accessKey={COMPLETE_KEY}
+                onClick={() => act(ticketPath(current.id, "complete"))}
+              >
                 {t("queue.staff.complete")}
               </button>
             </div>
@@ -246,15 +269,21 @@ function Console({ session }: { session: Session }) {
   );
 }
 
+const CALL_NEXT_KEY = "n";
+const COMPLETE_KEY = "e";
+const SHORTCUTS: Shortcut[] = [
+  { key: CALL_NEXT_KEY, label: "queue.staff.callNext" },
+  { key: COMPLETE_KEY, label: "queue.staff.complete" },
+];
+
 function StaffQueue() {
   const { t } = useI18n();
   const [session, setSession] = useState<Session | null>(null);
   return (
-    <Page title="queue.staff.title">
-      <SignIn onSession={setSession} audience="staff" />
+    <StaffPage title="queue.staff.title" section="queue" onSession={setSession} shortcuts={SHORTCUTS}>
       {session && session.me.role !== "staff" && <p>{t("queue.staff.staffOnly")}</p>}
       {session && session.me.role === "staff" && <Console session={session} />}
-    </Page>
+    </StaffPage>
   );
 }
 

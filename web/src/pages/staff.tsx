@@ -1,16 +1,18 @@
 import { useEffect, useState } from "preact/hooks";
-import { Page, mount } from "../components/app";
+import { mount } from "../components/app";
 import { CaseSummaryText, FindCase } from "../components/case-find";
 import { OpenCase } from "../components/case-open";
 import { CasePage } from "../components/case-page";
 import { Alert, Loading } from "../components/feedback";
 import { FRONT_COUNTERS } from "../components/forms";
-import { type Session, SignIn } from "../components/sign-in";
+import type { Session } from "../components/sign-in";
+import { StaffPage, useWorkspace } from "../components/staff-nav";
 import { hasStoredSession } from "../lib/auth";
 import type { TaskKind, TaskList } from "../lib/cases";
 import { ApiError, request, withLang } from "../lib/http";
 import { formatTokyoDate, formatTokyoTime } from "../lib/format";
 import { type MessageKey, useI18n } from "../lib/i18n";
+import { type CounterInfo, type CounterStatus, usePoll } from "../lib/queue";
 import { hrefWith, queryParam } from "../lib/url";
 import "../styles/base.css";
 
@@ -67,7 +69,7 @@ function Inbox({ session, onOpenCase, focusCase }: InboxProps) {
 
   return (
     <section class="panel" aria-labelledby="inbox-heading">
-      <h2 id="inbox-heading">{t("staff.inbox.heading")}</h2>
+      <h2 id="inbox-heading">{t("staff.cases.tasks")}</h2>
       <Alert error={error} />
       {!session && <p>{t("staff.inbox.signInFirst")}</p>}
       {session && !isStaff && <p>{t("staff.inbox.staffOnly")}</p>}
@@ -136,6 +138,109 @@ function Inbox({ session, onOpenCase, focusCase }: InboxProps) {
   );
 }
 
+/** The department's waiting work, counted by GET /staff/inbox (the same count as the navigation's). */
+function InboxSummary() {
+  const { t } = useI18n();
+  const { session, inbox } = useWorkspace();
+  if (!session || session.me.role !== "staff") return null;
+  const rows: { label: MessageKey; count: number | undefined; href: string; id: string }[] = [
+    {
+      id: "received",
+      label: "staff.summary.received",
+      count: inbox?.applications_received,
+      href: "/staff/applications/?status=received",
+    },
+    {
+      id: "in-review",
+      label: "staff.summary.inReview",
+      count: inbox?.applications_in_review,
+      href: "/staff/applications/?status=in_review",
+    },
+    { id: "case-tasks", label: "staff.summary.caseTasks", count: inbox?.case_tasks, href: "#cases" },
+    {
+      id: "verifications",
+      label: "staff.summary.verifications",
+      count: inbox?.verifications,
+      href: "/staff/applications/#verify-heading",
+    },
+  ];
+  return (
+    <section class="panel" aria-labelledby="summary-heading">
+      <h2 id="summary-heading">{t("staff.summary.heading")}</h2>
+      {!inbox && <Loading />}
+      {inbox && (
+        <>
+          <p class="inbox-counts" id="inbox-total" data-total={inbox.total}>
+            {t("staff.summary.total", { count: inbox.total })}
+          </p>
+          <ul>
+            {rows.map((row) => (
+              <li key={row.id}>
+                <a href={row.href} id={`inbox-${row.id}`} data-count={row.count}>
+                  {t(row.label)}: {row.count}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}
+
+/** The live state of the department's counters (GET /queues/{id}/status, the display board's data). */
+function CounterState({ counter }: { counter: CounterInfo }) {
+  const { t } = useI18n();
+  const status = usePoll<CounterStatus>(`/queues/${counter.id}/status`, 10);
+  if (!status.data) return <Loading />;
+  const calling = status.data.calling.map((c) => c.number).join(", ");
+  return (
+    <li id={`queue-state-${counter.id}`}>
+      {t("staff.queue.counter", {
+        name: counter.name,
+        waiting: status.data.waiting,
+        minutes: status.data.estimated_wait_minutes,
+      })}
+      {" — "}
+      <span class="queue-calling">
+        {calling ? t("staff.queue.calling", { numbers: calling }) : t("staff.queue.nobodyCalled")}
+      </span>
+    </li>
+  );
+}
+
+function QueuePanel() {
+  const { t, lang } = useI18n();
+  const { session } = useWorkspace();
+  const [counters, setCounters] = useState<CounterInfo[] | null>(null);
+  const department = session?.me.department ?? null;
+  useEffect(() => {
+    request<{ counters: CounterInfo[] }>(withLang("/queues", lang)).then(
+      (list) => setCounters(list.counters),
+      () => setCounters([]),
+    );
+  }, [lang]);
+  if (!session || session.me.role !== "staff") return null;
+  const mine = (counters ?? []).filter((c) => c.department === department);
+  return (
+    <section class="panel" aria-labelledby="queue-heading">
+      <h2 id="queue-heading">{t("staff.queue.heading")}</h2>
+      {!counters && <Loading />}
+      {counters && mine.length === 0 && <p>{t("staff.queue.none")}</p>}
+      {mine.length > 0 && (
+        <ul>
+          {mine.map((c) => (
+            <CounterState key={c.id} counter={c} />
+          ))}
+        </ul>
+      )}
+      <p>
+        <a href="/staff/queue/">{t("staff.queue.open")}</a>
+      </p>
+    </section>
+  );
+}
+
 function Staff() {
   const { t } = useI18n();
   const [session, setSession] = useState<Session | null>(null);
@@ -168,14 +273,12 @@ function Staff() {
 
   return (
     // On a case page only the case prints (the summary for the resident), without the site frame.
-    <Page title="staff.title" variant={caseId ? "page--case" : undefined}>
-      <p class="print-hide">
-        <a href="/staff/applications/">{t("staff.applicationsLink")}</a>
-      </p>
-      <SignIn onSession={onSession} />
-      <p class="no-print">
-        <a href="/staff/guide/">{t("staffguide.staffLink")}</a> · <a href="/staff/faq/">{t("stafffaq.staffLink")}</a> · <a href="/staff/queue/">{t("queue.staff.link")}</a> · <a href="/staff/dashboard/">{t("dashboard.title")}</a>
-      </p>
+    <StaffPage
+      title="staff.title"
+      section={caseId ? "cases" : "inbox"}
+      variant={caseId ? "page--case" : undefined}
+      onSession={onSession}
+    >
       {caseId ? (
         <CasePage
           caseId={caseId}
@@ -187,23 +290,20 @@ function Staff() {
         />
       ) : (
         <>
-          {isOneStop && session && <FindCase token={session.token} onFound={openCase} />}
-          {isOneStop && session && <OpenCase token={session.token} onOpened={openCase} />}
-          {session?.me.department === "shisetsu" && (
-            <p class="callout">
-              <a href="/staff/facilities/">{t("staffFacilities.link")}</a>
-            </p>
-          )}
+          {session && session.me.role !== "staff" && <p>{t("staff.inbox.staffOnly")}</p>}
           <div class="placeholders">
-            <Inbox session={session} onOpenCase={openCase} focusCase={cameFrom} />
-            <section class="panel" aria-labelledby="queue-heading">
-              <h2 id="queue-heading">{t("staff.queue.heading")}</h2>
-              <p>{t("staff.queue.placeholder")}</p>
-            </section>
+            <InboxSummary />
+            <QueuePanel />
           </div>
+          <section id="cases" aria-labelledby="cases-heading" tabIndex={-1}>
+            <h2 id="cases-heading">{t("staff.cases.heading")}</h2>
+            {isOneStop && session && <FindCase token={session.token} onFound={openCase} />}
+            {isOneStop && session && <OpenCase token={session.token} onOpened={openCase} />}
+            <Inbox session={session} onOpenCase={openCase} focusCase={cameFrom} />
+          </section>
         </>
       )}
-    </Page>
+    </StaffPage>
   );
 }
 

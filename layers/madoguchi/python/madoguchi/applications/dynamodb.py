@@ -12,6 +12,8 @@
 | IDEM#<caller>#<key>    | IDEM                | -> application id (Idempotency-Key), expires after a day        |
 | VISIT#<id>             | VISIT               | card-reader data of one visit; TTL `expires_at`                |
 | RESIDENT#<id>          | RESIDENT            | what the city knows of a resident (demo 住民記録)              |
+| INBOX#<department>     | COUNT               | the department's waiting work: `received`, `in_review`, `verify` |
+|                        |                     | (moved in the same transaction as each change that moves it)   |
 """
 
 from __future__ import annotations
@@ -56,6 +58,18 @@ def _app_item(a: Application) -> dict[str, Any]:
     return item
 
 
+# Statuses in which an application waits for its department's staff (the staff inbox counts them).
+WAITING_FOR_STAFF = ("received", "in_review")
+
+
+def _counter_key(department: str) -> dict[str, str]:
+    return {"pk": f"INBOX#{department}", "sk": "COUNT"}
+
+
+def _waiting(a: Application | None) -> tuple[str, str] | None:
+    return (a.department, a.status) if a is not None and a.status in WAITING_FOR_STAFF else None
+
+
 def _app(item: dict[str, Any]) -> Application:
     data = {k: v for k, v in item.items() if k not in ("pk", "sk", "inbox", "inbox_sk")}
     data["answers"] = {k: plain(v) for k, v in data.get("answers", {}).items()}
@@ -86,11 +100,48 @@ class DynamoApplicationStore(ApplicationStore):
     def _transact(self, *items: dict[str, Any]) -> None:
         transact(self._client, list(items))
 
+    def _counts(self, deltas: dict[tuple[str, str], int]) -> list[dict[str, Any]]:
+        """One Update per department counter (a transaction may touch an item once), e.g. {(shimin, received): -1,
+        (shimin, in_review): 1} -> ADD received -1, in_review 1 on INBOX#shimin."""
+        by_department: dict[str, dict[str, int]] = {}
+        for (department, field), delta in deltas.items():
+            if delta:
+                by_department.setdefault(department, {})[field] = delta
+        updates = []
+        for department, fields in sorted(by_department.items()):
+            names = {f"#f{i}": field for i, field in enumerate(sorted(fields))}
+            values = {f":d{i}": fields[field] for i, field in enumerate(sorted(fields))}
+            expression = "ADD " + ", ".join(f"#f{i} :d{i}" for i in range(len(names)))
+            updates.append(
+                {
+                    "Update": {
+                        "TableName": self._name,
+                        "Key": _counter_key(department),
+                        "UpdateExpression": expression,
+                        "ExpressionAttributeNames": names,
+                        "ExpressionAttributeValues": values,
+                    }
+                }
+            )
+        return updates
+
+    @staticmethod
+    def _moved(before: Application | None, after: Application) -> dict[tuple[str, str], int]:
+        deltas: dict[tuple[str, str], int] = {}
+        old, new = _waiting(before), _waiting(after)
+        if old != new:
+            if old:
+                deltas[old] = deltas.get(old, 0) - 1
+            if new:
+                deltas[new] = deltas.get(new, 0) + 1
+        return deltas
+
     def create(self, application: Application, audit: AuditEntry, idempotency: str | None = None) -> None:
         items = [
             self._put(_app_item(application)),
             self._put({"pk": f"CODE#{application.code}", "sk": "CODE", "application_id": application.id}),
             self._audit_put(application.id, audit),
+            *self._counts(self._moved(None, application)),
         ]
         if idempotency:
             items.append(self._idempotency_put(idempotency, application.id, application.created_at))
@@ -107,6 +158,11 @@ class DynamoApplicationStore(ApplicationStore):
         attachment_keys: list[str] | None = None,
         event: DomainEvent | None = None,
     ) -> None:
+        # The item replaced is the one read here: the Put below is conditional on its version.
+        before = self._table.get_item(Key={"pk": _pk(application.id), "sk": APP}, ConsistentRead=True).get("Item")
+        if before is None or int(before.get("version", -1)) != expected_version:
+            raise Conflict()
+        deltas = self._moved(_app(before), application)
         put = {
             "TableName": self._name,
             "Item": _app_item(application),
@@ -126,6 +182,8 @@ class DynamoApplicationStore(ApplicationStore):
                 inbox_sk=f"{v.asked_at.isoformat()}#{v.id}",
             )
             items.append(self._put(item, "attribute_not_exists(sk)"))
+            deltas[(v.department, "verify")] = deltas.get((v.department, "verify"), 0) + 1
+        items.extend(self._counts(deltas))
         for attachment_id in attachment_keys or []:
             items.append(
                 {
@@ -175,7 +233,8 @@ class DynamoApplicationStore(ApplicationStore):
                 ":at": answered.answered_at.isoformat() if answered.answered_at else None,
             },
         }
-        self._transact({"Update": update}, self._audit_put(application_id, audit))
+        decrement = self._counts({(answered.department, "verify"): -1})
+        self._transact({"Update": update}, self._audit_put(application_id, audit), *decrement)
 
     def audit(self, application_id: str, audit: AuditEntry) -> None:
         self._transact(self._audit_put(application_id, audit))
@@ -273,6 +332,10 @@ class DynamoApplicationStore(ApplicationStore):
         if not item:
             return None
         return Attachment.model_validate({k: v for k, v in item.items() if k not in ("pk", "sk")})
+
+    def waiting_counts(self, department: str) -> dict[str, int]:
+        item = self._table.get_item(Key=_counter_key(department)).get("Item") or {}
+        return {field: max(0, int(item.get(field, 0))) for field in (*WAITING_FOR_STAFF, "verify")}
 
     def pending_verifications(
         self, department: str, limit: int, cursor: str | None

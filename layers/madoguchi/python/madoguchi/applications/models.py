@@ -210,6 +210,10 @@ class AttachmentView(BaseModel):
     link: str | None = Field(default=None, description="Short-lived signed link (staff, valid attachments only)")
 
 
+class ApplicationAuditView(AuditEntry):
+    """An application's audit entry as staff read it (its own schema name: cases have an AuditEntry too)."""
+
+
 class OnlineApplicationView(BaseModel):
     id: str
     code: str
@@ -224,6 +228,8 @@ class OnlineApplicationView(BaseModel):
     fee_yen: int
     payment_url: str | None
     paid: bool
+    paid_yen: int = Field(default=0, description="Paid over all checkouts")
+    refunded_yen: int = Field(default=0, description="Refunded of what was paid")
     typed_by: str | None
     confirmed_by: str | None
     return_reason: str | None
@@ -234,6 +240,9 @@ class OnlineApplicationView(BaseModel):
     verifications: list[Verification]
     form: FormView
     qr_svg: str | None = Field(default=None, description="QR code of the reference (SVG), once submitted")
+    audit: list[ApplicationAuditView] | None = Field(
+        default=None, description="Who read or changed it and when, oldest first (staff of the department only)"
+    )
 
 
 class ApplicationSummary(BaseModel):

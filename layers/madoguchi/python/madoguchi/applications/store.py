@@ -67,6 +67,11 @@ class ApplicationStore(ABC):
     ) -> tuple[list[Application], str | None]: ...
 
     @abstractmethod
+    def waiting_counts(self, department: str) -> dict[str, int]:
+        """The department's waiting work as the inbox lists it: {"received", "in_review"} (applications by
+        status) and "verify" (open verifications asked of it), at a cost that does not grow with the data."""
+
+    @abstractmethod
     def add_attachment(self, application_id: str, attachment: Attachment) -> None: ...
 
     @abstractmethod

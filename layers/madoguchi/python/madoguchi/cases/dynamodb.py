@@ -20,7 +20,6 @@ from datetime import datetime
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
-from botocore.exceptions import ClientError
 
 from madoguchi.cases.models import (
     AuditEntry,
@@ -205,19 +204,42 @@ class DynamoCaseStore(CaseStore):
         )
 
 
+def _counter_key(department: str) -> dict[str, str]:
+    return {"pk": f"INBOX#{department}", "sk": "COUNT"}
+
+
 class DynamoTaskStore(TaskStore):
+    """Tasks and, per department, a counter of its pending tasks (`INBOX#<dept>` / `COUNT`, `pending`) that
+    every change to the inbox moves in the same transaction: the staff inbox reads one item, whatever the
+    number of tasks."""
+
     def __init__(self, table_name: str) -> None:
         self._table = dynamodb_table(table_name)
+        self._client = self._table.meta.client
+        self._name = table_name
+
+    def _count(self, department: str, delta: int) -> dict[str, Any]:
+        return {
+            "Update": {
+                "TableName": self._name,
+                "Key": _counter_key(department),
+                "UpdateExpression": "ADD pending :delta",
+                "ExpressionAttributeValues": {":delta": delta},
+            }
+        }
 
     def add(self, task: Task) -> None:
         item = task.model_dump(mode="json", exclude_none=True)
         item.update(pk=f"TASK#{task.id}", sk="TASK", inbox=task.department)
+        put = {"TableName": self._name, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}
         try:
-            self._table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
-        except ClientError as e:
-            if e.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                raise Conflict(task_id=task.id) from e
-            raise
+            transact(self._client, [{"Put": put}, self._count(task.department, 1)])
+        except Conflict as e:
+            raise Conflict(task_id=task.id) from e
+
+    def pending_count(self, department: str) -> int:
+        item = self._table.get_item(Key=_counter_key(department)).get("Item") or {}
+        return max(0, int(item.get("pending", 0)))
 
     def get(self, task_id: str) -> Task | None:
         item = self._table.get_item(Key={"pk": f"TASK#{task_id}", "sk": "TASK"}).get("Item")
@@ -237,31 +259,42 @@ class DynamoTaskStore(TaskStore):
         return tasks, encode_cursor(page.get("LastEvaluatedKey"))
 
     def decide(self, task_id: str, status: TaskStatus, by: str, at: datetime) -> Task:
+        task = self.get(task_id)
+        if task is None or task.status != "pending":
+            raise Conflict(task_id=task_id)
+        update = {
+            "TableName": self._name,
+            "Key": {"pk": f"TASK#{task_id}", "sk": "TASK"},
+            "UpdateExpression": "SET #status = :status, decided_by = :by, decided_at = :at REMOVE inbox",
+            "ConditionExpression": "#status = :pending AND department = :department",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": {
+                ":status": status,
+                ":by": by,
+                ":at": at.isoformat(),
+                ":pending": "pending",
+                ":department": task.department,
+            },
+        }
         try:
-            item = self._table.update_item(
-                Key={"pk": f"TASK#{task_id}", "sk": "TASK"},
-                UpdateExpression="SET #status = :status, decided_by = :by, decided_at = :at REMOVE inbox",
-                ConditionExpression="#status = :pending",
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={":status": status, ":by": by, ":at": at.isoformat(), ":pending": "pending"},
-                ReturnValues="ALL_NEW",
-            )["Attributes"]
-        except ClientError as e:
-            if e.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                raise Conflict(task_id=task_id) from e
-            raise
-        return Task.model_validate(item)
+            transact(self._client, [{"Update": update}, self._count(task.department, -1)])
+        except Conflict as e:
+            raise Conflict(task_id=task_id) from e
+        return task.model_copy(update={"status": status, "decided_by": by, "decided_at": at})
 
     def release(self, task_id: str, by: str) -> None:
+        task = self.get(task_id)
+        if task is None:
+            raise Conflict(task_id=task_id)
+        update = {
+            "TableName": self._name,
+            "Key": {"pk": f"TASK#{task_id}", "sk": "TASK"},
+            "UpdateExpression": "SET #status = :pending, inbox = department REMOVE decided_by, decided_at",
+            "ConditionExpression": "#status <> :pending AND decided_by = :by AND department = :department",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": {":pending": "pending", ":by": by, ":department": task.department},
+        }
         try:
-            self._table.update_item(
-                Key={"pk": f"TASK#{task_id}", "sk": "TASK"},
-                UpdateExpression="SET #status = :pending, inbox = department REMOVE decided_by, decided_at",
-                ConditionExpression="#status <> :pending AND decided_by = :by",
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={":pending": "pending", ":by": by},
-            )
-        except ClientError as e:
-            if e.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                raise Conflict(task_id=task_id) from e
-            raise
+            transact(self._client, [{"Update": update}, self._count(task.department, 1)])
+        except Conflict as e:
+            raise Conflict(task_id=task_id) from e

@@ -77,6 +77,11 @@ class TaskStore(ABC):
         """The department's pending tasks, oldest first, a page at a time (with the next page's cursor)."""
 
     @abstractmethod
+    def pending_count(self, department: str) -> int:
+        """How many tasks wait in the department's inbox (what pending_for lists), at a cost that does not grow
+        with the number of tasks."""
+
+    @abstractmethod
     def decide(self, task_id: str, status: TaskStatus, by: str, at: datetime) -> Task:
         """Move a pending task to `status`; raises Conflict if it is no longer pending (decided twice)."""
 

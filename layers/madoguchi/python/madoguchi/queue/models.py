@@ -627,6 +627,9 @@ class StaffTicketView(BaseModel):
     service_seconds: int | None
     transferred_to: str | None
     transferred_from: str | None
+    called_by_me: bool = Field(
+        default=False, description="Called by the staff member asking: the ticket their console acts on"
+    )
 
 
 class StaffTicketList(BaseModel):

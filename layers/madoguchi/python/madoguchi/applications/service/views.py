@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 from madoguchi.applications.forms import form, view
 from madoguchi.applications.models import (
     Application,
+    ApplicationAuditView,
     ApplicationPage,
     ApplicationReceipt,
     ApplicationSummary,
@@ -86,7 +87,8 @@ def application_view(
     links: bool = False,
     qr_svg: str | None = None,
 ) -> OnlineApplicationView:
-    """The application as its readers see it; `links`: short-lived links to valid attachments (staff only)."""
+    """The application as its readers see it; `links` (staff only): short-lived links to valid attachments and
+    the audit trail."""
     a = record.application
     procedure = deps.procedures.get(a.procedure)
     found = present(form(a.procedure))
@@ -104,6 +106,8 @@ def application_view(
         fee_yen=a.fee_yen or fee(procedure, found, a.answers),
         payment_url=a.payment.url if a.payment and not a.payment.paid else None,
         paid=bool(a.payment and a.payment.paid),
+        paid_yen=sum(c.amount_yen for c in a.charges),
+        refunded_yen=sum(c.refunded_yen for c in a.charges),
         typed_by=a.typed_by,
         confirmed_by=a.confirmed_by,
         return_reason=a.return_reason,
@@ -126,6 +130,9 @@ def application_view(
         verifications=sorted(record.verifications, key=lambda v: v.asked_at),
         form=view(found, lang),
         qr_svg=qr_svg,
+        audit=[ApplicationAuditView.model_validate(e.model_dump()) for e in sorted(record.audit, key=lambda e: e.at)]
+        if links
+        else None,
     )
 
 

@@ -72,12 +72,12 @@ def call_next(
 def live_tickets(counter_id: str, caller: Caller | None, deps: QueueDeps, now: datetime) -> StaffTicketList:
     """The counter's live tickets with their ids, for the staff console (one Query of the day)."""
     counter = known_counter(counter_id)
-    staff_of(counter, caller)
+    staff = staff_of(counter, caller)
     _, tickets = deps.store.day(counter.id, service_day(now))
     live = live_order(tickets)
     called = sorted((t for t in live if t.state == "called"), key=lambda t: t.called_at or t.arrived_at, reverse=True)
     rest = [t for t in live if t.state != "called"]
-    return StaffTicketList(tickets=[staff_view(t) for t in called + rest])
+    return StaffTicketList(tickets=[staff_view(t, staff.sub) for t in called + rest])
 
 
 def _call_changes(t: Ticket, staff: Caller, desk: str, now: datetime) -> dict[str, Any]:

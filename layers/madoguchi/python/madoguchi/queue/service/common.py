@@ -122,7 +122,8 @@ def entry_view(
     )
 
 
-def staff_view(t: Ticket) -> StaffTicketView:
+def staff_view(t: Ticket, viewer: str | None = None) -> StaffTicketView:
+    """`viewer`: the staff id asking, so the console knows which called ticket is its own after a reload."""
     return StaffTicketView(
         id=t.id,
         number=t.number,
@@ -139,4 +140,5 @@ def staff_view(t: Ticket) -> StaffTicketView:
         service_seconds=t.service_seconds,
         transferred_to=t.transferred_to,
         transferred_from=t.transferred_from,
+        called_by_me=viewer is not None and t.state == "called" and t.called_by == viewer,
     )
