@@ -118,6 +118,9 @@ class Function:
     s3_events: tuple[str, ...] = ()
     # Sends e-mail through SES (ses:SendEmail from the configured sender identity).
     sends_mail: bool = False
+    # Manages the device pool's users (Cognito admin API: create, set password, sign in, sign out, disable) and
+    # gets the pool's id and the device enrolment client's id (DEVICE_USER_POOL_ID, DEVICE_CLIENT_ID).
+    device_identities: bool = False
     # Deployed by the auth stack as a Cognito trigger (no layers, not behind the API); the local issuer does its job.
     cognito_trigger: bool = False
     # Builds links to the site (madoguchi.shared.public_origin): gets the site's address from the deployment
@@ -218,6 +221,9 @@ TABLES += (
     # line: residents' linked LINE user ids, and LINE Login authorisations in progress (state, nonce, PKCE
     # verifier; `expires_at` removes those left unfinished) (docs/data-model.md).
     Table(key="messaging", env="MESSAGING_TABLE", ttl="expires_at"),
+    # Enrolled kiosks and ticket machines (one partition: GetItem per device request), their one-time enrolment
+    # codes (by hash, expiring) and the audit of who enrolled and revoked them (docs/data-model.md).
+    Table(key="devices", env="DEVICES_TABLE", ttl="ttl"),
 )
 
 BUCKETS: tuple[Bucket, ...] = (
@@ -318,7 +324,7 @@ FUNCTIONS: tuple[Function, ...] = (
             Route("GET", "/me/applications", authenticated=True),
             Route("POST", "/visits", authenticated=True),
         ),
-        tables=(("applications", "write"), ("catalogue", "read")),
+        tables=(("applications", "write"), ("catalogue", "read"), ("devices", "read")),
         buckets=(("attachments", "write"),),
         secrets=("stripe",),
         sends_mail=True,
@@ -524,7 +530,7 @@ FUNCTIONS += (
             Route("POST", "/tickets/{ticketId}/notifications", authenticated=False),
             Route("GET", "/notifications/webpush-key", authenticated=False),
         ),
-        tables=(("queue", "write"), ("congestion", "write")),
+        tables=(("queue", "write"), ("congestion", "write"), ("devices", "read")),
         secrets=("line", "webpush"),
         builds_links=True,
     ),
@@ -557,7 +563,7 @@ FUNCTIONS += (
             Route("POST", "/kiosk/sessions", authenticated=True),
             Route("POST", "/kiosk/sessions/{sessionId}/authenticate", authenticated=True),
         ),
-        tables=(("kiosk", "write"),),
+        tables=(("kiosk", "write"), ("devices", "read")),
         buckets=(("jpki", "read"),),
     ),
     Function(
@@ -571,6 +577,26 @@ FUNCTIONS += (
             Route("GET", "/opendata/procedure-metrics.schema.json", authenticated=False),
         ),
         tables=(("metrics", "read"), ("catalogue", "read")),
+    ),
+)
+
+FUNCTIONS += (
+    Function(
+        name="devices",
+        description="Enrolled kiosks and ticket machines: enrol with a one-time code, renew, revoke (managers)",
+        memory_mb=512,
+        routes=(
+            Route("POST", "/staff/devices", authenticated=True),
+            Route("GET", "/staff/devices", authenticated=True),
+            Route("GET", "/staff/devices/{deviceId}", authenticated=True),
+            Route("POST", "/staff/devices/{deviceId}/revoke", authenticated=True),
+            Route("POST", "/devices/enrol", authenticated=False),
+            Route("POST", "/devices/token", authenticated=False),
+            Route("GET", "/devices/me", authenticated=True),
+        ),
+        tables=(("devices", "write"),),
+        device_identities=True,
+        builds_links=True,  # the enrolment link (and its QR code) to the device page
     ),
 )
 

@@ -22,11 +22,11 @@ from madoguchi.shared.api import (
     make_resolver,
 )
 from madoguchi.shared.clock import now
-from madoguchi.wiring import jpki_trust, kiosk_sessions, resident_directory
+from madoguchi.wiring import device_gate, jpki_trust, kiosk_sessions, resident_directory
 
 logger = Logger()
 metrics = Metrics()
-app = make_resolver()
+app = make_resolver(device_gate=device_gate())  # revoked devices are refused here
 
 UNAVAILABLE: dict[int, OpenAPIResponse] = {
     503: {
