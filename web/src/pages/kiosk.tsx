@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 import { Page, mount } from "../components/app";
+import { type DeviceSession, DeviceSignIn } from "../components/device-sign-in";
 import { Alert, Loading } from "../components/feedback";
 import { ProcedureDetailView } from "../components/procedure";
 import type { ProcedureList } from "../lib/procedures";
@@ -12,11 +13,14 @@ function Kiosk() {
   const { lang, t } = useI18n();
   const { data, error, loading } = useApi<ProcedureList>("/procedures");
   const [selected, setSelected] = useState<string | null>(null);
+  // The kiosk's own enrolment (components/device-sign-in.tsx): nothing is offered until it is enrolled.
+  const [device, setDevice] = useState<DeviceSession | null>(null);
   const procedures = data?.procedures.filter((p) => p.channels.includes("kiosk")) ?? [];
 
   return (
     <Page title="kiosk.title" variant="theme-kiosk">
-      {selected ? (
+      <DeviceSignIn kind="kiosk" onSession={setDevice} />
+      {!device ? null : selected ? (
         <ProcedureDetailView id={selected} onBack={() => setSelected(null)} />
       ) : (
         <>
