@@ -7,7 +7,7 @@ import threading
 from datetime import datetime
 
 from madoguchi.devices.models import (
-    AuditEntry,
+    DeviceAuditEntry,
     Device,
     DeviceIdentityUnavailable,
     DeviceNotEnrolled,
@@ -23,11 +23,11 @@ class MemoryDeviceStore(DeviceStore):
     def __init__(self) -> None:
         self.devices: dict[str, Device] = {}
         self.codes: dict[str, tuple[str, datetime]] = {}  # hash -> (device id, expires)
-        self.audits: list[AuditEntry] = []
+        self.audits: list[DeviceAuditEntry] = []
         self.reads = 0
         self._lock = threading.Lock()
 
-    def create(self, device: Device, code_hash: str, audit: AuditEntry) -> None:
+    def create(self, device: Device, code_hash: str, audit: DeviceAuditEntry) -> None:
         with self._lock:
             if device.id in self.devices or code_hash in self.codes or device.code_expires_at is None:
                 raise Conflict()
@@ -49,7 +49,7 @@ class MemoryDeviceStore(DeviceStore):
         device = self.devices.get(found[0])
         return device if device is not None and device.status is DeviceStatus.PENDING else None
 
-    def redeem(self, device_id: str, code_hash: str, audit: AuditEntry, now: datetime) -> Device:
+    def redeem(self, device_id: str, code_hash: str, audit: DeviceAuditEntry, now: datetime) -> Device:
         with self._lock:
             found = self.codes.get(code_hash)
             device = self.devices.get(device_id)
@@ -75,7 +75,7 @@ class MemoryDeviceStore(DeviceStore):
             )
             self.codes[code_hash] = (device_id, expires_at)
 
-    def revoke(self, device_id: str, by: str, audit: AuditEntry, now: datetime) -> Device:
+    def revoke(self, device_id: str, by: str, audit: DeviceAuditEntry, now: datetime) -> Device:
         with self._lock:
             device = self.devices.get(device_id)
             if device is None:
@@ -95,7 +95,7 @@ class MemoryDeviceStore(DeviceStore):
     def identity_disabled(self, device_id: str) -> None:
         self.devices[device_id] = self.devices[device_id].model_copy(update={"identity_disabled": True})
 
-    def audit(self, device_id: str) -> list[AuditEntry]:
+    def audit(self, device_id: str) -> list[DeviceAuditEntry]:
         return [a for a in self.audits if a.device_id == device_id]
 
 

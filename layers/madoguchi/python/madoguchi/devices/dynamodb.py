@@ -14,7 +14,7 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
-from madoguchi.devices.models import AuditEntry, Device, DeviceStatus, EnrolmentCodeInvalid
+from madoguchi.devices.models import DeviceAuditEntry, Device, DeviceStatus, EnrolmentCodeInvalid
 from madoguchi.devices.store import DeviceStore
 from madoguchi.shared.aws import dynamodb_table
 from madoguchi.shared.dynamodb import plain, query_all, transact
@@ -48,11 +48,11 @@ class DynamoDeviceStore(DeviceStore):
         self._client = self._table.meta.client
         self._name = table_name
 
-    def _audit_put(self, audit: AuditEntry) -> dict[str, Any]:
+    def _audit_put(self, audit: DeviceAuditEntry) -> dict[str, Any]:
         item = {"pk": f"AUDIT#{audit.device_id}", "sk": f"{audit.at.isoformat()}#{audit.action}"}
         return {"Put": {"TableName": self._name, "Item": {**item, **audit.model_dump(mode="json")}}}
 
-    def create(self, device: Device, code_hash: str, audit: AuditEntry) -> None:
+    def create(self, device: Device, code_hash: str, audit: DeviceAuditEntry) -> None:
         expires = int(present(device.code_expires_at).timestamp())
         item = {**_key(device.id), **device.model_dump(mode="json", exclude_none=True), "code_hash": code_hash}
         code = {
@@ -85,7 +85,7 @@ class DynamoDeviceStore(DeviceStore):
         device = self.get(str(item["device_id"]))
         return device if device is not None and device.status is DeviceStatus.PENDING else None
 
-    def redeem(self, device_id: str, code_hash: str, audit: AuditEntry, now: datetime) -> Device:
+    def redeem(self, device_id: str, code_hash: str, audit: DeviceAuditEntry, now: datetime) -> Device:
         try:
             transact(
                 self._client,
@@ -155,7 +155,7 @@ class DynamoDeviceStore(DeviceStore):
             ],
         )
 
-    def revoke(self, device_id: str, by: str, audit: AuditEntry, now: datetime) -> Device:
+    def revoke(self, device_id: str, by: str, audit: DeviceAuditEntry, now: datetime) -> Device:
         for _ in range(3):  # a redeem may land between the read and the write; read again and retry
             item = self._table.get_item(Key=_key(device_id), ConsistentRead=True).get("Item")
             if item is None:
@@ -204,6 +204,8 @@ class DynamoDeviceStore(DeviceStore):
             ExpressionAttributeValues={":yes": True},
         )
 
-    def audit(self, device_id: str) -> list[AuditEntry]:
+    def audit(self, device_id: str) -> list[DeviceAuditEntry]:
         items = query_all(self._table, KeyConditionExpression=Key("pk").eq(f"AUDIT#{device_id}"))
-        return [AuditEntry.model_validate({k: v for k, v in plain(i).items() if k not in ("pk", "sk")}) for i in items]
+        return [
+            DeviceAuditEntry.model_validate({k: v for k, v in plain(i).items() if k not in ("pk", "sk")}) for i in items
+        ]

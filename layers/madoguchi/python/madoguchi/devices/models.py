@@ -48,7 +48,7 @@ class Device(BaseModel):
     identity_disabled: bool = False
 
 
-class AuditEntry(BaseModel):
+class DeviceAuditEntry(BaseModel):
     at: datetime
     action: Literal["enrol", "redeem", "revoke"]
     by: str = Field(description="Staff sub for enrol and revoke; the device id for redeem")
@@ -75,7 +75,7 @@ class DeviceList(BaseModel):
 
 class DeviceDetail(BaseModel):
     device: Device
-    audit: list[AuditEntry]
+    audit: list[DeviceAuditEntry]
 
 
 class RedeemRequest(BaseModel):

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from madoguchi.devices.models import (
     CODE_MINUTES,
-    AuditEntry,
+    DeviceAuditEntry,
     Device,
     DeviceDetail,
     DeviceIdentityUnavailable,
@@ -73,7 +73,7 @@ def enrol(request: EnrolRequest, caller: Caller | None, deps: DevicesDeps, now: 
     )
     code = new_code()
     deps.devices.create(
-        device, code_hash(code), AuditEntry(at=now, action="enrol", by=manager.sub, device_id=device.id)
+        device, code_hash(code), DeviceAuditEntry(at=now, action="enrol", by=manager.sub, device_id=device.id)
     )
     url = f"{site}{PAGES[device.kind]}#enrol={shown_code(code)}"
     return Enrolment(
@@ -108,7 +108,7 @@ def revoke(device_id: str, caller: Caller | None, deps: DevicesDeps, now: dateti
     """Revoked at once for the API (the record); then the pool's user is signed out and disabled. Repeating a
     revoke retries the pool's part if it failed the first time."""
     manager = _manager(caller)
-    audit = AuditEntry(at=now, action="revoke", by=manager.sub, device_id=device_id)
+    audit = DeviceAuditEntry(at=now, action="revoke", by=manager.sub, device_id=device_id)
     device = deps.devices.revoke(device_id, manager.sub, audit, now)
     if not device.identity_disabled and device.enrolled_at is not None:
         _identities(deps).disable(device_id)
@@ -126,7 +126,7 @@ def redeem(request: RedeemRequest, deps: DevicesDeps, now: datetime) -> DeviceSe
     if pending.kind is not request.kind:
         raise DeviceWrongKind()  # the code stays valid for the right page
     device = deps.devices.redeem(
-        pending.id, hashed, AuditEntry(at=now, action="redeem", by=pending.id, device_id=pending.id), now
+        pending.id, hashed, DeviceAuditEntry(at=now, action="redeem", by=pending.id, device_id=pending.id), now
     )
     try:
         tokens = _identities(deps).create(device)

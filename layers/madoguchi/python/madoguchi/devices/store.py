@@ -5,12 +5,12 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from datetime import datetime
 
-from madoguchi.devices.models import AuditEntry, Device, Tokens
+from madoguchi.devices.models import DeviceAuditEntry, Device, Tokens
 
 
 class DeviceStore(ABC):
     @abstractmethod
-    def create(self, device: Device, code_hash: str, audit: AuditEntry) -> None:
+    def create(self, device: Device, code_hash: str, audit: DeviceAuditEntry) -> None:
         """A new pending device, its code and the audit entry, in one write (an existing id raises Conflict)."""
 
     @abstractmethod
@@ -26,7 +26,7 @@ class DeviceStore(ABC):
         """The pending device whose unexpired code this is, else None."""
 
     @abstractmethod
-    def redeem(self, device_id: str, code_hash: str, audit: AuditEntry, now: datetime) -> Device:
+    def redeem(self, device_id: str, code_hash: str, audit: DeviceAuditEntry, now: datetime) -> Device:
         """pending -> active and the code spent, atomically, only while the code is this device's and unexpired:
         of two devices redeeming one code exactly one wins; the other gets EnrolmentCodeInvalid."""
 
@@ -35,7 +35,7 @@ class DeviceStore(ABC):
         """Undo a redeem whose device pool user could not be made (active -> pending, the same code again)."""
 
     @abstractmethod
-    def revoke(self, device_id: str, by: str, audit: AuditEntry, now: datetime) -> Device:
+    def revoke(self, device_id: str, by: str, audit: DeviceAuditEntry, now: datetime) -> Device:
         """-> revoked (with its code spent if pending), atomically with the audit entry; a revoked device is
         returned unchanged; an unknown one raises NotFound."""
 
@@ -44,7 +44,7 @@ class DeviceStore(ABC):
         """Record that the device pool's user is signed out and disabled."""
 
     @abstractmethod
-    def audit(self, device_id: str) -> list[AuditEntry]:
+    def audit(self, device_id: str) -> list[DeviceAuditEntry]:
         """The device's audit entries, oldest first."""
 
 
