@@ -7,8 +7,8 @@ import threading
 from datetime import datetime
 
 from madoguchi.devices.models import (
-    DeviceAuditEntry,
     Device,
+    DeviceAuditEntry,
     DeviceIdentityUnavailable,
     DeviceNotEnrolled,
     DeviceStatus,

@@ -14,7 +14,7 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
-from madoguchi.devices.models import DeviceAuditEntry, Device, DeviceStatus, EnrolmentCodeInvalid
+from madoguchi.devices.models import Device, DeviceAuditEntry, DeviceStatus, EnrolmentCodeInvalid
 from madoguchi.devices.store import DeviceStore
 from madoguchi.shared.aws import dynamodb_table
 from madoguchi.shared.dynamodb import plain, query_all, transact

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 
 from madoguchi.devices.models import (
     CODE_MINUTES,
-    DeviceAuditEntry,
     Device,
+    DeviceAuditEntry,
     DeviceDetail,
     DeviceIdentityUnavailable,
     DeviceList,

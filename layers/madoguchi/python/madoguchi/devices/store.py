@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from datetime import datetime
 
-from madoguchi.devices.models import DeviceAuditEntry, Device, Tokens
+from madoguchi.devices.models import Device, DeviceAuditEntry, Tokens
 
 
 class DeviceStore(ABC):
