@@ -5,6 +5,7 @@ says it is no longer enrolled. axe-core finds nothing, in Japanese and in Portug
 from __future__ import annotations
 
 import re
+import secrets
 
 import pytest
 import requests
@@ -28,19 +29,21 @@ def enrol_on_staff_page(page: Page, kind_label: str, name: str, location: str) -
 def test_manager_enrols_and_revokes_a_ticket_machine_and_a_kiosk(
     browser: Browser, page: Page, stack_url: str, sign_in, axe_violations
 ):
+    # Names unique to this test: the session's stack holds other tests' devices
+    ticket_name, kiosk_name = f"入口の発券機 {secrets.token_hex(3)}", f"市民課前キオスク {secrets.token_hex(3)}"
     # Given a counter manager on the devices page (Japanese)
     sign_in(page, "staff-kanri", "/staff/devices/")
     expect(page.get_by_role("heading", level=1, name="キオスク端末・発券機の管理")).to_be_visible()
     assert axe_violations() == ""
-    ticket_code, _ = enrol_on_staff_page(page, "発券機", "入口の発券機", "本庁1階 入口")
+    ticket_code, _ = enrol_on_staff_page(page, "発券機", ticket_name, "本庁1階 入口")
     expect(page.locator("#code-heading")).to_be_focused()
     expect(page.locator(".qr svg")).to_be_visible()
     assert axe_violations() == ""
     page.get_by_role("button", name="控えたので閉じる").click()
     expect(page.locator("#enrolment-code")).to_have_count(0)  # shown once
-    kiosk_code, kiosk_link = enrol_on_staff_page(page, "キオスク端末", "市民課前キオスク", "本庁1階 市民課前")
+    kiosk_code, kiosk_link = enrol_on_staff_page(page, "キオスク端末", kiosk_name, "本庁1階 市民課前")
     page.get_by_role("button", name="控えたので閉じる").click()
-    row = page.get_by_role("row", name=re.compile("入口の発券機"))
+    row = page.get_by_role("row", name=re.compile(ticket_name))
     expect(row).to_contain_text("登録待ち")
 
     # When the ticket machine starts for the first time and the code is typed on it (Portuguese)
@@ -51,7 +54,7 @@ def test_manager_enrols_and_revokes_a_ticket_machine_and_a_kiosk(
     machine.get_by_label("Código de registro").fill(ticket_code.lower())
     machine.get_by_role("button", name="Registrar", exact=True).click()
     # Then it issues a ticket, keeps no sign-out for the public, and stays enrolled after a restart
-    expect(machine.locator(".device-status")).to_contain_text("入口の発券機")
+    expect(machine.locator(".device-status")).to_contain_text(ticket_name)
     expect(machine.locator("#signout-button")).to_have_count(0)
     machine.reload()
     tile = machine.get_by_role("button", name=re.compile("Retirar senha")).first
@@ -63,7 +66,7 @@ def test_manager_enrols_and_revokes_a_ticket_machine_and_a_kiosk(
     # and the kiosk enrols from the manager's link (its QR code's content)
     kiosk = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo").new_page()
     kiosk.goto(kiosk_link)
-    expect(kiosk.locator(".device-status")).to_contain_text("市民課前キオスク")
+    expect(kiosk.locator(".device-status")).to_contain_text(kiosk_name)
     assert "#enrol=" not in kiosk.url  # the code leaves the address bar at once
     expect(kiosk.locator(".tile").first).to_be_visible()
     # a spent code enrols nothing more
@@ -72,8 +75,8 @@ def test_manager_enrols_and_revokes_a_ticket_machine_and_a_kiosk(
 
     # When the manager revokes both
     page.reload()
-    expect(page.get_by_role("row", name=re.compile("入口の発券機"))).to_contain_text("使用中")
-    for name in ("入口の発券機", "市民課前キオスク"):
+    expect(page.get_by_role("row", name=re.compile(ticket_name))).to_contain_text("使用中")
+    for name in (ticket_name, kiosk_name):
         row = page.get_by_role("row", name=re.compile(name))
         row.get_by_role("button", name=f"{name} を取り消す").click()
         row.get_by_role("button", name="取り消す", exact=True).click()
