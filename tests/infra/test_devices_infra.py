@@ -87,7 +87,7 @@ def test_the_devices_function_manages_only_the_device_pool(madoguchi: Madoguchi,
     env = synth_templates["MadoguchiApi"]["Resources"][_logical_id(madoguchi.api.functions["devices"])]["Properties"][
         "Environment"
     ]["Variables"]
-    assert {"DEVICE_USER_POOL_ID", "DEVICE_CLIENT_ID", "DEVICES_TABLE", "SITE_URL"} <= set(env)
+    assert {"DEVICE_USER_POOL_ID", "DEVICE_CLIENT_ID", "DEVICES_TABLE"} <= set(env)
     assert _logical_id(madoguchi.auth.device_enrolment) in json.dumps(env["DEVICE_CLIENT_ID"])
 
 
