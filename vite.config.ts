@@ -38,6 +38,7 @@ export default defineConfig({
         congestion: page("congestion/index.html"),
         staffQueue: page("staff/queue/index.html"),
         staffDashboard: page("staff/dashboard/index.html"),
+        staffDevices: page("staff/devices/index.html"),
         ticketMachine: page("ticket-machine/index.html"),
         signin: page("signin/index.html"),
         lineLink: page("line-link/index.html"),

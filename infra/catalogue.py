@@ -127,6 +127,9 @@ class Function:
     # retried STREAM_RETRY_ATTEMPTS times (bisected), then the batch's position goes to the function's
     # on-failure queue (`<name>-stream-failures`); locally infra/local/streams.py delivers the same way.
     streams: tuple[str, ...] = ()
+    # Manages the device pool's users (Cognito admin API: create, set password, sign in, sign out, disable) and
+    # gets the pool's id and the device enrolment client's id (DEVICE_USER_POOL_ID, DEVICE_CLIENT_ID).
+    device_identities: bool = False
     # Deployed by the auth stack as a Cognito trigger (no layers, not behind the API); the local issuer does its job.
     cognito_trigger: bool = False
     # Builds links to the site (madoguchi.shared.public_origin): gets the site's address from the deployment
@@ -230,6 +233,9 @@ TABLES += (
     # line: residents' linked LINE user ids, and LINE Login authorisations in progress (state, nonce, PKCE
     # verifier; `expires_at` removes those left unfinished) (docs/data-model.md).
     Table(key="messaging", env="MESSAGING_TABLE", ttl="expires_at"),
+    # Enrolled kiosks and ticket machines (one partition: GetItem per device request), their one-time enrolment
+    # codes (by hash, expiring) and the audit of who enrolled and revoked them (docs/data-model.md).
+    Table(key="devices", env="DEVICES_TABLE", ttl="ttl"),
 )
 
 BUCKETS: tuple[Bucket, ...] = (
@@ -335,7 +341,7 @@ FUNCTIONS: tuple[Function, ...] = (
             Route("GET", "/me/applications", authenticated=True),
             Route("POST", "/visits", authenticated=True),
         ),
-        tables=(("applications", "write"), ("catalogue", "read"), ("outbox", "write")),
+        tables=(("applications", "write"), ("catalogue", "read"), ("outbox", "write"), ("devices", "read")),
         buckets=(("attachments", "write"),),
         secrets=("stripe",),
         sends_mail=True,
@@ -546,7 +552,7 @@ FUNCTIONS += (
             Route("POST", "/tickets/{ticketId}/notifications", authenticated=False),
             Route("GET", "/notifications/webpush-key", authenticated=False),
         ),
-        tables=(("queue", "write"), ("congestion", "write"), ("outbox", "write")),
+        tables=(("queue", "write"), ("congestion", "write"), ("outbox", "write"), ("devices", "read")),
         secrets=("line", "webpush"),
         builds_links=True,
     ),
@@ -583,7 +589,7 @@ FUNCTIONS += (
             Route("GET", "/kiosk/sessions/{sessionId}/orders/{orderId}", authenticated=True),
             Route("POST", "/kiosk/sessions/{sessionId}/orders/{orderId}/cancel", authenticated=True),
         ),
-        tables=(("kiosk", "write"), ("catalogue", "read")),
+        tables=(("kiosk", "write"), ("catalogue", "read"), ("devices", "read")),
         buckets=(("jpki", "read"),),
         secrets=("stripe",),
     ),
@@ -606,6 +612,26 @@ FUNCTIONS += (
         timeout_s=60,
         tables=(("metrics", "write"),),
         streams=("outbox",),
+    ),
+)
+
+FUNCTIONS += (
+    Function(
+        name="devices",
+        description="Enrolled kiosks and ticket machines: enrol with a one-time code, renew, revoke (managers)",
+        memory_mb=512,
+        routes=(
+            Route("POST", "/staff/devices", authenticated=True),
+            Route("GET", "/staff/devices", authenticated=True),
+            Route("GET", "/staff/devices/{deviceId}", authenticated=True),
+            Route("POST", "/staff/devices/{deviceId}/revoke", authenticated=True),
+            Route("POST", "/devices/enrol", authenticated=False),
+            Route("POST", "/devices/token", authenticated=False),
+            Route("GET", "/devices/me", authenticated=True),
+        ),
+        tables=(("devices", "write"),),
+        device_identities=True,
+        builds_links=True,  # the enrolment link (and its QR code) to the device page
     ),
 )
 

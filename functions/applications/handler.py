@@ -49,11 +49,11 @@ from madoguchi.shared.api import (
 )
 from madoguchi.shared.clock import now
 from madoguchi.shared.errors import present
-from madoguchi.wiring import application_store, attachments, mailer, payment_gateway, procedure_store
+from madoguchi.wiring import application_store, attachments, device_gate, mailer, payment_gateway, procedure_store
 
 logger = Logger()
 metrics = Metrics()
-app = make_resolver()
+app = make_resolver(device_gate=device_gate())  # revoked devices are refused here
 
 PDF = "application/pdf"
 

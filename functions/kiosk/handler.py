@@ -25,6 +25,7 @@ from madoguchi.shared.api import (
 )
 from madoguchi.shared.clock import now
 from madoguchi.wiring import (
+    device_gate,
     jpki_trust,
     kiosk_orders,
     kiosk_sessions,
@@ -36,7 +37,7 @@ from madoguchi.wiring import (
 
 logger = Logger()
 metrics = Metrics()
-app = make_resolver()
+app = make_resolver(device_gate=device_gate())  # revoked devices are refused here
 
 UNAVAILABLE: dict[int, OpenAPIResponse] = {
     503: {

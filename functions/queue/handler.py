@@ -48,11 +48,11 @@ from madoguchi.shared.api import (
 from madoguchi.shared.clock import now
 from madoguchi.shared.public_origin import site_origin
 from madoguchi.shared.settings import settings
-from madoguchi.wiring import line_messenger, queue_store, webpush_sender
+from madoguchi.wiring import device_gate, line_messenger, queue_store, webpush_sender
 
 logger = Logger()
 metrics = Metrics()
-app = make_resolver()
+app = make_resolver(device_gate=device_gate())  # revoked devices are refused here
 
 STAFF = {**SIGNED_IN, **NOT_FOUND, **CONFLICT}
 

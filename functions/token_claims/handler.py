@@ -2,7 +2,8 @@
 
 Each user pool gets its own copy of this function with ROLE set to resident, staff or device, so the role
 comes from the pool the user signed in to, never from anything the user can edit. Staff get `department`
-from their first department group; devices get `device_kind` from their immutable `custom:device_kind`.
+from their first department group; devices get `device_kind` from their immutable `custom:device_kind` and
+`device_id` from their user name.
 Plain Python (stdlib only) so it has no layer and starts fast on every sign-in and token refresh.
 """
 
@@ -16,7 +17,11 @@ DEVICE_KINDS = ("kiosk", "ticket_machine")
 
 
 def claims_for(
-    role: str, user_attributes: dict[str, str], groups: list[str], departments: tuple[str, ...] = ()
+    role: str,
+    user_attributes: dict[str, str],
+    groups: list[str],
+    departments: tuple[str, ...] = (),
+    username: str = "",
 ) -> dict[str, str]:
     if role not in ROLES:
         raise ValueError(f"ROLE must be one of {ROLES}, got {role!r}")
@@ -31,6 +36,11 @@ def claims_for(
             # Fail closed: Cognito refuses the sign-in rather than issue a token without a known kind.
             raise ValueError(f"device has no valid custom:device_kind (got {kind!r})")
         claims["device_kind"] = kind
+        # The device's record (madoguchi.devices) is keyed by the user name the enrolment gave it; the API checks
+        # that record on every request, so a revoked device is refused before its token expires.
+        if not username:
+            raise ValueError("device has no user name")
+        claims["device_id"] = username
     return claims
 
 
@@ -39,7 +49,13 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     groups = (request.get("groupConfiguration") or {}).get("groupsToOverride") or []
     # The staff pool's department groups (madoguchi.departments), passed by the auth stack.
     departments = tuple(d for d in os.environ.get("DEPARTMENTS", "").split(",") if d)
-    claims = claims_for(os.environ.get("ROLE", ""), request.get("userAttributes") or {}, groups, departments)
+    claims = claims_for(
+        os.environ.get("ROLE", ""),
+        request.get("userAttributes") or {},
+        groups,
+        departments,
+        event.get("userName") or "",
+    )
     response = event.setdefault("response", {})
     details = response.get("claimsOverrideDetails") or {}
     details["claimsToAddOrOverride"] = {**(details.get("claimsToAddOrOverride") or {}), **claims}

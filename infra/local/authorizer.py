@@ -14,8 +14,8 @@ import jwt
 
 
 class CognitoAuthorizer:
-    def __init__(self, clients_by_issuer: dict[str, str]) -> None:
-        """`clients_by_issuer`: each trusted pool's issuer and the app client id its tokens must name."""
+    def __init__(self, clients_by_issuer: dict[str, tuple[str, ...]]) -> None:
+        """`clients_by_issuer`: each trusted pool's issuer and the app client ids its tokens may name."""
         self.clients_by_issuer = dict(clients_by_issuer)
         self._keys = {issuer: jwt.PyJWKClient(f"{issuer}/.well-known/jwks.json") for issuer in clients_by_issuer}
 
@@ -32,7 +32,7 @@ class CognitoAuthorizer:
             token,
             key.key,
             algorithms=["RS256"],
-            audience=self.clients_by_issuer[issuer],
+            audience=list(self.clients_by_issuer[issuer]),
             issuer=issuer,
             options={"require": ["exp", "iat", "sub", "iss", "aud", "token_use"]},
         )

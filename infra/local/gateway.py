@@ -59,7 +59,7 @@ class Gateway:
     def __init__(self, functions: Functions, provider: LocalOidcProvider, web_dist: Path = WEB_DIST) -> None:
         self.functions = functions
         self.provider = provider
-        self.authorizer = CognitoAuthorizer({pool.issuer: pool.client.client_id for pool in provider.pools.values()})
+        self.authorizer = CognitoAuthorizer(provider.audiences())
         self.web_dist = web_dist
         self.routes = [_compile(r, f) for r, f in catalogue.routes()]
         self._openapi: bytes | None = None

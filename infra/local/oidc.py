@@ -379,13 +379,14 @@ class Pool:
             claims["department"] = user.department
         if user.device_kind:
             claims["device_kind"] = user.device_kind
+            claims["device_id"] = user.id  # the trigger's: the device pool's user name is the device's record id
         return claims
 
-    def id_token(self, user: DemoUser, lifetime: int = TOKEN_SECONDS) -> str:
+    def id_token(self, user: DemoUser, lifetime: int = TOKEN_SECONDS, audience: str | None = None) -> str:
         now = int(time.time())
         claims = {
             "iss": self.issuer,
-            "aud": self.client.client_id,
+            "aud": audience or self.client.client_id,
             "iat": now,
             "auth_time": now,
             "exp": now + lifetime,
@@ -411,7 +412,7 @@ class Pool:
             "scopes_supported": ["openid", "profile", "email"],
             "token_endpoint_auth_methods_supported": ["none"],
             "code_challenge_methods_supported": ["S256"],
-            "claims_supported": ["sub", "name", "role", "department", "device_kind", "cognito:username"],
+            "claims_supported": ["sub", "name", "role", "department", "device_kind", "device_id", "cognito:username"],
         }
 
     # storage: codes are single use; a replayed code revokes what it issued (RFC 6749 §4.1.2)
@@ -591,6 +592,129 @@ def sign_in_page(pool: Pool, request: Request, problem: str | None = None, chose
     )
 
 
+# --- Cognito's admin API for the device pool ----------------------------------------------------------------------
+DEVICE_POOL_ID = "ap-northeast-1_LocalDevices"  # Cognito's <region>_<id> shape
+DEVICE_ENROLMENT_CLIENT = "local-device-enrolment-client"
+
+
+@dataclass
+class PoolUser:
+    """A user created through the admin API (an enrolled device), as Cognito keeps it."""
+
+    user: DemoUser
+    password: str
+    enabled: bool = True
+
+
+class CognitoError(Exception):
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+@dataclass
+class DevicePoolAdmin:
+    """The few `AWSCognitoIdentityProviderService.*` operations the devices function calls (madoguchi.devices.cognito),
+    answered as Cognito answers them (JSON 1.1; errors as `__type`), so boto3 and the adapter run unchanged. The
+    tokens are the device pool's own (same key, issuer and claims as its sign-in), `aud` the enrolment client."""
+
+    pool: Pool
+    users: dict[str, PoolUser] = field(default_factory=dict)
+
+    def call(self, operation: str, body: dict[str, Any]) -> dict[str, Any]:
+        if body.get("UserPoolId") != DEVICE_POOL_ID:
+            raise CognitoError("ResourceNotFoundException", "User pool does not exist.")
+        handler = getattr(self, operation, None)
+        if operation not in OPERATIONS or handler is None:
+            raise CognitoError("InvalidParameterException", f"{operation} is not offered by the local stand-in")
+        with self.pool.lock:
+            result: dict[str, Any] = handler(body)
+        return result
+
+    def _user(self, name: str) -> PoolUser:
+        user = self.users.get(name)
+        if user is None:
+            raise CognitoError("UserNotFoundException", "User does not exist.")
+        return user
+
+    def AdminCreateUser(self, body: dict[str, Any]) -> dict[str, Any]:
+        name = str(body["Username"])
+        if name in self.users:
+            raise CognitoError("UsernameExistsException", "User account already exists.")
+        attributes = {a["Name"]: a["Value"] for a in body.get("UserAttributes") or []}
+        kind = attributes.get("custom:device_kind")
+        if kind not in ("kiosk", "ticket_machine"):
+            raise CognitoError("InvalidParameterException", "custom:device_kind is required")
+        self.users[name] = PoolUser(DemoUser(name, "device", name, device_kind=kind), str(body["TemporaryPassword"]))
+        return {"User": {"Username": name, "Enabled": True, "UserStatus": "FORCE_CHANGE_PASSWORD"}}
+
+    def AdminSetUserPassword(self, body: dict[str, Any]) -> dict[str, Any]:
+        self._user(str(body["Username"])).password = str(body["Password"])
+        return {}
+
+    def AdminInitiateAuth(self, body: dict[str, Any]) -> dict[str, Any]:
+        if body.get("ClientId") != DEVICE_ENROLMENT_CLIENT:
+            raise CognitoError("ResourceNotFoundException", "User pool client does not exist.")
+        params = body.get("AuthParameters") or {}
+        if body.get("AuthFlow") == "ADMIN_USER_PASSWORD_AUTH":
+            user = self.users.get(str(params.get("USERNAME")))
+            if (
+                user is None
+                or not user.enabled
+                or not secrets.compare_digest(user.password, str(params.get("PASSWORD")))
+            ):
+                raise CognitoError("NotAuthorizedException", "Incorrect username or password.")
+            refresh = secrets.token_urlsafe(48)
+            now = time.time()
+            self.pool.refresh_tokens[refresh] = RefreshToken(
+                token=refresh,
+                client_id=DEVICE_ENROLMENT_CLIENT,
+                scope="openid",
+                user=user.user,
+                code="",
+                expires_at=now + 365 * 24 * 3600,  # the enrolment client's refresh token validity
+                auth_time=int(now),
+                amr=["pwd"],
+            )
+            return self._result(user.user, refresh)
+        if body.get("AuthFlow") == "REFRESH_TOKEN_AUTH":
+            token = self.pool.refresh_tokens.get(str(params.get("REFRESH_TOKEN")))
+            if token is None or token.is_expired() or token.is_revoked() or token.client_id != DEVICE_ENROLMENT_CLIENT:
+                raise CognitoError("NotAuthorizedException", "Invalid Refresh Token")
+            user = self.users.get(token.user.id)
+            if user is None or not user.enabled:
+                raise CognitoError("NotAuthorizedException", "User is disabled.")
+            return self._result(user.user, None)
+        raise CognitoError("InvalidParameterException", "AuthFlow not enabled for this client")
+
+    def _result(self, user: DemoUser, refresh: str | None) -> dict[str, Any]:
+        result: dict[str, Any] = {
+            "IdToken": self.pool.id_token(user, audience=DEVICE_ENROLMENT_CLIENT),
+            "AccessToken": secrets.token_urlsafe(32),
+            "ExpiresIn": TOKEN_SECONDS,
+            "TokenType": "Bearer",
+        }
+        if refresh:
+            result["RefreshToken"] = refresh
+        return {"ChallengeParameters": {}, "AuthenticationResult": result}
+
+    def AdminUserGlobalSignOut(self, body: dict[str, Any]) -> dict[str, Any]:
+        name = self._user(str(body["Username"])).user.id
+        for token in self.pool.refresh_tokens.values():
+            if token.user.id == name:
+                token.revoked = True
+        return {}
+
+    def AdminDisableUser(self, body: dict[str, Any]) -> dict[str, Any]:
+        self._user(str(body["Username"])).enabled = False
+        return {}
+
+
+OPERATIONS = frozenset(
+    {"AdminCreateUser", "AdminSetUserPassword", "AdminInitiateAuth", "AdminUserGlobalSignOut", "AdminDisableUser"}
+)
+
+
 # --- the server ----------------------------------------------------------------------------------------------------
 @dataclass
 class LocalOidcProvider:
@@ -601,6 +725,7 @@ class LocalOidcProvider:
     server: BaseWSGIServer | None = None
     pools: dict[str, Pool] = field(default_factory=dict)
     servers: dict[str, Server] = field(default_factory=dict)
+    device_admin: DevicePoolAdmin | None = None
 
     @property
     def url(self) -> str:
@@ -614,6 +739,7 @@ class LocalOidcProvider:
             pool = Pool(role, f"{self.url}/{role}", Client(f"local-{role}-client", site_url))
             self.pools[role] = pool
             self.servers[role] = Server(pool)
+        self.device_admin = DevicePoolAdmin(self.pools["device"])
         self.set_site_url(site_url)
         return self
 
@@ -634,6 +760,15 @@ class LocalOidcProvider:
         if user is None:
             raise UnknownUser(user_id)
         return self.pools[user.role].id_token(user, lifetime)
+
+    def audiences(self) -> dict[str, tuple[str, ...]]:
+        """Each pool's issuer and the app clients its tokens may name (the device pool's enrolment client too)."""
+        return {
+            pool.issuer: (pool.client.client_id, DEVICE_ENROLMENT_CLIENT)
+            if role == "device"
+            else (pool.client.client_id,)
+            for role, pool in self.pools.items()
+        }
 
     def web_config(self) -> dict[str, dict[str, str]]:
         """config.json's `auth`: each audience's authority, client and sign-out endpoint."""
@@ -656,7 +791,30 @@ class LocalOidcProvider:
             response.headers["Vary"] = "Origin"
         return response(environ, start_response)
 
+    @property
+    def cognito_endpoint(self) -> str:
+        """Where boto3's `cognito-idp` client reaches the admin API (AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER)."""
+        return f"{self.url}/cognito-idp"
+
+    def _cognito(self, request: Request) -> Response:
+        target = request.headers.get("X-Amz-Target", "")
+        service, _, operation = target.partition(".")
+        if service != "AWSCognitoIdentityProviderService" or self.device_admin is None:
+            return Response("not found", status=404)
+        try:
+            body = json.loads(request.get_data() or b"{}")
+            answer = self.device_admin.call(operation, body if isinstance(body, dict) else {})
+        except CognitoError as error:
+            payload = {"__type": error.kind, "message": str(error)}
+            return Response(json.dumps(payload), status=400, content_type="application/x-amz-json-1.1")
+        except (ValueError, KeyError) as error:
+            payload = {"__type": "InvalidParameterException", "message": str(error)}
+            return Response(json.dumps(payload), status=400, content_type="application/x-amz-json-1.1")
+        return Response(json.dumps(answer), content_type="application/x-amz-json-1.1")
+
     def handle(self, request: Request) -> Response:
+        if request.path.rstrip("/") == "/cognito-idp" and request.method == "POST":
+            return self._cognito(request)
         role, _, rest = request.path.strip("/").partition("/")
         pool, server = self.pools.get(role), self.servers.get(role)
         if pool is None or server is None:

@@ -19,7 +19,7 @@ from infra.local.functions import REGION, Functions
 from infra.local.gateway import Gateway
 from infra.local.jpki import LocalJpki
 from infra.local.line import LineStandIn
-from infra.local.oidc import LocalOidcProvider
+from infra.local.oidc import DEVICE_ENROLMENT_CLIENT, DEVICE_POOL_ID, LocalOidcProvider
 from infra.local.provision import provision
 from infra.local.scheduler import Scheduler
 from infra.local.secrets import LOCAL_SECRETS
@@ -109,6 +109,12 @@ class LocalStack:
         self.push.start()
         os.environ["WEBPUSH_ORIGINS"] = self.push.url  # the cloud's allow-list (WEBPUSH_HOSTS default) plus this
 
+        # The stand-in of Cognito's managed login and, for the devices function, of its admin API on the device pool.
+        self.oidc.start()
+        os.environ["AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"] = self.oidc.cognito_endpoint
+        os.environ["DEVICE_USER_POOL_ID"] = DEVICE_POOL_ID
+        os.environ["DEVICE_CLIENT_ID"] = DEVICE_ENROLMENT_CLIENT
+
         self.functions = Functions()
         lambda_dispatch.install(self.functions)
         s3_events.install(self.functions)
@@ -132,9 +138,11 @@ class LocalStack:
             from infra.seed.kiosk import seed_kiosk_residents
 
             seed_kiosk_residents(catalogue.table("kiosk").local_name)
+            from infra.seed.devices import seed_devices
+
+            seed_devices(catalogue.table("devices").local_name)
         self.jpki.install(catalogue.bucket("jpki").local_name)
 
-        self.oidc.start()
         self.server = make_server(self.host, self.port, Gateway(self.functions, self.oidc), threaded=True)
         self.oidc.set_site_url(self.url)  # the app clients' callback and sign-out origin
         os.environ["SITE_URL"] = self.url  # where residents come back to after paying; links in tickets and notices

@@ -44,6 +44,8 @@ ROUTE_THROTTLES: dict[tuple[str, str], tuple[int, int]] = {
     ("POST", "/tickets/{ticketId}/notifications"): (10, 20),
     ("POST", "/faq/chat"): (10, 20),
     ("POST", "/guide/checklist"): (20, 40),
+    ("POST", "/devices/enrol"): (2, 5),  # a code is typed once per machine: slow guessing down further
+    ("POST", "/devices/token"): (10, 20),
     ("POST", "/guide/checklist.ics"): (20, 40),
     ("POST", "/line/webhook"): (20, 40),
     ("POST", "/payments/stripe/webhook"): (20, 40),
@@ -58,6 +60,14 @@ TABLE_WRITE = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
 KEY_READ = ["kms:Decrypt", "kms:DescribeKey"]
 KEY_WRITE = ["kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"]
 OBJECT_READ = ["s3:GetObject"]
+# What the devices function does to the device pool's users, and nothing else (no list, no delete, no other pool).
+DEVICE_POOL_ADMIN = [
+    "cognito-idp:AdminCreateUser",
+    "cognito-idp:AdminSetUserPassword",
+    "cognito-idp:AdminInitiateAuth",
+    "cognito-idp:AdminUserGlobalSignOut",
+    "cognito-idp:AdminDisableUser",
+]
 OBJECT_WRITE = ["s3:PutObject", "s3:PutObjectTagging", "s3:DeleteObject"]
 
 
@@ -74,6 +84,7 @@ class ApiStack(Stack):
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self._data = data
+        self._auth = auth
         layers = [
             lambda_.LayerVersion(
                 self,
@@ -225,6 +236,9 @@ class ApiStack(Stack):
             env[catalogue.workflow(key).env] = self._state_machine_arn(key)
         for key in fn.secrets:
             env[catalogue.secret(key).env] = self._data.secrets[key].secret_arn
+        if fn.device_identities:
+            env["DEVICE_USER_POOL_ID"] = self._auth.devices.user_pool_id
+            env["DEVICE_CLIENT_ID"] = self._auth.device_enrolment.user_pool_client_id
         return env
 
     @property
@@ -282,6 +296,10 @@ class ApiStack(Stack):
         if fn.builds_links:
             statements.append(
                 iam.PolicyStatement(actions=["ssm:GetParameter"], resources=[self.site_url_parameter_arn])
+            )
+        if fn.device_identities:
+            statements.append(
+                iam.PolicyStatement(actions=DEVICE_POOL_ADMIN, resources=[self._auth.devices.user_pool_arn])
             )
         if fn.secrets:
             arns = [self._data.secrets[key].secret_arn for key in fn.secrets]

@@ -39,6 +39,7 @@ class AuthStack(Stack):
         self.residents = self._residents(sources)
         self.staff = self._staff(sources)
         self.devices = self._devices(sources)
+        self.device_enrolment = self._device_enrolment_client()
         self.pools = [self.residents, self.staff, self.devices]
         self.pools_by_role = {"resident": self.residents, "staff": self.staff, "device": self.devices}
         prefix = self.node.try_get_context("auth_domain_prefix") or "madoguchi"
@@ -133,6 +134,32 @@ class AuthStack(Stack):
                 precedence=precedence,
             )
         return pool
+
+    def _device_enrolment_client(self) -> cognito.UserPoolClient:
+        """The client the devices function signs enrolled devices in with (admin API, server side only): a device
+        redeems its one-time code, the function creates its user with a random password, signs it in once with
+        ADMIN_USER_PASSWORD_AUTH and forgets the password; the device then renews through the API with its
+        refresh token (REFRESH_TOKEN_AUTH), which the function refuses once the device is revoked. No OAuth flow:
+        nobody signs in to this client in a browser, so it has no callback URL and needs nothing from the web
+        stack (decision: devices enrolled with a one-time code)."""
+        client = cognito.UserPoolClient(
+            self,
+            "DeviceEnrolmentClient",
+            user_pool=self.devices,
+            generate_secret=False,
+            auth_flows=cognito.AuthFlow(admin_user_password=True),
+            disable_o_auth=True,
+            prevent_user_existence_errors=True,
+            enable_token_revocation=True,
+            id_token_validity=Duration.hours(1),
+            access_token_validity=Duration.hours(1),
+            # Counted from enrolment: a machine is re-enrolled yearly (docs/operations.md); revocation is immediate
+            # whatever this is, through the device record every request is checked against.
+            refresh_token_validity=Duration.days(365),
+            write_attributes=cognito.ClientAttributes(),
+        )
+        CfnOutput(self, "DeviceEnrolmentClientId", value=client.user_pool_client_id)
+        return client
 
     def _devices(self, sources: Sources) -> cognito.UserPool:
         pool = self._pool(

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import requests
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
 from infra.local.oidc import STAFF_PASSWORD, staff_totp
@@ -85,5 +86,24 @@ def sign_out() -> Callable[[Page], None]:
     def run(page: Page) -> None:
         page.locator("#signout-button").click()
         page.wait_for_url(re.compile(r"/(\?.*)?$"))
+
+    return run
+
+
+@pytest.fixture
+def enrolment_link(stack_url: str) -> Callable[[str], str]:
+    """A device page's enrolment link (`/ticket-machine/#enrol=<code>`), made by a counter manager through the
+    API: what the manager opens on the machine (or its QR code) to enrol it."""
+
+    def run(kind: str) -> str:
+        token = requests.post(f"{stack_url}/_local/token", json={"user": "staff-kanri"}, timeout=30).json()["token"]
+        response = requests.post(
+            f"{stack_url}/staff/devices",
+            json={"kind": kind, "label": f"test {kind}", "location": "1F"},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
+        )
+        response.raise_for_status()
+        return str(response.json()["enrol_url"])
 
     return run

@@ -8,8 +8,8 @@ from playwright.sync_api import Page, expect
 pytestmark = pytest.mark.browser
 
 
-def test_kiosk_lists_only_kiosk_procedures_as_big_buttons(page: Page, stack_url: str):
-    page.goto(stack_url + "/kiosk/?lang=en")
+def test_kiosk_lists_only_kiosk_procedures_as_big_buttons(page: Page, stack_url: str, enrolment_link):
+    page.goto(enrolment_link("kiosk").replace("/kiosk/", "/kiosk/?lang=en"))  # an enrolled kiosk
     tile = page.get_by_role("button", name=re.compile("Copy of Resident Record"))
     expect(tile).to_be_visible()
     box = tile.bounding_box()

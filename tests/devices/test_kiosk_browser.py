@@ -13,6 +13,7 @@ from typing import Any
 
 import boto3
 import pytest
+import requests
 import stripe
 from cryptography.hazmat.primitives.serialization import Encoding
 from playwright.sync_api import Page, Response, expect
@@ -20,7 +21,7 @@ from pypdf import PdfReader
 
 from infra import catalogue
 from infra.local.jpki import LocalJpki
-from tests.browser.conftest import axe_violations, console_errors, page, sign_in  # noqa: F401 - fixtures
+from tests.browser.conftest import axe_violations, console_errors, page  # noqa: F401 - fixtures
 from tests.devices.conftest import PIN, resident
 from tests.devices.mynumber_card import CardData, VirtualCardSlot
 from tests.devices.test_cardbridge_http import BridgeProcess
@@ -47,19 +48,34 @@ def card_of_resident_1(local_stack: Any) -> CardData:
     )
 
 
+# The kiosk the current test enrolled (its device id names its Stripe reader).
+ENROLLED: dict[str, str] = {}
+
+
 @pytest.fixture
 def kiosk_page(
     page: Page,  # noqa: F811
     stack_url: str,
+    local_stack: Any,
     start_bridge: Callable[..., BridgeProcess],
-    sign_in: Callable[..., None],  # noqa: F811
 ) -> Callable[[str], Page]:
     def open_kiosk(lang: str) -> Page:
         bridge = start_bridge("--origin", stack_url)
         # set once at enrolment on a real kiosk; the bridge listens on a free port here
         page.add_init_script(f"localStorage.setItem('madoguchi.cardbridge', {bridge.url!r})")
         page.context.grant_permissions(["local-network-access"], origin=stack_url)
-        sign_in(page, "kiosk-1", f"/kiosk/?lang={lang}")
+        # a counter manager enrols this kiosk; the city registers its payment terminal with the kiosk's id
+        manager = requests.post(f"{stack_url}/_local/token", json={"user": "staff-kanri"}, timeout=30).json()
+        enrolment = requests.post(
+            f"{stack_url}/staff/devices",
+            json={"kind": "kiosk", "label": "test kiosk", "location": "1F"},
+            headers={"Authorization": f"Bearer {manager['token']}"},
+            timeout=30,
+        )
+        enrolment.raise_for_status()
+        ENROLLED["kiosk"] = enrolment.json()["device"]["id"]
+        local_stack.stripe.register_reader(ENROLLED["kiosk"])
+        page.goto(enrolment.json()["enrol_url"].replace("/kiosk/", f"/kiosk/?lang={lang}"))
         return page
 
     return open_kiosk
@@ -68,7 +84,8 @@ def kiosk_page(
 def tap(local_stack: Any, number: str) -> None:
     """The resident's payment card on the kiosk's terminal: Stripe's test helper on the simulated reader."""
     client = stripe.StripeClient(local_stack.stripe.api_key, base_addresses={"api": local_stack.stripe.url})
-    reader = next(r for r, v in local_stack.stripe.readers.items() if v["metadata"].get("kiosk") == "kiosk-1")
+    kiosk = ENROLLED["kiosk"]
+    reader = next(r for r, v in local_stack.stripe.readers.items() if v["metadata"].get("kiosk") == kiosk)
     client.v1.test_helpers.terminal.readers.present_payment_method(
         reader, {"type": "card_present", "card_present": {"number": number}}
     )

@@ -148,6 +148,8 @@ def test_each_function_is_built_as_the_catalogue_says(madoguchi: Madoguchi, api:
     if fn.builds_links:  # links from the deployment's address, never from request headers
         expected |= {"SITE_URL_PARAMETER"}
     expected |= {catalogue.secret(k).env for k in fn.secrets}
+    if fn.device_identities:  # the device pool and its enrolment client, from the auth stack
+        expected |= {"DEVICE_USER_POOL_ID", "DEVICE_CLIENT_ID"}
     assert set(variables) == expected
     for name, value in catalogue.environment(fn).items():
         assert variables[name] == value

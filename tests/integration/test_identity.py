@@ -9,9 +9,24 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 @pytest.mark.parametrize(
     ("user", "expected"),
     [
-        ("resident-pt", {"sub": "resident-pt", "role": "resident", "department": None, "device_kind": None}),
-        ("staff-kodomo", {"sub": "staff-kodomo", "role": "staff", "department": "kodomo", "device_kind": None}),
-        ("ticket-1", {"sub": "ticket-1", "role": "device", "department": None, "device_kind": "ticket_machine"}),
+        (
+            "resident-pt",
+            {"sub": "resident-pt", "role": "resident", "department": None, "device_kind": None, "device_id": None},
+        ),
+        (
+            "staff-kodomo",
+            {"sub": "staff-kodomo", "role": "staff", "department": "kodomo", "device_kind": None, "device_id": None},
+        ),
+        (
+            "ticket-1",
+            {
+                "sub": "ticket-1",
+                "role": "device",
+                "department": None,
+                "device_kind": "ticket_machine",
+                "device_id": "ticket-1",
+            },
+        ),
     ],
 )
 def test_demo_users_are_who_their_token_says(stack_url, auth_header, user, expected):

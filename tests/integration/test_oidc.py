@@ -92,7 +92,13 @@ def test_resident_signs_in_with_code_and_pkce_and_calls_the_api(local_stack, sta
     assert claims["aud"] == local_stack.oidc.web_config()["resident"]["clientId"]
     response = me(stack_url, token["id_token"])
     assert response.status_code == 200
-    assert response.json() == {"sub": "resident-2", "role": "resident", "department": None, "device_kind": None}
+    assert response.json() == {
+        "sub": "resident-2",
+        "role": "resident",
+        "department": None,
+        "device_kind": None,
+        "device_id": None,
+    }
 
 
 def test_the_sign_in_page_returns_to_the_site_with_the_state(local_stack):
@@ -225,6 +231,7 @@ def test_staff_must_give_password_and_current_totp_code(local_stack, stack_url):
         "role": "staff",
         "department": "hoken",
         "device_kind": None,
+        "device_id": None,
     }
 
 

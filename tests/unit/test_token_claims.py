@@ -75,8 +75,18 @@ def test_staff_without_department_group_gets_no_department(monkeypatch):
 )
 def test_device_kind_comes_from_the_custom_attribute(monkeypatch, sample, kind):
     monkeypatch.setenv("ROLE", "device")
-    result = handler.lambda_handler(_event(sample), None)
-    assert _claims(result) == {"role": "device", "device_kind": kind}
+    event = _event(sample)
+    result = handler.lambda_handler(event, None)
+    # device_id is the user name the enrolment gave the device: the API checks that record on every request
+    assert _claims(result) == {"role": "device", "device_kind": kind, "device_id": event["userName"]}
+
+
+def test_device_without_a_user_name_is_refused_a_token(monkeypatch):
+    monkeypatch.setenv("ROLE", "device")
+    event = _event("pre-token-device-kiosk.json")
+    del event["userName"]
+    with pytest.raises(ValueError, match="user name"):
+        handler.lambda_handler(event, None)
 
 
 @pytest.mark.parametrize("kind", [None, "", "printer"])

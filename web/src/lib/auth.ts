@@ -16,6 +16,7 @@ export interface Me {
   role: "resident" | "staff" | "device";
   department: string | null;
   device_kind: string | null;
+  device_id?: string | null;
 }
 
 export type Audience = "resident" | "staff" | "device";

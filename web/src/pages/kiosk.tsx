@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { Page, mount } from "../components/app";
+import { type DeviceSession, DeviceSignIn } from "../components/device-sign-in";
 import { Alert, Loading } from "../components/feedback";
 import { ProcedureDetailView } from "../components/procedure";
-import { type Session, SignIn } from "../components/sign-in";
 import type { ProcedureList } from "../lib/procedures";
 import { ApiError, useApi } from "../lib/http";
 import { formatFee } from "../lib/format";
@@ -74,9 +74,9 @@ function errorText(error: ApiError | BridgeError | null, t: (key: MessageKey, va
 }
 
 /** The card flow: insert card → PIN → choose → pay on the terminal → print; any idle minute wipes it all. */
-function CardFlow({ session, fee }: { session: Session; fee: number }) {
+function CardFlow({ token, fee }: { token: string; fee: number }) {
   const { t, lang } = useI18n();
-  const api = kioskApi(session.token, lang);
+  const api = kioskApi(token, lang);
   const [step, setStep] = useState<Step>("idle");
   const [pin, setPin] = useState("");
   const [tries, setTries] = useState<number | null>(null);
@@ -357,17 +357,16 @@ function Kiosk() {
   const { lang, t } = useI18n();
   const { data, error, loading } = useApi<ProcedureList>("/procedures");
   const [selected, setSelected] = useState<string | null>(null);
-  const [session, setSession] = useState<Session | null>(null);
+  // The kiosk's own enrolment (components/device-sign-in.tsx): nothing is offered until it is enrolled.
+  const [device, setDevice] = useState<DeviceSession | null>(null);
   const procedures = data?.procedures.filter((p) => p.channels.includes("kiosk")) ?? [];
   const juminhyo = data?.procedures.find((p) => p.id === "juminhyo");
-  const isKiosk = session?.me.role === "device" && session.me.device_kind === "kiosk";
 
   return (
     <Page title="kiosk.title" variant="theme-kiosk">
-      <SignIn onSession={setSession} audience="device" />
-      {session && !isKiosk && <p>{t("kiosk.deviceOnly")}</p>}
-      {isKiosk && session && juminhyo && <CardFlow session={session} fee={juminhyo.fee_yen} />}
-      {selected ? (
+      <DeviceSignIn kind="kiosk" onSession={setDevice} />
+      {device && juminhyo && <CardFlow token={device.token} fee={juminhyo.fee_yen} />}
+      {!device ? null : selected ? (
         <ProcedureDetailView id={selected} onBack={() => setSelected(null)} />
       ) : (
         <>

@@ -5,9 +5,11 @@ Imports are inside the factories: a function pays at cold start only for the ada
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from madoguchi.shared.auth import Caller
 from madoguchi.shared.settings import settings
 
 if TYPE_CHECKING:
@@ -16,6 +18,8 @@ if TYPE_CHECKING:
     from madoguchi.applications.ses import SesMailer
     from madoguchi.cases.dynamodb import DynamoCaseStore, DynamoTaskStore
     from madoguchi.cases.stepfunctions import StepFunctionsWorkflows
+    from madoguchi.devices.cognito import CognitoDeviceIdentities
+    from madoguchi.devices.dynamodb import DynamoDeviceStore
     from madoguchi.faq.dynamodb import DynamoFaqStore
     from madoguchi.kiosk.dynamodb import (
         DynamoKioskOrders,
@@ -200,3 +204,29 @@ def metrics_store() -> DynamoMetricsStore:
     from madoguchi.metrics.dynamodb import DynamoMetricsStore
 
     return DynamoMetricsStore(settings().metrics_table)
+
+
+@lru_cache(maxsize=1)
+def device_store() -> DynamoDeviceStore:
+    from madoguchi.devices.dynamodb import DynamoDeviceStore
+
+    return DynamoDeviceStore(settings().devices_table)
+
+
+@lru_cache(maxsize=1)
+def device_identities() -> CognitoDeviceIdentities:
+    from madoguchi.devices.cognito import CognitoDeviceIdentities
+
+    config = settings()
+    return CognitoDeviceIdentities(config.device_user_pool_id, config.device_client_id)
+
+
+def device_gate() -> Callable[[Caller], object]:
+    """The check shared.api runs for every device caller of a function that serves devices."""
+    from madoguchi.devices import service as devices
+    from madoguchi.devices.service import DevicesDeps
+
+    def admit(caller: Caller) -> object:
+        return devices.admit(caller, DevicesDeps(devices=device_store()))
+
+    return admit

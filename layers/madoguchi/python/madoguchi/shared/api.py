@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import unquote
 
@@ -15,11 +15,12 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel, Field
 
-from madoguchi.shared.auth import Caller, caller_from_event
+from madoguchi.shared.auth import Caller, Role, caller_from_event
 from madoguchi.shared.errors import DomainError, InvalidInput
 from madoguchi.shared.i18n import Lang, message, negotiate
 
 logger = Logger()
+DeviceGate = Callable[[Caller], object]
 
 SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
@@ -66,6 +67,8 @@ def _path_parameters_plain(event: Mapping[str, Any]) -> bool:
 
 
 class Resolver(APIGatewayRestResolver):
+    device_gate: DeviceGate | None = None
+
     """Our API takes JSON bodies only. A body of another type (415) or that is not JSON (422) is refused
     before Powertools parses it: its parsers raise bare ValueErrors on such input. A path parameter that is
     too long or not plain is 404 before any handler runs."""
@@ -100,8 +103,11 @@ def _early_error(status: int, code: str, lang: Lang, detail: list[ErrorItem] | N
     }
 
 
-def make_resolver() -> APIGatewayRestResolver:
+def make_resolver(device_gate: DeviceGate | None = None) -> APIGatewayRestResolver:
+    """`device_gate`: for functions that serve kiosks or ticket machines, the check that the calling device is
+    still enrolled (madoguchi.devices.service.admit), run by current_caller for every device caller."""
     app = Resolver(enable_validation=True)
+    app.device_gate = device_gate
     register_error_handlers(app)
     return app
 
@@ -124,7 +130,11 @@ def idempotency_key(app: APIGatewayRestResolver) -> str | None:
 
 
 def current_caller(app: APIGatewayRestResolver) -> Caller | None:
-    return caller_from_event(app.current_event.raw_event)
+    caller = caller_from_event(app.current_event.raw_event)
+    gate: DeviceGate | None = getattr(app, "device_gate", None)
+    if caller is not None and caller.role is Role.DEVICE and gate is not None:
+        gate(caller)  # raises for a revoked or unknown device: its token is refused before any logic
+    return caller
 
 
 def error(app: APIGatewayRestResolver, status: int, code: str, detail: list[ErrorItem] | None = None) -> Response[str]:

@@ -31,6 +31,8 @@ class Caller(BaseModel):
     role: Role
     department: str | None = None
     device_kind: DeviceKind | None = None
+    # The enrolled device's record (madoguchi.devices): its Cognito user name, put in the token by the trigger.
+    device_id: str | None = None
 
 
 def caller_from_event(event: Mapping[str, Any]) -> Caller | None:
@@ -45,6 +47,7 @@ def caller_from_event(event: Mapping[str, Any]) -> Caller | None:
         role=Role(str(role)),
         department=claims.get("department") or None,
         device_kind=DeviceKind(str(kind)) if kind in DeviceKind.__members__.values() else None,
+        device_id=claims.get("device_id") or None if role == Role.DEVICE else None,
     )
 
 

@@ -973,6 +973,39 @@ MESSAGES: dict[str, Localized] = {
         "vi": "Hiện không thể kết nối với LINE. Chưa liên kết gì. Vui lòng thử lại sau.",
         "zh": "目前无法连接 LINE，未进行任何关联。请稍后再试。",
     },
+    # devices
+    "device_not_enrolled": {
+        "ja": "この端末は登録されていないか、登録が取り消されています。窓口管理の職員に連絡してください。",
+        "ja-easy": "この きかいは つかえません（とうろく されて いません）。しょくいんに しらせて ください。",
+        "en": "This device is not enrolled or its enrolment was revoked. Please contact the counter managers.",
+        "pt": "Este terminal não está registrado ou o registro foi revogado. Contate a gestão do atendimento.",
+        "vi": "Thiết bị này chưa được đăng ký hoặc đã bị thu hồi đăng ký. Vui lòng liên hệ bộ phận quản lý quầy.",
+        "zh": "此终端未登记或登记已被撤销。请联系窗口管理职员。",
+    },
+    "enrolment_code_invalid": {
+        "ja": "登録コードが正しくないか、使用済みか、有効期限が切れています。",
+        "ja-easy": "とうろく コードが ちがうか、もう つかったか、きげんが きれて います。",
+        "en": "The enrolment code is wrong, already used or expired.",
+        "pt": "O código de registro está errado, já foi usado ou expirou.",
+        "vi": "Mã đăng ký không đúng, đã được sử dụng hoặc đã hết hạn.",
+        "zh": "登记码错误、已使用或已过期。",
+    },
+    "device_wrong_kind": {
+        "ja": "この登録は別の種類の端末のものです（キオスク用と発券機用を確認してください）。",
+        "ja-easy": "この とうろくは べつの きかいの ものです。",
+        "en": "This enrolment is for another kind of device (check kiosk or ticket machine).",
+        "pt": "Este registro é de outro tipo de terminal (verifique quiosque ou emissor de senhas).",
+        "vi": "Đăng ký này dành cho loại thiết bị khác (kiểm tra ki-ốt hoặc máy lấy số).",
+        "zh": "此登记属于其他类型的终端（请确认是自助终端还是取号机）。",
+    },
+    "device_identity_unavailable": {
+        "ja": "端末の認証サービスが応答しません。しばらくしてからもう一度お試しください（登録コードは使えます）。",
+        "ja-easy": "いま つながりません。すこし まって もう いちど して ください。",
+        "en": "The device sign-in service did not answer. Please try again shortly (the code still works).",
+        "pt": "O serviço de autenticação de terminais não respondeu. Tente de novo em instantes (o código vale ainda).",
+        "vi": "Dịch vụ xác thực thiết bị không phản hồi. Vui lòng thử lại sau (mã vẫn còn hiệu lực).",
+        "zh": "终端认证服务没有响应。请稍后再试（登记码仍然有效）。",
+    },
 }
 
 

@@ -61,6 +61,10 @@ class Settings(BaseModel):
     kiosk_table: str = ""
     jpki_bucket: str = ""
     jpki_cache_seconds: float = 300.0
+    # Devices: their records, and the device pool with the app client that enrols and renews devices (admin API).
+    devices_table: str = ""
+    device_user_pool_id: str = ""
+    device_client_id: str = ""
     # Secret names (locally) or ARNs (cloud), one per catalogue secret: `<key>_secret`.
     stripe_secret: str = ""
     line_secret: str = ""
