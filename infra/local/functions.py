@@ -67,6 +67,7 @@ class FunctionPool:
         self._idle: queue.LifoQueue[ModuleType] = queue.LifoQueue()
         self._count = 0
         self._lock = threading.Lock()
+        self.overruns: list[str] = []  # invocations that ran past the function's timeout
 
     def _acquire(self) -> ModuleType:
         try:
@@ -83,11 +84,13 @@ class FunctionPool:
 
     def invoke(self, event: Any) -> Any:
         container = self._acquire()
+        context = LambdaContext(self.fn.local_name, self.fn.memory_mb, self.fn.timeout_s)
         try:
-            context = LambdaContext(self.fn.local_name, self.fn.memory_mb, self.fn.timeout_s)
             return container.lambda_handler(event, context)
         finally:
             self._idle.put(container)
+            if context.get_remaining_time_in_millis() <= 0:  # Lambda would have stopped it: tests look here
+                self.overruns.append(context.aws_request_id)
 
     def any_container(self) -> ModuleType:
         """A loaded container, e.g. to read its resolver's OpenAPI document."""

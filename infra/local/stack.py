@@ -15,6 +15,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from infra import catalogue
 from infra.local import dynamodb_isolation, lambda_dispatch, s3_events
+from infra.local.faults import AwsFaults, Faults
 from infra.local.functions import REGION, Functions
 from infra.local.gateway import Gateway
 from infra.local.jpki import LocalJpki
@@ -71,6 +72,8 @@ class LocalStack:
         )
     )
     scheduler: Scheduler | None = None
+    faults: Faults = field(default_factory=Faults)  # armed through POST /_local/faults
+    gateway: Gateway | None = None
     push: PushStandIn = field(default_factory=PushStandIn)  # queue: a browser push service
     # The card's side of JPKI: a test CA made at start, configured in the `jpki` bucket like the city's real one
     jpki: LocalJpki = field(default_factory=LocalJpki)
@@ -93,10 +96,14 @@ class LocalStack:
         dynamodb_isolation.install()
         self.moto = ThreadedMotoServer(ip_address=self.host, port=0, verbose=False)
         self.moto.start()
+        moto_server = self.moto._server
+        assert moto_server is not None
+        moto_server.app = AwsFaults(moto_server.app, self.faults)  # SES, Step Functions, S3 fail on demand
         _, moto_port = self.moto.get_host_and_port()
         os.environ.update(local_environment(moto_port))
         requests.post(f"{self.moto_url}/moto-api/config", json=MOTO_CONFIG, timeout=10).raise_for_status()
 
+        self.line.faults = self.stripe.faults = self.oidc.faults = self.faults
         self.line.start()
         os.environ["LINE_API_BASE"] = self.line.url
         os.environ["LINE_LOGIN_API_BASE"] = self.line.url
@@ -131,7 +138,8 @@ class LocalStack:
         self.jpki.install(catalogue.bucket("jpki").local_name)
 
         self.oidc.start()
-        self.server = make_server(self.host, self.port, Gateway(self.functions, self.oidc), threaded=True)
+        self.gateway = Gateway(self.functions, self.oidc, faults=self.faults)
+        self.server = make_server(self.host, self.port, self.gateway, threaded=True)
         self.oidc.set_site_url(self.url)  # the app clients' callback and sign-out origin
         os.environ["SITE_URL"] = self.url  # where residents come back to after paying; links in tickets and notices
         self.line.login_callbacks = {self.url + "/line-link/"}  # the LINE Login channel's registered callback
@@ -148,6 +156,7 @@ class LocalStack:
         return self.scheduler.run(name)
 
     def stop(self) -> None:
+        self.faults.clear()  # cut short any hang in progress
         if self.scheduler is not None:
             self.scheduler.stop()
         self.line.stop()

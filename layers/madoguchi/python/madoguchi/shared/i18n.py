@@ -743,6 +743,34 @@ MESSAGES: dict[str, Localized] = {
         "pt": "Não é possível acessar o LINE agora. Nada foi vinculado. Tente novamente mais tarde.",
         "vi": "Hiện không thể kết nối với LINE. Chưa liên kết gì. Vui lòng thử lại sau.",
         "zh": "目前无法连接 LINE，未进行任何关联。请稍后再试。",
+    # faults: an outside provider failed, throttled or hung; nothing was changed, the caller may try again ---
+    "payment_unavailable": {
+        "ja": "決済サービスに接続できませんでした。お支払いは行われていません。"
+        "しばらくしてからもう一度お試しください。",
+        "ja-easy": "いま しはらいが できません。おかねは はらわれて いません。"
+        "すこし まってから もう いちど して ください。",
+        "en": "The payment service could not be reached. Nothing was charged; please try again in a moment.",
+        "pt": "Não foi possível acessar o serviço de pagamento. Nada foi cobrado; tente novamente em instantes.",
+        "vi": "Không kết nối được dịch vụ thanh toán. Chưa có khoản nào bị trừ; vui lòng thử lại sau giây lát.",
+        "zh": "无法连接支付服务。未产生任何扣款，请稍后重试。",
+    },
+    "auth_unavailable": {
+        "ja": "ログインの確認ができませんでした。ログインし直す必要はありません。"
+        "しばらくしてからもう一度お試しください。",
+        "ja-easy": "いま ログインを たしかめる ことが できません。すこし まってから もう いちど して ください。",
+        "en": "Your sign-in could not be checked just now. You do not need to sign in again; please try again.",
+        "pt": "Não foi possível verificar seu login agora. Não é preciso entrar de novo; tente novamente.",
+        "vi": "Hiện không thể xác minh đăng nhập. Bạn không cần đăng nhập lại; vui lòng thử lại.",
+        "zh": "目前无法验证您的登录。无需重新登录，请稍后重试。",
+    },
+    "storage_unavailable": {
+        "ja": "ファイルの保存先に接続できませんでした。何も変更されていません。"
+        "しばらくしてからもう一度お試しください。",
+        "ja-easy": "いま ファイルを あつかう ことが できません。すこし まってから もう いちど して ください。",
+        "en": "File storage could not be reached. Nothing was changed; please try again in a moment.",
+        "pt": "Não foi possível acessar o armazenamento de arquivos. Nada foi alterado; tente novamente.",
+        "vi": "Không kết nối được kho lưu trữ tệp. Không có gì bị thay đổi; vui lòng thử lại.",
+        "zh": "无法连接文件存储。未做任何更改，请稍后重试。",
     },
 }
 
