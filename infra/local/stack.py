@@ -11,7 +11,7 @@ from typing import Any
 
 import requests
 from moto.server import ThreadedMotoServer
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, ThreadedWSGIServer
 
 from infra import catalogue
 from infra.local import dynamodb_isolation, lambda_dispatch, s3_events
@@ -26,6 +26,15 @@ from infra.local.scheduler import Scheduler
 from infra.local.secrets import LOCAL_SECRETS
 from infra.local.stripe_standin import StripeStandIn
 from infra.local.webpush import PushStandIn
+
+
+class GatewayServer(ThreadedWSGIServer):
+    """The gateway's HTTP server: werkzeug listens with a backlog of 128, and the busiest hour's ~380 clients
+    (make load) open their connections at once; past the backlog the kernel drops their SYNs and they wait
+    seconds to retry. A thread per connection serves them (the functions' pools queue what they cannot run)."""
+
+    request_queue_size = 1024
+
 
 MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
 
@@ -139,7 +148,7 @@ class LocalStack:
 
         self.oidc.start()
         self.gateway = Gateway(self.functions, self.oidc, faults=self.faults)
-        self.server = make_server(self.host, self.port, self.gateway, threaded=True)
+        self.server = GatewayServer(self.host, self.port, self.gateway)
         self.oidc.set_site_url(self.url)  # the app clients' callback and sign-out origin
         os.environ["SITE_URL"] = self.url  # where residents come back to after paying; links in tickets and notices
         self.line.login_callbacks = {self.url + "/line-link/"}  # the LINE Login channel's registered callback
