@@ -10,7 +10,9 @@ import io
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import boto3
 import pytest
@@ -257,6 +259,13 @@ def test_s3_failing_once_is_retried_by_the_sdk(api: Api, arm: Arm) -> None:
 # --- Step Functions (cases) -------------------------------------------------------------------------------------
 CASE = {
     "event": "bereavement",
+    "subject": {  # whose case it is (the deceased, filed by a child)
+        "person_name": "四日市 一郎",
+        "event_date": (datetime.now(ZoneInfo("Asia/Tokyo")).date() - timedelta(days=2)).isoformat(),
+        "applicant_name": "四日市 花子",
+        "relationship": "child",
+        "phone": "059-354-0000",
+    },
     "answers": {"owned_property": True},
     "identity": {"method": "my_number_card", "note": "counter check"},
 }
