@@ -34,8 +34,8 @@ import requests
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
-from infra.local.oidc import STYLE
 from infra.local.faults import Faults
+from infra.local.oidc import STYLE
 from infra.local.secrets import LOCAL_SECRETS
 
 ISSUER = "https://access.line.me"

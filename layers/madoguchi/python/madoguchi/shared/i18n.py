@@ -743,6 +743,7 @@ MESSAGES: dict[str, Localized] = {
         "pt": "Não é possível acessar o LINE agora. Nada foi vinculado. Tente novamente mais tarde.",
         "vi": "Hiện không thể kết nối với LINE. Chưa liên kết gì. Vui lòng thử lại sau.",
         "zh": "目前无法连接 LINE，未进行任何关联。请稍后再试。",
+    },
     # faults: an outside provider failed, throttled or hung; nothing was changed, the caller may try again ---
     "payment_unavailable": {
         "ja": "決済サービスに接続できませんでした。お支払いは行われていません。"
