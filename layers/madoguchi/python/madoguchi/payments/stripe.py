@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 import stripe
 
 if TYPE_CHECKING:
+    from stripe.params import RefundCreateParams
     from stripe.params.checkout import SessionCreateParams
 
 from madoguchi.payments.store import (
@@ -147,11 +148,14 @@ class StripePayments(PaymentGateway):
         """Refund once per `idempotency_key`. The key travels in the refund's metadata too: after a 5xx (which
         Stripe replays for that key) the payment's refunds are read, and only if none carries the key is the
         refund sent again under a fresh request key — so a retried refund succeeds and is never made twice."""
-        params: dict[str, Any] = {
-            "payment_intent": payment_intent_id,
-            "amount": amount,
-            "metadata": {"reference": reference, REFUND_KEY_FIELD: idempotency_key},
-        }
+        params = cast(
+            "RefundCreateParams",
+            {
+                "payment_intent": payment_intent_id,
+                "amount": amount,
+                "metadata": {"reference": reference, REFUND_KEY_FIELD: idempotency_key},
+            },
+        )
         with _provider_calls():
             try:
                 return str(self._client.v1.refunds.create(params, {"idempotency_key": idempotency_key}).id)
