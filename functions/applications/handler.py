@@ -243,12 +243,14 @@ def my_applications(cursor: str | None = None, lang: str | None = None) -> Appli
 @app.post(
     "/visits",
     summary="Card-reader data (券面事項入力補助) for one visit: forms opened during it are prefilled",
+    description="Send an `Idempotency-Key` header (one per card read): a retry with the same key from the same "
+    "device returns the first visit instead of storing the card data twice.",
     tags=["applications"],
     security=SECURITY,
     responses={**SIGNED_IN, 200: {"description": "The visit and when it expires"}},
 )
 def open_visit(body: VisitRequest) -> VisitView:
-    return applications.open_visit(body, current_caller(app), deps(), now())
+    return applications.open_visit(body, current_caller(app), deps(), now(), idempotency_key=idempotency_key(app))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

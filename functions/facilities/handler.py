@@ -68,13 +68,15 @@ def settings_of(facilityId: str) -> Facility:
 
 @app.put(
     "/staff/facilities/<facilityId>",
-    summary="Change a facility's settings: units, hours, closed days, prices, lottery (staff)",
+    summary="Change an existing facility's settings: units, hours, closed days, prices, lottery (staff)",
+    description="An unknown facility id answers 404 (this never creates a facility). Every change is "
+    "audit-logged with the staff member, the time and the names of the settings changed.",
     tags=["staff"],
     security=SECURITY,
     responses={**STAFF, 200: {"description": "The new settings"}},
 )
 def change_settings(facilityId: str, body: Facility) -> Facility:
-    return reservations.put_facility(facilityId, body, current_caller(app), deps())
+    return reservations.put_facility(facilityId, body, current_caller(app), deps(), now())
 
 
 @app.get(

@@ -11,6 +11,7 @@ import queue
 import threading
 import time
 import uuid
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
@@ -19,6 +20,53 @@ from infra import catalogue
 from infra.catalogue import Function
 
 MAX_CONTAINERS = 4
+
+
+class PerThreadDict(MutableMapping[str, Any]):
+    """A dict whose content belongs to the calling thread. Powertools' Metrics keep their metric set in class
+    attributes shared by every instance of the process: one event per process in Lambda, but here every
+    container of every function runs in one process, in the gateway's threads, so one invocation's flush
+    cleared another's metrics mid-flush ("Must contain at least one metric": a 500 under load). An invocation
+    runs in one thread from its first metric to its flush, so per-thread state is per-invocation state."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    @property
+    def _data(self) -> dict[str, Any]:
+        data: dict[str, Any] | None = getattr(self._local, "data", None)
+        if data is None:
+            data = self._local.data = {}
+        return data
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._data[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def clear(self) -> None:
+        self._data.clear()
+
+
+def isolate_metrics() -> None:
+    """Give each thread (so each in-process invocation) its own Powertools metric set; before any handler loads."""
+    from aws_lambda_powertools.metrics import Metrics
+
+    for name in ("_metrics", "_dimensions", "_metadata"):
+        if not isinstance(getattr(Metrics, name), PerThreadDict):
+            setattr(Metrics, name, PerThreadDict())
+
+
 REGION = "ap-northeast-1"
 ACCOUNT = "123456789012"
 
@@ -67,6 +115,7 @@ class FunctionPool:
         self._idle: queue.LifoQueue[ModuleType] = queue.LifoQueue()
         self._count = 0
         self._lock = threading.Lock()
+        self.overruns: list[str] = []  # invocations that ran past the function's timeout
 
     def _acquire(self) -> ModuleType:
         try:
@@ -83,11 +132,13 @@ class FunctionPool:
 
     def invoke(self, event: Any) -> Any:
         container = self._acquire()
+        context = LambdaContext(self.fn.local_name, self.fn.memory_mb, self.fn.timeout_s)
         try:
-            context = LambdaContext(self.fn.local_name, self.fn.memory_mb, self.fn.timeout_s)
             return container.lambda_handler(event, context)
         finally:
             self._idle.put(container)
+            if context.get_remaining_time_in_millis() <= 0:  # Lambda would have stopped it: tests look here
+                self.overruns.append(context.aws_request_id)
 
     def any_container(self) -> ModuleType:
         """A loaded container, e.g. to read its resolver's OpenAPI document."""
@@ -100,6 +151,7 @@ class Functions:
     """Every function of the catalogue, addressable by catalogue name or by local (physical) name."""
 
     def __init__(self) -> None:
+        isolate_metrics()
         self.pools = {fn.name: FunctionPool(fn) for fn in catalogue.FUNCTIONS}
         self._by_local_name = {fn.local_name: fn.name for fn in catalogue.FUNCTIONS}
 

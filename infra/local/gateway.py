@@ -2,7 +2,9 @@
 
 It authenticates like the Cognito authorizer (infra/local/authorizer.py: ID tokens of the local OpenID Connect
 provider's pools, verified against their JWKS; claims in requestContext.authorizer.claims, 401 on routes that
-need a token), serves web/dist, /openapi.json, /config.json and, only here, POST /_local/token.
+need a token), serves web/dist, /openapi.json, /config.json and, only here, POST /_local/token and
+/_local/faults (the stand-ins' faults on demand). When the pools' keys cannot be read it answers 503
+(auth_unavailable), not 401.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from werkzeug.wrappers import Request, Response
 
 from infra import catalogue
 from infra.catalogue import Function, Route
-from infra.local.authorizer import CognitoAuthorizer
+from infra.local.authorizer import CognitoAuthorizer, KeysUnavailable
+from infra.local.faults import Faults
 from infra.local.functions import ACCOUNT, Functions
 from infra.local.identity import UnknownUser
 from infra.local.oidc import LocalOidcProvider
@@ -56,8 +59,15 @@ def _multi(pairs: list[tuple[str, str]]) -> tuple[dict[str, str] | None, dict[st
 
 
 class Gateway:
-    def __init__(self, functions: Functions, provider: LocalOidcProvider, web_dist: Path = WEB_DIST) -> None:
+    def __init__(
+        self,
+        functions: Functions,
+        provider: LocalOidcProvider,
+        web_dist: Path = WEB_DIST,
+        faults: Faults | None = None,
+    ) -> None:
         self.functions = functions
+        self.faults = faults or Faults()
         self.provider = provider
         self.authorizer = CognitoAuthorizer(provider.audiences())
         self.web_dist = web_dist
@@ -77,6 +87,8 @@ class Gateway:
             return Response(self.openapi(), content_type="application/json")
         if path == "/config.json" and method == "GET":
             return self._json(200, self.web_config())
+        if path == "/_local/faults":  # arm the stand-ins' faults (infra/local/faults.py)
+            return self.faults.control(request)
         if path == "/_local/outbox" and method == "GET":  # e-mails sent through the emulated SES
             from infra.local.outbox import sent
 
@@ -99,7 +111,12 @@ class Gateway:
     def _invoke(self, request: Request, compiled: CompiledRoute, path_params: dict[str, str]) -> Response:
         claims = None
         if compiled.route.authenticated:
-            claims = self._claims(request)
+            try:
+                claims = self._claims(request)
+            except KeysUnavailable:  # the sign-in service's keys could not be read: try again, not sign in again
+                response = self._error(request, 503, "auth_unavailable")
+                response.headers["Retry-After"] = "5"
+                return response
             if claims is None:
                 return self._error(request, 401, "unauthorized")
         event = self.proxy_event(request, compiled, path_params, claims)

@@ -8,6 +8,9 @@ LINE Login: the authorisation page (a demo LINE account to choose, allow or canc
 once, the registered redirect URI, the channel secret, PKCE S256) issuing an ID token signed HS256 with the channel
 secret by `https://access.line.me`, as LINE does for web logins, and the verify endpoint. `tamper_id_token` lets a
 test make the token endpoint answer a forged, expired or foreign ID token.
+
+A retry key already accepted answers 409, as LINE does. Faults armed through /_local/faults (provider "line")
+apply to push and reply: an error status or a malformed body before the message is accepted, a hang after it is.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import requests
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
+from infra.local.faults import Faults
 from infra.local.oidc import STYLE
 from infra.local.secrets import LOCAL_SECRETS
 
@@ -99,6 +103,7 @@ class LineStandIn:
         self._codes: dict[str, _Code] = {}
         # Tests: given the claims the token endpoint would sign, return the ID token to answer instead.
         self.tamper_id_token: Callable[[dict[str, Any]], str] | None = None
+        self.faults: Faults | None = None  # armed through the gateway's /_local/faults (provider "line")
 
     @property
     def url(self) -> str:
@@ -132,6 +137,11 @@ class LineStandIn:
             return _json({"message": "Not found"}, 404)
         if request.headers.get("Authorization") != f"Bearer {LOCAL_SECRETS['line']['channel_access_token']}":
             return _json({"message": "Authentication failed. Confirm that the access token is valid."}, 401)
+        fault = self.faults.take("line", f"POST {request.path}") if self.faults is not None else None
+        if fault is not None and fault.kind == "malformed":
+            return Response("<html>bad gateway</html>", status=200, content_type="application/json")
+        elif fault is not None:  # refused before LINE accepted it: nothing sent, the retry key stays unused
+            return _json({"message": "Too many requests" if fault.status == 429 else "Internal error"}, fault.status)
         parsed = request.get_json(silent=True)
         body: dict[str, Any] = parsed if isinstance(parsed, dict) else {}
         messages = body.get("messages")
@@ -152,6 +162,8 @@ class LineStandIn:
                     return _json({"message": "The retry key is already accepted"}, 409)
                 self._retry_keys.add(retry_key)
             self.sent.append(record)
+        if fault is not None and fault.kind == "hang":
+            self.faults.hang(fault)  # accepted and sent, but answered too late
         sent = [{"id": uuid.uuid4().hex[:18], "quoteToken": uuid.uuid4().hex} for _ in messages]
         return _json({"sentMessages": sent})
 

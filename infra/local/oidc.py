@@ -45,6 +45,7 @@ from joserfc.jwk import RSAKey
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
+from infra.local.faults import Faults
 from infra.local.identity import DEMO_USERS, DemoUser, UnknownUser
 
 POOLS = ("resident", "staff", "device")
@@ -726,6 +727,7 @@ class LocalOidcProvider:
     pools: dict[str, Pool] = field(default_factory=dict)
     servers: dict[str, Server] = field(default_factory=dict)
     device_admin: DevicePoolAdmin | None = None
+    faults: Faults | None = None  # the pools' keys can be made to fail (provider "jwks", /_local/faults)
 
     @property
     def url(self) -> str:
@@ -827,6 +829,13 @@ class LocalOidcProvider:
         if rest == ".well-known/openid-configuration":
             return _json(pool.discovery(self.url))
         if rest == ".well-known/jwks.json":
+            fault = self.faults.take("jwks", f"GET {request.path}") if self.faults is not None else None
+            if fault is not None and fault.kind == "hang":
+                self.faults.hang(fault)  # type: ignore[union-attr]
+            elif fault is not None and fault.kind == "malformed":
+                return Response("<html>maintenance</html>", content_type="application/json")
+            elif fault is not None:
+                return Response('{"message": "unavailable"}', status=fault.status, content_type="application/json")
             return _json(pool.jwks())
         if rest == "oauth2/authorize" and request.method in ("GET", "POST"):
             return self._authorize(pool, server, request)

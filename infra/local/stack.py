@@ -11,10 +11,11 @@ from typing import Any
 
 import requests
 from moto.server import ThreadedMotoServer
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, ThreadedWSGIServer
 
 from infra import catalogue
 from infra.local import dynamodb_isolation, lambda_dispatch, s3_events
+from infra.local.faults import AwsFaults, Faults
 from infra.local.functions import REGION, Functions
 from infra.local.gateway import Gateway
 from infra.local.jpki import LocalJpki
@@ -26,6 +27,15 @@ from infra.local.secrets import LOCAL_SECRETS
 from infra.local.streams import StreamDelivery
 from infra.local.stripe_standin import StripeStandIn
 from infra.local.webpush import PushStandIn
+
+
+class GatewayServer(ThreadedWSGIServer):
+    """The gateway's HTTP server: werkzeug listens with a backlog of 128, and the busiest hour's ~380 clients
+    (make load) open their connections at once; past the backlog the kernel drops their SYNs and they wait
+    seconds to retry. A thread per connection serves them (the functions' pools queue what they cannot run)."""
+
+    request_queue_size = 1024
+
 
 MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
 
@@ -73,6 +83,8 @@ class LocalStack:
     )
     scheduler: Scheduler | None = None
     streams: StreamDelivery | None = None  # the outbox's stream to its consumers, as event source mappings do
+    faults: Faults = field(default_factory=Faults)  # armed through POST /_local/faults
+    gateway: Gateway | None = None
     push: PushStandIn = field(default_factory=PushStandIn)  # queue: a browser push service
     # The card's side of JPKI: a test CA made at start, configured in the `jpki` bucket like the city's real one
     jpki: LocalJpki = field(default_factory=LocalJpki)
@@ -95,10 +107,14 @@ class LocalStack:
         dynamodb_isolation.install()
         self.moto = ThreadedMotoServer(ip_address=self.host, port=0, verbose=False)
         self.moto.start()
+        moto_server = self.moto._server
+        assert moto_server is not None
+        moto_server.app = AwsFaults(moto_server.app, self.faults)  # SES, Step Functions, S3 fail on demand
         _, moto_port = self.moto.get_host_and_port()
         os.environ.update(local_environment(moto_port))
         requests.post(f"{self.moto_url}/moto-api/config", json=MOTO_CONFIG, timeout=10).raise_for_status()
 
+        self.line.faults = self.stripe.faults = self.oidc.faults = self.faults
         self.line.start()
         os.environ["LINE_API_BASE"] = self.line.url
         os.environ["LINE_LOGIN_API_BASE"] = self.line.url
@@ -143,7 +159,8 @@ class LocalStack:
             seed_devices(catalogue.table("devices").local_name)
         self.jpki.install(catalogue.bucket("jpki").local_name)
 
-        self.server = make_server(self.host, self.port, Gateway(self.functions, self.oidc), threaded=True)
+        self.gateway = Gateway(self.functions, self.oidc, faults=self.faults)
+        self.server = GatewayServer(self.host, self.port, self.gateway)
         self.oidc.set_site_url(self.url)  # the app clients' callback and sign-out origin
         os.environ["SITE_URL"] = self.url  # where residents come back to after paying; links in tickets and notices
         self.line.login_callbacks = {self.url + "/line-link/"}  # the LINE Login channel's registered callback
@@ -160,6 +177,7 @@ class LocalStack:
         return self.scheduler.run(name)
 
     def stop(self) -> None:
+        self.faults.clear()  # cut short any hang in progress
         if self.scheduler is not None:
             self.scheduler.stop()
         if self.streams is not None:

@@ -17,7 +17,10 @@ recorded (GET /_control/events) but not posted: the kiosk confirms by polling th
 
 For tests: POST /_control/pay/<session id> {"card": "..."} pays without a browser; POST /_control/drop
 {"count": n} drops the next n webhook deliveries (to prove reconciliation); GET /_control/events lists the
-events made, delivered or not; POST /_control/redeliver/<event id> sends one again.
+events made, delivered or not; POST /_control/redeliver/<event id> sends one again. Faults armed through the
+gateway's /_local/faults (infra/local/faults.py) apply to /v1/ calls: a 429 or a malformed body is answered
+before the endpoint runs (nothing saved), a 5xx as if the endpoint had failed (saved under the idempotency key
+and replayed, as Stripe's v1 API does), a hang holds the call and then carries it out.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ from urllib.parse import parse_qsl
 import requests
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
+
+from infra.local.faults import Fault, Faults
 
 TEST_CARDS = {
     "4242424242424242": None,
@@ -128,8 +133,10 @@ class StripeStandIn:
     delivered: list[str] = field(default_factory=list)
     drop_next: int = 0
     _idempotent: dict[tuple[str, str], tuple[int, str]] = field(default_factory=dict)
+    _in_flight: set[tuple[str, str]] = field(default_factory=set)
     _lock: threading.RLock = field(default_factory=threading.RLock)
     server: BaseWSGIServer | None = None
+    faults: Faults | None = None  # armed through the gateway's /_local/faults
 
     # --- lifecycle --------------------------------------------------------------------------------------
     @property
@@ -162,17 +169,44 @@ class StripeStandIn:
         if request.headers.get("Authorization", "") != f"Bearer {self.api_key}":
             return self._error(401, "invalid_request_error", "Invalid API Key provided.")
         params = _nest(parse_qsl(request.get_data(as_text=True), keep_blank_values=True))
+        if method == "GET" and request.args:
+            params = {**params, **dict(request.args)}
         key = request.headers.get("Idempotency-Key")
+        fault = self.faults.take("stripe", f"{method} {path}") if self.faults is not None else None
+        refused_before_running = fault is not None and (
+            fault.kind == "malformed"
+            or (fault.kind == "status" and (fault.status < 500 or not (method == "POST" and key)))
+        )
+        if refused_before_running:  # a rate limit, a proxy's answer: nothing done, nothing saved
+            return self._fault(fault)  # type: ignore[arg-type]
         if method == "POST" and key:
             with self._lock:
                 cached = self._idempotent.get((path, key))
+                if cached is None and (path, key) in self._in_flight:
+                    # As Stripe answers a concurrent request with a key still being executed (not saved).
+                    return self._error(
+                        409, "idempotency_error", "Another request with this idempotency key is in progress."
+                    )
                 if cached is None:
-                    response = self._api(method, path, params)
-                    self._idempotent[(path, key)] = (response.status_code, response.get_data(as_text=True))
+                    self._in_flight.add((path, key))
+            if cached is None:
+                try:
+                    if fault is not None and fault.kind == "hang":
+                        self.faults.hang(fault)  # type: ignore[union-attr]  # then carried out, answered late
+                        fault = None
+                    with self._lock:
+                        # A 5xx once the endpoint ran is saved and replayed for the key, as Stripe's v1 API does.
+                        response = self._fault(fault) if fault is not None else self._api(method, path, params)
+                        self._idempotent[(path, key)] = (response.status_code, response.get_data(as_text=True))
                     return response
+                finally:
+                    with self._lock:
+                        self._in_flight.discard((path, key))
             response = Response(cached[1], status=cached[0], content_type="application/json")
             response.headers["Idempotent-Replayed"] = "true"
             return response
+        if fault is not None and fault.kind == "hang":
+            self.faults.hang(fault)  # type: ignore[union-attr]
         with self._lock:
             return self._api(method, path, params)
 
@@ -200,6 +234,11 @@ class StripeStandIn:
             return self._cancel_intent(parts[1])
         if parts == ["refunds"] and method == "POST":
             return self._refund(params)
+        if parts == ["refunds"] and method == "GET":
+            intent_id = str(params.get("payment_intent", ""))
+            found = [r for r in self.refunds.values() if not intent_id or r["payment_intent"] == intent_id]
+            found.sort(key=lambda r: r["created"], reverse=True)
+            return self._json({"object": "list", "url": "/v1/refunds", "has_more": False, "data": found})
         if parts[:1] == ["payment_intents"] and method == "GET" and len(parts) == 2:
             intent = self.intents.get(parts[1])
             if intent is None:
@@ -547,6 +586,13 @@ class StripeStandIn:
 <p><a href="{e(str(session.get("cancel_url") or "/"))}">{e(text["back"])}</a></p></main></body></html>"""
 
     # --- responses --------------------------------------------------------------------------------------
+    def _fault(self, fault: Fault) -> Response:
+        if fault.kind == "malformed":
+            return Response("<html><body>502 Bad Gateway</body></html>", status=200, content_type="application/json")
+        if fault.status == 429:
+            return self._error(429, "invalid_request_error", "Too many requests.", code="rate_limit")
+        return self._error(fault.status, "api_error", "An unexpected error occurred.")
+
     @staticmethod
     def _json(obj: dict[str, Any]) -> Response:
         return Response(json.dumps(_public(obj)), content_type="application/json")

@@ -187,7 +187,11 @@ class MemoryApplicationStore(ApplicationStore):
     def audit(self, application_id: str, audit: AuditEntry) -> None:
         self.audits.setdefault(application_id, []).append(audit)
 
-    def put_visit(self, visit: Visit) -> None:
+    def put_visit(self, visit: Visit, idempotency: str | None = None) -> None:
+        if idempotency is not None:
+            if idempotency in self.keys:
+                raise Conflict()
+            self.keys[idempotency] = visit.id
         self.visits[visit.id] = visit
 
     def visit(self, visit_id: str, now: datetime) -> Visit | None:

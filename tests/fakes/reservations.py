@@ -18,8 +18,8 @@ from madoguchi.reservations.models import (
     SlotTaken,
     Status,
 )
-from madoguchi.reservations.store import Guard, GuardMoved, ReservationStore, SlotRecord
-from madoguchi.shared.errors import Conflict
+from madoguchi.reservations.store import FacilityChange, Guard, GuardMoved, ReservationStore, SlotRecord
+from madoguchi.shared.errors import Conflict, NotFound
 
 SlotKey = tuple[str, date, str, str]  # facility, date, unit, start
 
@@ -27,6 +27,7 @@ SlotKey = tuple[str, date, str, str]  # facility, date, unit, start
 class MemoryReservationStore(ReservationStore):
     def __init__(self) -> None:
         self._lock = threading.RLock()
+        self._facility_changes: dict[str, list[FacilityChange]] = {}
         self._facilities: dict[str, Facility] = {}
         self._slots: dict[SlotKey, SlotRecord] = {}
         self._reservations: dict[str, Reservation] = {}
@@ -47,6 +48,15 @@ class MemoryReservationStore(ReservationStore):
 
     def put_facility(self, facility: Facility) -> None:
         self._facilities[facility.id] = facility
+
+    def change_facility(self, facility: Facility, change: FacilityChange) -> None:
+        if facility.id not in self._facilities:
+            raise NotFound(facility=facility.id)
+        self._facilities[facility.id] = facility
+        self._facility_changes.setdefault(facility.id, []).append(change)
+
+    def facility_changes(self, facility_id: str) -> list[FacilityChange]:
+        return list(self._facility_changes.get(facility_id, []))
 
     # --- slots ---
     def slots(self, facility_id: str, day: date) -> list[SlotRecord]:

@@ -46,9 +46,7 @@ def test_push_reaches_line_with_the_channel_token(local_stack: LocalStack, messe
 def test_a_retried_push_is_delivered_once(local_stack: LocalStack, messenger: LineMessagingApi) -> None:
     user, key = f"U{uuid.uuid4().hex}", str(uuid.uuid4())
     messenger.push(user, ["A-013"], retry_key=key)
-    with pytest.raises(ApiException) as raised:
-        messenger.push(user, ["A-013"], retry_key=key)
-    assert raised.value.status == 409
+    messenger.push(user, ["A-013"], retry_key=key)  # LINE answers 409 (already accepted): delivered, not an error
     assert len([m for m in local_stack.line.sent if m.get("to") == user]) == 1
 
 

@@ -239,12 +239,15 @@ class DynamoApplicationStore(ApplicationStore):
     def audit(self, application_id: str, audit: AuditEntry) -> None:
         self._transact(self._audit_put(application_id, audit))
 
-    def put_visit(self, visit: Visit) -> None:
+    def put_visit(self, visit: Visit, idempotency: str | None = None) -> None:
         item = visit.model_dump(mode="json")
         item.update(pk=f"VISIT#{visit.id}", sk="VISIT", ttl_at=int(visit.expires_at.timestamp()))
         item["expires_at_iso"] = item.pop("expires_at")
         item["expires_at"] = item.pop("ttl_at")
-        self._transact(self._put(item))
+        items = [self._put(item)]
+        if idempotency:
+            items.append(self._idempotency_put(idempotency, visit.id, visit.created_at))
+        self._transact(*items)
 
     def put_resident(self, resident: Resident) -> None:
         item = resident.model_dump(mode="json", exclude_none=True)

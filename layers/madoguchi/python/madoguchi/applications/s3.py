@@ -10,9 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 import boto3
-from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+from botocore.parsers import ResponseParserError
 
-from madoguchi.applications.store import Attachments
+from madoguchi.applications.store import Attachments, StorageUnavailable
+from madoguchi.shared.aws import provider_config
 
 UNREFERENCED = "referenced=false"
 
@@ -21,7 +23,9 @@ class S3Attachments(Attachments):
     def __init__(self, bucket: str) -> None:
         self._bucket = bucket
         # Path-style and SigV4: presigned URLs work the same against S3 and the local emulation.
-        self._s3: Any = boto3.client("s3", config=Config(signature_version="s3v4", s3={"addressing_style": "path"}))
+        self._s3: Any = boto3.client(
+            "s3", config=provider_config(signature_version="s3v4", s3={"addressing_style": "path"})
+        )
 
     def presign_upload(
         self, key: str, content_type: str, max_bytes: int, expires_in: int
@@ -53,6 +57,9 @@ class S3Attachments(Attachments):
         self._s3.delete_object(Bucket=self._bucket, Key=key)
 
     def mark_referenced(self, key: str) -> None:
-        self._s3.put_object_tagging(
-            Bucket=self._bucket, Key=key, Tagging={"TagSet": [{"Key": "referenced", "Value": "true"}]}
-        )
+        try:
+            self._s3.put_object_tagging(
+                Bucket=self._bucket, Key=key, Tagging={"TagSet": [{"Key": "referenced", "Value": "true"}]}
+            )
+        except (ClientError, BotoCoreError, ResponseParserError) as e:  # after the SDK's retries
+            raise StorageUnavailable() from e

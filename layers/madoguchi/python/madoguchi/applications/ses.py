@@ -7,12 +7,13 @@ from typing import Any
 import boto3
 
 from madoguchi.applications.store import Mailer
+from madoguchi.shared.aws import provider_config
 
 
 class SesMailer(Mailer):
     def __init__(self, sender: str) -> None:
         self._sender = sender
-        self._ses: Any = boto3.client("sesv2")
+        self._ses: Any = boto3.client("sesv2", config=provider_config())
 
     def send(self, to: str, subject: str, body: str) -> None:
         self._ses.send_email(

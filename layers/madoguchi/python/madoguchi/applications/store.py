@@ -9,6 +9,7 @@ from datetime import datetime
 from madoguchi.applications.models import Application, Attachment, AuditEntry, Resident, Visit
 from madoguchi.cases.models import Verification
 from madoguchi.metrics.models import DomainEvent
+from madoguchi.shared.errors import DomainError
 
 
 @dataclass
@@ -101,7 +102,8 @@ class ApplicationStore(ABC):
     def audit(self, application_id: str, audit: AuditEntry) -> None: ...
 
     @abstractmethod
-    def put_visit(self, visit: Visit) -> None: ...
+    def put_visit(self, visit: Visit, idempotency: str | None = None) -> None:
+        """Store a visit (and the idempotency key naming it, in the same write); Conflict if the key was used."""
 
     @abstractmethod
     def visit(self, visit_id: str, now: datetime) -> Visit | None:
@@ -112,6 +114,13 @@ class ApplicationStore(ABC):
 
     @abstractmethod
     def put_resident(self, resident: Resident) -> None: ...
+
+
+class StorageUnavailable(DomainError):
+    """The file store failed or hung after the SDK's retries: nothing was changed; try again (503)."""
+
+    status = 503
+    code = "storage_unavailable"
 
 
 class Attachments(ABC):

@@ -9,8 +9,10 @@ from typing import Any
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.parsers import ResponseParserError
 
 from madoguchi.cases.workflows import Workflows, WorkflowUnavailable
+from madoguchi.shared.aws import provider_config
 from madoguchi.shared.errors import Conflict
 
 _lock = threading.Lock()
@@ -20,7 +22,7 @@ NO_LONGER_WAITING = {"TaskTimedOut", "InvalidToken", "TaskDoesNotExist"}
 @lru_cache(maxsize=1)
 def _client() -> Any:
     with _lock:
-        return boto3.client("stepfunctions")
+        return boto3.client("stepfunctions", config=provider_config())
 
 
 class StepFunctionsWorkflows(Workflows):
@@ -36,8 +38,10 @@ class StepFunctionsWorkflows(Workflows):
             if e.response["Error"]["Code"] == "ExecutionAlreadyExists":
                 raise Conflict(execution=name) from e
             raise WorkflowUnavailable() from e
-        except BotoCoreError as e:  # connection or read time-out after the SDK's retries
+        except (BotoCoreError, ResponseParserError) as e:  # time-out after the SDK's retries, or garbage
             raise WorkflowUnavailable() from e
+        if not response.get("executionArn"):  # an answer without the execution: nothing we can rely on
+            raise WorkflowUnavailable()
         return str(response["executionArn"])
 
     def _answer(self, call: str, **kwargs: Any) -> None:
@@ -47,7 +51,7 @@ class StepFunctionsWorkflows(Workflows):
             if e.response["Error"]["Code"] in NO_LONGER_WAITING:
                 raise Conflict() from e
             raise WorkflowUnavailable() from e
-        except BotoCoreError as e:
+        except (BotoCoreError, ResponseParserError) as e:
             raise WorkflowUnavailable() from e
 
     def succeed(self, token: str, output: dict[str, Any]) -> None:

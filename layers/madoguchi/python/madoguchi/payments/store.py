@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from madoguchi.shared.errors import DomainError
+
 
 @dataclass(frozen=True)
 class Checkout:
@@ -38,6 +40,14 @@ class PaymentEvent:
 
 class InvalidSignature(Exception):
     """A webhook whose signature, secret or timestamp does not verify."""
+
+
+class PaymentUnavailable(DomainError):
+    """The payment provider failed, throttled, hung past our time-out or answered garbage: nothing was decided
+    on our side; the caller may try again with the same Idempotency-Key (503)."""
+
+    status = 503
+    code = "payment_unavailable"
 
 
 class UnknownCheckout(Exception):

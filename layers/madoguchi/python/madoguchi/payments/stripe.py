@@ -4,13 +4,16 @@ the API base is configuration (settings.stripe_api_base), empty in the cloud."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
 import stripe
 
 if TYPE_CHECKING:
+    from stripe.params import RefundCreateParams
     from stripe.params.checkout import SessionCreateParams
 
 from madoguchi.payments.store import (
@@ -20,6 +23,7 @@ from madoguchi.payments.store import (
     InvalidSignature,
     PaymentEvent,
     PaymentGateway,
+    PaymentUnavailable,
     TerminalPayment,
     TerminalUnavailable,
     UnknownCheckout,
@@ -32,7 +36,22 @@ STRIPE_LOCALES = {"ja": "ja", "ja-easy": "ja", "en": "en", "pt": "pt", "vi": "vi
 TIMEOUT_SECONDS = 3.0
 NETWORK_RETRIES = 1
 
-Keys = Callable[..., dict[str, str]]  # keys(fresh=False) -> {"api_key": ..., "webhook_secret": ...}
+Keys = Callable[..., dict[str, str]]
+# Stripe's v1 API saves the answer to the first request of an idempotency key once the endpoint ran, a 500
+# included, and replays it for that key: the key a failed refund was tried with can never succeed again.
+REFUND_KEY_FIELD = "refund_key"
+
+
+@contextmanager
+def _provider_calls() -> Iterator[None]:
+    """Stripe's own failures (5xx, 429, connection, time-out, a body that is not JSON) as PaymentUnavailable;
+    card and request errors (4xx) stay what they are."""
+    try:
+        yield
+    except (stripe.APIConnectionError, stripe.RateLimitError, stripe.IdempotencyError) as e:
+        raise PaymentUnavailable() from e  # IdempotencyError: the same key is still running (after a time-out)
+    except stripe.APIError as e:  # 5xx, or an answer the SDK could not read
+        raise PaymentUnavailable() from e  # keys(fresh=False) -> {"api_key": ..., "webhook_secret": ...}
 
 
 class StripePayments(PaymentGateway, CardTerminal):
@@ -97,35 +116,68 @@ class StripePayments(PaymentGateway, CardTerminal):
                 "locale": STRIPE_LOCALES.get(locale, "auto"),
             },
         )
-        session = self._client.v1.checkout.sessions.create(params, {"idempotency_key": idempotency_key})
+        create = self._client.v1.checkout.sessions.create
+        with _provider_calls():
+            try:
+                session = create(params, {"idempotency_key": idempotency_key})
+            except stripe.APIError:
+                # Stripe replays a 5xx for the key: a fresh request key lets a retry through. At worst a second
+                # unpaid session exists; only this one's URL is handed out, the other expires unpaid.
+                session = create(params, {"idempotency_key": f"{idempotency_key}:{uuid.uuid4().hex}"})
         return Checkout(session_id=session.id, url=str(session.url))
 
     def checkout_state(self, session_id: str) -> CheckoutState:
         try:
-            return _state(self._client.v1.checkout.sessions.retrieve(session_id))
+            with _provider_calls():
+                return _state(self._client.v1.checkout.sessions.retrieve(session_id))
         except stripe.InvalidRequestError as e:
             if e.code == "resource_missing":
                 raise UnknownCheckout(session_id) from e
             raise
 
     def expire_checkout(self, session_id: str) -> CheckoutState:
-        session = self._client.v1.checkout.sessions.retrieve(session_id)
-        if session.status == "open":
-            try:
-                session = self._client.v1.checkout.sessions.expire(
-                    session_id, options={"idempotency_key": f"expire-{session_id}"}
-                )
-            except stripe.InvalidRequestError:
-                # Completed between the two calls: read what it became.
-                session = self._client.v1.checkout.sessions.retrieve(session_id)
+        with _provider_calls():
+            session = self._client.v1.checkout.sessions.retrieve(session_id)
+            if session.status == "open":
+                try:
+                    session = self._client.v1.checkout.sessions.expire(
+                        session_id, options={"idempotency_key": f"expire-{session_id}"}
+                    )
+                except stripe.InvalidRequestError:
+                    # Completed between the two calls: read what it became.
+                    session = self._client.v1.checkout.sessions.retrieve(session_id)
         return _state(session)
 
     def refund(self, payment_intent_id: str, amount: int, reference: str, idempotency_key: str) -> str:
-        refund = self._client.v1.refunds.create(
-            {"payment_intent": payment_intent_id, "amount": amount, "metadata": {"reference": reference}},
-            {"idempotency_key": idempotency_key},
+        """Refund once per `idempotency_key`. The key travels in the refund's metadata too: after a 5xx (which
+        Stripe replays for that key) the payment's refunds are read, and only if none carries the key is the
+        refund sent again under a fresh request key — so a retried refund succeeds and is never made twice."""
+        params = cast(
+            "RefundCreateParams",
+            {
+                "payment_intent": payment_intent_id,
+                "amount": amount,
+                "metadata": {"reference": reference, REFUND_KEY_FIELD: idempotency_key},
+            },
         )
-        return str(refund.id)
+        with _provider_calls():
+            try:
+                return str(self._client.v1.refunds.create(params, {"idempotency_key": idempotency_key}).id)
+            except stripe.APIError:
+                made = self._refund_made(payment_intent_id, idempotency_key)
+                if made is not None:
+                    return made
+                retry_key = f"{idempotency_key}:{uuid.uuid4().hex}"
+                return str(self._client.v1.refunds.create(params, {"idempotency_key": retry_key}).id)
+
+    def _refund_made(self, payment_intent_id: str, idempotency_key: str) -> str | None:
+        """The refund of this payment that carries `idempotency_key`, if Stripe made it."""
+        refunds = self._client.v1.refunds.list({"payment_intent": payment_intent_id, "limit": 100})
+        for refund in refunds.auto_paging_iter():
+            metadata = refund.metadata.to_dict() if refund.metadata else {}
+            if metadata.get(REFUND_KEY_FIELD) == idempotency_key:
+                return str(refund.id)
+        return None
 
     def parse_event(self, payload: str, signature: str) -> PaymentEvent:
         try:

@@ -16,6 +16,7 @@ A reservation whose refund Stripe has not confirmed yet carries queue=REFUND (th
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -37,6 +38,7 @@ from madoguchi.reservations.models import (
 from madoguchi.reservations.store import (
     REMEMBER_HOURS,
     Contact,
+    FacilityChange,
     Guard,
     GuardMoved,
     ReservationStore,
@@ -45,7 +47,7 @@ from madoguchi.reservations.store import (
 )
 from madoguchi.shared.aws import dynamodb_table
 from madoguchi.shared.dynamodb import query_all, transact
-from madoguchi.shared.errors import Conflict
+from madoguchi.shared.errors import Conflict, NotFound
 
 FACILITY_PARTITION = "FACILITY"
 HOLD_QUEUE = "HOLD"
@@ -90,6 +92,47 @@ class DynamoReservationStore(ReservationStore):
 
     def put_facility(self, facility: Facility) -> None:
         self._table.put_item(Item={"pk": FACILITY_PARTITION, "sk": facility.id, "data": facility.model_dump_json()})
+
+    def change_facility(self, facility: Facility, change: FacilityChange) -> None:
+        # The resource's client takes plain values (boto3 serialises them), as the other transactions here do.
+        settings = {"pk": FACILITY_PARTITION, "sk": facility.id, "data": facility.model_dump_json()}
+        audit = {
+            "pk": f"FACILITY_AUDIT#{facility.id}",
+            "sk": f"{change.at.isoformat()}#{uuid.uuid4().hex[:8]}",
+            "actor": change.actor,
+            "at": change.at.isoformat(),
+            "fields": list(change.fields),
+        }
+        try:
+            transact(
+                self._client,
+                [
+                    {"Put": {"TableName": self._name, "Item": settings, "ConditionExpression": "attribute_exists(pk)"}},
+                    {
+                        "Put": {
+                            "TableName": self._name,
+                            "Item": audit,
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    },
+                ],
+            )
+        except Conflict:
+            if self.facility(facility.id) is None:
+                raise NotFound(facility=facility.id) from None
+            raise
+
+    def facility_changes(self, facility_id: str) -> list[FacilityChange]:
+        items = query_all(self._table, KeyConditionExpression=Key("pk").eq(f"FACILITY_AUDIT#{facility_id}"))
+        return [
+            FacilityChange(
+                facility_id=facility_id,
+                actor=str(i["actor"]),
+                at=datetime.fromisoformat(str(i["at"])),
+                fields=tuple(str(f) for f in i["fields"]),
+            )
+            for i in items
+        ]
 
     # --- slots ------------------------------------------------------------------------------------------
     def slots(self, facility_id: str, day: date) -> list[SlotRecord]:

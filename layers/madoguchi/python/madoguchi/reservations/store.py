@@ -41,6 +41,16 @@ class SlotRecord:
         return not (self.state == "held" and self.expires_at is not None and self.expires_at <= now)
 
 
+@dataclass(frozen=True)
+class FacilityChange:
+    """Who changed which settings of a facility, when (the audit log of PUT /staff/facilities/{id})."""
+
+    facility_id: str
+    actor: str
+    at: datetime
+    fields: tuple[str, ...]
+
+
 class ReservationStore(ABC):
     # --- facilities ---
     @abstractmethod
@@ -51,6 +61,15 @@ class ReservationStore(ABC):
 
     @abstractmethod
     def put_facility(self, facility: Facility) -> None: ...
+
+    @abstractmethod
+    def change_facility(self, facility: Facility, change: FacilityChange) -> None:
+        """Replace an existing facility's settings and record the change, in one transaction; raises NotFound
+        when no facility has that id (a settings change never creates one)."""
+
+    @abstractmethod
+    def facility_changes(self, facility_id: str) -> list[FacilityChange]:
+        """The facility's recorded changes, oldest first."""
 
     # --- slots ---
     @abstractmethod

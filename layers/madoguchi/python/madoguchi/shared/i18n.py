@@ -1006,6 +1006,35 @@ MESSAGES: dict[str, Localized] = {
         "vi": "Dịch vụ xác thực thiết bị không phản hồi. Vui lòng thử lại sau (mã vẫn còn hiệu lực).",
         "zh": "终端认证服务没有响应。请稍后再试（登记码仍然有效）。",
     },
+    # faults: an outside provider failed, throttled or hung; nothing was changed, the caller may try again ---
+    "payment_unavailable": {
+        "ja": "決済サービスに接続できませんでした。お支払いは行われていません。"
+        "しばらくしてからもう一度お試しください。",
+        "ja-easy": "いま しはらいが できません。おかねは はらわれて いません。"
+        "すこし まってから もう いちど して ください。",
+        "en": "The payment service could not be reached. Nothing was charged; please try again in a moment.",
+        "pt": "Não foi possível acessar o serviço de pagamento. Nada foi cobrado; tente novamente em instantes.",
+        "vi": "Không kết nối được dịch vụ thanh toán. Chưa có khoản nào bị trừ; vui lòng thử lại sau giây lát.",
+        "zh": "无法连接支付服务。未产生任何扣款，请稍后重试。",
+    },
+    "auth_unavailable": {
+        "ja": "ログインの確認ができませんでした。ログインし直す必要はありません。"
+        "しばらくしてからもう一度お試しください。",
+        "ja-easy": "いま ログインを たしかめる ことが できません。すこし まってから もう いちど して ください。",
+        "en": "Your sign-in could not be checked just now. You do not need to sign in again; please try again.",
+        "pt": "Não foi possível verificar seu login agora. Não é preciso entrar de novo; tente novamente.",
+        "vi": "Hiện không thể xác minh đăng nhập. Bạn không cần đăng nhập lại; vui lòng thử lại.",
+        "zh": "目前无法验证您的登录。无需重新登录，请稍后重试。",
+    },
+    "storage_unavailable": {
+        "ja": "ファイルの保存先に接続できませんでした。何も変更されていません。"
+        "しばらくしてからもう一度お試しください。",
+        "ja-easy": "いま ファイルを あつかう ことが できません。すこし まってから もう いちど して ください。",
+        "en": "File storage could not be reached. Nothing was changed; please try again in a moment.",
+        "pt": "Não foi possível acessar o armazenamento de arquivos. Nada foi alterado; tente novamente.",
+        "vi": "Không kết nối được kho lưu trữ tệp. Không có gì bị thay đổi; vui lòng thử lại.",
+        "zh": "无法连接文件存储。未做任何更改，请稍后重试。",
+    },
 }
 
 

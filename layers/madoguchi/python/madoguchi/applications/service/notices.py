@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from aws_lambda_powertools import Logger
+
 from madoguchi.applications.models import Application
 from madoguchi.applications.store import Mailer
 from madoguchi.shared.i18n import LANGS, Lang, message
 from madoguchi.shared.public_origin import site_link
+
+logger = Logger(child=True)
 
 STATUS_MESSAGES = {
     s: f"application_status_{s}"
@@ -44,4 +48,8 @@ def notify(mailer: Mailer | None, application: Application, *, paid_yen: int = 0
     if refund_yen:
         lines.append(message("application_mail_refund", lang).format(yen=f"{refund_yen:,}"))
     body = "\n".join([*lines, link]) + "\n"
-    mailer.send(application.email, subject, body)
+    try:
+        mailer.send(application.email, subject, body)
+    except Exception as e:  # after the SDK's retries: the change stands; the log names the mail owed
+        extra = {"application": application.id, "status": application.status, "error_type": type(e).__name__}
+        logger.warning("Status mail not sent", extra=extra)

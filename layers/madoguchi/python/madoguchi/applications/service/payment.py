@@ -164,8 +164,9 @@ def _receive_paid(
     return changed
 
 
-def mark_referenced(record: ApplicationRecord, deps: ApplicationDeps, attempts: int = 3) -> None:
-    """Tag the application's files as kept. Retried: an untagged file would expire under a live application."""
+def mark_referenced(record: ApplicationRecord, deps: ApplicationDeps, attempts: int = 1) -> None:
+    """Tag the application's files as kept (an untagged file would expire under a live application). The S3
+    client retries itself (shared.aws.provider_config); more attempts here would outlast the function's time."""
     for x in current_attachments(record).values():
         for attempt in range(attempts):
             try:

@@ -107,6 +107,10 @@ def submit(
         }
     )
     changed, event = with_event(application, changed, now)
+    if status == "received":
+        # Tagged before the commit: if S3 fails the resident gets 503 and nothing is written (a file tagged for
+        # a submit that then loses a race is only kept longer).
+        mark_referenced(record, deps)
     try:
         store.save(
             changed,
@@ -125,7 +129,5 @@ def submit(
         if any(x.status != "valid" for x in current_attachments(fresh).values()):
             raise AttachmentNotValid() from None
         raise
-    if status == "received":
-        mark_referenced(record, deps)
     notify(deps.mailer, changed)
     return changed

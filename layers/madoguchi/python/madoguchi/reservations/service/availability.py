@@ -23,7 +23,7 @@ from madoguchi.reservations.service.common import (
     slot_end,
     slot_start_utc,
 )
-from madoguchi.reservations.store import SlotRecord
+from madoguchi.reservations.store import FacilityChange, SlotRecord
 from madoguchi.shared.auth import Caller, Role, require
 from madoguchi.shared.errors import InvalidInput
 from madoguchi.shared.i18n import Lang, pick
@@ -110,11 +110,18 @@ def month_view(facility_id: str, month: str, deps: ReservationDeps, now: datetim
 # --- Staff: settings and the day's bookings ------------------------------------------------------------------
 
 
-def put_facility(facility_id: str, facility: Facility, caller: Caller | None, deps: ReservationDeps) -> Facility:
-    require(caller, Role.STAFF, department=DEPARTMENT)
+def put_facility(
+    facility_id: str, facility: Facility, caller: Caller | None, deps: ReservationDeps, now: datetime
+) -> Facility:
+    """Change an existing facility's settings (an unknown id is 404: a PUT here never creates a facility); the
+    change is audit-logged (who, when, which settings) in the same transaction."""
+    who = require(caller, Role.STAFF, department=DEPARTMENT)
     if facility.id != facility_id:
         raise InvalidInput([(["body", "id"], "field_invalid")])
-    deps.store.put_facility(facility)
+    current = facility_or_404(deps.store, facility_id)
+    changed = tuple(name for name in Facility.model_fields if getattr(current, name) != getattr(facility, name))
+    if changed:
+        deps.store.change_facility(facility, FacilityChange(facility_id, who.sub, now, changed))
     return facility
 
 

@@ -1,0 +1,342 @@
+"""The fault-injection suite (issue 13): every outside provider our functions call is told to fail through the
+local gateway's /_local/faults control (infra/local/faults.py) — an error status, a throttle, a hang longer than
+our client time-out, a body that is not the provider's — and each test shows what the resident or clerk gets (a
+translated 4xx/503, never a raw 500 nor a wait past the function's time-out), what the tables hold (nothing
+half-written), that nothing is charged twice and that nothing is lost. docs/benchmarks.md lists the results."""
+
+from __future__ import annotations
+
+import io
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import boto3
+import pytest
+import requests
+from PIL import Image
+
+from infra import catalogue
+from infra.local import s3_events
+from madoguchi.shared.i18n import message
+from tests.integration.reservations_helpers import Api, fresh_day, pay
+
+pytestmark = [pytest.mark.faults, pytest.mark.xdist_group("faults")]
+
+Arm = Callable[..., None]
+EN = {"Accept-Language": "en"}
+
+
+@pytest.fixture
+def arm(stack_url: str, local_stack: Any) -> Iterator[Arm]:
+    """Arm a fault on a stand-in; everything is disarmed after the test, and no function ran past its time-out."""
+
+    def arm_fault(provider: str, kind: str = "status", **fault: Any) -> None:
+        body = {"provider": provider, "kind": kind, **fault}
+        response = requests.post(f"{stack_url}/_local/faults", json=body, timeout=10)
+        assert response.status_code == 200, response.text
+
+    before = {name: len(pool.overruns) for name, pool in local_stack.functions.pools.items()}
+    yield arm_fault
+    requests.delete(f"{stack_url}/_local/faults", timeout=10)
+    overran = {name: pool.overruns[before[name] :] for name, pool in local_stack.functions.pools.items()}
+    assert not any(overran.values()), f"ran past the function's time-out: {overran}"
+
+
+@pytest.fixture
+def api(stack_url: str, auth_header: Callable[[str], dict[str, str]]) -> Api:
+    return Api(stack_url, auth_header)
+
+
+def injected(stack_url: str) -> list[dict[str, Any]]:
+    return list(requests.get(f"{stack_url}/_local/faults", timeout=10).json()["injected"])
+
+
+def translated(response: requests.Response, status: int, code: str) -> None:
+    assert response.status_code == status, response.text
+    assert response.json()["code"] == code and response.json()["message"] == message(code, "en")
+
+
+# --- Stripe -----------------------------------------------------------------------------------------------------
+def paid_reservation(api: Api, local_stack: Any, user: str, unit: str) -> dict[str, Any]:
+    held = api.held(user, fresh_day(), [(unit, "09:00")])
+    session_id = api.checkout(user, held["id"])["reservation"]["checkout_session_id"]
+    assert pay(local_stack, session_id)["paid"] is True
+    return api.reservation(user, held["id"])
+
+
+def refunds_of(local_stack: Any, intent: str) -> list[int]:
+    return [r["amount"] for r in local_stack.stripe.refunds.values() if r["payment_intent"] == intent]
+
+
+def test_stripe_failing_checkout_answers_503_writes_nothing_and_the_retry_opens_one_session(
+    api: Api, local_stack: Any, arm: Arm
+) -> None:
+    held = api.held("resident-pt", fresh_day(), [("court-1", "11:00")])
+    # Stripe answers 500 to every try (the SDK's retry, and the one under a fresh key)
+    arm("stripe", status=500, match="POST /v1/checkout/sessions", count=4)
+    key = {"Idempotency-Key": uuid.uuid4().hex, **EN}
+    failed = api.call("POST", f"/reservations/{held['id']}/checkout", "resident-pt", {}, headers=key)
+    translated(failed, 503, "payment_unavailable")
+    still = api.reservation("resident-pt", held["id"])
+    assert still["status"] == "held" and still["checkout_session_id"] is None
+    reference = f"reservation:{held['id']}"
+    assert [s for s in local_stack.stripe.sessions.values() if s["client_reference_id"] == reference] == []
+    # The resident tries again with the same key: Stripe replays its 500 for that key, a fresh request key passes
+    again = api.call("POST", f"/reservations/{held['id']}/checkout", "resident-pt", {}, headers=key)
+    assert again.status_code == 200, again.text
+    sessions = [s for s in local_stack.stripe.sessions.values() if s["client_reference_id"] == reference]
+    assert [s["id"] for s in sessions] == [again.json()["reservation"]["checkout_session_id"]]
+
+
+@pytest.mark.parametrize(("kind", "fault"), [("status", {"status": 429}), ("malformed", {})])
+def test_stripe_throttling_or_garbage_is_a_translated_503(
+    api: Api, local_stack: Any, arm: Arm, kind: str, fault: dict[str, Any]
+) -> None:
+    held = api.held("resident-pt", fresh_day(), [("court-2", "11:00")])
+    arm("stripe", kind, match="POST /v1/checkout/sessions", count=4, **fault)
+    failed = api.call("POST", f"/reservations/{held['id']}/checkout", "resident-pt", {}, headers=EN)
+    translated(failed, 503, "payment_unavailable")
+    assert api.reservation("resident-pt", held["id"])["checkout_session_id"] is None
+
+
+def test_stripe_500_on_a_refund_is_replayed_for_its_key_yet_the_sweep_refunds_once(
+    api: Api, local_stack: Any, arm: Arm
+) -> None:
+    """Issue 13 (faults, a): Stripe saves a 500 under the idempotency key and replays it; a refund retried with
+    that key alone never succeeded. The sweep now finds no refund carrying the key and sends it once more."""
+    booked = paid_reservation(api, local_stack, "resident-1", "court-3")
+    intent = booked["payment_intent_id"]
+    arm("stripe", status=500, match="POST /v1/refunds", count=4)
+    cancelled = api.call("POST", f"/reservations/{booked['id']}/cancel", "resident-1", {})
+    assert cancelled.status_code == 200, cancelled.text
+    assert cancelled.json()["reservation"]["status"] == "cancelled"
+    owed = cancelled.json()["reservation"]["refund_pending"]  # by the cancellation policy
+    assert 0 < owed <= booked["amount"] and refunds_of(local_stack, intent) == []
+    local_stack.run_scheduled("reservations_sweeper")
+    assert refunds_of(local_stack, intent) == [owed]
+    assert api.reservation("resident-1", booked["id"])["refund_pending"] == 0
+    local_stack.run_scheduled("reservations_sweeper")  # nothing owed any more: nothing sent again
+    assert refunds_of(local_stack, intent) == [owed]
+
+
+def test_stripe_hanging_on_a_refund_cancels_in_time_and_refunds_once(api: Api, local_stack: Any, arm: Arm) -> None:
+    booked = paid_reservation(api, local_stack, "resident-1", "court-4")
+    intent = booked["payment_intent_id"]
+    # Stripe makes the refund but answers after 4 s; our client gives up after 3 s (and its retry meets the
+    # request still running under the same key)
+    arm("stripe", "hang", seconds=4, match="POST /v1/refunds", count=1)
+    cancelled = api.call("POST", f"/reservations/{booked['id']}/cancel", "resident-1", {})
+    assert cancelled.status_code == 200, cancelled.text
+    assert cancelled.json()["reservation"]["status"] == "cancelled"
+    deadline = time.monotonic() + 10
+    while not refunds_of(local_stack, intent) and time.monotonic() < deadline:
+        time.sleep(0.1)  # the stand-in finishes the refund it was holding
+    local_stack.run_scheduled("reservations_sweeper")  # whatever the cancel could not confirm
+    local_stack.run_scheduled("reservations_sweeper")
+    assert len(refunds_of(local_stack, intent)) == 1
+    assert api.reservation("resident-1", booked["id"])["refund_pending"] == 0
+
+
+# --- LINE -------------------------------------------------------------------------------------------------------
+def called_pushes(local_stack: Any, line_id: str) -> list[str]:
+    return [
+        msg["text"]
+        for m in local_stack.line.sent
+        if m.get("to") == line_id
+        for msg in m["messages"]
+        if "をお呼びしています" in msg["text"]
+    ]
+
+
+def drain(api: Api, counter: str) -> None:
+    while (
+        ticket := api.call("POST", f"/queues/{counter}/call-next", "staff-zei", {"desk": "2"}).json()["ticket"]
+    ) is not None:
+        api.call("POST", f"/queues/{counter}/tickets/{ticket['id']}/complete", "staff-zei")
+
+
+@pytest.mark.parametrize(("kind", "fault"), [("status", {"status": 500, "count": 2}), ("hang", {"seconds": 3})])
+def test_line_failing_or_hanging_still_delivers_the_call_notice_once(
+    api: Api, local_stack: Any, arm: Arm, kind: str, fault: dict[str, Any]
+) -> None:
+    drain(api, "zei")
+    ticket = api.call("POST", "/queues/zei/tickets", "ticket-1", {"service": "shotoku"}).json()
+    line_id = "U" + uuid.uuid4().hex
+    opted = api.call("POST", f"/tickets/{ticket['id']}/notifications", None, {"ahead": 0, "line_user_id": line_id})
+    assert opted.status_code == 200, opted.text
+    arm("line", kind, match="/v2/bot/message/push", **fault)
+    called = api.call("POST", "/queues/zei/call-next", "staff-zei", {"desk": "2"})
+    assert called.status_code == 200 and called.json()["ticket"]["id"] == ticket["id"]
+    assert len(called_pushes(local_stack, line_id)) == 1  # retried with its retry key: delivered, and once
+
+
+def test_line_down_does_not_undo_the_call(api: Api, local_stack: Any, arm: Arm) -> None:
+    drain(api, "zei")
+    ticket = api.call("POST", "/queues/zei/tickets", "ticket-1", {"service": "shotoku"}).json()
+    line_id = "U" + uuid.uuid4().hex
+    api.call("POST", f"/tickets/{ticket['id']}/notifications", None, {"ahead": 0, "line_user_id": line_id})
+    arm("line", status=503, match="/v2/bot/message/push", count=10)
+    called = api.call("POST", "/queues/zei/call-next", "staff-zei", {"desk": "2"})
+    assert called.status_code == 200 and called.json()["ticket"]["id"] == ticket["id"]
+    assert api.call("GET", f"/tickets/{ticket['id']}").json()["state"] == "called"
+    assert called_pushes(local_stack, line_id) == []
+    assert sum(1 for i in injected(api.url) if i["provider"] == "line") == 3  # bounded: three tries, then logged
+
+
+# --- SES and S3 (applications) ---------------------------------------------------------------------------------
+def draft_with_photo(api: Api) -> dict[str, Any]:
+    answers = {"child_name": "市民 太郎", "child_date_of_birth": "2020-05-05", "insurance_type": "kokuho"}
+    draft = api.call("POST", "/applications", "resident-2", {"procedure": "kodomo-iryohi-josei", "answers": answers})
+    assert draft.status_code == 200, draft.text
+    png = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(png, "PNG")
+    ticket = api.call(
+        "POST",
+        f"/applications/{draft.json()['id']}/attachments",
+        "resident-2",
+        {"kind": "insurance_card", "content_type": "image/png"},
+    ).json()
+    requests.post(ticket["url"], data=ticket["fields"], files={"file": ("p", png.getvalue(), "image/png")}, timeout=30)
+    s3_events.drain()
+    return dict(api.call("GET", f"/applications/{draft.json()['id']}", "resident-2").json())
+
+
+def mails_about(api: Api, code: str) -> list[dict[str, Any]]:
+    outbox = requests.get(f"{api.url}/_local/outbox", params={"to": "hanako@example.jp"}, timeout=10).json()
+    return [m for m in outbox["messages"] if code in m["subject"]]
+
+
+def file_tags(application: dict[str, Any]) -> list[dict[str, str]]:
+    key = f"files/{application['id']}/{application['attachments'][0]['id']}"
+    bucket = catalogue.bucket("attachments").local_name
+    return list(boto3.client("s3").get_object_tagging(Bucket=bucket, Key=key)["TagSet"])
+
+
+def test_ses_failing_once_is_retried_and_the_mail_goes(api: Api, arm: Arm) -> None:
+    draft = draft_with_photo(api)
+    arm("ses", status=500, match="outbound-emails", count=1)
+    submitted = api.call("POST", f"/applications/{draft['id']}/submit", "resident-2", {})
+    assert submitted.status_code == 200 and submitted.json()["status"] == "received"
+    assert len(mails_about(api, draft["code"])) == 1
+
+
+@pytest.mark.parametrize(("kind", "fault"), [("status", {"status": 503}), ("hang", {"seconds": 3})])
+def test_ses_down_leaves_the_submission_received(api: Api, arm: Arm, kind: str, fault: dict[str, Any]) -> None:
+    draft = draft_with_photo(api)
+    arm("ses", kind, match="outbound-emails", count=2, **fault)
+    submitted = api.call("POST", f"/applications/{draft['id']}/submit", "resident-2", {})
+    assert submitted.status_code == 200 and submitted.json()["status"] == "received"
+    assert api.call("GET", f"/applications/{draft['id']}", "resident-2").json()["status"] == "received"
+
+
+def test_s3_failing_on_submit_answers_503_and_writes_nothing(api: Api, arm: Arm) -> None:
+    draft = draft_with_photo(api)
+    arm("s3", status=500, match="tagging", count=2)  # both of the SDK's attempts
+    key = {"Idempotency-Key": uuid.uuid4().hex, **EN}
+    failed = api.call("POST", f"/applications/{draft['id']}/submit", "resident-2", {}, headers=key)
+    translated(failed, 503, "storage_unavailable")
+    assert api.call("GET", f"/applications/{draft['id']}", "resident-2").json()["status"] == "draft"
+    assert {"Key": "referenced", "Value": "true"} not in file_tags(draft)
+    assert mails_about(api, draft["code"]) == []
+    again = api.call("POST", f"/applications/{draft['id']}/submit", "resident-2", {}, headers=key)
+    assert again.status_code == 200 and again.json()["status"] == "received"
+    assert {"Key": "referenced", "Value": "true"} in file_tags(draft)
+    assert len(mails_about(api, draft["code"])) == 1
+
+
+def test_s3_failing_once_is_retried_by_the_sdk(api: Api, arm: Arm) -> None:
+    draft = draft_with_photo(api)
+    arm("s3", status=503, match="tagging", count=1)
+    submitted = api.call("POST", f"/applications/{draft['id']}/submit", "resident-2", {})
+    assert submitted.status_code == 200 and submitted.json()["status"] == "received"
+    assert {"Key": "referenced", "Value": "true"} in file_tags(draft)
+
+
+# --- Step Functions (cases) -------------------------------------------------------------------------------------
+CASE = {
+    "event": "bereavement",
+    "subject": {  # whose case it is (the deceased, filed by a child)
+        "person_name": "四日市 一郎",
+        "event_date": (datetime.now(ZoneInfo("Asia/Tokyo")).date() - timedelta(days=2)).isoformat(),
+        "applicant_name": "四日市 花子",
+        "relationship": "child",
+        "phone": "059-354-0000",
+    },
+    "answers": {"owned_property": True},
+    "identity": {"method": "my_number_card", "note": "counter check"},
+}
+
+
+def executions_named(local_stack: Any, name: str) -> int:
+    sfn = boto3.client("stepfunctions")
+    listed = sfn.list_executions(stateMachineArn=local_stack.state_machines["bereavement"], maxResults=1000)
+    return [e["name"] for e in listed["executions"]].count(name)
+
+
+@pytest.mark.parametrize(
+    ("kind", "fault"),
+    [("status", {"status": 500, "count": 2}), ("malformed", {"count": 1})],  # the SDK retries a 500, not a 200
+)
+def test_step_functions_refusing_a_start_answers_503_and_the_retry_starts_one_execution(
+    api: Api, local_stack: Any, arm: Arm, kind: str, fault: dict[str, Any]
+) -> None:
+    arm("stepfunctions", kind, match="StartExecution", **fault)
+    key = {"Idempotency-Key": uuid.uuid4().hex, **EN}
+    failed = api.call("POST", "/cases", "staff-onestop", CASE, headers=key)
+    translated(failed, 503, "workflow_unavailable")
+    again = api.call("POST", "/cases", "staff-onestop", CASE, headers=key)
+    assert again.status_code == 200, again.text
+    case_id = again.json()["id"]
+    assert executions_named(local_stack, case_id) == 1
+    assert api.call("GET", f"/cases/{case_id}", "staff-onestop").json()["status"] != "awaiting_identity"
+
+
+def test_step_functions_hanging_on_a_start_still_starts_one_execution(api: Api, local_stack: Any, arm: Arm) -> None:
+    arm("stepfunctions", "hang", seconds=3, match="StartExecution", count=1)
+    opened = api.call("POST", "/cases", "staff-onestop", CASE)
+    assert opened.status_code in (200, 503), opened.text
+    if opened.status_code == 200:
+        assert executions_named(local_stack, opened.json()["id"]) == 1
+
+
+def test_step_functions_refusing_an_answer_keeps_the_task_pending_and_the_retry_decides_it(
+    api: Api, local_stack: Any, arm: Arm
+) -> None:
+    case = api.call("POST", "/cases", "staff-onestop", CASE).json()
+    deadline = time.monotonic() + 20
+    task = None
+    while task is None and time.monotonic() < deadline:
+        tasks = api.call("GET", "/staff/tasks", "staff-shisan").json()["tasks"]
+        task = next((t for t in tasks if t["case_id"] == case["id"] and t["kind"] == "review"), None)
+        time.sleep(0.1)
+    assert task is not None
+    arm("stepfunctions", status=500, match="SendTaskSuccess", count=2)
+    refused = api.call("POST", f"/staff/tasks/{task['id']}/approve", "staff-shisan", {}, headers=EN)
+    translated(refused, 503, "workflow_unavailable")
+    tasks = api.call("GET", "/staff/tasks", "staff-shisan").json()["tasks"]
+    assert task["id"] in {t["id"] for t in tasks}  # still waiting for a decision, not "approved"
+    decided = api.call("POST", f"/staff/tasks/{task['id']}/approve", "staff-shisan", {})
+    assert decided.status_code == 200, decided.text
+
+
+# --- the OpenID provider's keys (the authorizer) ----------------------------------------------------------------
+@pytest.mark.parametrize(("kind", "fault"), [("status", {"status": 500}), ("malformed", {}), ("hang", {"seconds": 6})])
+def test_the_key_endpoint_failing_is_503_not_a_sign_out(
+    api: Api, local_stack: Any, arm: Arm, kind: str, fault: dict[str, Any]
+) -> None:
+    arm("jwks", kind, count=1, **fault)
+    local_stack.gateway.authorizer.forget_keys()  # a cold authorizer: it has to fetch the keys
+    failed = api.call("GET", "/me/applications", "resident-1", headers=EN)
+    translated(failed, 503, "auth_unavailable")
+    assert failed.headers["Retry-After"]
+    assert api.call("GET", "/me/applications", "resident-1").status_code == 200  # the same token, keys back
+
+
+def test_the_faults_control_refuses_what_it_cannot_inject(stack_url: str) -> None:
+    for body in ({"provider": "dynamodb"}, {"provider": "stripe", "kind": "explode"}, {"provider": "line", "count": 0}):
+        assert requests.post(f"{stack_url}/_local/faults", json=body, timeout=10).status_code == 400
+    assert requests.get(f"{stack_url}/_local/faults", timeout=10).json()["armed"] == []
