@@ -1,11 +1,12 @@
 import { useEffect, useState } from "preact/hooks";
-import { Page, mount } from "../components/app";
+import { mount } from "../components/app";
 import { Alert, Loading } from "../components/feedback";
-import { type Session, SignIn } from "../components/sign-in";
+import type { Session } from "../components/sign-in";
 import type { DeviceKind } from "../lib/device";
 import { formatTokyoDate, formatTokyoTime } from "../lib/format";
 import { type ApiError, asApiError, request, withLang } from "../lib/http";
 import { type MessageKey, useI18n } from "../lib/i18n";
+import { StaffPage } from "../components/staff-nav";
 import "../styles/base.css";
 import "../styles/devices.css";
 
@@ -260,12 +261,11 @@ function StaffDevices() {
   const { t } = useI18n();
   const [session, setSession] = useState<Session | null>(null);
   return (
-    <Page title="staffdevices.title">
+    <StaffPage title="staffdevices.title" section="devices" onSession={setSession}>
       <p>{t("staffdevices.intro")}</p>
-      <SignIn onSession={setSession} />
       {session && session.me.department !== MANAGERS && <p role="status">{t("staffdevices.managersOnly")}</p>}
       {session && session.me.department === MANAGERS && <Devices session={session} />}
-    </Page>
+    </StaffPage>
   );
 }
 
