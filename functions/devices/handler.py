@@ -75,7 +75,7 @@ def enrol(body: EnrolRequest) -> Enrolment:
     summary="Every enrolled, pending and revoked device",
     tags=["devices"],
     security=SECURITY,
-    responses={**SIGNED_IN},
+    responses={**SIGNED_IN, 200: {"description": "The enrolled devices"}},
 )
 def list_devices() -> DeviceList:
     return devices.list_devices(current_caller(app), deps())
@@ -86,7 +86,7 @@ def list_devices() -> DeviceList:
     summary="One device and its audit trail",
     tags=["devices"],
     security=SECURITY,
-    responses={**SIGNED_IN, **NOT_FOUND},
+    responses={**SIGNED_IN, **NOT_FOUND, 200: {"description": "The device"}},
 )
 def device_detail(deviceId: str) -> DeviceDetail:
     return devices.detail(deviceId, current_caller(app), deps())
@@ -97,7 +97,7 @@ def device_detail(deviceId: str) -> DeviceDetail:
     summary="Revoke a device: refused from its next request; its refresh token stops working",
     tags=["devices"],
     security=SECURITY,
-    responses={**SIGNED_IN, **NOT_FOUND, **UNAVAILABLE},
+    responses={**SIGNED_IN, **NOT_FOUND, **UNAVAILABLE, 200: {"description": "The device, revoked"}},
 )
 def revoke(deviceId: str) -> Device:
     device = devices.revoke(deviceId, current_caller(app), deps(), now())
@@ -109,7 +109,7 @@ def revoke(deviceId: str) -> Device:
     "/devices/enrol",
     summary="Redeem a one-time enrolment code (the device's first start): the device's first tokens",
     tags=["devices"],
-    responses={**REFUSED, **UNAVAILABLE},
+    responses={**REFUSED, **UNAVAILABLE, 200: {"description": "The device's tokens"}},
 )
 def redeem(body: RedeemRequest) -> DeviceSession:
     session = devices.redeem(body, deps(), now())
@@ -121,7 +121,7 @@ def redeem(body: RedeemRequest) -> DeviceSession:
     "/devices/token",
     summary="Renew an enrolled device's ID token with its refresh token",
     tags=["devices"],
-    responses={**REFUSED, **UNAVAILABLE},
+    responses={**REFUSED, **UNAVAILABLE, 200: {"description": "Renewed tokens"}},
 )
 def renew(body: RenewRequest) -> DeviceSession:
     return devices.renew(body, deps())
@@ -132,7 +132,7 @@ def renew(body: RenewRequest) -> DeviceSession:
     summary="The calling device's record (401 once revoked; 403 from a page for the other kind)",
     tags=["devices"],
     security=SECURITY,
-    responses={**REFUSED},
+    responses={**REFUSED, 200: {"description": "The device"}},
 )
 def whoami(kind: Annotated[DeviceKind | None, Query()] = None) -> DeviceView:
     return devices.whoami(current_caller(app), devices.DevicesDeps(devices=device_store()), kind)

@@ -122,6 +122,10 @@ def test_ticket_machine_prints_a_ticket_whose_qr_leads_to_its_status(
     assert int(second) > int(number)
     # It is text, not a link the public could tap to take the machine away from its page
     expect(page.locator(".receipt__url a")).to_have_count(0)
-    page.goto(page.locator(".receipt__url").inner_text())
-    expect(page.locator(".ticket-number")).to_have_text(second)
-    expect(page.get_by_role("heading", name="整理券の状況")).to_be_visible()  # a resident's own phone: its language
+    address = page.locator(".receipt__url").inner_text()
+    # A resident's own phone (another browser, in Japanese): the machine's language choice is not theirs
+    phone = page.context.browser.new_context(locale="ja-JP").new_page()  # type: ignore[union-attr]
+    phone.goto(address)
+    expect(phone.locator(".ticket-number")).to_have_text(second)
+    expect(phone.get_by_role("heading", name="整理券の状況")).to_be_visible()
+    phone.context.close()
