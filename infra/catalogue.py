@@ -589,7 +589,7 @@ FUNCTIONS += (
             Route("GET", "/kiosk/sessions/{sessionId}/orders/{orderId}", authenticated=True),
             Route("POST", "/kiosk/sessions/{sessionId}/orders/{orderId}/cancel", authenticated=True),
         ),
-        tables=(("kiosk", "write"), ("catalogue", "read"), ("devices", "read")),
+        tables=(("kiosk", "write"), ("catalogue", "read"), ("devices", "read"), ("outbox", "write")),
         buckets=(("jpki", "read"),),
         secrets=("stripe",),
     ),

@@ -179,7 +179,7 @@ def resident_directory() -> DynamoResidentDirectory:
 def kiosk_orders() -> DynamoKioskOrders:
     from madoguchi.kiosk.dynamodb import DynamoKioskOrders
 
-    return DynamoKioskOrders(settings().kiosk_table)
+    return DynamoKioskOrders(settings().kiosk_table, settings().outbox_table or None)
 
 
 @lru_cache(maxsize=1)
