@@ -495,7 +495,7 @@ FUNCTIONS: tuple[Function, ...] = (
             Route("GET", "/staff/faq/entries/{entryId}", authenticated=True),
             Route("PUT", "/staff/faq/entries/{entryId}", authenticated=True),
         ),
-        tables=(("faq", "write"),),
+        tables=(("faq", "write"), ("outbox", "write")),
         builds_links=True,
     ),
     Function(
@@ -503,7 +503,7 @@ FUNCTIONS: tuple[Function, ...] = (
         description="LINE official account: verifies LINE's signature and replies with the FAQ's answer",
         memory_mb=1024,
         routes=(Route("POST", "/line/webhook", authenticated=False),),
-        tables=(("faq", "write"),),
+        tables=(("faq", "write"), ("outbox", "write")),
         secrets=("line",),
         builds_links=True,
     ),

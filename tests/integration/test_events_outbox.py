@@ -217,6 +217,15 @@ def test_a_declined_kiosk_order_counts_nothing(local_stack, store, stack_url, au
     assert moved(before, snapshot(local_stack, store)) == {}
 
 
+def test_a_faq_hand_off_to_a_person_moves_the_hand_off_counter_by_one(local_stack, store, ok):
+    before = snapshot(local_stack, store)
+    assert ok("POST", "/faq/chat", None, {"message": "コンビニで住民票は何時まで取れますか"})["confident"]
+    assert moved(before, snapshot(local_stack, store)) == {}  # answered: nobody handed over
+    reply = ok("POST", "/faq/chat", None, {"message": "犬の散歩コースのおすすめは？"})
+    assert not reply["confident"] and reply["contact"]
+    assert moved(before, snapshot(local_stack, store)) == both("faq", "online", handed_off=1)
+
+
 def outbox_records(local_stack: Any) -> list[dict[str, Any]]:
     """The outbox stream's records as the consumer receives them (the local delivery's own conversion)."""
     mapping = next(m for m in local_stack.streams.mappings if m.fn.name == "metrics_events")

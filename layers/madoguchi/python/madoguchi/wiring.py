@@ -139,7 +139,7 @@ def payment_gateway() -> StripePayments:
 def faq_store() -> DynamoFaqStore:
     from madoguchi.faq.dynamodb import DynamoFaqStore
 
-    return DynamoFaqStore(settings().faq_table)
+    return DynamoFaqStore(settings().faq_table, settings().outbox_table or None)
 
 
 @lru_cache(maxsize=1)
