@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from madoguchi.faq.models import FaqEntry, FaqUnanswered
 from madoguchi.faq.store import FaqStore
+from madoguchi.metrics.models import DomainEvent
 from madoguchi.shared.errors import Conflict, NotFound
 
 
@@ -13,6 +14,7 @@ class MemoryFaqStore(FaqStore):
         self._history: dict[str, list[FaqEntry]] = {e.id: [e] for e in entries or []}
         self._version = 1 if entries else 0
         self._unanswered: dict[str, FaqUnanswered] = {}
+        self.events: list[DomainEvent] = []
 
     def entries(self) -> list[FaqEntry]:
         return [self._entries[k] for k in sorted(self._entries)]
@@ -34,10 +36,12 @@ class MemoryFaqStore(FaqStore):
     def history(self, entry_id: str) -> list[FaqEntry]:
         return list(reversed(self._history.get(entry_id, [])))
 
-    def add_unanswered(self, question: FaqUnanswered) -> None:
+    def add_unanswered(self, question: FaqUnanswered, event: DomainEvent | None = None) -> None:
         if question.id in self._unanswered:
             raise Conflict(question_id=question.id)
         self._unanswered[question.id] = question
+        if event is not None:
+            self.events.append(event)  # the outbox: written with the question or not at all
 
     def unanswered(self, limit: int) -> list[FaqUnanswered]:
         return [self._unanswered[k] for k in sorted(self._unanswered, reverse=True)][:limit]

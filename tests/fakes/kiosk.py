@@ -4,7 +4,7 @@ terminal with Stripe's idempotency, for the order rules."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +12,7 @@ from madoguchi.kiosk.jpki import JpkiTrust
 from madoguchi.kiosk.matching import FourItems, lookup_key
 from madoguchi.kiosk.models import ChallengeExpired, ChallengeUsed, KioskOrder, KioskSession, ResidentRecord
 from madoguchi.kiosk.store import KioskOrderStore, KioskSessionStore, ResidentDirectory, ResidentRecords, TrustSource
+from madoguchi.metrics.models import DomainEvent
 from madoguchi.payments.store import CardTerminal, TerminalPayment, TerminalUnavailable
 from madoguchi.shared.errors import Conflict, NotFound
 
@@ -77,6 +78,7 @@ class MemoryKioskOrders(KioskOrderStore):
     def __init__(self) -> None:
         self.orders: dict[str, KioskOrder] = {}
         self.serials: dict[int, int] = {}
+        self.events: list[DomainEvent] = []
         self._lock = threading.Lock()
 
     def create(self, order: KioskOrder) -> KioskOrder:
@@ -86,13 +88,16 @@ class MemoryKioskOrders(KioskOrderStore):
     def get(self, order_id: str) -> KioskOrder | None:
         return self.orders.get(order_id)
 
-    def update(self, order_id: str, expected_state: str, changes: Mapping[str, Any]) -> KioskOrder:
+    def update(
+        self, order_id: str, expected_state: str, changes: Mapping[str, Any], events: Sequence[DomainEvent] = ()
+    ) -> KioskOrder:
         with self._lock:
             order = self.orders.get(order_id)
             if order is None or order.state != expected_state:
                 raise Conflict()
             updated = KioskOrder.model_validate({**order.model_dump(), **changes})
             self.orders[order_id] = updated
+            self.events.extend(events)  # the outbox: written with the change or not at all
             return updated
 
     def next_issue_serial(self, year: int) -> int:

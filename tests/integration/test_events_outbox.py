@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import boto3
 import pytest
 import requests
+import stripe
 from PIL import Image
 
 from infra import catalogue
@@ -23,6 +25,8 @@ from infra.redrive import lambda_record
 from madoguchi.metrics.dynamodb import DynamoMetricsStore
 from madoguchi.metrics.models import BUCKET_BOUNDS_MINUTES, TOKYO
 from madoguchi.shared.clock import now
+from tests.integration import test_kiosk_orders as kiosk_orders
+from tests.integration.test_kiosk_api import Kiosk
 
 pytestmark = pytest.mark.xdist_group("applications")
 
@@ -173,6 +177,53 @@ def test_a_ticket_served_moves_receipt_then_completion_with_its_wait(local_stack
         completed=1,
         **{"lead_time[0]": 1, "handling_time[0]": 1, "waiting_time[0]": 1},
     )
+
+
+def test_a_certificate_issued_at_a_kiosk_moves_receipt_and_completion_on_the_kiosk_channel(
+    local_stack, store, stack_url, auth_header
+):
+    kiosk = Kiosk(stack_url, auth_header("kiosk-1"))
+    session_id = kiosk_orders.authenticated(kiosk, local_stack.jpki.issue())
+    terminal = stripe.StripeClient(local_stack.stripe.api_key, base_addresses={"api": local_stack.stripe.url})
+    reader = next(r for r, v in local_stack.stripe.readers.items() if v["metadata"].get("kiosk") == "kiosk-1")
+    before = snapshot(local_stack, store)
+    placed = kiosk_orders.order(kiosk, session_id, str(uuid.uuid4()))
+    assert placed.status_code == 200, placed.text
+    order_id = placed.json()["order_id"]
+    assert moved(before, snapshot(local_stack, store)) == {}  # an unpaid order is not yet a receipt
+
+    kiosk_orders.tap(terminal, reader, kiosk_orders.APPROVED)
+    assert kiosk_orders.poll(kiosk, session_id, order_id)["state"] == "issued"
+    assert kiosk_orders.poll(kiosk, session_id, order_id)["state"] == "issued"  # polled again: issued once
+    # ordered and printed within a minute: lead, handling and waiting times all in the first bucket
+    assert moved(before, snapshot(local_stack, store)) == both(
+        "juminhyo",
+        "kiosk",
+        received=1,
+        completed=1,
+        **{"lead_time[0]": 1, "handling_time[0]": 1, "waiting_time[0]": 1},
+    )
+
+
+def test_a_declined_kiosk_order_counts_nothing(local_stack, store, stack_url, auth_header):
+    kiosk = Kiosk(stack_url, auth_header("kiosk-1"))
+    session_id = kiosk_orders.authenticated(kiosk, local_stack.jpki.issue())
+    terminal = stripe.StripeClient(local_stack.stripe.api_key, base_addresses={"api": local_stack.stripe.url})
+    reader = next(r for r, v in local_stack.stripe.readers.items() if v["metadata"].get("kiosk") == "kiosk-1")
+    before = snapshot(local_stack, store)
+    order_id = kiosk_orders.order(kiosk, session_id, str(uuid.uuid4())).json()["order_id"]
+    kiosk_orders.tap(terminal, reader, kiosk_orders.DECLINED)
+    assert kiosk_orders.poll(kiosk, session_id, order_id)["state"] == "declined"
+    assert moved(before, snapshot(local_stack, store)) == {}
+
+
+def test_a_faq_hand_off_to_a_person_moves_the_hand_off_counter_by_one(local_stack, store, ok):
+    before = snapshot(local_stack, store)
+    assert ok("POST", "/faq/chat", None, {"message": "コンビニで住民票は何時まで取れますか"})["confident"]
+    assert moved(before, snapshot(local_stack, store)) == {}  # answered: nobody handed over
+    reply = ok("POST", "/faq/chat", None, {"message": "犬の散歩コースのおすすめは？"})
+    assert not reply["confident"] and reply["contact"]
+    assert moved(before, snapshot(local_stack, store)) == both("faq", "online", handed_off=1)
 
 
 def outbox_records(local_stack: Any) -> list[dict[str, Any]]:

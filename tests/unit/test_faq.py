@@ -137,6 +137,20 @@ def test_unsure_chat_gives_contact_and_keeps_the_masked_question(store):
     assert "1111" not in kept.text and kept.channel == "web" and kept.lang == "en"
 
 
+def test_a_hand_off_to_a_person_emits_one_event_per_channel_without_the_question(store):
+    faq.chat("コンビニで住民票は何時まで取れますか", FaqDeps(store), NOW, lang="ja", channel="web")
+    assert store.events == []  # a confident answer hands nobody over
+    faq.chat("犬の散歩コースのおすすめは？ 090-1111-2222", FaqDeps(store), NOW, lang="en", channel="web")
+    faq.chat("犬の散歩コースのおすすめは？", FaqDeps(store), NOW, lang="ja", channel="line")
+    web, line = store.events
+    assert [(e.type, e.procedure_id, e.channel, e.occurred_at) for e in (web, line)] == [
+        ("handed_off", "faq", "online", NOW),
+        ("handed_off", "faq", "line", NOW),
+    ]
+    assert web.id != line.id and web.id.startswith("faq:u")
+    assert "090" not in web.model_dump_json() and "犬" not in web.model_dump_json()  # no text, only ids and time
+
+
 def test_review_needs_staff(store):
     with pytest.raises(Unauthorized):
         faq.unanswered(10, None, FaqDeps(store))

@@ -164,3 +164,47 @@ def test_a_busy_reader_ends_the_order_and_cancels_its_payment(deps: service.Orde
     (order,) = deps.orders.orders.values() if isinstance(deps.orders, MemoryKioskOrders) else ()
     assert order.state == "canceled"
     assert [p.status for p in terminal(deps).payments.values()] == ["canceled"]
+
+
+def orders(deps: service.OrderDeps) -> MemoryKioskOrders:
+    assert isinstance(deps.orders, MemoryKioskOrders)
+    return deps.orders
+
+
+def test_an_issued_order_emits_received_and_completed_once_on_the_kiosk_channel(deps: service.OrderDeps) -> None:
+    placed = service.place_order(SESSION, ONE, "key-1", KIOSK, deps, NOW)
+    assert orders(deps).events == []  # placing is not yet a receipt: nothing paid, nothing issued
+    order = deps.orders.get(placed.order_id)
+    assert order is not None and order.payment_intent_id
+    terminal(deps).settle(order.payment_intent_id, paid=True)
+    issued_at = NOW + timedelta(minutes=2)
+    service.get_order(SESSION, placed.order_id, KIOSK, deps, issued_at)
+    service.get_order(SESSION, placed.order_id, KIOSK, deps, issued_at + timedelta(seconds=5))  # no second issue
+    received, completed = orders(deps).events
+    assert (received.type, received.channel, received.procedure_id, received.occurred_at) == (
+        "received",
+        "kiosk",
+        "juminhyo",
+        NOW,
+    )
+    assert (completed.type, completed.occurred_at, completed.received_at, completed.handling_started_at) == (
+        "completed",
+        issued_at,
+        NOW,
+        NOW,
+    )
+    assert completed.lead_minutes() == 2
+    assert {received.id, completed.id} == {f"kiosk:{placed.order_id}:received", f"kiosk:{placed.order_id}:issued"}
+    # no personal data: the event names the order, never the resident
+    assert "resident-1" not in received.model_dump_json() + completed.model_dump_json()
+
+
+def test_declined_and_cancelled_orders_emit_nothing(deps: service.OrderDeps) -> None:
+    declined = service.place_order(SESSION, ONE, "key-1", KIOSK, deps, NOW)
+    order = deps.orders.get(declined.order_id)
+    assert order is not None and order.payment_intent_id
+    terminal(deps).settle(order.payment_intent_id, paid=False)
+    assert service.get_order(SESSION, declined.order_id, KIOSK, deps, NOW).state == "declined"
+    cancelled = service.place_order(SESSION, ONE, "key-2", KIOSK, deps, NOW)
+    assert service.cancel_order(SESSION, cancelled.order_id, KIOSK, deps, NOW).state == "canceled"
+    assert orders(deps).events == []

@@ -11,6 +11,7 @@ export interface MetricsRow {
   completed: number;
   returned: number;
   rejected: number;
+  handed_off: number; // procedure `faq` only: chat questions handed to a person
   lead_time_p50_minutes: number | null;
   lead_time_p90_minutes: number | null;
   handling_time_p50_minutes: number | null;

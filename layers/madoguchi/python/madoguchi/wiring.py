@@ -139,7 +139,7 @@ def payment_gateway() -> StripePayments:
 def faq_store() -> DynamoFaqStore:
     from madoguchi.faq.dynamodb import DynamoFaqStore
 
-    return DynamoFaqStore(settings().faq_table)
+    return DynamoFaqStore(settings().faq_table, settings().outbox_table or None)
 
 
 @lru_cache(maxsize=1)
@@ -179,7 +179,7 @@ def resident_directory() -> DynamoResidentDirectory:
 def kiosk_orders() -> DynamoKioskOrders:
     from madoguchi.kiosk.dynamodb import DynamoKioskOrders
 
-    return DynamoKioskOrders(settings().kiosk_table)
+    return DynamoKioskOrders(settings().kiosk_table, settings().outbox_table or None)
 
 
 @lru_cache(maxsize=1)

@@ -18,8 +18,9 @@ from botocore.exceptions import ClientError
 
 from madoguchi.faq.models import FaqEntry, FaqUnanswered
 from madoguchi.faq.store import FaqStore
+from madoguchi.metrics.models import DomainEvent
 from madoguchi.shared.aws import dynamodb_table
-from madoguchi.shared.dynamodb import query_all
+from madoguchi.shared.dynamodb import query_all, transact
 from madoguchi.shared.errors import Conflict, NotFound
 
 PARTITION = "FAQ"
@@ -37,8 +38,9 @@ def _history_key(entry: FaqEntry) -> dict[str, str]:
 
 
 class DynamoFaqStore(FaqStore):
-    def __init__(self, table_name: str) -> None:
+    def __init__(self, table_name: str, outbox_table: str | None = None) -> None:
         self._table = dynamodb_table(table_name)
+        self._outbox = outbox_table  # hand-off events go here with the kept question (None: none written)
         self._name = table_name
 
     def entries(self) -> list[FaqEntry]:
@@ -105,18 +107,29 @@ class DynamoFaqStore(FaqStore):
         items = query_all(self._table, KeyConditionExpression=Key("pk").eq(f"FAQ#{entry_id}"), ScanIndexForward=False)
         return [FaqEntry.model_validate(item["data"]) for item in items]
 
-    def add_unanswered(self, question: FaqUnanswered) -> None:
+    def add_unanswered(self, question: FaqUnanswered, event: DomainEvent | None = None) -> None:
+        put = {
+            "Item": {
+                "pk": UNANSWERED,
+                "sk": question.id,
+                # DynamoDB numbers are Decimals, never floats (the confidence)
+                "data": json.loads(question.model_dump_json(), parse_float=Decimal),
+                "expires_at": int(time.time()) + UNANSWERED_DAYS * 24 * 3600,
+            },
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
+        if event is not None and self._outbox:
+            # the kept question and its hand-off event in one transaction (docs/metrics.md)
+            try:
+                transact(
+                    self._table.meta.client,
+                    [{"Put": {"TableName": self._table.name, **put}}, event.outbox_put(self._outbox)],
+                )
+            except Conflict as e:
+                raise Conflict(question_id=question.id) from e
+            return
         try:
-            self._table.put_item(
-                Item={
-                    "pk": UNANSWERED,
-                    "sk": question.id,
-                    # DynamoDB numbers are Decimals, never floats (the confidence)
-                    "data": json.loads(question.model_dump_json(), parse_float=Decimal),
-                    "expires_at": int(time.time()) + UNANSWERED_DAYS * 24 * 3600,
-                },
-                ConditionExpression="attribute_not_exists(pk)",
-            )
+            self._table.put_item(**put)
         except ClientError as e:
             if e.response["Error"]["Code"] == "ConditionalCheckFailedException":
                 raise Conflict(question_id=question.id) from e

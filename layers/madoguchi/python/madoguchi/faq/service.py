@@ -9,6 +9,7 @@ import weakref
 from dataclasses import dataclass
 from datetime import datetime
 
+from madoguchi.faq.events import handoff_event
 from madoguchi.faq.models import (
     ENTRY_ID_PATTERN,
     FaqChatReply,
@@ -78,17 +79,16 @@ def chat(message: str, deps: FaqDeps, now: datetime, *, lang: Lang, channel: str
     hits, confidence = index(deps.store).search(text, 1 + RELATED)
     confident = bool(hits) and confidence >= CONFIDENT
     if not confident:
-        deps.store.add_unanswered(
-            FaqUnanswered(
-                id=f"u{now.strftime('%Y%m%d%H%M%S')}{secrets.token_hex(4)}",
-                text=mask(text),
-                lang=lang,
-                channel="line" if channel == "line" else "web",
-                best_entry=hits[0].entry.id if hits else None,
-                confidence=confidence,
-                asked_at=now,
-            )
+        question = FaqUnanswered(
+            id=f"u{now.strftime('%Y%m%d%H%M%S')}{secrets.token_hex(4)}",
+            text=mask(text),
+            lang=lang,
+            channel="line" if channel == "line" else "web",
+            best_entry=hits[0].entry.id if hits else None,
+            confidence=confidence,
+            asked_at=now,
         )
+        deps.store.add_unanswered(question, handoff_event(question))
     return FaqChatReply(
         lang=lang,
         confident=confident,

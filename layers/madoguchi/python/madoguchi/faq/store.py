@@ -3,6 +3,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 
 from madoguchi.faq.models import FaqEntry, FaqUnanswered
+from madoguchi.metrics.models import DomainEvent
 
 
 class FaqStore(ABC):
@@ -28,8 +29,9 @@ class FaqStore(ABC):
         """Every version, newest first."""
 
     @abstractmethod
-    def add_unanswered(self, question: FaqUnanswered) -> None:
-        """Keep a question for review; raises Conflict if its id is taken."""
+    def add_unanswered(self, question: FaqUnanswered, event: DomainEvent | None = None) -> None:
+        """Keep a question for review, with its hand-off event (madoguchi.faq.events) in the same transaction;
+        raises Conflict if its id is taken."""
 
     @abstractmethod
     def unanswered(self, limit: int) -> list[FaqUnanswered]:

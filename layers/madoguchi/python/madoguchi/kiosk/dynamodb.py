@@ -15,7 +15,7 @@ consistent read (used, expired, or not this kiosk's session).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -25,8 +25,9 @@ from botocore.exceptions import ClientError
 from madoguchi.kiosk.matching import FourItems
 from madoguchi.kiosk.models import ChallengeExpired, ChallengeUsed, KioskOrder, KioskSession, ResidentRecord
 from madoguchi.kiosk.store import KioskOrderStore, KioskSessionStore, ResidentDirectory, ResidentRecords
+from madoguchi.metrics.models import DomainEvent
 from madoguchi.shared.aws import dynamodb_table
-from madoguchi.shared.dynamodb import plain, query_all
+from madoguchi.shared.dynamodb import plain, query_all, transact
 from madoguchi.shared.errors import Conflict, NotFound
 
 KEEP_AFTER_EXPIRY_SECONDS = 24 * 3600
@@ -135,8 +136,9 @@ class DynamoResidentDirectory(ResidentDirectory):
 
 
 class DynamoKioskOrders(KioskOrderStore):
-    def __init__(self, table_name: str) -> None:
+    def __init__(self, table_name: str, outbox_table: str | None = None) -> None:
         self._table = dynamodb_table(table_name)
+        self._outbox = outbox_table  # domain events go here in the order's transaction (None: none written)
 
     @staticmethod
     def _key(order_id: str) -> dict[str, str]:
@@ -160,19 +162,28 @@ class DynamoKioskOrders(KioskOrderStore):
         item = self._table.get_item(Key=self._key(order_id), ConsistentRead=True).get("Item")
         return KioskOrder.model_validate(plain(dict(item))) if item else None
 
-    def update(self, order_id: str, expected_state: str, changes: Mapping[str, Any]) -> KioskOrder:
+    def update(
+        self, order_id: str, expected_state: str, changes: Mapping[str, Any], events: Sequence[DomainEvent] = ()
+    ) -> KioskOrder:
         names = {f"#f{i}": field for i, field in enumerate(changes)}
         values: dict[str, Any] = {f":v{i}": value for i, value in enumerate(changes.values())}
-        assignments = ", ".join(f"#f{i} = :v{i}" for i in range(len(changes)))
+        update = {
+            "Key": self._key(order_id),
+            "UpdateExpression": "SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(changes))),
+            "ConditionExpression": "#state = :expected",
+            "ExpressionAttributeNames": {**names, "#state": "state"},
+            "ExpressionAttributeValues": {**values, ":expected": expected_state},
+        }
+        if events and self._outbox:
+            # The change and its domain events in one transaction (docs/metrics.md): both or neither
+            puts = [event.outbox_put(self._outbox) for event in events]
+            transact(self._table.meta.client, [{"Update": {"TableName": self._table.name, **update}}, *puts])
+            order = self.get(order_id)
+            if order is None:
+                raise Conflict()
+            return order
         try:
-            answer = self._table.update_item(
-                Key=self._key(order_id),
-                UpdateExpression=f"SET {assignments}",
-                ConditionExpression="#state = :expected",
-                ExpressionAttributeNames={**names, "#state": "state"},
-                ExpressionAttributeValues={**values, ":expected": expected_state},
-                ReturnValues="ALL_NEW",
-            )
+            answer = self._table.update_item(**update, ReturnValues="ALL_NEW")
         except ClientError as e:
             if _condition_failed(e):
                 raise Conflict() from e

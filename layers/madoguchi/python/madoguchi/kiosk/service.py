@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from madoguchi.kiosk.certificate import issue_number, juminhyo_pdf
+from madoguchi.kiosk.events import order_events
 from madoguchi.kiosk.jpki import JpkiRejected, verify_card_response
 from madoguchi.kiosk.matching import FourItems, lookup_key, matches
 from madoguchi.kiosk.models import (
@@ -274,8 +275,9 @@ def _settle(order: KioskOrder, deps: OrderDeps, now: datetime) -> KioskOrder:
         changes = {"state": "declined", "decline_code": payment.decline_code or "canceled"}
     else:
         return order  # still waiting for a card on the terminal
+    after = KioskOrder.model_validate({**order.model_dump(), **changes})
     try:
-        return deps.orders.update(order.id, "awaiting_payment", changes)
+        return deps.orders.update(order.id, "awaiting_payment", changes, order_events(order, after))
     except Conflict:
         return deps.orders.get(order.id) or order  # a concurrent poll settled it first
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from madoguchi.kiosk.jpki import JpkiTrust
 from madoguchi.kiosk.matching import FourItems
 from madoguchi.kiosk.models import KioskOrder, KioskSession, ResidentRecord
+from madoguchi.metrics.models import DomainEvent
 
 
 class KioskSessionStore(ABC):
@@ -55,8 +56,11 @@ class KioskOrderStore(ABC):
     def get(self, order_id: str) -> KioskOrder | None: ...
 
     @abstractmethod
-    def update(self, order_id: str, expected_state: str, changes: Mapping[str, Any]) -> KioskOrder:
-        """Apply changes only while the order is in expected_state; raises Conflict otherwise."""
+    def update(
+        self, order_id: str, expected_state: str, changes: Mapping[str, Any], events: Sequence[DomainEvent] = ()
+    ) -> KioskOrder:
+        """Apply changes only while the order is in expected_state; raises Conflict otherwise. `events` (the
+        change's domain events, madoguchi.kiosk.events) are written in the same transaction, or not at all."""
 
     @abstractmethod
     def next_issue_serial(self, year: int) -> int:

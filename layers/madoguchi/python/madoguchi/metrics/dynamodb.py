@@ -23,7 +23,7 @@ from madoguchi.metrics.store import MetricsStore
 from madoguchi.shared.aws import dynamodb_table
 
 EVENT_MARKER_DAYS = 35  # longer than any outbox redelivery (stream records live 24 hours; retries, replays)
-COUNTS = ("received", "completed", "returned", "rejected")
+COUNTS = ("received", "completed", "returned", "rejected", "handed_off")
 COUNTER_PREFIX = "COUNTER#"  # sk of a queue counter's load in a MONTH#/DAY# partition (never a procedure id)
 
 
@@ -103,6 +103,7 @@ def _counters(item: dict[str, Any]) -> Counters:
         completed=number("completed"),
         returned=number("returned"),
         rejected=number("rejected"),
+        handed_off=number("handed_off"),
         lead_time=[number(_bucket_attr("lt", i)) for i in range(BUCKETS)],
         handling_time=[number(_bucket_attr("ht", i)) for i in range(BUCKETS)],
         waiting_time=[number(_bucket_attr("wt", i)) for i in range(BUCKETS)],

@@ -24,7 +24,7 @@ MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 Channel = Literal["online", "kiosk", "counter", "onestop", "line"]
 CHANNELS: tuple[Channel, ...] = ("online", "kiosk", "counter", "onestop", "line")
-EventType = Literal["received", "completed", "returned", "rejected"]
+EventType = Literal["received", "completed", "returned", "rejected", "handed_off"]
 SourceContext = Literal["applications", "cases", "reservations", "queue", "kiosk", "faq"]
 
 # Upper bounds (minutes) of the fixed histogram buckets of lead and handling times; the last bucket is open.
@@ -121,6 +121,7 @@ class Counters(BaseModel):
     completed: int = 0
     returned: int = 0
     rejected: int = 0
+    handed_off: int = 0  # FAQ questions handed to a person (pseudo-procedure `faq`)
     lead_time: list[int] = Field(default_factory=lambda: [0] * BUCKETS)
     handling_time: list[int] = Field(default_factory=lambda: [0] * BUCKETS)
     waiting_time: list[int] = Field(default_factory=lambda: [0] * BUCKETS)
@@ -130,6 +131,7 @@ class Counters(BaseModel):
         self.completed += other.completed
         self.returned += other.returned
         self.rejected += other.rejected
+        self.handed_off += other.handed_off
         self.lead_time = [a + b for a, b in zip(self.lead_time, other.lead_time, strict=True)]
         self.handling_time = [a + b for a, b in zip(self.handling_time, other.handling_time, strict=True)]
         self.waiting_time = [a + b for a, b in zip(self.waiting_time, other.waiting_time, strict=True)]
@@ -182,6 +184,9 @@ class MetricsRow(BaseModel):
     completed: int
     returned: int
     rejected: int
+    handed_off: int = Field(
+        description="Procedure `faq`: chat questions answered with how to reach a person (no confident answer)"
+    )
     lead_time_p50_minutes: int | None = Field(description="Receipt → completion, upper bound of the p50 bucket")
     lead_time_p90_minutes: int | None
     handling_time_p50_minutes: int | None = Field(description="Handling started → completion, p50 bucket bound")

@@ -110,6 +110,7 @@ def row(c: Counters) -> MetricsRow:
         completed=c.completed,
         returned=c.returned,
         rejected=c.rejected,
+        handed_off=c.handed_off,
         lead_time_p50_minutes=percentile_minutes(c.lead_time, 0.5),
         lead_time_p90_minutes=percentile_minutes(c.lead_time, 0.9),
         handling_time_p50_minutes=percentile_minutes(c.handling_time, 0.5),
