@@ -550,9 +550,16 @@ FUNCTIONS += (
             Route("GET", "/queues/{counterId}/stats", authenticated=True),
             Route("GET", "/tickets/{ticketId}", authenticated=False),
             Route("POST", "/tickets/{ticketId}/notifications", authenticated=False),
+            Route("POST", "/tickets/{ticketId}/notifications/line", authenticated=True),
             Route("GET", "/notifications/webpush-key", authenticated=False),
         ),
-        tables=(("queue", "write"), ("congestion", "write"), ("outbox", "write"), ("devices", "read")),
+        tables=(
+            ("queue", "write"),
+            ("congestion", "write"),
+            ("outbox", "write"),
+            ("devices", "read"),
+            ("messaging", "read"),  # the resident's linked LINE account, for a LINE opt-in
+        ),
         secrets=("line", "webpush"),
         builds_links=True,
     ),

@@ -2,9 +2,10 @@
 
 GET /queues, GET /queues/{counterId}/status, GET /tickets/{ticketId}: anyone (the status page and the display
 board poll them; each is one small read of the counter's cached status). POST /queues/{counterId}/tickets: a
-ticket machine or kiosk (device token). POST /tickets/{ticketId}/notifications: whoever holds the ticket id
-(printed as a QR code; ids are unguessable). Calling, recall, absent, requeue, complete, cancel, transfer and the
-counter's statistics: staff of the counter's department only.
+ticket machine or kiosk (device token). POST /tickets/{ticketId}/notifications: Web Push, whoever holds the
+ticket id (printed as a QR code; ids are unguessable). POST /tickets/{ticketId}/notifications/line: LINE, a
+signed-in resident holding the id, at the LINE account they linked by LINE Login. Calling, recall, absent,
+requeue, complete, cancel, transfer and the counter's statistics: staff of the counter's department only.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from madoguchi.messaging.service import linked_line_user
 from madoguchi.queue import service as queue
 from madoguchi.queue.models import (
     Action,
@@ -25,6 +27,7 @@ from madoguchi.queue.models import (
     CounterList,
     CounterStats,
     IssueRequest,
+    LineNotifyRequest,
     Notice,
     NotifyRequest,
     StaffTicketList,
@@ -48,7 +51,7 @@ from madoguchi.shared.api import (
 from madoguchi.shared.clock import now
 from madoguchi.shared.public_origin import site_origin
 from madoguchi.shared.settings import settings
-from madoguchi.wiring import device_gate, line_messenger, queue_store, webpush_sender
+from madoguchi.wiring import device_gate, line_link_store, line_messenger, queue_store, webpush_sender
 
 logger = Logger()
 metrics = Metrics()
@@ -58,7 +61,12 @@ STAFF = {**SIGNED_IN, **NOT_FOUND, **CONFLICT}
 
 
 def deps() -> queue.QueueDeps:
-    return queue.QueueDeps(store=queue_store(), line=line_messenger(), webpush=webpush_sender())
+    return queue.QueueDeps(
+        store=queue_store(),
+        line=line_messenger(),
+        webpush=webpush_sender(),
+        line_account=lambda resident: linked_line_user(resident, line_link_store()),
+    )
 
 
 def notify(notices: list[Notice]) -> None:
@@ -131,7 +139,7 @@ def ticket(ticketId: str, lang: str | None = None) -> TicketView:
 
 @app.post(
     "/tickets/<ticketId>/notifications",
-    summary="Be told by LINE or Web Push when few are ahead and when called",
+    summary="Be told by Web Push when few are ahead and when called",
     tags=["queue"],
     responses={**NOT_FOUND, **CONFLICT, 200: {"description": "The ticket"}},
 )
@@ -146,6 +154,21 @@ def opt_in(ticketId: str, body: NotifyRequest) -> TicketView:
         push_hosts=config.webpush_host_list(),
         push_origins=config.webpush_origin_list(),
     )
+    notify(notices)
+    return view
+
+
+@app.post(
+    "/tickets/<ticketId>/notifications/line",
+    summary="Be told on LINE, at the LINE account the signed-in resident linked, when few are ahead and when called",
+    description="The LINE account is the caller's own link (`/me/line`); the body names none. "
+    "409 `line_not_linked` when the resident has not linked LINE yet.",
+    tags=["queue"],
+    security=SECURITY,
+    responses={**SIGNED_IN, **NOT_FOUND, **CONFLICT, 200: {"description": "The ticket"}},
+)
+def opt_in_line(ticketId: str, body: LineNotifyRequest) -> TicketView:
+    view, notices = queue.opt_in_line(ticketId, body, current_caller(app), deps(), now(), lang=request_lang(app))
     notify(notices)
     return view
 

@@ -1,5 +1,6 @@
-"""Queue pages in Chromium: the resident's ticket page and its LINE opt-in, the display board, live congestion,
-the month calendar without JavaScript, the staff calling console. axe-core finds nothing on any of them."""
+"""Queue pages in Chromium: the resident's ticket page and its one-tap LINE opt-in (sign in, link LINE, opt in), the
+display board, live congestion, the month calendar without JavaScript, the staff calling console. axe-core finds
+nothing on any of them."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from typing import Any
 import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect
+
+from infra.local.line import LINE_USERS
 
 pytestmark = pytest.mark.browser
 
@@ -22,18 +25,59 @@ def issue(stack_url: str, auth_header: Callable[[str], dict[str, str]], counter:
     return dict(response.json())
 
 
-def test_resident_follows_the_ticket_and_opts_in_to_line(
+def test_resident_follows_the_ticket_and_opts_in_to_line_with_one_tap(
     page: Page, stack_url: str, auth_header, local_stack, axe_violations, console_errors
 ):
+    requests.delete(f"{stack_url}/me/line", headers=auth_header("resident-1"), timeout=10)
     ticket = issue(stack_url, auth_header, "zei", "shinkoku")
+    ticket_page = re.compile(re.escape(f"/ticket/?id={ticket['id']}"))
     page.goto(f"{stack_url}/ticket/?id={ticket['id']}&lang=en")
     expect(page.locator(".ticket-number")).to_have_text(str(ticket["number"]))
     expect(page.get_by_text(re.compile(r"\d+ ahead of you"))).to_be_visible()
-    assert axe_violations() == ""
-    page.get_by_label("LINE user ID").fill("U" + "ab12" * 8)
-    page.get_by_role("button", name="Notify me on LINE").click()
-    expect(page.get_by_text("Notices set (LINE: on, browser: off)")).to_be_visible()
-    assert console_errors == []
+    notify_on_line = page.get_by_role("button", name="Notify me on LINE")
+    # Signed out: the one button signs the resident in and comes back to the ticket
+    expect(page.get_by_text("Sign in first; notices go only to the LINE account you linked.")).to_be_visible()
+    assert axe_violations() == "", "axe violations (en, signed out)"
+    notify_on_line.click()
+    page.wait_for_url(re.compile(r"/oauth2/authorize\?"))
+    page.locator("#user-resident-1").check()
+    page.locator("form button[type=submit]").click()
+    page.wait_for_url(ticket_page)
+    # Not linked: the same words lead to the LINE page, which returns here once LINE Login has linked the account
+    expect(page.get_by_text("Link your LINE account first; you will come back to this page.")).to_be_visible()
+    assert axe_violations() == "", "axe violations (en, not linked)"
+    page.get_by_role("link", name="Notify me on LINE").click()
+    page.get_by_role("button", name="Link with LINE").click()
+    page.wait_for_url(re.compile(r"/oauth2/v2\.1/authorize\?"))
+    page.locator("#line-line-user-2").check()
+    page.get_by_role("button", name=re.compile("^(Allow|許可する)$")).click()
+    page.wait_for_url(ticket_page)
+    try:
+        # Linked (shown in Japanese too): one tap opts the ticket in; no LINE id is typed or shown anywhere
+        page.goto(f"{stack_url}/ticket/?id={ticket['id']}&lang=ja")
+        expect(page.get_by_text("通知は連携した LINE アカウントに届きます。")).to_be_visible()
+        assert axe_violations() == "", "axe violations (ja, linked)"
+        page.goto(f"{stack_url}/ticket/?id={ticket['id']}&lang=en")
+        expect(page.get_by_text("Notices go to the LINE account you linked.")).to_be_visible()
+        assert page.locator("input[type=text]").count() == 0
+        start = len(local_stack.line.sent)
+        notify_on_line.click()
+        # (the opt-in sends its first notice at once: a busy machine can take a while)
+        expect(page.get_by_text("Notices set (LINE: on, browser: off)")).to_be_visible(timeout=30000)
+        assert axe_violations() == "", "axe violations (en, opted in)"
+        # When the ticket is called, the push goes to the LINE account the resident linked
+        for _ in range(400):  # earlier tests may have left tickets at the counter
+            called = requests.post(
+                f"{stack_url}/queues/zei/call-next", json={"desk": "7"}, headers=auth_header("staff-zei"), timeout=30
+            ).json()["ticket"]
+            if called is None or called["id"] == ticket["id"]:
+                break
+        assert called and called["id"] == ticket["id"]
+        to = {m.get("to") for m in local_stack.line.sent[start:]}
+        assert to == {LINE_USERS["line-user-2"]}, to
+        assert console_errors == []
+    finally:
+        requests.delete(f"{stack_url}/me/line", headers=auth_header("resident-1"), timeout=10)
 
 
 def test_display_board_shows_a_called_number_with_its_desk(page: Page, stack_url: str, auth_header, axe_violations):

@@ -22,6 +22,7 @@ from PIL import Image
 from infra import catalogue
 from infra.local import s3_events
 from madoguchi.shared.i18n import message
+from tests.integration.line_helpers import line_linked
 from tests.integration.reservations_helpers import Api, fresh_day, pay
 
 pytestmark = [pytest.mark.faults, pytest.mark.xdist_group("faults")]
@@ -142,10 +143,10 @@ def test_stripe_hanging_on_a_refund_cancels_in_time_and_refunds_once(api: Api, l
 
 
 # --- LINE -------------------------------------------------------------------------------------------------------
-def called_pushes(local_stack: Any, line_id: str) -> list[str]:
+def called_pushes(local_stack: Any, line_id: str, start: int = 0) -> list[str]:
     return [
         msg["text"]
-        for m in local_stack.line.sent
+        for m in local_stack.line.sent[start:]
         if m.get("to") == line_id
         for msg in m["messages"]
         if "をお呼びしています" in msg["text"]
@@ -165,25 +166,28 @@ def test_line_failing_or_hanging_still_delivers_the_call_notice_once(
 ) -> None:
     drain(api, "zei")
     ticket = api.call("POST", "/queues/zei/tickets", "ticket-1", {"service": "shotoku"}).json()
-    line_id = "U" + uuid.uuid4().hex
-    opted = api.call("POST", f"/tickets/{ticket['id']}/notifications", None, {"ahead": 0, "line_user_id": line_id})
-    assert opted.status_code == 200, opted.text
-    arm("line", kind, match="/v2/bot/message/push", **fault)
-    called = api.call("POST", "/queues/zei/call-next", "staff-zei", {"desk": "2"})
-    assert called.status_code == 200 and called.json()["ticket"]["id"] == ticket["id"]
-    assert len(called_pushes(local_stack, line_id)) == 1  # retried with its retry key: delivered, and once
+    with line_linked(api.url, api.auth_header, "resident-2", "line-user-1") as line_id:
+        opted = api.call("POST", f"/tickets/{ticket['id']}/notifications/line", "resident-2", {"ahead": 0})
+        assert opted.status_code == 200, opted.text
+        start = len(local_stack.line.sent)
+        arm("line", kind, match="/v2/bot/message/push", **fault)
+        called = api.call("POST", "/queues/zei/call-next", "staff-zei", {"desk": "2"})
+        assert called.status_code == 200 and called.json()["ticket"]["id"] == ticket["id"]
+        assert len(called_pushes(local_stack, line_id, start)) == 1  # retried with its retry key: delivered, once
 
 
 def test_line_down_does_not_undo_the_call(api: Api, local_stack: Any, arm: Arm) -> None:
     drain(api, "zei")
     ticket = api.call("POST", "/queues/zei/tickets", "ticket-1", {"service": "shotoku"}).json()
-    line_id = "U" + uuid.uuid4().hex
-    api.call("POST", f"/tickets/{ticket['id']}/notifications", None, {"ahead": 0, "line_user_id": line_id})
-    arm("line", status=503, match="/v2/bot/message/push", count=10)
-    called = api.call("POST", "/queues/zei/call-next", "staff-zei", {"desk": "2"})
-    assert called.status_code == 200 and called.json()["ticket"]["id"] == ticket["id"]
+    with line_linked(api.url, api.auth_header, "resident-2", "line-user-1") as line_id:
+        opted = api.call("POST", f"/tickets/{ticket['id']}/notifications/line", "resident-2", {"ahead": 0})
+        assert opted.status_code == 200, opted.text
+        start = len(local_stack.line.sent)
+        arm("line", status=503, match="/v2/bot/message/push", count=10)
+        called = api.call("POST", "/queues/zei/call-next", "staff-zei", {"desk": "2"})
+        assert called.status_code == 200 and called.json()["ticket"]["id"] == ticket["id"]
     assert api.call("GET", f"/tickets/{ticket['id']}").json()["state"] == "called"
-    assert called_pushes(local_stack, line_id) == []
+    assert called_pushes(local_stack, line_id, start) == []
     assert sum(1 for i in injected(api.url) if i["provider"] == "line") == 3  # bounded: three tries, then logged
 
 

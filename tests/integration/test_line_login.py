@@ -15,6 +15,7 @@ import requests
 
 from infra.local.line import LINE_USERS
 from infra.local.secrets import LOCAL_SECRETS
+from tests.integration.line_helpers import authorize
 
 CHANNEL = LOCAL_SECRETS["line_login"]
 Api = Callable[..., requests.Response]
@@ -36,19 +37,6 @@ def tamper(local_stack: Any) -> Iterator[Callable[[Callable[[dict[str, Any]], st
 
     yield set_tamper
     local_stack.line.tamper_id_token = None
-
-
-def authorize(authorize_url: str, account: str = "line-user-1", decision: str = "allow") -> dict[str, str]:
-    """The resident on LINE's authorisation page: chooses an account and allows; LINE redirects to our page."""
-    page = requests.get(authorize_url, timeout=10)
-    assert page.status_code == 200 and 'name="decision"' in page.text
-    answer = requests.post(
-        authorize_url, data={"user": account, "decision": decision}, allow_redirects=False, timeout=10
-    )
-    assert answer.status_code == 302
-    back = urlsplit(answer.headers["Location"])
-    assert back.path == "/line-link/"
-    return {k: v[0] for k, v in parse_qs(back.query).items()}
 
 
 def start(api: Api, user: str) -> dict[str, str]:

@@ -10,6 +10,8 @@ from typing import Any
 
 import requests
 
+from tests.integration.line_helpers import line_linked
+
 FORGED = {"Host": "evil.example", "X-Forwarded-Host": "evil.example", "Origin": "https://evil.example"}
 URL = re.compile(r"https?://[^\s\"'<>]+")
 
@@ -32,11 +34,12 @@ def test_forged_headers_change_no_ticket_link_and_no_line_notice(
     assert ticket["status_url"].startswith(f"{stack_url}/ticket/"), ticket["status_url"]
     assert "evil.example" not in receipt.text
     # And when its holder opts in to LINE and is called, the notice links to the site only
-    line_id = "U" + "feedbeef" * 4
-    opted = call("POST", f"/tickets/{ticket['id']}/notifications", None, {"ahead": 1, "line_user_id": line_id})
-    assert opted.status_code == 200, opted.text
-    start = len(local_stack.line.sent)
-    assert call("POST", "/queues/hoken/call-next", "staff-hoken", {"desk": "2"}).json()["ticket"]["id"] == ticket["id"]
+    with line_linked(stack_url, auth_header, "resident-1", "line-user-2") as line_id:
+        opted = call("POST", f"/tickets/{ticket['id']}/notifications/line", "resident-1", {"ahead": 1})
+        assert opted.status_code == 200, opted.text
+        start = len(local_stack.line.sent)
+        called = call("POST", "/queues/hoken/call-next", "staff-hoken", {"desk": "2"}).json()["ticket"]
+        assert called["id"] == ticket["id"]
     texts = [msg["text"] for m in local_stack.line.sent[start:] if m.get("to") == line_id for msg in m["messages"]]
     links = [u for text in texts for u in URL.findall(text)]
     assert texts and links, texts

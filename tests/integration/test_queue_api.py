@@ -17,6 +17,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from icalendar import Calendar
 
+from tests.integration.line_helpers import line_linked
+
 Call = Callable[..., requests.Response]
 
 
@@ -152,8 +154,9 @@ def test_bad_input_is_refused_in_the_callers_language(api: Call) -> None:
     r = api("POST", "/queues/nowhere/tickets", "ticket-1", {"service": "x"})
     assert r.status_code == 404
     ticket = issue(api, "hoken", "nenkin")
-    r = api("POST", f"/tickets/{ticket['id']}/notifications?lang=pt", None, {"line_user_id": "not-a-line-id"})
-    assert r.status_code == 422
+    # LINE is not taken on the open route (a typed id is ignored, and then nothing was asked for)
+    r = api("POST", f"/tickets/{ticket['id']}/notifications?lang=pt", None, {"line_user_id": "U" + "0" * 32})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body"]
     assert api("POST", f"/tickets/{ticket['id']}/notifications", None, {"ahead": 2}).status_code == 422
     elsewhere = {"webpush": {"endpoint": "https://attacker.example/collect", "keys": {"p256dh": "x", "auth": "y"}}}
     r = api("POST", f"/tickets/{ticket['id']}/notifications?lang=en", None, elsewhere)
@@ -173,7 +176,9 @@ NOTICE = re.compile(
 )
 
 
-def test_line_and_web_push_tell_only_number_counter_and_link(api: Call, local_stack: Any) -> None:
+def test_line_and_web_push_tell_only_number_counter_and_link(
+    api: Call, local_stack: Any, stack_url: str, auth_header: Callable[[str], dict[str, str]]
+) -> None:
     push_service = local_stack.push  # the local stack's recording push service (WEBPUSH_ORIGINS)
     drain(api, "shimin_cert", "staff-shimin")
     browser_key = ec.generate_private_key(ec.SECP256R1())
@@ -183,7 +188,6 @@ def test_line_and_web_push_tell_only_number_counter_and_link(api: Call, local_st
     )
     tickets = [issue(api, "shimin_cert", "juminhyo") for _ in range(3)]
     mine = tickets[-1]
-    line_id = "U" + "1234abcd" * 4
     vapid = api("GET", "/notifications/webpush-key").json()["public_key"]
     assert len(base64.urlsafe_b64decode(vapid + "==")) == 65
     opt = api(
@@ -193,17 +197,20 @@ def test_line_and_web_push_tell_only_number_counter_and_link(api: Call, local_st
         {
             "ahead": 1,
             "lang": "ja",
-            "line_user_id": line_id,
             "webpush": {
                 "endpoint": f"{push_service.url}/push/{mine['id']}",
                 "keys": {"p256dh": _b64(p256dh), "auth": _b64(auth)},
             },
         },
     )
-    assert opt.status_code == 200 and opt.json()["notify_line"] and opt.json()["notify_webpush"]
-    start = len(local_stack.line.sent)
-    for _ in range(3):
-        assert api("POST", "/queues/shimin_cert/call-next", "staff-shimin", {"desk": "5"}).json()["ticket"]
+    assert opt.status_code == 200 and opt.json()["notify_webpush"] and not opt.json()["notify_line"]
+    with line_linked(stack_url, auth_header, "resident-1", "line-user-1") as line_id:
+        # the holder, signed in, opts in to LINE at the account they linked; the Web Push opt-in stays
+        opt = api("POST", f"/tickets/{mine['id']}/notifications/line", "resident-1", {"ahead": 1, "lang": "ja"})
+        assert opt.status_code == 200 and opt.json()["notify_line"] and opt.json()["notify_webpush"]
+        start = len(local_stack.line.sent)
+        for _ in range(3):
+            assert api("POST", "/queues/shimin_cert/call-next", "staff-shimin", {"desk": "5"}).json()["ticket"]
     pushes = [m for m in local_stack.line.sent[start:] if m.get("to") == line_id]
     texts = [msg["text"] for m in pushes for msg in m["messages"]]
     assert len(texts) == 2, texts  # one "1 ahead", one "called"

@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 import requests
 
+from tests.integration.line_helpers import line_linked
+
 Call = Callable[..., requests.Response]
 
 
@@ -139,17 +141,21 @@ PUBLIC_FIELDS = {
 }
 
 
-def test_the_ticket_view_holds_nothing_personal(api: Call, local_stack: Any) -> None:
+def test_the_ticket_view_holds_nothing_personal(
+    api: Call, local_stack: Any, stack_url: str, auth_header: Callable[[str], dict[str, str]]
+) -> None:
     ticket = issue(api, "okuyami", "okuyami", device="kiosk-1")
-    line_id = "U" + uuid.uuid4().hex
     endpoint = f"{local_stack.push.url}/push/{uuid.uuid4().hex}"
     opted = api(
         "POST",
         f"/tickets/{ticket['id']}/notifications",
         None,
-        {"ahead": 0, "line_user_id": line_id, "webpush": {"endpoint": endpoint, "keys": {"p256dh": "x", "auth": "y"}}},
+        {"ahead": 0, "webpush": {"endpoint": endpoint, "keys": {"p256dh": "x", "auth": "y"}}},
     )
     assert opted.status_code == 200, opted.text
+    with line_linked(stack_url, auth_header, "resident-1", "line-user-1") as line_id:
+        opted = api("POST", f"/tickets/{ticket['id']}/notifications/line", "resident-1", {"ahead": 0})
+        assert opted.status_code == 200, opted.text
     views = [api("GET", f"/tickets/{ticket['id']}").json()]
     called = None
     while nxt := api("POST", "/queues/okuyami/call-next", "staff-onestop", {"desk": "9"}).json()["ticket"]:

@@ -7,7 +7,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from madoguchi.queue import service as queue
-from madoguchi.queue.models import CallNext, IssueRequest, NotifyRequest, TicketReceipt, Transfer
+from madoguchi.queue.models import (
+    CallNext,
+    IssueRequest,
+    LineNotifyRequest,
+    NotifyRequest,
+    TicketReceipt,
+    Transfer,
+    parse_ticket_id,
+)
 from madoguchi.queue.service import QueueDeps
 from madoguchi.shared.auth import Caller, DeviceKind, Role
 from madoguchi.shared.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
@@ -18,6 +26,8 @@ T0 = datetime(2026, 11, 30, 0, 30, tzinfo=UTC)  # 09:30 in Tokyo, a Monday
 MACHINE = Caller(sub="ticket-1", role=Role.DEVICE, device_kind=DeviceKind.TICKET_MACHINE)
 SHIMIN = Caller(sub="staff-shimin", role=Role.STAFF, department="shimin")
 ONESTOP = Caller(sub="staff-onestop", role=Role.STAFF, department="onestop")
+RESIDENT = Caller(sub="resident-1", role=Role.RESIDENT)
+LINKED = {"resident-1": "U" + "0" * 32}  # resident sub -> the LINE user id they linked by LINE Login
 GRACE = timedelta(minutes=15)
 BASE = "https://city.example"
 
@@ -144,19 +154,28 @@ def test_notices_say_only_number_counter_and_link_and_go_once():
     sub = {"endpoint": "https://push.example/abc", "keys": {"p256dh": "x", "auth": "y"}}
     _, notices = queue.opt_in(
         last.id,
-        NotifyRequest.model_validate({"ahead": 1, "line_user_id": "U" + "0" * 32, "webpush": sub, "lang": "en"}),
+        NotifyRequest.model_validate({"ahead": 1, "webpush": sub, "lang": "en"}),
         QueueDeps(store),
         T0,
         lang="ja",
         push_hosts=["push.example"],
     )
     assert notices == []  # 3 ahead, threshold 1
+    _, notices = queue.opt_in_line(
+        last.id,
+        LineNotifyRequest(ahead=1, lang="en"),
+        RESIDENT,
+        QueueDeps(store, line_account=LINKED.get),
+        T0,
+        lang="ja",
+    )
+    assert notices == []
     for i in range(4):
         _, notices = queue.call_next(
             "shimin_cert", CallNext(desk="4"), SHIMIN, QueueDeps(store), T0 + timedelta(minutes=9 + i)
         )
         queue.send_notices(notices, QueueDeps(store, line, push), base_url=BASE)
-    assert [m["to"] for m in line.sent] == ["U" + "0" * 32] * 2 and len(push.sent) == 2  # "1 ahead", "called"
+    assert [m["to"] for m in line.sent] == [LINKED["resident-1"]] * 2 and len(push.sent) == 2  # "1 ahead", "called"
     texts = [t for m in line.sent for t in m["texts"]] + [text for _, text in push.sent]
     assert texts[0] == f"[Certificates] Number {last.number}: 1 ahead of you. {BASE}/ticket/?id={last.id}"
     assert texts[1] == (
@@ -215,10 +234,11 @@ def test_the_status_written_with_each_change_matches_the_tickets():
         return result[0]
 
     send(
-        queue.opt_in(
+        queue.opt_in_line(
             tickets[7].id,
-            NotifyRequest.model_validate({"ahead": 2, "line_user_id": "U" + "1" * 32}),
-            QueueDeps(store),
+            LineNotifyRequest(ahead=2),
+            RESIDENT,
+            QueueDeps(store, line_account=LINKED.get),
             T0,
             lang="ja",
         )
@@ -301,3 +321,32 @@ def test_ticket_events_receipt_at_issue_completion_with_wait_and_handling():
     assert completed is not None and completed.type == "completed" and completed.id == "queue:t-1:done"
     assert (completed.waiting_minutes(), completed.handling_minutes(), completed.lead_minutes()) == (12, 8, 20)
     assert ticket_event(done, done) is None
+
+
+def test_line_notices_go_only_to_the_account_the_signed_in_resident_linked():
+    store = MemoryQueueStore()
+    ticket = issue(store, T0)
+    deps = QueueDeps(store, line_account=LINKED.get)
+    body = LineNotifyRequest(ahead=0)
+    with pytest.raises(Unauthorized):
+        queue.opt_in_line(ticket.id, body, None, deps, T0, lang="ja")
+    for who in (SHIMIN, MACHINE):
+        with pytest.raises(Forbidden):
+            queue.opt_in_line(ticket.id, body, who, deps, T0, lang="ja")
+    unlinked = Caller(sub="resident-2", role=Role.RESIDENT)
+    with pytest.raises(queue.LineNotLinked):
+        queue.opt_in_line(ticket.id, body, unlinked, deps, T0, lang="ja")
+    with pytest.raises(queue.LineNotLinked):  # no way to look links up: nobody is linked
+        queue.opt_in_line(ticket.id, body, RESIDENT, QueueDeps(store), T0, lang="ja")
+    with pytest.raises(NotFound):
+        queue.opt_in_line(ticket.id[:-8] + "f" * 8, body, RESIDENT, deps, T0, lang="ja")
+    counter, day, number, _ = parse_ticket_id(ticket.id)  # type: ignore[misc]
+    assert store.get(counter, day, number).notify is None  # type: ignore[union-attr]
+    # A LINE id in the body is not a field of either request: it never reaches the ticket
+    typed = {"ahead": 0, "line_user_id": "U" + "9" * 32}
+    with pytest.raises(InvalidInput):
+        queue.opt_in(ticket.id, NotifyRequest.model_validate(typed), deps, T0, lang="ja")
+    view, _ = queue.opt_in_line(ticket.id, LineNotifyRequest.model_validate(typed), RESIDENT, deps, T0, lang="ja")
+    assert view.notify_line
+    stored = store.get(counter, day, number)
+    assert stored is not None and stored.notify is not None and stored.notify.line_user_id == LINKED["resident-1"]

@@ -25,3 +25,18 @@ export const finishLineLink = (token: string, lang: string, code: string, state:
 
 export const unlinkLine = (token: string, lang: string) =>
   request<LineLinkStatus>(withLang("/me/line", lang), { method: "DELETE", token });
+
+/** Where /line-link/ sends the resident back once linked (sessionStorage: LINE's redirect URI carries no query). */
+export const RETURN_KEY = "madoguchi.line.return";
+
+/** The LINE page, coming back to `returnTo` (a path on this site) once the account is linked. */
+export const lineLinkHref = (lang: string, returnTo: string): string =>
+  `/line-link/?${new URLSearchParams({ lang, return: returnTo })}`;
+
+/** Opts a ticket in to LINE notices at the LINE account the signed-in resident linked (the server looks it up). */
+export const optInLine = <T>(token: string, lang: string, ticketId: string, ahead: number) =>
+  request<T>(withLang(`/tickets/${encodeURIComponent(ticketId)}/notifications/line`, lang), {
+    method: "POST",
+    token,
+    body: { ahead, lang },
+  });

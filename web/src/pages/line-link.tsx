@@ -5,7 +5,16 @@ import { type Session, SignIn } from "../components/sign-in";
 import { formatTokyoDate } from "../lib/format";
 import { type ApiError, asApiError } from "../lib/http";
 import { useI18n } from "../lib/i18n";
-import { finishLineLink, LANG_KEY, type LineLinkStatus, lineStatus, startLineLink, unlinkLine } from "../lib/line";
+import { safeReturn } from "../lib/auth";
+import {
+  finishLineLink,
+  LANG_KEY,
+  type LineLinkStatus,
+  lineStatus,
+  RETURN_KEY,
+  startLineLink,
+  unlinkLine,
+} from "../lib/line";
 import { queryParam } from "../lib/url";
 import "../styles/base.css";
 
@@ -26,6 +35,11 @@ if (returned.code || returned.error) {
   history.replaceState(null, "", address);
 }
 
+/** A page that sent the resident here to link (the ticket page's LINE opt-in) is where they go back to. */
+const asked = queryParam("return");
+if (asked && safeReturn(asked) === asked) sessionStorage.setItem(RETURN_KEY, asked);
+const returnTo = sessionStorage.getItem(RETURN_KEY);
+
 function LineLink({ session }: { session: Session }) {
   const { t, lang } = useI18n();
   const [status, setStatus] = useState<LineLinkStatus | null>(null);
@@ -45,6 +59,11 @@ function LineLink({ session }: { session: Session }) {
           setNotice(t("line.linking"));
           try {
             const linked = await finishLineLink(session.token, lang, code, state);
+            if (returnTo) {
+              sessionStorage.removeItem(RETURN_KEY);
+              location.assign(returnTo);
+              return;
+            }
             if (!stop) {
               setStatus(linked);
               setNotice(t("line.done"));
@@ -104,6 +123,13 @@ function LineLink({ session }: { session: Session }) {
             {t("line.linked", { date: status.linked_at ? formatTokyoDate(new Date(status.linked_at), lang) : "" })}
           </p>
           <p>{t("line.friend")}</p>
+          {returnTo && (
+            <p>
+              <a class="button" href={returnTo} onClick={() => sessionStorage.removeItem(RETURN_KEY)}>
+                {t("line.return")}
+              </a>
+            </p>
+          )}
           <button type="button" class="button button--secondary" disabled={busy} onClick={unlink}>
             {t("line.unlink")}
           </button>

@@ -1,9 +1,11 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { Page, mount } from "../components/app";
 import { Alert } from "../components/feedback";
-import { ApiError, request, withLang } from "../lib/http";
+import { type AuthorityConfig, currentUser, loadConfig, signIn } from "../lib/auth";
+import { ApiError, asApiError, request, withLang } from "../lib/http";
 import { formatTokyoTime } from "../lib/format";
 import { useI18n } from "../lib/i18n";
+import { lineLinkHref, lineStatus, optInLine } from "../lib/line";
 import { type TicketView, usePoll } from "../lib/queue";
 import { queryParam } from "../lib/url";
 import "../styles/base.css";
@@ -29,28 +31,82 @@ async function subscribe(): Promise<{ endpoint: string; keys: { p256dh: string; 
   };
 }
 
+type LineAccount =
+  | { state: "loading" | "none" }
+  | { state: "signedOut"; settings: AuthorityConfig }
+  | { state: "notLinked" | "linked"; settings: AuthorityConfig; token: string };
+
+/** Whether a resident is signed in in this tab and has linked LINE: decides what "Notify me on LINE" does. */
+function useLineAccount(lang: string): [LineAccount, (account: LineAccount) => void, ApiError | null] {
+  const [account, setAccount] = useState<LineAccount>({ state: "loading" });
+  const [error, setError] = useState<ApiError | null>(null);
+  useEffect(() => {
+    let stop = false;
+    const load = async () => {
+      const settings = (await loadConfig()).auth.resident;
+      if (!settings) return { state: "none" } as const;
+      const user = await currentUser(settings);
+      if (!user?.id_token) return { state: "signedOut", settings } as const;
+      try {
+        const { linked } = await lineStatus(user.id_token, lang);
+        return { state: linked ? "linked" : "notLinked", settings, token: user.id_token } as const;
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 401) return { state: "signedOut", settings } as const;
+        throw e;
+      }
+    };
+    load().then(
+      (found) => !stop && setAccount(found),
+      (e: unknown) => {
+        if (stop) return;
+        setError(asApiError(e));
+        setAccount({ state: "none" });
+      },
+    );
+    return () => {
+      stop = true;
+    };
+  }, [lang]);
+  return [account, setAccount, error];
+}
+
 function NotifyForm({ ticket, onSaved }: { ticket: TicketView; onSaved: () => void }) {
   const { t, lang } = useI18n();
   const [ahead, setAhead] = useState(String(ticket.notify_ahead ?? 3));
-  const [lineId, setLineId] = useState("");
+  const [line, setLine, lineError] = useLineAccount(lang);
   const [error, setError] = useState<ApiError | string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const save = async (body: Record<string, unknown>) => {
+  const save = async (send: () => Promise<unknown>) => {
     setBusy(true);
     setError(null);
     try {
-      await request(withLang(`/tickets/${encodeURIComponent(ticket.id)}/notifications`, lang), {
-        method: "POST",
-        body: { ahead: Number(ahead), lang, ...body },
-      });
+      await send();
       onSaved();
     } catch (e) {
-      setError(e instanceof ApiError ? e : t("queue.notify.pushUnsupported"));
+      setError(asApiError(e));
+      if (e instanceof ApiError && e.code === "line_not_linked" && line.state === "linked") {
+        setLine({ ...line, state: "notLinked" }); // unlinked in another tab meanwhile
+      }
     } finally {
       setBusy(false);
     }
   };
+  const savePush = (webpush: unknown) =>
+    save(() =>
+      request(withLang(`/tickets/${encodeURIComponent(ticket.id)}/notifications`, lang), {
+        method: "POST",
+        body: { ahead: Number(ahead), lang, webpush },
+      }),
+    );
+
+  const here = location.pathname + location.search;
+  const lineHint =
+    line.state === "signedOut"
+      ? "queue.notify.lineSignedOut"
+      : line.state === "notLinked"
+        ? "queue.notify.lineNotLinked"
+        : "queue.notify.lineLinked";
 
   return (
     <section class="panel" aria-labelledby="notify-heading">
@@ -64,7 +120,7 @@ function NotifyForm({ ticket, onSaved }: { ticket: TicketView; onSaved: () => vo
           })}
         </p>
       )}
-      <Alert error={error} />
+      <Alert error={error ?? lineError} />
       <div class="field">
         <label for="ahead">{t("queue.notify.ahead")}</label>
         <select id="ahead" value={ahead} onChange={(e) => setAhead((e.target as HTMLSelectElement).value)}>
@@ -75,26 +131,40 @@ function NotifyForm({ ticket, onSaved }: { ticket: TicketView; onSaved: () => vo
           ))}
         </select>
       </div>
-      <form
-        class="form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          save({ line_user_id: lineId.trim() });
-        }}
-      >
+      {line.state !== "none" && (
         <div class="field">
-          <label for="line-id">{t("queue.notify.line")}</label>
-          <input id="line-id" type="text" value={lineId} autoComplete="off" spellcheck={false}
-            onInput={(e) => setLineId((e.target as HTMLInputElement).value)} />
+          {line.state !== "loading" && <p id="line-hint">{t(lineHint)}</p>}
+          {line.state === "notLinked" ? (
+            <a class="button" href={lineLinkHref(lang, here)} aria-describedby="line-hint">
+              {t("queue.notify.lineSubmit")}
+            </a>
+          ) : (
+            <button
+              type="button"
+              class="button"
+              aria-describedby={line.state === "loading" ? undefined : "line-hint"}
+              disabled={busy || line.state === "loading"}
+              onClick={() => {
+                if (line.state === "signedOut") {
+                  setBusy(true);
+                  signIn(line.settings, lang).catch((e: unknown) => {
+                    setError(asApiError(e));
+                    setBusy(false);
+                  });
+                } else if (line.state === "linked") {
+                  save(() => optInLine(line.token, lang, ticket.id, Number(ahead)));
+                }
+              }}
+            >
+              {t("queue.notify.lineSubmit")}
+            </button>
+          )}
         </div>
-        <button type="submit" class="button" disabled={busy || !lineId.trim()}>
-          {t("queue.notify.lineSubmit")}
-        </button>
-      </form>
+      )}
       <p>
         {pushSupported() ? (
           <button type="button" class="button button--secondary" disabled={busy}
-            onClick={() => subscribe().then((webpush) => save({ webpush }), () => setError(t("queue.notify.pushUnsupported")))}>
+            onClick={() => subscribe().then(savePush, () => setError(t("queue.notify.pushUnsupported")))}>
             {t("queue.notify.push")}
           </button>
         ) : (

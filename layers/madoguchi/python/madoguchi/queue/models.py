@@ -524,7 +524,6 @@ def notice_text(kind: Literal["ahead", "called"], ticket: Ticket, lang: Lang, li
 
 
 # --- API requests and views ------------------------------------------------------------------------------
-LINE_USER_ID = r"^U[0-9a-f]{32}$"
 
 
 class IssueRequest(BaseModel):
@@ -544,12 +543,14 @@ class Transfer(BaseModel):
 class NotifyRequest(BaseModel):
     ahead: int = Field(default=3, ge=0, le=50, description="Tell me when this many tickets or fewer are ahead")
     lang: Lang = "ja"
-    line_user_id: str | None = Field(
-        default=None,
-        pattern=LINE_USER_ID,
-        description="LINE user id from LINE Login (the city's channel); stored as an id only",
-    )
     webpush: WebPushSubscription | None = None
+
+
+class LineNotifyRequest(BaseModel):
+    """LINE notices go to the LINE account the signed-in resident linked; the request names no account."""
+
+    ahead: int = Field(default=3, ge=0, le=50, description="Tell me when this many tickets or fewer are ahead")
+    lang: Lang = "ja"
 
 
 class TicketView(BaseModel):

@@ -560,12 +560,12 @@ MESSAGES: dict[str, Localized] = {
         "zh": "没有该窗口。",
     },
     "queue_notify_channel": {
-        "ja": "LINE のユーザーIDかブラウザの通知のどちらかを指定してください。",
-        "ja-easy": "LINE の ID か ブラウザの しらせを えらんで ください。",
-        "en": "Give a LINE user ID or a browser push subscription.",
-        "pt": "Informe um ID do LINE ou uma inscrição de notificação do navegador.",
-        "vi": "Hãy cung cấp ID LINE hoặc đăng ký thông báo của trình duyệt.",
-        "zh": "请提供 LINE 用户 ID 或浏览器推送订阅。",
+        "ja": "ブラウザの通知の登録情報を指定してください。",
+        "ja-easy": "ブラウザの しらせの とうろくを おくって ください。",
+        "en": "Give a browser push subscription.",
+        "pt": "Informe uma inscrição de notificação do navegador.",
+        "vi": "Hãy cung cấp đăng ký thông báo của trình duyệt.",
+        "zh": "请提供浏览器推送订阅。",
     },
     "queue_push_service": {
         "ja": "このブラウザの通知サービスには対応していません。",
@@ -972,6 +972,15 @@ MESSAGES: dict[str, Localized] = {
         "pt": "Não é possível acessar o LINE agora. Nada foi vinculado. Tente novamente mais tarde.",
         "vi": "Hiện không thể kết nối với LINE. Chưa liên kết gì. Vui lòng thử lại sau.",
         "zh": "目前无法连接 LINE，未进行任何关联。请稍后再试。",
+    },
+    # line opt-in: a ticket's LINE notices go only to the LINE account the signed-in resident linked
+    "line_not_linked": {
+        "ja": "LINE アカウントがまだ連携されていません。先に LINE を連携してから、もう一度お試しください。",
+        "ja-easy": "まだ LINE を つないで いません。さきに LINE を つないでから、もういちど して ください。",
+        "en": "Your LINE account is not linked yet. Please link LINE first, then try again.",
+        "pt": "A sua conta do LINE ainda não está vinculada. Vincule o LINE primeiro e tente de novo.",
+        "vi": "Tài khoản LINE của bạn chưa được liên kết. Vui lòng liên kết LINE trước rồi thử lại.",
+        "zh": "您的 LINE 账号尚未关联。请先关联 LINE，然后再试。",
     },
     # devices
     "device_not_enrolled": {

@@ -3,7 +3,14 @@
 
 from madoguchi.queue.service.calling import GraceOver, TicketStateConflict, act, call_next, live_tickets, transfer
 from madoguchi.queue.service.common import QueueDeps, estimate_minutes, known_counter, level, staff_view, status_url
-from madoguchi.queue.service.notices import NoticeRequestEmpty, opt_in, push_endpoint_allowed, send_notices
+from madoguchi.queue.service.notices import (
+    LineNotLinked,
+    NoticeRequestEmpty,
+    opt_in,
+    opt_in_line,
+    push_endpoint_allowed,
+    send_notices,
+)
 from madoguchi.queue.service.status import (
     Advance,
     congestion_now,
@@ -19,6 +26,7 @@ from madoguchi.queue.service.tickets import issue, qr_svg
 __all__ = [
     "Advance",
     "GraceOver",
+    "LineNotLinked",
     "NoticeRequestEmpty",
     "QueueDeps",
     "TicketStateConflict",
@@ -35,6 +43,7 @@ __all__ = [
     "level",
     "live_tickets",
     "opt_in",
+    "opt_in_line",
     "publish",
     "push_endpoint_allowed",
     "qr_svg",

@@ -4,7 +4,7 @@ the views of a ticket."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -34,6 +34,8 @@ class QueueDeps:
     store: QueueStore
     line: LineMessenger | None = None
     webpush: WebPushSender | None = None
+    # Resident sub -> the LINE user id they linked by LINE Login (messaging context), or None when not linked.
+    line_account: Callable[[str], str | None] | None = None
 
 
 def known_counter(counter_id: str) -> Counter:

@@ -1,5 +1,6 @@
-"""Call notices: a resident holding a ticket opts in to LINE or Web Push; each notice ("few ahead", "called")
-goes once and says only the number, the counter, the desk and the link."""
+"""Call notices: a resident holding a ticket opts in to Web Push, or, signed in, to LINE at the LINE account they
+linked by LINE Login (never a typed id); each notice ("few ahead", "called") goes once and says only the number,
+the counter, the desk and the link."""
 
 from __future__ import annotations
 
@@ -11,10 +12,20 @@ from urllib.parse import urlsplit
 
 from aws_lambda_powertools import Logger
 
-from madoguchi.queue.models import Notice, Notify, NotifyRequest, TicketView, notice_text, parse_ticket_id
+from madoguchi.queue.models import (
+    LineNotifyRequest,
+    Notice,
+    Notify,
+    NotifyRequest,
+    Ticket,
+    TicketView,
+    notice_text,
+    parse_ticket_id,
+)
 from madoguchi.queue.service.common import QueueDeps, status_url, ticket_view
 from madoguchi.queue.service.status import Advance, position, publish
-from madoguchi.shared.errors import InvalidInput, NotFound
+from madoguchi.shared.auth import Caller, Role, require
+from madoguchi.shared.errors import Conflict, InvalidInput, NotFound
 from madoguchi.shared.i18n import Lang
 
 logger = Logger(child=True)
@@ -23,6 +34,12 @@ logger = Logger(child=True)
 class NoticeRequestEmpty(InvalidInput):
     def __init__(self) -> None:
         super().__init__([(["body"], "queue_notify_channel")])
+
+
+class LineNotLinked(Conflict):
+    """The signed-in resident has not linked a LINE account (the site sends them to /line-link/ first)."""
+
+    code = "line_not_linked"
 
 
 # Printable ASCII only, and no backslash: urllib3 (under requests, under pywebpush) ends the host at a
@@ -63,6 +80,26 @@ def push_endpoint_allowed(endpoint: str, hosts: Sequence[str], origins: Sequence
     return any(host == h or host.endswith("." + h) for h in hosts)
 
 
+def _ticket(tid: str, deps: QueueDeps) -> Ticket:
+    parsed = parse_ticket_id(tid)
+    if parsed is None:
+        raise NotFound(ticket=tid)
+    ticket = deps.store.get(parsed[0], parsed[1], parsed[2])
+    if ticket is None or ticket.key != parsed[3]:
+        raise NotFound(ticket=tid)
+    return ticket
+
+
+def _store(
+    ticket: Ticket, notify: Notify, deps: QueueDeps, now: datetime, lang: Lang
+) -> tuple[TicketView, list[Notice]]:
+    advance = Advance(now)
+    written = deps.store.set_notify(ticket, notify.model_dump(mode="json", exclude_none=True), advance)
+    notices = publish(written.status, advance, deps.store, written.ticket)
+    ahead, wait = position(written.status, written.ticket)
+    return ticket_view(written.ticket, lang, ahead, wait), notices
+
+
 def opt_in(
     tid: str,
     body: NotifyRequest,
@@ -73,23 +110,32 @@ def opt_in(
     push_hosts: Sequence[str] = (),
     push_origins: Sequence[str] = (),
 ) -> tuple[TicketView, list[Notice]]:
-    parsed = parse_ticket_id(tid)
-    if parsed is None:
+    """Web Push, for whoever holds the ticket id. A LINE account already linked to the ticket stays."""
+    if parse_ticket_id(tid) is None:
         raise NotFound(ticket=tid)
-    if not body.line_user_id and not body.webpush:
+    if not body.webpush:
         raise NoticeRequestEmpty()
-    if body.webpush and not push_endpoint_allowed(body.webpush.endpoint, push_hosts, push_origins):
+    if not push_endpoint_allowed(body.webpush.endpoint, push_hosts, push_origins):
         raise InvalidInput([(["body", "webpush", "endpoint"], "queue_push_service")])
-    store = deps.store
-    ticket = store.get(parsed[0], parsed[1], parsed[2])
-    if ticket is None or ticket.key != parsed[3]:
-        raise NotFound(ticket=tid)
-    notify = Notify(lang=body.lang, ahead=body.ahead, line_user_id=body.line_user_id, webpush=body.webpush)
-    advance = Advance(now)
-    written = store.set_notify(ticket, notify.model_dump(mode="json", exclude_none=True), advance)
-    notices = publish(written.status, advance, store, written.ticket)
-    ahead, wait = position(written.status, written.ticket)
-    return ticket_view(written.ticket, lang, ahead, wait), notices
+    ticket = _ticket(tid, deps)
+    line_user_id = ticket.notify.line_user_id if ticket.notify else None
+    notify = Notify(lang=body.lang, ahead=body.ahead, line_user_id=line_user_id, webpush=body.webpush)
+    return _store(ticket, notify, deps, now, lang)
+
+
+def opt_in_line(
+    tid: str, body: LineNotifyRequest, caller: Caller | None, deps: QueueDeps, now: datetime, *, lang: Lang
+) -> tuple[TicketView, list[Notice]]:
+    """LINE, for a signed-in resident holding the ticket id: the LINE account is the one this resident linked by
+    LINE Login, looked up here; the request names none, so no one can make the city push to someone else."""
+    resident = require(caller, Role.RESIDENT)
+    ticket = _ticket(tid, deps)
+    line_user_id = deps.line_account(resident.sub) if deps.line_account is not None else None
+    if not line_user_id:
+        raise LineNotLinked()
+    webpush = ticket.notify.webpush if ticket.notify else None
+    notify = Notify(lang=body.lang, ahead=body.ahead, line_user_id=line_user_id, webpush=webpush)
+    return _store(ticket, notify, deps, now, lang)
 
 
 def send_notices(notices: list[Notice], deps: QueueDeps, *, base_url: str) -> int:
