@@ -34,6 +34,8 @@ TWELVE_DIGITS = re.compile(r"(?<![\da-f])\d{12}(?![\da-f])|(?<![\da-f-])\d{4}[ -
 # A LINE user id ("U" + 32 hex; lower case after normalise): it identifies a person's LINE account.
 LINE_USER_ID = re.compile(r"(?<![\w-])u[0-9a-f]{32}(?![\w-])")
 ARN_ACCOUNT = re.compile(r"arn:aws[\w-]*:[\w-]+:[\w-]*:(\d{12}):")
+# A uuid's last group is 12 hex digits, all decimal in about 1 uuid of 280 (request and correlation ids).
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 @dataclass(frozen=True)
@@ -107,8 +109,10 @@ def scan_text(text: str, where: str, residents: list[tuple[str, str]]) -> list[F
     for match in LINE_USER_ID.finditer(folded):
         findings.append(Finding(where, "LINE user id", match.group()))
     accounts = {m.span(1) for m in ARN_ACCOUNT.finditer(folded)}
+    uuids = [m.span() for m in UUID.finditer(folded)]
     for match in TWELVE_DIGITS.finditer(folded):
-        if match.span() not in accounts:
+        inside_uuid = any(start <= match.start() and match.end() <= end for start, end in uuids)
+        if match.span() not in accounts and not inside_uuid:
             findings.append(Finding(where, "12-digit number", match.group()))
     return findings
 

@@ -69,6 +69,7 @@ def test_each_kind_of_personal_data_is_found(line, kind):
         '{"xray_trace_id": "1-5759e988-bd862e3fe1be46a994272793", "request": "0123-4567-8901-abcd"}',
         '{"timestamp": 1796127735879, "amount": 3000, "message": "市民課 窓口 called"}',
         '{"reservation": "5f0c3b6e-0123-4567-8901-23456789abcd"}',
+        '{"function_request_id": "d9542d3a-e4ff-4ac0-b76e-657595733203"}',  # a uuid whose last group is all digits
         '{"request": "0a1b2c3d4e5f60718293a4b5c6d7e8f9", "user": "resident-1"}',  # a bare hex id is not a LINE id
     ],
 )
