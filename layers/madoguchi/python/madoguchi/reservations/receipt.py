@@ -1,61 +1,23 @@
-"""The receipt (領収書) as a PDF: A5, Japanese text in reportlab's built-in CID font (no font files to ship)."""
+"""The receipt (領収書) of a facility booking as a PDF, in the city's one receipt layout (shared/receipt_pdf.py)."""
 
 from __future__ import annotations
 
-import io
-from datetime import timedelta, timezone
-
 from madoguchi.reservations.models import Receipt
-
-FONT = "HeiseiKakuGo-W5"
-# Japan keeps no daylight saving time: a fixed +09:00 is Asia/Tokyo exactly, with no tz database needed.
-TOKYO = timezone(timedelta(hours=9), "JST")
+from madoguchi.shared import receipt_pdf as layout
 
 
 def receipt_pdf(receipt: Receipt) -> bytes:
-    from reportlab.lib.pagesizes import A5
-    from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfgen import canvas
-
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A5, invariant=True)
-    pdf.setTitle(f"領収書 {receipt.number}")
-    pdf.setAuthor(receipt.issuer)
-    width, height = A5
-    y = height - 25 * mm
-    pdf.setFont(FONT, 20)
-    pdf.drawCentredString(width / 2, y, "領収書")
-    pdf.setFont(FONT, 10)
-    y -= 12 * mm
-    pdf.drawRightString(width - 15 * mm, y, f"No. {receipt.number}")
-    y -= 6 * mm
-    paid = receipt.paid_at.astimezone(TOKYO)
-    pdf.drawRightString(width - 15 * mm, y, f"{paid:%Y年%m月%d日}")
-    y -= 16 * mm
-    pdf.setFont(FONT, 16)
-    pdf.drawCentredString(width / 2, y, f"金額　¥{receipt.amount:,}-")
-    pdf.line(30 * mm, y - 3 * mm, width - 30 * mm, y - 3 * mm)
-    y -= 14 * mm
-    pdf.setFont(FONT, 10)
-    lines = [
-        "但し　施設使用料として",
-        f"施設：{receipt.facility}",
-        f"利用日：{receipt.date:%Y年%m月%d日}",
-        *[f"　{slot}" for slot in receipt.slots],
-        f"予約番号：{receipt.reservation_id}",
-        "お支払い方法：クレジットカード",
-    ]
-    if receipt.refunded:
-        lines.append(f"返金額：¥{receipt.refunded:,}")
-    for line in lines:
-        pdf.drawString(20 * mm, y, line)
-        y -= 7 * mm
-    pdf.setFont(FONT, 12)
-    pdf.drawRightString(width - 15 * mm, 25 * mm, receipt.issuer)
-    pdf.showPage()
-    pdf.save()
-    return buffer.getvalue()
+    return layout.receipt_pdf(
+        number=receipt.number,
+        paid_at=receipt.paid_at,
+        amount=receipt.amount,
+        refunded=receipt.refunded,
+        issuer=receipt.issuer,
+        lines=[
+            "但し　施設使用料として",
+            f"施設：{receipt.facility}",
+            f"利用日：{receipt.date:%Y年%m月%d日}",
+            *[f"　{slot}" for slot in receipt.slots],
+            f"予約番号：{receipt.reservation_id}",
+        ],
+    )
