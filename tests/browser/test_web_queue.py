@@ -132,6 +132,9 @@ def test_staff_call_the_next_ticket_and_see_their_charts(
             break
         if current.is_visible():
             page.get_by_role("button", name="Done").click()
+            # Wait for the page to clear it: a "Call next" sent before would show the old number, and the next
+            # "Done" would then complete this test's own ticket unseen.
+            expect(current).to_have_count(0)
     expect(page.locator(".ticket-state")).to_have_text(f"Now serving number {ticket['number']}")
     assert axe_violations() == ""
     # Not here, then back within the grace period: the row follows, and the ticket is first in line again

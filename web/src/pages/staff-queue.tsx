@@ -60,6 +60,9 @@ function Console({ session }: { session: Session }) {
   const [message, setMessage] = useState("");
   const [error, setError] = useState<ApiError | null>(null);
   const [transferTo, setTransferTo] = useState("");
+  // One action at a time: a second "Call next" or "Done" sent before the first answered could call two tickets
+  // or complete the one just called.
+  const [busy, setBusy] = useState(false);
   const token = session.token;
 
   useEffect(() => {
@@ -86,6 +89,8 @@ function Console({ session }: { session: Session }) {
   const others = counters.filter((c) => c.id !== counter);
 
   const act = async (path: string, body: unknown = undefined) => {
+    if (busy) return;
+    setBusy(true);
     setError(null);
     setMessage("");
     try {
@@ -101,6 +106,8 @@ function Console({ session }: { session: Session }) {
       live.reload();
     } catch (e) {
       setError(e instanceof ApiError ? e : new ApiError(0, "network", ""));
+    } finally {
+      setBusy(false);
     }
   };
   const ticketPath = (id: string, action: string) => `/queues/${counter}/tickets/${encodeURIComponent(id)}/${action}`;
@@ -130,7 +137,7 @@ function Console({ session }: { session: Session }) {
             id="call-next"
             class="button"
             accessKey={CALL_NEXT_KEY}
-            disabled={!counter || !desk}
+            disabled={busy || !counter || !desk}
             onClick={() => act(`/queues/${counter}/call-next`, { desk })}
           >
             {t("queue.staff.callNext")}
@@ -142,10 +149,10 @@ function Console({ session }: { session: Session }) {
           <div id="current-ticket" data-ticket={current.id}>
             <p class="ticket-state">{t("queue.staff.current", { number: current.number })}</p>
             <div class="actions">
-              <button type="button" class="button button--secondary" onClick={() => act(ticketPath(current.id, "recall"))}>
+              <button type="button" class="button button--secondary" disabled={busy} onClick={() => act(ticketPath(current.id, "recall"))}>
                 {t("queue.staff.recall")}
               </button>
-              <button type="button" class="button button--secondary" onClick={() => act(ticketPath(current.id, "absent"))}>
+              <button type="button" class="button button--secondary" disabled={busy} onClick={() => act(ticketPath(current.id, "absent"))}>
                 {t("queue.staff.absent")}
               </button>
               <button
@@ -153,6 +160,7 @@ function Console({ session }: { session: Session }) {
                 id="complete-current"
                 class="button"
                 accessKey={COMPLETE_KEY}
+                disabled={busy}
                 onClick={() => act(ticketPath(current.id, "complete"))}
               >
                 {t("queue.staff.complete")}
@@ -170,7 +178,7 @@ function Console({ session }: { session: Session }) {
                   ))}
                 </select>
               </div>
-              <button type="button" class="button button--secondary" disabled={!target}
+              <button type="button" class="button button--secondary" disabled={busy || !target}
                 onClick={() => target && act(ticketPath(current.id, "transfer"), { to: target.id, service: target.services[0].id })}>
                 {t("queue.staff.transfer")}
               </button>
