@@ -87,7 +87,10 @@ export function useApi<T>(path: string | null): Loadable<T> {
     const controller = new AbortController();
     setState((previous) => ({ data: previous.data, error: null, loading: true }));
     request<T>(withLang(path, lang), { signal: controller.signal }).then(
-      (data) => setState({ data, error: null, loading: false }),
+      (data) => {
+        // An answer for the previous path or language that arrived after the change must not replace the new one.
+        if (!controller.signal.aborted) setState({ data, error: null, loading: false });
+      },
       (error: unknown) => {
         if (controller.signal.aborted) return;
         const apiError = error instanceof ApiError ? error : new ApiError(0, "network", "");
