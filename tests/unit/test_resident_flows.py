@@ -197,7 +197,9 @@ def test_a_file_page_is_checked_for_its_file(world):
         )
     assert e.value.fields == [(["body", "attachments", "identity_document"], "attachment_missing")]
     attach(world, a.id)
-    applications.update_answers(a.id, UpdateAnswers(answers={}, step=["identity_document"]), RESIDENT, world["deps"], NOW)
+    applications.update_answers(
+        a.id, UpdateAnswers(answers={}, step=["identity_document"]), RESIDENT, world["deps"], NOW
+    )
 
 
 def test_a_page_naming_a_question_the_form_does_not_have_is_refused(world):
