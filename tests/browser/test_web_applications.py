@@ -12,6 +12,8 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 
+from tests.browser.question_pages import answer_question_pages
+
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("applications")]
 
 TEXT = {
@@ -60,14 +62,7 @@ def start(page: Page, procedure_name_pattern: str) -> None:
 
 
 def fill_and_attach(page: Page, answers: dict[str, str], attachment: str, file: Path, lang: str) -> None:
-    for field, value in answers.items():
-        control = page.locator(f"#answer-{field}")
-        if control.evaluate("e => e.tagName") == "SELECT":
-            control.select_option(value)
-        else:
-            control.fill(value)
-    page.locator(f"#file-{attachment}").set_input_files(str(file))
-    expect(page.locator(f"#attachment-{attachment}")).to_contain_text(TEXT[lang]["valid"], timeout=15000)
+    answer_question_pages(page, answers, {attachment: file}, valid=TEXT[lang]["valid"], last=TEXT[lang]["review"])
 
 
 @pytest.mark.parametrize(("lang", "user"), [("ja", "resident-1"), ("pt", "resident-pt")])

@@ -32,6 +32,7 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from madoguchi.shared.i18n import message
+from tests.browser.question_pages import answer_question_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("resident-flows")]
 
@@ -71,29 +72,49 @@ def start(page: Page, lang: str) -> str:
 
 
 @pytest.mark.parametrize(("lang", "user"), [("ja", "resident-1"), ("pt", "resident-pt")])
-def test_fault5_the_step_is_checked_and_the_error_summary_links_to_each_field(
+def test_fault5_each_question_page_is_checked_and_the_error_summary_links_to_its_field(
     page: Page, stack_url: str, axe_violations: Callable[[], str], tmp_path: Path, lang: str, user: str, sign_in
 ) -> None:
     sign_in(page, user, f"{stack_url}/apply/?lang={lang}")
     start(page, lang)
-    page.get_by_role("button", name=tr(lang, "apply.review")).click()
-    # Not on to "check your answers": the summary is at the top, has the focus and names each missing answer
+    progress = page.locator("#question-progress")
+    # First the details from the city's record, shown together and not to be changed
+    expect(progress).to_contain_text(tr(lang, "apply.fromRecords"))
+    expect(page.locator("#answer-applicant_name")).to_have_attribute("readonly", "")
+    answer_question_pages(page, {"phone": "090-1234-5678"}, {}, valid="", last="", until="#answer-subject")
+    # Then one question per page: "continue" with nothing chosen stays, with the summary at the top, focused
+    expect(page.locator("#answer-copies")).to_have_count(0)  # the next question waits for its own page
+    on_subject = progress.inner_text()
+    page.get_by_role("button", name=tr(lang, "apply.continue")).click()
     summary = page.locator("#error-summary")
     expect(summary).to_be_focused()
     expect(summary.get_by_role("heading")).to_have_text(tr(lang, "apply.errorSummary.title"))
+    expect(summary.locator("a")).to_have_count(1)  # this page's question only
+    expect(progress).to_have_text(on_subject)
     expect(page.get_by_role("heading", name=tr(lang, "apply.reviewHeading"))).to_have_count(0)
-    for target in ("answer-subject", "answer-copies", "answer-purpose", "answer-delivery", "file-identity_document"):
-        expect(summary.locator(f'a[href="#{target}"]')).to_have_count(1)
     assert axe_violations() == "", "apply: error summary"
-    # A link moves the focus to its field; the inline message goes once the field is answered
-    summary.locator('a[href="#answer-copies"]').click()
-    expect(page.locator("#answer-copies")).to_be_focused()
-    expect(page.locator("#answer-copies-error")).to_be_visible()
-    page.locator("#answer-copies").fill("1")
-    expect(page.locator("#answer-copies-error")).to_have_count(0)
-    expect(summary.locator('a[href="#answer-copies"]')).to_have_count(0)
-    expect(page.locator("#answer-subject-error")).to_be_visible()  # the others stay until fixed
-    # A file that is not the photo it claims to be: rejected with the reason in words, never the code
+    # The link moves the focus to the field; the message goes once it is answered
+    summary.locator('a[href="#answer-subject"]').click()
+    expect(page.locator("#answer-subject")).to_be_focused()
+    expect(page.locator("#answer-subject-error")).to_be_visible()
+    page.locator("#answer-subject").select_option("self")
+    expect(page.locator("#answer-subject-error")).to_have_count(0)
+    page.get_by_role("button", name=tr(lang, "apply.continue")).click()
+    expect(page.locator("#answer-copies")).to_be_visible()
+    # "Previous question" goes back with the answer kept
+    page.get_by_role("button", name=tr(lang, "apply.previous")).click()
+    expect(page.locator("#answer-subject")).to_have_value("self")
+    answer_question_pages(page, {"copies": "1"}, {}, valid="", last="", until="#answer-include_honseki")
+    # A checkbox sits beside its label, on the same line
+    box = page.locator("#answer-include_honseki").bounding_box()
+    label = page.locator('label[for="answer-include_honseki"]').bounding_box()
+    assert box and label
+    assert box["x"] + box["width"] <= label["x"]
+    assert label["y"] <= box["y"] + box["height"] / 2 <= label["y"] + label["height"]
+    # The file's page: a file that is not the photo it claims to be is rejected with the reason in words
+    answer_question_pages(
+        page, {"purpose": "bank", "delivery": "pickup"}, {}, valid="", last="", until="#file-identity_document"
+    )
     fake = tmp_path / "not-a-photo.jpg"
     fake.write_bytes(b"this is text, not a JPEG")
     page.locator("#file-identity_document").set_input_files(str(fake))
@@ -101,12 +122,9 @@ def test_fault5_the_step_is_checked_and_the_error_summary_links_to_each_field(
     expect(rejected).to_contain_text(tr(lang, "apply.attachment.rejected"), timeout=15_000)
     expect(rejected).to_contain_text(message("file_type_mismatch", lang))
     expect(page.locator("main")).not_to_contain_text("file_type_mismatch")
-    # Checkboxes sit beside their labels, on the same line
-    box = page.locator("#answer-include_honseki").bounding_box()
-    label = page.locator('label[for="answer-include_honseki"]').bounding_box()
-    assert box and label
-    assert box["x"] + box["width"] <= label["x"]
-    assert label["y"] <= box["y"] + box["height"] / 2 <= label["y"] + label["height"]
+    page.get_by_role("button", name=tr(lang, "apply.review")).click()
+    expect(summary.locator('a[href="#file-identity_document"]')).to_contain_text(message("file_type_mismatch", lang))
+    expect(page.get_by_role("heading", name=tr(lang, "apply.reviewHeading"))).to_have_count(0)
     assert axe_violations() == "", "apply: rejected photo"
 
 
@@ -132,25 +150,24 @@ def test_online_application_with_a_photo_and_a_fee_ends_with_a_confirmation_and_
     expect(page.locator("#draft-list")).to_contain_text(code)
     expect(page.locator("#draft-list")).to_contain_text(tr(lang, "apply.mine.started", when="").strip())
     assert start(page, lang) == code
-    for field, value in {"subject": "self", "copies": "1", "purpose": "bank", "delivery": "pickup"}.items():
-        control = page.locator(f"#answer-{field}")
-        if control.evaluate("e => e.tagName") == "SELECT":
-            control.select_option(value)
-        else:
-            control.fill(value)
-    page.locator("#file-identity_document").set_input_files(str(photo(tmp_path)))
-    expect(page.locator("#attachment-identity_document")).to_contain_text(
-        tr(lang, "apply.attachment.valid"), timeout=15_000
+    answer_question_pages(
+        page,
+        {"subject": "self", "copies": "1", "purpose": "bank", "delivery": "pickup"},
+        {"identity_document": photo(tmp_path)},
+        valid=tr(lang, "apply.attachment.valid"),
+        last=tr(lang, "apply.review"),
     )
     assert axe_violations() == "", "apply: form"
     page.get_by_role("button", name=tr(lang, "apply.review")).click()
-    # Check your answers, with a change link per answer that goes back to the question
+    # Check your answers, with a change link per answer that goes back to the question's own page
     expect(page.get_by_role("heading", name=tr(lang, "apply.reviewHeading"))).to_be_visible()
     assert axe_violations() == "", "apply: check your answers"
     page.locator("#change-copies").click()
     expect(page.locator("#answer-copies")).to_be_focused()
     page.locator("#answer-copies").fill("2")
+    # ... and from there straight back to the check
     page.get_by_role("button", name=tr(lang, "apply.review")).click()
+    expect(page.get_by_role("heading", name=tr(lang, "apply.reviewHeading"))).to_be_visible()
     expect(page.locator(".summary-list")).to_contain_text("2")
     page.get_by_role("button", name=tr(lang, "apply.submitAndPay")).click()
     page.locator("#pay-link").click()

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import requests
 
+from madoguchi.shared.i18n import message
 from tests.integration.reservations_helpers import Api as BookingApi
 from tests.integration.reservations_helpers import fresh_day, pay
 from tests.integration.test_applications_flow import Api, jpeg_with_location
@@ -53,6 +54,18 @@ def test_the_step_check_names_every_problem_and_a_submitted_application_stays(ap
     assert api.call("GET", f"{path}/receipt", "resident-1").status_code == 404  # not paid yet
     refused = api.call("DELETE", path, "resident-1")
     assert refused.status_code == 409 and refused.json()["code"] == "application_not_deletable"
+
+
+def test_a_question_page_is_checked_alone_in_the_residents_language(api: Api):
+    draft = api.ok("POST", "/applications", "resident-1", {"procedure": "juminhyo", "answers": {}})
+    path = f"/applications/{draft['id']}"
+    checked = api.call("PATCH", f"{path}?lang=vi", "resident-1", {"answers": {}, "step": ["copies"]})
+    assert checked.status_code == 422
+    [problem] = checked.json()["detail"]  # not the questions of the pages not yet shown
+    assert problem["loc"] == ["body", "answers", "copies"] and problem["msg"] == message("field_missing", "vi")
+    assert api.ok("PATCH", path, "resident-1", {"answers": {"copies": 2}, "step": ["copies"]})["answers"]["copies"] == 2
+    unknown = api.call("PATCH", path, "resident-1", {"answers": {}, "step": ["no_such_question"]})
+    assert unknown.status_code == 422 and unknown.json()["detail"][0]["loc"] == ["body", "step", 0]
 
 
 def test_a_paid_fee_has_a_receipt_and_a_pdf(api: Api, local_stack: Any):

@@ -177,6 +177,38 @@ def test_a_complete_step_is_saved(world):
     assert saved.answers["copies"] == 1 and saved.version == a.version + 1
 
 
+def test_a_question_page_checks_only_its_own_questions_and_saves_its_answer(world):
+    a = start(world)
+    with pytest.raises(InvalidInput) as e:
+        applications.update_answers(a.id, UpdateAnswers(answers={}, step=["copies"]), RESIDENT, world["deps"], NOW)
+    assert e.value.fields == [(["body", "answers", "copies"], "field_missing")]  # not the other pages' questions
+    assert world["store"].get(a.id).version == a.version  # nothing written
+    saved = applications.update_answers(
+        a.id, UpdateAnswers(answers={"copies": 2}, step=["copies"]), RESIDENT, world["deps"], NOW
+    )
+    assert saved.answers == {**a.answers, "copies": 2}
+
+
+def test_a_file_page_is_checked_for_its_file(world):
+    a = start(world)
+    with pytest.raises(InvalidInput) as e:
+        applications.update_answers(
+            a.id, UpdateAnswers(answers={}, step=["identity_document"]), RESIDENT, world["deps"], NOW
+        )
+    assert e.value.fields == [(["body", "attachments", "identity_document"], "attachment_missing")]
+    attach(world, a.id)
+    applications.update_answers(
+        a.id, UpdateAnswers(answers={}, step=["identity_document"]), RESIDENT, world["deps"], NOW
+    )
+
+
+def test_a_page_naming_a_question_the_form_does_not_have_is_refused(world):
+    a = start(world)
+    with pytest.raises(InvalidInput) as e:
+        applications.update_answers(a.id, UpdateAnswers(answers={}, step=["nope"]), RESIDENT, world["deps"], NOW)
+    assert e.value.fields == [(["body", "step", 0], "field_unknown")]
+
+
 # --- fault 8: a receipt for every application fee; fault 4: payment e-mails --------------------------------------
 
 

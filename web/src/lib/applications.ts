@@ -175,3 +175,29 @@ export async function uploadFile(ticket: UploadTicket, file: File): Promise<void
 /** Whether a field is asked, given the other answers. */
 export const applies = (field: FormField, answers: Record<string, Answer>): boolean =>
   field.when === null || answers[field.when.field] === field.when.equals;
+
+/** One question page: the questions (or the city's record) and the files asked on it. */
+export interface QuestionPage {
+  fields: FormField[];
+  files: string[];
+  /** The details the city filled in from its records, shown together for the resident to see. */
+  fromRecords: boolean;
+}
+
+/**
+ * The question pages of a form (GOV.UK "one thing per page"): the details from the city's records together, then
+ * each question that applies to the answers so far on its own page, then each file on its own page.
+ */
+export function questionPages(form: FormView, answers: Record<string, Answer>, prefilled: string[]): QuestionPage[] {
+  const asked = form.fields.filter((f) => applies(f, answers));
+  const fromRecords = asked.filter((f) => prefilled.includes(f.id));
+  return [
+    ...(fromRecords.length > 0 ? [{ fields: fromRecords, files: [], fromRecords: true }] : []),
+    ...asked.filter((f) => !prefilled.includes(f.id)).map((f) => ({ fields: [f], files: [], fromRecords: false })),
+    ...form.attachments.map((a) => ({ fields: [], files: [a.id], fromRecords: false })),
+  ];
+}
+
+/** The page that asks a control (`answer-<field>` or `file-<kind>`), or -1. */
+export const pageOf = (pages: QuestionPage[], control: string): number =>
+  pages.findIndex((p) => p.fields.some((f) => `answer-${f.id}` === control) || p.files.some((id) => `file-${id}` === control));

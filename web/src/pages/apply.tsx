@@ -20,11 +20,12 @@ import {
   type ApplicationReceipt,
   type ApplicationSummary,
   type ApplicationView,
-  applies,
   downloadReceipt,
   EDITABLE,
   getApplication,
   newKey,
+  pageOf,
+  questionPages,
   type UploadTicket,
   uploadFile,
 } from "../lib/applications";
@@ -280,8 +281,8 @@ function Confirmation({ app, token }: { app: ApplicationView; token: string }) {
   );
 }
 
-/** One application: fill in (draft/returned) with the step checked, attach photos, check answers and submit, pay,
- * then the confirmation with what happens next, and the status. */
+/** One application: question pages (each checked by the API before the next), attach photos, check answers and
+ * submit, pay, then the confirmation with what happens next, and the status. */
 function Application({ id, token, onBack }: { id: string; token: string; onBack: () => void }) {
   const { t, lang } = useI18n();
   const [app, setApp] = useState<ApplicationView | null>(null);
@@ -292,6 +293,9 @@ function Application({ id, token, onBack }: { id: string; token: string; onBack:
   const [busy, setBusy] = useState(false);
   const [reviewing, setReviewing] = useState(false);
   const [focusAfter, setFocusAfter] = useState<string | null>(null);
+  const [pageIndex, setPageIndex] = useState(0);
+  // Came from "change" on the check page: the next "continue" goes back there (GOV.UK pattern).
+  const [backToCheck, setBackToCheck] = useState(false);
   const submitKey = useRef(newKey());
   const heading = useRef<HTMLHeadingElement>(null);
 
@@ -317,7 +321,7 @@ function Application({ id, token, onBack }: { id: string; token: string; onBack:
   }, [id, lang]);
   useEffect(() => {
     if (!focusAfter) heading.current?.focus();
-  }, [app?.status, reviewing]);
+  }, [app?.status, reviewing, pageIndex]);
   // "Change" on the check page: back to the question, focus on it.
   useEffect(() => {
     if (!focusAfter || reviewing) return;
@@ -334,12 +338,21 @@ function Application({ id, token, onBack }: { id: string; token: string; onBack:
     return () => clearTimeout(timer);
   }, [app]);
 
+  const pages = app ? questionPages(app.form, answers, app.prefilled) : [];
+  const pageAt = Math.min(pageIndex, Math.max(pages.length - 1, 0));
+  const shown = pages[pageAt] ?? { fields: [], files: [], fromRecords: false };
+
   const fail = (e: unknown) => {
     const error = asApiError(e);
     const found = error.status === 422 ? answerErrors(error.detail) : {};
     setErrors(found);
     // Field problems are listed in the error summary and next to each field; other failures in the alert.
     setAlert(Object.keys(found).length > 0 ? null : error);
+    // The whole check (or a submit) may find a problem on another page: show the first such page.
+    const first = pages.findIndex(
+      (p) => p.fields.some((f) => found[`answers.${f.id}`]) || p.files.some((id) => found[`attachments.${id}`]),
+    );
+    if (first >= 0) setPageIndex(first);
   };
 
   const clearError = (key: string) =>
@@ -350,10 +363,11 @@ function Application({ id, token, onBack }: { id: string; token: string; onBack:
       return next;
     });
 
-  const patch = async (complete: boolean) => {
+  const patch = async (complete: boolean, step: string[] = []) => {
     const body = {
       answers: Object.fromEntries(Object.entries(answers).filter(([k]) => !app?.prefilled.includes(k))),
       complete,
+      step,
     };
     return request<ApplicationView>(withLang(`/applications/${id}`, lang), { method: "PATCH", body, token });
   };
@@ -394,16 +408,35 @@ function Application({ id, token, onBack }: { id: string; token: string; onBack:
     }
   };
 
-  /** The step is checked as a whole (every required answer and file) before the answers are shown to check. */
-  const review = async (event: Event) => {
-    event.preventDefault();
+  /** Every answer and file is checked as a whole before the answers are shown to check. */
+  const review = async () => {
     setBusy(true);
     setAlert(null);
     try {
       setApp(await patch(true));
       setErrors({});
       setNotice(null);
+      setBackToCheck(false);
       setReviewing(true);
+    } catch (e) {
+      fail(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  /** "Continue": this page's questions are checked (and saved) before the next page; the last one leads to the
+   * check of everything. */
+  const next = async (event: Event) => {
+    event.preventDefault();
+    if (backToCheck || pageAt >= pages.length - 1) return review();
+    setBusy(true);
+    setAlert(null);
+    try {
+      setApp(await patch(false, [...shown.fields.map((f) => f.id), ...shown.files]));
+      setErrors({});
+      setNotice(null);
+      setPageIndex(pageAt + 1);
     } catch (e) {
       fail(e);
     } finally {
@@ -440,11 +473,11 @@ function Application({ id, token, onBack }: { id: string; token: string; onBack:
   };
   // The summary lists problems in form order: the fields asked, then the files.
   const problems: SummaryProblem[] = [
-    ...app.form.fields
-      .filter((f) => applies(f, answers) && errors[`answers.${f.id}`])
+    ...shown.fields
+      .filter((f) => errors[`answers.${f.id}`])
       .map((f) => ({ target: `answer-${f.id}`, text: `${f.label}: ${errors[`answers.${f.id}`]}` })),
     ...app.form.attachments
-      .filter((a) => errors[`attachments.${a.id}`])
+      .filter((a) => shown.files.includes(a.id) && errors[`attachments.${a.id}`])
       .map((a) => ({ target: `file-${a.id}`, text: `${a.label}: ${errors[`attachments.${a.id}`]}` })),
   ];
 
@@ -483,6 +516,8 @@ function Application({ id, token, onBack }: { id: string; token: string; onBack:
               state: attachmentState(spec.id),
             }))}
             onChange={(target) => {
+              setPageIndex(Math.max(pageOf(pages, target), 0));
+              setBackToCheck(true);
               setFocusAfter(target);
               setReviewing(false);
             }}
@@ -495,10 +530,14 @@ function Application({ id, token, onBack }: { id: string; token: string; onBack:
           </div>
         </section>
       ) : editable ? (
-        <form class="form form--stacked" onSubmit={review} noValidate>
+        <form class="form form--stacked" onSubmit={next} noValidate aria-labelledby="question-progress">
           <ErrorSummary problems={problems} />
+          <p class="question-progress" id="question-progress">
+            {t("apply.progress", { n: pageAt + 1, total: pages.length })}
+            {shown.fromRecords && <strong class="question-progress__title"> {t("apply.fromRecords")}</strong>}
+          </p>
           <ApplicationFields
-            fields={app.form.fields}
+            fields={shown.fields}
             answers={answers}
             prefilled={app.prefilled}
             errors={errors}
@@ -512,10 +551,10 @@ function Application({ id, token, onBack }: { id: string; token: string; onBack:
               });
             }}
           />
-          {app.form.attachments.length > 0 && (
+          {shown.files.length > 0 && (
             <fieldset class="attachments">
               <legend>{t("apply.attachments")}</legend>
-              {app.form.attachments.map((spec) => {
+              {app.form.attachments.filter((spec) => shown.files.includes(spec.id)).map((spec) => {
                 const current = latest.get(spec.id);
                 const inputId = `file-${spec.id}`;
                 const error = errors[`attachments.${spec.id}`];
@@ -560,11 +599,26 @@ function Application({ id, token, onBack }: { id: string; token: string; onBack:
             </fieldset>
           )}
           <div class="actions">
+            <button type="submit" class="button" disabled={busy}>
+              {backToCheck || pageAt >= pages.length - 1 ? t("apply.review") : t("apply.continue")}
+            </button>{" "}
+            {pageAt > 0 && !backToCheck && (
+              <>
+                <button
+                  type="button"
+                  class="button button--secondary"
+                  disabled={busy}
+                  onClick={() => {
+                    setErrors({});
+                    setPageIndex(pageAt - 1);
+                  }}
+                >
+                  {t("apply.previous")}
+                </button>{" "}
+              </>
+            )}
             <button type="button" class="button button--secondary" disabled={busy} onClick={save}>
               {t("apply.save")}
-            </button>{" "}
-            <button type="submit" class="button" disabled={busy}>
-              {t("apply.review")}
             </button>
           </div>
         </form>

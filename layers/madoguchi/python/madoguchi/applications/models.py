@@ -155,6 +155,12 @@ class UpdateAnswers(BaseModel):
         description="Check the page as a step before 'check your answers': every required answer and attachment "
         "present and accepted, else 422 listing each (nothing saved then)",
     )
+    step: list[str] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Check one question page: the ids of its questions and files, each required one answered or "
+        "present and accepted, else 422 listing each (nothing saved then). The other pages are not checked.",
+    )
 
 
 class UploadRequest(BaseModel):

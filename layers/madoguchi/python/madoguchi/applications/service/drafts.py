@@ -196,14 +196,30 @@ def update_answers(
     problems(found, merged, complete=False)
     if request.complete:
         _check_step(found, merged, load(deps.store, application.id))
+    elif request.step:
+        _check_page(found, merged, load(deps.store, application.id), request.step)
     changed = application.model_copy(update={"answers": merged, "updated_at": now, "version": expected + 1})
     action = "answers_changed_by_staff" if who.role is Role.STAFF else "answers_changed"
     deps.store.save(changed, audit_entry(who, action, now), expected_version=expected)
     return changed
 
 
-def _check_step(found: Form, answers: dict[str, Any], record: ApplicationRecord) -> None:
-    """Every required answer and attachment present and accepted: all problems in one 422, in form order."""
+def _check_page(found: Form, answers: dict[str, Any], record: ApplicationRecord, page: list[str]) -> None:
+    """One question page: the problems of its own questions and files only (the later pages are not asked yet)."""
+    known = {f.id for f in found.fields} | {a.id for a in found.attachments}
+    unknown: list[tuple[list[str | int], str]] = [
+        (["body", "step", i], "field_unknown") for i, name in enumerate(page) if name not in known
+    ]
+    if unknown:
+        raise InvalidInput(unknown)
+    _check_step(found, answers, record, only=set(page))
+
+
+def _check_step(
+    found: Form, answers: dict[str, Any], record: ApplicationRecord, only: set[str] | None = None
+) -> None:
+    """Every required answer and attachment present and accepted (or those named in `only`): all problems in one
+    422, in form order."""
     found_problems: list[tuple[list[str | int], str]] = list(validate(found, answers, complete=True))
     latest = current_attachments(record)
     for spec in found.attachments:
@@ -214,6 +230,8 @@ def _check_step(found: Form, answers: dict[str, Any], record: ApplicationRecord)
             found_problems.append((["body", "attachments", spec.id], current.reason or "attachment_rejected"))
         elif current is not None and current.status == "pending":
             found_problems.append((["body", "attachments", spec.id], "attachment_pending"))
+    if only is not None:
+        found_problems = [p for p in found_problems if p[0][-1] in only]
     if found_problems:
         raise InvalidInput(found_problems)
 
