@@ -215,9 +215,7 @@ def _check_page(found: Form, answers: dict[str, Any], record: ApplicationRecord,
     _check_step(found, answers, record, only=set(page))
 
 
-def _check_step(
-    found: Form, answers: dict[str, Any], record: ApplicationRecord, only: set[str] | None = None
-) -> None:
+def _check_step(found: Form, answers: dict[str, Any], record: ApplicationRecord, only: set[str] | None = None) -> None:
     """Every required answer and attachment present and accepted (or those named in `only`): all problems in one
     422, in form order."""
     found_problems: list[tuple[list[str | int], str]] = list(validate(found, answers, complete=True))
