@@ -224,6 +224,9 @@ TABLES += (
     # Kiosk sessions (challenge, state, resident id once authenticated; `ttl` removes them a day after they end)
     # and the resident records the kiosk matches a card's four items with (docs/kiosk.md).
     Table(key="kiosk", env="KIOSK_TABLE", ttl="ttl"),
+    # The register of issued certificates (kiosk and applications): issue number -> kind, office, day, code hash,
+    # revocation; and the issue serials (docs/certificates.md). GetItem only; no personal data.
+    Table(key="certificates", env="CERTIFICATES_TABLE"),
     # The transactional outbox (madoguchi/shared/outbox.py): one item per domain event, put in the same
     # transaction as the change it describes; its stream feeds the consumers; items expire after a week.
     Table(key="outbox", env="OUTBOX_TABLE", sk=None, ttl="expires_at", stream=True),
@@ -365,7 +368,13 @@ FUNCTIONS: tuple[Function, ...] = (
                 authenticated=True,
             ),
         ),
-        tables=(("applications", "write"), ("catalogue", "read"), ("outbox", "write")),
+        tables=(
+            ("applications", "write"),
+            ("catalogue", "read"),
+            ("outbox", "write"),
+            ("kiosk", "read"),  # the resident records a certificate states (madoguchi.kiosk.store.ResidentRecords)
+            ("certificates", "write"),  # each issued certificate is registered for the public check
+        ),
         # write: a pre-registration accepted at the counter tags its files as referenced (issue 13)
         buckets=(("attachments", "write"),),
         secrets=("stripe",),  # a rejected application's fee is refunded (issue 13)
@@ -596,9 +605,16 @@ FUNCTIONS += (
             Route("GET", "/kiosk/sessions/{sessionId}/orders/{orderId}", authenticated=True),
             Route("POST", "/kiosk/sessions/{sessionId}/orders/{orderId}/cancel", authenticated=True),
         ),
-        tables=(("kiosk", "write"), ("catalogue", "read"), ("devices", "read"), ("outbox", "write")),
+        tables=(
+            ("kiosk", "write"),
+            ("catalogue", "read"),
+            ("devices", "read"),
+            ("outbox", "write"),
+            ("certificates", "write"),  # each issued certificate is registered for the public check
+        ),
         buckets=(("jpki", "read"),),
         secrets=("stripe",),
+        builds_links=True,  # the certificate prints the verification page's address and QR code
     ),
     Function(
         name="metrics",
@@ -639,6 +655,19 @@ FUNCTIONS += (
         tables=(("devices", "write"),),
         device_identities=True,
         builds_links=True,  # the enrolment link (and its QR code) to the device page
+    ),
+)
+
+FUNCTIONS += (
+    Function(
+        name="certificates",
+        description="Public check of an issued certificate by issue number and code; revocation by its office",
+        memory_mb=256,
+        routes=(
+            Route("GET", "/certificates/{issueNumber}", authenticated=False),
+            Route("POST", "/staff/certificates/{issueNumber}/revoke", authenticated=True),
+        ),
+        tables=(("certificates", "write"),),
     ),
 )
 

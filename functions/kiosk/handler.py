@@ -25,6 +25,7 @@ from madoguchi.shared.api import (
 )
 from madoguchi.shared.clock import now
 from madoguchi.wiring import (
+    certificate_registry,
     device_gate,
     jpki_trust,
     kiosk_orders,
@@ -88,6 +89,7 @@ def order_deps() -> kiosk.OrderDeps:
         records=resident_records(),
         terminal=payment_gateway(),
         procedures=ProcedureDeps(store=procedure_store()),
+        certificates=certificate_registry(),
     )
 
 

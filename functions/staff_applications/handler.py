@@ -25,12 +25,21 @@ from madoguchi.applications.models import (
     VerificationItem,
     VerificationPage,
 )
-from madoguchi.applications.service import ApplicationDeps
+from madoguchi.applications.service import ApplicationDeps, CertificateSources
 from madoguchi.cases.models import Verification
 from madoguchi.shared.api import CONFLICT, NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
 from madoguchi.shared.clock import now
 from madoguchi.shared.errors import present
-from madoguchi.wiring import application_store, attachments, mailer, payment_gateway, procedure_store
+from madoguchi.wiring import (
+    application_store,
+    attachments,
+    certificate_registry,
+    mailer,
+    payment_gateway,
+    procedure_store,
+    resident_directory,
+    resident_records,
+)
 
 logger = Logger()
 metrics = Metrics()
@@ -47,6 +56,9 @@ def deps() -> ApplicationDeps:
         attachments=attachments(),
         mailer=mailer(),
         payments=payment_gateway,
+        issuing=CertificateSources(
+            records=resident_records(), directory=resident_directory(), registry=certificate_registry()
+        ),
     )
 
 

@@ -46,6 +46,8 @@ ROUTE_THROTTLES: dict[tuple[str, str], tuple[int, int]] = {
     ("POST", "/guide/checklist"): (20, 40),
     ("POST", "/devices/enrol"): (2, 5),  # a code is typed once per machine: slow guessing down further
     ("POST", "/devices/token"): (10, 20),
+    # certificates are checked one at a time by a clerk holding the paper: slow down trying numbers and codes
+    ("GET", "/certificates/{issueNumber}"): (2, 5),
     ("POST", "/guide/checklist.ics"): (20, 40),
     ("POST", "/line/webhook"): (20, 40),
     ("POST", "/payments/stripe/webhook"): (20, 40),

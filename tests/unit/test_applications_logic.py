@@ -3,6 +3,8 @@ notifications that carry no personal data, and who may do what."""
 
 from __future__ import annotations
 
+import hashlib
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,6 +25,7 @@ from madoguchi.shared.auth import Caller, DeviceKind, Role
 from madoguchi.shared.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from madoguchi.shared.settings import settings
 from tests.fakes.applications import MemoryApplicationStore, MemoryAttachments, MemoryMailer
+from tests.fakes.certificates import MemoryCertificateRegistry, certificate_sources
 from tests.fakes.payments import MemoryPayments
 from tests.fakes.procedures import MemoryProcedureStore
 
@@ -70,7 +73,10 @@ def world() -> dict[str, Any]:
         "mail": MemoryMailer(),
         "pay": MemoryPayments(),
     }
-    w["deps"] = logic.ApplicationDeps(store, catalogue, w["files"], w["mail"], lambda: w["pay"])
+    w["registry"] = MemoryCertificateRegistry()
+    w["deps"] = logic.ApplicationDeps(
+        store, catalogue, w["files"], w["mail"], lambda: w["pay"], issuing=certificate_sources(w["registry"])
+    )
     return w
 
 
@@ -488,3 +494,65 @@ def test_events_a_failed_write_writes_no_event(world, monkeypatch):
     with pytest.raises(Conflict):
         submit(world, a.id)
     assert world["store"].events == []
+
+
+# --- the certificate: the city's record, registered for checking (docs/certificates.md) -------------------------
+
+
+def approved_juminhyo(w: dict[str, Any], answers: dict[str, Any] | None = None) -> Any:
+    a = draft(w, answers=answers or {**JUMINHYO, "copies": 1})
+    attach_valid(w, a.id)
+    submit(w, a.id)
+    pay_all(w, a.id)
+    logic.decide(a.id, DecisionRequest(decision="approve"), SHIMIN, w["deps"], NOW)
+    return a
+
+
+def test_certificate_states_the_record_not_the_form_and_is_registered(world):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    # Given an approved application whose form says an address the record writes differently
+    a = approved_juminhyo(world)
+    assert world["store"].get(a.id).answers["applicant_address"] == "四日市市諏訪町1番5号"
+    # When staff issue the certificate
+    issued, pdf = logic.issue_certificate(a.id, SHIMIN, world["deps"], NOW)
+    text = "".join(p.extract_text() or "" for p in PdfReader(BytesIO(pdf)).pages)
+    # Then it states the record (address, 和暦 birth date), not the form (phone, purpose) …
+    assert "三重県四日市市諏訪町1番5号" in text and "昭和60年4月12日" in text
+    assert "059-354-0001" not in text and "bank" not in text and "1985-04-12" not in text
+    # … under a new issue number and code, registered with the PDF's hash and no personal data
+    [entry] = world["registry"].certificates.values()
+    assert entry.issue_number in text and re.search(r"照合番号 ([0-9A-F]{12})", text)
+    assert entry.reference == f"application:{a.id}" and entry.department == "shimin" and entry.channel == "online"
+    assert entry.pdf_sha256 == hashlib.sha256(pdf).hexdigest()
+    assert "市民" not in entry.model_dump_json() and "諏訪" not in entry.model_dump_json()
+    assert issued.status == "issued"
+    audit = [e for e in world["store"].audits[a.id] if e.action == "issued"]
+    assert audit and audit[0].detail == entry.issue_number
+    # A second printing is a second certificate with its own number; the first stays valid
+    _, again = logic.issue_certificate(a.id, SHIMIN, world["deps"], NOW)
+    assert len(world["registry"].certificates) == 2 and again != pdf
+
+
+def test_certificate_without_a_matching_record_is_refused_and_nothing_is_registered(world):
+    a = approved_juminhyo(world)
+    world["store"].applications[a.id] = (
+        world["store"]
+        .get(a.id)
+        .model_copy(
+            update={
+                "owner": None,
+                "answers": {
+                    **JUMINHYO,
+                    "applicant_name": "誰 か",
+                    "applicant_address": "x",
+                    "applicant_date_of_birth": "1970-01-01",
+                },
+            }
+        )
+    )
+    with pytest.raises(logic.CertificateRecordUnavailable):
+        logic.issue_certificate(a.id, SHIMIN, world["deps"], NOW)
+    assert not world["registry"].certificates and world["store"].get(a.id).status == "approved"

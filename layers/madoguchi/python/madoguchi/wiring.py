@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from madoguchi.applications.ses import SesMailer
     from madoguchi.cases.dynamodb import DynamoCaseStore, DynamoTaskStore
     from madoguchi.cases.stepfunctions import StepFunctionsWorkflows
+    from madoguchi.certificates.dynamodb import DynamoCertificateRegistry
     from madoguchi.devices.cognito import CognitoDeviceIdentities
     from madoguchi.devices.dynamodb import DynamoDeviceStore
     from madoguchi.faq.dynamodb import DynamoFaqStore
@@ -188,6 +189,14 @@ def resident_records() -> DynamoResidentRecords:
     from madoguchi.kiosk.dynamodb import DynamoResidentRecords
 
     return DynamoResidentRecords(settings().kiosk_table)
+
+
+@lru_cache(maxsize=1)
+def certificate_registry() -> DynamoCertificateRegistry:
+    """The register of issued certificates (kiosk and applications), for the public check."""
+    from madoguchi.certificates.dynamodb import DynamoCertificateRegistry
+
+    return DynamoCertificateRegistry(settings().certificates_table)
 
 
 @lru_cache(maxsize=1)

@@ -1,19 +1,65 @@
-"""Certificates as PDF (証明書), with reportlab's built-in Japanese CID font: no font file to ship."""
+"""Certificates as PDF (証明書) made from the city's resident record (住民記録) through the records port, never
+from what the resident typed: dates in 和暦, an issue number and a verification code on every page, and the
+verification page's address and QR code (madoguchi.certificates). reportlab's built-in Japanese CID font."""
 
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from madoguchi.applications.forms import Form
-from madoguchi.applications.models import Application
-from madoguchi.procedures.models import Procedure
-from madoguchi.shared.i18n import pick
+from madoguchi.certificates.pdf import draw_verification, wareki
+from madoguchi.kiosk.matching import FourItems, lookup_key, normalise_address, normalise_name
+from madoguchi.kiosk.models import ResidentRecord
+from madoguchi.kiosk.store import ResidentDirectory
 
 FONT = "HeiseiMin-W3"
 TOKYO = ZoneInfo("Asia/Tokyo")
 CITY = "四日市市長"
+SEX = {"male": "男", "female": "女", "not_applicable": "", "unknown": ""}
+# What the records port holds is the 住民票's content: a 住民票 states all of it; the other certificates state
+# the holder as recorded, and their own facts (印影, 所得, 税額, 戸籍) come from core systems not connected yet.
+CERTIFYING = {
+    "juminhyo": "この写しは、住民票の原本と相違ないことを証明する。",
+}
+DEFAULT_CERTIFYING = "上記の者について、本市の住民記録のとおりであることを証明する。"
+
+
+@dataclass(frozen=True)
+class Issue:
+    """What one printing of a certificate is: its title, number, code and where it can be checked."""
+
+    title: str
+    kind: str
+    number: str
+    code: str
+    issued_at: datetime
+    copies: int
+    household: bool
+    page_url: str
+    link: str
+
+
+def resident_of(owner: str | None, answers: dict[str, object], directory: ResidentDirectory) -> str | None:
+    """The record the certificate is about: the signed-in owner's, else the one record whose name, date of birth
+    and address are the applicant's (a counter or kiosk application without an account); None when none or
+    several match (the counter then checks in the core system)."""
+    if owner:
+        return owner
+    name, address, born = (
+        str(answers.get(k) or "") for k in ("applicant_name", "applicant_address", "applicant_date_of_birth")
+    )
+    if not (name and address and born):
+        return None
+    found = [
+        rid
+        for rid, items in directory.candidates(lookup_key(FourItems(name, address, born, "")))
+        if normalise_name(items.name) == normalise_name(name)
+        and normalise_address(items.address) == normalise_address(address)
+        and items.date_of_birth == born
+    ]
+    return found[0] if len(found) == 1 else None
 
 
 def _font() -> None:
@@ -24,52 +70,54 @@ def _font() -> None:
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
 
-def _answer_text(form: Form, field_id: str, value: object) -> str:
-    spec = form.field(field_id)
-    if spec is None:
-        return str(value)
-    if spec.type == "choice":
-        choice = next((c for c in spec.choices if c.value == value), None)
-        return pick(choice.label, "ja") if choice else str(value)
-    if spec.type == "bool":
-        return "あり" if value else "なし"
-    return str(value)
-
-
-def certificate_pdf(application: Application, procedure: Procedure, form: Form, now: datetime) -> bytes:
-    """One A4 page: the certificate's title, the resident's data as applied for, number and date of issue."""
+def certificate_pdf(issue: Issue, record: ResidentRecord) -> bytes:
+    """One A4 page per copy: the title, the record's address and household (the holder alone unless the whole
+    household was asked for), the certifying sentence, the day of issue in 和暦 and the verification box."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
     from reportlab.pdfgen import canvas
 
     _font()
+    members = record.members if issue.household else record.members[:1]
+    issued = issue.issued_at.astimezone(TOKYO).date()
     out = io.BytesIO()
-    pdf = canvas.Canvas(out, pagesize=A4, pageCompression=1)
-    title = pick(procedure.name, "ja")
-    pdf.setTitle(f"{title} {application.code}")
+    pdf = canvas.Canvas(out, pagesize=A4, pageCompression=1, invariant=True)
+    pdf.setTitle(f"{issue.title} {issue.number}")
     pdf.setAuthor(CITY)
     width, height = A4
-    pdf.setFont(FONT, 20)
-    pdf.drawCentredString(width / 2, height - 35 * mm, title)
-    pdf.setFont(FONT, 10)
-    issued = now.astimezone(TOKYO)
-    pdf.drawRightString(width - 20 * mm, height - 48 * mm, f"交付番号 {application.code}")
-    pdf.drawRightString(width - 20 * mm, height - 54 * mm, f"交付日 {issued:%Y年%m月%d日}")
-    y = height - 70 * mm
-    pdf.setFont(FONT, 11)
-    for spec in form.fields:
-        if spec.id not in application.answers or spec.id in ("phone",):
-            continue
-        pdf.drawString(25 * mm, y, pick(spec.label, "ja"))
-        pdf.drawString(80 * mm, y, _answer_text(form, spec.id, application.answers[spec.id])[:60])
-        y -= 8 * mm
-    pdf.setFont(FONT, 11)
-    pdf.drawString(25 * mm, 60 * mm, "上記のとおり証明します。")
-    pdf.drawRightString(width - 25 * mm, 45 * mm, CITY)
-    pdf.setFont(FONT, 8)
-    pdf.drawString(
-        25 * mm, 20 * mm, "この証明書はオンライン申請に基づき発行しました。改ざん防止のため交付番号で照会できます。"
-    )
-    pdf.showPage()
+    for copy in range(1, issue.copies + 1):
+        pdf.setFont(FONT, 20)
+        pdf.drawCentredString(width / 2, height - 30 * mm, issue.title)
+        pdf.setFont(FONT, 9)
+        pdf.drawRightString(width - 20 * mm, height - 40 * mm, f"交付番号 {issue.number}（{copy}/{issue.copies}）")
+        pdf.drawRightString(width - 20 * mm, height - 45 * mm, f"照合番号 {issue.code}")
+        pdf.setFont(FONT, 11)
+        y = height - 58 * mm
+        pdf.drawString(20 * mm, y, f"住所　{record.address}")
+        y -= 7 * mm
+        pdf.drawString(20 * mm, y, f"世帯主　{record.household_head}")
+        y -= 10 * mm
+        for member in members:
+            pdf.rect(20 * mm, y - 22 * mm, width - 40 * mm, 26 * mm)
+            pdf.setFont(FONT, 13)
+            pdf.drawString(24 * mm, y - 3 * mm, member.name)
+            pdf.setFont(FONT, 10)
+            pdf.drawString(24 * mm, y - 10 * mm, f"生年月日　{wareki(member.date_of_birth)}")
+            pdf.drawString(95 * mm, y - 10 * mm, f"性別　{SEX[member.sex]}")
+            pdf.drawString(130 * mm, y - 10 * mm, f"続柄　{member.relationship}")
+            pdf.drawString(24 * mm, y - 17 * mm, f"住民となった年月日　{wareki(member.became_resident_on)}")
+            y -= 30 * mm
+        pdf.setFont(FONT, 9)
+        pdf.drawString(20 * mm, y, "個人番号・本籍・筆頭者の記載は省略しています。")
+        pdf.setFont(FONT, 11)
+        pdf.drawString(20 * mm, 68 * mm, CERTIFYING.get(issue.kind, DEFAULT_CERTIFYING))
+        pdf.drawString(20 * mm, 60 * mm, wareki(issued))
+        pdf.drawRightString(width - 25 * mm, 52 * mm, CITY)
+        draw_verification(
+            pdf, font=FONT, number=issue.number, code=issue.code, page_url=issue.page_url, link=issue.link
+        )
+        pdf.setFont(FONT, 8)
+        pdf.drawString(20 * mm, 15 * mm, "オンライン申請に基づき、本市の住民記録から作成しました。")
+        pdf.showPage()
     pdf.save()
     return out.getvalue()

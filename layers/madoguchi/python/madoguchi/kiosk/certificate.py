@@ -5,23 +5,16 @@ verification code on every copy."""
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from japanera import EraDate
-
+from madoguchi.certificates.pdf import draw_verification, wareki
 from madoguchi.kiosk.models import KioskOrder, ResidentRecord
 
 FONT = "HeiseiMin-W3"
 TOKYO = ZoneInfo("Asia/Tokyo")
 ISSUER = "四日市市長"
 SEX = {"male": "男", "female": "女", "not_applicable": "", "unknown": ""}
-
-
-def wareki(day: date) -> str:
-    """令和8年12月1日; the first year of an era is 元年, as certificates write it."""
-    era, year = EraDate.from_date(day).strftime("%-K|%-Y").split("|")
-    return f"{era}{'元' if year == '1' else year}年{day.month}月{day.day}日"
 
 
 def _font() -> None:
@@ -32,8 +25,11 @@ def _font() -> None:
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
 
-def juminhyo_pdf(order: KioskOrder, record: ResidentRecord) -> bytes:
-    """One page per copy; `scope` self shows the card holder only, household every member."""
+def juminhyo_pdf(
+    order: KioskOrder, record: ResidentRecord, *, page_url: str | None = None, link: str | None = None
+) -> bytes:
+    """One page per copy; `scope` self shows the card holder only, household every member. With `page_url` and
+    `link`, each page prints where and how to check it (madoguchi.certificates.pdf.draw_verification)."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
     from reportlab.pdfgen import canvas
@@ -79,6 +75,10 @@ def juminhyo_pdf(order: KioskOrder, record: ResidentRecord) -> bytes:
         pdf.drawString(20 * mm, 62 * mm, "この写しは、住民票の原本と相違ないことを証明する。")
         pdf.drawString(20 * mm, 54 * mm, wareki(issued))
         pdf.drawRightString(width - 25 * mm, 46 * mm, ISSUER)
+        if page_url and link and order.verification_code:
+            draw_verification(
+                pdf, font=FONT, number=order.issue_number, code=order.verification_code, page_url=page_url, link=link
+            )
         pdf.setFont(FONT, 8)
         pdf.drawString(
             20 * mm,

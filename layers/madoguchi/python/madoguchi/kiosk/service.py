@@ -15,6 +15,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from madoguchi.certificates import service as certificates
+from madoguchi.certificates.store import CertificateRegistry
 from madoguchi.kiosk.certificate import issue_number, juminhyo_pdf
 from madoguchi.kiosk.events import order_events
 from madoguchi.kiosk.jpki import JpkiRejected, verify_card_response
@@ -128,10 +130,14 @@ class OrderDeps:
     records: ResidentRecords
     terminal: CardTerminal
     procedures: ProcedureDeps
+    # The certificate register: an issued order is registered before its PDF is first handed out, and the PDF
+    # then prints where to check it (madoguchi.certificates). None only in tests of the order rules alone.
+    certificates: CertificateRegistry | None = None
 
 
 _ORDER_ID = re.compile(r"[A-Za-z0-9_-]{22}")
 PAYMENT_PURPOSE = "kiosk_certificate"
+KIOSK_OFFICE = "shimin"  # the kiosk's certificates are the 市民課's (its register entries name that office)
 
 
 def _order_id(session_id: str, idempotency_key: str) -> str:
@@ -234,7 +240,26 @@ def get_order(session_id: str, order_id: str, caller: Caller | None, deps: Order
     record = deps.records.record(order.resident_id)
     if record is None:
         raise RecordUnavailable()
-    return _view(order, juminhyo_pdf(order, record))
+    if deps.certificates is None or not (order.issue_number and order.verification_code and order.issued_at):
+        return _view(order, juminhyo_pdf(order, record))
+    _register(order, deps.certificates)
+    page_url, link = certificates.verification_links(order.issue_number, order.verification_code)
+    return _view(order, juminhyo_pdf(order, record, page_url=page_url, link=link))
+
+
+def _register(order: KioskOrder, registry: CertificateRegistry) -> None:
+    """Idempotent (a conditional put): every fetch of an issued order makes sure its certificate is registered."""
+    certificates.record_issue(
+        registry,
+        number=order.issue_number or "",
+        code=order.verification_code or "",
+        kind=order.certificate,
+        title="住民票の写し" if order.scope == "self" else "住民票の写し（世帯全員）",
+        department=KIOSK_OFFICE,
+        channel="kiosk",
+        issued_at=order.issued_at or order.created_at,
+        reference=f"kiosk-order:{order.id}",
+    )
 
 
 def cancel_order(session_id: str, order_id: str, caller: Caller | None, deps: OrderDeps, now: datetime) -> OrderView:

@@ -1044,6 +1044,27 @@ MESSAGES: dict[str, Localized] = {
         "vi": "Không kết nối được kho lưu trữ tệp. Không có gì bị thay đổi; vui lòng thử lại.",
         "zh": "无法连接文件存储。未做任何更改，请稍后重试。",
     },
+    "certificate_not_found": {
+        "ja": "この交付番号と照合番号の証明書は見つかりませんでした。"
+        "証明書に印字された番号をもう一度お確かめください。",
+        "ja-easy": "この ばんごうの しょうめいしょは ありません。"
+        "かみに かいてある ばんごうを もう いちど みて ください。",
+        "en": "No certificate has this issue number and verification code. Please check both against the paper.",
+        "pt": "Nenhum certificado tem este número de emissão e código de verificação. Confira os dois no papel.",
+        "vi": "Không có giấy chứng nhận nào với số cấp và mã xác minh này. Vui lòng kiểm tra lại trên giấy.",
+        "zh": "没有与此交付编号和核对编号相符的证明书。请对照纸面再次确认。",
+    },
+    "certificate_record_unavailable": {
+        "ja": "申請者の住民記録を一件に特定できないため、証明書を作成できません。"
+        "窓口で基幹システムから発行してください。",
+        "ja-easy": "この ひとの じゅうみんの きろくが みつからないので しょうめいしょを つくれません。"
+        "まどぐちで つくって ください。",
+        "en": "The applicant's resident record cannot be identified, so no certificate can be made here. "
+        "Issue it at the counter from the core system.",
+        "pt": "Não foi possível identificar o registro de residente do requerente; emita o certificado no balcão.",
+        "vi": "Không xác định được hồ sơ cư trú của người nộp; vui lòng cấp giấy chứng nhận tại quầy.",
+        "zh": "无法确定申请人的住民记录，无法在此制作证明书。请在窗口通过核心系统发行。",
+    },
 }
 
 

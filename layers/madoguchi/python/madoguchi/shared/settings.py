@@ -59,6 +59,8 @@ class Settings(BaseModel):
     # Kiosk: sessions and resident records; the bucket holding the trusted JPKI CA certificates and CRLs, re-read
     # at most this often (a CRL published by J-LIS is picked up within this time of being uploaded).
     kiosk_table: str = ""
+    # The register of issued certificates (madoguchi.certificates): what was issued, for the public check.
+    certificates_table: str = ""
     jpki_bucket: str = ""
     jpki_cache_seconds: float = 300.0
     # Devices: their records, and the device pool with the app client that enrols and renews devices (admin API).

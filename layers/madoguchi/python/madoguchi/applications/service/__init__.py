@@ -11,6 +11,7 @@ from madoguchi.applications.service.access import (
     VISIT_MINUTES,
     ApplicationDeps,
     AttachmentNotValid,
+    CertificateSources,
     FeeUnpaid,
     FourEyes,
     NotDeletable,
@@ -29,7 +30,7 @@ from madoguchi.applications.service.payment import (
     record_payment,
 )
 from madoguchi.applications.service.proxy import accept_preregistration, confirm
-from madoguchi.applications.service.staff import TRANSITIONS, decide, issue_certificate
+from madoguchi.applications.service.staff import TRANSITIONS, CertificateRecordUnavailable, decide, issue_certificate
 from madoguchi.applications.service.submit import submit
 from madoguchi.applications.service.verifications import answer_verification, pending_verifications
 from madoguchi.applications.service.views import (
@@ -51,6 +52,8 @@ __all__ = [
     "VISIT_MINUTES",
     "ApplicationDeps",
     "AttachmentNotValid",
+    "CertificateRecordUnavailable",
+    "CertificateSources",
     "FeeUnpaid",
     "FourEyes",
     "NotDeletable",

@@ -13,6 +13,8 @@ from madoguchi.applications.forms import Form, form, validate
 from madoguchi.applications.models import Application, Attachment, AuditEntry
 from madoguchi.applications.store import ApplicationRecord, ApplicationStore, Attachments, Mailer
 from madoguchi.cases.models import FRONT_COUNTERS
+from madoguchi.certificates.store import CertificateRegistry
+from madoguchi.kiosk.store import ResidentDirectory, ResidentRecords
 from madoguchi.payments.store import PaymentGateway
 from madoguchi.procedures.models import Procedure
 from madoguchi.procedures.store import ProcedureStore
@@ -30,6 +32,16 @@ CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
 @dataclass(frozen=True)
+class CertificateSources:
+    """Where an issued certificate's content comes from (the city's resident records) and where it is
+    registered so that whoever receives the paper can check it."""
+
+    records: ResidentRecords
+    directory: ResidentDirectory
+    registry: CertificateRegistry
+
+
+@dataclass(frozen=True)
 class ApplicationDeps:
     """The ports the applications service uses. `payments` builds the gateway only when a fee is to be paid or
     checked (reading its secret costs a call), so routes without one never pay for it."""
@@ -39,6 +51,7 @@ class ApplicationDeps:
     attachments: Attachments
     mailer: Mailer | None = None
     payments: Callable[[], PaymentGateway] | None = None
+    issuing: CertificateSources | None = None
 
     def gateway(self) -> PaymentGateway:
         if self.payments is None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from madoguchi.applications.events import with_event
 from madoguchi.applications.models import Application, DecisionRequest, Status
@@ -20,8 +22,13 @@ from madoguchi.applications.service.access import (
 )
 from madoguchi.applications.service.notices import notify
 from madoguchi.applications.service.payment import refund_surplus
+from madoguchi.certificates import service as certificates
 from madoguchi.shared.auth import Caller, Role, require
-from madoguchi.shared.errors import Forbidden, InvalidInput, NotFound
+from madoguchi.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
+from madoguchi.shared.i18n import pick
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+MAX_COPIES = 10  # as the kiosk: bulk requests go through the counter
 
 TRANSITIONS: dict[str, tuple[frozenset[str], Status]] = {
     "start_review": (frozenset({"received"}), "in_review"),
@@ -74,10 +81,19 @@ def decide(
     return changed
 
 
+class CertificateRecordUnavailable(Conflict):
+    """No single resident record is the applicant's (moved out, no account and no match): the counter issues it
+    from the core system."""
+
+    code = "certificate_record_unavailable"
+
+
 def issue_certificate(
     application_id: str, caller: Caller | None, deps: ApplicationDeps, now: datetime
 ) -> tuple[Application, bytes]:
-    from madoguchi.applications.certificates import certificate_pdf
+    """The certificate as the city's record states it, registered under a new issue number and code (a second
+    printing is a new certificate: the first stays valid until revoked)."""
+    from madoguchi.applications.certificates import Issue, certificate_pdf, resident_of
 
     who = require(caller, Role.STAFF)
     application = load(deps.store, application_id).application
@@ -90,15 +106,51 @@ def issue_certificate(
         raise NotEditable()
     if application.channel == "online" and paid_yen(application) < application.fee_yen:
         raise FeeUnpaid()  # counter and kiosk fees are taken at the till or the machine
-    pdf = certificate_pdf(application, procedure, found, now)
+    if deps.issuing is None:
+        raise RuntimeError("issuing a certificate needs the resident records and the register")
+    sources = deps.issuing
+    resident_id = resident_of(application.owner, application.answers, sources.directory)
+    record = sources.records.record(resident_id) if resident_id else None
+    if record is None:
+        raise CertificateRecordUnavailable()
+    number = certificates.issue_number("A", sources.registry.next_serial("A", now.astimezone(TOKYO).year), now)
+    code = certificates.new_code()
+    page_url, link = certificates.verification_links(number, code)
+    copies = application.answers.get("copies")
+    issue = Issue(
+        title=pick(procedure.name, "ja"),
+        kind=application.procedure,
+        number=number,
+        code=code,
+        issued_at=now,
+        copies=copies if isinstance(copies, int) and 1 <= copies <= MAX_COPIES else 1,
+        household=application.answers.get("subject") == "household",
+        page_url=page_url,
+        link=link,
+    )
+    pdf = certificate_pdf(issue, record)
+    certificates.record_issue(
+        sources.registry,
+        number=number,
+        code=code,
+        kind=issue.kind,
+        title=issue.title,
+        department=application.department,
+        channel=application.channel,
+        issued_at=now,
+        reference=f"application:{application.id}",
+        pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+    )
     if application.status == "approved":
         changed = application.model_copy(
             update={"status": "issued", "updated_at": now, "version": application.version + 1}
         )
         changed, event = with_event(application, changed, now, found)
-        deps.store.save(changed, audit_entry(who, "issued", now), expected_version=application.version, event=event)
+        deps.store.save(
+            changed, audit_entry(who, "issued", now, number), expected_version=application.version, event=event
+        )
         notify(deps.mailer, changed)
         application = changed
     else:
-        deps.store.audit(application.id, audit_entry(who, "reissued_copy", now))
+        deps.store.audit(application.id, audit_entry(who, "reissued_copy", now, number))
     return application, pdf
