@@ -13,6 +13,7 @@ import boto3
 import pytest
 import requests
 from PIL import Image
+from pypdf import PdfReader
 
 from infra import catalogue
 from infra.local import s3_events
@@ -255,13 +256,18 @@ def test_kiosk_visit_prefills_and_staff_issue_the_certificate_pdf(api: Api):
         "POST",
         "/visits",
         "kiosk-1",
-        {"name": "四日 市子", "address": "三重県四日市市諏訪町1番5号", "date_of_birth": "1970-01-02", "sex": "female"},
+        {
+            "name": "市民 花子",
+            "address": "三重県四日市市安島1丁目2番3号",
+            "date_of_birth": "1990-09-30",
+            "sex": "female",
+        },
     )
     answers = {"subject": "self", "copies": 2, "purpose": "bank", "delivery": "pickup", "phone": "059-354-8111"}
     request = api.ok(
         "POST", "/applications", "kiosk-1", {"procedure": "juminhyo", "visit_id": visit["id"], "answers": answers}
     )
-    assert request["answers"]["applicant_name"] == "四日 市子" and request["channel"] == "kiosk"
+    assert request["answers"]["applicant_name"] == "市民 花子" and request["channel"] == "kiosk"
     assert request["fee_yen"] == 600
     # The kiosk's request is received without the online payment (paid at the machine) and needs no photo
     # from a card-reader visit... but the form asks for one online: the kiosk uploads the card's face image.
@@ -276,6 +282,9 @@ def test_kiosk_visit_prefills_and_staff_issue_the_certificate_pdf(api: Api):
     pdf = api.call("POST", f"/staff/applications/{request['id']}/certificate", "staff-shimin", {})
     assert pdf.status_code == 200 and pdf.headers["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF-") and b"HeiseiMin-W3" in pdf.content
+    # made from the record the card's holder has (matched without an account), in 和暦, not from the form
+    text = "".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "三重県四日市市安島1丁目2番3号" in text and "平成2年9月30日" in text and "059-354-8111" not in text
     assert api.ok("GET", f"/applications/{request['id']}", "staff-shimin")["status"] == "issued"
 
 
