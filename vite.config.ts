@@ -42,6 +42,7 @@ export default defineConfig({
         ticketMachine: page("ticket-machine/index.html"),
         signin: page("signin/index.html"),
         lineLink: page("line-link/index.html"),
+        verify: page("verify/index.html"),
       },
     },
   },

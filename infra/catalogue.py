@@ -318,6 +318,7 @@ FUNCTIONS: tuple[Function, ...] = (
         routes=(
             Route("GET", "/staff/inbox", authenticated=True),
             Route("GET", "/staff/tasks", authenticated=True),
+            Route("GET", "/staff/case-verifications", authenticated=True),
             Route("POST", "/staff/tasks/{taskId}/approve", authenticated=True),
             Route("POST", "/staff/tasks/{taskId}/return", authenticated=True),
         ),

@@ -1,5 +1,5 @@
 """Department inbox and decisions, staff only: GET /staff/inbox (the department's waiting work counted: the
-landing page and every staff page), GET /staff/tasks (own department), POST
+landing page and every staff page), GET /staff/tasks and GET /staff/case-verifications (own department), POST
 /staff/tasks/{taskId}/approve and /return (staff of the task's department; 409 once decided). Task tokens
 never leave the server."""
 
@@ -11,8 +11,9 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from madoguchi.cases import service as cases
 from madoguchi.cases import tasks
-from madoguchi.cases.models import Approve, Return, TaskList, TaskView
+from madoguchi.cases.models import Approve, PendingVerificationList, Return, TaskList, TaskView
 from madoguchi.shared.api import (
     CONFLICT,
     NOT_FOUND,
@@ -48,8 +49,21 @@ def deps() -> tasks.TaskDeps:
     responses={**SIGNED_IN, 200: {"description": "Applications, case steps and verifications waiting"}},
 )
 def waiting_work(lang: str | None = None) -> StaffInbox:
-    deps = workspace.WorkspaceDeps(applications=application_store(), tasks=task_store())
+    deps = workspace.WorkspaceDeps(applications=application_store(), tasks=task_store(), cases=case_store())
     return workspace.inbox(current_caller(app), deps, lang=request_lang(app))
+
+
+@app.get(
+    "/staff/case-verifications",
+    summary="Verifications of one-stop cases waiting for the department's answer (counted by /staff/inbox)",
+    tags=["staff"],
+    security=SECURITY,
+    responses={**SIGNED_IN, 200: {"description": "Open verifications asked of the department, oldest first"}},
+)
+def case_verifications(cursor: str | None = None) -> PendingVerificationList:
+    return cases.pending_verifications(
+        cursor, current_caller(app), cases.CaseDeps(store=case_store(), workflows=workflows())
+    )
 
 
 @app.get(

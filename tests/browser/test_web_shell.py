@@ -40,6 +40,7 @@ RESIDENT_PAGES = {
     "/guide/": "guide.title",
     "/faq/": "faq.title",
     "/preregister/": "resident.title",
+    "/verify/": "verify.title",
 }
 WEEKDAYS_PT = ["seg", "ter", "qua", "qui", "sex", "sáb", "dom"]
 

@@ -139,6 +139,26 @@ class MemoryCaseStore(CaseStore):
         record.verifications[index] = answered
         record.timeline.append(audit)
 
+    def pending_verifications(
+        self, department: str, limit: int, cursor: str | None = None
+    ) -> tuple[list[tuple[str, Verification]], str | None]:
+        open_ones = sorted(
+            (
+                (v.asked_at.isoformat(), case_id, v)
+                for case_id, record in self._records.items()
+                for v in record.verifications
+                if v.department == department and v.answer is None
+            ),
+            key=lambda entry: (entry[0], entry[1], entry[2].id),
+        )
+        start = int(cursor or 0)
+        page = open_ones[start : start + limit]
+        more = start + limit < len(open_ones)
+        return [(case_id, v) for _, case_id, v in page], str(start + limit) if more else None
+
+    def pending_verification_count(self, department: str) -> int:
+        return len(self.pending_verifications(department, 10**6)[0])
+
     def audit(self, case_id: str, audit: AuditEntry) -> None:
         self._existing(case_id).timeline.append(audit)
 

@@ -38,6 +38,7 @@ def listed(api: Api, user: str) -> dict[str, int]:
         "applications_in_review": len(every_page(api, "/staff/applications?status=in_review", user, "applications")),
         "case_tasks": len(every_page(api, "/staff/tasks", user, "tasks")),
         "verifications": len(api.ok("GET", "/staff/verifications", user)["verifications"]),
+        "case_verifications": len(every_page(api, "/staff/case-verifications", user, "verifications")),
     }
 
 
@@ -56,7 +57,7 @@ def stable_pair(api: Api, user: str) -> tuple[dict[str, Any], dict[str, int]]:
     raise AssertionError("the department's work never stood still")
 
 
-@pytest.mark.parametrize("user", ["staff-shimin", "staff-hoken", "staff-kodomo"])
+@pytest.mark.parametrize("user", ["staff-shimin", "staff-hoken", "staff-kodomo", "staff-zei"])
 def test_the_count_is_the_sum_of_what_the_lists_show(api: Api, user: str) -> None:
     count, lists = stable_pair(api, user)
     assert {k: count[k] for k in lists} == lists
@@ -87,6 +88,30 @@ def test_the_count_moves_with_the_application_and_names_the_department(api: Api,
     # The department is named in words, in the asked language
     assert counted(api, "staff-shimin", "en")["department_name"] == "Citizens Division"
     assert counted(api, "staff-shimin", "ja")["department_name"] == "市民課"
+
+
+def test_a_case_verification_is_counted_and_listed_until_it_is_answered(
+    api: Api, auth_header: Callable[[str], dict[str, str]], stack_url: str
+) -> None:
+    from tests.integration.test_cases_workflow import Api as CaseApi
+
+    # Given a bereavement case in which 子ども未来課 asks 市民税課 to confirm the income
+    case = CaseApi(stack_url, auth_header).open_case({"had_children_allowance": True})
+    before = counted(api, "staff-zei")
+    question = {"department": "zei", "question": "前年の所得は限度額未満ですか"}
+    asked = api.ok("POST", f"/cases/{case['id']}/verifications", "staff-kodomo", question)
+    # Then 市民税課's inbox counts it and its list shows it (with the case to open)
+    waiting = counted(api, "staff-zei")
+    assert waiting["case_verifications"] >= before["case_verifications"] + 1 and waiting["total"] > before["total"]
+    listed_now = every_page(api, "/staff/case-verifications", "staff-zei", "verifications")
+    assert {"case_id": case["id"], "id": asked["id"]} in [
+        {"case_id": v["case_id"], "id": v["verification"]["id"]} for v in listed_now
+    ]
+    # When it is answered it leaves both
+    api.ok("POST", f"/cases/{case['id']}/verifications/{asked['id']}/answer", "staff-zei", {"answer": "未満です"})
+    listed_after = every_page(api, "/staff/case-verifications", "staff-zei", "verifications")
+    assert asked["id"] not in [v["verification"]["id"] for v in listed_after]
+    assert api.call("GET", "/staff/case-verifications", "resident-1").status_code == 403
 
 
 def test_only_staff_see_a_department_inbox(api: Api) -> None:

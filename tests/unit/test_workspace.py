@@ -7,12 +7,13 @@ from datetime import UTC, datetime
 import pytest
 
 from madoguchi.applications.models import Application, AuditEntry
-from madoguchi.cases.models import Task
+from madoguchi.cases.models import AuditEntry as CaseAudit
+from madoguchi.cases.models import Case, Task, Verification
 from madoguchi.shared.auth import Caller, Role
 from madoguchi.shared.errors import Forbidden, Unauthorized
 from madoguchi.workspace import service as workspace
 from tests.fakes.applications import MemoryApplicationStore
-from tests.fakes.cases import MemoryTaskStore
+from tests.fakes.cases import MemoryCaseStore, MemoryTaskStore
 
 NOW = datetime(2030, 5, 1, 1, 0, tzinfo=UTC)
 
@@ -53,7 +54,20 @@ def deps() -> workspace.WorkspaceDeps:
                 expires_at=0,
             )
         )
-    return workspace.WorkspaceDeps(applications=apps, tasks=tasks)
+    cases = MemoryCaseStore()
+    case = Case.model_validate(
+        {"id": "c-1", "event": "bereavement", "status": "open", "opened_by": "x", "opened_at": NOW, "steps": []}
+    )
+    audit = CaseAudit(at=NOW, actor="x", action="opened")
+    cases.create(case, audit)
+    for n, department in enumerate(["shimin", "shimin", "hoken"]):
+        asked = Verification(
+            id=f"v-{n}", asked_by="x", asked_department="onestop", department=department, question="?", asked_at=NOW
+        )
+        cases.add_verification("c-1", asked, audit)
+    answered = asked.model_copy(update={"id": "v-0", "department": "shimin", "answer": "ok", "answered_at": NOW})
+    cases.answer_verification("c-1", answered, audit)  # answered: no longer waiting
+    return workspace.WorkspaceDeps(applications=apps, tasks=tasks, cases=cases)
 
 
 def test_the_total_is_the_sum_of_the_departments_waiting_work() -> None:
@@ -65,7 +79,8 @@ def test_the_total_is_the_sum_of_the_departments_waiting_work() -> None:
         1,
         0,
     )
-    assert inbox.total == 4 and inbox.department_name == "Citizens Division"
+    assert inbox.case_verifications == 1  # v-1 (v-0 answered, v-2 asked of 保険年金課)
+    assert inbox.total == 5 and inbox.department_name == "Citizens Division"
     assert workspace.inbox(clerk, deps(), lang="vi").department_name == "Phòng Công dân"
 
 

@@ -191,6 +191,31 @@ def test_a_verification_is_answered_once(store: CaseStore) -> None:
     assert [a.action for a in store.record("c-1").timeline].count("verification_answered") == 1  # type: ignore[union-attr]
 
 
+def test_open_verifications_are_listed_and_counted_per_department_until_answered(store: CaseStore) -> None:
+    store.create(a_case(), audit("case_opened"))
+    store.create(a_case("c-2"), audit("case_opened"))
+    asked = [
+        Verification(
+            id=f"v-{n}", asked_by="s", asked_department="onestop", department=dept, question="?", asked_at=at(n)
+        )
+        for n, dept in enumerate(["zei", "zei", "hoken", "zei"])
+    ]
+    for n, verification in enumerate(asked):
+        store.add_verification("c-1" if n % 2 == 0 else "c-2", verification, audit("verification_asked", n))
+    first, cursor = store.pending_verifications("zei", 2)
+    rest, end = store.pending_verifications("zei", 2, cursor)
+    assert [(c, v.id) for c, v in first + rest] == [("c-1", "v-0"), ("c-2", "v-1"), ("c-2", "v-3")]
+    assert end is None or store.pending_verifications("zei", 2, end)[0] == []
+    assert (store.pending_verification_count("zei"), store.pending_verification_count("hoken")) == (3, 1)
+    # Answered: it leaves the list and the count, in the same write; a refused second answer moves nothing
+    answered = asked[1].model_copy(update={"answer": "はい", "answered_by": "staff-zei", "answered_at": at(9)})
+    store.answer_verification("c-2", answered, audit("verification_answered", 9))
+    with pytest.raises(Conflict):
+        store.answer_verification("c-2", answered, audit("verification_answered", 10))
+    assert [v.id for _, v in store.pending_verifications("zei", 10)[0]] == ["v-0", "v-3"]
+    assert store.pending_verification_count("zei") == 2 and store.pending_verification_count("shimin") == 0
+
+
 # --- TaskStore ----------------------------------------------------------------------------------------------
 
 

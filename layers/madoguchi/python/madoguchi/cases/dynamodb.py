@@ -9,6 +9,9 @@ and its append-only entries.
 | VERIFY#<id>              | one internal verification and its answer  |
 
 A case's short code has its own partition, CASECODE#<code> / CODE -> the case id, written with the case.
+An open verification is also copied into its department's partition, VERIFYQ#<department> /
+<asked_at>#<case id>#<id>, and the department's counter INBOX#<department> / VERIFY (`open`) moves with it:
+written with the ask and removed with the answer, in the same transaction (the staff inbox reads one item).
 
 Each change is a transaction of the change and its audit entry: both are written or neither.
 """
@@ -160,7 +163,26 @@ class DynamoCaseStore(CaseStore):
         item = verification.model_dump(mode="json", exclude_none=True)
         item.update(pk=_pk(case_id), sk=f"VERIFY#{verification.id}")
         put = {"TableName": self._name, "Item": item, "ConditionExpression": "attribute_not_exists(sk)"}
-        self._transact(self._case_exists(case_id), {"Put": put}, self._audit_put(case_id, audit))
+        # the open question itself, under its department: the list is one Query (removed with the answer)
+        pointer = {"TableName": self._name, "Item": {**item, **_queue_key(case_id, verification), "case_id": case_id}}
+        self._transact(
+            self._case_exists(case_id),
+            {"Put": put},
+            {"Put": pointer},
+            self._open_count(verification.department, 1),
+            self._audit_put(case_id, audit),
+        )
+
+    def _open_count(self, department: str, delta: int) -> dict[str, Any]:
+        return {
+            "Update": {
+                "TableName": self._name,
+                "Key": {"pk": f"INBOX#{department}", "sk": "VERIFY"},
+                "UpdateExpression": "ADD #open :delta",
+                "ExpressionAttributeNames": {"#open": "open"},
+                "ExpressionAttributeValues": {":delta": delta},
+            }
+        }
 
     def answer_verification(self, case_id: str, answered: Verification, audit: AuditEntry) -> None:
         update = {
@@ -175,12 +197,42 @@ class DynamoCaseStore(CaseStore):
                 ":at": answered.answered_at.isoformat() if answered.answered_at else None,
             },
         }
-        self._transact({"Update": update}, self._audit_put(case_id, audit))
+        pointer = {"TableName": self._name, "Key": _queue_key(case_id, answered)}
+        self._transact(
+            {"Update": update},
+            {"Delete": pointer},
+            self._open_count(answered.department, -1),
+            self._audit_put(case_id, audit),
+        )
 
     def audit(self, case_id: str, audit: AuditEntry) -> None:
         self._transact(self._case_exists(case_id), self._audit_put(case_id, audit))
 
     # --- reads ----------------------------------------------------------------------------------------------
+    def pending_verifications(
+        self, department: str, limit: int, cursor: str | None = None
+    ) -> tuple[list[tuple[str, Verification]], str | None]:
+        kwargs: dict[str, Any] = {
+            "KeyConditionExpression": Key("pk").eq(f"VERIFYQ#{department}"),
+            "Limit": limit,
+        }
+        if cursor:
+            kwargs["ExclusiveStartKey"] = decode_cursor(cursor)
+        page = self._table.query(**kwargs)
+        found = [
+            (
+                str(item["case_id"]),
+                Verification.model_validate({k: v for k, v in item.items() if k not in ("pk", "sk", "case_id")}),
+            )
+            for item in page.get("Items", [])
+        ]
+        last = page.get("LastEvaluatedKey")
+        return found, encode_cursor(last) if last else None
+
+    def pending_verification_count(self, department: str) -> int:
+        item = self._table.get_item(Key={"pk": f"INBOX#{department}", "sk": "VERIFY"}).get("Item") or {}
+        return max(0, int(item.get("open", 0)))
+
     def get(self, case_id: str) -> Case | None:
         item = self._table.get_item(Key={"pk": _pk(case_id), "sk": CASE}).get("Item")
         return _case(item) if item else None
@@ -202,6 +254,13 @@ class DynamoCaseStore(CaseStore):
             thread=[ThreadMessage.model_validate(i) for i in by_kind["THREAD"]],
             verifications=sorted(verifications, key=lambda v: v.asked_at),
         )
+
+
+def _queue_key(case_id: str, verification: Verification) -> dict[str, str]:
+    return {
+        "pk": f"VERIFYQ#{verification.department}",
+        "sk": f"{verification.asked_at.isoformat()}#{case_id}#{verification.id}",
+    }
 
 
 def _counter_key(department: str) -> dict[str, str]:

@@ -135,6 +135,18 @@ class Verification(BaseModel):
     answered_at: datetime | None = None
 
 
+class PendingVerification(BaseModel):
+    case_id: str
+    verification: Verification
+
+
+class PendingVerificationList(BaseModel):
+    """Verifications of one-stop cases waiting for the department's answer, oldest first."""
+
+    verifications: list[PendingVerification]
+    next: str | None = Field(default=None, description="Cursor for the next page, if any")
+
+
 class CaseRecord(BaseModel):
     """A case with everything filed under it."""
 

@@ -30,6 +30,8 @@ from madoguchi.cases.models import (
     LifeEventView,
     Message,
     OpenCase,
+    PendingVerification,
+    PendingVerificationList,
     ProcedureGuide,
     QuestionChoice,
     QuestionView,
@@ -57,6 +59,9 @@ CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 # A case is filed within a year of its event; a move may be announced up to 60 days ahead (転出予定).
 MAX_EVENT_AGE = timedelta(days=366)
 MAX_MOVE_AHEAD = timedelta(days=60)
+
+
+VERIFICATION_PAGE = 50
 
 
 @dataclass(frozen=True)
@@ -471,6 +476,18 @@ def ask_verification(case_id: str, request: Ask, caller: Caller | None, deps: Ca
     )
     deps.store.add_verification(case_id, verification, audit)
     return verification
+
+
+def pending_verifications(cursor: str | None, caller: Caller | None, deps: CaseDeps) -> PendingVerificationList:
+    """What the department's staff are asked to check in one-stop cases (the inbox counts the same items)."""
+    staff = require(caller, Role.STAFF)
+    if not staff.department:
+        raise Forbidden()
+    found, next_cursor = deps.store.pending_verifications(staff.department, VERIFICATION_PAGE, cursor)
+    return PendingVerificationList(
+        verifications=[PendingVerification(case_id=case_id, verification=v) for case_id, v in found],
+        next=next_cursor,
+    )
 
 
 def answer_verification(

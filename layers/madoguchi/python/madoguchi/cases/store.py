@@ -63,6 +63,18 @@ class CaseStore(ABC):
     @abstractmethod
     def audit(self, case_id: str, audit: AuditEntry) -> None: ...
 
+    @abstractmethod
+    def pending_verifications(
+        self, department: str, limit: int, cursor: str | None = None
+    ) -> tuple[list[tuple[str, Verification]], str | None]:
+        """(case id, verification) of the open verifications asked of the department, oldest first, a page at a
+        time (with the next page's cursor)."""
+
+    @abstractmethod
+    def pending_verification_count(self, department: str) -> int:
+        """How many verifications wait for the department's answer (what pending_verifications lists), kept in
+        the transaction of each ask and answer, at a cost that does not grow with their number."""
+
 
 class TaskStore(ABC):
     @abstractmethod

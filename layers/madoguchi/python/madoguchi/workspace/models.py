@@ -14,5 +14,8 @@ class StaffInbox(BaseModel):
     applications_received: int = Field(description="Applications received and not yet in review")
     applications_in_review: int = Field(description="Applications in review")
     case_tasks: int = Field(description="Steps of one-stop cases waiting in the department's inbox")
-    verifications: int = Field(description="Open internal verifications asked of the department")
-    total: int = Field(description="The sum of the four counts above: everything waiting for the department")
+    verifications: int = Field(description="Open internal verifications of applications asked of the department")
+    case_verifications: int = Field(
+        description="Open verifications of one-stop cases asked of the department (GET /staff/case-verifications)"
+    )
+    total: int = Field(description="The sum of the five counts above: everything waiting for the department")
