@@ -47,6 +47,7 @@ export interface StaffInbox {
   applications_in_review: number;
   case_tasks: number;
   verifications: number;
+  case_verifications: number;
   total: number;
 }
 

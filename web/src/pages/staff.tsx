@@ -163,6 +163,12 @@ function InboxSummary() {
       count: inbox?.verifications,
       href: "/staff/applications/#verify-heading",
     },
+    {
+      id: "case-verifications",
+      label: "staff.summary.caseVerifications",
+      count: inbox?.case_verifications,
+      href: "#case-verifications-heading",
+    },
   ];
   return (
     <section class="panel" aria-labelledby="summary-heading">
@@ -241,6 +247,84 @@ function QueuePanel() {
   );
 }
 
+interface PendingVerification {
+  case_id: string;
+  verification: { id: string; question: string; asked_at: string; asked_department: string | null };
+}
+
+/** Questions other departments asked of this one in one-stop cases (GET /staff/case-verifications): answered on
+ * the case's page; the inbox counts the same items. */
+function CaseVerifications({ session, onOpenCase }: { session: Session | null; onOpenCase: (id: string) => void }) {
+  const { t, lang } = useI18n();
+  const [items, setItems] = useState<PendingVerification[] | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const isStaff = session?.me.role === "staff";
+  useEffect(() => {
+    if (!session || !isStaff) return;
+    const controller = new AbortController();
+    request<{ verifications: PendingVerification[] }>(withLang("/staff/case-verifications", lang), {
+      token: session.token,
+      signal: controller.signal,
+    }).then(
+      (page) => setItems(page.verifications),
+      (e: unknown) => {
+        if (!controller.signal.aborted) setError(e instanceof ApiError ? e : new ApiError(0, "network", ""));
+      },
+    );
+    return () => controller.abort();
+  }, [session, isStaff, lang]);
+  if (!isStaff) return null;
+  return (
+    <section class="panel" aria-labelledby="case-verifications-heading">
+      <h2 id="case-verifications-heading" tabIndex={-1}>
+        {t("staff.caseVerifications.heading")}
+      </h2>
+      <Alert error={error} />
+      {!items && !error && <Loading />}
+      {items && items.length === 0 && <p>{t("staff.caseVerifications.empty")}</p>}
+      {items && items.length > 0 && (
+        <table class="table" id="case-verifications">
+          <thead>
+            <tr>
+              <th scope="col">{t("staff.caseVerifications.question")}</th>
+              <th scope="col">{t("staff.caseVerifications.asked")}</th>
+              <th scope="col">{t("staff.inbox.case")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map(({ case_id, verification }) => {
+              const asked = new Date(verification.asked_at);
+              return (
+                <tr key={verification.id}>
+                  <td>{verification.question}</td>
+                  <td>
+                    <time dateTime={verification.asked_at}>
+                      {formatTokyoDate(asked, lang)} {formatTokyoTime(asked, lang)}
+                    </time>
+                  </td>
+                  <td>
+                    <a
+                      href={hrefFor(case_id)}
+                      onClick={(event) => {
+                        if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
+                        event.preventDefault();
+                        onOpenCase(case_id);
+                      }}
+                    >
+                      {t("staff.inbox.openCase")}
+                      <span class="visually-hidden"> {verification.question}</span>
+                    </a>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
 function Staff() {
   const { t } = useI18n();
   const [session, setSession] = useState<Session | null>(null);
@@ -300,6 +384,7 @@ function Staff() {
             {isOneStop && session && <FindCase token={session.token} onFound={openCase} />}
             {isOneStop && session && <OpenCase token={session.token} onOpened={openCase} />}
             <Inbox session={session} onOpenCase={openCase} focusCase={cameFrom} />
+            <CaseVerifications session={session} onOpenCase={openCase} />
           </section>
         </>
       )}
