@@ -172,6 +172,9 @@ def test_the_landing_page_inbox_equals_the_departments_waiting_work(
         page.reload()
     assert shown == sum(work.values()) and shown >= 1
     assert int(page.locator("#inbox-received").get_attribute("data-count") or -1) == work["applications_received"]
+    asked = int(page.locator("#inbox-case-verifications").get_attribute("data-count") or -1)
+    assert asked == work["case_verifications"]
+    expect(page.get_by_role("region", name="案件の確認依頼（回答待ち）")).to_be_visible()
     expect(page.locator("#staff-nav-total")).to_contain_text(f"{shown}件")
     # and the received link opens the applications list at that status
     page.locator("#inbox-received").click()
