@@ -13,6 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from madoguchi.applications.certificates import Issue, certificate_pdf
+from madoguchi.certificates import links as certificate_links
 from madoguchi.certificates import service as certificates
 from madoguchi.certificates.models import CertificateNotFound, IssuedCertificate
 from madoguchi.certificates.pdf import wareki
@@ -40,7 +41,7 @@ def text_of(pdf: bytes) -> str:
 
 
 def issue(kind: str = "juminhyo", *, household: bool = False, copies: int = 1) -> Issue:
-    page_url, link = certificates.verification_links("A2026-000007", "0A1B2C3D4E5F")
+    page_url, link = certificate_links.verification_links("A2026-000007", "0A1B2C3D4E5F")
     return Issue(
         title="住民票の写し",
         kind=kind,
@@ -84,7 +85,7 @@ def test_household_pdf_lists_every_member_and_prints_each_copy() -> None:
 
 
 def test_qr_code_links_to_the_verification_page_of_the_deployment() -> None:
-    page_url, link = certificates.verification_links("A2026-000007", "0A1B2C3D4E5F")
+    page_url, link = certificate_links.verification_links("A2026-000007", "0A1B2C3D4E5F")
     assert page_url == "https://city.example/verify/"
     parts = urlsplit(link)
     assert f"{parts.scheme}://{parts.netloc}{parts.path}" == page_url

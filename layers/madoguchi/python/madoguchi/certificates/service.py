@@ -102,14 +102,6 @@ def revoke(issue_number: str, caller: Caller | None, deps: CertificateDeps, now:
     return deps.registry.revoke(found.issue_number, staff.sub, now)
 
 
-def verification_links(number: str, code: str) -> tuple[str, str]:
-    """(the verification page's address as printed, the QR code's link with number and code filled in), from
-    the deployment's site address (never a request's headers)."""
-    from madoguchi.shared.public_origin import site_link
-
-    return site_link(VERIFY_PAGE), site_link(verify_path(number, code))
-
-
 def record_issue(
     registry: CertificateRegistry,
     *,

@@ -15,6 +15,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from madoguchi.certificates import links as certificate_links
 from madoguchi.certificates import service as certificates
 from madoguchi.certificates.store import CertificateRegistry
 from madoguchi.kiosk.certificate import issue_number, juminhyo_pdf
@@ -243,7 +244,7 @@ def get_order(session_id: str, order_id: str, caller: Caller | None, deps: Order
     if deps.certificates is None or not (order.issue_number and order.verification_code and order.issued_at):
         return _view(order, juminhyo_pdf(order, record))
     _register(order, deps.certificates)
-    page_url, link = certificates.verification_links(order.issue_number, order.verification_code)
+    page_url, link = certificate_links.verification_links(order.issue_number, order.verification_code)
     return _view(order, juminhyo_pdf(order, record, page_url=page_url, link=link))
 
 

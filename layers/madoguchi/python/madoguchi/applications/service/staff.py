@@ -22,6 +22,7 @@ from madoguchi.applications.service.access import (
 )
 from madoguchi.applications.service.notices import notify
 from madoguchi.applications.service.payment import refund_surplus
+from madoguchi.certificates import links as certificate_links
 from madoguchi.certificates import service as certificates
 from madoguchi.shared.auth import Caller, Role, require
 from madoguchi.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -115,7 +116,7 @@ def issue_certificate(
         raise CertificateRecordUnavailable()
     number = certificates.issue_number("A", sources.registry.next_serial("A", now.astimezone(TOKYO).year), now)
     code = certificates.new_code()
-    page_url, link = certificates.verification_links(number, code)
+    page_url, link = certificate_links.verification_links(number, code)
     copies = application.answers.get("copies")
     issue = Issue(
         title=pick(procedure.name, "ja"),
