@@ -187,3 +187,20 @@ def test_kiosk_certificate_is_registered_before_its_pdf_is_handed_out_and_says_w
         entry.issue_number, issued.verification_code, "ja", certificates.CertificateDeps(registry)
     )
     assert found.status == "valid" and found.office == "市民課"
+
+
+def test_each_page_carries_a_qr_code_of_the_link_with_number_and_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    from reportlab.graphics.barcode import qr
+
+    encoded: list[str] = []
+
+    class Recording(qr.QrCodeWidget):  # type: ignore[misc]
+        def __init__(self, value: str, **kw: Any) -> None:
+            encoded.append(value)
+            super().__init__(value, **kw)
+
+    monkeypatch.setattr(qr, "QrCodeWidget", Recording)
+    record = certificate_sources().records.record("resident-1")
+    assert record is not None
+    certificate_pdf(issue(copies=2), record)
+    assert encoded == ["https://city.example/verify/?number=A2026-000007&code=0A1B2C3D4E5F"] * 2
