@@ -411,7 +411,7 @@ FUNCTIONS: tuple[Function, ...] = (
             Route("POST", "/staff/facilities/{facilityId}/closures", authenticated=True),
         ),
         # applications (read): a closure e-mails each resident at the address of their resident record
-        tables=(("reservations", "write"), ("applications", "read")),
+        tables=(("reservations", "write"), ("applications", "read"), ("outbox", "write")),
         secrets=("stripe",),
         builds_links=True,
         sends_mail=True,
@@ -440,7 +440,7 @@ FUNCTIONS: tuple[Function, ...] = (
             Route("POST", "/staff/lottery/{facilityId}/{month}/draw", authenticated=True),
         ),
         # applications (read): booking e-mails go to the address and language of the resident record
-        tables=(("reservations", "write"), ("applications", "read")),
+        tables=(("reservations", "write"), ("applications", "read"), ("outbox", "write")),
         secrets=("stripe",),
         builds_links=True,
         sends_mail=True,
@@ -462,7 +462,7 @@ FUNCTIONS: tuple[Function, ...] = (
         description="Expires holds and unpaid lottery wins on time; passes lottery slots down the waiting list",
         memory_mb=256,
         timeout_s=60,
-        tables=(("reservations", "write"),),
+        tables=(("reservations", "write"), ("outbox", "write")),
         secrets=("stripe",),
         schedule="rate(1 minute)",
         builds_links=True,

@@ -44,6 +44,7 @@ class MemoryApplicationStore(ApplicationStore):
         verifications: list[Verification] | None = None,
         attachment_keys: list[str] | None = None,
         event: DomainEvent | None = None,
+        payment_event: DomainEvent | None = None,
     ) -> None:
         current = self.applications.get(application.id)
         if current is None or current.version != expected_version:
@@ -60,8 +61,8 @@ class MemoryApplicationStore(ApplicationStore):
             self.verifications.setdefault(application.id, {})[v.id] = v
         self.applications[application.id] = application.model_copy(deep=True)
         self.audits.setdefault(application.id, []).append(audit)
-        if event is not None:
-            self.events.append(event)  # the outbox: written with the change or not at all
+        # the outbox: written with the change or not at all
+        self.events.extend(e for e in (event, payment_event) if e is not None)
 
     def delete_draft(self, application: Application, *, expected_version: int) -> None:
         current = self.applications.get(application.id)

@@ -4,8 +4,10 @@ Stripe stand-in (conditions on slots and statuses, all-or-nothing holds), with n
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from datetime import date, datetime
 
+from madoguchi.metrics.models import DomainEvent
 from madoguchi.reservations.facilities import Facility
 from madoguchi.reservations.models import (
     Draw,
@@ -28,6 +30,7 @@ class MemoryReservationStore(ReservationStore):
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._facility_changes: dict[str, list[FacilityChange]] = {}
+        self.events: list[DomainEvent] = []  # the outbox's events, in the order written
         self._facilities: dict[str, Facility] = {}
         self._slots: dict[SlotKey, SlotRecord] = {}
         self._reservations: dict[str, Reservation] = {}
@@ -133,14 +136,15 @@ class MemoryReservationStore(ReservationStore):
         found = [r for r in self._reservations.values() if r.owner == owner]
         return sorted(found, key=lambda r: r.created_at, reverse=True)
 
-    def update(self, reservation: Reservation, expected: str) -> None:
+    def update(self, reservation: Reservation, expected: str, events: Sequence[DomainEvent] = ()) -> None:
         with self._lock:
             current = self._reservations.get(reservation.id)
             if current is None or current.status.value != expected:
                 raise Conflict()
             self._reservations[reservation.id] = reservation
+            self.events.extend(events)  # the outbox: written with the change or not at all
 
-    def confirm(self, reservation: Reservation, now: datetime) -> bool:
+    def confirm(self, reservation: Reservation, now: datetime, events: Sequence[DomainEvent] = ()) -> bool:
         with self._lock:
             current = self._reservations.get(reservation.id)
             if current is None or current.status is not Status.HELD:
@@ -151,9 +155,10 @@ class MemoryReservationStore(ReservationStore):
                 return False
             self._reservations[reservation.id] = reservation
             self._take(reservation, "booked")
+            self.events.extend(events)
             return True
 
-    def reacquire(self, reservation: Reservation, now: datetime) -> bool:
+    def reacquire(self, reservation: Reservation, now: datetime, events: Sequence[DomainEvent] = ()) -> bool:
         with self._lock:
             current = self._reservations.get(reservation.id)
             if current is None or current.status is not Status.EXPIRED:
@@ -162,6 +167,7 @@ class MemoryReservationStore(ReservationStore):
                 return False
             self._reservations[reservation.id] = reservation
             self._take(reservation, "booked")
+            self.events.extend(events)
             return True
 
     def release(
@@ -171,6 +177,7 @@ class MemoryReservationStore(ReservationStore):
         *,
         remember: tuple[str, str] | None = None,
         now: datetime | None = None,
+        events: Sequence[DomainEvent] = (),
     ) -> bool:
         with self._lock:
             current = self._reservations.get(reservation.id)
@@ -181,6 +188,7 @@ class MemoryReservationStore(ReservationStore):
             self._reservations[reservation.id] = reservation
             if remember:
                 self._remembered[remember[0]] = (remember[1], now or reservation.created_at)
+            self.events.extend(events)
             for key in self._keys(reservation):
                 record = self._slots.get(key)
                 if record is not None and record.reservation_id == reservation.id:

@@ -463,7 +463,7 @@ def test_events_one_receipt_a_return_and_one_completion_at_the_certificates_issu
     logic.issue_certificate(a.id, SHIMIN, world["deps"], done)
 
     # Then: one receipt (the resubmission keeps the first), one return, one completion at the issue
-    events = [e for e in world["store"].events if e.aggregate_id == a.id]
+    events = [e for e in world["store"].events if e.aggregate_id == a.id and not e.type.startswith("payment_")]
     assert [e.type for e in events] == ["received", "returned", "completed"]
     received, _, completed = events
     assert (received.channel, received.procedure_id, received.occurred_at) == ("online", "juminhyo", NOW)
@@ -556,3 +556,34 @@ def test_certificate_without_a_matching_record_is_refused_and_nothing_is_registe
     with pytest.raises(logic.CertificateRecordUnavailable):
         logic.issue_certificate(a.id, SHIMIN, world["deps"], NOW)
     assert not world["registry"].certificates and world["store"].get(a.id).status == "approved"
+
+
+def payments_of(world: dict[str, Any], application_id: str) -> list[tuple[str, str, str]]:
+    return [
+        (e.type, e.procedure_id, e.channel)
+        for e in world["store"].events
+        if e.aggregate_id == application_id and e.type.startswith("payment_")
+    ]
+
+
+def test_events_a_fee_paid_counts_one_success_whichever_path_learns_it_first(world):
+    a = draft(world)
+    attach_valid(world, a.id)
+    waiting = submit(world, a.id)
+    assert payments_of(world, a.id) == []  # a checkout opened is no outcome yet
+    state = world["pay"].pay(waiting.payment.session_id)
+    logic.record_payment(state, world["deps"], NOW)  # the webhook
+    logic.record_payment(state, world["deps"], NOW)  # the same webhook redelivered
+    logic.confirm_payment(a.id, RESIDENT, world["deps"], NOW)  # the resident coming back
+    logic.reconcile_payments(world["deps"], NOW + timedelta(minutes=6), after_minutes=5)  # the reconciler
+    assert payments_of(world, a.id) == [("payment_succeeded", "juminhyo", "online")]
+
+
+def test_events_a_checkout_expired_unpaid_counts_one_failure(world):
+    a = draft(world)
+    attach_valid(world, a.id)
+    waiting = submit(world, a.id)
+    world["pay"].expire_checkout(waiting.payment.session_id)
+    logic.confirm_payment(a.id, RESIDENT, world["deps"], NOW)
+    logic.reconcile_payments(world["deps"], NOW + timedelta(minutes=6), after_minutes=5)  # finds nothing waiting
+    assert payments_of(world, a.id) == [("payment_failed", "juminhyo", "online")]

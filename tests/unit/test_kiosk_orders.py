@@ -180,7 +180,13 @@ def test_an_issued_order_emits_received_and_completed_once_on_the_kiosk_channel(
     issued_at = NOW + timedelta(minutes=2)
     service.get_order(SESSION, placed.order_id, KIOSK, deps, issued_at)
     service.get_order(SESSION, placed.order_id, KIOSK, deps, issued_at + timedelta(seconds=5))  # no second issue
-    received, completed = orders(deps).events
+    received, completed, paid = orders(deps).events
+    assert (paid.type, paid.channel, paid.procedure_id, paid.occurred_at) == (
+        "payment_succeeded",
+        "kiosk",
+        "juminhyo",
+        issued_at,
+    )
     assert (received.type, received.channel, received.procedure_id, received.occurred_at) == (
         "received",
         "kiosk",
@@ -199,7 +205,7 @@ def test_an_issued_order_emits_received_and_completed_once_on_the_kiosk_channel(
     assert "resident-1" not in received.model_dump_json() + completed.model_dump_json()
 
 
-def test_declined_and_cancelled_orders_emit_nothing(deps: service.OrderDeps) -> None:
+def test_declined_orders_emit_a_failed_payment_and_cancelled_ones_nothing(deps: service.OrderDeps) -> None:
     declined = service.place_order(SESSION, ONE, "key-1", KIOSK, deps, NOW)
     order = deps.orders.get(declined.order_id)
     assert order is not None and order.payment_intent_id
@@ -207,4 +213,11 @@ def test_declined_and_cancelled_orders_emit_nothing(deps: service.OrderDeps) -> 
     assert service.get_order(SESSION, declined.order_id, KIOSK, deps, NOW).state == "declined"
     cancelled = service.place_order(SESSION, ONE, "key-2", KIOSK, deps, NOW)
     assert service.cancel_order(SESSION, cancelled.order_id, KIOSK, deps, NOW).state == "canceled"
-    assert orders(deps).events == []
+    assert service.get_order(SESSION, declined.order_id, KIOSK, deps, NOW).state == "declined"  # polled again
+    [failed] = orders(deps).events  # no receipt: nothing was asked of the city; the card's decline counts once
+    assert (failed.type, failed.channel, failed.procedure_id, failed.id) == (
+        "payment_failed",
+        "kiosk",
+        "juminhyo",
+        f"kiosk:{declined.order_id}:payment_failed",
+    )

@@ -269,3 +269,65 @@ def test_checkout_returns_to_a_site_path_or_a_site_url(store, payments):
         second.id, CheckoutRequest(return_url="http://site/x/"), ALICE, deps(store, payments), NOW, lang="ja"
     )
     assert {s.reference for s in payments.sessions.values()} == {f"reservation:{first.id}", f"reservation:{second.id}"}
+
+
+# --- domain events (docs/metrics.md): one per booking, cancellation and payment outcome, written with the change
+
+
+def kinds(store, reservation_id):
+    return [(e.type, e.procedure_id, e.channel) for e in store.events if e.aggregate_id == reservation_id]
+
+
+def test_a_paid_booking_emits_its_receipt_and_payment_once_whoever_settles_it(store, payments):
+    held = hold(store)
+    session = checkout(store, payments, held).reservation.checkout_session_id
+    assert store.events == []  # a hold and a checkout started are no booking yet
+    state = payments.pay(session)
+    logic.settle(state, deps(store, payments), NOW)  # the webhook
+    logic.settle(state, deps(store, payments), NOW)  # the same webhook again
+    logic.reconcile(deps(store, payments), NOW + timedelta(minutes=6), after_minutes=5)  # the reconciler after it
+    assert kinds(store, held.id) == [
+        ("received", "facility-kasumi-tennis", "online"),
+        ("payment_succeeded", "facility-kasumi-tennis", "online"),
+    ]
+    assert {e.id for e in store.events} == {f"reservations:{held.id}:confirmed", f"reservations:{held.id}:paid"}
+    assert "alice" not in "".join(e.model_dump_json() for e in store.events)  # no personal data
+
+
+def test_a_free_booking_emits_a_receipt_and_no_payment(store, payments):
+    held = hold(store)
+    free = held.model_copy(update={"amount": 0})
+    store.update(free, Status.HELD.value)
+    assert checkout(store, payments, free).reservation.status is Status.CONFIRMED
+    assert kinds(store, held.id) == [("received", "facility-kasumi-tennis", "online")]
+
+
+def test_cancelling_a_booking_emits_cancelled_but_a_hold_given_up_emits_nothing(store, payments):
+    booked = hold(store, day=date(2030, 5, 5))
+    logic.settle(
+        payments.pay(checkout(store, payments, booked).reservation.checkout_session_id), deps(store, payments), NOW
+    )
+    given_up = hold(store, day=date(2030, 5, 5), slots=(("court-2", "09:00"),))
+    before = len(store.events)
+    logic.cancel(booked.id, CancelRequest(), ALICE, deps(store, payments), NOW)
+    logic.cancel(given_up.id, CancelRequest(), ALICE, deps(store, payments), NOW)
+    assert [(e.type, e.aggregate_id) for e in store.events[before:]] == [("cancelled", booked.id)]
+
+
+def test_a_checkout_left_unpaid_until_the_hold_expires_is_a_failed_payment(store, payments):
+    unpaid = hold(store)
+    checkout(store, payments, unpaid)
+    never_paid = hold(store, slots=(("court-2", "09:00"),))  # no checkout started: no payment to fail
+    sweeper.sweep(deps(store, payments), NOW + timedelta(minutes=16))
+    sweeper.sweep(deps(store, payments), NOW + timedelta(minutes=17))
+    assert kinds(store, unpaid.id) == [("payment_failed", "facility-kasumi-tennis", "online")]
+    assert kinds(store, never_paid.id) == []
+
+
+def test_a_late_payment_refunded_counts_as_paid_but_books_nothing(store, payments):
+    late = NOW + timedelta(minutes=20)
+    other = hold(store, slots=(("court-2", "09:00"),))
+    session = checkout(store, payments, other).reservation.checkout_session_id
+    hold(store, caller=BOB, slots=(("court-2", "09:00"),), now=late)
+    logic.settle(payments.pay(session), deps(store, payments), late)
+    assert kinds(store, other.id) == [("payment_succeeded", "facility-kasumi-tennis", "online")]

@@ -116,7 +116,7 @@ def mailer() -> SesMailer:
 def reservation_store() -> DynamoReservationStore:
     from madoguchi.reservations.dynamodb import DynamoReservationStore
 
-    return DynamoReservationStore(settings().reservations_table)
+    return DynamoReservationStore(settings().reservations_table, settings().outbox_table or None)
 
 
 @lru_cache(maxsize=1)

@@ -157,6 +157,7 @@ class DynamoApplicationStore(ApplicationStore):
         verifications: list[Verification] | None = None,
         attachment_keys: list[str] | None = None,
         event: DomainEvent | None = None,
+        payment_event: DomainEvent | None = None,
     ) -> None:
         # The item replaced is the one read here: the Put below is conditional on its version.
         before = self._table.get_item(Key={"pk": _pk(application.id), "sk": APP}, ConsistentRead=True).get("Item")
@@ -196,8 +197,9 @@ class DynamoApplicationStore(ApplicationStore):
                     }
                 }
             )
-        if event is not None and self._outbox:
-            items.append(event.outbox_put(self._outbox))
+        for emitted in (event, payment_event):
+            if emitted is not None and self._outbox:
+                items.append(emitted.outbox_put(self._outbox))
         self._transact(*items)
 
     def add_attachment(self, application_id: str, attachment: Attachment) -> None:

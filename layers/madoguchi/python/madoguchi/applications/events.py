@@ -8,6 +8,12 @@ transaction as the change (the transactional outbox, madoguchi.shared.outbox).
 | → approved (no certificate) or approved → issued        | `completed` | receipt and review start                 |
 | → returned / → rejected                                 | `returned` / `rejected` | receipt                      |
 
+A fee (Stripe Checkout) adds a payment event to the transaction of the change that learns its outcome, whichever
+path learns it first (the resident coming back, the webhook, the reconciler; the version condition lets one
+write): `payment_succeeded` with awaiting_payment → received, `payment_failed` when the checkout expired unpaid
+and the application goes back to the resident (awaiting_payment → draft / returned). Id
+`applications:<id>:<version after the change>:<type>`.
+
 A returned application submitted again is not a new receipt: it keeps its first `received_at`, so its lead
 time includes the correction. The event id is `applications:<id>:<version after the change>`: a retried
 request that wrote nothing writes no event, and one that wrote is refused by the version condition.
@@ -56,3 +62,16 @@ def with_event(
         handling_started_at=after.review_started_at if kind == "completed" else None,
     )
     return after, event
+
+
+def payment_event(after: Application, kind: EventType, now: datetime) -> DomainEvent:
+    """`payment_succeeded` or `payment_failed` of the application's fee, written with the change `after`."""
+    return DomainEvent(
+        id=f"applications:{after.id}:{after.version}:{kind}",
+        type=kind,
+        context="applications",
+        aggregate_id=after.id,
+        procedure_id=after.procedure,
+        channel=after.channel,
+        occurred_at=now,
+    )

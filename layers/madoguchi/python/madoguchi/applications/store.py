@@ -36,11 +36,12 @@ class ApplicationStore(ABC):
         verifications: list[Verification] | None = None,
         attachment_keys: list[str] | None = None,
         event: DomainEvent | None = None,
+        payment_event: DomainEvent | None = None,
     ) -> None:
         """Replace the application (its version must still be `expected_version`), append the audit entry, and
         optionally record an idempotency key, add verification requests, require attachments to be valid and
-        put the change's domain event in the outbox; all in one transaction. Raises Conflict if anything changed
-        meanwhile."""
+        put the change's domain event (and its fee's payment event) in the outbox; all in one transaction.
+        Raises Conflict if anything changed meanwhile."""
 
     @abstractmethod
     def delete_draft(self, application: Application, *, expected_version: int) -> None:

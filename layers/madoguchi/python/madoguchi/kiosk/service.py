@@ -303,7 +303,7 @@ def _settle(order: KioskOrder, deps: OrderDeps, now: datetime) -> KioskOrder:
         return order  # still waiting for a card on the terminal
     after = KioskOrder.model_validate({**order.model_dump(), **changes})
     try:
-        return deps.orders.update(order.id, "awaiting_payment", changes, order_events(order, after))
+        return deps.orders.update(order.id, "awaiting_payment", changes, order_events(order, after, now))
     except Conflict:
         return deps.orders.get(order.id) or order  # a concurrent poll settled it first
 

@@ -23,7 +23,9 @@ from madoguchi.metrics.store import MetricsStore
 from madoguchi.shared.aws import dynamodb_table
 
 EVENT_MARKER_DAYS = 35  # longer than any outbox redelivery (stream records live 24 hours; retries, replays)
-COUNTS = ("received", "completed", "returned", "rejected", "handed_off")
+COUNTS = (
+    "received", "completed", "returned", "rejected", "handed_off", "cancelled", "payment_succeeded", "payment_failed"
+)  # fmt: skip
 COUNTER_PREFIX = "COUNTER#"  # sk of a queue counter's load in a MONTH#/DAY# partition (never a procedure id)
 
 
@@ -104,6 +106,9 @@ def _counters(item: dict[str, Any]) -> Counters:
         returned=number("returned"),
         rejected=number("rejected"),
         handed_off=number("handed_off"),
+        cancelled=number("cancelled"),
+        payment_succeeded=number("payment_succeeded"),
+        payment_failed=number("payment_failed"),
         lead_time=[number(_bucket_attr("lt", i)) for i in range(BUCKETS)],
         handling_time=[number(_bucket_attr("ht", i)) for i in range(BUCKETS)],
         waiting_time=[number(_bucket_attr("wt", i)) for i in range(BUCKETS)],

@@ -24,7 +24,9 @@ MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 Channel = Literal["online", "kiosk", "counter", "onestop", "line"]
 CHANNELS: tuple[Channel, ...] = ("online", "kiosk", "counter", "onestop", "line")
-EventType = Literal["received", "completed", "returned", "rejected", "handed_off"]
+EventType = Literal[
+    "received", "completed", "returned", "rejected", "handed_off", "cancelled", "payment_succeeded", "payment_failed"
+]
 SourceContext = Literal["applications", "cases", "reservations", "queue", "kiosk", "faq"]
 
 # Upper bounds (minutes) of the fixed histogram buckets of lead and handling times; the last bucket is open.
@@ -122,6 +124,9 @@ class Counters(BaseModel):
     returned: int = 0
     rejected: int = 0
     handed_off: int = 0  # FAQ questions handed to a person (pseudo-procedure `faq`)
+    cancelled: int = 0  # confirmed bookings cancelled (reservations)
+    payment_succeeded: int = 0  # fees paid (application checkout, booking checkout, kiosk terminal)
+    payment_failed: int = 0  # payments that ended unpaid (checkout expired, kiosk card declined)
     lead_time: list[int] = Field(default_factory=lambda: [0] * BUCKETS)
     handling_time: list[int] = Field(default_factory=lambda: [0] * BUCKETS)
     waiting_time: list[int] = Field(default_factory=lambda: [0] * BUCKETS)
@@ -132,6 +137,9 @@ class Counters(BaseModel):
         self.returned += other.returned
         self.rejected += other.rejected
         self.handed_off += other.handed_off
+        self.cancelled += other.cancelled
+        self.payment_succeeded += other.payment_succeeded
+        self.payment_failed += other.payment_failed
         self.lead_time = [a + b for a, b in zip(self.lead_time, other.lead_time, strict=True)]
         self.handling_time = [a + b for a, b in zip(self.handling_time, other.handling_time, strict=True)]
         self.waiting_time = [a + b for a, b in zip(self.waiting_time, other.waiting_time, strict=True)]
@@ -186,6 +194,11 @@ class MetricsRow(BaseModel):
     rejected: int
     handed_off: int = Field(
         description="Procedure `faq`: chat questions answered with how to reach a person (no confident answer)"
+    )
+    cancelled: int = Field(default=0, description="Facility bookings (`facility-<id>`): confirmed bookings cancelled")
+    payment_succeeded: int = Field(default=0, description="Fees paid (online checkout or kiosk terminal)")
+    payment_failed: int = Field(
+        default=0, description="Payments that ended unpaid: a checkout expired unpaid, a kiosk card declined"
     )
     lead_time_p50_minutes: int | None = Field(description="Receipt → completion, upper bound of the p50 bucket")
     lead_time_p90_minutes: int | None

@@ -17,12 +17,14 @@ A reservation whose refund Stripe has not confirmed yet carries queue=REFUND (th
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
+from madoguchi.metrics.models import DomainEvent
 from madoguchi.reservations.facilities import Facility
 from madoguchi.reservations.models import (
     Draw,
@@ -73,9 +75,13 @@ def _epoch(at: datetime) -> int:
 
 
 class DynamoReservationStore(ReservationStore):
-    def __init__(self, table_name: str) -> None:
+    def __init__(self, table_name: str, outbox_table: str | None = None) -> None:
         self._table = dynamodb_table(table_name)
         self._name = table_name
+        self._outbox = outbox_table  # domain events go here in the change's transaction (None: none written)
+
+    def _outbox_puts(self, events: Sequence[DomainEvent]) -> list[dict[str, Any]]:
+        return [event.outbox_put(self._outbox) for event in events] if self._outbox else []
 
     @property
     def _client(self) -> Any:
@@ -301,7 +307,11 @@ class DynamoReservationStore(ReservationStore):
             }
         }
 
-    def update(self, reservation: Reservation, expected: str) -> None:
+    def update(self, reservation: Reservation, expected: str, events: Sequence[DomainEvent] = ()) -> None:
+        if puts := self._outbox_puts(events):
+            if not self._transact([self._reservation_put(reservation, expected), *puts]):
+                raise Conflict()
+            return
         put = self._reservation_put(reservation, expected)["Put"]
         del put["TableName"]
         try:
@@ -311,7 +321,7 @@ class DynamoReservationStore(ReservationStore):
                 raise Conflict() from e
             raise
 
-    def confirm(self, reservation: Reservation, now: datetime) -> bool:
+    def confirm(self, reservation: Reservation, now: datetime, events: Sequence[DomainEvent] = ()) -> bool:
         items = [self._reservation_put(reservation, Status.HELD.value)]
         for slot in reservation.slots:
             items.append(
@@ -329,12 +339,12 @@ class DynamoReservationStore(ReservationStore):
                     }
                 }
             )
-        return self._transact(items)
+        return self._transact(items + self._outbox_puts(events))
 
-    def reacquire(self, reservation: Reservation, now: datetime) -> bool:
+    def reacquire(self, reservation: Reservation, now: datetime, events: Sequence[DomainEvent] = ()) -> bool:
         items = [self._reservation_put(reservation, Status.EXPIRED.value)]
         items += [self._slot_put(reservation, slot, "booked", now) for slot in reservation.slots]
-        return self._transact(items)
+        return self._transact(items + self._outbox_puts(events))
 
     def release(
         self,
@@ -343,10 +353,13 @@ class DynamoReservationStore(ReservationStore):
         *,
         remember: tuple[str, str] | None = None,
         now: datetime | None = None,
+        events: Sequence[DomainEvent] = (),
     ) -> bool:
-        if remember:
+        puts = self._outbox_puts(events)
+        if remember or puts:
             at = now or reservation.created_at
-            if not self._transact([self._reservation_put(reservation, expected), self._remember_put(*remember, at)]):
+            answer = [self._remember_put(*remember, at)] if remember else []
+            if not self._transact([self._reservation_put(reservation, expected), *answer, *puts]):
                 return False
         else:
             put = self._reservation_put(reservation, expected)["Put"]

@@ -11,7 +11,7 @@ from madoguchi.reservations.facilities import Residency
 from madoguchi.shared.errors import Conflict, DomainError
 
 HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
-MAX_SLOTS = 8  # per reservation: one transaction of at most 9 items
+MAX_SLOTS = 8  # per reservation: one transaction of at most 11 items (reservation, slots, two events)
 
 
 class Status(StrEnum):

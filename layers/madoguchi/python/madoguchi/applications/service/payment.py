@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from madoguchi.applications.events import with_event
+from madoguchi.applications.events import payment_event, with_event
 from madoguchi.applications.models import Application, AuditEntry, Charge, Payment
 from madoguchi.applications.service.access import (
     CHECKOUT_MINUTES,
@@ -96,9 +96,11 @@ def reopened(application: Application, now: datetime) -> Application:
 
 
 def _reopen(application: Application, audit: AuditEntry, deps: ApplicationDeps, now: datetime) -> Application:
+    """The checkout expired unpaid: the application goes back to the resident, and the fee counts as failed."""
     changed = reopened(application, now)
+    failed = payment_event(changed, "payment_failed", now)
     try:
-        deps.store.save(changed, audit, expected_version=application.version)
+        deps.store.save(changed, audit, expected_version=application.version, payment_event=failed)
     except Conflict:  # received or reopened by another path meanwhile
         return present(deps.store.get(application.id))
     return changed
@@ -156,6 +158,7 @@ def _receive_paid(
             expected_version=application.version,
             verifications=verifications_for(found, application, now),
             event=event,
+            payment_event=payment_event(changed, "payment_succeeded", now),
         )
     except Conflict:  # another path received it first
         return present(deps.store.get(application.id))

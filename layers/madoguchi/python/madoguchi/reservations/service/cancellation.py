@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from madoguchi.reservations.events import reservation_events
 from madoguchi.reservations.models import (
     CancelQuote,
     CancelRequest,
@@ -89,7 +90,8 @@ def _cancel(
     response = CancelResponse(reservation=cancelled, refund=amount, refund_percent=percent if paid else 0)
     # One write holds the cancellation, the refund owed and the answer to a retry: a failing Stripe loses nothing.
     answer = (remember, response.model_dump_json()) if remember else None
-    if not store.release(cancelled, status_before.value, remember=answer, now=now):
+    events = reservation_events(reservation, cancelled, now)
+    if not store.release(cancelled, status_before.value, remember=answer, now=now, events=events):
         if remember and (first := store.remembered(remember)):
             return CancelResponse.model_validate_json(first)
         raise NotCancellable()

@@ -3,11 +3,14 @@ reconciliation of lost webhooks, expiry of holds (with their checkouts closed fi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from aws_lambda_powertools import Logger
 
+from madoguchi.metrics.models import DomainEvent
 from madoguchi.payments.store import CheckoutState, PaymentEvent, UnknownCheckout
+from madoguchi.reservations.events import reservation_events
 from madoguchi.reservations.models import (
     CheckoutRequest,
     CheckoutResponse,
@@ -54,7 +57,7 @@ def checkout(
         confirmed = reservation.model_copy(
             update={"status": Status.CONFIRMED, "payment_status": PaymentStatus.FREE, "paid_at": now, "lang": lang}
         )
-        if not store.confirm(confirmed, now):
+        if not store.confirm(confirmed, now, reservation_events(reservation, confirmed, now)):
             raise NotHeld()
         notices.confirmed(deps, confirmed)
         return CheckoutResponse(reservation=confirmed, checkout_url=None)
@@ -136,9 +139,11 @@ def retry_refunds(deps: ReservationDeps) -> int:
     return sum(1 for r in deps.store.pending_refunds() if send_refund(deps, r).refund_pending == 0)
 
 
-def _update_if(store: ReservationStore, reservation: Reservation, expected: str) -> bool:
+def _update_if(
+    store: ReservationStore, reservation: Reservation, expected: str, events: Sequence[DomainEvent] = ()
+) -> bool:
     try:
-        store.update(reservation, expected)
+        store.update(reservation, expected, events)
     except Conflict:
         return False
     return True
@@ -171,7 +176,7 @@ def settle(state: CheckoutState, deps: ReservationDeps, now: datetime) -> Reserv
             }
         )
         if reservation.status is Status.HELD:
-            if store.confirm(paid, now):
+            if store.confirm(paid, now, reservation_events(reservation, paid, now)):
                 notices.confirmed(deps, paid)
                 return paid
             current = store.get(reservation.id)
@@ -180,7 +185,7 @@ def settle(state: CheckoutState, deps: ReservationDeps, now: datetime) -> Reserv
                 continue
             # Still ours on paper, but the hold ran out and a slot went to someone else: refund.
         elif reservation.status is Status.EXPIRED:
-            if store.reacquire(paid, now):
+            if store.reacquire(paid, now, reservation_events(reservation, paid, now)):
                 # Paid after the hold ran out, and the slots were still free: the booking is honoured.
                 logger.info("Late payment honoured", extra={"reservation": reservation.id})
                 notices.confirmed(deps, paid)
@@ -203,10 +208,11 @@ def settle(state: CheckoutState, deps: ReservationDeps, now: datetime) -> Reserv
             state.amount,
             f"late-{reservation.id}",
         )
+        events = reservation_events(reservation, refunded, now)
         written = (
-            store.release(refunded, Status.HELD.value)
+            store.release(refunded, Status.HELD.value, events=events)
             if reservation.status is Status.HELD
-            else _update_if(store, refunded, reservation.status.value)
+            else _update_if(store, refunded, reservation.status.value, events)
         )
         if not written:
             reservation = store.get(reservation.id) or reservation
@@ -251,7 +257,8 @@ def release_if_due(reservation: Reservation, deps: ReservationDeps, now: datetim
             "cancel_reason": "hold_expired",
         }
     )
-    return "expired" if deps.store.release(expired, Status.HELD.value) else "unchanged"
+    events = reservation_events(reservation, expired, now)
+    return "expired" if deps.store.release(expired, Status.HELD.value, events=events) else "unchanged"
 
 
 def reconcile(deps: ReservationDeps, now: datetime, *, after_minutes: int) -> dict[str, int]:
