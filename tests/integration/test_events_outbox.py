@@ -20,11 +20,13 @@ from PIL import Image
 
 from infra import catalogue
 from infra.local import s3_events
+from infra.local.secrets import LOCAL_SECRETS
 from infra.local.streams import failure_queue_name
 from infra.redrive import lambda_record
 from madoguchi.metrics.dynamodb import DynamoMetricsStore
 from madoguchi.metrics.models import BUCKET_BOUNDS_MINUTES, TOKYO
 from madoguchi.shared.clock import now
+from tests.integration import reservations_helpers as reservations
 from tests.integration import test_kiosk_orders as kiosk_orders
 from tests.integration.test_kiosk_api import Kiosk
 
@@ -201,11 +203,12 @@ def test_a_certificate_issued_at_a_kiosk_moves_receipt_and_completion_on_the_kio
         "kiosk",
         received=1,
         completed=1,
+        payment_succeeded=1,
         **{"lead_time[0]": 1, "handling_time[0]": 1, "waiting_time[0]": 1},
     )
 
 
-def test_a_declined_kiosk_order_counts_nothing(local_stack, store, stack_url, auth_header):
+def test_a_declined_kiosk_order_counts_only_its_failed_payment(local_stack, store, stack_url, auth_header):
     kiosk = Kiosk(stack_url, auth_header("kiosk-1"))
     session_id = kiosk_orders.authenticated(kiosk, local_stack.jpki.issue())
     terminal = stripe.StripeClient(local_stack.stripe.api_key, base_addresses={"api": local_stack.stripe.url})
@@ -214,7 +217,8 @@ def test_a_declined_kiosk_order_counts_nothing(local_stack, store, stack_url, au
     order_id = kiosk_orders.order(kiosk, session_id, str(uuid.uuid4())).json()["order_id"]
     kiosk_orders.tap(terminal, reader, kiosk_orders.DECLINED)
     assert kiosk_orders.poll(kiosk, session_id, order_id)["state"] == "declined"
-    assert moved(before, snapshot(local_stack, store)) == {}
+    assert kiosk_orders.poll(kiosk, session_id, order_id)["state"] == "declined"  # polled again: counted once
+    assert moved(before, snapshot(local_stack, store)) == both("juminhyo", "kiosk", payment_failed=1)
 
 
 def test_a_faq_hand_off_to_a_person_moves_the_hand_off_counter_by_one(local_stack, store, ok):
@@ -317,3 +321,76 @@ def test_the_outbox_holds_no_personal_data_and_expires(local_stack, ok):
     issued = datetime.fromisoformat(event["occurred_at"])
     assert 6 * 86400 < int(image["expires_at"]["N"]) - issued.timestamp() <= 8 * 86400
     assert len(BUCKET_BOUNDS_MINUTES) > 0
+
+
+# --- reservations and payments (procedure `facility-<id>`, docs/metrics.md) -------------------------------------
+
+
+@pytest.fixture
+def bookings(stack_url: str, auth_header: Callable[[str], dict[str, str]]) -> reservations.Api:
+    return reservations.Api(stack_url, auth_header)
+
+
+def test_a_booking_paid_counts_once_though_the_reconciler_and_a_late_webhook_both_learn_it(
+    local_stack, store, bookings
+):
+    # Given a held booking whose checkout is paid while Stripe's webhook is held back
+    held = bookings.held("resident-1", reservations.fresh_day(), [("room-71", "10:00")], facility="sogo-kaikan")
+    session_id = bookings.checkout("resident-1", held["id"])["reservation"]["checkout_session_id"]
+    before = snapshot(local_stack, store)
+    requests.post(f"{local_stack.stripe.url}/_control/drop", json={"count": 1}, timeout=10).raise_for_status()
+    assert reservations.pay(local_stack, session_id)["paid"] is True
+    assert moved(before, snapshot(local_stack, store)) == {}  # nobody has learnt it yet
+
+    # When the reconciler settles it, and then the webhook arrives after all
+    reservations.rewind(held["id"], 10, fields=("checkout_started_at",))
+    assert local_stack.run_scheduled("payments_reconciler")["settled"] >= 1
+    late = next(
+        e
+        for e in requests.get(f"{local_stack.stripe.url}/_control/events", timeout=10).json()["events"]
+        if e["type"] == "checkout.session.completed" and e["data"]["object"]["id"] == session_id
+    )
+    payload = json.dumps(late)
+    header = stripe.WebhookSignature.generate_signature_header(payload, LOCAL_SECRETS["stripe"]["webhook_secret"])
+    delivered = requests.post(
+        f"{bookings.url}/payments/stripe/webhook",
+        data=payload,
+        headers={"Content-Type": "application/json", "Stripe-Signature": header},
+        timeout=30,
+    )
+    assert delivered.status_code == 200, delivered.text
+
+    # Then one booking and one successful payment, on the facility's procedure, online
+    assert moved(before, snapshot(local_stack, store)) == both(
+        "facility-sogo-kaikan", "online", received=1, payment_succeeded=1
+    )
+
+    # And its cancellation counts once (a second cancel is refused)
+    cancelled = snapshot(local_stack, store)
+    assert bookings.call("POST", f"/reservations/{held['id']}/cancel", "resident-1", {}).status_code == 200
+    assert bookings.call("POST", f"/reservations/{held['id']}/cancel", "resident-1", {}).status_code == 409
+    assert moved(cancelled, snapshot(local_stack, store)) == both("facility-sogo-kaikan", "online", cancelled=1)
+
+
+def test_a_checkout_left_unpaid_until_the_hold_ends_counts_one_failed_payment(local_stack, store, bookings):
+    held = bookings.held("resident-2", reservations.fresh_day(), [("room-71", "12:00")], facility="sogo-kaikan")
+    bookings.checkout("resident-2", held["id"])
+    before = snapshot(local_stack, store)
+    reservations.rewind(held["id"], 20)
+    assert local_stack.run_scheduled("reservations_sweeper")["expired"] >= 1
+    local_stack.run_scheduled("reservations_sweeper")  # a second pass finds nothing to expire
+    assert moved(before, snapshot(local_stack, store)) == both("facility-sogo-kaikan", "online", payment_failed=1)
+
+
+def test_an_application_fee_paid_counts_once_whoever_learns_it(local_stack, store, ok):
+    # Given a 住民票 application waiting for its fee, paid with the webhook delivered at once
+    answers = {"subject": "self", "copies": 1, "purpose": "bank", "delivery": "pickup"}
+    draft = ok("POST", "/applications", "resident-1", {"procedure": "juminhyo", "answers": answers})
+    upload(ok, draft["id"], "resident-1", "identity_document")
+    waiting = ok("POST", f"/applications/{draft['id']}/submit", "resident-1", {})
+    before = snapshot(local_stack, store)
+    assert local_stack.stripe.pay(waiting["payment_url"].rstrip("/").rsplit("/", 1)[-1], "4242424242424242")[0]
+    # When the resident also comes back to the payment page (a second path learning the same payment)
+    assert ok("POST", f"/applications/{draft['id']}/payment", "resident-1")["status"] == "received"
+    # Then: one receipt and one successful payment
+    assert moved(before, snapshot(local_stack, store)) == both("juminhyo", "online", received=1, payment_succeeded=1)
