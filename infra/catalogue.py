@@ -308,7 +308,7 @@ FUNCTIONS: tuple[Function, ...] = (
             Route("POST", "/cases/{caseId}/verifications", authenticated=True),
             Route("POST", "/cases/{caseId}/verifications/{verificationId}/answer", authenticated=True),
         ),
-        tables=(("cases", "write"),),
+        tables=(("cases", "write"), ("outbox", "write")),
         starts=("bereavement", "moving_in"),
     ),
     Function(
@@ -395,7 +395,7 @@ FUNCTIONS: tuple[Function, ...] = (
         name="workflow_tasks",
         description="Called by workflows: registers human steps (token kept server-side), escalates, closes cases",
         memory_mb=256,
-        tables=(("tasks", "write"), ("cases", "write")),
+        tables=(("tasks", "write"), ("cases", "write"), ("outbox", "write")),
     ),
     Function(
         name="facilities",

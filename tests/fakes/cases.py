@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from madoguchi.cases.models import (
 )
 from madoguchi.cases.store import CaseStore, TaskStore
 from madoguchi.cases.workflows import Workflows, WorkflowUnavailable
+from madoguchi.metrics.models import DomainEvent
 from madoguchi.shared.errors import Conflict
 
 
@@ -61,16 +63,18 @@ class MemoryCaseStore(CaseStore):
     def __init__(self) -> None:
         self._records: dict[str, CaseRecord] = {}
         self._codes: dict[str, str] = {}
+        self.events: list[DomainEvent] = []  # the outbox's events, in the order written
 
     def _existing(self, case_id: str) -> CaseRecord:
         if case_id not in self._records:
             raise Conflict(case_id=case_id)
         return self._records[case_id]
 
-    def create(self, case: Case, audit: AuditEntry) -> None:
+    def create(self, case: Case, audit: AuditEntry, events: Sequence[DomainEvent] = ()) -> None:
         if case.id in self._records or (case.code and case.code in self._codes):
             raise Conflict(case_id=case.id)
         self._records[case.id] = CaseRecord(case=case, timeline=[audit])
+        self.events.extend(events)  # the outbox: written with the change or not at all
         if case.code:
             self._codes[case.code] = case.id
 
@@ -92,12 +96,15 @@ class MemoryCaseStore(CaseStore):
         copy.verifications.sort(key=lambda v: v.asked_at)
         return copy
 
-    def record_identity(self, case_id: str, identity: IdentityRecord, audit: AuditEntry) -> None:
+    def record_identity(
+        self, case_id: str, identity: IdentityRecord, audit: AuditEntry, events: Sequence[DomainEvent] = ()
+    ) -> None:
         record = self._existing(case_id)
         if record.case.status != "awaiting_identity":
             raise Conflict(case_id=case_id)
         record.case = record.case.model_copy(update={"identity": identity, "status": "open"})
         record.timeline.append(audit)
+        self.events.extend(e for e in events if e.id not in {x.id for x in self.events})  # same id: same item
 
     def back_to_awaiting_identity(self, case_id: str, audit: AuditEntry) -> None:
         record = self._existing(case_id)
@@ -114,12 +121,13 @@ class MemoryCaseStore(CaseStore):
         record.case = record.case.model_copy(update={"steps": steps})
         record.timeline.append(audit)
 
-    def close(self, case_id: str, audit: AuditEntry) -> None:
+    def close(self, case_id: str, audit: AuditEntry, events: Sequence[DomainEvent] = ()) -> None:
         record = self._existing(case_id)
         if record.case.status != "open":
             raise Conflict(case_id=case_id)
         record.case = record.case.model_copy(update={"status": "closed", "closed_at": audit.at})
         record.timeline.append(audit)
+        self.events.extend(events)
 
     def add_message(self, case_id: str, message: ThreadMessage, audit: AuditEntry) -> None:
         record = self._existing(case_id)

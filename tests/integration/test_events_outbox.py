@@ -394,3 +394,23 @@ def test_an_application_fee_paid_counts_once_whoever_learns_it(local_stack, stor
     assert ok("POST", f"/applications/{draft['id']}/payment", "resident-1")["status"] == "received"
     # Then: one receipt and one successful payment
     assert moved(before, snapshot(local_stack, store)) == both("juminhyo", "online", received=1, payment_succeeded=1)
+
+
+def test_a_onestop_case_counts_its_receipt_when_opened_and_its_completion_when_the_workflow_closes_it(
+    local_stack, store, stack_url, auth_header
+):
+    from tests.integration import test_cases_workflow as cases
+
+    api = cases.Api(stack_url, auth_header)
+    before = snapshot(local_stack, store)
+    case = api.open_case({"owned_property": True})
+    opened = snapshot(local_stack, store)
+    assert moved(before, opened) == both("onestop-bereavement", "onestop", received=1)
+
+    task = api.task("staff-shisan", case["id"])
+    assert api.decide("staff-shisan", task["id"], "approve").status_code == 200
+    api.wait_for_status(case["id"], "closed")
+    # closed within minutes of its opening: the lead time in the first bucket
+    assert moved(opened, snapshot(local_stack, store)) == both(
+        "onestop-bereavement", "onestop", completed=1, **{"lead_time[0]": 1}
+    )

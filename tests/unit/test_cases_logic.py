@@ -405,3 +405,32 @@ def test_the_front_counter_finds_a_pre_registration_by_its_code_and_the_lookup_i
             cases.find_by_code(pre.code, caller, world.deps, NOW)
     with pytest.raises(NotFound):
         cases.find_by_code("ZZZZ9999", ONESTOP, world.deps, NOW)
+
+
+# --- domain events (docs/metrics.md): a case counts as received when it opens and completed when it closes
+
+
+def counted(world):
+    return [(e.type, e.procedure_id, e.channel) for e in world.cases.events]
+
+
+def test_a_case_opened_and_closed_is_one_receipt_and_one_completion_on_the_onestop_channel(world):
+    case = world.open({"owned_property": True})
+    assert counted(world) == [("received", "onestop-bereavement", "onestop")]
+    cases.close_case(case.id, world.deps, NOW + timedelta(days=2))
+    with pytest.raises(Conflict):
+        cases.close_case(case.id, world.deps, NOW + timedelta(days=3))  # a retried close counts nothing
+    received, completed = world.cases.events
+    assert completed.type == "completed" and completed.lead_minutes() == 2 * 24 * 60
+    assert {received.id, completed.id} == {f"cases:{case.id}:received", f"cases:{case.id}:completed"}
+    assert "四日市" not in received.model_dump_json() + completed.model_dump_json()  # no personal data
+
+
+def test_a_pre_registration_is_received_when_its_identity_is_verified_once(world):
+    case = world.open({"has_children": True}, caller=RESIDENT, identity=None, event="moving_in")
+    assert counted(world) == []  # awaiting identity: nobody at the counter has received it yet
+    world.workflows.unavailable = 1
+    with pytest.raises(WorkflowUnavailable):
+        cases.record_identity(case.id, IDENTITY, ONESTOP, world.deps, NOW, step_timeout=60)
+    cases.record_identity(case.id, IDENTITY, ONESTOP, world.deps, NOW, step_timeout=60)  # opened again
+    assert counted(world) == [("received", "onestop-moving-in", "onestop")]  # one receipt id, written twice

@@ -53,7 +53,7 @@ def procedure_store() -> CachedProcedureStore:
 def case_store() -> DynamoCaseStore:
     from madoguchi.cases.dynamodb import DynamoCaseStore
 
-    return DynamoCaseStore(settings().cases_table)
+    return DynamoCaseStore(settings().cases_table, settings().outbox_table or None)
 
 
 @lru_cache(maxsize=1)

@@ -19,6 +19,7 @@ Each change is a transaction of the change and its audit entry: both are written
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -35,6 +36,7 @@ from madoguchi.cases.models import (
     Verification,
 )
 from madoguchi.cases.store import CaseStore, TaskStore
+from madoguchi.metrics.models import DomainEvent
 from madoguchi.shared.aws import dynamodb_table
 from madoguchi.shared.dynamodb import decode_cursor, encode_cursor, query_all, transact
 from madoguchi.shared.errors import Conflict
@@ -67,10 +69,14 @@ def _case(item: dict[str, Any]) -> Case:
 
 
 class DynamoCaseStore(CaseStore):
-    def __init__(self, table_name: str) -> None:
+    def __init__(self, table_name: str, outbox_table: str | None = None) -> None:
         self._table = dynamodb_table(table_name)
         self._client = self._table.meta.client  # resource client: takes Python values in transactions too
         self._name = table_name
+        self._outbox = outbox_table  # domain events go here in the change's transaction (None: none written)
+
+    def _outbox_puts(self, events: Sequence[DomainEvent]) -> list[dict[str, Any]]:
+        return [event.outbox_put(self._outbox) for event in events] if self._outbox else []
 
     # --- writes ---------------------------------------------------------------------------------------------
     def _audit_put(self, case_id: str, audit: AuditEntry) -> dict[str, Any]:
@@ -86,19 +92,21 @@ class DynamoCaseStore(CaseStore):
     def _transact(self, *items: dict[str, Any]) -> None:
         transact(self._client, list(items))
 
-    def create(self, case: Case, audit: AuditEntry) -> None:
+    def create(self, case: Case, audit: AuditEntry, events: Sequence[DomainEvent] = ()) -> None:
         new = "attribute_not_exists(pk)"
         items = [{"Put": {"TableName": self._name, "Item": _case_item(case), "ConditionExpression": new}}]
         if case.code:
             pointer = {"pk": _code_pk(case.code), "sk": "CODE", "case_id": case.id}
             items.append({"Put": {"TableName": self._name, "Item": pointer, "ConditionExpression": new}})
-        self._transact(*items, self._audit_put(case.id, audit))
+        self._transact(*items, self._audit_put(case.id, audit), *self._outbox_puts(events))
 
     def by_code(self, code: str) -> str | None:
         item = self._table.get_item(Key={"pk": _code_pk(code), "sk": "CODE"}).get("Item")
         return str(item["case_id"]) if item else None
 
-    def record_identity(self, case_id: str, identity: IdentityRecord, audit: AuditEntry) -> None:
+    def record_identity(
+        self, case_id: str, identity: IdentityRecord, audit: AuditEntry, events: Sequence[DomainEvent] = ()
+    ) -> None:
         update = {
             "TableName": self._name,
             "Key": {"pk": _pk(case_id), "sk": CASE},
@@ -111,7 +119,7 @@ class DynamoCaseStore(CaseStore):
                 ":awaiting": "awaiting_identity",
             },
         }
-        self._transact({"Update": update}, self._audit_put(case_id, audit))
+        self._transact({"Update": update}, self._audit_put(case_id, audit), *self._outbox_puts(events))
 
     def back_to_awaiting_identity(self, case_id: str, audit: AuditEntry) -> None:
         update = {
@@ -142,7 +150,7 @@ class DynamoCaseStore(CaseStore):
         }
         self._transact({"Update": update}, self._audit_put(case_id, audit))
 
-    def close(self, case_id: str, audit: AuditEntry) -> None:
+    def close(self, case_id: str, audit: AuditEntry, events: Sequence[DomainEvent] = ()) -> None:
         update = {
             "TableName": self._name,
             "Key": {"pk": _pk(case_id), "sk": CASE},
@@ -151,7 +159,7 @@ class DynamoCaseStore(CaseStore):
             "ExpressionAttributeNames": {"#status": "status"},
             "ExpressionAttributeValues": {":closed": "closed", ":open": "open", ":at": audit.at.isoformat()},
         }
-        self._transact({"Update": update}, self._audit_put(case_id, audit))
+        self._transact({"Update": update}, self._audit_put(case_id, audit), *self._outbox_puts(events))
 
     def add_message(self, case_id: str, message: ThreadMessage, audit: AuditEntry) -> None:
         item = message.model_dump(mode="json")

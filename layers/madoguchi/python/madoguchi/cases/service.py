@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from madoguchi.cases import events as case_events
 from madoguchi.cases.life_events import EVENT_IDS, InvalidAnswers, life_event, plan
 from madoguchi.cases.models import (
     FRONT_COUNTERS,
@@ -166,14 +167,16 @@ def open_case(
         steps=[CaseStep(department=s.department, procedures=[p.id for p in s.procedures]) for s in planned.steps],
     )
     try:
-        deps.store.create(case, AuditEntry(at=now, actor=who.sub, action="case_opened", department=who.department))
+        opened = [case_events.received(case, now)] if case.status == "open" else []
+        audit = AuditEntry(at=now, actor=who.sub, action="case_opened", department=who.department)
+        deps.store.create(case, audit, opened)
     except Conflict:
         if idempotency_key is None:
             raise
         case = _existing(deps.store, case.id)  # the first request's case (its id holds this caller's key)
         if case.status == "awaiting_identity" and case.identity is not None:  # its start failed: open it again
             audit = AuditEntry(at=now, actor=who.sub, action="case_reopened", department=who.department)
-            deps.store.record_identity(case.id, case.identity, audit)
+            deps.store.record_identity(case.id, case.identity, audit, [case_events.received(case, now)])
             case = _existing(deps.store, case.id)
     if case.status == "open":
         _start_or_step_back(case, deps, now, step_timeout)
@@ -234,11 +237,11 @@ def record_identity(
     staff = require(caller, Role.STAFF)
     if staff.department not in FRONT_COUNTERS:
         raise Forbidden()
-    _existing(deps.store, case_id)  # 404 before the conditional write's 409
+    case = _existing(deps.store, case_id)  # 404 before the conditional write's 409
     audit = AuditEntry(
         at=now, actor=staff.sub, action="identity_verified", department=staff.department, detail=request.method
     )
-    deps.store.record_identity(case_id, _identity(request, staff, now), audit)
+    deps.store.record_identity(case_id, _identity(request, staff, now), audit, [case_events.received(case, now)])
     opened = _existing(deps.store, case_id)
     _start_or_step_back(opened, deps, now, step_timeout)
     return opened
@@ -528,7 +531,8 @@ def step_escalated(case_id: str, department: str, deps: CaseDeps, now: datetime)
 def close_case(case_id: str, deps: CaseDeps, now: datetime) -> Case:
     case = _existing(deps.store, case_id)
     done = ", ".join(s.department for s in case.steps)
-    deps.store.close(case_id, AuditEntry(at=now, actor=WORKFLOW_ACTOR, action="case_closed", detail=f"done: {done}"))
+    audit = AuditEntry(at=now, actor=WORKFLOW_ACTOR, action="case_closed", detail=f"done: {done}")
+    deps.store.close(case_id, audit, [case_events.completed(case, now)])
     return _existing(deps.store, case_id)
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +15,7 @@ from madoguchi.cases.models import (
     ThreadMessage,
     Verification,
 )
+from madoguchi.metrics.models import DomainEvent
 
 
 class CaseStore(ABC):
@@ -21,8 +23,9 @@ class CaseStore(ABC):
     does not exist (Conflict)."""
 
     @abstractmethod
-    def create(self, case: Case, audit: AuditEntry) -> None:
-        """Store a new case and, if it has a code, the code's pointer to it; Conflict if either exists."""
+    def create(self, case: Case, audit: AuditEntry, events: Sequence[DomainEvent] = ()) -> None:
+        """Store a new case and, if it has a code, the code's pointer to it; Conflict if either exists. `events`
+        (cases/events.py) go to the outbox in the same transaction, here and below."""
 
     @abstractmethod
     def by_code(self, code: str) -> str | None:
@@ -36,7 +39,9 @@ class CaseStore(ABC):
         """The case with its timeline, thread and verifications, each oldest first."""
 
     @abstractmethod
-    def record_identity(self, case_id: str, identity: IdentityRecord, audit: AuditEntry) -> None:
+    def record_identity(
+        self, case_id: str, identity: IdentityRecord, audit: AuditEntry, events: Sequence[DomainEvent] = ()
+    ) -> None:
         """Set identity and open the case; raises Conflict unless it was awaiting identity."""
 
     @abstractmethod
@@ -48,7 +53,7 @@ class CaseStore(ABC):
     def update_step(self, case_id: str, department: str, changes: dict[str, Any], audit: AuditEntry) -> None: ...
 
     @abstractmethod
-    def close(self, case_id: str, audit: AuditEntry) -> None: ...
+    def close(self, case_id: str, audit: AuditEntry, events: Sequence[DomainEvent] = ()) -> None: ...
 
     @abstractmethod
     def add_message(self, case_id: str, message: ThreadMessage, audit: AuditEntry) -> None: ...
