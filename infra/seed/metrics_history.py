@@ -9,7 +9,11 @@ The rules (deterministic, no randomness):
   one-stop counter takes half of death notifications and 30 % of moving-in notifications; the counter the rest;
 - 2 % of online receipts are returned and 0.5 % of all receipts rejected; the rest are completed the same month;
 - lead times are spread evenly over a range per kind of work (LEAD_MINUTES); handling takes a fixed share of
-  it (at most HANDLING_CAP_MINUTES); waiting is the rest.
+  it (at most HANDLING_CAP_MINUTES); waiting is the rest;
+- a procedure with a fee is paid for on each receipt online and at a kiosk (`payment_succeeded` = received);
+  besides, FAILED_PAYMENT_SHARE of that many payments end unpaid (checkouts left to expire, cards declined);
+- the FAQ chat hands questions to a person (`handed_off`, pseudo-procedure `faq`): on the site from 240 twelve
+  months ago down to 150 last month (the FAQ grows), on LINE from 40 up to 80 (more residents use LINE).
 """
 
 from __future__ import annotations
@@ -43,6 +47,8 @@ LEAD_MINUTES: dict[tuple[str, str], tuple[float, float]] = {
     ("counter", "permit"): (7200, 20160),
     ("online", "permit"): (4320, 14400),
 }
+FAILED_PAYMENT_SHARE: dict[Channel, float] = {"online": 0.04, "kiosk": 0.015}
+FAQ_HANDOFFS: dict[Channel, tuple[int, int]] = {"online": (240, 150), "line": (40, 80)}  # (first month, last)
 HANDLING_SHARE = 0.6
 HANDLING_CAP_MINUTES = 45.0
 
@@ -90,6 +96,7 @@ def month_counters(p: Procedure, month: str, index: int, count: int) -> list[Cou
         returned = round(received * 0.02) if channel == "online" else 0
         rejected = round(received * 0.005)
         completed = received - returned - rejected
+        paid = received if p.fee_yen and channel in FAILED_PAYMENT_SHARE else 0
         low, high = LEAD_MINUTES.get((channel, p.category), LEAD_MINUTES[("counter", p.category)])
         handling_low = min(low * HANDLING_SHARE, HANDLING_CAP_MINUTES / 2)
         handling_high = min(high * HANDLING_SHARE, HANDLING_CAP_MINUTES)
@@ -101,6 +108,8 @@ def month_counters(p: Procedure, month: str, index: int, count: int) -> list[Cou
                 completed=completed,
                 returned=returned,
                 rejected=rejected,
+                payment_succeeded=paid,
+                payment_failed=round(paid * FAILED_PAYMENT_SHARE.get(channel, 0.0)),
                 lead_time=spread(completed, low, high),
                 handling_time=spread(completed, handling_low, handling_high),
                 waiting_time=spread(completed, low - handling_low, high - handling_high),
@@ -109,9 +118,22 @@ def month_counters(p: Procedure, month: str, index: int, count: int) -> list[Cou
     return found
 
 
+def faq_counters(index: int, count: int) -> list[Counters]:
+    """The month's FAQ hand-offs to a person, per channel (linear from the first month's to the last's)."""
+    return [
+        Counters(
+            procedure_id="faq", channel=channel, handed_off=round(first + (last - first) * index / max(1, count - 1))
+        )
+        for channel, (first, last) in FAQ_HANDOFFS.items()
+    ]
+
+
 def history(procedures: list[Procedure], today: date, count: int = MONTHS) -> dict[str, list[Counters]]:
     months = past_months(today, count)
-    return {m: [c for p in procedures for c in month_counters(p, m, i, len(months))] for i, m in enumerate(months)}
+    return {
+        m: [c for p in procedures for c in month_counters(p, m, i, len(months))] + faq_counters(i, len(months))
+        for i, m in enumerate(months)
+    }
 
 
 def seed_metrics(store: MetricsStore, procedures: list[Procedure], today: date | None = None) -> int:

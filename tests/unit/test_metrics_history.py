@@ -53,7 +53,8 @@ def test_online_share_grows_and_counter_only_procedures_stay_offline():
         return view[(procedure, "online")].received / total
 
     assert round(share(first, "kokuho-dattai"), 2) == 0.10 and round(share(last, "kokuho-dattai"), 2) == 0.32
-    assert not any(c == "online" for (p, c) in last if REGISTER[p].online_receipt.basis == "counter_only")  # type: ignore[union-attr]
+    counter_only = {p for p, r in REGISTER.items() if r.online_receipt and r.online_receipt.basis == "counter_only"}
+    assert not any(c == "online" for (p, c) in last if p in counter_only)
     assert last[("shibo-todoke", "onestop")].received > 0
 
 
@@ -72,3 +73,20 @@ def test_spread_keeps_every_value():
     assert sum(spread(1001, 8, 40)) == 1001
     assert spread(10, 1, 5)[0] == 10
     assert sum(spread(7, 100_000, 200_000)[len(BUCKET_BOUNDS_MINUTES) :]) == 7
+
+
+def test_fees_are_paid_on_every_online_and_kiosk_receipt_and_some_payments_fail():
+    last = rows(seeded(), "2026-11")
+    online = last[("juminhyo", "online")]
+    assert online.payment_succeeded == online.received and online.payment_failed == round(online.received * 0.04)
+    kiosk = last[("juminhyo", "kiosk")]
+    assert kiosk.payment_failed == round(kiosk.payment_succeeded * 0.015)
+    assert last[("juminhyo", "counter")].payment_succeeded == 0  # paid at the till: not an online payment
+    assert all(r.payment_succeeded == 0 for (p, _), r in last.items() if p in REGISTER and not REGISTER[p].fee_yen)
+
+
+def test_faq_hand_offs_fall_on_the_site_and_grow_on_line():
+    store = seeded()
+    first, last = rows(store, "2025-12"), rows(store, "2026-11")
+    assert (first[("faq", "online")].handed_off, last[("faq", "online")].handed_off) == (240, 150)
+    assert (first[("faq", "line")].handed_off, last[("faq", "line")].handed_off) == (40, 80)
