@@ -37,9 +37,32 @@ def test_a_manager_sees_the_charts_the_gap_list_and_downloads_a_csv(
         ).click()
     text = download.value.path().read_text(encoding="utf-8-sig")
 
-    # Then it holds the same rows as the table, and the page passes axe
+    # Then it holds the same rows as the table
     lines = text.strip().splitlines()
     assert lines[0].startswith("Month,Online") and len(lines) == 13
+
+    # And FAQ hand-offs to a person by month and payment success per procedure are charted, each with its table
+    handoffs_title, payments_title = (
+        "FAQ questions handed to a person, by month",
+        "Payment success rate per procedure (12 months)",
+    )
+    for title in (handoffs_title, payments_title):
+        expect(page.get_by_role("region", name=title).locator(".chart-holder svg").first).to_be_visible()
+    handoffs = page.get_by_role("table", name=handoffs_title)
+    expect(handoffs.get_by_role("row")).to_have_count(13)  # header + twelve months
+    expect(handoffs.get_by_role("columnheader", name="Site chat")).to_be_visible()
+    expect(handoffs.get_by_role("columnheader", name="LINE")).to_be_visible()
+    payments = page.get_by_role("table", name=payments_title)
+    resident_record = payments.get_by_role("row").filter(has_text="Copy of Resident Record")
+    expect(resident_record).to_contain_text("%")
+    expect(payments.get_by_role("row").filter(has_text="Long-term care needs certification")).to_have_count(0)  # no fee
+    with page.expect_download() as download:
+        page.get_by_role("region", name=payments_title).get_by_role("button", name="Download CSV").click()
+    paid = download.value.path().read_text(encoding="utf-8-sig").strip().splitlines()
+    assert paid[0] == "Procedure,Payments succeeded,Payments failed,Success rate"
+    assert any(line.startswith("Copy of Resident Record,") and line.endswith("%") for line in paid)
+
+    # And the page passes axe
     assert axe_violations() == ""
 
 

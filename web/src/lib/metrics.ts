@@ -12,6 +12,9 @@ export interface MetricsRow {
   returned: number;
   rejected: number;
   handed_off: number; // procedure `faq` only: chat questions handed to a person
+  cancelled?: number; // facility bookings (`facility-<id>`): confirmed bookings cancelled
+  payment_succeeded?: number;
+  payment_failed?: number; // checkouts left to expire unpaid, kiosk cards declined
   lead_time_p50_minutes: number | null;
   lead_time_p90_minutes: number | null;
   handling_time_p50_minutes: number | null;
@@ -46,6 +49,42 @@ export function busiestHours(months: MetricsMonth[]): { hour: number; tickets: n
   const hours = Array.from({ length: 24 }, () => 0);
   for (const m of months) for (const c of m.counters ?? []) c.received_by_hour.forEach((n, h) => (hours[h] += n));
   return hours.map((tickets, hour) => ({ hour, tickets })).filter((d) => d.tickets > 0);
+}
+
+/** FAQ questions handed to a person per month and channel (online = the site's chat, line = LINE). */
+export function handoffsByMonth(months: MetricsMonth[]): { month: string; channel: MetricsChannel; handedOff: number }[] {
+  return months.flatMap((m) =>
+    CHANNELS.map((channel) => ({
+      month: m.month,
+      channel,
+      handedOff: m.rows.filter((r) => r.procedure_id === FAQ && r.channel === channel).reduce((a, r) => a + r.handed_off, 0),
+    })).filter((d) => d.handedOff > 0),
+  );
+}
+export const FAQ = "faq";
+
+export interface PaymentRate {
+  procedure_id: string;
+  succeeded: number;
+  failed: number;
+  rate: number; // succeeded / (succeeded + failed), 0–1
+}
+
+/** Payment success per procedure over the months read (every channel added), best-paid procedures first. */
+export function paymentRates(months: MetricsMonth[]): PaymentRate[] {
+  const found = new Map<string, PaymentRate>();
+  for (const m of months)
+    for (const r of m.rows) {
+      const succeeded = r.payment_succeeded ?? 0;
+      const failed = r.payment_failed ?? 0;
+      if (succeeded + failed === 0) continue;
+      const p = found.get(r.procedure_id) ?? { procedure_id: r.procedure_id, succeeded: 0, failed: 0, rate: 0 };
+      p.succeeded += succeeded;
+      p.failed += failed;
+      p.rate = p.succeeded / (p.succeeded + p.failed);
+      found.set(r.procedure_id, p);
+    }
+  return [...found.values()].sort((a, b) => b.succeeded + b.failed - (a.succeeded + a.failed));
 }
 
 /** The twelve months before `today`'s month, oldest first (YYYY-MM). */

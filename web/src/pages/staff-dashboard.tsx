@@ -15,12 +15,15 @@ import {
   type TargetRow,
   busiestHours,
   gaps,
+  handoffsByMonth,
   pastMonths,
+  paymentRates,
   percentile,
   targets,
   toCsv,
 } from "../lib/metrics";
 import type { ProcedureList } from "../lib/procedures";
+import type { FacilitySummary } from "../lib/reservations";
 import "../styles/base.css";
 import "../styles/dashboard.css";
 
@@ -140,6 +143,7 @@ function Dashboard({ session }: { session: Session }) {
   const [months, setMonths] = useState<MetricsMonth[] | null>(null);
   const [procedures, setProcedures] = useState<ProcedureList | null>(null);
   const [counterNames, setCounterNames] = useState<Map<string, string>>(new Map());
+  const [facilityNames, setFacilityNames] = useState<Map<string, string>>(new Map());
   const [error, setError] = useState<ApiError | null>(null);
 
   useEffect(() => {
@@ -149,11 +153,14 @@ function Dashboard({ session }: { session: Session }) {
       Promise.all(wanted.map((m) => request<MetricsMonth>(withLang(`/staff/metrics?month=${m}`, lang), { token: session.token }))),
       request<ProcedureList>(withLang("/procedures", lang)),
       request<{ counters: { id: string; name: string }[] }>(withLang("/queues", lang)),
+      request<{ facilities: FacilitySummary[] }>(withLang("/facilities", lang)),
     ]).then(
-      ([loaded, list, queues]) => {
+      ([loaded, list, queues, facilities]) => {
         setMonths(loaded);
         setProcedures(list);
         setCounterNames(new Map(queues.counters.map((c) => [c.id, c.name])));
+        // a booking counts under the pseudo-procedure `facility-<id>` (docs/metrics.md)
+        setFacilityNames(new Map(facilities.facilities.map((f) => [`facility-${f.id}`, f.name])));
       },
       (e: unknown) => setError(asApiError(e)),
     );
@@ -163,8 +170,9 @@ function Dashboard({ session }: { session: Session }) {
   if (!months || !procedures) return <Loading />;
 
   const names = new Map(procedures.procedures.map((p) => [p.id, p.name]));
-  const name = (id: string) => names.get(id) ?? id;
+  const name = (id: string) => names.get(id) ?? facilityNames.get(id) ?? id;
   const channelName = (c: MetricsChannel) => t(CHANNEL_KEY[c]);
+  const handoffChannel = (c: MetricsChannel) => (c === "online" ? t("dashboard.channel.site") : channelName(c));
   const last = months[months.length - 1];
   const bounds = last.bucket_bounds_minutes;
   const register = targets(procedures.procedures, months);
@@ -186,11 +194,14 @@ function Dashboard({ session }: { session: Session }) {
       ],
     });
 
+  // Facility bookings (`facility-<id>`) are no procedure's receipts: they show in the payment panel only.
+  const receipts = (m: MetricsMonth, c: MetricsChannel) =>
+    m.rows.filter((r) => r.channel === c && !r.procedure_id.startsWith("facility-")).reduce((a, r) => a + r.received, 0);
   const trend = months.flatMap((m) =>
     CHANNELS.map((c) => ({
       month: m.month,
       channel: channelName(c),
-      received: m.rows.filter((r) => r.channel === c).reduce((a, r) => a + r.received, 0),
+      received: receipts(m, c),
     })),
   ).filter((d) => d.received > 0);
   const usedChannels = CHANNELS.filter((c) => trend.some((d) => d.channel === channelName(c)));
@@ -199,7 +210,7 @@ function Dashboard({ session }: { session: Session }) {
     header: [t("dashboard.col.month"), ...usedChannels.map(channelName)],
     rows: months.map((m) => [
       m.month,
-      ...usedChannels.map((c) => m.rows.filter((r) => r.channel === c).reduce((a, r) => a + r.received, 0)),
+      ...usedChannels.map((c) => receipts(m, c)),
     ]),
   };
   const trendPlot = () =>
@@ -278,6 +289,44 @@ function Dashboard({ session }: { session: Session }) {
       marks: [Plot.barY(hours, { x: "hour", y: "tickets", fill: "#0031d8" }), Plot.ruleY([0])],
     });
 
+  // FAQ hand-offs to a person by month (site chat and LINE), and payment success per procedure.
+  const handoffs = handoffsByMonth(months).map((d) => ({ ...d, label: handoffChannel(d.channel) }));
+  const handoffChannels = CHANNELS.filter((c) => handoffs.some((d) => d.channel === c));
+  const handoffTable: TableData = {
+    id: "faq-handoffs",
+    header: [t("dashboard.col.month"), ...handoffChannels.map(handoffChannel)],
+    rows: months.map((m) => [
+      m.month,
+      ...handoffChannels.map((c) => handoffs.find((d) => d.month === m.month && d.channel === c)?.handedOff ?? 0),
+    ]),
+  };
+  const handoffPlot = () =>
+    Plot.plot({
+      width: 760,
+      color: { legend: true, scheme: "tableau10" },
+      x: { label: t("dashboard.col.month"), tickFormat: (m: string) => m.slice(2) },
+      y: { label: t("dashboard.col.handoffs"), grid: true },
+      marks: [Plot.barY(handoffs, { x: "month", y: "handedOff", fill: "label" }), Plot.ruleY([0])],
+    });
+  const payments = paymentRates(months).map((p) => ({ ...p, name: name(p.procedure_id) }));
+  const paymentTable: TableData = {
+    id: "payment-success",
+    header: [t("dashboard.col.procedure"), t("dashboard.col.paid"), t("dashboard.col.failed"), t("dashboard.col.rate")],
+    rows: payments.map((p) => [p.name, p.succeeded, p.failed, `${(p.rate * 100).toFixed(1)}%`]),
+  };
+  const paymentPlot = () =>
+    Plot.plot({
+      marginLeft: 200,
+      width: 760,
+      x: { label: t("dashboard.col.rate"), percent: true, domain: [0, 100], grid: true },
+      y: { label: null },
+      marks: [
+        Plot.barX(payments, { x: (p: (typeof payments)[number]) => p.rate * 100, y: "name", sort: { y: "x" }, fill: "#0031d8" }),
+        Plot.ruleX([0]),
+      ],
+    });
+  const paymentsTitle = t("dashboard.payments.title");
+
   return (
     <>
       <p>{t("dashboard.period", { from: months[0].month, to: last.month })}</p>
@@ -296,6 +345,15 @@ function Dashboard({ session }: { session: Session }) {
         </section>
       )}
       {hours.length > 0 && <ChartWithTable title={t("dashboard.hours.title")} plot={hourPlot} table={hourTable} />}
+      {handoffs.length > 0 && <ChartWithTable title={t("dashboard.handoffs.title")} plot={handoffPlot} table={handoffTable} />}
+      {payments.length > 0 ? (
+        <ChartWithTable title={paymentsTitle} plot={paymentPlot} table={paymentTable} />
+      ) : (
+        <section class="panel dashboard-panel" aria-labelledby="payment-success-heading">
+          <h2 id="payment-success-heading">{paymentsTitle}</h2>
+          <p>{t("dashboard.payments.none")}</p>
+        </section>
+      )}
     </>
   );
 }
