@@ -12,7 +12,10 @@ import boto3
 from moto import mock_aws
 
 from infra.seed import procedures
+from infra.seed.facilities import facilities
 from infra.seed.metrics_history import history, past_months
+from madoguchi.cases.events import life_event_procedure
+from madoguchi.cases.life_events import EVENT_IDS
 from madoguchi.metrics.dynamodb import DynamoMetricsStore
 from madoguchi.metrics.models import DomainEvent
 from madoguchi.metrics.service import record
@@ -64,6 +67,28 @@ def _ticket_events(month_start: datetime, per_counter: int) -> list[DomainEvent]
     return events
 
 
+def _booking_and_case_events(month_start: datetime) -> list[DomainEvent]:
+    """A booking paid and cancelled and a checkout failed at every facility, a case opened and closed per life
+    event: the pseudo-procedures `facility-<id>` and `onestop-<event>` add their items to the month."""
+    events = []
+    for f in facilities():
+        for step, kind in (("confirmed", "received"), ("paid", "payment_succeeded"), ("cancelled", "cancelled")):
+            events.append(DomainEvent(id=f"reservations:r-{f.id}:{step}", type=kind, context="reservations",  # type: ignore[arg-type]
+                                      aggregate_id=f"r-{f.id}", procedure_id=f"facility-{f.id}", channel="online",
+                                      occurred_at=month_start))  # fmt: skip
+        events.append(DomainEvent(id=f"reservations:x-{f.id}:payment_failed", type="payment_failed",
+                                  context="reservations", aggregate_id=f"x-{f.id}", procedure_id=f"facility-{f.id}",
+                                  channel="online", occurred_at=month_start))  # fmt: skip
+    for life_event in EVENT_IDS:
+        common: dict[str, Any] = {"context": "cases", "aggregate_id": f"c-{life_event}", "channel": "onestop",
+                                  "procedure_id": life_event_procedure(life_event)}  # fmt: skip
+        events.append(DomainEvent(id=f"cases:c-{life_event}:received", type="received", occurred_at=month_start,
+                                  **common))  # fmt: skip
+        events.append(DomainEvent(id=f"cases:c-{life_event}:completed", type="completed", received_at=month_start,
+                                  occurred_at=month_start + timedelta(days=3), **common))  # fmt: skip
+    return events
+
+
 def measure() -> dict[str, Any]:
     os.environ.setdefault("AWS_DEFAULT_REGION", "ap-northeast-1")
     figures: dict[str, Any] = {}
@@ -75,7 +100,9 @@ def measure() -> dict[str, Any]:
                 store.put_month(month, counters)
             last = past_months(TODAY, 1)[0]
             # and a month of tickets at every counter, through the aggregator (procedure rows + counter loads)
-            record(_ticket_events(datetime.fromisoformat(f"{last}-01T00:00:00+09:00"), 5), store)
+            start = datetime.fromisoformat(f"{last}-01T00:00:00+09:00")
+            record(_ticket_events(start, 5), store)
+            record(_booking_and_case_events(start), store)
             items, pages = _items_per_month_read(store, last)
             figures[label] = {"months": months, "items": items, "pages": pages}
     with mock_aws():
@@ -125,9 +152,11 @@ def report() -> str:
     lines += [
         "",
         "A month is one Query of one partition: its items are the procedure × channel pairs that had activity "
-        "(at most register procedures × 5 channels) and one load item per queue counter (7), the same with one "
-        "month or three years of history (each case seeds the generated year and 5 tickets per counter through "
-        "the aggregator). "
+        "(at most register procedures × 5 channels, plus the pseudo-procedures: `faq` on the site and LINE, one "
+        "`facility-<id>` per facility and one `onestop-<life event>` per life event) and one load item per queue "
+        "counter (7), the same with one month or three years of history (each case seeds the generated year, "
+        "5 tickets per counter, and a booking paid, cancelled and failed at every facility and a case per life "
+        "event through the aggregator). "
         "`GET /opendata/procedure-metrics.*` reads one month plus the cached catalogue. The dashboard reads the "
         "twelve past months (twelve such Queries) and `GET /procedures`.",
         "",
