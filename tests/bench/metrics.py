@@ -158,7 +158,7 @@ def report() -> str:
         "5 tickets per counter, and a booking paid, cancelled and failed at every facility and a case per life "
         "event through the aggregator). "
         "`GET /opendata/procedure-metrics.*` reads one month plus the cached catalogue. The dashboard reads the "
-        "twelve past months (twelve such Queries) and `GET /procedures`.",
+        "twelve past months (twelve such Queries), `GET /procedures`, `GET /queues` and `GET /facilities`.",
         "",
         f"Aggregator: {e['counted']:,} events of one month counted one transaction each (marker + month + day "
         f"items) at {e['per_second']:.0f} events/s against in-process moto on this loaded machine (moto's rate, not "
