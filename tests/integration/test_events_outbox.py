@@ -414,3 +414,19 @@ def test_a_onestop_case_counts_its_receipt_when_opened_and_its_completion_when_t
     assert moved(opened, snapshot(local_stack, store)) == both(
         "onestop-bereavement", "onestop", completed=1, **{"lead_time[0]": 1}
     )
+
+
+def test_an_application_typed_at_the_one_stop_counter_counts_on_the_onestop_channel(local_stack, store, ok):
+    answers = {"copies": 1, "purpose": "bank", "delivery": "pickup", "subject": "self"}
+    typed = ok(
+        "POST",
+        "/applications",
+        "staff-onestop",
+        {"procedure": "juminhyo", "for_resident": "resident-1", "answers": answers},
+    )
+    assert typed["channel"] == "counter"  # the application itself stays a counter application
+    upload(ok, typed["id"], "staff-onestop", "identity_document")
+    assert ok("POST", f"/applications/{typed['id']}/submit", "staff-onestop", {})["status"] == "awaiting_confirmation"
+    before = snapshot(local_stack, store)
+    assert ok("POST", f"/applications/{typed['id']}/confirm", "resident-1", {"confirm": True})["status"] == "received"
+    assert moved(before, snapshot(local_stack, store)) == both("juminhyo", "onestop", received=1)

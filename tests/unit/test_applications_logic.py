@@ -587,3 +587,19 @@ def test_events_a_checkout_expired_unpaid_counts_one_failure(world):
     logic.confirm_payment(a.id, RESIDENT, world["deps"], NOW)
     logic.reconcile_payments(world["deps"], NOW + timedelta(minutes=6), after_minutes=5)  # finds nothing waiting
     assert payments_of(world, a.id) == [("payment_failed", "juminhyo", "online")]
+
+
+@pytest.mark.parametrize(
+    ("department", "channel"), [("onestop", "onestop"), ("chiku", "onestop"), ("shimin", "counter")]
+)
+def test_events_an_application_typed_at_the_one_stop_counter_is_received_on_the_onestop_channel(
+    world, department, channel
+):
+    clerk = Caller(sub=f"staff-{department}", role=Role.STAFF, department=department)
+    a = draft(world, caller=clerk, for_resident="resident-1")
+    assert a.channel == "counter" and a.typed_at == department  # the application stays a counter application
+    attach_valid(world, a.id)
+    submit(world, a.id, caller=clerk)
+    logic.confirm(a.id, RESIDENT, world["deps"], NOW)
+    [received] = [e for e in world["store"].events if e.aggregate_id == a.id]
+    assert (received.type, received.channel) == ("received", channel)

@@ -14,6 +14,9 @@ write): `payment_succeeded` with awaiting_payment → received, `payment_failed`
 and the application goes back to the resident (awaiting_payment → draft / returned). Id
 `applications:<id>:<version after the change>:<type>`.
 
+Channel: the application's, except that a counter application typed by staff of a front counter (the one-stop
+counter `onestop`, the district centres `chiku`: `typed_at`) counts on `onestop`, as the cases received there.
+
 A returned application submitted again is not a new receipt: it keeps its first `received_at`, so its lead
 time includes the correction. The event id is `applications:<id>:<version after the change>`: a retried
 request that wrote nothing writes no event, and one that wrote is refused by the version condition.
@@ -25,7 +28,15 @@ from datetime import datetime
 
 from madoguchi.applications.forms import Form
 from madoguchi.applications.models import Application
-from madoguchi.metrics.models import DomainEvent, EventType
+from madoguchi.cases.models import FRONT_COUNTERS
+from madoguchi.metrics.models import Channel, DomainEvent, EventType
+
+
+def metrics_channel(application: Application) -> Channel:
+    """The channel the application counts on (its own, or `onestop` when typed at a front counter)."""
+    if application.channel == "counter" and application.typed_at in FRONT_COUNTERS:
+        return "onestop"
+    return application.channel
 
 
 def with_event(
@@ -56,7 +67,7 @@ def with_event(
         context="applications",
         aggregate_id=after.id,
         procedure_id=after.procedure,
-        channel=after.channel,
+        channel=metrics_channel(after),
         occurred_at=now,
         received_at=received_at,
         handling_started_at=after.review_started_at if kind == "completed" else None,
@@ -72,6 +83,6 @@ def payment_event(after: Application, kind: EventType, now: datetime) -> DomainE
         context="applications",
         aggregate_id=after.id,
         procedure_id=after.procedure,
-        channel=after.channel,
+        channel=metrics_channel(after),
         occurred_at=now,
     )

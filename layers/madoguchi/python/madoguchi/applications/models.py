@@ -88,6 +88,7 @@ class Application(BaseModel):
     lang: str = "ja"
     email: str | None = None
     typed_by: str | None = None  # staff who typed it (proxy input)
+    typed_at: str | None = None  # their department: typed at a front counter (one-stop) counts on channel onestop
     confirmed_by: str | None = None  # who confirmed the proxy input: the resident, or "resident-at-counter"
     visit_id: str | None = None
     return_reason: str | None = None

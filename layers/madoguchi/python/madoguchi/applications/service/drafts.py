@@ -80,6 +80,7 @@ def create(
     known: dict[str, str | None] = {}
     owner: str | None = None
     typed_by: str | None = None
+    typed_at: str | None = None
     email: str | None = None
     if who.role is Role.RESIDENT:
         if request.proxy or request.for_resident or request.visit_id:
@@ -96,7 +97,7 @@ def create(
     elif who.role is Role.STAFF:
         if who.department not in ({procedure.department} | FRONT_COUNTERS):
             raise Forbidden()
-        typed_by = who.sub
+        typed_by, typed_at = who.sub, who.department
         channel = "counter"
         if request.for_resident:
             resident = store.resident(request.for_resident)
@@ -136,6 +137,7 @@ def create(
         lang=lang,
         email=email,
         typed_by=typed_by,
+        typed_at=typed_at,
         visit_id=request.visit_id,
         created_at=now,
         updated_at=now,
