@@ -12,6 +12,7 @@ import requests
 
 from infra import catalogue
 from madoguchi.reservations.dynamodb import DynamoReservationStore
+from tests.integration.reservations_helpers import fresh_day
 
 VISIT = {"name": "四日 市子", "address": "三重県四日市市諏訪町1番5号", "date_of_birth": "1970-01-02", "sex": "female"}
 STUDIO = "sakura-studio"
@@ -71,3 +72,29 @@ def test_every_settings_change_is_audit_logged(call: Callable[..., requests.Resp
         assert len(store.facility_changes(STUDIO)) == before + 1
     finally:
         assert call("PUT", f"/staff/facilities/{STUDIO}", "staff-shisetsu", settings).status_code == 200
+
+
+def test_every_closure_is_audit_logged_and_a_refused_one_logs_nothing(call: Callable[..., requests.Response]) -> None:
+    # Given a far day of a facility few tests book (a closure stays: no other test uses that day)
+    facility = "tokiwa-center"
+    day = fresh_day(150 + uuid.uuid4().int % 150, closed_weekdays=(6,))
+    store = DynamoReservationStore(catalogue.table("reservations").local_name)
+    before = len(store.facility_changes(facility))
+    closures = f"/staff/facilities/{facility}/closures"
+    # When the closure is refused (another department, a past day, an unknown facility) nothing is logged
+    assert call("POST", closures, "staff-zei", {"date": day.isoformat(), "reason": "点検"}).status_code == 403
+    past = call("POST", closures, "staff-shisetsu", {"date": "2020-01-06", "reason": "点検"})
+    assert past.status_code == 422, past.text
+    unknown = f"nowhere-{uuid.uuid4().hex[:8]}"
+    body = {"date": day.isoformat(), "reason": "点検"}
+    refused = call("POST", f"/staff/facilities/{unknown}/closures", "staff-shisetsu", body)
+    assert refused.status_code == 404
+    assert len(store.facility_changes(facility)) == before and store.facility_changes(unknown) == []
+    # When staff of 施設管理課 close the day, the closure is logged with who, the day and the reason
+    closed = call("POST", closures, "staff-shisetsu", {"date": day.isoformat(), "reason": "設備点検"})
+    assert closed.status_code == 200, closed.text
+    changes = store.facility_changes(facility)[before:]
+    assert [(c.actor, c.action, c.fields, c.day, c.reason) for c in changes] == [
+        ("staff-shisetsu", "closure", ("closed_dates",), day, "設備点検")
+    ]
+    assert day.isoformat() in call("GET", f"/staff/facilities/{facility}", "staff-shisetsu").json()["closed_dates"]

@@ -29,8 +29,8 @@ from madoguchi.reservations.models import (
     SlotTaken,
     Status,
 )
-from madoguchi.reservations.store import Guard, GuardMoved, ReservationStore
-from madoguchi.shared.errors import Conflict
+from madoguchi.reservations.store import FacilityChange, Guard, GuardMoved, ReservationStore
+from madoguchi.shared.errors import Conflict, NotFound
 from tests.fakes.reservations import MemoryReservationStore
 
 NOW = datetime(2030, 5, 1, 1, 0, tzinfo=UTC)
@@ -103,6 +103,22 @@ def test_facilities_are_put_read_and_listed(store):
     assert store.facility("nowhere") is None
     store.put_facility(tennis.model_copy(update={"capacity": 3}))
     assert store.facility(FACILITY).capacity == 3
+
+
+def test_a_change_and_its_audit_record_are_written_together_and_never_for_an_unknown_facility(store):
+    tennis = next(f for f in facilities() if f.id == FACILITY)
+    store.put_facility(tennis)
+    closed = tennis.model_copy(update={"closed_dates": [DAY]})
+    store.change_facility(closed, FacilityChange(FACILITY, "staff-x", NOW, ("closed_dates",), "closure", DAY, "点検"))
+    later = NOW + timedelta(minutes=1)  # oldest first
+    store.change_facility(tennis, FacilityChange(FACILITY, "staff-y", later, ("closed_dates",)))
+    assert store.facility_changes(FACILITY) == [
+        FacilityChange(FACILITY, "staff-x", NOW, ("closed_dates",), "closure", DAY, "点検"),
+        FacilityChange(FACILITY, "staff-y", later, ("closed_dates",), "settings", None, None),
+    ]
+    with pytest.raises(NotFound):
+        store.change_facility(tennis.model_copy(update={"id": "nowhere"}), FacilityChange("nowhere", "x", NOW, ()))
+    assert store.facility("nowhere") is None and store.facility_changes("nowhere") == []
 
 
 # --- holds: no double booking, all or nothing ------------------------------------------------------------------

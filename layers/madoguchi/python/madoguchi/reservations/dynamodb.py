@@ -108,7 +108,12 @@ class DynamoReservationStore(ReservationStore):
             "actor": change.actor,
             "at": change.at.isoformat(),
             "fields": list(change.fields),
+            "action": change.action,
         }
+        if change.day is not None:
+            audit["day"] = change.day.isoformat()
+        if change.reason is not None:
+            audit["reason"] = change.reason
         try:
             transact(
                 self._client,
@@ -136,6 +141,9 @@ class DynamoReservationStore(ReservationStore):
                 actor=str(i["actor"]),
                 at=datetime.fromisoformat(str(i["at"])),
                 fields=tuple(str(f) for f in i["fields"]),
+                action=str(i.get("action", "settings")),
+                day=date.fromisoformat(str(i["day"])) if "day" in i else None,
+                reason=str(i["reason"]) if "reason" in i else None,
             )
             for i in items
         ]

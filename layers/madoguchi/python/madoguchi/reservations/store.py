@@ -45,12 +45,16 @@ class SlotRecord:
 
 @dataclass(frozen=True)
 class FacilityChange:
-    """Who changed which settings of a facility, when (the audit log of PUT /staff/facilities/{id})."""
+    """Who changed which settings of a facility, when: the audit log of PUT /staff/facilities/{id} (action
+    `settings`) and of closures (action `closure`, with the day closed and the reason given)."""
 
     facility_id: str
     actor: str
     at: datetime
     fields: tuple[str, ...]
+    action: str = "settings"
+    day: date | None = None
+    reason: str | None = None
 
 
 class ReservationStore(ABC):
@@ -67,7 +71,7 @@ class ReservationStore(ABC):
     @abstractmethod
     def change_facility(self, facility: Facility, change: FacilityChange) -> None:
         """Replace an existing facility's settings and record the change, in one transaction; raises NotFound
-        when no facility has that id (a settings change never creates one)."""
+        when no facility has that id (a settings change or a closure never creates one)."""
 
     @abstractmethod
     def facility_changes(self, facility_id: str) -> list[FacilityChange]:

@@ -30,6 +30,7 @@ from madoguchi.reservations.service.common import (
     today,
 )
 from madoguchi.reservations.service.settlement import send_refund, settle, with_refund_due
+from madoguchi.reservations.store import FacilityChange
 from madoguchi.shared.auth import Caller, Role, require
 from madoguchi.shared.errors import InvalidInput
 
@@ -143,14 +144,21 @@ def quote(reservation_id: str, caller: Caller | None, deps: ReservationDeps, now
 def close_day(
     facility_id: str, body: ClosureRequest, caller: Caller | None, deps: ReservationDeps, now: datetime
 ) -> ClosureResult:
-    """The city closes a facility for a day: every reservation on it is cancelled and refunded in full."""
-    require(caller, Role.STAFF, department=DEPARTMENT)
+    """The city closes a facility for a day: every reservation on it is cancelled and refunded in full. The
+    closure is audit-logged (who, when, the day, the reason) in the same transaction as the closed day; a
+    refused closure writes nothing."""
+    who = require(caller, Role.STAFF, department=DEPARTMENT)
     store = deps.store
     facility = facility_or_404(store, facility_id)
     if body.date < today(now):
         raise InvalidInput([(["body", "date"], "date_in_past")])
-    if body.date not in facility.closed_dates:
-        store.put_facility(facility.model_copy(update={"closed_dates": sorted([*facility.closed_dates, body.date])}))
+    # Closing a day already closed is logged too: it cancels what was booked on it since.
+    added = body.date not in facility.closed_dates
+    closed = facility.model_copy(update={"closed_dates": sorted({*facility.closed_dates, body.date})})
+    change = FacilityChange(
+        facility_id, who.sub, now, ("closed_dates",) if added else (), "closure", body.date, body.reason
+    )
+    store.change_facility(closed, change)
     cancelled, refunded = [], 0
     seen: set[str] = set()
     for record in store.slots(facility_id, body.date):
