@@ -67,6 +67,41 @@ def isolate_metrics() -> None:
             setattr(Metrics, name, PerThreadDict())
 
 
+class _PerThreadAttribute:
+    """A class attribute whose value belongs to the calling thread, read and written on the class or its
+    instances alike."""
+
+    def __init__(self, local: threading.local, name: str) -> None:
+        self._local, self._name = local, name
+
+    def __get__(self, instance: Any, owner: Any = None) -> Any:
+        return getattr(self._local, self._name, None)
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        setattr(self._local, self._name, value)
+
+
+def isolate_resolver_events() -> None:
+    """Give each thread (so each in-process invocation) its own Powertools resolver event. The resolver keeps
+    the current event and context in class attributes (`BaseRouter.current_event = …` in `resolve`): one event
+    per process in Lambda, but here a parallel invocation's event replaced this one's between routing and the
+    handler, so a hold was written for another resident (make load: "a hold answered 200 whose checkout then
+    returns 404"). Assignments on the class go through its metaclass, reads on instances through the class:
+    both are made per-thread."""
+    from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
+
+    if isinstance(type(BaseRouter).__dict__.get("current_event"), _PerThreadAttribute):
+        return
+    local = threading.local()
+    names = ("current_event", "lambda_context")
+    for name in names:
+        if name in BaseRouter.__dict__:
+            delattr(BaseRouter, name)
+        setattr(BaseRouter, name, _PerThreadAttribute(local, name))  # instances: app.current_event
+    per_thread = type("PerThreadRouterMeta", (type(BaseRouter),), {n: _PerThreadAttribute(local, n) for n in names})
+    BaseRouter.__class__ = per_thread  # the class: BaseRouter.current_event = … in resolve()
+
+
 REGION = "ap-northeast-1"
 ACCOUNT = "123456789012"
 
@@ -152,6 +187,7 @@ class Functions:
 
     def __init__(self) -> None:
         isolate_metrics()
+        isolate_resolver_events()
         self.pools = {fn.name: FunctionPool(fn) for fn in catalogue.FUNCTIONS}
         self._by_local_name = {fn.local_name: fn.name for fn in catalogue.FUNCTIONS}
 
