@@ -6,12 +6,14 @@ that serves the provider answers the next `count` matching calls with it. `DELET
 `GET /_local/faults` lists what is armed and what was injected.
 
 Providers: stripe (infra/local/stripe_standin.py), line (infra/local/line.py), jwks (the OpenID provider's keys,
-infra/local/oidc.py), and the AWS services our functions call through the moto server: ses, stepfunctions, s3
-(matched by the request's signing scope, so DynamoDB and everything else pass untouched).
+infra/local/oidc.py), and the AWS services our functions call through the moto server: ses, stepfunctions, s3,
+dynamodb (matched by the request's signing scope; narrow a dynamodb fault with `match`, e.g. the X-Amz-Target
+`TransactWriteItems`, since the local stack's own stream reader talks to DynamoDB too).
 
 Kinds: `status` (an error answer in the provider's own shape: 500, 503, 429 …), `hang` (hold the call for
 `seconds`, longer than the caller's timeout, then carry it out: the provider did the work, the answer came too
-late) and `malformed` (200 with a body that is not the provider's JSON).
+late) and `malformed` (200 with a body that is not the provider's JSON). An AWS fault may name its error `code`
+(DynamoDB's throttling: `{"provider": "dynamodb", "status": 400, "code": "ProvisionedThroughputExceededException"}`).
 """
 
 from __future__ import annotations
@@ -23,10 +25,10 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-PROVIDERS = ("stripe", "line", "jwks", "ses", "stepfunctions", "s3")
+PROVIDERS = ("stripe", "line", "jwks", "ses", "stepfunctions", "s3", "dynamodb")
 KINDS = ("status", "hang", "malformed")
 # The signing scope (Credential=<key>/<date>/<region>/<service>/aws4_request) of each AWS provider's calls.
-AWS_SIGNING_NAMES = {"ses": "ses", "stepfunctions": "states", "s3": "s3"}
+AWS_SIGNING_NAMES = {"ses": "ses", "stepfunctions": "states", "s3": "s3", "dynamodb": "dynamodb"}
 MAX_HANG_SECONDS = 30.0
 
 
@@ -38,6 +40,7 @@ class Fault:
     seconds: float = 0.0
     match: str = ""  # a substring of "<METHOD> <path>?<query> <X-Amz-Target>"; empty matches every call
     count: int = 1
+    code: str = ""  # AWS only: the error code to answer (else one that fits the status)
 
     @classmethod
     def parse(cls, body: Any) -> Fault:
@@ -51,11 +54,14 @@ class Fault:
             seconds=float(body.get("seconds", 0)),
             match=str(body.get("match", "")),
             count=int(body.get("count", 1)),
+            code=str(body.get("code", "")),
         )
         if fault.provider not in PROVIDERS or fault.kind not in KINDS:
             raise ValueError(f"provider in {PROVIDERS}, kind in {KINDS}")
         if not 400 <= fault.status <= 599 or not 1 <= fault.count <= 1000:
             raise ValueError("status 4xx/5xx, count 1..1000")
+        if fault.code and not fault.code.isalnum():
+            raise ValueError("an error code of letters and digits")
         if fault.kind == "hang" and not 0 < fault.seconds <= MAX_HANG_SECONDS:
             raise ValueError(f"a hang of 0..{MAX_HANG_SECONDS} s")
         return fault
@@ -123,13 +129,16 @@ def _json(body: Any, status: int = 200) -> Response:
 
 
 # --- AWS: a WSGI layer in front of the moto server -----------------------------------------------------------
-def _aws_error(request: Request, service: str, status: int) -> Response:
+def _aws_error(request: Request, service: str, status: int, named: str = "") -> Response:
     """The error answer each AWS protocol uses (query/XML for S3, JSON for the others)."""
     code = "SlowDown" if status == 429 or (service == "s3" and status == 503) else "ServiceUnavailable"
     if status == 500:
         code = "InternalError" if service == "s3" else "InternalFailure"
     if status == 429 and service != "s3":
         code = "ThrottlingException"
+    code = named or code
+    if service == "dynamodb":  # DynamoDB's JSON protocol names the error with its namespace
+        code = f"com.amazonaws.dynamodb.v20120810#{code}"
     if service == "s3":
         body = f"<?xml version='1.0' encoding='UTF-8'?><Error><Code>{code}</Code><Message>{code}</Message></Error>"
         return Response(body, status=status, content_type="application/xml")
@@ -171,5 +180,5 @@ class AwsFaults:
                     elif fault.kind == "malformed":
                         return Response("<html>bad gateway</html>", status=200)(environ, start_response)
                     else:
-                        return _aws_error(request, service, fault.status)(environ, start_response)
+                        return _aws_error(request, service, fault.status, fault.code)(environ, start_response)
         return self.app(environ, start_response)

@@ -13,10 +13,12 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from botocore.exceptions import ClientError
 from pydantic import BaseModel, Field
 
 from madoguchi.shared.auth import Caller, Role, caller_from_event
-from madoguchi.shared.errors import DomainError, InvalidInput
+from madoguchi.shared.dynamodb import throttled
+from madoguchi.shared.errors import Busy, DomainError, InvalidInput
 from madoguchi.shared.i18n import Lang, message, negotiate
 
 logger = Logger()
@@ -149,7 +151,17 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
             lang = request_lang(app)
             items = [ErrorItem(loc=loc, type=reason, msg=message(reason, lang)) for loc, reason in e.fields]
             return error(app, e.status, e.code, items)
-        return error(app, e.status, e.code)
+        response = error(app, e.status, e.code)
+        if isinstance(e, Busy):
+            response.headers["Retry-After"] = str(e.retry_after)
+        return response
+
+    @app.exception_handler(ClientError)
+    def aws_error(e: ClientError) -> Response[str]:
+        # DynamoDB throttling that outlasted the SDK's bounded retries: a clear "try again", never a 500.
+        if throttled(e):
+            return domain_error(Busy())
+        return unexpected(e)
 
     @app.exception_handler(RequestValidationError)
     def validation_error(e: RequestValidationError) -> Response[str]:

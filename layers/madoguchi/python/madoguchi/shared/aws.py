@@ -32,7 +32,14 @@ def provider_config(**overrides: Any) -> Config:
 _lock = threading.Lock()
 
 
+# DynamoDB: throttling (ProvisionedThroughputExceeded, ThrottlingException) and 5xx are retried in standard
+# mode with jittered back-off, at most DYNAMODB_ATTEMPTS tries (< 3 s of back-off), then the caller gets 503
+# service_busy with Retry-After (shared/api.py). The legacy default is ten tries for DynamoDB.
+DYNAMODB_ATTEMPTS = 3
+
+
 @cache
 def dynamodb_table(name: str) -> Any:
     with _lock:
-        return boto3.resource("dynamodb").Table(name)
+        config = Config(retries={"mode": "standard", "total_max_attempts": DYNAMODB_ATTEMPTS})
+        return boto3.resource("dynamodb", config=config).Table(name)

@@ -10,11 +10,22 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from madoguchi.shared.errors import Conflict, InvalidInput
+from madoguchi.shared.errors import Busy, Conflict, InvalidInput
 
 # Why a transaction was cancelled that means "someone else changed it first": a condition did not hold, or
 # another transaction held one of the items. Either is a 409 for the caller, never a 500.
 CONFLICT_REASONS = frozenset({"ConditionalCheckFailed", "TransactionConflict"})
+# DynamoDB answers these when it throttles; botocore's standard mode retries them (shared/aws.py), and past
+# its bounded attempts the caller gets 503 service_busy with Retry-After (shared/api.py): nothing was written.
+THROTTLING_CODES = frozenset({"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"})
+
+
+def throttled(error: ClientError) -> bool:
+    """Whether DynamoDB refused the call for throughput (a transaction says so per item: ThrottlingError)."""
+    code = error.response.get("Error", {}).get("Code", "")
+    return code in THROTTLING_CODES or (
+        code == "TransactionCanceledException" and "ThrottlingError" in cancellation_reasons(error)
+    )
 
 
 def query_all(table: Any, **kwargs: Any) -> list[dict[str, Any]]:
@@ -55,6 +66,8 @@ def transact(client: Any, items: list[dict[str, Any]]) -> None:
     try:
         client.transact_write_items(TransactItems=items)
     except ClientError as e:
+        if throttled(e):
+            raise Busy() from e  # no item of a cancelled transaction was written
         if e.response["Error"]["Code"] == "TransactionCanceledException" and CONFLICT_REASONS & set(
             cancellation_reasons(e)
         ):

@@ -36,6 +36,14 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class Busy(DomainError):
+    """The database throttled the request past the client's bounded retries: nothing was written, try again."""
+
+    status = 503
+    code = "service_busy"
+    retry_after = 2  # seconds; throttling clears within a second or two as DynamoDB adapts
+
+
 class InvalidInput(DomainError):
     """Input that passed the schema but breaks a rule; answered like a validation error, with field paths."""
 

@@ -1065,6 +1065,14 @@ MESSAGES: dict[str, Localized] = {
         "vi": "Không xác định được hồ sơ cư trú của người nộp; vui lòng cấp giấy chứng nhận tại quầy.",
         "zh": "无法确定申请人的住民记录，无法在此制作证明书。请在窗口通过核心系统发行。",
     },
+    "service_busy": {
+        "ja": "ただいま混み合っています。何も変更されていません。しばらくしてからもう一度お試しください。",
+        "ja-easy": "いま こんで います。なにも かわって いません。すこし まってから もう いちど して ください。",
+        "en": "The service is busy right now. Nothing was changed; please try again in a moment.",
+        "pt": "O serviço está ocupado no momento. Nada foi alterado; tente novamente em instantes.",
+        "vi": "Hệ thống đang bận. Không có gì bị thay đổi; vui lòng thử lại sau giây lát.",
+        "zh": "服务繁忙。未做任何更改，请稍后重试。",
+    },
 }
 
 
