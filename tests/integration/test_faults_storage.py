@@ -1,16 +1,19 @@
 """Faults of the database and of our own functions (issue 13, "nothing lost under faults"): DynamoDB throttling on
-a write path, answered by bounded retries and then a translated 503 with Retry-After, nothing half-written."""
+a write path, answered by bounded retries and then a translated 503 with Retry-After, nothing half-written; a
+Lambda killed between a cancellation's write and its refund, completed by the sweeper with exactly one refund."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
 import requests
 
+from madoguchi.payments.stripe import StripePayments
 from tests.integration import test_faults as suite
-from tests.integration.reservations_helpers import Api, fresh_day
-from tests.integration.test_faults import EN, Arm, injected, translated
+from tests.integration.reservations_helpers import Api, fresh_day, pay
+from tests.integration.test_faults import EN, Arm, injected, refunds_of, translated
 
 arm, api = suite.arm, suite.api  # the suite's fixtures: arm a fault (disarmed after), the API client
 
@@ -60,3 +63,51 @@ def test_dynamodb_throttling_that_persists_is_a_translated_503_with_retry_after_
     assert after == before
     assert slot_state(api, day, "court-4", "17:00") == "free"
     assert api.hold("resident-2", day, [("court-4", "17:00")]).status_code == 200
+
+
+# --- a Lambda killed between two writes ------------------------------------------------------------------------
+class LambdaKilled(BaseException):
+    """The function stopped at this instant (time-out, out of memory, the host lost): no handler code runs after
+    it, not even an `except Exception`."""
+
+
+def paid(api: Api, local_stack: Any, user: str, unit: str) -> dict[str, Any]:
+    held = api.held(user, fresh_day(), [(unit, "19:00")])
+    session_id = api.checkout(user, held["id"])["reservation"]["checkout_session_id"]
+    assert pay(local_stack, session_id)["paid"] is True
+    return api.reservation(user, held["id"])
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")  # the killed request's thread
+@pytest.mark.parametrize("killed", ["before the refund is sent", "after Stripe refunded, before it is marked done"])
+def test_a_cancellation_killed_between_its_writes_is_completed_by_the_sweeper_and_refunds_once(
+    api: Api, local_stack: Any, arm: Arm, monkeypatch: pytest.MonkeyPatch, killed: str
+) -> None:
+    booked = paid(api, local_stack, "resident-2", "court-1" if killed.startswith("before") else "court-2")
+    intent, key = booked["payment_intent_id"], f"kill-{uuid.uuid4().hex}"
+    real_refund = StripePayments.refund
+
+    def refund_then_die(self: StripePayments, *args: Any, **kwargs: Any) -> str:
+        if killed.startswith("after"):
+            real_refund(self, *args, **kwargs)
+        raise LambdaKilled()
+
+    # When the function dies between the cancellation's write and the refund's (the caller gets no answer)
+    monkeypatch.setattr(StripePayments, "refund", refund_then_die)
+    with pytest.raises(requests.ConnectionError):
+        api.call("POST", f"/reservations/{booked['id']}/cancel", "resident-2", {}, headers={"Idempotency-Key": key})
+    monkeypatch.undo()
+    # Then the cancellation and the refund it owes were written together: nothing half-written
+    after = api.reservation("resident-2", booked["id"])
+    owed = after["refund_pending"]
+    assert after["status"] == "cancelled" and 0 < owed <= booked["amount"]
+    assert refunds_of(local_stack, intent) == ([owed] if killed.startswith("after") else [])
+    # the resident's retry gets the recorded answer and sends nothing more
+    again = api.call("POST", f"/reservations/{booked['id']}/cancel", "resident-2", {}, headers={"Idempotency-Key": key})
+    assert again.status_code == 200 and again.json()["reservation"]["status"] == "cancelled"
+    # and the sweeper completes it: exactly one refund at Stripe, then nothing is owed and nothing sent again
+    local_stack.run_scheduled("reservations_sweeper")
+    assert refunds_of(local_stack, intent) == [owed]
+    assert api.reservation("resident-2", booked["id"])["refund_pending"] == 0
+    local_stack.run_scheduled("reservations_sweeper")
+    assert refunds_of(local_stack, intent) == [owed]
