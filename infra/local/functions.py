@@ -99,7 +99,7 @@ def isolate_resolver_events() -> None:
             delattr(BaseRouter, name)
         setattr(BaseRouter, name, _PerThreadAttribute(local, name))  # instances: app.current_event
     per_thread = type("PerThreadRouterMeta", (type(BaseRouter),), {n: _PerThreadAttribute(local, n) for n in names})
-    BaseRouter.__class__ = per_thread  # the class: BaseRouter.current_event = … in resolve()
+    setattr(BaseRouter, "__class__", per_thread)  # noqa: B010 - the class: BaseRouter.current_event = … in resolve()
 
 
 REGION = "ap-northeast-1"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from madoguchi.applications.models import Application, Attachment, AuditEntry, Resident, Visit
-from madoguchi.applications.store import ApplicationRecord, ApplicationStore, Attachments, Mailer
+from madoguchi.applications.store import ApplicationRecord, ApplicationStore, Attachments, Mailer, NoSuchFile
 from madoguchi.cases.models import Verification
 from madoguchi.metrics.models import DomainEvent
 from madoguchi.shared.errors import Conflict
@@ -220,10 +220,19 @@ class MemoryAttachments(Attachments):
         return f"memory://attachments/{key}?expires_in={expires_in}"
 
     def read(self, key: str, max_bytes: int) -> bytes:
+        if key not in self.objects:
+            raise NoSuchFile(key)
         return self.objects[key][0][: max_bytes + 1]
 
     def write(self, key: str, body: bytes, content_type: str) -> None:
         self.objects[key] = (body, content_type)
+        self.referenced.discard(key)  # as S3: a new object carries the tags it was put with (unreferenced)
+
+    def write_new(self, key: str, body: bytes, content_type: str) -> bool:
+        if key in self.objects:
+            return False
+        self.write(key, body, content_type)
+        return True
 
     def delete(self, key: str) -> None:
         self.objects.pop(key, None)

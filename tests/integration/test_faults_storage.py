@@ -7,13 +7,17 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import boto3
 import pytest
 import requests
+from moto.s3 import notifications
 
+from infra import catalogue
+from infra.local import s3_events
 from madoguchi.payments.stripe import StripePayments
 from tests.integration import test_faults as suite
 from tests.integration.reservations_helpers import Api, fresh_day, pay
-from tests.integration.test_faults import EN, Arm, injected, refunds_of, translated
+from tests.integration.test_faults import EN, Arm, draft_with_photo, file_tags, injected, refunds_of, translated
 
 arm, api = suite.arm, suite.api  # the suite's fixtures: arm a fault (disarmed after), the API client
 
@@ -111,3 +115,42 @@ def test_a_cancellation_killed_between_its_writes_is_completed_by_the_sweeper_an
     assert api.reservation("resident-2", booked["id"])["refund_pending"] == 0
     local_stack.run_scheduled("reservations_sweeper")
     assert refunds_of(local_stack, intent) == [owed]
+
+
+# --- a duplicate S3 event -------------------------------------------------------------------------------------
+def versions(key: str) -> int:
+    bucket = catalogue.bucket("attachments").local_name
+    listed = boto3.client("s3").list_object_versions(Bucket=bucket, Prefix=key)
+    return sum(1 for v in listed.get("Versions", []) if v["Key"] == key)
+
+
+def test_a_duplicate_s3_event_checks_once_and_never_replaces_the_checked_file(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given S3 delivering each upload's event twice at once (S3 delivers at least once)
+    delivered: list[tuple[Any, ...]] = []
+    deliver = notifications._invoke_awslambda
+
+    def twice(*args: Any) -> None:
+        delivered.append(args)
+        deliver(*args)  # each delivery runs on its own thread, as S3 invokes asynchronously
+        deliver(*args)
+
+    monkeypatch.setattr(notifications, "_invoke_awslambda", twice)
+    draft = draft_with_photo(api)
+    monkeypatch.undo()
+    # Then the upload was checked once: one checked file, the upload removed
+    attachment = draft["attachments"][0]
+    assert attachment["status"] == "valid" and len(delivered) == 1
+    checked = f"files/{draft['id']}/{attachment['id']}"
+    assert versions(checked) == 1 and versions(f"uploads/{draft['id']}/{attachment['id']}") <= 1
+    # When the application is submitted (its file tagged referenced) and the event comes once more, late
+    submitted = api.call("POST", f"/applications/{draft['id']}/submit", "resident-2", {})
+    assert submitted.status_code == 200, submitted.text
+    deliver(*delivered[0])
+    s3_events.drain()
+    # Then nothing changed: the same single file, still referenced, the attachment still valid
+    assert versions(checked) == 1
+    assert {"Key": "referenced", "Value": "true"} in file_tags(draft)
+    again = api.call("GET", f"/applications/{draft['id']}", "resident-2").json()
+    assert [a["status"] for a in again["attachments"]] == ["valid"] and again["status"] == "received"

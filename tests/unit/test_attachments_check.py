@@ -4,11 +4,14 @@ of a photo, and never stores a PDF as uploaded (active content refused, the rest
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 
 import pytest
 from PIL import Image, PngImagePlugin
 
-from madoguchi.applications.attachments_check import MAX_PIXELS, clean_image, clean_pdf
+from madoguchi.applications.attachments_check import MAX_PIXELS, check_upload, clean_image, clean_pdf
+from madoguchi.applications.models import Attachment
+from tests.fakes.applications import MemoryApplicationStore, MemoryAttachments
 
 
 def png(width: int, height: int, mode: str = "1") -> bytes:
@@ -102,3 +105,47 @@ def test_a_truncated_or_broken_pdf_is_refused() -> None:
         clean_pdf(pdf()[:-20])
     with pytest.raises(ValueError):
         clean_pdf(b"%PDF-1.7\nnot a pdf at all\n%%EOF\n")
+
+
+# --- duplicate S3 events (S3 delivers at least once, sometimes twice at once) ----------------------------------
+APP, FILE = "a-0123456789abcdef", "f-0123456789abcdef"
+UPLOAD, CHECKED = f"uploads/{APP}/{FILE}", f"files/{APP}/{FILE}"
+NOW = datetime(2030, 5, 1, tzinfo=UTC)
+
+
+class TwinArrives(MemoryAttachments):
+    """The bucket, where a twin delivery of the same event runs whole just after this one read the upload, and
+    the resident submits at once (the checked file is tagged referenced)."""
+
+    def __init__(self, store: MemoryApplicationStore) -> None:
+        super().__init__()
+        self.store, self.twin_ran = store, False
+
+    def read(self, key: str, max_bytes: int) -> bytes:
+        data = super().read(key, max_bytes)
+        if not self.twin_ran:
+            self.twin_ran = True
+            assert check_upload(self.store, self, key, NOW).status == "valid"
+            self.mark_referenced(CHECKED)
+        return data
+
+
+def test_a_twin_delivery_neither_replaces_the_checked_file_nor_its_tag() -> None:
+    store = MemoryApplicationStore()
+    store.add_attachment(APP, Attachment(id=FILE, kind="photo", content_type="image/png", key=UPLOAD, created_at=NOW))
+    files = TwinArrives(store)
+    files.write(UPLOAD, png(8, 8, "RGB"), "image/png")
+    # the first delivery read the upload before its twin checked it; it finishes second
+    assert check_upload(store, files, UPLOAD, NOW).status == "ignored"
+    assert CHECKED in files.referenced  # still the file the submission tagged, never replaced by an untagged copy
+    assert UPLOAD not in files.objects and store.attachment(APP, FILE).status == "valid"  # type: ignore[union-attr]
+
+
+def test_a_late_duplicate_whose_upload_is_gone_is_ignored() -> None:
+    store = MemoryApplicationStore()
+    store.add_attachment(APP, Attachment(id=FILE, kind="photo", content_type="image/png", key=UPLOAD, created_at=NOW))
+    files = MemoryAttachments()
+    files.write(UPLOAD, png(8, 8, "RGB"), "image/png")
+    assert check_upload(store, files, UPLOAD, NOW).status == "valid"
+    assert check_upload(store, files, UPLOAD, NOW).status == "ignored"
+    assert list(files.objects) == [CHECKED]

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from madoguchi.applications.store import Attachments
+from madoguchi.applications.store import Attachments, NoSuchFile
 
 BUCKET = "madoguchi-local-attachments-contract"
 
@@ -37,8 +37,14 @@ def test_delete_is_idempotent(files: Attachments) -> None:
     files.write("files/a/f", b"x", "image/png")
     files.delete("files/a/f")
     files.delete("files/a/f")
-    with pytest.raises(Exception):  # noqa: B017 - each backend raises its own "no such key"
+    with pytest.raises(NoSuchFile):
         files.read("files/a/f", 10)
+
+
+def test_a_conditional_write_never_replaces_a_file(files: Attachments) -> None:
+    assert files.write_new("files/a/g", b"first", "image/png") is True
+    assert files.write_new("files/a/g", b"second", "image/png") is False
+    assert files.read("files/a/g", 10) == b"first"
 
 
 def test_uploads_are_presigned_for_the_key_and_type(files: Attachments) -> None:

@@ -11,7 +11,7 @@ from datetime import datetime
 from urllib.parse import unquote_plus
 
 from madoguchi.applications.models import MAX_ATTACHMENT_BYTES
-from madoguchi.applications.store import ApplicationStore, Attachments
+from madoguchi.applications.store import ApplicationStore, Attachments, NoSuchFile
 from madoguchi.shared.errors import Conflict
 
 UPLOAD_KEY = re.compile(r"^uploads/(a-[0-9a-f]{16})/(f-[0-9a-f]{16})$")
@@ -151,7 +151,10 @@ def check_upload(store: ApplicationStore, attachments: Attachments, raw_key: str
     if attachment is None or attachment.status != "pending":
         attachments.delete(key)  # nobody asked for it, or it was checked already: an upload nobody refers to
         return Outcome(key, "ignored")
-    data = attachments.read(key, MAX_ATTACHMENT_BYTES)
+    try:
+        data = attachments.read(key, MAX_ATTACHMENT_BYTES)
+    except NoSuchFile:
+        return Outcome(key, "ignored")  # a duplicate delivery whose twin has checked and removed the upload
     reason: str | None = None
     clean: bytes | None = None
     if len(data) > MAX_ATTACHMENT_BYTES:
@@ -168,7 +171,9 @@ def check_upload(store: ApplicationStore, attachments: Attachments, raw_key: str
             reason = str(e)
     if clean is not None:
         checked_key = f"files/{application_id}/{attachment_id}"
-        attachments.write(checked_key, clean, attachment.content_type)
+        # S3 may deliver an event twice, even at once: a second delivery never replaces the checked file (nor
+        # the tag a submission put on it meanwhile); the same upload cleans to the same file anyway.
+        attachments.write_new(checked_key, clean, attachment.content_type)
         checked = attachment.model_copy(
             update={"status": "valid", "key": checked_key, "size": len(clean), "checked_at": now}
         )
@@ -176,9 +181,11 @@ def check_upload(store: ApplicationStore, attachments: Attachments, raw_key: str
         checked = attachment.model_copy(
             update={"status": "rejected", "reason": reason, "size": len(data), "checked_at": now}
         )
-    attachments.delete(key)
+    # The upload is removed once the decision is recorded: a delivery cut short before finds it on S3's retry.
     try:
         store.mark_attachment(application_id, checked)
     except Conflict:
+        attachments.delete(key)
         return Outcome(key, "ignored")  # a retried event: the first delivery decided
+    attachments.delete(key)
     return Outcome(key, checked.status, checked.reason)

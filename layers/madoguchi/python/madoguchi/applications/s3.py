@@ -13,7 +13,7 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.parsers import ResponseParserError
 
-from madoguchi.applications.store import Attachments, StorageUnavailable
+from madoguchi.applications.store import Attachments, NoSuchFile, StorageUnavailable
 from madoguchi.shared.aws import provider_config
 
 UNREFERENCED = "referenced=false"
@@ -47,11 +47,28 @@ class S3Attachments(Attachments):
         )
 
     def read(self, key: str, max_bytes: int) -> bytes:
-        body = self._s3.get_object(Bucket=self._bucket, Key=key)["Body"]
+        try:
+            body = self._s3.get_object(Bucket=self._bucket, Key=key)["Body"]
+        except ClientError as e:
+            if e.response["Error"]["Code"] in ("NoSuchKey", "404"):
+                raise NoSuchFile(key) from e
+            raise
         return bytes(body.read(max_bytes + 1))
 
     def write(self, key: str, body: bytes, content_type: str) -> None:
         self._s3.put_object(Bucket=self._bucket, Key=key, Body=body, ContentType=content_type, Tagging=UNREFERENCED)
+
+    def write_new(self, key: str, body: bytes, content_type: str) -> bool:
+        try:
+            self._s3.put_object(
+                Bucket=self._bucket, Key=key, Body=body, ContentType=content_type, Tagging=UNREFERENCED, IfNoneMatch="*"
+            )
+        except ClientError as e:
+            # 412: the key holds a file; 409: a parallel conditional write to it is in progress
+            if e.response["Error"]["Code"] in ("PreconditionFailed", "ConditionalRequestConflict"):
+                return False
+            raise
+        return True
 
     def delete(self, key: str) -> None:
         self._s3.delete_object(Bucket=self._bucket, Key=key)

@@ -124,6 +124,10 @@ class StorageUnavailable(DomainError):
     code = "storage_unavailable"
 
 
+class NoSuchFile(LookupError):
+    """The file is not (or no longer) in the bucket."""
+
+
 class Attachments(ABC):
     """The attachments bucket: presigned uploads in, checked files out, short-lived links for staff."""
 
@@ -136,10 +140,16 @@ class Attachments(ABC):
     def link(self, key: str, expires_in: int) -> str: ...
 
     @abstractmethod
-    def read(self, key: str, max_bytes: int) -> bytes: ...
+    def read(self, key: str, max_bytes: int) -> bytes:
+        """Up to max_bytes + 1 bytes of the file; NoSuchFile when it is not there."""
 
     @abstractmethod
     def write(self, key: str, body: bytes, content_type: str) -> None: ...
+
+    @abstractmethod
+    def write_new(self, key: str, body: bytes, content_type: str) -> bool:
+        """Write the file only if the key holds none (a conditional write): False, and nothing changed, if it
+        does — a duplicate delivery never replaces the first one's file nor its tags."""
 
     @abstractmethod
     def delete(self, key: str) -> None: ...

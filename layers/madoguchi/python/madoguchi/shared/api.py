@@ -151,17 +151,20 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
             lang = request_lang(app)
             items = [ErrorItem(loc=loc, type=reason, msg=message(reason, lang)) for loc, reason in e.fields]
             return error(app, e.status, e.code, items)
-        response = error(app, e.status, e.code)
-        if isinstance(e, Busy):
-            response.headers["Retry-After"] = str(e.retry_after)
+        return busy() if isinstance(e, Busy) else error(app, e.status, e.code)
+
+    def busy() -> Response[str]:
+        response = error(app, Busy.status, Busy.code)
+        response.headers["Retry-After"] = str(Busy.retry_after)
         return response
 
     @app.exception_handler(ClientError)
     def aws_error(e: ClientError) -> Response[str]:
         # DynamoDB throttling that outlasted the SDK's bounded retries: a clear "try again", never a 500.
         if throttled(e):
-            return domain_error(Busy())
-        return unexpected(e)
+            return busy()
+        logger.error("Unhandled error", extra={"error_type": type(e).__name__})
+        return error(app, 500, "internal_error")
 
     @app.exception_handler(RequestValidationError)
     def validation_error(e: RequestValidationError) -> Response[str]:
