@@ -341,6 +341,12 @@ def test_the_key_endpoint_failing_is_503_not_a_sign_out(
 
 
 def test_the_faults_control_refuses_what_it_cannot_inject(stack_url: str) -> None:
-    for body in ({"provider": "dynamodb"}, {"provider": "stripe", "kind": "explode"}, {"provider": "line", "count": 0}):
+    refused = (
+        {"provider": "sqs"},
+        {"provider": "stripe", "kind": "explode"},
+        {"provider": "line", "count": 0},
+        {"provider": "dynamodb", "status": 400, "code": "Throttling</x>"},
+    )
+    for body in refused:
         assert requests.post(f"{stack_url}/_local/faults", json=body, timeout=10).status_code == 400
     assert requests.get(f"{stack_url}/_local/faults", timeout=10).json()["armed"] == []
