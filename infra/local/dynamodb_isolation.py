@@ -3,6 +3,9 @@ has no lock, so concurrent TransactWriteItems interleave their condition checks 
 both pass `last = :n`) and its rollback snapshot can fail with "dictionary changed size during iteration".
 DynamoDB itself serialises conflicting writes. One lock around the backend's writes restores that behaviour,
 in the local stack only (production code does not change). The queue's 200-concurrent-tickets test shows it.
+Reads take the lock too: moto's tables are `defaultdict`s, so a GetItem of a missing key inserts an empty entry,
+and a transaction's snapshot (a deep copy of each table it touches) running beside it failed with "dictionary
+changed size during iteration" (a 500, seen under `make load` once DynamoDB retries were bounded at three).
 """
 
 from __future__ import annotations
@@ -13,12 +16,13 @@ from typing import Any
 
 _lock = threading.RLock()
 WRITES = ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item")
+READS = ("get_item", "query", "scan")
 
 
 def install() -> None:
     from moto.dynamodb.models import DynamoDBBackend
 
-    for name in WRITES:
+    for name in WRITES + READS:
         original = getattr(DynamoDBBackend, name, None)
         if original is None or getattr(original, "_isolated", False):
             continue
