@@ -111,7 +111,9 @@ class KioskUnavailable(DomainError):
 
 CertificateKind = Literal["juminhyo"]
 Scope = Literal["self", "household"]
-OrderState = Literal["awaiting_payment", "issued", "declined", "canceled"]
+# refunding/refunded: paid, but no poll saw it before the session ended, so nothing was printed (the reconciler)
+OrderState = Literal["awaiting_payment", "issued", "declined", "canceled", "refunding", "refunded"]
+WAITING_STATES = ("awaiting_payment", "refunding")  # what the reconciler still has to settle
 MAX_COPIES = 10  # the counter handles bulk requests (and their purpose check)
 
 
@@ -141,6 +143,10 @@ class KioskOrder(BaseModel):
     issue_number: str | None = None
     verification_code: str | None = None
     issued_at: datetime | None = None
+    refund_id: str | None = None
+    # Who ended the order when no poll of the kiosk did, and when (the audit of the reconciler's decisions)
+    settled_by: str | None = None
+    settled_at: datetime | None = None
 
 
 class OrderView(BaseModel):
