@@ -620,7 +620,7 @@ FUNCTIONS += (
     ),
     Function(
         name="kiosk_reconciler",
-        description="Settles kiosk orders no kiosk poll saw to the end: refunds paid ones never printed, cancels the rest",
+        description="Settles kiosk orders no kiosk poll saw to the end: refunds paid, never printed; cancels the rest",
         memory_mb=256,
         timeout_s=120,  # a page of 100 orders, up to three Stripe calls each
         tables=(("kiosk", "write"),),

@@ -17,21 +17,29 @@ from infra import catalogue
 from infra.local.jpki import Card
 from madoguchi.payments.stripe import NETWORK_RETRIES
 from tests.integration.test_kiosk_api import Kiosk
-from tests.integration.test_kiosk_orders import (  # noqa: F401  (fixtures)
-    APPROVED,
-    DECLINED,
-    authenticated,
-    card,
-    kiosk,
-    order,
-    poll,
-    reader,
-    stored,
-    tap,
-    terminal,
-)
+from tests.integration.test_kiosk_orders import APPROVED, DECLINED, authenticated, order, poll, stored, tap
 
 LONG_AGO = "2000-01-01T00:00:00+00:00"  # before any cut-off: the session is long over
+
+
+@pytest.fixture(scope="module")
+def kiosk(stack_url: str, auth_header: Any) -> Kiosk:
+    return Kiosk(stack_url, auth_header("kiosk-1"))
+
+
+@pytest.fixture(scope="module")
+def card(local_stack: Any) -> Card:
+    return local_stack.jpki.issue()  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="module")
+def terminal(local_stack: Any) -> stripe.StripeClient:
+    return stripe.StripeClient(local_stack.stripe.api_key, base_addresses={"api": local_stack.stripe.url})
+
+
+@pytest.fixture(scope="module")
+def reader(local_stack: Any) -> str:
+    return next(r for r, v in local_stack.stripe.readers.items() if v["metadata"].get("kiosk") == "kiosk-1")
 
 
 def left_behind(kiosk: Kiosk, card: Card) -> tuple[str, str]:

@@ -5,12 +5,19 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from madoguchi.kiosk import service
 from madoguchi.kiosk.models import KioskOrder
 from madoguchi.kiosk.reconciler import RECONCILE_AFTER, SETTLED_BY, reconcile_orders
-from tests.unit.test_kiosk_orders import KIOSK, NOW, ONE, SESSION, deps, terminal  # noqa: F401  (fixture)
+from tests.unit.test_kiosk_orders import KIOSK, NOW, ONE, SESSION, order_deps, terminal
 
 LATER = NOW + RECONCILE_AFTER + timedelta(seconds=1)
+
+
+@pytest.fixture
+def deps() -> service.OrderDeps:
+    return order_deps()
 
 
 def placed(deps: service.OrderDeps, key: str = "key-1") -> KioskOrder:
