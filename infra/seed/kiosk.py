@@ -1,6 +1,6 @@
 """Demo resident records for the kiosk: the four items a card is matched with, and what its certificates show
-(住民票の写し; the registered seal of resident-1; tax years of resident-1 and resident-pt) — the city loads its 住民記録,
-印鑑登録原票 and 課税台帳 the same way."""
+(住民票の写し; the registered seal of resident-1; tax years of resident-1 and resident-pt). The city loads its
+住民記録, 印鑑登録原票 and 課税台帳 the same way."""
 
 from __future__ import annotations
 

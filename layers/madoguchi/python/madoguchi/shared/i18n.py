@@ -662,7 +662,8 @@ MESSAGES: dict[str, Localized] = {
     },
     "kiosk_no_seal_registration": {
         "ja": "印鑑登録がないため、印鑑登録証明書は交付できません。料金はかかっていません。登録は窓口でできます。",
-        "ja-easy": "はんこの とうろくが ありません。しょうめいしょは だせません。おかねは かかって いません。とうろくは まどぐちで できます。",
+        "ja-easy": "はんこの とうろくが ありません。しょうめいしょは だせません。"
+        "おかねは かかって いません。とうろくは まどぐちで できます。",
         "en": "You have no registered seal, so a seal registration certificate cannot be issued. "
         "Nothing was charged. You can register a seal at the counter.",
         "pt": "Você não tem carimbo (inkan) registrado, por isso o certificado de registro não pode ser emitido. "
@@ -672,8 +673,10 @@ MESSAGES: dict[str, Localized] = {
         "zh": "您没有登记印章，因此无法发放印章登记证明书。未收取任何费用。印章登记可在窗口办理。",
     },
     "kiosk_no_tax_record": {
-        "ja": "その年度の課税の記録がないため、所得課税証明書は交付できません。料金はかかっていません。窓口でご相談ください。",
-        "ja-easy": "その としの ぜいきんの きろくが ありません。しょうめいしょは だせません。おかねは かかって いません。まどぐちで きいて ください。",
+        "ja": "その年度の課税の記録がないため、所得課税証明書は交付できません。"
+        "料金はかかっていません。窓口でご相談ください。",
+        "ja-easy": "その としの ぜいきんの きろくが ありません。しょうめいしょは だせません。"
+        "おかねは かかって いません。まどぐちで きいて ください。",
         "en": "There is no tax record of yours for that year, so the income and tax certificate cannot be issued. "
         "Nothing was charged. Please ask at the counter.",
         "pt": "Não há registro de imposto seu para esse ano, por isso o certificado de renda e imposto não pode ser "
