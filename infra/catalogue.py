@@ -223,7 +223,8 @@ TABLES += (
     Table(key="congestion", env="CONGESTION_TABLE"),
     # Kiosk sessions (challenge, state, resident id once authenticated; `ttl` removes them a day after they end)
     # and the resident records the kiosk matches a card's four items with (docs/kiosk.md).
-    Table(key="kiosk", env="KIOSK_TABLE", ttl="ttl"),
+    # Sparse index `waiting`: only the orders whose payment is still to settle, for the kiosk reconciler.
+    Table(key="kiosk", env="KIOSK_TABLE", ttl="ttl", indexes=(Index(name="waiting", pk="waiting", sk="waiting_at"),)),
     # The register of issued certificates (kiosk and applications): issue number -> kind, office, day, code hash,
     # revocation; and the issue serials (docs/certificates.md). GetItem only; no personal data.
     Table(key="certificates", env="CERTIFICATES_TABLE"),
@@ -616,6 +617,15 @@ FUNCTIONS += (
         buckets=(("jpki", "read"),),
         secrets=("stripe",),
         builds_links=True,  # the certificate prints the verification page's address and QR code
+    ),
+    Function(
+        name="kiosk_reconciler",
+        description="Settles kiosk orders no kiosk poll saw to the end: refunds paid, never printed; cancels the rest",
+        memory_mb=256,
+        timeout_s=120,  # a page of 100 orders, up to three Stripe calls each
+        tables=(("kiosk", "write"),),
+        secrets=("stripe",),
+        schedule="rate(5 minutes)",
     ),
     Function(
         name="metrics",

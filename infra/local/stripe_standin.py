@@ -8,7 +8,8 @@ test cards: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined (card_
 has insufficient funds. A successful payment posts `checkout.session.completed` to the webhook URL, signed the
 way Stripe signs (`Stripe-Signature: t=<unix>,v1=<HMAC-SHA256(secret, "<t>.<payload>")>`).
 
-Stripe Terminal, server-driven: create / retrieve / cancel card-present PaymentIntents, list / retrieve / create
+Stripe Terminal, server-driven: create / retrieve / cancel / search (by one metadata clause) card-present
+PaymentIntents, list / retrieve / create
 (registration code `simulated-wpe`) readers, `process_payment_intent` and `cancel_action` on a reader, and the test
 helper `present_payment_method` that taps a card on a simulated reader (the same test card numbers: 4242… is
 approved, 4000 0000 0000 0002 declined). The local stack registers one simulated reader per demo kiosk, its
@@ -29,6 +30,7 @@ import hashlib
 import hmac
 import html
 import json
+import re
 import secrets
 import threading
 import time
@@ -239,6 +241,8 @@ class StripeStandIn:
             found = [r for r in self.refunds.values() if not intent_id or r["payment_intent"] == intent_id]
             found.sort(key=lambda r: r["created"], reverse=True)
             return self._json({"object": "list", "url": "/v1/refunds", "has_more": False, "data": found})
+        if parts == ["payment_intents", "search"] and method == "GET":
+            return self._search_intents(str(params.get("query", "")))
         if parts[:1] == ["payment_intents"] and method == "GET" and len(parts) == 2:
             intent = self.intents.get(parts[1])
             if intent is None:
@@ -355,6 +359,17 @@ class StripeStandIn:
             return self._error(400, "invalid_request_error", "Amount must be at least 1.", code="amount_too_small")
         self.intents[intent["id"]] = intent
         return self._json(intent)
+
+    def _search_intents(self, query: str) -> Response:
+        """Search Query Language, the one clause we use: metadata['<key>']:'<value>'."""
+        clause = re.fullmatch(r"metadata\['([^']+)'\]:'([^']*)'", query.strip())
+        if clause is None:
+            return self._error(400, "invalid_request_error", "The stand-in searches by one metadata clause only.")
+        key, value = clause.groups()
+        found = [i for i in self.intents.values() if (i.get("metadata") or {}).get(key) == value]
+        found.sort(key=lambda i: i["created"], reverse=True)
+        url = "/v1/payment_intents/search"
+        return self._json({"object": "search_result", "data": found, "has_more": False, "next_page": None, "url": url})
 
     def _cancel_intent(self, intent_id: str) -> Response:
         intent = self.intents.get(intent_id)

@@ -1,5 +1,6 @@
-"""Demo resident records for the kiosk: the four items a card is matched with, and what a 住民票の写し shows (the
-city loads its 住民記録 the same way)."""
+"""Demo resident records for the kiosk: the four items a card is matched with, and what its certificates show
+(住民票の写し; the registered seal of resident-1; tax years of resident-1 and resident-pt). The city loads its
+住民記録, 印鑑登録原票 and 課税台帳 the same way."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from infra.seed import SEED_DIR
 from madoguchi.kiosk.dynamodb import DynamoResidentDirectory, DynamoResidentRecords
 from madoguchi.kiosk.matching import FourItems, lookup_key
-from madoguchi.kiosk.models import HouseholdMember, ResidentRecord
+from madoguchi.kiosk.models import HouseholdMember, ResidentRecord, SealRegistration, TaxYear
 
 
 def resident_record(record: dict[str, Any]) -> ResidentRecord:
@@ -23,7 +24,12 @@ def resident_record(record: dict[str, Any]) -> ResidentRecord:
     )
     others = [HouseholdMember.model_validate(member) for member in record.get("household", [])]
     return ResidentRecord(
-        id=record["id"], address=record["address"], household_head=record["household_head"], members=[me, *others]
+        id=record["id"],
+        address=record["address"],
+        household_head=record["household_head"],
+        members=[me, *others],
+        seal=SealRegistration.model_validate(record["seal"]) if "seal" in record else None,
+        tax_years=[TaxYear.model_validate(year) for year in record.get("tax_years", [])],
     )
 
 

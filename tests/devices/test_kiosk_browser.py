@@ -1,7 +1,7 @@
 """The kiosk end to end in a real browser: the emulated My Number card over PC/SC (pcscd + vpcd) through the
 unchanged card bridge, the kiosk API of the local stack, and the stand-in's simulated Stripe Terminal reader.
-A resident gets a 住民票の写し (the PDF carries the record's name); a declined card issues and charges nothing; an
-idle screen is wiped."""
+A resident gets a 住民票の写し (the PDF carries the record's name) and, in Portuguese, a 所得課税証明書 of a chosen
+年度; a declined card issues and charges nothing; an idle screen is wiped."""
 
 from __future__ import annotations
 
@@ -110,7 +110,7 @@ def test_a_resident_gets_a_juminhyo_with_the_card_and_the_terminal(
 ) -> None:
     screen = kiosk_page("en")
     insert_card(card_of_resident_1)
-    screen.get_by_role("button", name="Start (copy of resident record)").click()
+    screen.get_by_role("button", name="Start (certificates)").click()
     expect(screen.get_by_role("heading", name="Enter your 4-digit PIN")).to_be_visible()
     expect(screen.get_by_text("Tries left before the card locks: 3")).to_be_visible()
     key = screen.get_by_role("button", name="5", exact=True)
@@ -158,7 +158,7 @@ def test_a_declined_card_issues_and_charges_nothing_and_an_idle_screen_is_wiped(
     screen = kiosk_page("ja")
     screen.clock.install()
     insert_card(card_of_resident_1)
-    screen.get_by_role("button", name="はじめる（住民票の写し）").click()
+    screen.get_by_role("button", name="はじめる（証明書の交付）").click()
     expect(screen.get_by_text("あと 3 回まちがえるとロックされます")).to_be_visible()
     enter_pin(screen, "9999", "確認する")  # a wrong PIN: the card counts it, the screen says how many are left
     expect(screen.get_by_role("alert")).to_contain_text("暗証番号が違います。あと 2 回")
@@ -193,4 +193,40 @@ def test_a_declined_card_issues_and_charges_nothing_and_an_idle_screen_is_wiped(
     assert waiting["state"] == "canceled"
     assert local_stack.stripe.intents[waiting["payment_intent_id"]]["status"] == "canceled"
     expect(screen.get_by_text("市民 一郎")).to_have_count(0)
-    expect(screen.get_by_role("button", name="はじめる（住民票の写し）")).to_be_visible()
+    expect(screen.get_by_role("button", name="はじめる（証明書の交付）")).to_be_visible()
+
+
+def test_a_resident_gets_an_income_certificate_of_a_chosen_year_in_portuguese(
+    kiosk_page: Callable[[str], Page],
+    insert_card: Callable[[CardData], VirtualCardSlot],
+    card_of_resident_1: CardData,
+    local_stack: Any,
+    axe_violations: Callable[[], str],  # noqa: F811
+) -> None:
+    screen = kiosk_page("pt")
+    insert_card(card_of_resident_1)
+    screen.get_by_role("button", name="Começar (certidões)").click()
+    expect(screen.get_by_role("heading", name="Digite sua senha de 4 dígitos")).to_be_visible()
+    enter_pin(screen, PIN, "OK")
+    screen.get_by_label("Certificado de renda e imposto (所得課税証明書)").check()
+    expect(screen.get_by_text("Quem aparece")).to_have_count(0)  # only a 住民票 lists the household
+    # the 年度 in 和暦 beside the western year; resident-1's demo record has 2025 and 2026
+    screen.get_by_label(re.compile(r"Ano fiscal 2025 \(令和7年度\)")).check()
+    expect(screen.get_by_text("Taxa: ¥300")).to_be_visible()
+    assert axe_violations() == ""
+    with screen.expect_response(lambda r: is_order(r, "awaiting_payment")) as placed:
+        screen.get_by_role("button", name="Pagar com cartão").click()
+    order_id = placed.value.json()["order_id"]
+    with screen.expect_response(lambda r: is_order(r, "issued"), timeout=30_000) as issued:
+        tap(local_stack, "4242424242424242")
+    body = issued.value.json()
+    assert (body["certificate"], body["fiscal_year"], body["amount"]) == ("shotoku-kazei-shomei", 2025, 300)
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(base64.b64decode(body["pdf"]))).pages)
+    assert "所得課税証明書" in text and "令和7年度" in text and "令和6年分" in text and "4,050,000円" in text
+    assert local_stack.stripe.charged(f"kiosk-order:{order_id}") == 300
+    expect(screen.get_by_role("link", name="Baixar (PDF)")).to_have_attribute(
+        "download", re.compile(r"^shotoku-kazei-shomei-K\d{4}-\d{6}\.pdf$")
+    )
+    assert axe_violations() == ""
+    screen.get_by_role("button", name="Terminar").click()
+    expect(screen.get_by_text("市民 一郎")).to_have_count(0)

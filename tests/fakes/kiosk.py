@@ -10,10 +10,17 @@ from typing import Any
 
 from madoguchi.kiosk.jpki import JpkiTrust
 from madoguchi.kiosk.matching import FourItems, lookup_key
-from madoguchi.kiosk.models import ChallengeExpired, ChallengeUsed, KioskOrder, KioskSession, ResidentRecord
+from madoguchi.kiosk.models import (
+    WAITING_STATES,
+    ChallengeExpired,
+    ChallengeUsed,
+    KioskOrder,
+    KioskSession,
+    ResidentRecord,
+)
 from madoguchi.kiosk.store import KioskOrderStore, KioskSessionStore, ResidentDirectory, ResidentRecords, TrustSource
 from madoguchi.metrics.models import DomainEvent
-from madoguchi.payments.store import CardTerminal, TerminalPayment, TerminalUnavailable
+from madoguchi.payments.store import CardTerminal, PaymentUnavailable, TerminalPayment, TerminalUnavailable
 from madoguchi.shared.errors import Conflict, NotFound
 
 
@@ -100,6 +107,10 @@ class MemoryKioskOrders(KioskOrderStore):
             self.events.extend(events)  # the outbox: written with the change or not at all
             return updated
 
+    def left_waiting(self, created_before: datetime, limit: int) -> list[KioskOrder]:
+        waiting = [o for o in self.orders.values() if o.state in WAITING_STATES and o.created_at < created_before]
+        return sorted(waiting, key=lambda o: (o.created_at, o.id))[:limit]
+
     def next_issue_serial(self, year: int) -> int:
         with self._lock:
             self.serials[year] = self.serials.get(year, 0) + 1
@@ -123,6 +134,8 @@ class MemoryTerminal(CardTerminal):
         self.by_key: dict[str, str] = {}
         self.fail_next_start = False
         self.busy = False  # the reader refuses new payments (another in progress, offline)
+        self.refunds: dict[str, tuple[str, str, int]] = {}  # idempotency key -> (refund id, payment, amount)
+        self.fail_next_refund = False
 
     def reader_for(self, device: str) -> str | None:
         return self.readers.get(device)
@@ -156,6 +169,18 @@ class MemoryTerminal(CardTerminal):
 
     def state(self, intent_id: str) -> TerminalPayment:
         return self.payments[intent_id]
+
+    def find(self, reference: str) -> TerminalPayment | None:
+        return next((p for p in self.payments.values() if p.reference == reference), None)
+
+    def refund(self, payment_intent_id: str, amount: int, reference: str, idempotency_key: str) -> str:
+        if self.fail_next_refund:
+            self.fail_next_refund = False
+            raise PaymentUnavailable()
+        if idempotency_key not in self.refunds:
+            assert self.payments[payment_intent_id].paid and amount <= self.payments[payment_intent_id].amount
+            self.refunds[idempotency_key] = (f"re_{len(self.refunds) + 1}", payment_intent_id, amount)
+        return self.refunds[idempotency_key][0]
 
     def cancel(self, intent_id: str, reader: str | None) -> TerminalPayment:
         payment = self.payments[intent_id]

@@ -40,6 +40,11 @@ ONE = OrderRequest(certificate="juminhyo", copies=1, scope="self")
 
 @pytest.fixture
 def deps() -> service.OrderDeps:
+    return order_deps()
+
+
+def order_deps() -> service.OrderDeps:
+    """A kiosk with one terminal, an authenticated session of resident-1 and the seed's records and fees."""
     residents = json.loads((SEED / "residents.json").read_text(encoding="utf-8"))
     procedures = [Procedure.model_validate(p) for p in json.loads((SEED / "procedures.json").read_text("utf-8"))]
     sessions = MemoryKioskSessions()

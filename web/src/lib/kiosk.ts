@@ -57,12 +57,26 @@ export const readBasicFour = (pin: string) => bridge<BasicFour>("/v1/card/basic-
 export const signChallenge = (pin: string, challenge: string) =>
   bridge<CardSignature>("/v1/card/sign", { pin, challenge });
 
+/** The certificates a kiosk issues: the procedure catalogue's ids (the fee is the procedure's). */
+export const CERTIFICATES = ["juminhyo", "inkan-toroku-shomei", "shotoku-kazei-shomei"] as const;
+export type Certificate = (typeof CERTIFICATES)[number];
+
+export interface OrderRequest {
+  certificate: Certificate;
+  copies: number;
+  scope: "self" | "household";
+  /** 所得課税証明書 only: the 年度 by its starting year. */
+  fiscal_year?: number;
+}
+
 export interface OrderView {
   order_id: string;
-  state: "awaiting_payment" | "issued" | "declined" | "canceled";
+  state: "awaiting_payment" | "issued" | "declined" | "canceled" | "refunding" | "refunded";
+  certificate: Certificate;
   amount: number;
   copies: number;
   scope: "self" | "household";
+  fiscal_year: number | null;
   decline_code: string | null;
   issue_number: string | null;
   pdf: string | null;
@@ -77,12 +91,12 @@ export const kioskApi = (token: string, lang: string) => ({
       token,
       body: { ...signed, basic_four: basicFour },
     }),
-  order: (sessionId: string, key: string, copies: number, scope: "self" | "household") =>
+  order: (sessionId: string, key: string, body: OrderRequest) =>
     request<OrderView>(withLang(`/kiosk/sessions/${sessionId}/orders`, lang), {
       method: "POST",
       token,
       headers: { "Idempotency-Key": key },
-      body: { certificate: "juminhyo", copies, scope },
+      body,
     }),
   poll: (sessionId: string, orderId: string) =>
     request<OrderView>(withLang(`/kiosk/sessions/${sessionId}/orders/${orderId}`, lang), { token }),
@@ -101,3 +115,13 @@ export function pdfUrl(base64: string): string {
   const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
   return URL.createObjectURL(new Blob([bytes], { type: "application/pdf" }));
 }
+
+/** The 年度 (April–March) a day falls in, by its starting year. */
+export const fiscalYearOf = (day: Date): number => (day.getMonth() >= 3 ? day.getFullYear() : day.getFullYear() - 1);
+
+/** 令和8年度: the 年度 in the Japanese era calendar, as the certificate writes it. */
+export const warekiFiscalYear = (fiscalYear: number): string =>
+  new Intl.DateTimeFormat("ja-JP-u-ca-japanese", { era: "long", year: "numeric", timeZone: "Asia/Tokyo" })
+    .format(new Date(Date.UTC(fiscalYear, 5, 1)))
+    .replace(/^(\D+)1年$/, "$1元年")
+    .replace(/年$/, "年度");

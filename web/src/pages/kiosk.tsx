@@ -10,14 +10,18 @@ import { type MessageKey, useI18n } from "../lib/i18n";
 import {
   type BasicFour,
   BridgeError,
+  CERTIFICATES,
+  type Certificate,
   type OrderView,
   asError,
   bridgeStatus,
+  fiscalYearOf,
   kioskApi,
   pdfUrl,
   pinTries,
   readBasicFour,
   signChallenge,
+  warekiFiscalYear,
 } from "../lib/kiosk";
 import "../styles/base.css";
 import "../styles/kiosk.css";
@@ -73,8 +77,11 @@ function errorText(error: ApiError | BridgeError | null, t: (key: MessageKey, va
   return error.message || t("error.network");
 }
 
+/** Tax years offered for a 所得課税証明書: this 年度 and the two before (older ones at the counter). */
+const TAX_YEARS = 3;
+
 /** The card flow: insert card → PIN → choose → pay on the terminal → print; any idle minute wipes it all. */
-function CardFlow({ token, fee }: { token: string; fee: number }) {
+function CardFlow({ token, fees }: { token: string; fees: Partial<Record<Certificate, number>> }) {
   const { t, lang } = useI18n();
   const api = kioskApi(token, lang);
   const [step, setStep] = useState<Step>("idle");
@@ -86,6 +93,11 @@ function CardFlow({ token, fee }: { token: string; fee: number }) {
   const [sessionId, setSessionId] = useState<string | null>(null);
   const [copies, setCopies] = useState(1);
   const [scope, setScope] = useState<"self" | "household">("self");
+  const offered = CERTIFICATES.filter((c) => fees[c] !== undefined);
+  const [certificate, setCertificate] = useState<Certificate>("juminhyo");
+  const thisYear = fiscalYearOf(new Date());
+  const [fiscalYear, setFiscalYear] = useState(thisYear);
+  const fee = fees[certificate] ?? 0;
   const [order, setOrder] = useState<OrderView | null>(null);
   const [pdf, setPdf] = useState<string | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
@@ -100,6 +112,8 @@ function CardFlow({ token, fee }: { token: string; fee: number }) {
     setSessionId(null);
     setCopies(1);
     setScope("self");
+    setCertificate("juminhyo");
+    setFiscalYear(thisYear);
     setOrder(null);
     setPdf(null);
     setNotice(message);
@@ -188,7 +202,13 @@ function CardFlow({ token, fee }: { token: string; fee: number }) {
     if (!sessionId) return;
     setError(null);
     try {
-      setOrder(await api.order(sessionId, crypto.randomUUID(), copies, scope));
+      const body = {
+        certificate,
+        copies,
+        scope: certificate === "juminhyo" ? scope : ("self" as const),
+        ...(certificate === "shotoku-kazei-shomei" ? { fiscal_year: fiscalYear } : {}),
+      };
+      setOrder(await api.order(sessionId, crypto.randomUUID(), body));
       setStep("pay");
     } catch (e) {
       setError(asError(e));
@@ -262,16 +282,39 @@ function CardFlow({ token, fee }: { token: string; fee: number }) {
             {t("kiosk.choose.heading")}
           </h2>
           <p class="kiosk-holder">{t("kiosk.choose.for", { name: holder.name })}</p>
-          <p class="kiosk-certificate">{t("kiosk.choose.juminhyo")}</p>
           <fieldset class="kiosk-choice">
-            <legend>{t("kiosk.choose.scope")}</legend>
-            {(["self", "household"] as const).map((value) => (
+            <legend>{t("kiosk.choose.certificate")}</legend>
+            {offered.map((value) => (
               <label key={value} class="kiosk-option">
-                <input type="radio" name="scope" value={value} checked={scope === value} onChange={() => setScope(value)} />
-                {t(value === "self" ? "kiosk.choose.self" : "kiosk.choose.household")}
+                <input type="radio" name="certificate" value={value} checked={certificate === value}
+                  onChange={() => { setCertificate(value); setError(null); }} />
+                {t(`kiosk.choose.${value}` as MessageKey)}
               </label>
             ))}
           </fieldset>
+          {certificate === "juminhyo" && (
+            <fieldset class="kiosk-choice">
+              <legend>{t("kiosk.choose.scope")}</legend>
+              {(["self", "household"] as const).map((value) => (
+                <label key={value} class="kiosk-option">
+                  <input type="radio" name="scope" value={value} checked={scope === value} onChange={() => setScope(value)} />
+                  {t(value === "self" ? "kiosk.choose.self" : "kiosk.choose.household")}
+                </label>
+              ))}
+            </fieldset>
+          )}
+          {certificate === "shotoku-kazei-shomei" && (
+            <fieldset class="kiosk-choice">
+              <legend>{t("kiosk.choose.fiscalYear")}</legend>
+              {Array.from({ length: TAX_YEARS }, (_, i) => thisYear - i).map((year) => (
+                <label key={year} class="kiosk-option">
+                  <input type="radio" name="fiscal-year" value={year} checked={fiscalYear === year}
+                    onChange={() => setFiscalYear(year)} />
+                  {t("kiosk.choose.fiscalYearOption", { year, wareki: warekiFiscalYear(year), income: year - 1 })}
+                </label>
+              ))}
+            </fieldset>
+          )}
           <div class="kiosk-copies" role="group" aria-labelledby="copies-label">
             <span id="copies-label">{t("kiosk.choose.copies")}</span>
             <button type="button" class="pin-key" aria-label={t("kiosk.choose.fewer")} disabled={copies <= 1}
@@ -328,7 +371,7 @@ function CardFlow({ token, fee }: { token: string; fee: number }) {
               onClick={() => (document.getElementById("certificate-frame") as HTMLIFrameElement | null)?.contentWindow?.print()}>
               {t("kiosk.done.print")}
             </button>
-            <a class="button button--secondary kiosk-big" href={pdf} download={`juminhyo-${order.issue_number}.pdf`}>
+            <a class="button button--secondary kiosk-big" href={pdf} download={`${order.certificate}-${order.issue_number}.pdf`}>
               {t("kiosk.done.download")}
             </a>
           </div>
@@ -360,12 +403,15 @@ function Kiosk() {
   // The kiosk's own enrolment (components/device-sign-in.tsx): nothing is offered until it is enrolled.
   const [device, setDevice] = useState<DeviceSession | null>(null);
   const procedures = data?.procedures.filter((p) => p.channels.includes("kiosk")) ?? [];
-  const juminhyo = data?.procedures.find((p) => p.id === "juminhyo");
+  // The certificates' fees, from the procedure catalogue (the API charges the same)
+  const fees = Object.fromEntries(
+    (data?.procedures ?? []).filter((p) => (CERTIFICATES as readonly string[]).includes(p.id)).map((p) => [p.id, p.fee_yen]),
+  ) as Partial<Record<Certificate, number>>;
 
   return (
     <Page title="kiosk.title" variant="theme-kiosk">
       <DeviceSignIn kind="kiosk" onSession={setDevice} />
-      {device && juminhyo && <CardFlow token={device.token} fee={juminhyo.fee_yen} />}
+      {device && fees.juminhyo !== undefined && <CardFlow token={device.token} fees={fees} />}
       {!device ? null : selected ? (
         <ProcedureDetailView id={selected} onBack={() => setSelected(null)} />
       ) : (

@@ -20,6 +20,7 @@ import {
 import { formatFee, formatTokyoDate, formatTokyoTime } from "../lib/format";
 import { type MessageKey, useI18n } from "../lib/i18n";
 import { queryParam } from "../lib/url";
+import { BridgeError, asError, readBasicFour } from "../lib/kiosk";
 import "../styles/base.css";
 
 const AUDIT_ACTIONS = [
@@ -246,9 +247,40 @@ function Proxy({ token, onOpen }: { token: string; onOpen: Open }) {
   const [procedure, setProcedure] = useState("");
   const [resident, setResident] = useState("");
   const [error, setError] = useState<ApiError | null>(null);
+  // The resident's My Number card on the counter's reader (the card bridge on this PC, docs/kiosk.md): its four
+  // items become a visit (30 minutes) that prefills the form; the PIN is the resident's and is never kept.
+  const [cardPin, setCardPin] = useState("");
+  const [visit, setVisit] = useState<{ id: string; name: string } | null>(null);
+  const [cardError, setCardError] = useState<string | null>(null);
+  const [reading, setReading] = useState(false);
   useEffect(() => {
     request<ProcedureList>(withLang("/procedures", lang)).then(setProcedures, (e) => setError(asApiError(e)));
   }, [lang]);
+  const readCard = async () => {
+    setReading(true);
+    setCardError(null);
+    setVisit(null);
+    try {
+      const four = await readBasicFour(cardPin);
+      const opened = await request<{ id: string }>(withLang("/visits", lang), {
+        method: "POST",
+        body: { name: four.name, address: four.address, date_of_birth: four.date_of_birth, sex: four.sex },
+        token,
+        headers: { "Idempotency-Key": newKey() },
+      });
+      setVisit({ id: opened.id, name: four.name });
+    } catch (err) {
+      const failure = asError(err);
+      setCardError(
+        failure instanceof BridgeError
+          ? t(`kiosk.error.${failure.code}` as MessageKey, { count: failure.triesLeft ?? 0 })
+          : failure.message || t("error.network"),
+      );
+    } finally {
+      setCardPin("");
+      setReading(false);
+    }
+  };
   const start = async (e: Event) => {
     e.preventDefault();
     setError(null);
@@ -256,7 +288,13 @@ function Proxy({ token, onOpen }: { token: string; onOpen: Open }) {
       onOpen(
         await request<ApplicationView>(withLang("/applications", lang), {
           method: "POST",
-          body: { procedure, proxy: true, answers: {}, ...(resident ? { for_resident: resident } : {}) },
+          body: {
+            procedure,
+            proxy: true,
+            answers: {},
+            ...(resident ? { for_resident: resident } : {}),
+            ...(visit ? { visit_id: visit.id } : {}),
+          },
           token,
           headers: { "Idempotency-Key": newKey() },
         }),
@@ -284,6 +322,18 @@ function Proxy({ token, onOpen }: { token: string; onOpen: Open }) {
           <label for="proxy-resident">{t("staffapps.proxy.resident")}</label>
           <input id="proxy-resident" value={resident} onInput={(e) => setResident(e.currentTarget.value)} />
         </div>
+        <fieldset class="field">
+          <legend>{t("staffapps.proxy.card")}</legend>
+          <label for="proxy-card-pin">{t("staffapps.proxy.cardPin")}</label>
+          <input id="proxy-card-pin" type="password" inputMode="numeric" autoComplete="off" maxLength={4}
+            pattern="[0-9]{4}" value={cardPin} onInput={(e) => setCardPin(e.currentTarget.value)} />{" "}
+          <button type="button" class="button button--secondary" disabled={reading || cardPin.length !== 4}
+            onClick={readCard}>
+            {t("staffapps.proxy.readCard")}
+          </button>
+          {visit && <p role="status">{t("staffapps.proxy.cardRead", { name: visit.name })}</p>}
+          {cardError && <p role="alert" class="alert">{cardError}</p>}
+        </fieldset>
         <button type="submit" class="button" disabled={!procedure}>
           {t("staffapps.proxy.start")}
         </button>

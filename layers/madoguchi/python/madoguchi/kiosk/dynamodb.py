@@ -5,7 +5,9 @@ Items (pk, sk) of the kiosk table:
 - ``RESIDENT#<lookup key>``, ``<resident id>``: the four items of a resident record, for matching a card
   (madoguchi.kiosk.matching.lookup_key); written from the city's resident records, encrypted at rest
 - ``RECORD#<resident id>``, ``RECORD``: what a 住民票の写し shows of that record (address, household members)
-- ``ORDER#<id>``, ``ORDER``: a certificate order (resident id, options, payment, issue number; no record content)
+- ``ORDER#<id>``, ``ORDER``: a certificate order (resident id, options, payment, issue number; no record content);
+  while it waits for its payment to settle (awaiting_payment, refunding) it carries `waiting` = ``ORDER`` and
+  `waiting_at` = ``<created_at>#<id>``, the keys of the sparse index `waiting` the kiosk reconciler queries
 - ``COUNTER#ISSUE#<year>``, ``COUNTER``: the certificate issue serial, incremented atomically
 
 Claiming a challenge is one UpdateItem on condition ``state = challenged AND kiosk = :kiosk AND
@@ -23,7 +25,14 @@ from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
 from madoguchi.kiosk.matching import FourItems
-from madoguchi.kiosk.models import ChallengeExpired, ChallengeUsed, KioskOrder, KioskSession, ResidentRecord
+from madoguchi.kiosk.models import (
+    WAITING_STATES,
+    ChallengeExpired,
+    ChallengeUsed,
+    KioskOrder,
+    KioskSession,
+    ResidentRecord,
+)
 from madoguchi.kiosk.store import KioskOrderStore, KioskSessionStore, ResidentDirectory, ResidentRecords
 from madoguchi.metrics.models import DomainEvent
 from madoguchi.shared.aws import dynamodb_table
@@ -31,6 +40,7 @@ from madoguchi.shared.dynamodb import plain, query_all, transact
 from madoguchi.shared.errors import Conflict, NotFound
 
 KEEP_AFTER_EXPIRY_SECONDS = 24 * 3600
+WAITING = "ORDER"  # the one partition of the sparse index `waiting`: only orders still to settle are in it
 ORDER_KEEP_SECONDS = 400 * 24 * 3600  # orders are the issue ledger: a year and a month for the audit
 
 
@@ -147,6 +157,8 @@ class DynamoKioskOrders(KioskOrderStore):
     def create(self, order: KioskOrder) -> KioskOrder:
         item = {**self._key(order.id), **order.model_dump(mode="json", exclude_none=True)}
         item["ttl"] = int(order.created_at.timestamp()) + ORDER_KEEP_SECONDS
+        if order.state in WAITING_STATES:
+            item.update(waiting=WAITING, waiting_at=f"{order.created_at.isoformat()}#{order.id}")
         try:
             self._table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
         except ClientError as e:
@@ -167,9 +179,12 @@ class DynamoKioskOrders(KioskOrderStore):
     ) -> KioskOrder:
         names = {f"#f{i}": field for i, field in enumerate(changes)}
         values: dict[str, Any] = {f":v{i}": value for i, value in enumerate(changes.values())}
+        expression = "SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(changes)))
+        if "state" in changes and changes["state"] not in WAITING_STATES:
+            expression += " REMOVE waiting, waiting_at"  # settled: out of the reconciler's index
         update = {
             "Key": self._key(order_id),
-            "UpdateExpression": "SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(changes))),
+            "UpdateExpression": expression,
             "ConditionExpression": "#state = :expected",
             "ExpressionAttributeNames": {**names, "#state": "state"},
             "ExpressionAttributeValues": {**values, ":expected": expected_state},
@@ -189,6 +204,16 @@ class DynamoKioskOrders(KioskOrderStore):
                 raise Conflict() from e
             raise
         return KioskOrder.model_validate(plain(dict(answer["Attributes"])))
+
+    def left_waiting(self, created_before: datetime, limit: int) -> list[KioskOrder]:
+        answer = self._table.query(
+            IndexName="waiting",
+            KeyConditionExpression=Key("waiting").eq(WAITING) & Key("waiting_at").lt(created_before.isoformat()),
+            Limit=limit,
+        )
+        # The index is eventually consistent: read each order again before acting on it
+        found = (self.get(str(item["pk"]).removeprefix("ORDER#")) for item in answer.get("Items", []))
+        return [order for order in found if order is not None and order.state in WAITING_STATES]
 
     def next_issue_serial(self, year: int) -> int:
         answer = self._table.update_item(

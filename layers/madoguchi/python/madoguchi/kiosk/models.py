@@ -12,7 +12,7 @@ import binascii
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from madoguchi.shared.errors import Conflict, DomainError, Forbidden, Unauthorized
 
@@ -109,16 +109,39 @@ class KioskUnavailable(DomainError):
 
 # --- Orders at the kiosk: a certificate, paid on the kiosk's card terminal, then printed -------------------
 
-CertificateKind = Literal["juminhyo"]
+# The procedure catalogue's ids (the fee is the procedure's); 戸籍 is not in the resident records (docs/kiosk.md)
+CertificateKind = Literal["juminhyo", "inkan-toroku-shomei", "shotoku-kazei-shomei"]
 Scope = Literal["self", "household"]
-OrderState = Literal["awaiting_payment", "issued", "declined", "canceled"]
+# refunding/refunded: paid, but no poll saw it before the session ended, so nothing was printed (the reconciler)
+OrderState = Literal["awaiting_payment", "issued", "declined", "canceled", "refunding", "refunded"]
+WAITING_STATES = ("awaiting_payment", "refunding")  # what the reconciler still has to settle
 MAX_COPIES = 10  # the counter handles bulk requests (and their purpose check)
 
 
 class OrderRequest(BaseModel):
-    certificate: CertificateKind = Field(description="住民票の写し (juminhyo); other certificates at the counter")
+    certificate: CertificateKind = Field(
+        description="住民票の写し (juminhyo), 印鑑登録証明書 (inkan-toroku-shomei) or 所得課税証明書 "
+        "(shotoku-kazei-shomei); 戸籍 and the rest at the counter"
+    )
     copies: int = Field(ge=1, le=MAX_COPIES)
-    scope: Scope = Field(description="self: the card holder only (本人のみ); household: 世帯全員")
+    scope: Scope = Field(
+        default="self", description="self: the card holder only (本人のみ); household: 世帯全員 (住民票の写し only)"
+    )
+    fiscal_year: int | None = Field(
+        default=None,
+        ge=2000,
+        le=2100,
+        description="所得課税証明書 only, and required there: the tax year (年度, April–March) by its starting year; "
+        "it shows the income of the calendar year before",
+    )
+
+    @model_validator(mode="after")
+    def _fits_the_certificate(self) -> OrderRequest:
+        if self.certificate != "juminhyo" and self.scope != "self":
+            raise ValueError("only a 住民票の写し lists the household")
+        if (self.certificate == "shotoku-kazei-shomei") != (self.fiscal_year is not None):
+            raise ValueError("fiscal_year is required for, and only for, shotoku-kazei-shomei")
+        return self
 
 
 class KioskOrder(BaseModel):
@@ -134,6 +157,7 @@ class KioskOrder(BaseModel):
     scope: Scope
     amount: int
     state: OrderState
+    fiscal_year: int | None = None
     created_at: datetime
     payment_intent_id: str | None = None
     reader_id: str | None = None
@@ -141,6 +165,10 @@ class KioskOrder(BaseModel):
     issue_number: str | None = None
     verification_code: str | None = None
     issued_at: datetime | None = None
+    refund_id: str | None = None
+    # Who ended the order when no poll of the kiosk did, and when (the audit of the reconciler's decisions)
+    settled_by: str | None = None
+    settled_at: datetime | None = None
 
 
 class OrderView(BaseModel):
@@ -149,6 +177,7 @@ class OrderView(BaseModel):
     certificate: CertificateKind
     copies: int
     scope: Scope
+    fiscal_year: int | None = None
     amount: int = Field(description="Fee in yen, paid on the kiosk's card terminal")
     decline_code: str | None = Field(default=None, description="Why the terminal declined the card")
     issue_number: str | None = None
@@ -166,13 +195,40 @@ class HouseholdMember(BaseModel):
     became_resident_on: date
 
 
+class SealRegistration(BaseModel):
+    """The resident's registered seal (印鑑登録原票), as a 印鑑登録証明書 shows it."""
+
+    number: str = Field(description="印鑑登録番号")
+    registered_on: date
+    impression: str = Field(
+        description="The seal's characters; the city's register holds the scanned impression, drawn in its place"
+    )
+
+
+class TaxYear(BaseModel):
+    """One tax year (年度) of the resident's municipal tax assessment, as a 所得課税証明書 shows it."""
+
+    fiscal_year: int = Field(description="The 年度 by its starting year (2026 = 令和8年度: income of 2025)")
+    total_income_yen: int = Field(ge=0, description="総所得金額")
+    deductions_yen: int = Field(ge=0, description="所得控除額の合計")
+    taxable_income_yen: int = Field(ge=0, description="課税標準額")
+    municipal_tax_yen: int = Field(ge=0, description="市民税額 (所得割 + 均等割)")
+    prefectural_tax_yen: int = Field(ge=0, description="県民税額 (所得割 + 均等割)")
+
+
 class ResidentRecord(BaseModel):
-    """The part of the city's resident record (住民記録) a 住民票の写し shows (個人番号, 本籍 and 筆頭者 omitted)."""
+    """The part of the city's resident record (住民記録) a certificate shows (個人番号, 本籍 and 筆頭者 omitted),
+    with the resident's seal registration and tax assessments where the city holds them."""
 
     id: str
     address: str
     household_head: str
     members: list[HouseholdMember] = Field(description="The resident first, then the rest of the household")
+    seal: SealRegistration | None = None
+    tax_years: list[TaxYear] = Field(default_factory=list)
+
+    def tax_year(self, fiscal_year: int) -> TaxYear | None:
+        return next((year for year in self.tax_years if year.fiscal_year == fiscal_year), None)
 
 
 class SessionNotAuthenticated(Forbidden):
@@ -201,3 +257,18 @@ class RecordUnavailable(DomainError):
 
     status = 409
     code = "kiosk_record_unavailable"
+
+
+class NoSealRegistration(DomainError):
+    """A 印鑑登録証明書 for a resident with no registered seal: refused before anything is paid."""
+
+    status = 409
+    code = "kiosk_no_seal_registration"
+
+
+class NoTaxRecord(DomainError):
+    """A 所得課税証明書 for a year the city has no assessment of this resident (not yet assessed, not resident
+    on 1 January of that year): refused before anything is paid."""
+
+    status = 409
+    code = "kiosk_no_tax_record"

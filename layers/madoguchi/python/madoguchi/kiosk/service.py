@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from madoguchi.certificates import links as certificate_links
 from madoguchi.certificates import service as certificates
 from madoguchi.certificates.store import CertificateRegistry
-from madoguchi.kiosk.certificate import issue_number, juminhyo_pdf
+from madoguchi.kiosk.certificate import TITLES, certificate_pdf, issue_number
 from madoguchi.kiosk.events import order_events
 from madoguchi.kiosk.jpki import JpkiRejected, verify_card_response
 from madoguchi.kiosk.matching import FourItems, lookup_key, matches
@@ -31,12 +31,15 @@ from madoguchi.kiosk.models import (
     CardRefused,
     KioskOrder,
     KioskSession,
+    NoSealRegistration,
+    NoTaxRecord,
     NoTerminal,
     OrderKeyReused,
     OrderRequest,
     OrderView,
     RecordUnavailable,
     ResidentNotMatched,
+    ResidentRecord,
     SessionExpired,
     SessionNotAuthenticated,
     SessionStarted,
@@ -173,8 +176,10 @@ def place_order(
         raise InvalidInput([(["header", "Idempotency-Key"], "missing")])
     session = _authenticated_session(session_id, kiosk.sub, deps, now)
     resident_id = session.resident_id or ""  # set in every authenticated session (checked above)
-    if deps.records.record(resident_id) is None:
+    record = deps.records.record(resident_id)
+    if record is None:
         raise RecordUnavailable()
+    _check_available(request, record)
     reader = deps.terminal.reader_for(kiosk.sub)
     if reader is None:
         raise NoTerminal()
@@ -187,16 +192,18 @@ def place_order(
         certificate=request.certificate,
         copies=request.copies,
         scope=request.scope,
+        fiscal_year=request.fiscal_year,
         amount=fee * request.copies,
         state="awaiting_payment",
         created_at=now,
         reader_id=reader,
     )
     order = deps.orders.create(wanted)
-    if (order.certificate, order.copies, order.scope, order.session_id) != (
+    if (order.certificate, order.copies, order.scope, order.fiscal_year, order.session_id) != (
         wanted.certificate,
         wanted.copies,
         wanted.scope,
+        wanted.fiscal_year,
         wanted.session_id,
     ):
         raise OrderKeyReused()
@@ -206,7 +213,7 @@ def place_order(
                 amount=order.amount,
                 reference=f"kiosk-order:{order.id}",
                 purpose=PAYMENT_PURPOSE,
-                description=f"住民票の写し x{order.copies}",
+                description=f"{TITLES[order.certificate]} x{order.copies}",
                 reader=order.reader_id or reader,
                 idempotency_key=f"kiosk-order-{order.id}",
             )
@@ -226,6 +233,14 @@ def place_order(
     return _view(order, None)
 
 
+def _check_available(request: OrderRequest, record: ResidentRecord) -> None:
+    """What the certificate needs from the records is there: refused before the terminal asks for a card."""
+    if request.certificate == "inkan-toroku-shomei" and record.seal is None:
+        raise NoSealRegistration()
+    if request.fiscal_year is not None and record.tax_year(request.fiscal_year) is None:
+        raise NoTaxRecord()
+
+
 def get_order(session_id: str, order_id: str, caller: Caller | None, deps: OrderDeps, now: datetime) -> OrderView:
     """The order's state, settled against the terminal's payment; the certificate once paid (made now from the
     resident record). A declined card ends the order with nothing issued and its payment cancelled."""
@@ -242,20 +257,21 @@ def get_order(session_id: str, order_id: str, caller: Caller | None, deps: Order
     if record is None:
         raise RecordUnavailable()
     if deps.certificates is None or not (order.issue_number and order.verification_code and order.issued_at):
-        return _view(order, juminhyo_pdf(order, record))
+        return _view(order, certificate_pdf(order, record))
     _register(order, deps.certificates)
     page_url, link = certificate_links.verification_links(order.issue_number, order.verification_code)
-    return _view(order, juminhyo_pdf(order, record, page_url=page_url, link=link))
+    return _view(order, certificate_pdf(order, record, page_url=page_url, link=link))
 
 
 def _register(order: KioskOrder, registry: CertificateRegistry) -> None:
     """Idempotent (a conditional put): every fetch of an issued order makes sure its certificate is registered."""
+    title = TITLES[order.certificate]
     certificates.record_issue(
         registry,
         number=order.issue_number or "",
         code=order.verification_code or "",
         kind=order.certificate,
-        title="住民票の写し" if order.scope == "self" else "住民票の写し（世帯全員）",
+        title=title if order.scope == "self" else f"{title}（世帯全員）",
         department=KIOSK_OFFICE,
         channel="kiosk",
         issued_at=order.issued_at or order.created_at,
@@ -315,6 +331,7 @@ def _view(order: KioskOrder, pdf: bytes | None) -> OrderView:
         certificate=order.certificate,
         copies=order.copies,
         scope=order.scope,
+        fiscal_year=order.fiscal_year,
         amount=order.amount,
         decline_code=order.decline_code,
         issue_number=order.issue_number,

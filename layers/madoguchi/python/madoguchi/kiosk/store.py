@@ -63,6 +63,11 @@ class KioskOrderStore(ABC):
         change's domain events, madoguchi.kiosk.events) are written in the same transaction, or not at all."""
 
     @abstractmethod
+    def left_waiting(self, created_before: datetime, limit: int) -> list[KioskOrder]:
+        """Up to `limit` orders created before `created_before` that still wait for their payment to settle
+        (awaiting_payment, refunding), oldest first: one query of an index that holds only such orders."""
+
+    @abstractmethod
     def next_issue_serial(self, year: int) -> int:
         """The next certificate issue serial of a calendar year (an atomic counter: never handed out twice)."""
 

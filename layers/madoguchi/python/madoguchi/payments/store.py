@@ -129,3 +129,12 @@ class CardTerminal(ABC):
     @abstractmethod
     def cancel(self, intent_id: str, reader: str | None) -> TerminalPayment:
         """Stop waiting for a card and cancel the payment unless it succeeded; returns what it became."""
+
+    @abstractmethod
+    def find(self, reference: str) -> TerminalPayment | None:
+        """The payment whose metadata `reference` is this one, if the provider has one (an order whose payment
+        id was never recorded: the answer to its creation was lost)."""
+
+    @abstractmethod
+    def refund(self, payment_intent_id: str, amount: int, reference: str, idempotency_key: str) -> str:
+        """Refund `amount` yen once per `idempotency_key`; returns the refund id."""

@@ -227,9 +227,22 @@ class StripePayments(PaymentGateway, CardTerminal):
         return _terminal_payment(intent)
 
     def state(self, intent_id: str) -> TerminalPayment:
-        return _terminal_payment(self._client.v1.payment_intents.retrieve(intent_id))
+        with _provider_calls():
+            return _terminal_payment(self._client.v1.payment_intents.retrieve(intent_id))
+
+    def find(self, reference: str) -> TerminalPayment | None:
+        # Search is eventually consistent (about a minute): the kiosk reconciler asks long after the payment
+        with _provider_calls():
+            found = self._client.v1.payment_intents.search(
+                {"query": f"metadata['reference']:'{reference}'", "limit": 1}
+            )
+        return _terminal_payment(found.data[0]) if found.data else None
 
     def cancel(self, intent_id: str, reader: str | None) -> TerminalPayment:
+        with _provider_calls():
+            return self._cancel(intent_id, reader)
+
+    def _cancel(self, intent_id: str, reader: str | None) -> TerminalPayment:
         if reader:
             # nothing in progress on the reader (already finished or cancelled) is fine
             with contextlib.suppress(stripe.InvalidRequestError):

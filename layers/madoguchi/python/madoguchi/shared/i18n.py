@@ -660,6 +660,31 @@ MESSAGES: dict[str, Localized] = {
         "vi": "Hiện không thể cấp hồ sơ cư trú của bạn tại máy này. Vui lòng hỏi tại quầy.",
         "zh": "目前无法在终端发放您的居民记录。请到窗口咨询。",
     },
+    "kiosk_no_seal_registration": {
+        "ja": "印鑑登録がないため、印鑑登録証明書は交付できません。料金はかかっていません。登録は窓口でできます。",
+        "ja-easy": "はんこの とうろくが ありません。しょうめいしょは だせません。"
+        "おかねは かかって いません。とうろくは まどぐちで できます。",
+        "en": "You have no registered seal, so a seal registration certificate cannot be issued. "
+        "Nothing was charged. You can register a seal at the counter.",
+        "pt": "Você não tem carimbo (inkan) registrado, por isso o certificado de registro não pode ser emitido. "
+        "Nada foi cobrado. O registro pode ser feito no balcão de atendimento.",
+        "vi": "Bạn chưa đăng ký con dấu nên không thể cấp giấy chứng nhận đăng ký con dấu. "
+        "Bạn chưa bị tính phí. Bạn có thể đăng ký con dấu tại quầy.",
+        "zh": "您没有登记印章，因此无法发放印章登记证明书。未收取任何费用。印章登记可在窗口办理。",
+    },
+    "kiosk_no_tax_record": {
+        "ja": "その年度の課税の記録がないため、所得課税証明書は交付できません。"
+        "料金はかかっていません。窓口でご相談ください。",
+        "ja-easy": "その としの ぜいきんの きろくが ありません。しょうめいしょは だせません。"
+        "おかねは かかって いません。まどぐちで きいて ください。",
+        "en": "There is no tax record of yours for that year, so the income and tax certificate cannot be issued. "
+        "Nothing was charged. Please ask at the counter.",
+        "pt": "Não há registro de imposto seu para esse ano, por isso o certificado de renda e imposto não pode ser "
+        "emitido. Nada foi cobrado. Procure o balcão de atendimento.",
+        "vi": "Không có hồ sơ thuế của bạn cho năm đó nên không thể cấp giấy chứng nhận thu nhập và thuế. "
+        "Bạn chưa bị tính phí. Vui lòng hỏi tại quầy.",
+        "zh": "没有您该年度的课税记录，因此无法发放所得课税证明书。未收取任何费用。请到窗口咨询。",
+    },
     "missing": {
         "ja": "必要な項目がありません。",
         "ja-easy": "ひつような ものが ありません。",
