@@ -96,9 +96,11 @@ def _payment(order: KioskOrder, terminal: CardTerminal) -> TerminalPayment | Non
 
 
 def _refund(order: KioskOrder, orders: KioskOrderStore, terminal: CardTerminal, now: datetime) -> str:
-    assert order.payment_intent_id is not None  # set when the order was claimed for a refund
+    payment_intent_id = order.payment_intent_id
+    if payment_intent_id is None:  # set when the order was claimed for a refund
+        raise ValueError(f"kiosk order {order.id} claimed for a refund has no payment")
     refund_id = terminal.refund(
-        order.payment_intent_id, order.amount, reference(order), idempotency_key=f"kiosk-refund-{order.id}"
+        payment_intent_id, order.amount, reference(order), idempotency_key=f"kiosk-refund-{order.id}"
     )
     try:
         orders.update(
