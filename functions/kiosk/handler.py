@@ -27,6 +27,7 @@ from madoguchi.shared.clock import now
 from madoguchi.wiring import (
     certificate_registry,
     device_gate,
+    family_registers,
     jpki_trust,
     kiosk_orders,
     kiosk_sessions,
@@ -87,6 +88,7 @@ def order_deps() -> kiosk.OrderDeps:
         sessions=kiosk_sessions(),
         orders=kiosk_orders(),
         records=resident_records(),
+        registers=family_registers(),
         terminal=payment_gateway(),
         procedures=ProcedureDeps(store=procedure_store()),
         certificates=certificate_registry(),

@@ -1,6 +1,7 @@
 """Demo resident records for the kiosk: the four items a card is matched with, and what its certificates show
-(住民票の写し; the registered seal of resident-1; tax years of resident-1 and resident-pt). The city loads its
-住民記録, 印鑑登録原票 and 課税台帳 the same way."""
+(住民票の写し; the registered seal of resident-1; tax years of resident-1 and resident-pt; the 戸籍 of resident-1,
+whose 本籍 is in the city — resident-2's is elsewhere and resident-pt, a foreign resident, has none). The city loads
+its 住民記録, 印鑑登録原票, 課税台帳 and 戸籍 the same way."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ import json
 from typing import Any
 
 from infra.seed import SEED_DIR
-from madoguchi.kiosk.dynamodb import DynamoResidentDirectory, DynamoResidentRecords
+from madoguchi.kiosk.dynamodb import DynamoFamilyRegisters, DynamoResidentDirectory, DynamoResidentRecords
 from madoguchi.kiosk.matching import FourItems, lookup_key
-from madoguchi.kiosk.models import HouseholdMember, ResidentRecord, SealRegistration, TaxYear
+from madoguchi.kiosk.models import FamilyRegister, HouseholdMember, ResidentRecord, SealRegistration, TaxYear
 
 
 def resident_record(record: dict[str, Any]) -> ResidentRecord:
@@ -33,6 +34,16 @@ def resident_record(record: dict[str, Any]) -> ResidentRecord:
     )
 
 
+def family_registers() -> dict[str, FamilyRegister]:
+    """The demo 戸籍 this city keeps, by the id of each resident listed in one."""
+    registers = json.loads((SEED_DIR / "family_registers.json").read_text(encoding="utf-8"))
+    return {
+        resident_id: FamilyRegister.model_validate({k: v for k, v in entry.items() if k != "resident_ids"})
+        for entry in registers
+        for resident_id in entry["resident_ids"]
+    }
+
+
 def seed_kiosk_residents(kiosk_table: str) -> int:
     """The demo residents' four items and records (resident-1 is the emulated card's holder); idempotent."""
     directory = DynamoResidentDirectory(kiosk_table)
@@ -42,4 +53,7 @@ def seed_kiosk_residents(kiosk_table: str) -> int:
         items = FourItems(resident["name"], resident["address"], resident["date_of_birth"], resident["sex"])
         directory.put(resident["id"], lookup_key(items), items)
         records.put(resident_record(resident))
+    registers = DynamoFamilyRegisters(kiosk_table)
+    for resident_id, register in family_registers().items():
+        registers.put(resident_id, register)
     return len(residents)

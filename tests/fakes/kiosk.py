@@ -14,11 +14,19 @@ from madoguchi.kiosk.models import (
     WAITING_STATES,
     ChallengeExpired,
     ChallengeUsed,
+    FamilyRegister,
     KioskOrder,
     KioskSession,
     ResidentRecord,
 )
-from madoguchi.kiosk.store import KioskOrderStore, KioskSessionStore, ResidentDirectory, ResidentRecords, TrustSource
+from madoguchi.kiosk.store import (
+    FamilyRegisters,
+    KioskOrderStore,
+    KioskSessionStore,
+    ResidentDirectory,
+    ResidentRecords,
+    TrustSource,
+)
 from madoguchi.metrics.models import DomainEvent
 from madoguchi.payments.store import CardTerminal, PaymentUnavailable, TerminalPayment, TerminalUnavailable
 from madoguchi.shared.errors import Conflict, NotFound
@@ -123,6 +131,14 @@ class MemoryResidentRecords(ResidentRecords):
 
     def record(self, resident_id: str) -> ResidentRecord | None:
         return self.records.get(resident_id)
+
+
+class MemoryFamilyRegisters(FamilyRegisters):
+    def __init__(self, registers: Mapping[str, FamilyRegister]) -> None:
+        self.registers = dict(registers)
+
+    def register_of(self, resident_id: str) -> FamilyRegister | None:
+        return self.registers.get(resident_id)
 
 
 class MemoryTerminal(CardTerminal):

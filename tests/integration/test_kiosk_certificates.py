@@ -48,8 +48,9 @@ def intents_now(local_stack: Any) -> int:
     [
         (RESIDENT_2, {"certificate": "inkan-toroku-shomei"}, "kiosk_no_seal_registration"),
         (None, {"certificate": "shotoku-kazei-shomei", "fiscal_year": 2019}, "kiosk_no_tax_record"),
+        (RESIDENT_2, {"certificate": "koseki-shomei"}, "kiosk_no_family_register"),  # her 本籍 is elsewhere
     ],
-    ids=["no-seal", "no-assessment"],
+    ids=["no-seal", "no-assessment", "no-register"],
 )
 @pytest.mark.parametrize("lang", ["ja", "vi"])
 def test_what_the_records_do_not_hold_is_refused_before_payment(
@@ -77,6 +78,9 @@ def test_a_seal_certificate_is_paid_and_issued_from_the_seal_register(
     assert (issued["state"], issued["certificate"]) == ("issued", "inkan-toroku-shomei")
     text = pdf_text(issued["pdf"])
     assert "印鑑登録証明書" in text and "10-0123" in text and "市民 一郎" in text
-    # a household 印鑑登録証明書 or a 戸籍 is not something the kiosk issues
-    for wrong in ({"certificate": "inkan-toroku-shomei", "scope": "household"}, {"certificate": "koseki-shomei"}):
+    # a household 印鑑登録証明書 or 戸籍 is not something the kiosk issues (the 戸籍 certifies the whole register)
+    for wrong in (
+        {"certificate": "inkan-toroku-shomei", "scope": "household"},
+        {"certificate": "koseki-shomei", "scope": "household"},
+    ):
         assert order(kiosk, session_id, str(uuid.uuid4()), **wrong).status_code == 422

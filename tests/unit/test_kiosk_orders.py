@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-from infra.seed.kiosk import resident_record
+from infra.seed.kiosk import family_registers, resident_record
 from madoguchi.kiosk import service
 from madoguchi.kiosk.certificate import wareki
 from madoguchi.kiosk.models import (
     KioskSession,
+    NoFamilyRegister,
     NoTerminal,
     OrderKeyReused,
     OrderRequest,
@@ -28,7 +30,16 @@ from madoguchi.procedures.models import Procedure
 from madoguchi.procedures.service import ProcedureDeps
 from madoguchi.shared.auth import Caller, DeviceKind, Role
 from madoguchi.shared.errors import Forbidden, InvalidInput, NotFound
-from tests.fakes.kiosk import MemoryKioskOrders, MemoryKioskSessions, MemoryResidentRecords, MemoryTerminal
+from madoguchi.shared.i18n import message
+from madoguchi.shared.settings import settings
+from tests.fakes.certificates import MemoryCertificateRegistry
+from tests.fakes.kiosk import (
+    MemoryFamilyRegisters,
+    MemoryKioskOrders,
+    MemoryKioskSessions,
+    MemoryResidentRecords,
+    MemoryTerminal,
+)
 from tests.fakes.procedures import MemoryProcedureStore
 
 SEED = Path(__file__).resolve().parents[2] / "infra" / "seed"
@@ -63,6 +74,7 @@ def order_deps() -> service.OrderDeps:
         sessions=sessions,
         orders=MemoryKioskOrders(),
         records=MemoryResidentRecords({r["id"]: resident_record(r) for r in residents}),
+        registers=MemoryFamilyRegisters(family_registers()),
         terminal=MemoryTerminal({"kiosk-1": "tmr_1"}),
         procedures=ProcedureDeps(store=MemoryProcedureStore(procedures)),
     )
@@ -226,3 +238,71 @@ def test_declined_orders_emit_a_failed_payment_and_cancelled_ones_nothing(deps: 
         "juminhyo",
         f"kiosk:{declined.order_id}:payment_failed",
     )
+
+
+KOSEKI = OrderRequest(certificate="koseki-shomei", copies=1)
+
+
+@pytest.fixture
+def site(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The deployment's SITE_URL: where the printed QR code points (settings are cached: cleared both ways)."""
+    monkeypatch.setenv("SITE_URL", "https://city.example")
+    settings.cache_clear()
+    yield
+    settings.cache_clear()
+
+
+@pytest.mark.usefixtures("site")
+def test_a_family_register_certificate_is_made_from_the_register_and_registered(deps: service.OrderDeps) -> None:
+    registry = MemoryCertificateRegistry()
+    deps = dataclasses.replace(deps, certificates=registry)
+    placed = service.place_order(SESSION, KOSEKI, "key-1", KIOSK, deps, NOW)
+    assert (placed.state, placed.amount) == ("awaiting_payment", 450)  # the catalogue's fee for koseki-shomei
+    order = deps.orders.get(placed.order_id)
+    assert order is not None and order.payment_intent_id
+    terminal(deps).settle(order.payment_intent_id, paid=True)
+    issued = service.get_order(SESSION, placed.order_id, KIOSK, deps, NOW)
+    assert issued.state == "issued" and issued.pdf is not None and issued.issue_number
+    text = PdfReader(io.BytesIO(base64.b64decode(issued.pdf))).pages[0].extract_text()
+    for shown in (
+        "戸籍全部事項証明書",
+        "本籍　三重県四日市市諏訪町1番地",
+        "氏名　市民 一郎",
+        "【生年月日】昭和60年4月12日",
+        "【婚姻日】平成26年6月1日",
+        "市民 美咲",
+        "市民 桜",
+        "これは、戸籍に記録されている事項の全部を証明した書面である。",
+        "照合番号",
+    ):
+        assert shown in text, shown
+    registered = registry.get(issued.issue_number)
+    assert registered is not None
+    assert (registered.kind, registered.title, registered.channel) == ("koseki-shomei", "戸籍全部事項証明書", "kiosk")
+
+
+@pytest.mark.parametrize("resident", ["resident-2", "resident-pt"])  # 本籍 elsewhere; a foreign resident (no 戸籍)
+def test_a_register_the_city_does_not_keep_is_refused_before_payment(deps: service.OrderDeps, resident: str) -> None:
+    assert isinstance(deps.sessions, MemoryKioskSessions)
+    theirs = "C" * 22
+    deps.sessions.sessions[theirs] = deps.sessions.sessions[SESSION].model_copy(
+        update={"id": theirs, "resident_id": resident}
+    )
+    with pytest.raises(NoFamilyRegister) as refused:
+        service.place_order(theirs, KOSEKI, "key-1", KIOSK, deps, NOW)
+    assert refused.value.status == 409
+    assert isinstance(deps.orders, MemoryKioskOrders)
+    assert deps.orders.orders == {} and terminal(deps).payments == {}  # nothing recorded, the terminal never asked
+    assert "本籍地の市区町村に請求してください" in message(refused.value.code, "ja")
+    assert "domicílio registrado (honseki)" in message(refused.value.code, "pt")
+
+
+def test_a_register_no_longer_kept_issues_no_pdf(deps: service.OrderDeps) -> None:
+    placed = service.place_order(SESSION, KOSEKI, "key-1", KIOSK, deps, NOW)
+    order = deps.orders.get(placed.order_id)
+    assert order is not None and order.payment_intent_id
+    terminal(deps).settle(order.payment_intent_id, paid=True)
+    assert isinstance(deps.registers, MemoryFamilyRegisters)
+    deps.registers.registers.clear()  # 転籍 between the order and the print
+    with pytest.raises(RecordUnavailable):
+        service.get_order(SESSION, placed.order_id, KIOSK, deps, NOW)

@@ -58,7 +58,7 @@ export const signChallenge = (pin: string, challenge: string) =>
   bridge<CardSignature>("/v1/card/sign", { pin, challenge });
 
 /** The certificates a kiosk issues: the procedure catalogue's ids (the fee is the procedure's). */
-export const CERTIFICATES = ["juminhyo", "inkan-toroku-shomei", "shotoku-kazei-shomei"] as const;
+export const CERTIFICATES = ["juminhyo", "inkan-toroku-shomei", "shotoku-kazei-shomei", "koseki-shomei"] as const;
 export type Certificate = (typeof CERTIFICATES)[number];
 
 export interface OrderRequest {

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from madoguchi.devices.dynamodb import DynamoDeviceStore
     from madoguchi.faq.dynamodb import DynamoFaqStore
     from madoguchi.kiosk.dynamodb import (
+        DynamoFamilyRegisters,
         DynamoKioskOrders,
         DynamoKioskSessions,
         DynamoResidentDirectory,
@@ -189,6 +190,14 @@ def resident_records() -> DynamoResidentRecords:
     from madoguchi.kiosk.dynamodb import DynamoResidentRecords
 
     return DynamoResidentRecords(settings().kiosk_table)
+
+
+@lru_cache(maxsize=1)
+def family_registers() -> DynamoFamilyRegisters:
+    """The 戸籍 this city keeps, as a 戸籍全部事項証明書 shows them (kiosk table `KOSEKI#<resident id>`)."""
+    from madoguchi.kiosk.dynamodb import DynamoFamilyRegisters
+
+    return DynamoFamilyRegisters(settings().kiosk_table)
 
 
 @lru_cache(maxsize=1)

@@ -1,6 +1,7 @@
 """The kiosk's certificates as print-ready PDFs (A4, reportlab's built-in Japanese CID font): 住民票の写し,
-印鑑登録証明書 and 所得課税証明書, made from the city's resident record at the moment they are fetched: dates in the
-Japanese era calendar (和暦), the issue number and a verification code on every copy."""
+印鑑登録証明書 and 所得課税証明書, made from the city's resident record, and 戸籍全部事項証明書, made from the family
+register, at the moment they are fetched: dates in the Japanese era calendar (和暦), the issue number and a
+verification code on every copy."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from zoneinfo import ZoneInfo
 from japanera import EraDate
 
 from madoguchi.certificates.pdf import draw_verification, wareki
-from madoguchi.kiosk.models import CertificateKind, KioskOrder, ResidentRecord
+from madoguchi.kiosk.models import CertificateKind, FamilyRegister, KioskOrder, ResidentRecord
 
 FONT = "HeiseiMin-W3"
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -23,6 +24,17 @@ TITLES: dict[CertificateKind, str] = {
     "juminhyo": "住民票の写し",
     "inkan-toroku-shomei": "印鑑登録証明書",
     "shotoku-kazei-shomei": "所得課税証明書",
+    "koseki-shomei": "戸籍全部事項証明書",
+}
+# 身分事項 as a computerised 戸籍 heads them: the entry's name and the label of its date
+STATUS_LABELS = {
+    "birth": ("出生", "出生日"),
+    "marriage": ("婚姻", "婚姻日"),
+    "divorce": ("離婚", "離婚日"),
+    "adoption": ("養子縁組", "縁組日"),
+    "death": ("死亡", "死亡日"),
+    "entry": ("入籍", "入籍日"),
+    "removal": ("除籍", "除籍日"),
 }
 
 
@@ -191,6 +203,43 @@ def income_certificate_pdf(
 
     title = f"所得課税証明書（{fiscal}年度）"
     return _certificate(order, title, "上記のとおり証明する。", body, page_url=page_url, link=link)
+
+
+def koseki_pdf(
+    order: KioskOrder, register: FamilyRegister, *, page_url: str | None = None, link: str | None = None
+) -> bytes:
+    """戸籍全部事項証明書 (戸籍謄本): 本籍, 筆頭者 and every member with their 身分事項, laid out as a computerised 戸籍."""
+    from reportlab.lib.units import mm
+
+    def body(pdf: Any, width: float, y: float) -> None:
+        pdf.setFont(FONT, 10)
+        pdf.rect(20 * mm, y - 12 * mm, width - 40 * mm, 16 * mm)
+        pdf.drawString(24 * mm, y - 1 * mm, f"本籍　{register.honseki}")
+        pdf.drawString(24 * mm, y - 8 * mm, f"氏名　{register.head}")
+        y -= 19 * mm
+        if register.made_on is not None:
+            pdf.drawString(20 * mm, y, f"戸籍事項　戸籍編製　【編製日】{wareki(register.made_on)}")
+            y -= 8 * mm
+        for member in register.members:
+            pdf.line(20 * mm, y + 4 * mm, width - 20 * mm, y + 4 * mm)
+            pdf.setFont(FONT, 10)
+            pdf.drawString(20 * mm, y, f"戸籍に記録されている者　【氏名】{member.name}")
+            pdf.setFont(FONT, 9)
+            spouse = f"　【配偶者区分】{member.spouse_role}" if member.spouse_role else ""
+            born = f"【生年月日】{wareki(member.date_of_birth)}{spouse}　【続柄】{member.relationship}"
+            pdf.drawString(24 * mm, y - 5.5 * mm, born)
+            parents = f"【父】{member.father or ''}　【母】{member.mother or ''}"
+            pdf.drawString(24 * mm, y - 11 * mm, parents)
+            y -= 16.5 * mm
+            for entry in member.status:
+                heading, date_label = STATUS_LABELS[entry.kind]
+                pdf.drawString(24 * mm, y, f"身分事項　{heading}　【{date_label}】{wareki(entry.on)}")
+                pdf.drawString(44 * mm, y - 5 * mm, entry.detail)  # its own line: 従前戸籍 and the like run long
+                y -= 10.5 * mm
+            y -= 3 * mm
+
+    attestation = "これは、戸籍に記録されている事項の全部を証明した書面である。"
+    return _certificate(order, "戸籍全部事項証明書", attestation, body, page_url=page_url, link=link)
 
 
 def _certificate(

@@ -5,6 +5,7 @@ Items (pk, sk) of the kiosk table:
 - ``RESIDENT#<lookup key>``, ``<resident id>``: the four items of a resident record, for matching a card
   (madoguchi.kiosk.matching.lookup_key); written from the city's resident records, encrypted at rest
 - ``RECORD#<resident id>``, ``RECORD``: what a 住民票の写し shows of that record (address, household members)
+- ``KOSEKI#<resident id>``, ``KOSEKI``: the 戸籍 the resident is listed in, when this city keeps it (本籍 here)
 - ``ORDER#<id>``, ``ORDER``: a certificate order (resident id, options, payment, issue number; no record content);
   while it waits for its payment to settle (awaiting_payment, refunding) it carries `waiting` = ``ORDER`` and
   `waiting_at` = ``<created_at>#<id>``, the keys of the sparse index `waiting` the kiosk reconciler queries
@@ -29,11 +30,18 @@ from madoguchi.kiosk.models import (
     WAITING_STATES,
     ChallengeExpired,
     ChallengeUsed,
+    FamilyRegister,
     KioskOrder,
     KioskSession,
     ResidentRecord,
 )
-from madoguchi.kiosk.store import KioskOrderStore, KioskSessionStore, ResidentDirectory, ResidentRecords
+from madoguchi.kiosk.store import (
+    FamilyRegisters,
+    KioskOrderStore,
+    KioskSessionStore,
+    ResidentDirectory,
+    ResidentRecords,
+)
 from madoguchi.metrics.models import DomainEvent
 from madoguchi.shared.aws import dynamodb_table
 from madoguchi.shared.dynamodb import plain, query_all, transact
@@ -239,6 +247,22 @@ class DynamoResidentRecords(ResidentRecords):
             return None
         fields = {k: v for k, v in plain(dict(item)).items() if k not in ("pk", "sk")}
         return ResidentRecord.model_validate(fields)
+
+
+class DynamoFamilyRegisters(FamilyRegisters):
+    """The 戸籍 this city keeps, one item per listed resident (loaded from the city's 戸籍情報システム)."""
+
+    def __init__(self, table_name: str) -> None:
+        self._table = dynamodb_table(table_name)
+
+    def put(self, resident_id: str, register: FamilyRegister) -> None:
+        self._table.put_item(Item={"pk": f"KOSEKI#{resident_id}", "sk": "KOSEKI", **register.model_dump(mode="json")})
+
+    def register_of(self, resident_id: str) -> FamilyRegister | None:
+        item = self._table.get_item(Key={"pk": f"KOSEKI#{resident_id}", "sk": "KOSEKI"}).get("Item")
+        if not item:
+            return None
+        return FamilyRegister.model_validate({k: v for k, v in plain(dict(item)).items() if k not in ("pk", "sk")})
 
 
 def _session(item: Mapping[str, Any]) -> KioskSession:

@@ -109,8 +109,9 @@ class KioskUnavailable(DomainError):
 
 # --- Orders at the kiosk: a certificate, paid on the kiosk's card terminal, then printed -------------------
 
-# The procedure catalogue's ids (the fee is the procedure's); 戸籍 is not in the resident records (docs/kiosk.md)
-CertificateKind = Literal["juminhyo", "inkan-toroku-shomei", "shotoku-kazei-shomei"]
+# The procedure catalogue's ids (the fee is the procedure's); koseki-shomei is the 戸籍全部事項証明書, made from
+# the family-register port (docs/kiosk.md)
+CertificateKind = Literal["juminhyo", "inkan-toroku-shomei", "shotoku-kazei-shomei", "koseki-shomei"]
 Scope = Literal["self", "household"]
 # refunding/refunded: paid, but no poll saw it before the session ended, so nothing was printed (the reconciler)
 OrderState = Literal["awaiting_payment", "issued", "declined", "canceled", "refunding", "refunded"]
@@ -121,7 +122,8 @@ MAX_COPIES = 10  # the counter handles bulk requests (and their purpose check)
 class OrderRequest(BaseModel):
     certificate: CertificateKind = Field(
         description="住民票の写し (juminhyo), 印鑑登録証明書 (inkan-toroku-shomei) or 所得課税証明書 "
-        "(shotoku-kazei-shomei); 戸籍 and the rest at the counter"
+        "(shotoku-kazei-shomei) or 戸籍全部事項証明書 (koseki-shomei: the card holder's own register, kept by this "
+        "city); the rest at the counter"
     )
     copies: int = Field(ge=1, le=MAX_COPIES)
     scope: Scope = Field(
@@ -231,6 +233,34 @@ class ResidentRecord(BaseModel):
         return next((year for year in self.tax_years if year.fiscal_year == fiscal_year), None)
 
 
+class StatusEntry(BaseModel):
+    """One 身分事項 of a register member: what happened (出生, 婚姻 …), when, and the register's wording of it."""
+
+    kind: Literal["birth", "marriage", "divorce", "adoption", "death", "entry", "removal"]
+    on: date
+    detail: str = Field(description="The rest of the entry as the register writes it (出生地, 配偶者氏名 …)")
+
+
+class RegisterMember(BaseModel):
+    name: str
+    date_of_birth: date
+    sex: Sex
+    father: str | None = None
+    mother: str | None = None
+    relationship: str = Field(description="続柄 to the parents as the register writes it (長男, 長女 …)")
+    spouse_role: Literal["夫", "妻"] | None = Field(default=None, description="配偶者区分, while married")
+    status: list[StatusEntry] = Field(default_factory=list, description="身分事項, oldest first")
+
+
+class FamilyRegister(BaseModel):
+    """A 戸籍 this city keeps (本籍地 here), as a 戸籍全部事項証明書 shows it: 本籍, 筆頭者 and every member."""
+
+    honseki: str = Field(description="本籍: in this city, or the city does not keep the register")
+    head: str = Field(description="筆頭者氏名")
+    members: list[RegisterMember] = Field(description="In the register's order: the 筆頭者 first")
+    made_on: date | None = Field(default=None, description="戸籍編製日")
+
+
 class SessionNotAuthenticated(Forbidden):
     code = "kiosk_not_authenticated"
 
@@ -272,3 +302,11 @@ class NoTaxRecord(DomainError):
 
     status = 409
     code = "kiosk_no_tax_record"
+
+
+class NoFamilyRegister(DomainError):
+    """A 戸籍 the city does not keep (本籍 elsewhere, or a foreign resident, who has none): refused before anything is
+    paid; the register's own city issues it (広域交付 is a counter service, not a kiosk one)."""
+
+    status = 409
+    code = "kiosk_no_family_register"

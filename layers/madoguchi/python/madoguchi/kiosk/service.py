@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from madoguchi.certificates import links as certificate_links
 from madoguchi.certificates import service as certificates
 from madoguchi.certificates.store import CertificateRegistry
-from madoguchi.kiosk.certificate import TITLES, certificate_pdf, issue_number
+from madoguchi.kiosk.certificate import TITLES, certificate_pdf, issue_number, koseki_pdf
 from madoguchi.kiosk.events import order_events
 from madoguchi.kiosk.jpki import JpkiRejected, verify_card_response
 from madoguchi.kiosk.matching import FourItems, lookup_key, matches
@@ -31,6 +31,7 @@ from madoguchi.kiosk.models import (
     CardRefused,
     KioskOrder,
     KioskSession,
+    NoFamilyRegister,
     NoSealRegistration,
     NoTaxRecord,
     NoTerminal,
@@ -46,7 +47,14 @@ from madoguchi.kiosk.models import (
     b64url_decode,
     b64url_encode,
 )
-from madoguchi.kiosk.store import KioskOrderStore, KioskSessionStore, ResidentDirectory, ResidentRecords, TrustSource
+from madoguchi.kiosk.store import (
+    FamilyRegisters,
+    KioskOrderStore,
+    KioskSessionStore,
+    ResidentDirectory,
+    ResidentRecords,
+    TrustSource,
+)
 from madoguchi.payments.store import CardTerminal, TerminalUnavailable
 from madoguchi.procedures.service import ProcedureDeps, get_procedure
 from madoguchi.shared.auth import Caller, DeviceKind, Role, require
@@ -132,6 +140,7 @@ class OrderDeps:
     sessions: KioskSessionStore
     orders: KioskOrderStore
     records: ResidentRecords
+    registers: FamilyRegisters  # the 戸籍 this city keeps, for a 戸籍全部事項証明書
     terminal: CardTerminal
     procedures: ProcedureDeps
     # The certificate register: an issued order is registered before its PDF is first handed out, and the PDF
@@ -180,6 +189,8 @@ def place_order(
     if record is None:
         raise RecordUnavailable()
     _check_available(request, record)
+    if request.certificate == "koseki-shomei" and deps.registers.register_of(resident_id) is None:
+        raise NoFamilyRegister()
     reader = deps.terminal.reader_for(kiosk.sub)
     if reader is None:
         raise NoTerminal()
@@ -257,10 +268,22 @@ def get_order(session_id: str, order_id: str, caller: Caller | None, deps: Order
     if record is None:
         raise RecordUnavailable()
     if deps.certificates is None or not (order.issue_number and order.verification_code and order.issued_at):
-        return _view(order, certificate_pdf(order, record))
+        return _view(order, _pdf(order, record, deps))
     _register(order, deps.certificates)
     page_url, link = certificate_links.verification_links(order.issue_number, order.verification_code)
-    return _view(order, certificate_pdf(order, record, page_url=page_url, link=link))
+    return _view(order, _pdf(order, record, deps, page_url=page_url, link=link))
+
+
+def _pdf(
+    order: KioskOrder, record: ResidentRecord, deps: OrderDeps, *, page_url: str | None = None, link: str | None = None
+) -> bytes:
+    """The certificate from the register it certifies: the 戸籍 for a 戸籍全部事項証明書, else the resident record."""
+    if order.certificate != "koseki-shomei":
+        return certificate_pdf(order, record, page_url=page_url, link=link)
+    register = deps.registers.register_of(order.resident_id)
+    if register is None:
+        raise RecordUnavailable()  # no longer kept here (転籍 since the order): the counter sorts it out
+    return koseki_pdf(order, register, page_url=page_url, link=link)
 
 
 def _register(order: KioskOrder, registry: CertificateRegistry) -> None:

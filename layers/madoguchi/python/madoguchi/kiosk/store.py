@@ -9,7 +9,7 @@ from typing import Any
 
 from madoguchi.kiosk.jpki import JpkiTrust
 from madoguchi.kiosk.matching import FourItems
-from madoguchi.kiosk.models import KioskOrder, KioskSession, ResidentRecord
+from madoguchi.kiosk.models import FamilyRegister, KioskOrder, KioskSession, ResidentRecord
 from madoguchi.metrics.models import DomainEvent
 
 
@@ -77,3 +77,11 @@ class ResidentRecords(ABC):
 
     @abstractmethod
     def record(self, resident_id: str) -> ResidentRecord | None: ...
+
+
+class FamilyRegisters(ABC):
+    """The 戸籍 registers this city keeps (its 戸籍情報システム), read for a 戸籍全部事項証明書; never what a user typed."""
+
+    @abstractmethod
+    def register_of(self, resident_id: str) -> FamilyRegister | None:
+        """The register the resident is listed in, when this city keeps it (本籍 here); None otherwise."""

@@ -685,6 +685,23 @@ MESSAGES: dict[str, Localized] = {
         "Bạn chưa bị tính phí. Vui lòng hỏi tại quầy.",
         "zh": "没有您该年度的课税记录，因此无法发放所得课税证明书。未收取任何费用。请到窗口咨询。",
     },
+    "kiosk_no_family_register": {
+        "ja": "あなたの戸籍は四日市市にないため、この端末では戸籍証明書を交付できません。料金はかかっていません。"
+        "本籍地の市区町村に請求してください（他の市区町村の戸籍の広域交付は窓口だけで、キオスク端末ではできません）。",
+        "ja-easy": "あなたの こせきは よっかいちしに ありません。この きかいでは だせません。"
+        "おかねは かかって いません。ほんせきの ある しやくしょに たのんで ください。",
+        "en": "Your family register (koseki) is not kept by this city, so the kiosk cannot issue it. Nothing was "
+        "charged. Please ask the city or town of your registered domicile (honseki); copies of another city's "
+        "register are issued only at counters, not at kiosks. Foreign residents have no koseki.",
+        "pt": "Seu registro familiar (koseki) não é mantido por esta cidade, por isso o terminal não pode emiti-lo. "
+        "Nada foi cobrado. Peça à prefeitura do seu domicílio registrado (honseki); cópias do registro de outra "
+        "cidade só são emitidas no balcão, não nos terminais. Estrangeiros não têm koseki.",
+        "vi": "Thành phố này không lưu hộ tịch (koseki) của bạn nên máy không thể cấp. Bạn chưa bị tính phí. "
+        "Vui lòng yêu cầu tại thành phố, thị trấn nơi có nguyên quán (honseki) của bạn; bản hộ tịch của thành phố "
+        "khác chỉ được cấp tại quầy, không cấp tại máy. Người nước ngoài không có koseki.",
+        "zh": "本市未保管您的户籍，因此终端无法发放户籍证明书。未收取任何费用。请向本籍所在的市区町村申请"
+        "（其他市区町村户籍的广域发放仅在窗口办理，终端不可办理）。外国居民没有户籍。",
+    },
     "missing": {
         "ja": "必要な項目がありません。",
         "ja-easy": "ひつような ものが ありません。",
