@@ -15,8 +15,9 @@ from pypdf import PdfReader
 
 from infra.seed.kiosk import family_registers, resident_record
 from madoguchi.kiosk import service
-from madoguchi.kiosk.certificate import wareki
+from madoguchi.kiosk.certificate import koseki_pdf, wareki
 from madoguchi.kiosk.models import (
+    KioskOrder,
     KioskSession,
     NoFamilyRegister,
     NoTerminal,
@@ -306,3 +307,28 @@ def test_a_register_no_longer_kept_issues_no_pdf(deps: service.OrderDeps) -> Non
     deps.registers.registers.clear()  # 転籍 between the order and the print
     with pytest.raises(RecordUnavailable):
         service.get_order(SESSION, placed.order_id, KIOSK, deps, NOW)
+
+
+def test_a_register_longer_than_a_page_continues_with_the_attestation_last() -> None:
+    register = family_registers()["resident-1"]
+    many = register.model_copy(update={"members": register.members * 4})  # 12 members: three pages or so
+    order = KioskOrder(
+        id="x" * 22,
+        session_id=SESSION,
+        kiosk="kiosk-1",
+        resident_id="resident-1",
+        certificate="koseki-shomei",
+        copies=1,
+        scope="self",
+        amount=450,
+        state="issued",
+        created_at=NOW,
+        issue_number="K2026-000001",
+        verification_code="ABCDEF123456",
+        issued_at=NOW,
+    )
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(koseki_pdf(order, many))).pages]
+    assert len(pages) > 1
+    assert sum(page.count("戸籍に記録されている者") for page in pages) == 12
+    assert "事項の全部を証明した書面" in pages[-1] and all("全部を証明" not in page for page in pages[:-1])
+    assert all("（続き）交付番号 K2026-000001" in page for page in pages[1:])

@@ -208,8 +208,12 @@ def income_certificate_pdf(
 def koseki_pdf(
     order: KioskOrder, register: FamilyRegister, *, page_url: str | None = None, link: str | None = None
 ) -> bytes:
-    """戸籍全部事項証明書 (戸籍謄本): 本籍, 筆頭者 and every member with their 身分事項, laid out as a computerised 戸籍."""
+    """戸籍全部事項証明書 (戸籍謄本): 本籍, 筆頭者 and every member with their 身分事項, laid out as a computerised
+    戸籍; a register longer than a page continues on the next, the attestation on the last."""
+    from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
+
+    page_height = A4[1]
 
     def body(pdf: Any, width: float, y: float) -> None:
         pdf.setFont(FONT, 10)
@@ -221,6 +225,11 @@ def koseki_pdf(
             pdf.drawString(20 * mm, y, f"戸籍事項　戸籍編製　【編製日】{wareki(register.made_on)}")
             y -= 8 * mm
         for member in register.members:
+            if y - (19.5 + 10.5 * len(member.status)) * mm < 70 * mm:  # keep clear of the attestation: next page
+                pdf.showPage()
+                pdf.setFont(FONT, 9)
+                pdf.drawRightString(width - 20 * mm, page_height - 20 * mm, f"（続き）交付番号 {order.issue_number}")
+                y = page_height - 32 * mm
             pdf.line(20 * mm, y + 4 * mm, width - 20 * mm, y + 4 * mm)
             pdf.setFont(FONT, 10)
             pdf.drawString(20 * mm, y, f"戸籍に記録されている者　【氏名】{member.name}")

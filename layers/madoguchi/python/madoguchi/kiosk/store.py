@@ -80,7 +80,7 @@ class ResidentRecords(ABC):
 
 
 class FamilyRegisters(ABC):
-    """The 戸籍 registers this city keeps (its 戸籍情報システム), read for a 戸籍全部事項証明書; never what a user typed."""
+    """The 戸籍 this city keeps (its 戸籍情報システム), read for a 戸籍全部事項証明書; never what a user typed."""
 
     @abstractmethod
     def register_of(self, resident_id: str) -> FamilyRegister | None:
