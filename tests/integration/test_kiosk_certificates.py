@@ -64,6 +64,22 @@ def test_what_the_records_do_not_hold_is_refused_before_payment(
     assert intents_now(local_stack) == before  # the terminal was never asked
 
 
+def test_a_family_register_certificate_is_paid_and_issued_from_the_register(
+    kiosk: Kiosk, card: Card, local_stack: Any
+) -> None:
+    session_id = session_of(kiosk, card)  # resident-1: 本籍 in the city (infra/seed/family_registers.json)
+    placed = order(kiosk, session_id, str(uuid.uuid4()), certificate="koseki-shomei")
+    assert placed.status_code == 200, placed.text
+    assert placed.json()["amount"] == 450
+    terminal = stripe.StripeClient(local_stack.stripe.api_key, base_addresses={"api": local_stack.stripe.url})
+    reader = next(r for r, v in local_stack.stripe.readers.items() if v["metadata"].get("kiosk") == "kiosk-1")
+    tap(terminal, reader, APPROVED)
+    issued = poll(kiosk, session_id, placed.json()["order_id"])
+    assert (issued["state"], issued["certificate"]) == ("issued", "koseki-shomei")
+    text = pdf_text(issued["pdf"])
+    assert "戸籍全部事項証明書" in text and "三重県四日市市諏訪町1番地" in text and "【婚姻日】平成26年6月1日" in text
+
+
 def test_a_seal_certificate_is_paid_and_issued_from_the_seal_register(
     kiosk: Kiosk, card: Card, local_stack: Any
 ) -> None:
