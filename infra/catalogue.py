@@ -623,7 +623,7 @@ FUNCTIONS += (
         description="Settles kiosk orders no kiosk poll saw to the end: refunds paid, never printed; cancels the rest",
         memory_mb=256,
         timeout_s=120,  # a page of 100 orders, up to three Stripe calls each
-        tables=(("kiosk", "write"),),
+        tables=(("kiosk", "write"), ("outbox", "write")),  # the kiosk's order writes carry their events
         secrets=("stripe",),
         schedule="rate(5 minutes)",
     ),

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.integration.reservations_helpers import Api, fresh_day, pay
+from tests.integration.reservations_helpers import FACILITY, Api, fresh_day, pay
 
 STUDIO = "sakura-studio"  # integration tests book it only here: its caps can be changed here
 
@@ -139,7 +139,10 @@ def test_checkout_refuses_a_return_url_of_another_site(api, local_stack):
 def test_a_refund_survives_a_failing_stripe_and_a_retried_cancel_refunds_once(api, local_stack, monkeypatch):
     """Issue 13 flaws 8 and 7: the stand-in answers 503 to refunds; the cancellation still happens, the refund
     stays owed and the sweep sends it once Stripe answers again; a retried cancel returns the first result."""
-    held = api.held("resident-2", fresh_day(20), [("court-4", "07:00")])
+    day = fresh_day(20)  # far enough ahead for a full refund; other tests' days may reach it, so a free slot
+    availability = api.call("GET", f"/facilities/{FACILITY}/availability?date={day}").json()["slots"]
+    free = next(s for s in availability if s["state"] == "free")
+    held = api.held("resident-2", day, [(free["unit_id"], free["start"])])
     session_id = api.checkout("resident-2", held["id"])["reservation"]["checkout_session_id"]
     assert pay(local_stack, session_id)["paid"] is True
     booked = api.reservation("resident-2", held["id"])
