@@ -70,7 +70,7 @@ def test_a_year_without_an_assessment_is_refused_before_payment(deps: service.Or
         {"certificate": "shotoku-kazei-shomei", "copies": 1},  # which year?
         {"certificate": "juminhyo", "copies": 1, "fiscal_year": 2026},
         {"certificate": "inkan-toroku-shomei", "copies": 1, "scope": "household"},
-        {"certificate": "koseki-shomei", "copies": 1},
+        {"certificate": "koseki-shomei", "copies": 1, "scope": "household"},  # the holder's own register only
     ],
 )
 def test_requests_that_do_not_fit_the_certificate_are_invalid(body: dict[str, object]) -> None:
