@@ -22,6 +22,8 @@ from typing import Any
 from infra import catalogue
 
 RESIDENTS = catalogue.ROOT / "infra" / "seed" / "residents.json"
+# The family registers name people the resident records do not (a spouse outside the household, parents).
+REGISTERS = catalogue.ROOT / "infra" / "seed" / "family_registers.json"
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 # 0X-XXXX-XXXX in its usual groupings, 11-digit mobiles and 10-digit landlines without hyphens, +81 forms; not
@@ -63,15 +65,36 @@ def _date_spellings(born: date) -> set[str]:
     }
 
 
-def known_residents(path: Path = RESIDENTS) -> list[tuple[str, str]]:
-    """(kind, normalised spelling) of each demo resident's name, address and birth date."""
+def _name_spellings(name: str) -> list[tuple[str, str]]:
+    folded = normalise(name)
+    spellings = [("name", folded), ("name", folded.replace(" ", ""))]
+    parts = folded.split()
+    if len(parts) == 2:
+        spellings.append(("name", f"{parts[1]} {parts[0]}"))
+    return spellings
+
+
+def known_registers(path: Path = REGISTERS) -> list[tuple[str, str]]:
+    """(kind, normalised spelling) of everyone a demo family register names: members with their birth dates,
+    their parents, and the register's 本籍."""
+    spellings: list[tuple[str, str]] = []
+    for register in json.loads(path.read_text(encoding="utf-8")):
+        spellings.append(("address", normalise(register["honseki"])))
+        for member in register["members"]:
+            spellings += _name_spellings(member["name"])
+            spellings += [("birth date", s) for s in _date_spellings(date.fromisoformat(member["date_of_birth"]))]
+            for parent in (member.get("father"), member.get("mother")):
+                if parent:
+                    spellings += _name_spellings(parent)
+    return spellings
+
+
+def known_residents(path: Path = RESIDENTS, registers: Path | None = REGISTERS) -> list[tuple[str, str]]:
+    """(kind, normalised spelling) of each demo resident's name, address and birth date (and, unless
+    `registers` is None, of everyone the demo family registers name)."""
     spellings: list[tuple[str, str]] = []
     for resident in json.loads(path.read_text(encoding="utf-8")):
-        name = normalise(resident["name"])
-        spellings += [("name", name), ("name", name.replace(" ", ""))]
-        parts = name.split()
-        if len(parts) == 2:
-            spellings.append(("name", f"{parts[1]} {parts[0]}"))
+        spellings += _name_spellings(resident["name"])
         address = normalise(resident["address"])
         spellings.append(("address", address))
         # the part after the city (町名・番地) identifies the household without the prefecture and city
@@ -79,7 +102,9 @@ def known_residents(path: Path = RESIDENTS) -> list[tuple[str, str]]:
         if len(street) >= 4 and street != address:
             spellings.append(("address", street))
         spellings += [("birth date", s) for s in _date_spellings(date.fromisoformat(resident["date_of_birth"]))]
-    return spellings
+    if registers is not None:
+        spellings += known_registers(registers)
+    return list(dict.fromkeys(spellings))
 
 
 def _strings(value: Any) -> Iterator[str]:

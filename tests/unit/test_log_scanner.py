@@ -77,5 +77,11 @@ def test_ids_times_and_arns_are_not_findings(line):
     assert kinds(line) == set()
 
 
+def test_people_only_a_family_register_names_are_looked_for_too():
+    """A spouse outside the resident's household and the parents appear only in the demo family registers."""
+    for line in ('{"order": "koseki", "spouse": "市民 美咲"}', '{"mother": "山田 由美"}', '{"born": "1987-03-03"}'):
+        assert kinds(line) & {"resident name", "resident birth date"}, line
+
+
 def test_nothing_captured_is_a_failure_not_a_pass(tmp_path: Path):
     assert scan.main([str(tmp_path)]) == 1
