@@ -9,15 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from madoguchi.certificates.pdf import draw_verification, wareki
+from madoguchi.certificates.pdf import FONT, draw_household, draw_verification, register_font, wareki
 from madoguchi.kiosk.matching import FourItems, lookup_key, normalise_address, normalise_name
 from madoguchi.kiosk.models import ResidentRecord
 from madoguchi.kiosk.store import ResidentDirectory
 
-FONT = "HeiseiMin-W3"
 TOKYO = ZoneInfo("Asia/Tokyo")
 CITY = "四日市市長"
-SEX = {"male": "男", "female": "女", "not_applicable": "", "unknown": ""}
 # What the records port holds is the 住民票's content: a 住民票 states all of it; the other certificates state
 # the holder as recorded, and their own facts (印影, 所得, 税額, 戸籍) come from core systems not connected yet.
 CERTIFYING = {
@@ -62,14 +60,6 @@ def resident_of(owner: str | None, answers: dict[str, object], directory: Reside
     return found[0] if len(found) == 1 else None
 
 
-def _font() -> None:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-
-
 def certificate_pdf(issue: Issue, record: ResidentRecord) -> bytes:
     """One A4 page per copy: the title, the record's address and household (the holder alone unless the whole
     household was asked for), the certifying sentence, the day of issue in 和暦 and the verification box."""
@@ -77,7 +67,7 @@ def certificate_pdf(issue: Issue, record: ResidentRecord) -> bytes:
     from reportlab.lib.units import mm
     from reportlab.pdfgen import canvas
 
-    _font()
+    register_font()
     members = record.members if issue.household else record.members[:1]
     issued = issue.issued_at.astimezone(TOKYO).date()
     out = io.BytesIO()
@@ -91,24 +81,7 @@ def certificate_pdf(issue: Issue, record: ResidentRecord) -> bytes:
         pdf.setFont(FONT, 9)
         pdf.drawRightString(width - 20 * mm, height - 40 * mm, f"交付番号 {issue.number}（{copy}/{issue.copies}）")
         pdf.drawRightString(width - 20 * mm, height - 45 * mm, f"照合番号 {issue.code}")
-        pdf.setFont(FONT, 11)
-        y = height - 58 * mm
-        pdf.drawString(20 * mm, y, f"住所　{record.address}")
-        y -= 7 * mm
-        pdf.drawString(20 * mm, y, f"世帯主　{record.household_head}")
-        y -= 10 * mm
-        for member in members:
-            pdf.rect(20 * mm, y - 22 * mm, width - 40 * mm, 26 * mm)
-            pdf.setFont(FONT, 13)
-            pdf.drawString(24 * mm, y - 3 * mm, member.name)
-            pdf.setFont(FONT, 10)
-            pdf.drawString(24 * mm, y - 10 * mm, f"生年月日　{wareki(member.date_of_birth)}")
-            pdf.drawString(95 * mm, y - 10 * mm, f"性別　{SEX[member.sex]}")
-            pdf.drawString(130 * mm, y - 10 * mm, f"続柄　{member.relationship}")
-            pdf.drawString(24 * mm, y - 17 * mm, f"住民となった年月日　{wareki(member.became_resident_on)}")
-            y -= 30 * mm
-        pdf.setFont(FONT, 9)
-        pdf.drawString(20 * mm, y, "個人番号・本籍・筆頭者の記載は省略しています。")
+        draw_household(pdf, record, members, width, height - 58 * mm)
         pdf.setFont(FONT, 11)
         pdf.drawString(20 * mm, 68 * mm, CERTIFYING.get(issue.kind, DEFAULT_CERTIFYING))
         pdf.drawString(20 * mm, 60 * mm, wareki(issued))
