@@ -20,10 +20,15 @@ def register_font() -> None:
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
 
-def wareki(day: date) -> str:
-    """令和8年12月1日; the first year of an era is 元年, as certificates write it."""
+def wareki_year(day: date) -> str:
+    """令和8 (the era year of `day`); the first year of an era is 元, as certificates write it."""
     era, year = EraDate.from_date(day).strftime("%-K|%-Y").split("|")
-    return f"{era}{'元' if year == '1' else year}年{day.month}月{day.day}日"
+    return f"{era}{'元' if year == '1' else year}"
+
+
+def wareki(day: date) -> str:
+    """令和8年12月1日."""
+    return f"{wareki_year(day)}年{day.month}月{day.day}日"
 
 
 def draw_verification(pdf: Any, *, font: str, number: str, code: str, page_url: str, link: str) -> None:

@@ -11,9 +11,15 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from japanera import EraDate
-
-from madoguchi.certificates.pdf import FONT, SEX, draw_household, draw_verification, register_font, wareki
+from madoguchi.certificates.pdf import (
+    FONT,
+    SEX,
+    draw_household,
+    draw_verification,
+    register_font,
+    wareki,
+    wareki_year,
+)
 from madoguchi.kiosk.models import CertificateKind, FamilyRegister, KioskOrder, ResidentRecord
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -34,12 +40,6 @@ STATUS_LABELS = {
     "entry": ("入籍", "入籍日"),
     "removal": ("除籍", "除籍日"),
 }
-
-
-def wareki_year(day: date) -> str:
-    """令和8 (the era year of `day`; 元 for the first)."""
-    era, year = EraDate.from_date(day).strftime("%-K|%-Y").split("|")
-    return f"{era}{'元' if year == '1' else year}"
 
 
 def juminhyo_pdf(
