@@ -31,8 +31,9 @@ EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-
 PHONE = re.compile(
     r"(?<![\w-])(?:0\d{1,4}-\d{1,4}-\d{3,4}|0[5789]0\d{8}|0\d{9}|\+81[ -]?\d{1,4}[ -]?\d{1,4}[ -]?\d{3,4})(?![\w-])"
 )
-# Not inside hexadecimal ids (uuids, trace ids), whose digit runs can be 12 long.
-TWELVE_DIGITS = re.compile(r"(?<![\da-f])\d{12}(?![\da-f])|(?<![\da-f-])\d{4}[ -]\d{4}[ -]\d{4}(?![\da-f-])")
+# Not inside hexadecimal ids (uuids, trace ids), whose digit runs can be 12 long, nor the hex tail of a named
+# id such as "kiosk-978553247449" (one in about 300 twelve-hex-digit tails is all decimal).
+TWELVE_DIGITS = re.compile(r"(?<![\da-f])(?<![a-z]-)\d{12}(?![\da-f])|(?<![\da-f-])\d{4}[ -]\d{4}[ -]\d{4}(?![\da-f-])")
 # A LINE user id ("U" + 32 hex; lower case after normalise): it identifies a person's LINE account.
 LINE_USER_ID = re.compile(r"(?<![\w-])u[0-9a-f]{32}(?![\w-])")
 ARN_ACCOUNT = re.compile(r"arn:aws[\w-]*:[\w-]+:[\w-]*:(\d{12}):")

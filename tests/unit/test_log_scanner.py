@@ -71,6 +71,7 @@ def test_each_kind_of_personal_data_is_found(line, kind):
         '{"reservation": "5f0c3b6e-0123-4567-8901-23456789abcd"}',
         '{"function_request_id": "d9542d3a-e4ff-4ac0-b76e-657595733203"}',  # a uuid whose last group is all digits
         '{"request": "0a1b2c3d4e5f60718293a4b5c6d7e8f9", "user": "resident-1"}',  # a bare hex id is not a LINE id
+        '{"device_id": "kiosk-978553247449", "kind": "kiosk"}',  # a named id whose hex tail is all decimal
     ],
 )
 def test_ids_times_and_arns_are_not_findings(line):
