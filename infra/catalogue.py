@@ -230,7 +230,15 @@ TABLES += (
     Table(key="certificates", env="CERTIFICATES_TABLE"),
     # The transactional outbox (madoguchi/shared/outbox.py): one item per domain event, put in the same
     # transaction as the change it describes; its stream feeds the consumers; items expire after a week.
-    Table(key="outbox", env="OUTBOX_TABLE", sk=None, ttl="expires_at", stream=True),
+    Table(
+        key="outbox",
+        env="OUTBOX_TABLE",
+        sk=None,
+        ttl="expires_at",
+        stream=True,
+        # effects still owed (madoguchi.effects): the sparse index the outbox worker's schedule reads
+        indexes=(Index(name="pending", pk="queue", sk="due_at"),),
+    ),
     # Metrics: counters per procedure × channel per month and day, and a marker per counted event (expiring),
     # so a month is one bounded Query and an event is never counted twice (docs/metrics.md).
     Table(key="metrics", env="METRICS_TABLE", ttl="expires_at"),
@@ -646,6 +654,15 @@ FUNCTIONS += (
         timeout_s=60,
         tables=(("metrics", "write"),),
         streams=("outbox",),
+    ),
+    Function(
+        name="outbox_effects",
+        description="Outbox worker: carries out the side effects a change owes (refunds, workflows, tags, notices)",
+        memory_mb=512,
+        timeout_s=120,  # a redrive page of 100 effects, each a provider call of a few seconds at most
+        tables=(("outbox", "write"),),
+        streams=("outbox",),
+        schedule="rate(1 minute)",
     ),
 )
 

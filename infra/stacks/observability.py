@@ -87,6 +87,18 @@ class ObservabilityStack(Stack):
                 1,
                 f"{name} gave up on a stream batch: redrive it within 24 hours (docs/operations.md, Outbox)",
             )
+        alarm(
+            "EffectsGivenUp",
+            cloudwatch.Metric(
+                namespace=NAMESPACE,
+                metric_name="EffectsGivenUp",
+                dimensions_map={"service": "outbox_effects"},
+                statistic="Sum",
+                period=PERIOD,
+            ),
+            1,
+            "The outbox worker gave up on an effect after two days of tries (docs/operations.md, Outbox)",
+        )
         alarm("Api5xx", api.metric_server_error(period=PERIOD), 1, "The API answered 5xx")
         alarm(
             "ApiP99Latency",

@@ -20,6 +20,7 @@ from madoguchi.cases.store import CaseStore, TaskStore
 from madoguchi.cases.workflows import Workflows, WorkflowUnavailable
 from madoguchi.metrics.models import DomainEvent
 from madoguchi.shared.errors import Conflict
+from madoguchi.shared.outbox import Outboxed
 
 
 class MemoryTaskStore(TaskStore):
@@ -70,7 +71,7 @@ class MemoryCaseStore(CaseStore):
             raise Conflict(case_id=case_id)
         return self._records[case_id]
 
-    def create(self, case: Case, audit: AuditEntry, events: Sequence[DomainEvent] = ()) -> None:
+    def create(self, case: Case, audit: AuditEntry, events: Sequence[Outboxed] = ()) -> None:
         if case.id in self._records or (case.code and case.code in self._codes):
             raise Conflict(case_id=case.id)
         self._records[case.id] = CaseRecord(case=case, timeline=[audit])
@@ -97,7 +98,7 @@ class MemoryCaseStore(CaseStore):
         return copy
 
     def record_identity(
-        self, case_id: str, identity: IdentityRecord, audit: AuditEntry, events: Sequence[DomainEvent] = ()
+        self, case_id: str, identity: IdentityRecord, audit: AuditEntry, events: Sequence[Outboxed] = ()
     ) -> None:
         record = self._existing(case_id)
         if record.case.status != "awaiting_identity":
@@ -121,7 +122,7 @@ class MemoryCaseStore(CaseStore):
         record.case = record.case.model_copy(update={"steps": steps})
         record.timeline.append(audit)
 
-    def close(self, case_id: str, audit: AuditEntry, events: Sequence[DomainEvent] = ()) -> None:
+    def close(self, case_id: str, audit: AuditEntry, events: Sequence[Outboxed] = ()) -> None:
         record = self._existing(case_id)
         if record.case.status != "open":
             raise Conflict(case_id=case_id)

@@ -30,6 +30,7 @@ from madoguchi.kiosk.store import (
 from madoguchi.metrics.models import DomainEvent
 from madoguchi.payments.store import CardTerminal, PaymentUnavailable, TerminalPayment, TerminalUnavailable
 from madoguchi.shared.errors import Conflict, NotFound
+from madoguchi.shared.outbox import Outboxed
 
 
 class MemoryKioskSessions(KioskSessionStore):
@@ -104,7 +105,7 @@ class MemoryKioskOrders(KioskOrderStore):
         return self.orders.get(order_id)
 
     def update(
-        self, order_id: str, expected_state: str, changes: Mapping[str, Any], events: Sequence[DomainEvent] = ()
+        self, order_id: str, expected_state: str, changes: Mapping[str, Any], events: Sequence[Outboxed] = ()
     ) -> KioskOrder:
         with self._lock:
             order = self.orders.get(order_id)

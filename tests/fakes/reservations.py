@@ -22,6 +22,7 @@ from madoguchi.reservations.models import (
 )
 from madoguchi.reservations.store import FacilityChange, Guard, GuardMoved, ReservationStore, SlotRecord
 from madoguchi.shared.errors import Conflict, NotFound
+from madoguchi.shared.outbox import Outboxed
 
 SlotKey = tuple[str, date, str, str]  # facility, date, unit, start
 
@@ -136,7 +137,7 @@ class MemoryReservationStore(ReservationStore):
         found = [r for r in self._reservations.values() if r.owner == owner]
         return sorted(found, key=lambda r: r.created_at, reverse=True)
 
-    def update(self, reservation: Reservation, expected: str, events: Sequence[DomainEvent] = ()) -> None:
+    def update(self, reservation: Reservation, expected: str, events: Sequence[Outboxed] = ()) -> None:
         with self._lock:
             current = self._reservations.get(reservation.id)
             if current is None or current.status.value != expected:
@@ -144,7 +145,7 @@ class MemoryReservationStore(ReservationStore):
             self._reservations[reservation.id] = reservation
             self.events.extend(events)  # the outbox: written with the change or not at all
 
-    def confirm(self, reservation: Reservation, now: datetime, events: Sequence[DomainEvent] = ()) -> bool:
+    def confirm(self, reservation: Reservation, now: datetime, events: Sequence[Outboxed] = ()) -> bool:
         with self._lock:
             current = self._reservations.get(reservation.id)
             if current is None or current.status is not Status.HELD:
@@ -158,7 +159,7 @@ class MemoryReservationStore(ReservationStore):
             self.events.extend(events)
             return True
 
-    def reacquire(self, reservation: Reservation, now: datetime, events: Sequence[DomainEvent] = ()) -> bool:
+    def reacquire(self, reservation: Reservation, now: datetime, events: Sequence[Outboxed] = ()) -> bool:
         with self._lock:
             current = self._reservations.get(reservation.id)
             if current is None or current.status is not Status.EXPIRED:
@@ -177,7 +178,7 @@ class MemoryReservationStore(ReservationStore):
         *,
         remember: tuple[str, str] | None = None,
         now: datetime | None = None,
-        events: Sequence[DomainEvent] = (),
+        events: Sequence[Outboxed] = (),
     ) -> bool:
         with self._lock:
             current = self._reservations.get(reservation.id)

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from madoguchi.certificates.dynamodb import DynamoCertificateRegistry
     from madoguchi.devices.cognito import CognitoDeviceIdentities
     from madoguchi.devices.dynamodb import DynamoDeviceStore
+    from madoguchi.effects.dynamodb import DynamoEffectQueue
+    from madoguchi.effects.service import Handler
     from madoguchi.faq.dynamodb import DynamoFaqStore
     from madoguchi.kiosk.dynamodb import (
         DynamoFamilyRegisters,
@@ -248,3 +250,17 @@ def device_gate() -> Callable[[Caller], object]:
         return devices.admit(caller, DevicesDeps(devices=device_store()))
 
     return admit
+
+
+@lru_cache(maxsize=1)
+def effect_queue() -> DynamoEffectQueue:
+    from madoguchi.effects.dynamodb import DynamoEffectQueue
+
+    return DynamoEffectQueue(settings().outbox_table)
+
+
+def effect_handlers() -> dict[str, Handler]:
+    """Every effect kind the outbox worker carries out (`<context>.<action>`), each with the adapters it needs.
+    Each context's effects.py holds its handlers; this is the only place that builds their adapters."""
+    handlers: dict[str, Handler] = {}
+    return handlers

@@ -36,10 +36,10 @@ from madoguchi.cases.models import (
     Verification,
 )
 from madoguchi.cases.store import CaseStore, TaskStore
-from madoguchi.metrics.models import DomainEvent
 from madoguchi.shared.aws import dynamodb_table
 from madoguchi.shared.dynamodb import decode_cursor, encode_cursor, query_all, transact
 from madoguchi.shared.errors import Conflict
+from madoguchi.shared.outbox import Outboxed
 
 CASE = "CASE"
 
@@ -75,7 +75,7 @@ class DynamoCaseStore(CaseStore):
         self._name = table_name
         self._outbox = outbox_table  # domain events go here in the change's transaction (None: none written)
 
-    def _outbox_puts(self, events: Sequence[DomainEvent]) -> list[dict[str, Any]]:
+    def _outbox_puts(self, events: Sequence[Outboxed]) -> list[dict[str, Any]]:
         return [event.outbox_put(self._outbox) for event in events] if self._outbox else []
 
     # --- writes ---------------------------------------------------------------------------------------------
@@ -92,7 +92,7 @@ class DynamoCaseStore(CaseStore):
     def _transact(self, *items: dict[str, Any]) -> None:
         transact(self._client, list(items))
 
-    def create(self, case: Case, audit: AuditEntry, events: Sequence[DomainEvent] = ()) -> None:
+    def create(self, case: Case, audit: AuditEntry, events: Sequence[Outboxed] = ()) -> None:
         new = "attribute_not_exists(pk)"
         items = [{"Put": {"TableName": self._name, "Item": _case_item(case), "ConditionExpression": new}}]
         if case.code:
@@ -105,7 +105,7 @@ class DynamoCaseStore(CaseStore):
         return str(item["case_id"]) if item else None
 
     def record_identity(
-        self, case_id: str, identity: IdentityRecord, audit: AuditEntry, events: Sequence[DomainEvent] = ()
+        self, case_id: str, identity: IdentityRecord, audit: AuditEntry, events: Sequence[Outboxed] = ()
     ) -> None:
         update = {
             "TableName": self._name,
@@ -150,7 +150,7 @@ class DynamoCaseStore(CaseStore):
         }
         self._transact({"Update": update}, self._audit_put(case_id, audit))
 
-    def close(self, case_id: str, audit: AuditEntry, events: Sequence[DomainEvent] = ()) -> None:
+    def close(self, case_id: str, audit: AuditEntry, events: Sequence[Outboxed] = ()) -> None:
         update = {
             "TableName": self._name,
             "Key": {"pk": _pk(case_id), "sk": CASE},

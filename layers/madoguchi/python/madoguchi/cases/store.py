@@ -15,7 +15,7 @@ from madoguchi.cases.models import (
     ThreadMessage,
     Verification,
 )
-from madoguchi.metrics.models import DomainEvent
+from madoguchi.shared.outbox import Outboxed
 
 
 class CaseStore(ABC):
@@ -23,7 +23,7 @@ class CaseStore(ABC):
     does not exist (Conflict)."""
 
     @abstractmethod
-    def create(self, case: Case, audit: AuditEntry, events: Sequence[DomainEvent] = ()) -> None:
+    def create(self, case: Case, audit: AuditEntry, events: Sequence[Outboxed] = ()) -> None:
         """Store a new case and, if it has a code, the code's pointer to it; Conflict if either exists. `events`
         (cases/events.py) go to the outbox in the same transaction, here and below."""
 
@@ -40,7 +40,7 @@ class CaseStore(ABC):
 
     @abstractmethod
     def record_identity(
-        self, case_id: str, identity: IdentityRecord, audit: AuditEntry, events: Sequence[DomainEvent] = ()
+        self, case_id: str, identity: IdentityRecord, audit: AuditEntry, events: Sequence[Outboxed] = ()
     ) -> None:
         """Set identity and open the case; raises Conflict unless it was awaiting identity."""
 
@@ -53,7 +53,7 @@ class CaseStore(ABC):
     def update_step(self, case_id: str, department: str, changes: dict[str, Any], audit: AuditEntry) -> None: ...
 
     @abstractmethod
-    def close(self, case_id: str, audit: AuditEntry, events: Sequence[DomainEvent] = ()) -> None: ...
+    def close(self, case_id: str, audit: AuditEntry, events: Sequence[Outboxed] = ()) -> None: ...
 
     @abstractmethod
     def add_message(self, case_id: str, message: ThreadMessage, audit: AuditEntry) -> None: ...

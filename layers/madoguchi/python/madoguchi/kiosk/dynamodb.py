@@ -42,10 +42,10 @@ from madoguchi.kiosk.store import (
     ResidentDirectory,
     ResidentRecords,
 )
-from madoguchi.metrics.models import DomainEvent
 from madoguchi.shared.aws import dynamodb_table
 from madoguchi.shared.dynamodb import plain, query_all, transact
 from madoguchi.shared.errors import Conflict, NotFound
+from madoguchi.shared.outbox import Outboxed
 
 KEEP_AFTER_EXPIRY_SECONDS = 24 * 3600
 WAITING = "ORDER"  # the one partition of the sparse index `waiting`: only orders still to settle are in it
@@ -183,7 +183,7 @@ class DynamoKioskOrders(KioskOrderStore):
         return KioskOrder.model_validate(plain(dict(item))) if item else None
 
     def update(
-        self, order_id: str, expected_state: str, changes: Mapping[str, Any], events: Sequence[DomainEvent] = ()
+        self, order_id: str, expected_state: str, changes: Mapping[str, Any], events: Sequence[Outboxed] = ()
     ) -> KioskOrder:
         names = {f"#f{i}": field for i, field in enumerate(changes)}
         values: dict[str, Any] = {f":v{i}": value for i, value in enumerate(changes.values())}

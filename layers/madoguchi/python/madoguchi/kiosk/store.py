@@ -10,7 +10,7 @@ from typing import Any
 from madoguchi.kiosk.jpki import JpkiTrust
 from madoguchi.kiosk.matching import FourItems
 from madoguchi.kiosk.models import FamilyRegister, KioskOrder, KioskSession, ResidentRecord
-from madoguchi.metrics.models import DomainEvent
+from madoguchi.shared.outbox import Outboxed
 
 
 class KioskSessionStore(ABC):
@@ -57,7 +57,7 @@ class KioskOrderStore(ABC):
 
     @abstractmethod
     def update(
-        self, order_id: str, expected_state: str, changes: Mapping[str, Any], events: Sequence[DomainEvent] = ()
+        self, order_id: str, expected_state: str, changes: Mapping[str, Any], events: Sequence[Outboxed] = ()
     ) -> KioskOrder:
         """Apply changes only while the order is in expected_state; raises Conflict otherwise. `events` (the
         change's domain events, madoguchi.kiosk.events) are written in the same transaction, or not at all."""

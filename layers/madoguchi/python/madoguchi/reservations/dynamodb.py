@@ -24,7 +24,6 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
-from madoguchi.metrics.models import DomainEvent
 from madoguchi.reservations.facilities import Facility
 from madoguchi.reservations.models import (
     Draw,
@@ -50,6 +49,7 @@ from madoguchi.reservations.store import (
 from madoguchi.shared.aws import dynamodb_table
 from madoguchi.shared.dynamodb import query_all, transact
 from madoguchi.shared.errors import Conflict, NotFound
+from madoguchi.shared.outbox import Outboxed
 
 FACILITY_PARTITION = "FACILITY"
 HOLD_QUEUE = "HOLD"
@@ -80,7 +80,7 @@ class DynamoReservationStore(ReservationStore):
         self._name = table_name
         self._outbox = outbox_table  # domain events go here in the change's transaction (None: none written)
 
-    def _outbox_puts(self, events: Sequence[DomainEvent]) -> list[dict[str, Any]]:
+    def _outbox_puts(self, events: Sequence[Outboxed]) -> list[dict[str, Any]]:
         return [event.outbox_put(self._outbox) for event in events] if self._outbox else []
 
     @property
@@ -315,7 +315,7 @@ class DynamoReservationStore(ReservationStore):
             }
         }
 
-    def update(self, reservation: Reservation, expected: str, events: Sequence[DomainEvent] = ()) -> None:
+    def update(self, reservation: Reservation, expected: str, events: Sequence[Outboxed] = ()) -> None:
         if puts := self._outbox_puts(events):
             if not self._transact([self._reservation_put(reservation, expected), *puts]):
                 raise Conflict()
@@ -329,7 +329,7 @@ class DynamoReservationStore(ReservationStore):
                 raise Conflict() from e
             raise
 
-    def confirm(self, reservation: Reservation, now: datetime, events: Sequence[DomainEvent] = ()) -> bool:
+    def confirm(self, reservation: Reservation, now: datetime, events: Sequence[Outboxed] = ()) -> bool:
         items = [self._reservation_put(reservation, Status.HELD.value)]
         for slot in reservation.slots:
             items.append(
@@ -349,7 +349,7 @@ class DynamoReservationStore(ReservationStore):
             )
         return self._transact(items + self._outbox_puts(events))
 
-    def reacquire(self, reservation: Reservation, now: datetime, events: Sequence[DomainEvent] = ()) -> bool:
+    def reacquire(self, reservation: Reservation, now: datetime, events: Sequence[Outboxed] = ()) -> bool:
         items = [self._reservation_put(reservation, Status.EXPIRED.value)]
         items += [self._slot_put(reservation, slot, "booked", now) for slot in reservation.slots]
         return self._transact(items + self._outbox_puts(events))
@@ -361,7 +361,7 @@ class DynamoReservationStore(ReservationStore):
         *,
         remember: tuple[str, str] | None = None,
         now: datetime | None = None,
-        events: Sequence[DomainEvent] = (),
+        events: Sequence[Outboxed] = (),
     ) -> bool:
         puts = self._outbox_puts(events)
         if remember or puts:

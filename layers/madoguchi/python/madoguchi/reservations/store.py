@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from madoguchi.metrics.models import DomainEvent
 from madoguchi.reservations.facilities import Facility
 from madoguchi.reservations.models import Draw, FeeReduction, LotteryApplication, Reservation, Round, SlotRef
 from madoguchi.shared.errors import Conflict
+from madoguchi.shared.outbox import Outboxed
 
 REMEMBER_HOURS = 24  # how long an Idempotency-Key is remembered
 
@@ -118,17 +118,17 @@ class ReservationStore(ABC):
     def by_owner(self, owner: str) -> list[Reservation]: ...
 
     @abstractmethod
-    def update(self, reservation: Reservation, expected: str, events: Sequence[DomainEvent] = ()) -> None:
+    def update(self, reservation: Reservation, expected: str, events: Sequence[Outboxed] = ()) -> None:
         """Write the reservation's fields if its status is still `expected` (else Conflict); slots untouched.
         `events` (reservations/events.py) go to the outbox in the same transaction as every write below."""
 
     @abstractmethod
-    def confirm(self, reservation: Reservation, now: datetime, events: Sequence[DomainEvent] = ()) -> bool:
+    def confirm(self, reservation: Reservation, now: datetime, events: Sequence[Outboxed] = ()) -> bool:
         """Held → confirmed with its slots booked, atomically. False (nothing written) if the reservation is no
         longer held by the same status or a slot was taken by someone else."""
 
     @abstractmethod
-    def reacquire(self, reservation: Reservation, now: datetime, events: Sequence[DomainEvent] = ()) -> bool:
+    def reacquire(self, reservation: Reservation, now: datetime, events: Sequence[Outboxed] = ()) -> bool:
         """Expired → confirmed, taking its slots back if they are free; False (nothing written) otherwise."""
 
     @abstractmethod
@@ -139,7 +139,7 @@ class ReservationStore(ABC):
         *,
         remember: tuple[str, str] | None = None,
         now: datetime | None = None,
-        events: Sequence[DomainEvent] = (),
+        events: Sequence[Outboxed] = (),
     ) -> bool:
         """Write the reservation (now expired or cancelled) if its status is still `expected` and free the
         slots it holds; False if the status had changed. `remember`: (idempotency key, result) recorded in the

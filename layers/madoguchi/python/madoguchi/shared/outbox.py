@@ -9,16 +9,31 @@ so the table never grows with history and writing an event costs one small Put w
 | pk (event id)                          | attributes                                                      |
 |----------------------------------------|-----------------------------------------------------------------|
 | `<context>:<aggregate id>:<version>`   | `topic` (who consumes it), `event` (the event as JSON), `expires_at` |
+| `<context>:<aggregate id>:<what>`      | `topic` = effects, `event` (the effect), `attempts`, and while  |
+|                                        | it is owed `queue` + `due_at` (the sparse index `pending`)      |
 """
 
 from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 OUTBOX_DAYS = 7
 METRICS_TOPIC = "metrics"
+# Side effects owed after a change (madoguchi.effects): pending items carry `queue` = EFFECTS_QUEUE and `due_at`,
+# the keys of the sparse index `pending` the scheduled redrive reads; done ones lose them and expire like events.
+EFFECTS_TOPIC = "effects"
+EFFECTS_QUEUE = "EFFECT"
+
+
+class Outboxed(Protocol):
+    """What a store writes into the outbox with a change: a domain event or an effect owed."""
+
+    @property
+    def id(self) -> str: ...
+
+    def outbox_put(self, table_name: str) -> dict[str, Any]: ...
 
 
 def outbox_put(

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 
 from aws_lambda_powertools import Logger
 
-from madoguchi.metrics.models import DomainEvent
 from madoguchi.payments.store import CheckoutState, PaymentEvent, UnknownCheckout
 from madoguchi.reservations.events import reservation_events
 from madoguchi.reservations.models import (
@@ -34,6 +33,7 @@ from madoguchi.reservations.store import ReservationStore
 from madoguchi.shared.auth import Caller, Role, require
 from madoguchi.shared.errors import Conflict, InvalidInput
 from madoguchi.shared.i18n import Lang, pick
+from madoguchi.shared.outbox import Outboxed
 from madoguchi.shared.public_origin import is_site_url, site_link
 
 logger = Logger(child=True)
@@ -140,7 +140,7 @@ def retry_refunds(deps: ReservationDeps) -> int:
 
 
 def _update_if(
-    store: ReservationStore, reservation: Reservation, expected: str, events: Sequence[DomainEvent] = ()
+    store: ReservationStore, reservation: Reservation, expected: str, events: Sequence[Outboxed] = ()
 ) -> bool:
     try:
         store.update(reservation, expected, events)
