@@ -95,6 +95,7 @@ class MemoryKioskOrders(KioskOrderStore):
         self.orders: dict[str, KioskOrder] = {}
         self.serials: dict[int, int] = {}
         self.events: list[DomainEvent] = []
+        self.looked_at: dict[str, datetime] = {}  # the index's `waiting_at` once moved (else the creation time)
         self._lock = threading.Lock()
 
     def create(self, order: KioskOrder) -> KioskOrder:
@@ -117,8 +118,16 @@ class MemoryKioskOrders(KioskOrderStore):
             return updated
 
     def left_waiting(self, created_before: datetime, limit: int) -> list[KioskOrder]:
-        waiting = [o for o in self.orders.values() if o.state in WAITING_STATES and o.created_at < created_before]
-        return sorted(waiting, key=lambda o: (o.created_at, o.id))[:limit]
+        def at(o: KioskOrder) -> datetime:
+            return self.looked_at.get(o.id, o.created_at)
+
+        waiting = [o for o in self.orders.values() if o.state in WAITING_STATES and at(o) < created_before]
+        return sorted(waiting, key=lambda o: (at(o), o.id))[:limit]
+
+    def look_again_later(self, order_id: str, now: datetime) -> None:
+        order = self.orders.get(order_id)
+        if order is not None and order.state in WAITING_STATES:
+            self.looked_at[order_id] = now
 
     def next_issue_serial(self, year: int) -> int:
         with self._lock:

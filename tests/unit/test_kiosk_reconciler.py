@@ -95,3 +95,22 @@ def test_a_kiosk_poll_after_the_claim_issues_nothing(deps: service.OrderDeps) ->
     reconcile(deps)  # claimed for a refund, the refund failed
     view = service.cancel_order(SESSION, order.id, KIOSK, deps, LATER)  # the kiosk comes back
     assert view.state == "refunding" and view.pdf is None and not deps.orders.events
+
+
+def test_orders_it_cannot_decide_move_behind_the_others_and_never_crowd_a_page(deps: service.OrderDeps) -> None:
+    odd = [placed(deps, f"odd-{i}") for i in range(3)]
+    for order in odd:  # paid another amount than the order's: for a person, never refunded blind
+        terminal(deps).settle(order.payment_intent_id or "", paid=True, amount=999)
+    later = deps.orders.orders
+    newer = placed(deps, "newer")
+    deps.orders.orders[newer.id] = newer.model_copy(update={"created_at": NOW + timedelta(seconds=1)})
+    terminal(deps).settle(newer.payment_intent_id or "", paid=True)
+    first = reconcile_orders(deps.orders, deps.terminal, LATER + timedelta(seconds=1), page=3)
+    assert (first["left"], first["refunded"]) == (3, 0)  # a page of orders it could not decide
+    second = reconcile_orders(deps.orders, deps.terminal, LATER + timedelta(seconds=2), page=3)
+    assert (second["checked"], second["refunded"]) == (1, 1)  # the next pass reaches the newer order
+    assert {later[o.id].state for o in odd} == {"awaiting_payment"} and not terminal(deps).refunds.keys() - {
+        f"kiosk-refund-{newer.id}"
+    }
+    again = LATER + timedelta(seconds=2) + RECONCILE_AFTER  # looked at again a whole period later
+    assert reconcile_orders(deps.orders, deps.terminal, again, page=3)["left"] == 3

@@ -223,6 +223,18 @@ class DynamoKioskOrders(KioskOrderStore):
         found = (self.get(str(item["pk"]).removeprefix("ORDER#")) for item in answer.get("Items", []))
         return [order for order in found if order is not None and order.state in WAITING_STATES]
 
+    def look_again_later(self, order_id: str, now: datetime) -> None:
+        try:
+            self._table.update_item(
+                Key=self._key(order_id),
+                UpdateExpression="SET waiting_at = :at",
+                ConditionExpression="attribute_exists(waiting)",  # settled meanwhile: out of the index, stays out
+                ExpressionAttributeValues={":at": f"{now.isoformat()}#{order_id}"},
+            )
+        except ClientError as e:
+            if not _condition_failed(e):
+                raise
+
     def next_issue_serial(self, year: int) -> int:
         answer = self._table.update_item(
             Key={"pk": f"COUNTER#ISSUE#{year}", "sk": "COUNTER"},

@@ -8,12 +8,14 @@ longer fetch (and print) the certificate, and what the terminal took was for not
 |-------------------------------------|------------------------------------------------------------------------|
 | succeeded                           | refunding (claimed), then refunded: the fee goes back (decisions.md)   |
 | waiting for a card, declined, none  | canceled, its payment cancelled at Stripe (no later tap can charge it) |
-| processing (a card mid-authorisation) | left for the next pass                                               |
+| processing (a card mid-authorisation) | left for a later pass                                                 |
+| paid, but not as we asked (amount, reference) | left for a person (logged by id), looked at again each period  |
 
 Every step is a conditional write from the state the reconciler read, so a poll or a cancel from the kiosk
 racing with it wins or loses as a whole; the refund carries the order's idempotency key (one refund however many
-passes or retries). What the reconciler decided stays on the order (`settled_by`, `settled_at`, `refund_id`): the
-orders are the issue ledger, kept 400 days.
+passes or retries). An order left undecided moves behind the others in the index (as if placed now), so a
+hundred of them can never fill every page. What the reconciler decided stays on the order (`settled_by`,
+`settled_at`, `refund_id`): the orders are the issue ledger, kept 400 days.
 """
 
 from __future__ import annotations
@@ -53,6 +55,8 @@ def reconcile_orders(
             logger.warning("Kiosk reconciliation stopped: Stripe unavailable", extra={"order_id": order.id})
             break
         counts[outcome] += 1
+        if outcome == "left":  # for the next pass or a person: behind the others, so a page never fills with them
+            orders.look_again_later(order.id, now)
         # ids and amounts only: no personal data (the resident id stays in the table)
         logger.info("Kiosk order reconciled", extra={"order_id": order.id, "outcome": outcome, "amount": order.amount})
     return counts

@@ -68,6 +68,11 @@ class KioskOrderStore(ABC):
         (awaiting_payment, refunding), oldest first: one query of an index that holds only such orders."""
 
     @abstractmethod
+    def look_again_later(self, order_id: str, now: datetime) -> None:
+        """Move an order still waiting behind the others, as if placed at `now`: the reconciler looks at it again a
+        whole period later, so orders it cannot decide never crowd the head of its page. Settled: nothing."""
+
+    @abstractmethod
     def next_issue_serial(self, year: int) -> int:
         """The next certificate issue serial of a calendar year (an atomic counter: never handed out twice)."""
 
