@@ -26,6 +26,7 @@ from infra.stacks.lambdas import ASSET_EXCLUDE, RUNTIME, python_function
 from infra.stacks.nag import acknowledge
 from infra.stacks.routes import RoutesStack, routes_stack_id, segments
 from infra.stacks.sources import Sources
+from infra.stacks.waf import api_web_acl
 from madoguchi.shared.i18n import message
 
 API_FUNCTIONS = tuple(fn for fn in catalogue.FUNCTIONS if not fn.cognito_trigger)
@@ -440,11 +441,10 @@ class ApiStack(Stack):
             "AmazonAPIGatewayPushToCloudWatchLogs]",
             "The account-wide API Gateway logging role; AWS's managed policy is the documented one.",
         )
-        acknowledge(
-            stage,
-            "AwsSolutions-APIG3",
-            "Residents reach the API through CloudFront (MadoguchiWeb), where a WAF web ACL belongs; its rules "
-            "and cost are the city's choice at deployment. The stage is throttled.",
-        )
+        # Rate limits per client and AWS's managed rules in front of the stage (infra/stacks/waf.py).
+        office_cidrs = self.node.try_get_context("office_cidrs") or []
+        if isinstance(office_cidrs, str):  # -c office_cidrs=203.0.113.0/24,198.51.100.7/32
+            office_cidrs = [c.strip() for c in office_cidrs.split(",") if c.strip()]
+        self.web_acl = api_web_acl(self, stage.stage_arn, list(office_cidrs))
         CfnOutput(self, "ApiUrl", value=api.url)
         return api

@@ -208,6 +208,31 @@ def test_one_method_per_catalogue_route_with_the_authorizer_exactly_on_authentic
             assert "AuthorizerId" not in method
 
 
+def test_a_web_acl_rate_limits_each_client_in_front_of_the_stage(api: Template):
+    from infra.stacks.waf import REQUESTS_PER_CLIENT, WEBHOOK_PATHS, WRITES_PER_CLIENT
+
+    [(acl_id, acl)] = api.find_resources("AWS::WAFv2::WebACL").items()
+    props = acl["Properties"]
+    assert props["Scope"] == "REGIONAL" and "Allow" in props["DefaultAction"]
+    rules = {r["Name"]: r for r in props["Rules"]}
+    assert {"AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesKnownBadInputsRuleSet"} <= set(rules)
+    writes = rules["WritesPerClient"]["Statement"]["RateBasedStatement"]
+    assert writes["Limit"] == WRITES_PER_CLIENT and writes["AggregateKeyType"] == "FORWARDED_IP"
+    assert writes["ForwardedIPConfig"]["HeaderName"] == "X-Forwarded-For"
+    assert rules["RequestsPerClient"]["Statement"]["RateBasedStatement"]["Limit"] == REQUESTS_PER_CLIENT
+    assert rules["RequestsPerAddress"]["Statement"]["RateBasedStatement"]["AggregateKeyType"] == "IP"
+    for name in ("WritesPerClient", "RequestsPerClient", "RequestsPerAddress"):
+        assert rules[name]["Action"]["Block"]["CustomResponse"]["ResponseCode"] == 429
+        scope = json.dumps(rules[name]["Statement"]["RateBasedStatement"]["ScopeDownStatement"])
+        assert all(path in scope for path in WEBHOOK_PATHS) and "IPSetReferenceStatement" in scope  # exempt
+    methods = json.dumps(writes["ScopeDownStatement"])
+    assert all(f'"SearchString": "{m}"' in methods for m in ("POST", "PUT", "PATCH", "DELETE"))
+    [association] = api.find_resources("AWS::WAFv2::WebACLAssociation").values()
+    [stage_id] = api.find_resources("AWS::ApiGateway::Stage")
+    assert association["Properties"]["WebACLArn"] == {"Fn::GetAtt": [acl_id, "Arn"]}
+    assert stage_id in json.dumps(association["Properties"]["ResourceArn"])
+
+
 def test_the_authorizer_trusts_all_three_user_pools(api: Template):
     [authorizer] = api.find_resources("AWS::ApiGateway::Authorizer").values()
     assert authorizer["Properties"]["Type"] == "COGNITO_USER_POOLS"
