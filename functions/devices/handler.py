@@ -30,6 +30,7 @@ from madoguchi.shared.api import (
     UNAVAILABLE,
     ErrorBody,
     current_caller,
+    idempotency_key,
     make_resolver,
 )
 from madoguchi.shared.auth import DeviceKind
@@ -60,12 +61,17 @@ def deps() -> devices.DevicesDeps:
 @app.post(
     "/staff/devices",
     summary="Enrol a kiosk or ticket machine: a pending device and its one-time code (shown once)",
+    description="Send an `Idempotency-Key` header (one per press of the button): a retry with the same key by the "
+    "same manager is the same pending device with a fresh code (the first code no longer enrols); once the device "
+    "has redeemed its code, a retry answers 409.",
     tags=["devices"],
     security=SECURITY,
     responses={**SIGNED_IN, 200: {"description": "The device, its code, the device page's link and its QR code"}},
 )
 def enrol(body: EnrolRequest) -> Enrolment:
-    enrolment = devices.enrol(body, current_caller(app), deps(), now(), site_origin())
+    enrolment = devices.enrol(
+        body, current_caller(app), deps(), now(), site_origin(), idempotency_key=idempotency_key(app)
+    )
     logger.info("device enrolled", extra={"device_id": enrolment.device.id, "kind": enrolment.device.kind})
     return enrolment
 

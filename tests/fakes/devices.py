@@ -65,6 +65,20 @@ class MemoryDeviceStore(DeviceStore):
             self.audits.append(audit)
             return device
 
+    def reissue_code(
+        self, device_id: str, created_by: str, code_hash: str, expires_at: datetime, audit: DeviceAuditEntry
+    ) -> None:
+        with self._lock:
+            device = self.devices.get(device_id)
+            if device is None or device.status is not DeviceStatus.PENDING or device.created_by != created_by:
+                raise Conflict()
+            if code_hash in self.codes:
+                raise Conflict()
+            self.codes = {h: c for h, c in self.codes.items() if c[0] != device_id}
+            self.codes[code_hash] = (device_id, expires_at)
+            self.devices[device_id] = device.model_copy(update={"code_expires_at": expires_at})
+            self.audits.append(audit)
+
     def restore_code(self, device_id: str, code_hash: str, expires_at: datetime) -> None:
         with self._lock:
             device = self.devices[device_id]

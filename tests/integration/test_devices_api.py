@@ -4,6 +4,7 @@ API), works, renews, and is refused from its next request once revoked."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -21,8 +22,11 @@ class Api:
         self.url = url
         self.auth_header = auth_header
 
-    def staff(self, method: str, path: str, user: str = MANAGER, **kwargs: Any) -> requests.Response:
-        return requests.request(method, self.url + path, headers=self.auth_header(user), timeout=30, **kwargs)
+    def staff(
+        self, method: str, path: str, user: str = MANAGER, headers: dict[str, str] | None = None, **kwargs: Any
+    ) -> requests.Response:
+        headers = {**self.auth_header(user), **(headers or {})}
+        return requests.request(method, self.url + path, headers=headers, timeout=30, **kwargs)
 
     def device(self, method: str, path: str, token: str, **kwargs: Any) -> requests.Response:
         headers = {"Authorization": f"Bearer {token}", "Accept-Language": "pt"}
@@ -126,6 +130,23 @@ def test_a_code_is_redeemed_once_even_by_two_devices_at_the_same_time(api: Api):
     assert sorted(a.status_code for a in answers) == [200, 401]
     reused = api.redeem(enrolment["code"], "ticket_machine")
     assert reused.status_code == 401 and reused.json()["code"] == "enrolment_code_invalid"
+
+
+def test_a_retried_enrolment_is_one_device_whose_latest_code_alone_enrols(api: Api):
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    body = {"kind": "ticket_machine", "label": "retry", "location": "1F"}
+    first, again = (api.staff("POST", "/staff/devices", json=body, headers=key) for _ in range(2))
+    assert first.status_code == again.status_code == 200, again.text
+    device_id = first.json()["device"]["id"]
+    assert again.json()["device"]["id"] == device_id and again.json()["code"] != first.json()["code"]
+    listed = api.staff("GET", "/staff/devices").json()["devices"]
+    assert [d["id"] for d in listed].count(device_id) == 1
+    assert api.redeem(first.json()["code"], "ticket_machine").status_code == 401  # the first code is void
+    assert api.redeem(again.json()["code"], "ticket_machine").status_code == 200
+    late = api.staff("POST", "/staff/devices", json=body, headers=key)  # enrolled by now: nothing to redo
+    assert late.status_code == 409, late.text
+    detail = api.staff("GET", f"/staff/devices/{device_id}").json()
+    assert detail["device"]["status"] == "active"
 
 
 def test_unknown_and_malformed_codes_are_refused_cleanly(api: Api):

@@ -21,7 +21,7 @@ from madoguchi.devices.models import (
     code_hash,
 )
 from madoguchi.shared.auth import Caller, DeviceKind, Role
-from madoguchi.shared.errors import Forbidden, NotFound, Unauthorized
+from madoguchi.shared.errors import Conflict, Forbidden, NotFound, Unauthorized
 from tests.fakes.devices import MemoryDeviceIdentities, MemoryDeviceStore
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -192,3 +192,32 @@ def test_detail_of_an_unknown_device_is_not_found(deps):
 
 def test_code_hash_ignores_case_and_separators():
     assert code_hash("abcd-efgh-jkmn-pqrs") == code_hash("ABCDEFGHJKMNPQRS") == code_hash("ABCD EFGH JKMN PQRS")
+
+
+def test_a_retried_enrolment_is_the_same_device_with_a_fresh_code_and_the_old_one_void(deps):
+    first = service.enrol(TICKET, MANAGER, deps, NOW, SITE, idempotency_key="press-1")
+    again = service.enrol(TICKET, MANAGER, deps, NOW + timedelta(seconds=5), SITE, idempotency_key="press-1")
+    assert again.device.id == first.device.id and again.code != first.code  # the first answer may be lost
+    assert len(deps.devices.all()) == 1
+    assert deps.devices.find_code(code_hash(first.code), NOW) is None  # only the newest code enrols
+    assert deps.devices.find_code(code_hash(again.code), NOW) is not None
+    assert [a.action for a in deps.devices.audit(first.device.id)] == ["enrol", "code_reissued"]
+    other = service.enrol(TICKET, MANAGER, deps, NOW, SITE, idempotency_key="press-2")
+    assert other.device.id != first.device.id and len(deps.devices.all()) == 2
+
+
+def test_a_retry_after_the_device_redeemed_its_code_is_refused_and_changes_nothing(deps):
+    first = service.enrol(TICKET, MANAGER, deps, NOW, SITE, idempotency_key="press-1")
+    service.redeem(RedeemRequest(code=first.code, kind=DeviceKind.TICKET_MACHINE), deps, NOW)
+    with pytest.raises(Conflict):
+        service.enrol(TICKET, MANAGER, deps, NOW, SITE, idempotency_key="press-1")
+    stored = deps.devices.get(first.device.id)
+    assert stored is not None and stored.status is DeviceStatus.ACTIVE
+    assert [a.action for a in deps.devices.audit(first.device.id)] == ["enrol", "redeem"]
+
+
+def test_another_manager_with_the_same_key_gets_another_device(deps):
+    other_manager = Caller(sub="staff-kanri-2", role=Role.STAFF, department="kanri")
+    first = service.enrol(TICKET, MANAGER, deps, NOW, SITE, idempotency_key="press-1")
+    second = service.enrol(TICKET, other_manager, deps, NOW, SITE, idempotency_key="press-1")
+    assert first.device.id != second.device.id

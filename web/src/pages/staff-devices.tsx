@@ -1,4 +1,4 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { mount } from "../components/app";
 import { Alert, Loading } from "../components/feedback";
 import type { Session } from "../components/sign-in";
@@ -72,6 +72,8 @@ function EnrolForm({ session, onEnrolled }: { session: Session; onEnrolled: (e: 
   const [location, setLocation] = useState("");
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
+  // One key per enrolment: a retry after a lost answer is the same device (with a fresh code), never a second one.
+  const enrolKey = useRef(crypto.randomUUID());
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -82,7 +84,9 @@ function EnrolForm({ session, onEnrolled }: { session: Session; onEnrolled: (e: 
         method: "POST",
         token: session.token,
         body: { kind, label, location },
+        headers: { "Idempotency-Key": enrolKey.current },
       });
+      enrolKey.current = crypto.randomUUID();
       setLabel("");
       setLocation("");
       onEnrolled(enrolment);

@@ -124,6 +124,45 @@ class DynamoDeviceStore(DeviceStore):
             raise EnrolmentCodeInvalid()
         return device
 
+    def reissue_code(
+        self, device_id: str, created_by: str, code_hash: str, expires_at: datetime, audit: DeviceAuditEntry
+    ) -> None:
+        item = self._table.get_item(Key=_key(device_id), ConsistentRead=True).get("Item")
+        if item is None or "code_hash" not in item:
+            raise Conflict()
+        expires = int(expires_at.timestamp())
+        code = {
+            **_code_key(code_hash),
+            "device_id": device_id,
+            "expires_epoch": expires,
+            "ttl": expires + KEEP_CODE_SECONDS,
+        }
+        transact(
+            self._client,
+            [
+                {
+                    "Update": {
+                        "TableName": self._name,
+                        "Key": _key(device_id),
+                        "UpdateExpression": "SET code_hash = :hash, code_expires_at = :expires",
+                        # still pending, still this manager's, still the code we read (a racing retry loses)
+                        "ConditionExpression": "#status = :pending AND created_by = :by AND code_hash = :old",
+                        "ExpressionAttributeNames": {"#status": "status"},
+                        "ExpressionAttributeValues": {
+                            ":pending": DeviceStatus.PENDING.value,
+                            ":by": created_by,
+                            ":old": item["code_hash"],
+                            ":hash": code_hash,
+                            ":expires": expires_at.isoformat(),
+                        },
+                    }
+                },
+                {"Delete": {"TableName": self._name, "Key": _code_key(str(item["code_hash"]))}},
+                {"Put": {"TableName": self._name, "Item": code, "ConditionExpression": "attribute_not_exists(pk)"}},
+                self._audit_put(audit),
+            ],
+        )
+
     def restore_code(self, device_id: str, code_hash: str, expires_at: datetime) -> None:
         expires = int(expires_at.timestamp())
         code = {

@@ -50,7 +50,7 @@ class Device(BaseModel):
 
 class DeviceAuditEntry(BaseModel):
     at: datetime
-    action: Literal["enrol", "redeem", "revoke"]
+    action: Literal["enrol", "code_reissued", "redeem", "revoke"]
     by: str = Field(description="Staff sub for enrol and revoke; the device id for redeem")
     device_id: str
 

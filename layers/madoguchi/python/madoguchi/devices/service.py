@@ -7,6 +7,7 @@ revocation takes effect on the device's next request, not at its token's expiry.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -35,7 +36,7 @@ from madoguchi.devices.models import (
 )
 from madoguchi.devices.store import DeviceIdentities, DeviceStore
 from madoguchi.shared.auth import Caller, DeviceKind, Role, require
-from madoguchi.shared.errors import NotFound, present
+from madoguchi.shared.errors import Conflict, NotFound, present
 
 MANAGERS = "kanri"  # 窓口管理: the department that runs the counters' machines (decision 55's management role)
 PAGES = {DeviceKind.KIOSK: "/kiosk/", DeviceKind.TICKET_MACHINE: "/ticket-machine/"}
@@ -57,12 +58,29 @@ def _identities(deps: DevicesDeps) -> DeviceIdentities:
     return deps.identities
 
 
-def enrol(request: EnrolRequest, caller: Caller | None, deps: DevicesDeps, now: datetime, site: str) -> Enrolment:
-    """A pending device and its one-time code; `site` is the site's origin (shared.public_origin)."""
+def enrol(
+    request: EnrolRequest,
+    caller: Caller | None,
+    deps: DevicesDeps,
+    now: datetime,
+    site: str,
+    *,
+    idempotency_key: str | None = None,
+) -> Enrolment:
+    """A pending device and its one-time code; `site` is the site's origin (shared.public_origin).
+
+    With an `Idempotency-Key`, the device's id comes from the manager and the key: a retry (the first answer and
+    its code may never have reached the manager) is the same pending device with a fresh code, the first code void.
+    A retry once the device has redeemed its code is refused (409): it is enrolled."""
     manager = _manager(caller)
     prefix = "kiosk" if request.kind is DeviceKind.KIOSK else "ticket"
+    suffix = (
+        hashlib.sha256(f"{manager.sub}#{idempotency_key}".encode()).hexdigest()[:12]
+        if idempotency_key
+        else secrets.token_hex(6)
+    )
     device = Device(
-        id=f"{prefix}-{secrets.token_hex(6)}",
+        id=f"{prefix}-{suffix}",
         kind=request.kind,
         label=request.label.strip(),
         location=request.location.strip(),
@@ -72,9 +90,18 @@ def enrol(request: EnrolRequest, caller: Caller | None, deps: DevicesDeps, now: 
         code_expires_at=now + timedelta(minutes=CODE_MINUTES),
     )
     code = new_code()
-    deps.devices.create(
-        device, code_hash(code), DeviceAuditEntry(at=now, action="enrol", by=manager.sub, device_id=device.id)
-    )
+    try:
+        deps.devices.create(
+            device, code_hash(code), DeviceAuditEntry(at=now, action="enrol", by=manager.sub, device_id=device.id)
+        )
+    except Conflict:
+        existing = deps.devices.get(device.id) if idempotency_key else None
+        if existing is None or existing.kind is not request.kind:
+            raise
+        expires = now + timedelta(minutes=CODE_MINUTES)
+        audit = DeviceAuditEntry(at=now, action="code_reissued", by=manager.sub, device_id=device.id)
+        deps.devices.reissue_code(device.id, manager.sub, code_hash(code), expires, audit)  # 409 unless pending
+        device = existing.model_copy(update={"code_expires_at": expires})
     url = f"{site}{PAGES[device.kind]}#enrol={shown_code(code)}"
     return Enrolment(
         device=device,

@@ -35,6 +35,13 @@ class DeviceStore(ABC):
         """Undo a redeem whose device pool user could not be made (active -> pending, the same code again)."""
 
     @abstractmethod
+    def reissue_code(
+        self, device_id: str, created_by: str, code_hash: str, expires_at: datetime, audit: DeviceAuditEntry
+    ) -> None:
+        """A new code for a device still pending that `created_by` enrolled, in place of its old code (which stops
+        enrolling), atomically with the audit entry; any other device raises Conflict and nothing changes."""
+
+    @abstractmethod
     def revoke(self, device_id: str, by: str, audit: DeviceAuditEntry, now: datetime) -> Device:
         """-> revoked (with its code spent if pending), atomically with the audit entry; a revoked device is
         returned unchanged; an unknown one raises NotFound."""
