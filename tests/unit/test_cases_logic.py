@@ -115,12 +115,14 @@ def test_a_residents_pre_registration_waits_for_identity_then_starts_once(world)
     assert case.status == "awaiting_identity" and world.workflows.started == []
     with pytest.raises(Forbidden):
         cases.record_identity(case.id, IDENTITY, ZEI, world.deps, NOW)
+    assert world.owed() == []  # a refused verification owes no start
     opened = cases.record_identity(case.id, IDENTITY, ONESTOP, world.deps, NOW)
     assert opened.status == "open" and world.workflows.started == []  # owed with the identity, not yet run
     world.run_effects()
     assert len(world.workflows.started) == 1
     with pytest.raises(Conflict):
         cases.record_identity(case.id, IDENTITY, ONESTOP, world.deps, NOW)
+    assert [e.id for e in world.owed()] == [f"cases:{case.id}:start_workflow"]  # the second wrote nothing
 
 
 @pytest.mark.parametrize(
@@ -172,6 +174,8 @@ def test_only_the_tasks_department_decides(world):
             tasks.approve(task.id, Approve(), caller, world.task_deps, NOW)
     with pytest.raises(NotFound):
         tasks.approve("nope", Approve(), HOKEN, world.task_deps, NOW)
+    # Nothing changed and nothing is owed to the workflow
+    assert world.tasks.get(task.id).status == "pending" and world.tasks.events == []
 
 
 def test_a_return_fails_the_step_with_the_error_the_state_machine_catches_and_keeps_the_reason(world):
