@@ -318,7 +318,6 @@ FUNCTIONS: tuple[Function, ...] = (
             Route("POST", "/cases/{caseId}/verifications/{verificationId}/answer", authenticated=True),
         ),
         tables=(("cases", "write"), ("outbox", "write")),
-        starts=("bereavement", "moving_in"),
     ),
     Function(
         name="staff_tasks",
@@ -332,8 +331,7 @@ FUNCTIONS: tuple[Function, ...] = (
             Route("POST", "/staff/tasks/{taskId}/return", authenticated=True),
         ),
         # applications read: the inbox counts the department's waiting applications (GET /staff/inbox)
-        tables=(("tasks", "write"), ("cases", "write"), ("applications", "read")),
-        answers=("smoke", "bereavement", "moving_in"),
+        tables=(("tasks", "write"), ("cases", "write"), ("applications", "read"), ("outbox", "write")),
     ),
     Function(
         name="applications",
@@ -660,9 +658,11 @@ FUNCTIONS += (
         description="Outbox worker: carries out the side effects a change owes (refunds, workflows, tags, notices)",
         memory_mb=512,
         timeout_s=120,  # a redrive page of 100 effects, each a provider call of a few seconds at most
-        tables=(("outbox", "write"),),
+        tables=(("outbox", "write"), ("cases", "write"), ("tasks", "read")),
         streams=("outbox",),
         schedule="rate(1 minute)",
+        starts=("bereavement", "moving_in"),  # cases.start_workflow
+        answers=("smoke", "bereavement", "moving_in"),  # cases.answer_task
     ),
 )
 

@@ -37,15 +37,13 @@ from madoguchi.shared.api import (
     NOT_FOUND,
     SECURITY,
     SIGNED_IN,
-    UNAVAILABLE,
     current_caller,
     idempotency_key,
     make_resolver,
     request_lang,
 )
 from madoguchi.shared.clock import now
-from madoguchi.shared.settings import settings
-from madoguchi.wiring import case_store, workflows
+from madoguchi.wiring import case_store
 
 logger = Logger()
 metrics = Metrics()
@@ -55,7 +53,7 @@ SIGNED_IN_CASE = {**SIGNED_IN, **NOT_FOUND}
 
 
 def deps() -> cases.CaseDeps:
-    return cases.CaseDeps(store=case_store(), workflows=workflows())
+    return cases.CaseDeps(store=case_store())
 
 
 @app.get("/life-events", summary="Life events with a one-stop case", tags=["cases"])
@@ -77,17 +75,16 @@ def describe_life_event(eventId: str, lang: str | None = None) -> LifeEventView:
     "/cases",
     summary="Open a one-stop case",
     description="Send an `Idempotency-Key` header (any string up to 100 characters): a retry with the same key "
-    "returns the first request's case and starts no second workflow. 503 `workflow_unavailable`: the workflow "
-    "could not be started; nothing runs, retry with the same key.",
+    "returns the first request's case and starts no second workflow. An open case's workflow is started by the "
+    "outbox worker within seconds (`workflow_starting` is true until then).",
     tags=["cases"],
     security=SECURITY,
-    responses={**SIGNED_IN, **UNAVAILABLE, 200: {"description": "The new case (a retry: the first one)"}},
+    responses={**SIGNED_IN, 200: {"description": "The new case (a retry: the first one)"}},
 )
 def open_case(body: OpenCase) -> CaseView | ResidentCaseView:
-    step_timeout = settings().case_step_timeout_seconds
     caller = current_caller(app)
     key = idempotency_key(app)
-    case = cases.open_case(body, caller, deps(), now(), step_timeout=step_timeout, idempotency_key=key)
+    case = cases.open_case(body, caller, deps(), now(), idempotency_key=key)
     metrics.add_metric(name="CaseOpened", unit="Count", value=1)
     return cases.view_for(case.id, caller, deps(), lang=request_lang(app))
 
@@ -125,12 +122,11 @@ def get_case(caseId: str, lang: str | None = None) -> CaseView | ResidentCaseVie
     summary="Record identity verification of a pre-registered case and start it",
     tags=["cases"],
     security=SECURITY,
-    responses={**SIGNED_IN_CASE, **CONFLICT, **UNAVAILABLE, 200: {"description": "The case, now open"}},
+    responses={**SIGNED_IN_CASE, **CONFLICT, 200: {"description": "The case, now open (its workflow starting)"}},
 )
 def record_identity(caseId: str, body: IdentityInput) -> CaseView | ResidentCaseView:
-    step_timeout = settings().case_step_timeout_seconds
     caller = current_caller(app)
-    cases.record_identity(caseId, body, caller, deps(), now(), step_timeout=step_timeout)
+    cases.record_identity(caseId, body, caller, deps(), now())
     return cases.view_for(caseId, caller, deps(), lang=request_lang(app))
 
 

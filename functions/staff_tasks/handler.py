@@ -19,13 +19,12 @@ from madoguchi.shared.api import (
     NOT_FOUND,
     SECURITY,
     SIGNED_IN,
-    UNAVAILABLE,
     current_caller,
     make_resolver,
     request_lang,
 )
 from madoguchi.shared.clock import now
-from madoguchi.wiring import application_store, case_store, task_store, workflows
+from madoguchi.wiring import application_store, case_store, task_store
 from madoguchi.workspace import service as workspace
 from madoguchi.workspace.models import StaffInbox
 
@@ -33,12 +32,12 @@ logger = Logger()
 metrics = Metrics()
 app = make_resolver()
 
-# 503: Step Functions did not take the answer; the task is pending again and the decision can be retried.
-DECISION = {**SIGNED_IN, **NOT_FOUND, **CONFLICT, **UNAVAILABLE}
+# The decision owes its workflow the answer (outbox): the worker sends it, so Step Functions being down is no 503.
+DECISION = {**SIGNED_IN, **NOT_FOUND, **CONFLICT}
 
 
 def deps() -> tasks.TaskDeps:
-    return tasks.TaskDeps(tasks=task_store(), cases=case_store(), workflows=workflows())
+    return tasks.TaskDeps(tasks=task_store(), cases=case_store())
 
 
 @app.get(
@@ -61,9 +60,7 @@ def waiting_work(lang: str | None = None) -> StaffInbox:
     responses={**SIGNED_IN, 200: {"description": "Open verifications asked of the department, oldest first"}},
 )
 def case_verifications(cursor: str | None = None) -> PendingVerificationList:
-    return cases.pending_verifications(
-        cursor, current_caller(app), cases.CaseDeps(store=case_store(), workflows=workflows())
-    )
+    return cases.pending_verifications(cursor, current_caller(app), cases.CaseDeps(store=case_store()))
 
 
 @app.get(

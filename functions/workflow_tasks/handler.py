@@ -18,14 +18,14 @@ from madoguchi.cases import tasks
 from madoguchi.cases.models import RegisterTask
 from madoguchi.shared import clock
 from madoguchi.shared.settings import settings
-from madoguchi.wiring import case_store, task_store, workflows
+from madoguchi.wiring import case_store, task_store
 
 logger = Logger()
 metrics = Metrics()
 
 
 def deps() -> tasks.TaskDeps:
-    return tasks.TaskDeps(tasks=task_store(), cases=case_store(), workflows=workflows())
+    return tasks.TaskDeps(tasks=task_store(), cases=case_store())
 
 
 @logger.inject_lambda_context

@@ -291,3 +291,27 @@ def test_the_case_page_prints_a_summary_for_the_resident(
     for element in staff_only:
         expect(element).to_be_hidden()
     expect(page.get_by_role("button", name="Print summary for the resident")).to_be_hidden()
+
+
+def test_a_case_whose_workflow_is_still_starting_says_so_until_the_worker_has_started_it(
+    page: Page, stack_url: str, local_stack, token_for: Callable[[str], str], sign_in, axe_violations
+):
+    # Given a case opened at the counter while the outbox worker has not run yet (its stream held back)
+    staff = {"Authorization": "Bearer " + token_for("staff-onestop")}
+    body = {"event": "bereavement", "subject": SUBJECT, "answers": {"owned_property": True}}
+    body["identity"] = {"method": "my_number_card"}
+    sign_in(page, "staff-onestop", "/staff/?lang=en")
+    notice = page.get_by_role("status").get_by_text(re.compile(r"^The departments' workflow is starting\."))
+    with local_stack.streams._lock:
+        response = requests.post(stack_url + "/cases?lang=en", json=body, headers=staff, timeout=10)
+        response.raise_for_status()
+        case_id = response.json()["id"]
+        # Then its page says the workflow is starting, in the status region, and passes axe
+        open_case_page(page, stack_url, case_id)
+        expect(notice).to_be_visible()
+        assert axe_violations() == ""
+    # And once the worker has started it, reloading shows it no more, and the timeline says when it started
+    local_stack.streams.drain()
+    page.get_by_role("button", name="Reload case").click()
+    expect(notice).to_be_hidden()
+    expect(page.get_by_text(re.compile(r"Workflow started"))).to_be_visible()

@@ -18,7 +18,6 @@ from madoguchi.cases.models import (
 )
 from madoguchi.cases.store import CaseStore, TaskStore
 from madoguchi.cases.workflows import Workflows, WorkflowUnavailable
-from madoguchi.metrics.models import DomainEvent
 from madoguchi.shared.errors import Conflict
 from madoguchi.shared.outbox import Outboxed
 
@@ -26,6 +25,7 @@ from madoguchi.shared.outbox import Outboxed
 class MemoryTaskStore(TaskStore):
     def __init__(self) -> None:
         self._items: dict[str, Task] = {}
+        self.events: list[Outboxed] = []  # the outbox's effects, written with the decisions that owe them
 
     def add(self, task: Task) -> None:
         if task.id in self._items:
@@ -45,26 +45,21 @@ class MemoryTaskStore(TaskStore):
     def pending_count(self, department: str) -> int:
         return sum(1 for t in self._items.values() if t.department == department and t.status == "pending")
 
-    def decide(self, task_id: str, status: TaskStatus, by: str, at: datetime) -> Task:
+    def decide(self, task_id: str, status: TaskStatus, by: str, at: datetime, events: Sequence[Outboxed] = ()) -> Task:
         task = self._items.get(task_id)
         if task is None or task.status != "pending":
             raise Conflict(task_id=task_id)
         decided = task.model_copy(update={"status": status, "decided_by": by, "decided_at": at})
         self._items[task_id] = decided
+        self.events.extend(events)  # the outbox: written with the change or not at all
         return decided
-
-    def release(self, task_id: str, by: str) -> None:
-        task = self._items.get(task_id)
-        if task is None or task.status == "pending" or task.decided_by != by:
-            raise Conflict(task_id=task_id)
-        self._items[task_id] = task.model_copy(update={"status": "pending", "decided_by": None, "decided_at": None})
 
 
 class MemoryCaseStore(CaseStore):
     def __init__(self) -> None:
         self._records: dict[str, CaseRecord] = {}
         self._codes: dict[str, str] = {}
-        self.events: list[DomainEvent] = []  # the outbox's events, in the order written
+        self.events: list[Outboxed] = []  # the outbox's events and effects, in the order written
 
     def _existing(self, case_id: str) -> CaseRecord:
         if case_id not in self._records:
@@ -107,11 +102,11 @@ class MemoryCaseStore(CaseStore):
         record.timeline.append(audit)
         self.events.extend(e for e in events if e.id not in {x.id for x in self.events})  # same id: same item
 
-    def back_to_awaiting_identity(self, case_id: str, audit: AuditEntry) -> None:
+    def workflow_started(self, case_id: str, audit: AuditEntry) -> None:
         record = self._existing(case_id)
-        if record.case.status != "open":
+        if record.case.workflow_started_at is not None:
             raise Conflict(case_id=case_id)
-        record.case = record.case.model_copy(update={"status": "awaiting_identity"})
+        record.case = record.case.model_copy(update={"workflow_started_at": audit.at})
         record.timeline.append(audit)
 
     def update_step(self, case_id: str, department: str, changes: dict[str, Any], audit: AuditEntry) -> None:

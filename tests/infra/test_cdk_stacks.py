@@ -602,8 +602,8 @@ def test_stream_consumers_retry_report_failures_and_keep_what_they_give_up(madog
 def test_every_function_that_writes_a_context_with_events_may_write_the_outbox():
     """A writer without the outbox grant would fail its transactions; without OUTBOX_TABLE it would emit nothing."""
     emitting = {"applications", "queue", "kiosk", "faq", "reservations", "cases"}
-    # marks an attachment's check / moves a case's steps: neither changes a status that is counted
-    only_attachments = {"attachment_check", "staff_tasks"}
+    # marks an attachment's check: it changes no status that is counted
+    only_attachments = {"attachment_check"}
     for fn in catalogue.FUNCTIONS:
         if fn.name in only_attachments:
             assert ("outbox", "write") not in fn.tables

@@ -377,6 +377,7 @@ def test_a_retried_open_with_the_same_idempotency_key_is_one_case_and_one_execut
     # Then both answers are the same case, and one execution runs for it
     assert first.status_code == again.status_code == 200, again.text
     assert again.json()["id"] == first.json()["id"]
+    local_stack.streams.drain()  # the outbox worker starts the workflow the open owed
     executions = boto3.client("stepfunctions").list_executions(
         stateMachineArn=local_stack.state_machines["bereavement"]
     )
@@ -384,3 +385,65 @@ def test_a_retried_open_with_the_same_idempotency_key_is_one_case_and_one_execut
     # And without the key, the same body is another case
     other = api.call("POST", "/cases", "staff-onestop", body).json()
     assert other["id"] != first.json()["id"]
+
+
+# --- issue 13: the workflow's start and each answer are owed in the change's own write (the outbox) ---------
+
+
+def outbox_item(effect_id: str) -> dict[str, Any] | None:
+    table = boto3.resource("dynamodb").Table(catalogue.table("outbox").local_name)
+    item = table.get_item(Key={"pk": effect_id}, ConsistentRead=True).get("Item")
+    return dict(item) if item else None
+
+
+def executions_of(local_stack, event: str, case_id: str) -> int:
+    listed = boto3.client("stepfunctions").list_executions(
+        stateMachineArn=local_stack.state_machines[event], maxResults=1000
+    )
+    return [e["name"] for e in listed["executions"]].count(case_id)
+
+
+def test_killed_after_the_identity_write_the_start_is_owed_and_the_worker_starts_it_once(api, local_stack):
+    # Given a resident's pre-registration
+    body = {"event": "bereavement", "subject": subject("bereavement"), "answers": {"owned_property": True}}
+    case = api.call("POST", "/cases", "resident-2", body).json()
+    effect_id = f"cases:{case['id']}:start_workflow"
+    assert outbox_item(effect_id) is None  # awaiting identity owes nothing
+    # When staff record identity and no worker runs after the write (the stream held back: a function killed
+    # right after its commit is the same to the outbox)
+    with local_stack.streams._lock:
+        opened = api.call("POST", f"/cases/{case['id']}/identity", "staff-onestop", IDENTITY)
+        assert opened.status_code == 200 and opened.json()["status"] == "open"
+        assert opened.json()["workflow_starting"] is True
+        owed = outbox_item(effect_id)
+        assert owed is not None and owed["queue"] == "EFFECT" and owed["attempts"] == 0
+        assert executions_of(local_stack, "bereavement", case["id"]) == 0
+        assert api.case(case["id"])["workflow_starting"] is True
+        own = api.call("GET", f"/cases/{case['id']}", "resident-2").json()
+        assert own["status"] == "open" and "workflow_starting" not in own  # the resident sees it in progress
+    # Then the stream delivers it: done at the first try, one execution, and the department's task waits
+    local_stack.streams.drain()
+    done = outbox_item(effect_id)
+    assert done is not None and "queue" not in done and done["attempts"] == 0 and done["done_at"]
+    assert executions_of(local_stack, "bereavement", case["id"]) == 1
+    assert api.task("staff-shisan", case["id"])
+    seen = api.case(case["id"])
+    assert seen["workflow_starting"] is False and "workflow_started" in [e["action"] for e in seen["timeline"]]
+
+
+def test_killed_after_the_decision_write_the_answer_is_owed_and_the_worker_advances_the_workflow(api, local_stack):
+    case = api.open_case({"owned_property": True})
+    task = api.task("staff-shisan", case["id"])
+    effect_id = f"cases:{task['id']}:answer_task"
+    with local_stack.streams._lock:  # no worker runs after the write
+        decided = api.decide("staff-shisan", task["id"], "approve", {"note": "ok"})
+        assert decided.status_code == 200 and decided.json()["status"] == "approved"
+        owed = outbox_item(effect_id)
+        assert owed is not None and owed["queue"] == "EFFECT" and owed["attempts"] == 0
+        assert json.loads(owed["event"])["payload"] == {"task_id": task["id"], "decision": "approved"}
+        assert api.case(case["id"])["status"] == "open"  # the workflow has not had the answer yet
+    local_stack.streams.drain()
+    done = outbox_item(effect_id)
+    assert done is not None and "queue" not in done and done["attempts"] == 0
+    api.wait_for_status(case["id"], "closed")
+    assert not any(token in owed["event"] for token in stored_tokens())  # the token stays in the task record

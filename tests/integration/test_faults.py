@@ -10,7 +10,7 @@ import io
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -281,50 +281,120 @@ def executions_named(local_stack: Any, name: str) -> int:
     return [e["name"] for e in listed["executions"]].count(name)
 
 
+def outbox_item(effect_id: str) -> dict[str, Any]:
+    table = boto3.resource("dynamodb").Table(catalogue.table("outbox").local_name)
+    return dict(table.get_item(Key={"pk": effect_id}, ConsistentRead=True)["Item"])
+
+
+def make_due(effect_id: str) -> None:
+    """Its backoff has passed: the schedule's next run takes it."""
+    table = boto3.resource("dynamodb").Table(catalogue.table("outbox").local_name)
+    past = (datetime.now(UTC) - timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    table.update_item(
+        Key={"pk": effect_id},
+        UpdateExpression="SET due_at = :due",
+        ConditionExpression="attribute_exists(#queue)",
+        ExpressionAttributeNames={"#queue": "queue"},
+        ExpressionAttributeValues={":due": f"{past}#{effect_id}"},
+    )
+
+
+def waiting_task(api: Api, user: str, case_id: str) -> dict[str, Any]:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        tasks = api.call("GET", "/staff/tasks", user).json()["tasks"]
+        task = next((t for t in tasks if t["case_id"] == case_id and t["kind"] == "review"), None)
+        if task is not None:
+            return task
+        time.sleep(0.1)
+    raise AssertionError(f"no task for {user} on {case_id}")
+
+
+def case_status(api: Api, case_id: str, status: str) -> dict[str, Any]:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        case = dict(api.call("GET", f"/cases/{case_id}", "staff-onestop").json())
+        if case["status"] == status:
+            return case
+        time.sleep(0.1)
+    raise AssertionError(f"case {case_id} never became {status}")
+
+
 @pytest.mark.parametrize(
     ("kind", "fault"),
-    [("status", {"status": 500, "count": 2}), ("malformed", {"count": 1})],  # the SDK retries a 500, not a 200
+    [("status", {"status": 500, "count": 100}), ("malformed", {"count": 100})],  # down until disarmed
 )
-def test_step_functions_refusing_a_start_answers_503_and_the_retry_starts_one_execution(
-    api: Api, local_stack: Any, arm: Arm, kind: str, fault: dict[str, Any]
+def test_step_functions_refusing_a_start_leaves_the_case_open_and_the_worker_starts_it_once_when_back(
+    api: Api, stack_url: str, local_stack: Any, arm: Arm, kind: str, fault: dict[str, Any]
 ) -> None:
+    # Given Step Functions refusing every StartExecution
     arm("stepfunctions", kind, match="StartExecution", **fault)
-    key = {"Idempotency-Key": uuid.uuid4().hex, **EN}
-    failed = api.call("POST", "/cases", "staff-onestop", CASE, headers=key)
-    translated(failed, 503, "workflow_unavailable")
-    again = api.call("POST", "/cases", "staff-onestop", CASE, headers=key)
-    assert again.status_code == 200, again.text
-    case_id = again.json()["id"]
+    # When staff open a case: it is open (no 503), and its start is owed
+    opened = api.call("POST", "/cases", "staff-onestop", CASE, headers=EN)
+    assert opened.status_code == 200, opened.text
+    case_id = opened.json()["id"]
+    assert opened.json()["status"] == "open" and opened.json()["workflow_starting"] is True
+    local_stack.streams.drain()
+    effect = outbox_item(f"cases:{case_id}:start_workflow")
+    assert effect["attempts"] >= 1 and effect["queue"] == "EFFECT" and effect["last_error"] == "WorkflowUnavailable"
+    assert executions_named(local_stack, case_id) == 0
+    seen = api.call("GET", f"/cases/{case_id}", "staff-onestop").json()
+    assert seen["status"] == "open" and seen["workflow_starting"] is True  # honest: not running yet
+    # Then, Step Functions back, the schedule starts it: one execution that really runs (shisan's task waits)
+    requests.delete(f"{stack_url}/_local/faults", timeout=10)
+    make_due(effect["pk"])
+    local_stack.run_scheduled("outbox_effects")
+    done = outbox_item(effect["pk"])
+    assert "queue" not in done and done["done_at"]
     assert executions_named(local_stack, case_id) == 1
-    assert api.call("GET", f"/cases/{case_id}", "staff-onestop").json()["status"] != "awaiting_identity"
+    assert waiting_task(api, "staff-shisan", case_id)
+    assert api.call("GET", f"/cases/{case_id}", "staff-onestop").json()["workflow_starting"] is False
 
 
 def test_step_functions_hanging_on_a_start_still_starts_one_execution(api: Api, local_stack: Any, arm: Arm) -> None:
+    # The start is carried out but its answer comes after our client's time-out: the worker tries again later
     arm("stepfunctions", "hang", seconds=3, match="StartExecution", count=1)
     opened = api.call("POST", "/cases", "staff-onestop", CASE)
-    assert opened.status_code in (200, 503), opened.text
-    if opened.status_code == 200:
-        assert executions_named(local_stack, opened.json()["id"]) == 1
+    assert opened.status_code == 200, opened.text
+    case_id = opened.json()["id"]
+    local_stack.streams.drain()
+    effect_id = f"cases:{case_id}:start_workflow"
+    if "queue" in outbox_item(effect_id):
+        make_due(effect_id)
+        local_stack.run_scheduled("outbox_effects")  # ExecutionAlreadyExists: done
+    assert "queue" not in outbox_item(effect_id)
+    assert executions_named(local_stack, case_id) == 1
+    assert waiting_task(api, "staff-shisan", case_id)
 
 
-def test_step_functions_refusing_an_answer_keeps_the_task_pending_and_the_retry_decides_it(
-    api: Api, local_stack: Any, arm: Arm
+@pytest.mark.parametrize(("decision", "call"), [("approve", "SendTaskSuccess"), ("return", "SendTaskFailure")])
+def test_step_functions_refusing_an_answer_keeps_the_decision_and_the_worker_delivers_it_when_back(
+    api: Api, stack_url: str, local_stack: Any, arm: Arm, decision: str, call: str
 ) -> None:
-    case = api.call("POST", "/cases", "staff-onestop", CASE).json()
-    deadline = time.monotonic() + 20
-    task = None
-    while task is None and time.monotonic() < deadline:
-        tasks = api.call("GET", "/staff/tasks", "staff-shisan").json()["tasks"]
-        task = next((t for t in tasks if t["case_id"] == case["id"] and t["kind"] == "review"), None)
-        time.sleep(0.1)
-    assert task is not None
-    arm("stepfunctions", status=500, match="SendTaskSuccess", count=2)
-    refused = api.call("POST", f"/staff/tasks/{task['id']}/approve", "staff-shisan", {}, headers=EN)
-    translated(refused, 503, "workflow_unavailable")
-    tasks = api.call("GET", "/staff/tasks", "staff-shisan").json()["tasks"]
-    assert task["id"] in {t["id"] for t in tasks}  # still waiting for a decision, not "approved"
-    decided = api.call("POST", f"/staff/tasks/{task['id']}/approve", "staff-shisan", {})
+    case_id = api.call("POST", "/cases", "staff-onestop", CASE).json()["id"]
+    task = waiting_task(api, "staff-shisan", case_id)
+    # Given Step Functions refusing every answer
+    arm("stepfunctions", status=500, match=call, count=100)
+    body = {} if decision == "approve" else {"reason": "固定資産の登記簿を持参"}
+    decided = api.call("POST", f"/staff/tasks/{task['id']}/{decision}", "staff-shisan", body, headers=EN)
+    # Then the decision stands (no 503, nothing released), and its answer is owed
     assert decided.status_code == 200, decided.text
+    assert decided.json()["status"] == ("approved" if decision == "approve" else "returned")
+    local_stack.streams.drain()
+    effect = outbox_item(f"cases:{task['id']}:answer_task")
+    assert effect["attempts"] >= 1 and effect["queue"] == "EFFECT"
+    assert task["id"] not in {t["id"] for t in api.call("GET", "/staff/tasks", "staff-shisan").json()["tasks"]}
+    again = api.call("POST", f"/staff/tasks/{task['id']}/{decision}", "staff-shisan", body, headers=EN)
+    assert again.status_code == 409  # decided once
+    # When Step Functions is back and the schedule runs it, the workflow advances
+    requests.delete(f"{stack_url}/_local/faults", timeout=10)
+    make_due(effect["pk"])
+    local_stack.run_scheduled("outbox_effects")
+    assert "queue" not in outbox_item(effect["pk"])
+    if decision == "approve":
+        case_status(api, case_id, "closed")
+    else:  # the returned step waits for the resident's missing item
+        case_status(api, case_id, "needs_resident")
 
 
 # --- the OpenID provider's keys (the authorizer) ----------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The Step Functions adapter against botocore's Stubber (issue 13, flaw 8): a failed StartExecution or
-SendTaskSuccess is WorkflowUnavailable (the services compensate: nothing stays open or approved while the
-workflow waits), a dead token is Conflict, and a retried start of the same case is not a second execution."""
+SendTaskSuccess is WorkflowUnavailable (the outbox worker tries the effect again: cases.effects), a dead token is
+Conflict, and a retried start of the same case is not a second execution."""
 
 import json
 

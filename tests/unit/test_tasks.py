@@ -6,13 +6,13 @@ from madoguchi.cases.models import RegisterTask
 from madoguchi.cases.tasks import TaskDeps, inbox, register_task
 from madoguchi.shared.auth import Caller, Role
 from madoguchi.shared.errors import Forbidden, Unauthorized
-from tests.fakes.cases import MemoryCaseStore, MemoryTaskStore, MemoryWorkflows
+from tests.fakes.cases import MemoryCaseStore, MemoryTaskStore
 
 NOW = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
 
 
 def deps(store):
-    return TaskDeps(store, MemoryCaseStore(), MemoryWorkflows())
+    return TaskDeps(store, MemoryCaseStore())
 
 
 def register(store, department, token="secret-token"):

@@ -7,8 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
+import boto3
 import pytest
 
+from infra import catalogue
+from infra.local.provision import table_spec
 from madoguchi.cases.models import (
     AuditEntry,
     Case,
@@ -19,6 +22,7 @@ from madoguchi.cases.models import (
     Verification,
 )
 from madoguchi.cases.store import CaseStore, TaskStore
+from madoguchi.effects.models import Effect
 from madoguchi.shared.errors import Conflict
 from tests.fakes.cases import MemoryCaseStore, MemoryTaskStore
 from tests.integration.ports.emulated_table import emulated_table
@@ -45,7 +49,25 @@ def tasks(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> It
     from madoguchi.cases.dynamodb import DynamoTaskStore
 
     with emulated_table(monkeypatch, "tasks") as name:
-        yield DynamoTaskStore(name)
+        # the outbox beside it (same moto): a decision and the answer it owes are one transaction across both
+        spec = table_spec(catalogue.table("outbox"))
+        spec["TableName"] = f"{name}-outbox"
+        boto3.client("dynamodb").create_table(**spec)
+        yield DynamoTaskStore(name, spec["TableName"])
+
+
+def owed(tasks: TaskStore) -> list[str]:
+    """The ids of the effects the task store's transactions put into the outbox."""
+    if isinstance(tasks, MemoryTaskStore):
+        return [e.id for e in tasks.events]
+    items = boto3.resource("dynamodb").Table(tasks._outbox).scan()["Items"]  # type: ignore[attr-defined]
+    return sorted(str(i["pk"]) for i in items if "queue" in i)
+
+
+def answer(task_id: str) -> Effect:
+    return Effect(
+        id=f"cases:{task_id}:answer_task", kind="cases.answer_task", payload={"task_id": task_id}, created_at=NOW
+    )
 
 
 def at(minutes: int) -> datetime:
@@ -269,37 +291,38 @@ def test_a_task_is_decided_once(tasks: TaskStore) -> None:
     assert tasks.get("t-1") == decided
 
 
-def test_an_open_case_goes_back_to_awaiting_identity_keeping_it(store: CaseStore) -> None:
-    identity = IdentityRecord(method="passport", verified_by="staff-onestop", verified_at=NOW)
-    store.create(a_case().model_copy(update={"identity": identity}), audit("case_opened"))
-    store.back_to_awaiting_identity("c-1", audit("workflow_start_failed", 1))
+def test_a_decision_and_the_answer_it_owes_are_written_together_or_not_at_all(tasks: TaskStore) -> None:
+    tasks.add(a_task("t-1"))
+    tasks.decide("t-1", "approved", "staff-hoken", at(1), [answer("t-1")])
+    assert owed(tasks) == ["cases:t-1:answer_task"]
+    with pytest.raises(Conflict):  # decided already: the second decision owes nothing
+        tasks.decide("t-1", "returned", "staff-other", at(2), [answer("t-1-again")])
+    assert owed(tasks) == ["cases:t-1:answer_task"]
+
+
+def test_a_task_store_without_an_outbox_refuses_a_decision_that_owes_an_answer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from madoguchi.cases.dynamodb import DynamoTaskStore
+
+    with emulated_table(monkeypatch, "tasks") as name:
+        tasks = DynamoTaskStore(name)  # no OUTBOX_TABLE
+        tasks.add(a_task("t-1"))
+        with pytest.raises(RuntimeError):
+            tasks.decide("t-1", "approved", "staff-hoken", at(1), [answer("t-1")])
+        assert tasks.get("t-1").status == "pending"  # type: ignore[union-attr]
+
+
+def test_a_workflow_start_is_recorded_once_on_an_existing_case(store: CaseStore) -> None:
+    store.create(a_case(), audit("case_opened"))
+    store.workflow_started("c-1", audit("workflow_started", 1))
     case = store.get("c-1")
-    assert case is not None and case.status == "awaiting_identity" and case.identity == identity
+    assert case is not None and case.workflow_started_at == at(1)
     for case_id in ("c-1", "c-none"):
         with pytest.raises(Conflict):
-            store.back_to_awaiting_identity(case_id, audit("workflow_start_failed", 2))
-    store.record_identity("c-1", identity, audit("case_reopened", 3))
-    assert store.get("c-1").status == "open"  # type: ignore[union-attr]
-
-
-def test_a_decision_is_released_only_by_who_made_it_and_the_task_is_back_in_the_inbox(tasks: TaskStore) -> None:
-    tasks.add(a_task("t-1"))
-    with pytest.raises(Conflict):  # not decided yet
-        tasks.release("t-1", "staff-hoken")
-    tasks.decide("t-1", "approved", "staff-hoken", at(1))
-    with pytest.raises(Conflict):
-        tasks.release("t-1", "staff-other")
-    tasks.release("t-1", "staff-hoken")
-    released = tasks.get("t-1")
-    assert released is not None and (released.status, released.decided_by, released.decided_at) == (
-        "pending",
-        None,
-        None,
-    )
-    assert [t.id for t in tasks.pending_for("hoken", 10)[0]] == ["t-1"]
-    assert tasks.decide("t-1", "returned", "staff-hoken2", at(2)).status == "returned"
-    with pytest.raises(Conflict):
-        tasks.release("t-none", "staff-hoken")
+            store.workflow_started(case_id, audit("workflow_started", 2))
+    record = store.record("c-1")
+    assert record is not None and [a.action for a in record.timeline] == ["case_opened", "workflow_started"]
 
 
 def test_the_pending_count_moves_with_every_change_to_the_inbox(tasks: TaskStore) -> None:
@@ -310,11 +333,23 @@ def test_the_pending_count_moves_with_every_change_to_the_inbox(tasks: TaskStore
     with pytest.raises(Conflict):  # a refused add counts nothing
         tasks.add(a_task("t-0"))
     assert (tasks.pending_count("hoken"), tasks.pending_count("zei"), tasks.pending_count("kodomo")) == (5, 1, 0)
-    # When two are decided (one twice: refused) and one decision is released
+    # When two are decided (one twice: refused)
     tasks.decide("t-0", "approved", "staff-hoken", at(10))
     tasks.decide("t-1", "returned", "staff-hoken", at(10))
     with pytest.raises(Conflict):
         tasks.decide("t-1", "approved", "staff-hoken", at(11))
-    tasks.release("t-1", "staff-hoken")
     # Then the count is what the inbox lists
-    assert tasks.pending_count("hoken") == 4 == len(tasks.pending_for("hoken", 50)[0])
+    assert tasks.pending_count("hoken") == 3 == len(tasks.pending_for("hoken", 50)[0])
+
+
+def test_a_case_store_without_an_outbox_refuses_a_change_that_owes_a_workflow_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from madoguchi.cases.dynamodb import DynamoCaseStore
+
+    with emulated_table(monkeypatch, "cases") as name:
+        store = DynamoCaseStore(name)  # no OUTBOX_TABLE: events go uncounted, an effect is never dropped
+        start = Effect(id="cases:c-1:start_workflow", kind="cases.start_workflow", created_at=NOW)
+        with pytest.raises(RuntimeError):
+            store.create(a_case(), audit("case_opened"), [start])
+        assert store.get("c-1") is None

@@ -30,6 +30,7 @@ export function CaseHeader({ view, notice, loading, reload }: CaseHeaderProps) {
             {t(CASE_STATUS[view.status] ?? "case.status.open")}
           </strong>
         </p>
+        {view.workflow_starting && <p class="case-status__notice">{t("case.workflowStarting")}</p>}
         {notice && <p class="case-status__notice">{notice}</p>}
       </div>
       <dl class="facts">

@@ -8,6 +8,7 @@ const TIMELINE_ACTION: Record<string, MessageKey> = {
   case_opened: "case.timeline.case_opened",
   case_viewed: "case.timeline.case_viewed",
   identity_verified: "case.timeline.identity_verified",
+  workflow_started: "case.timeline.workflow_started",
   step_waiting: "case.timeline.step_waiting",
   step_approved: "case.timeline.step_approved",
   step_returned: "case.timeline.step_returned",

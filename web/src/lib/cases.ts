@@ -138,6 +138,8 @@ export interface CaseView {
   event_name: string;
   subject: CaseSubject | null;
   status: CaseStatus;
+  /** Open, but the outbox worker has not started its workflow yet (no department has it so far). */
+  workflow_starting: boolean;
   opened_by: string;
   opened_at: string;
   closed_at: string | null;

@@ -63,7 +63,7 @@ def case_store() -> DynamoCaseStore:
 def task_store() -> DynamoTaskStore:
     from madoguchi.cases.dynamodb import DynamoTaskStore
 
-    return DynamoTaskStore(settings().tasks_table)
+    return DynamoTaskStore(settings().tasks_table, settings().outbox_table or None)
 
 
 @lru_cache(maxsize=1)
@@ -262,5 +262,11 @@ def effect_queue() -> DynamoEffectQueue:
 def effect_handlers() -> dict[str, Handler]:
     """Every effect kind the outbox worker carries out (`<context>.<action>`), each with the adapters it needs.
     Each context's effects.py holds its handlers; this is the only place that builds their adapters."""
+    from madoguchi.cases import effects as case_effects
+    from madoguchi.shared.clock import now
+
     handlers: dict[str, Handler] = {}
+    handlers |= case_effects.handlers(
+        case_store(), task_store(), workflows(), step_timeout=settings().case_step_timeout_seconds, clock=now
+    )
     return handlers

@@ -36,6 +36,7 @@ from madoguchi.cases.models import (
     Verification,
 )
 from madoguchi.cases.store import CaseStore, TaskStore
+from madoguchi.effects.models import Effect
 from madoguchi.shared.aws import dynamodb_table
 from madoguchi.shared.dynamodb import decode_cursor, encode_cursor, query_all, transact
 from madoguchi.shared.errors import Conflict
@@ -76,7 +77,7 @@ class DynamoCaseStore(CaseStore):
         self._outbox = outbox_table  # domain events go here in the change's transaction (None: none written)
 
     def _outbox_puts(self, events: Sequence[Outboxed]) -> list[dict[str, Any]]:
-        return [event.outbox_put(self._outbox) for event in events] if self._outbox else []
+        return _outbox_puts(self._outbox, events)
 
     # --- writes ---------------------------------------------------------------------------------------------
     def _audit_put(self, case_id: str, audit: AuditEntry) -> dict[str, Any]:
@@ -121,14 +122,16 @@ class DynamoCaseStore(CaseStore):
         }
         self._transact({"Update": update}, self._audit_put(case_id, audit), *self._outbox_puts(events))
 
-    def back_to_awaiting_identity(self, case_id: str, audit: AuditEntry) -> None:
+    def workflow_started(self, case_id: str, audit: AuditEntry) -> None:
         update = {
             "TableName": self._name,
             "Key": {"pk": _pk(case_id), "sk": CASE},
-            "UpdateExpression": "SET #status = :awaiting",
-            "ConditionExpression": "#status = :open",
-            "ExpressionAttributeNames": {"#status": "status"},
-            "ExpressionAttributeValues": {":awaiting": "awaiting_identity", ":open": "open"},
+            "UpdateExpression": "SET #started = :at",
+            # a case item written with the field unset holds it as NULL
+            "ConditionExpression": "attribute_exists(pk) AND "
+            "(attribute_not_exists(#started) OR attribute_type(#started, :null))",
+            "ExpressionAttributeNames": {"#started": "workflow_started_at"},
+            "ExpressionAttributeValues": {":at": audit.at.isoformat(), ":null": "NULL"},
         }
         self._transact({"Update": update}, self._audit_put(case_id, audit))
 
@@ -264,6 +267,16 @@ class DynamoCaseStore(CaseStore):
         )
 
 
+def _outbox_puts(outbox: str | None, events: Sequence[Outboxed]) -> list[dict[str, Any]]:
+    """The outbox items of a change. Without an outbox table domain events are not counted, but an effect owed
+    (a workflow start, a task answer) is never dropped: the change is refused instead."""
+    if outbox:
+        return [event.outbox_put(outbox) for event in events]
+    if any(isinstance(event, Effect) for event in events):
+        raise RuntimeError("an effect is owed but no outbox table is configured (OUTBOX_TABLE)")
+    return []
+
+
 def _queue_key(case_id: str, verification: Verification) -> dict[str, str]:
     return {
         "pk": f"VERIFYQ#{verification.department}",
@@ -280,10 +293,11 @@ class DynamoTaskStore(TaskStore):
     every change to the inbox moves in the same transaction: the staff inbox reads one item, whatever the
     number of tasks."""
 
-    def __init__(self, table_name: str) -> None:
+    def __init__(self, table_name: str, outbox_table: str | None = None) -> None:
         self._table = dynamodb_table(table_name)
         self._client = self._table.meta.client
         self._name = table_name
+        self._outbox = outbox_table  # the answers decisions owe go here, in the decision's transaction
 
     def _count(self, department: str, delta: int) -> dict[str, Any]:
         return {
@@ -325,7 +339,7 @@ class DynamoTaskStore(TaskStore):
         tasks = [Task.model_validate(item) for item in page.get("Items", [])]
         return tasks, encode_cursor(page.get("LastEvaluatedKey"))
 
-    def decide(self, task_id: str, status: TaskStatus, by: str, at: datetime) -> Task:
+    def decide(self, task_id: str, status: TaskStatus, by: str, at: datetime, events: Sequence[Outboxed] = ()) -> Task:
         task = self.get(task_id)
         if task is None or task.status != "pending":
             raise Conflict(task_id=task_id)
@@ -343,25 +357,10 @@ class DynamoTaskStore(TaskStore):
                 ":department": task.department,
             },
         }
+        # one transaction across the tasks and outbox tables: the decision and the answer it owes, or neither
+        owed = _outbox_puts(self._outbox, events)
         try:
-            transact(self._client, [{"Update": update}, self._count(task.department, -1)])
+            transact(self._client, [{"Update": update}, self._count(task.department, -1), *owed])
         except Conflict as e:
             raise Conflict(task_id=task_id) from e
         return task.model_copy(update={"status": status, "decided_by": by, "decided_at": at})
-
-    def release(self, task_id: str, by: str) -> None:
-        task = self.get(task_id)
-        if task is None:
-            raise Conflict(task_id=task_id)
-        update = {
-            "TableName": self._name,
-            "Key": {"pk": f"TASK#{task_id}", "sk": "TASK"},
-            "UpdateExpression": "SET #status = :pending, inbox = department REMOVE decided_by, decided_at",
-            "ConditionExpression": "#status <> :pending AND decided_by = :by AND department = :department",
-            "ExpressionAttributeNames": {"#status": "status"},
-            "ExpressionAttributeValues": {":pending": "pending", ":by": by, ":department": task.department},
-        }
-        try:
-            transact(self._client, [{"Update": update}, self._count(task.department, 1)])
-        except Conflict as e:
-            raise Conflict(task_id=task_id) from e

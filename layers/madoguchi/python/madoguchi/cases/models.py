@@ -83,6 +83,9 @@ class Case(BaseModel):
     explained: list[Text] = Field(default_factory=list)
     answers: dict[str, bool | str] = Field(default_factory=dict)
     steps: list[CaseStep]
+    # Set by the outbox worker once Step Functions has the case's execution (cases.effects); None while the
+    # start is owed, and on cases opened before it was recorded.
+    workflow_started_at: datetime | None = None
 
     def step(self, department: str) -> CaseStep | None:
         return next((s for s in self.steps if s.department == department), None)
@@ -189,6 +192,9 @@ class CaseView(BaseModel):
     event_name: str
     subject: CaseSubject | None
     status: ViewStatus
+    workflow_starting: bool = Field(
+        description="Open, but the outbox worker has not started its workflow yet: no department has it so far"
+    )
     opened_by: str
     opened_at: datetime
     closed_at: datetime | None

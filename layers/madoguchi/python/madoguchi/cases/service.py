@@ -46,13 +46,16 @@ from madoguchi.cases.models import (
     ViewStatus,
 )
 from madoguchi.cases.store import CaseStore
-from madoguchi.cases.workflows import Workflows, WorkflowUnavailable
+from madoguchi.effects.models import Effect
 from madoguchi.shared.auth import Caller, Role, require
 from madoguchi.shared.departments import DEPARTMENTS
 from madoguchi.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from madoguchi.shared.i18n import Lang, pick
+from madoguchi.shared.outbox import Outboxed
 
 WORKFLOW_ACTOR = "workflow"
+START_WORKFLOW = "cases.start_workflow"  # effect kinds (cases.effects)
+ANSWER_TASK = "cases.answer_task"
 VIEWED = "case_viewed"
 FOUND_BY_CODE = "case_found_by_code"
 # Letters and digits a person reads aloud without confusion (no 0/O, 1/I).
@@ -68,7 +71,6 @@ VERIFICATION_PAGE = 50
 @dataclass(frozen=True)
 class CaseDeps:
     store: CaseStore
-    workflows: Workflows
 
 
 def _new_id(prefix: str) -> str:
@@ -129,14 +131,13 @@ def open_case(
     deps: CaseDeps,
     now: datetime,
     *,
-    step_timeout: int,
     idempotency_key: str | None = None,
 ) -> Case:
     """Front-counter staff open a case and record identity at once; a resident's pre-registration awaits it.
 
-    A retry with the same Idempotency-Key returns the first request's case and starts no second workflow (the
-    execution is named after the case). If Step Functions does not take the start, the case goes back to
-    awaiting identity and WorkflowUnavailable (503) says to try again: the retry, or recording identity, starts it.
+    An open case owes the start of its workflow (effect `cases.start_workflow`, written with the case): the outbox
+    worker starts it, retrying until Step Functions takes it. A retry with the same Idempotency-Key returns the
+    first request's case and owes nothing more (the execution is named after the case anyway).
     """
     who = require(caller, Role.STAFF, Role.RESIDENT)
     if who.role is Role.STAFF and who.department not in FRONT_COUNTERS:
@@ -167,19 +168,15 @@ def open_case(
         steps=[CaseStep(department=s.department, procedures=[p.id for p in s.procedures]) for s in planned.steps],
     )
     try:
-        opened = [case_events.received(case, now)] if case.status == "open" else []
+        opened: list[Outboxed] = []
+        if case.status == "open":
+            opened = [case_events.received(case, now), start_workflow(case.id, now)]
         audit = AuditEntry(at=now, actor=who.sub, action="case_opened", department=who.department)
         deps.store.create(case, audit, opened)
     except Conflict:
         if idempotency_key is None:
             raise
         case = _existing(deps.store, case.id)  # the first request's case (its id holds this caller's key)
-        if case.status == "awaiting_identity" and case.identity is not None:  # its start failed: open it again
-            audit = AuditEntry(at=now, actor=who.sub, action="case_reopened", department=who.department)
-            deps.store.record_identity(case.id, case.identity, audit, [case_events.received(case, now)])
-            case = _existing(deps.store, case.id)
-    if case.status == "open":
-        _start_or_step_back(case, deps, now, step_timeout)
     return case
 
 
@@ -224,16 +221,9 @@ def _identity(request: IdentityInput, staff: Caller, now: datetime) -> IdentityR
     return IdentityRecord(method=request.method, note=request.note, verified_by=staff.sub, verified_at=now)
 
 
-def record_identity(
-    case_id: str,
-    request: IdentityInput,
-    caller: Caller | None,
-    deps: CaseDeps,
-    now: datetime,
-    *,
-    step_timeout: int,
-) -> Case:
-    """Front-counter staff verify the identity of a pre-registered case once; every department sees it, none asks."""
+def record_identity(case_id: str, request: IdentityInput, caller: Caller | None, deps: CaseDeps, now: datetime) -> Case:
+    """Front-counter staff verify the identity of a pre-registered case once; every department sees it, none asks.
+    The case opens and owes the start of its workflow in the same transaction."""
     staff = require(caller, Role.STAFF)
     if staff.department not in FRONT_COUNTERS:
         raise Forbidden()
@@ -241,25 +231,20 @@ def record_identity(
     audit = AuditEntry(
         at=now, actor=staff.sub, action="identity_verified", department=staff.department, detail=request.method
     )
-    deps.store.record_identity(case_id, _identity(request, staff, now), audit, [case_events.received(case, now)])
-    opened = _existing(deps.store, case_id)
-    _start_or_step_back(opened, deps, now, step_timeout)
-    return opened
+    owed: list[Outboxed] = [case_events.received(case, now), start_workflow(case_id, now)]
+    deps.store.record_identity(case_id, _identity(request, staff, now), audit, owed)
+    return _existing(deps.store, case_id)
 
 
-def _start_or_step_back(case: Case, deps: CaseDeps, now: datetime, step_timeout: int) -> None:
-    """Start the case's workflow (once: a started execution of the case's name is fine). If Step Functions does
-    not take it, the case awaits identity again (compensation) so that it is never open with nothing running."""
-    try:
-        with contextlib.suppress(Conflict):
-            _start(case, deps.workflows, step_timeout)
-    except WorkflowUnavailable:
-        audit = AuditEntry(at=now, actor=WORKFLOW_ACTOR, action="workflow_start_failed")
-        deps.store.back_to_awaiting_identity(case.id, audit)
-        raise
+def start_workflow(case_id: str, now: datetime) -> Effect:
+    """The start of an opened case's workflow, owed by the change that opens it (cases.effects carries it out)."""
+    return Effect(
+        id=f"cases:{case_id}:start_workflow", kind=START_WORKFLOW, payload={"case_id": case_id}, created_at=now
+    )
 
 
-def _start(case: Case, workflows: Workflows, step_timeout: int) -> None:
+def workflow_input(case: Case, step_timeout: int) -> dict[str, Any]:
+    """The execution input of a case's workflow: its departments, in the order the event needs."""
     departments = [s.department for s in case.steps]
     payload: dict[str, Any] = {"case_id": case.id, "step_timeout_seconds": step_timeout}
     if case.event == "moving_in":
@@ -268,7 +253,13 @@ def _start(case: Case, workflows: Workflows, step_timeout: int) -> None:
         payload["departments"] = [d for d in departments if d != "shimin"]
     else:
         payload["departments"] = departments
-    workflows.start(case.event, case.id, payload)
+    return payload
+
+
+def workflow_started(case_id: str, deps: CaseDeps, now: datetime) -> None:
+    """Step Functions has the case's execution: the staff view stops saying it is starting (recorded once)."""
+    with contextlib.suppress(Conflict):  # recorded by an earlier run of the same effect
+        deps.store.workflow_started(case_id, AuditEntry(at=now, actor=WORKFLOW_ACTOR, action="workflow_started"))
 
 
 # --- reading a case ---------------------------------------------------------------------------------------------
@@ -327,6 +318,13 @@ def _view_status(case: Case) -> ViewStatus:
     return "needs_resident" if needs_resident else case.status
 
 
+def _workflow_starting(case: Case) -> bool:
+    """Open with its start still owed. A case opened before starts were recorded shows it started once any step
+    has been reached."""
+    reached = any(s.status != "pending" or s.task_id for s in case.steps)
+    return case.status == "open" and case.workflow_started_at is None and not reached
+
+
 def resident_view(case: Case, lang: Lang) -> ResidentCaseView:
     event = life_event(case.event)
     planned = plan(event, case.answers)
@@ -383,6 +381,7 @@ def case_view(record: CaseRecord, lang: Lang) -> CaseView:
         event_name=pick(event.name, lang),
         subject=case.subject,
         status=status,
+        workflow_starting=_workflow_starting(case),
         opened_by=case.opened_by,
         opened_at=case.opened_at,
         closed_at=case.closed_at,

@@ -45,9 +45,9 @@ class CaseStore(ABC):
         """Set identity and open the case; raises Conflict unless it was awaiting identity."""
 
     @abstractmethod
-    def back_to_awaiting_identity(self, case_id: str, audit: AuditEntry) -> None:
-        """Undo an opening whose workflow could not be started: an open case awaits identity again (identity kept).
-        Raises Conflict unless the case is open."""
+    def workflow_started(self, case_id: str, audit: AuditEntry) -> None:
+        """Record that Step Functions has the case's execution (`workflow_started_at` = the audit's time), once:
+        raises Conflict if it is recorded already or the case does not exist."""
 
     @abstractmethod
     def update_step(self, case_id: str, department: str, changes: dict[str, Any], audit: AuditEntry) -> None: ...
@@ -99,10 +99,6 @@ class TaskStore(ABC):
         with the number of tasks."""
 
     @abstractmethod
-    def decide(self, task_id: str, status: TaskStatus, by: str, at: datetime) -> Task:
-        """Move a pending task to `status`; raises Conflict if it is no longer pending (decided twice)."""
-
-    @abstractmethod
-    def release(self, task_id: str, by: str) -> None:
-        """Undo `by`'s decision whose answer the workflow never received: the task is pending (and in its
-        department's inbox) again. Raises Conflict unless the task was decided by `by`."""
+    def decide(self, task_id: str, status: TaskStatus, by: str, at: datetime, events: Sequence[Outboxed] = ()) -> Task:
+        """Move a pending task to `status`; raises Conflict if it is no longer pending (decided twice). `events`
+        (the answer the decision owes its workflow) go to the outbox in the same transaction."""

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from madoguchi.cases import service as cases
-from madoguchi.cases.models import Approve, AuditEntry, RegisterTask, Return, Task, TaskList, TaskView, view
-from madoguchi.cases.service import CaseDeps
+from madoguchi.cases.models import (
+    Approve,
+    AuditEntry,
+    RegisterTask,
+    Return,
+    Task,
+    TaskList,
+    TaskStatus,
+    TaskView,
+    view,
+)
+from madoguchi.cases.service import ANSWER_TASK, CaseDeps
 from madoguchi.cases.store import CaseStore, TaskStore
-from madoguchi.cases.workflows import Workflows, WorkflowUnavailable
+from madoguchi.effects.models import Effect
 from madoguchi.shared.auth import Caller, Role, require
 from madoguchi.shared.errors import Conflict, Forbidden, NotFound
 
@@ -24,11 +33,10 @@ RETURNED_ERROR = "Case.Returned"  # the error name the life-event state machines
 class TaskDeps:
     tasks: TaskStore
     cases: CaseStore
-    workflows: Workflows
 
     @property
     def case_deps(self) -> CaseDeps:
-        return CaseDeps(self.cases, self.workflows)
+        return CaseDeps(self.cases)
 
 
 def register_task(request: RegisterTask, deps: TaskDeps, now: datetime, *, ttl_days: int) -> Task:
@@ -78,14 +86,15 @@ def _decidable(task_id: str, caller: Caller | None, store: TaskStore) -> tuple[C
     return staff, task
 
 
-def _answer_or_release(task: Task, staff: Caller, deps: TaskDeps, answer: Callable[[], None]) -> None:
-    """Claim (done by the caller), call, compensate: if Step Functions does not take the answer, the decision is
-    undone so the task stays decidable while its workflow waits, and the caller is told to try again (503)."""
-    try:
-        answer()
-    except WorkflowUnavailable:
-        deps.tasks.release(task.id, staff.sub)
-        raise
+def answer_task(task_id: str, decision: TaskStatus, now: datetime) -> Effect:
+    """The answer a decision owes its waiting workflow, written with the decision (cases.effects sends it with the
+    token read from the task then: the token never sits in the outbox)."""
+    return Effect(
+        id=f"cases:{task_id}:answer_task",
+        kind=ANSWER_TASK,
+        payload={"task_id": task_id, "decision": decision},
+        created_at=now,
+    )
 
 
 def approve(
@@ -97,10 +106,8 @@ def approve(
 ) -> TaskView:
     """Approve a step (or, for a step waiting on the resident, say the missing item arrived). Once only: 409."""
     staff, task = _decidable(task_id, caller, deps.tasks)
-    decided = deps.tasks.decide(task_id, "approved", staff.sub, now)  # the conditional write decides races
-    _answer_or_release(
-        task, staff, deps, lambda: deps.workflows.succeed(task.token, {"decision": "approved", "by": staff.sub})
-    )
+    # The conditional write decides races, and owes the workflow its answer in the same transaction.
+    decided = deps.tasks.decide(task_id, "approved", staff.sub, now, [answer_task(task_id, "approved", now)])
     if task.case_id:
         received = task.kind == "awaiting_resident"
         action = "missing_item_received" if received else "step_approved"
@@ -121,9 +128,7 @@ def give_back(
     staff, task = _decidable(task_id, caller, deps.tasks)
     if task.kind != "review":
         raise Conflict(task_id=task_id)
-    decided = deps.tasks.decide(task_id, "returned", staff.sub, now)
-    # The reason travels in our store, not in the execution: moto drops a failure's cause, and so does our audit.
-    _answer_or_release(task, staff, deps, lambda: deps.workflows.fail(task.token, RETURNED_ERROR, "returned"))
+    decided = deps.tasks.decide(task_id, "returned", staff.sub, now, [answer_task(task_id, "returned", now)])
     if task.case_id:
         audit = AuditEntry(
             at=now, actor=staff.sub, action="step_returned", department=task.department, detail=request.reason

@@ -3,15 +3,10 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any
 
-from madoguchi.shared.errors import DomainError
 
-
-class WorkflowUnavailable(DomainError):
+class WorkflowUnavailable(Exception):
     """Step Functions did not take the call (throttled, 5xx, network) after the SDK's own retries: nothing was
-    decided, the caller may try again (503)."""
-
-    status = 503
-    code = "workflow_unavailable"
+    decided; the outbox worker tries the effect again after a backoff (cases.effects)."""
 
 
 class Workflows(ABC):

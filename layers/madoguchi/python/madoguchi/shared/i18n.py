@@ -710,15 +710,6 @@ MESSAGES: dict[str, Localized] = {
         "vi": "Mục này là bắt buộc.",
         "zh": "缺少必填项。",
     },
-    # --- cases context -----------------------------------------------------------------------------------
-    "workflow_unavailable": {
-        "ja": "手続きの処理を開始できませんでした。何も変更されていません。しばらくしてからもう一度お試しください。",
-        "ja-easy": "いま てつづきを すすめる ことが できません。すこし まってから もう いちど して ください。",
-        "en": "The procedure could not be started or resumed just now. Nothing was changed; please try again.",
-        "pt": "Não foi possível iniciar ou retomar o procedimento agora. Nada foi alterado; tente novamente.",
-        "vi": "Hiện không thể bắt đầu hoặc tiếp tục thủ tục. Không có gì bị thay đổi; vui lòng thử lại.",
-        "zh": "目前无法开始或继续办理手续。未做任何更改，请稍后重试。",
-    },
     "kiosk_unavailable": {
         "ja": "この端末では、いまマイナンバーカードでの手続きができません。窓口をご利用ください。",
         "ja-easy": "いま この きかいでは マイナンバーカードが つかえません。まどぐちへ きて ください。",
