@@ -19,6 +19,8 @@ import json
 import logging
 import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -77,6 +79,13 @@ class StreamDelivery:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """No record is delivered while inside (tests: "the function was killed after its write", the change
+        written and nothing after it has run); on leaving, delivery goes on where it stopped."""
+        with self._lock:
+            yield
 
     def drain(self, rounds: int = 100) -> None:
         """Deliver every record written so far (tests call it instead of sleeping)."""

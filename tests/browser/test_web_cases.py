@@ -302,7 +302,7 @@ def test_a_case_whose_workflow_is_still_starting_says_so_until_the_worker_has_st
     body["identity"] = {"method": "my_number_card"}
     sign_in(page, "staff-onestop", "/staff/?lang=en")
     notice = page.get_by_role("status").get_by_text(re.compile(r"^The departments' workflow is starting\."))
-    with local_stack.streams._lock:
+    with local_stack.streams.held():
         response = requests.post(stack_url + "/cases?lang=en", json=body, headers=staff, timeout=10)
         response.raise_for_status()
         case_id = response.json()["id"]

@@ -411,7 +411,7 @@ def test_killed_after_the_identity_write_the_start_is_owed_and_the_worker_starts
     assert outbox_item(effect_id) is None  # awaiting identity owes nothing
     # When staff record identity and no worker runs after the write (the stream held back: a function killed
     # right after its commit is the same to the outbox)
-    with local_stack.streams._lock:
+    with local_stack.streams.held():
         opened = api.call("POST", f"/cases/{case['id']}/identity", "staff-onestop", IDENTITY)
         assert opened.status_code == 200 and opened.json()["status"] == "open"
         assert opened.json()["workflow_starting"] is True
@@ -435,7 +435,7 @@ def test_killed_after_the_decision_write_the_answer_is_owed_and_the_worker_advan
     case = api.open_case({"owned_property": True})
     task = api.task("staff-shisan", case["id"])
     effect_id = f"cases:{task['id']}:answer_task"
-    with local_stack.streams._lock:  # no worker runs after the write
+    with local_stack.streams.held():  # no worker runs after the write
         decided = api.decide("staff-shisan", task["id"], "approve", {"note": "ok"})
         assert decided.status_code == 200 and decided.json()["status"] == "approved"
         owed = outbox_item(effect_id)
