@@ -39,6 +39,7 @@ export default defineConfig({
         staffQueue: page("staff/queue/index.html"),
         staffDashboard: page("staff/dashboard/index.html"),
         staffDevices: page("staff/devices/index.html"),
+        staffCertificates: page("staff/certificates/index.html"),
         ticketMachine: page("ticket-machine/index.html"),
         signin: page("signin/index.html"),
         lineLink: page("line-link/index.html"),

@@ -689,10 +689,11 @@ FUNCTIONS += (
 FUNCTIONS += (
     Function(
         name="certificates",
-        description="Public check of an issued certificate by issue number and code; revocation by its office",
+        description="Public check of a certificate by issue number and code; look-up and revocation by its office",
         memory_mb=256,
         routes=(
             Route("GET", "/certificates/{issueNumber}", authenticated=False),
+            Route("GET", "/staff/certificates/{issueNumber}", authenticated=True),
             Route("POST", "/staff/certificates/{issueNumber}/revoke", authenticated=True),
         ),
         tables=(("certificates", "write"),),

@@ -85,13 +85,70 @@ def test_wrong_code_and_unknown_number_answer_the_same_404(api: Api) -> None:
     assert crafted.status_code in (400, 404)
 
 
-def test_revoked_certificate_is_reported_revoked_and_only_its_office_revokes(api: Api) -> None:
+REASON = "氏名の記載誤り（市民 花子）のため再交付"
+
+
+def test_only_the_issuing_department_looks_a_certificate_up_and_revokes_it(api: Api) -> None:
     number, code, _ = issued_certificate(api)
-    assert api.call("POST", f"/staff/certificates/{number}/revoke", None).status_code == 401
-    assert api.call("POST", f"/staff/certificates/{number}/revoke", "resident-2").status_code == 403
-    assert api.call("POST", f"/staff/certificates/{number}/revoke", "staff-zei").status_code == 403
-    assert api.call("POST", "/staff/certificates/A1999-999999/revoke", "staff-shimin").status_code == 404
-    revoked: dict[str, Any] = api.ok("POST", f"/staff/certificates/{number}/revoke", "staff-shimin")
-    assert revoked["status"] == "revoked" and revoked["revoked_on"]
-    checked = api.ok("GET", f"/certificates/{number}?code={code}", None)
-    assert checked["status"] == "revoked" and checked["revoked_on"] == revoked["revoked_on"]
+    staff_path, revoke_path = f"/staff/certificates/{number}", f"/staff/certificates/{number}/revoke"
+    # Strangers, residents, devices and another department: refused, nothing read or changed
+    for method, path, body in (("GET", staff_path, None), ("POST", revoke_path, {"reason": REASON})):
+        assert api.call(method, path, None, body).status_code == 401
+        assert api.call(method, path, "resident-2", body).status_code == 403
+        assert api.call(method, path, "kiosk-1", body).status_code == 403
+        other = api.call(method, path, "staff-zei", body, **{"Accept-Language": "en"})
+        assert other.status_code == 403 and other.json()["code"] == "forbidden" and other.json()["message"]
+    # Unknown, malformed (a path-traversal try included) and lower-case numbers
+    for unknown in ("A1999-999999", "K2026-1", "A2026-000001-x"):
+        missing = api.call("GET", f"/staff/certificates/{unknown}", "staff-shimin")
+        assert missing.status_code == 404 and missing.json()["code"] == "certificate_not_found", missing.text
+    assert api.call("GET", "/staff/certificates/..%2F..%2Fx", "staff-shimin").status_code in (400, 404)
+    assert (
+        api.call("POST", "/staff/certificates/A1999-999999/revoke", "staff-shimin", {"reason": REASON}).status_code
+        == 404
+    )
+    # The issuing department reads its entry without the code (typed in lower case)
+    entry = api.ok("GET", f"/staff/certificates/{number.lower()}?lang=en", "staff-shimin")
+    assert (entry["issue_number"], entry["kind"], entry["status"], entry["office"], entry["channel"]) == (
+        number,
+        "juminhyo",
+        "valid",
+        "Citizens Division",
+        "kiosk",
+    )
+    assert entry["reference"].startswith("application:") and entry["issued_at"]
+    assert [(a["action"], a["by"]) for a in entry["audit"]] == [("viewed", "staff-shimin")]
+    assert "code_sha256" not in entry and code not in str(entry)
+    assert not any(word in str(entry) for word in PERSONAL)  # the entry itself names no one
+
+
+@pytest.mark.parametrize(
+    "body",
+    [None, {}, {"reason": ""}, {"reason": "   "}, {"reason": "x" * 201}, {"reason": 7}],
+    ids=["no-body", "no-reason", "empty", "blank", "too-long", "not-text"],
+)
+def test_a_revocation_without_a_reason_of_1_to_200_characters_is_refused_in_the_callers_language(
+    api: Api, body: Any
+) -> None:
+    number, code, _ = issued_certificate(api)
+    refused = api.call("POST", f"/staff/certificates/{number}/revoke?lang=en", "staff-shimin", body)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["code"] == "validation_error" and refused.json()["detail"][0]["msg"]
+    ja = api.call("POST", f"/staff/certificates/{number}/revoke?lang=ja", "staff-shimin", body)
+    assert ja.json()["message"] != refused.json()["message"]  # translated
+    assert api.ok("GET", f"/certificates/{number}?code={code}", None)["status"] == "valid"  # nothing revoked
+
+
+def test_revoked_with_a_reason_once_and_the_public_check_says_revoked_without_the_reason(api: Api) -> None:
+    number, code, _ = issued_certificate(api)
+    revoked = api.ok("POST", f"/staff/certificates/{number}/revoke", "staff-shimin", {"reason": f"  {REASON} "})
+    assert (revoked["status"], revoked["revoked_by"], revoked["revoked_reason"]) == ("revoked", "staff-shimin", REASON)
+    # A retried or second revocation keeps the first (time, clerk, reason) and answers it
+    again = api.ok("POST", f"/staff/certificates/{number}/revoke", "staff-shimin", {"reason": "another"})
+    assert (again["revoked_at"], again["revoked_reason"]) == (revoked["revoked_at"], REASON)
+    entry = api.ok("GET", f"/staff/certificates/{number}", "staff-shimin")
+    assert [a["action"] for a in entry["audit"]] == ["revoked", "viewed"]
+    # The public check: revoked, on the day; nothing of the reason or who revoked it
+    checked = api.call("GET", f"/certificates/{number}?code={code}", None)
+    assert checked.status_code == 200 and checked.json()["status"] == "revoked" and checked.json()["revoked_on"]
+    assert "記載誤り" not in checked.text and "staff-shimin" not in checked.text and "reason" not in checked.text

@@ -10,22 +10,25 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from pydantic import ValidationError
 from pypdf import PdfReader
 
 from madoguchi.applications.certificates import Issue, certificate_pdf
 from madoguchi.certificates import links as certificate_links
 from madoguchi.certificates import service as certificates
-from madoguchi.certificates.models import CertificateNotFound, IssuedCertificate
+from madoguchi.certificates.models import CertificateNotFound, IssuedCertificate, RevokeRequest
 from madoguchi.certificates.pdf import wareki
 from madoguchi.kiosk import service as kiosk_service
 from madoguchi.shared.auth import Caller, Role
-from madoguchi.shared.errors import Forbidden
+from madoguchi.shared.errors import Forbidden, Unauthorized
 from madoguchi.shared.settings import settings
 from tests.fakes.certificates import MemoryCertificateRegistry, certificate_sources
 
 NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 SHIMIN = Caller(sub="staff-shimin", role=Role.STAFF, department="shimin")
 ZEI = Caller(sub="staff-zei", role=Role.STAFF, department="zei")
+SHIMIN_2 = Caller(sub="staff-shimin-2", role=Role.STAFF, department="shimin")
+RESIDENT = Caller(sub="resident-1", role=Role.RESIDENT)
 
 
 @pytest.fixture(autouse=True)
@@ -143,16 +146,77 @@ def test_check_answers_genuine_papers_only_and_names_no_person() -> None:
         assert refused.value.status == 404 and refused.value.code == "certificate_not_found"
 
 
+def revoke_request(reason: str = "氏名の記載誤りのため再交付") -> RevokeRequest:
+    return RevokeRequest(reason=reason)
+
+
 def test_revoked_certificate_is_checked_as_revoked_and_only_its_office_revokes() -> None:
     deps = certificates.CertificateDeps(registry=MemoryCertificateRegistry())
     registered(deps.registry)  # type: ignore[arg-type]
     with pytest.raises(Forbidden):
-        certificates.revoke("A2026-000007", ZEI, deps, NOW)
+        certificates.revoke("A2026-000007", revoke_request(), ZEI, "ja", deps, NOW)
     later = NOW + timedelta(days=3)
-    certificates.revoke("A2026-000007", SHIMIN, deps, later)
-    certificates.revoke("A2026-000007", SHIMIN, deps, later + timedelta(days=1))  # the first revocation stands
+    first = certificates.revoke("a2026-000007 ", revoke_request(), SHIMIN, "ja", deps, later)  # as typed
+    # revoked twice: the first revocation (time, clerk, reason) stands and is the answer
+    again = certificates.revoke(
+        "A2026-000007", revoke_request("別の理由"), SHIMIN_2, "ja", deps, later + timedelta(days=1)
+    )
+    assert again.revoked_at == first.revoked_at == later
+    assert (again.revoked_by, again.revoked_reason) == ("staff-shimin", "氏名の記載誤りのため再交付")
+    assert [(a.action, a.by) for a in again.audit] == [("revoked", "staff-shimin")]  # the no-op wrote nothing
     found = certificates.check("A2026-000007", "0A1B2C3D4E5F", "ja", deps)
     assert found.status == "revoked" and found.revoked_on == date(2026, 12, 4)
+    assert "氏名" not in found.model_dump_json()  # the public check never carries the reason
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "x" * 201, None])
+def test_a_revocation_needs_a_reason_of_1_to_200_characters(reason: str | None) -> None:
+    with pytest.raises(ValidationError):
+        RevokeRequest.model_validate({} if reason is None else {"reason": reason})
+    assert RevokeRequest(reason=" " + "x" * 200 + " ").reason == "x" * 200  # trimmed before counting
+
+
+def test_staff_of_the_issuing_department_look_a_certificate_up_without_its_code_and_the_read_is_audited() -> None:
+    registry = MemoryCertificateRegistry()
+    deps = certificates.CertificateDeps(registry=registry)
+    registered(registry)
+    entry = certificates.look_up(" a2026-000007", SHIMIN, "en", deps, NOW)
+    assert (entry.issue_number, entry.kind, entry.title, entry.office, entry.channel) == (
+        "A2026-000007",
+        "juminhyo",
+        "住民票の写し",
+        "Citizens Division",
+        "online",
+    )
+    assert (entry.reference, entry.status, entry.issued_at, entry.revoked_reason) == (
+        "application:app-1",
+        "valid",
+        NOW,
+        None,
+    )
+    assert [(a.action, a.by, a.department, a.at) for a in entry.audit] == [("viewed", "staff-shimin", "shimin", NOW)]
+    assert "code_sha256" not in entry.model_dump()
+
+
+def test_look_up_refuses_other_departments_residents_strangers_and_unknown_or_crafted_numbers() -> None:
+    registry = MemoryCertificateRegistry()
+    deps = certificates.CertificateDeps(registry=registry)
+    registered(registry)
+    with pytest.raises(Forbidden):
+        certificates.look_up("A2026-000007", ZEI, "ja", deps, NOW)
+    with pytest.raises(Forbidden):
+        certificates.look_up("A2026-000007", RESIDENT, "ja", deps, NOW)
+    with pytest.raises(Unauthorized):
+        certificates.look_up("A2026-000007", None, "ja", deps, NOW)
+    for number in ("A2026-000008", "../../x", "A2026-0000071", ""):
+        with pytest.raises(CertificateNotFound):
+            certificates.look_up(number, SHIMIN, "ja", deps, NOW)
+    assert registry.audits == []  # refused reads leave no "viewed" entry
+    with pytest.raises(Unauthorized):
+        certificates.revoke("A2026-000007", revoke_request(), None, "ja", deps, NOW)
+    with pytest.raises(CertificateNotFound):
+        certificates.revoke("K2026-000001", revoke_request(), SHIMIN, "ja", deps, NOW)
+    assert registry.certificates["A2026-000007"].revoked_at is None
 
 
 def test_issue_numbers_and_codes() -> None:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from madoguchi.certificates.models import CertificateNotFound, IssuedCertificate
+from madoguchi.certificates.models import CertificateAuditEntry, CertificateNotFound, IssuedCertificate
 from madoguchi.certificates.store import CertificateRegistry
 from tests.fakes.certificates import MemoryCertificateRegistry
 from tests.integration.ports.emulated_table import emulated_table
@@ -52,10 +52,34 @@ def test_serials_count_per_prefix_and_year(registry: CertificateRegistry) -> Non
     assert registry.next_serial("A", 2027) == 1 and registry.next_serial("K", 2026) == 1
 
 
-def test_revoked_once_and_unknown_numbers_refused(registry: CertificateRegistry) -> None:
+def audit(action: str, by: str, at: datetime, number: str = "A2026-000001") -> CertificateAuditEntry:
+    return CertificateAuditEntry.model_validate(
+        {"issue_number": number, "at": at, "action": action, "by": by, "department": "shimin"}
+    )
+
+
+def test_revoked_once_with_its_reason_and_audit_entry_and_unknown_numbers_refused(
+    registry: CertificateRegistry,
+) -> None:
     registry.register(issued())
-    first = registry.revoke("A2026-000001", "staff-shimin", NOW + timedelta(days=1))
-    again = registry.revoke("A2026-000001", "staff-other", NOW + timedelta(days=2))
-    assert first.revoked_at == again.revoked_at == NOW + timedelta(days=1) and again.revoked_by == "staff-shimin"
+    day1, day2 = NOW + timedelta(days=1), NOW + timedelta(days=2)
+    first = registry.revoke("A2026-000001", "記載誤り", audit("revoked", "staff-shimin", day1))
+    again = registry.revoke("A2026-000001", "another reason", audit("revoked", "staff-other", day2))
+    assert first.revoked_at == again.revoked_at == day1
+    assert (again.revoked_by, again.revoked_reason) == ("staff-shimin", "記載誤り")
+    # the second revocation wrote nothing, not even its audit entry
+    assert registry.audit_trail("A2026-000001") == [audit("revoked", "staff-shimin", day1)]
     with pytest.raises(CertificateNotFound):
-        registry.revoke("A2026-000009", "staff-shimin", NOW)
+        registry.revoke("A2026-000009", "x", audit("revoked", "staff-shimin", NOW, "A2026-000009"))
+    assert registry.audit_trail("A2026-000009") == []  # no audit entry for a certificate that is not there
+
+
+def test_reads_are_audited_oldest_first_per_certificate(registry: CertificateRegistry) -> None:
+    registry.register(issued())
+    registry.register(issued("A2026-000002"))
+    later = audit("viewed", "staff-b", NOW + timedelta(minutes=5))
+    earlier = audit("viewed", "staff-a", NOW)
+    registry.audit(later)
+    registry.audit(earlier)
+    registry.audit(audit("viewed", "staff-a", NOW, "A2026-000002"))
+    assert registry.audit_trail("A2026-000001") == [earlier, later]

@@ -11,6 +11,7 @@ export type StaffSection =
   | "queue"
   | "cases"
   | "applications"
+  | "certificates"
   | "facilities"
   | "faq"
   | "guide"
@@ -31,6 +32,7 @@ export const STAFF_NAV: NavItem[] = [
   { section: "queue", href: "/staff/queue/", label: "staffnav.queue", key: "q" },
   { section: "cases", href: "/staff/#cases", label: "staffnav.cases", key: "c" },
   { section: "applications", href: "/staff/applications/", label: "staffnav.applications", key: "a" },
+  { section: "certificates", href: "/staff/certificates/", label: "staffnav.certificates", key: "p" },
   { section: "facilities", href: "/staff/facilities/", label: "staffnav.facilities", key: "r" },
   { section: "faq", href: "/staff/faq/", label: "staffnav.faq", key: "k" },
   { section: "guide", href: "/staff/guide/", label: "staffnav.guide", key: "g" },

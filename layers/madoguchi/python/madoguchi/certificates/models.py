@@ -4,9 +4,9 @@ certificate may check it by its issue number and verification code; the answer c
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from madoguchi.shared.errors import NotFound
 
@@ -33,6 +33,46 @@ class IssuedCertificate(BaseModel):
     reference: str = Field(description="What it was issued for: application:<id> or kiosk-order:<id> (staff)")
     revoked_at: datetime | None = None
     revoked_by: str | None = None
+    revoked_reason: str | None = Field(default=None, description="Why it was revoked (staff only, never public)")
+
+
+REVOKE_REASON_MAX = 200
+RevokeReason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=REVOKE_REASON_MAX)]
+
+
+class RevokeRequest(BaseModel):
+    reason: RevokeReason = Field(
+        description="Why the certificate is withdrawn (1–200 characters), kept with the revocation for staff"
+    )
+
+
+class CertificateAuditEntry(BaseModel):
+    """Who read or revoked a register entry: the entry names no person, but its reference leads to one."""
+
+    issue_number: str
+    at: datetime
+    action: Literal["viewed", "revoked"]
+    by: str = Field(description="Staff sub")
+    department: str
+
+
+class StaffCertificate(BaseModel):
+    """A register entry as the issuing department's staff see it: what, when, for which application or kiosk
+    order, and its revocation (by whom, why). Reading it is audited."""
+
+    issue_number: str
+    kind: str = Field(description="Procedure id of the certificate")
+    title: str = Field(description="The certificate's title as printed (Japanese)")
+    department: str = Field(description="The issuing office's department id")
+    office: str = Field(description="The issuing office, in the asked language")
+    channel: Channel
+    issued_at: datetime
+    reference: str = Field(description="What it was issued for: application:<id> or kiosk-order:<id>")
+    status: CertificateStatus
+    revoked_at: datetime | None = None
+    revoked_by: str | None = None
+    revoked_reason: str | None = None
+    audit: list[CertificateAuditEntry] = Field(description="Reads and revocations by staff, oldest first")
 
 
 class CertificateCheck(BaseModel):

@@ -1,4 +1,5 @@
-"""The certificate register's rules: numbers and codes for a new certificate, the public check, revocation.
+"""The certificate register's rules: numbers and codes for a new certificate, the public check, the issuing
+department's look-up and revocation (both audited).
 
 The public check answers 404 alike for an unknown issue number, a wrong code and a malformed input, so trying
 numbers tells a guesser nothing; codes carry 48 bits and the route is throttled (infra/stacks/api.py)."""
@@ -17,9 +18,12 @@ from zoneinfo import ZoneInfo
 from madoguchi.certificates.models import (
     CODE_PATTERN,
     ISSUE_NUMBER_PATTERN,
+    CertificateAuditEntry,
     CertificateCheck,
     CertificateNotFound,
     IssuedCertificate,
+    RevokeRequest,
+    StaffCertificate,
 )
 from madoguchi.certificates.pdf import wareki
 from madoguchi.certificates.store import CertificateRegistry
@@ -91,15 +95,69 @@ def as_check(found: IssuedCertificate, lang: Lang) -> CertificateCheck:
     )
 
 
-def revoke(issue_number: str, caller: Caller | None, deps: CertificateDeps, now: datetime) -> IssuedCertificate:
-    """Staff of the issuing department withdraw a certificate (issued in error, record corrected since)."""
+def _issued_by_callers_department(
+    issue_number: str, caller: Caller | None, deps: CertificateDeps
+) -> tuple[Caller, IssuedCertificate]:
+    """Staff only (401/403 before anything is looked up); unknown or malformed numbers 404; another
+    department's certificate 403."""
     staff = require(caller, Role.STAFF)
-    found = deps.registry.get(issue_number.strip().upper()) if _ISSUE_NUMBER.fullmatch(issue_number) else None
+    number = issue_number.strip().upper()
+    found = deps.registry.get(number) if _ISSUE_NUMBER.fullmatch(number) else None
     if found is None:
         raise CertificateNotFound()
     if staff.department != found.department:
         raise Forbidden()
-    return deps.registry.revoke(found.issue_number, staff.sub, now)
+    return staff, found
+
+
+def _audit_entry(found: IssuedCertificate, staff: Caller, action: str, now: datetime) -> CertificateAuditEntry:
+    return CertificateAuditEntry.model_validate(
+        {
+            "issue_number": found.issue_number,
+            "at": now,
+            "action": action,
+            "by": staff.sub,
+            "department": found.department,
+        }
+    )
+
+
+def staff_view(found: IssuedCertificate, lang: Lang, deps: CertificateDeps) -> StaffCertificate:
+    names = DEPARTMENTS.get(found.department)
+    return StaffCertificate(
+        issue_number=found.issue_number,
+        kind=found.kind,
+        title=found.title,
+        department=found.department,
+        office=pick(names, lang) if names else found.department,
+        channel=found.channel,
+        issued_at=found.issued_at,
+        reference=found.reference,
+        status="revoked" if found.revoked_at else "valid",
+        revoked_at=found.revoked_at,
+        revoked_by=found.revoked_by,
+        revoked_reason=found.revoked_reason,
+        audit=deps.registry.audit_trail(found.issue_number),
+    )
+
+
+def look_up(
+    issue_number: str, caller: Caller | None, lang: Lang, deps: CertificateDeps, now: datetime
+) -> StaffCertificate:
+    """The issuing department's staff read the register entry without the code; the read is audited."""
+    staff, found = _issued_by_callers_department(issue_number, caller, deps)
+    deps.registry.audit(_audit_entry(found, staff, "viewed", now))
+    return staff_view(found, lang, deps)
+
+
+def revoke(
+    issue_number: str, request: RevokeRequest, caller: Caller | None, lang: Lang, deps: CertificateDeps, now: datetime
+) -> StaffCertificate:
+    """Staff of the issuing department withdraw a certificate (issued in error, record corrected since), saying
+    why. A second revocation keeps the first (its time, clerk and reason) and answers it."""
+    staff, found = _issued_by_callers_department(issue_number, caller, deps)
+    revoked = deps.registry.revoke(found.issue_number, request.reason, _audit_entry(found, staff, "revoked", now))
+    return staff_view(revoked, lang, deps)
 
 
 def record_issue(

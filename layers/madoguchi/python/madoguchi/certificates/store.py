@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from datetime import datetime
 
-from madoguchi.certificates.models import IssuedCertificate
+from madoguchi.certificates.models import CertificateAuditEntry, IssuedCertificate
 
 
 class CertificateRegistry(ABC):
@@ -21,5 +20,14 @@ class CertificateRegistry(ABC):
         """The next issue serial of a channel prefix and year (atomic: never handed out twice)."""
 
     @abstractmethod
-    def revoke(self, issue_number: str, by: str, at: datetime) -> IssuedCertificate:
-        """Mark as revoked (once; a second revocation keeps the first). Raises NotFound for an unknown number."""
+    def revoke(self, issue_number: str, reason: str, audit: CertificateAuditEntry) -> IssuedCertificate:
+        """Mark as revoked by `audit.by` at `audit.at` for `reason`, with the audit entry in the same write; once:
+        a second revocation keeps the first and writes nothing. Raises NotFound for an unknown number."""
+
+    @abstractmethod
+    def audit(self, entry: CertificateAuditEntry) -> None:
+        """Record a staff read of an entry."""
+
+    @abstractmethod
+    def audit_trail(self, issue_number: str) -> list[CertificateAuditEntry]:
+        """Reads and revocations of an entry, oldest first."""
