@@ -79,6 +79,12 @@ def test_the_loop_invokes_each_function_when_its_schedule_is_due() -> None:
             time.sleep(0.1)
     finally:
         scheduler.stop()
-    assert due == {"reservations_sweeper", "payments_reconciler", "kiosk_reconciler", "congestion_forecast"}
+    assert due == {
+        "reservations_sweeper",
+        "payments_reconciler",
+        "kiosk_reconciler",
+        "congestion_forecast",
+        "outbox_effects",
+    }
     assert {name for name, _ in calls} == due
     assert all(event["detail-type"] == "Scheduled Event" for _, event in calls)
