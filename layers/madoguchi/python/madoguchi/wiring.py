@@ -263,10 +263,12 @@ def effect_handlers() -> dict[str, Handler]:
     """Every effect kind the outbox worker carries out (`<context>.<action>`), each with the adapters it needs.
     Each context's effects.py holds its handlers; this is the only place that builds their adapters."""
     from madoguchi.cases import effects as case_effects
+    from madoguchi.queue import effects as queue_effects, service as queue
     from madoguchi.shared.clock import now
 
     handlers: dict[str, Handler] = {}
     handlers |= case_effects.handlers(
         case_store(), task_store(), workflows(), step_timeout=settings().case_step_timeout_seconds, clock=now
     )
+    handlers |= queue_effects.handlers(lambda: queue.QueueDeps(queue_store(), line_messenger(), webpush_sender()))
     return handlers
