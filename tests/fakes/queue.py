@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from madoguchi.queue.models import LIVE, CounterStatus, DayStats, Notify, Ticket, TicketState
-from madoguchi.queue.store import Advance, QueueStore, SubscriptionGone, WebPushSender, Written
+from madoguchi.queue.store import Advance, QueueStore, SubscriptionUnusable, WebPushSender, Written
 from madoguchi.shared.errors import Conflict
 from madoguchi.shared.outbox import Outboxed
 
@@ -172,7 +172,7 @@ class MemoryWebPush(WebPushSender):
 
     def send(self, subscription: Mapping[str, Any], text: str, topic: str | None = None) -> None:
         if self.gone:
-            raise SubscriptionGone()
+            raise SubscriptionUnusable()
         if self.failing:
             self.failing -= 1
             raise ConnectionError("push service down")

@@ -115,8 +115,9 @@ class QueueStore(ABC):
     def forecast(self, month: str) -> dict[str, Any] | None: ...
 
 
-class SubscriptionGone(Exception):
-    """The push service no longer knows the browser's subscription (404, 410): nothing can be delivered to it."""
+class SubscriptionUnusable(Exception):
+    """Nothing can ever be delivered to this subscription: the push service no longer knows it (404, 410), or its
+    keys are not a browser's (the opt-in route takes them as given)."""
 
 
 class WebPushSender(ABC):
@@ -124,4 +125,4 @@ class WebPushSender(ABC):
     def send(self, subscription: Mapping[str, Any], text: str, topic: str | None = None) -> None:
         """Deliver an encrypted push message to the browser's push service (VAPID-signed). A `topic` replaces a
         message of the same topic the push service still holds (a retried notice is not shown twice).
-        Raises SubscriptionGone when the subscription expired; any other failure is worth a retry."""
+        Raises SubscriptionUnusable when it never can be delivered; any other failure is worth a retry."""

@@ -8,7 +8,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from madoguchi.queue.store import SubscriptionGone, WebPushSender
+from madoguchi.queue.store import SubscriptionUnusable, WebPushSender
 
 GONE = (404, 410)  # RFC 8030: the subscription expired or was withdrawn
 
@@ -33,6 +33,9 @@ class PyWebPush(WebPushSender):
                 headers={"Topic": topic} if topic else None,
             )
         except WebPushException as e:
-            if getattr(e.response, "status_code", None) in GONE:
-                raise SubscriptionGone() from e
+            # No answer at all: refused before sending (keys missing); else the push service's answer
+            if e.response is None or getattr(e.response, "status_code", None) in GONE:
+                raise SubscriptionUnusable() from e
             raise
+        except ValueError as e:  # keys that are no browser's (not base64, not a P-256 point): before any request
+            raise SubscriptionUnusable() from e

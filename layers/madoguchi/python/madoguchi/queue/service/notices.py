@@ -25,7 +25,7 @@ from madoguchi.queue.models import (
     service_day,
 )
 from madoguchi.queue.service.common import QueueDeps, status_url, ticket_view
-from madoguchi.queue.store import SubscriptionGone
+from madoguchi.queue.store import SubscriptionUnusable
 from madoguchi.queue.service.status import Advance, position, publish
 from madoguchi.shared.auth import Caller, Role, require
 from madoguchi.shared.errors import Conflict, InvalidInput, NotFound
@@ -174,6 +174,6 @@ def deliver_notice(owed: OwedNotice, deps: QueueDeps, now: datetime, *, base_url
     if notify.webpush and deps.webpush is not None:
         try:
             deps.webpush.send(notify.webpush.model_dump(), text, topic=retry_key.hex[:32])
-        except SubscriptionGone:  # the browser withdrew it: nothing to deliver there, ever
-            logger.info("Push subscription gone", extra={"kind": owed.notice})
+        except SubscriptionUnusable:  # withdrawn, expired or never valid: nothing to deliver there, ever
+            logger.info("Push subscription unusable", extra={"kind": owed.notice})
     return True
