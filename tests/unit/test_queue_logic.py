@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from madoguchi.queue import effects as queue_effects
 from madoguchi.queue import service as queue
 from madoguchi.queue.models import (
     CallNext,
@@ -19,7 +20,6 @@ from madoguchi.queue.models import (
 from madoguchi.queue.service import QueueDeps
 from madoguchi.shared.auth import Caller, DeviceKind, Role
 from madoguchi.shared.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
-from madoguchi.queue import effects as queue_effects
 from tests.fakes.effects import MemoryEffectQueue
 from tests.fakes.messaging import MemoryLineMessenger
 from tests.fakes.queue import MemoryQueueStore, MemoryWebPush
@@ -102,9 +102,7 @@ def test_recall_and_complete_record_wait_and_service_time():
         "shimin_cert", a.id, "recall", SHIMIN, QueueDeps(store), T0 + timedelta(minutes=12), grace=GRACE
     )
     assert recalled.recalls == 1 and recalled.state == "called"
-    done = queue.act(
-        "shimin_cert", a.id, "complete", SHIMIN, QueueDeps(store), T0 + timedelta(minutes=20), grace=GRACE
-    )
+    done = queue.act("shimin_cert", a.id, "complete", SHIMIN, QueueDeps(store), T0 + timedelta(minutes=20), grace=GRACE)
     assert done.state == "done" and done.wait_seconds == 600 and done.service_seconds == 480
     with pytest.raises(Conflict):
         queue.act("shimin_cert", a.id, "complete", SHIMIN, QueueDeps(store), T0 + timedelta(minutes=21), grace=GRACE)

@@ -101,9 +101,7 @@ def test_line_down_leaves_the_notice_owed_and_the_schedule_delivers_it_once() ->
     w.call(called_at)
     assert set(w.stream(called_at).values()) <= {"done", "retry", "not_pending"}
     owed = [i for i in w.effects.items.values() if i.due_at is not None]
-    assert [(i.effect.payload["notice"], i.attempts, i.last_error) for i in owed] == [
-        ("ahead", 1, "ConnectionError")
-    ]
+    assert [(i.effect.payload["notice"], i.attempts, i.last_error) for i in owed] == [("ahead", 1, "ConnectionError")]
     # The ticket was called meanwhile: "0 ahead" is no longer true and is not sent when its time comes
     assert w.schedule(called_at + timedelta(minutes=5)) == {"done": 1, "retry": 0, "given_up": 0, "not_pending": 0}
     assert len(w.texts()) == 1 and "Number 1 is being called" in w.texts()[0]

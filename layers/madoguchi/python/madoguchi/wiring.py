@@ -263,7 +263,8 @@ def effect_handlers() -> dict[str, Handler]:
     """Every effect kind the outbox worker carries out (`<context>.<action>`), each with the adapters it needs.
     Each context's effects.py holds its handlers; this is the only place that builds their adapters."""
     from madoguchi.cases import effects as case_effects
-    from madoguchi.queue import effects as queue_effects, service as queue
+    from madoguchi.queue import effects as queue_effects
+    from madoguchi.queue import service as queue
     from madoguchi.shared.clock import now
 
     handlers: dict[str, Handler] = {}

@@ -44,9 +44,7 @@ class TicketStateConflict(Conflict):
     code = "queue_ticket_state"
 
 
-def call_next(
-    counter_id: str, body: CallNext, caller: Caller | None, deps: QueueDeps, now: datetime
-) -> Ticket | None:
+def call_next(counter_id: str, body: CallNext, caller: Caller | None, deps: QueueDeps, now: datetime) -> Ticket | None:
     counter = known_counter(counter_id)
     staff = staff_of(counter, caller)
     day = service_day(now)

@@ -25,8 +25,8 @@ from madoguchi.queue.models import (
     service_day,
 )
 from madoguchi.queue.service.common import QueueDeps, status_url, ticket_view
-from madoguchi.queue.store import SubscriptionUnusable
 from madoguchi.queue.service.status import Advance, position, publish
+from madoguchi.queue.store import SubscriptionUnusable
 from madoguchi.shared.auth import Caller, Role, require
 from madoguchi.shared.errors import Conflict, InvalidInput, NotFound
 from madoguchi.shared.i18n import Lang
