@@ -14,19 +14,16 @@ from madoguchi.queue.models import NOTICE_EFFECT, OwedNotice
 from madoguchi.queue.service.common import QueueDeps
 from madoguchi.queue.service.notices import deliver_notice
 from madoguchi.shared.clock import now
-from madoguchi.shared.public_origin import site_origin
 
 logger = Logger(child=True)
 
 
 def handlers(
-    deps: Callable[[], QueueDeps],
-    *,
-    base_url: Callable[[], str] = site_origin,
-    clock: Callable[[], datetime] = now,
+    deps: Callable[[], QueueDeps], *, base_url: Callable[[], str], clock: Callable[[], datetime] = now
 ) -> dict[str, Handler]:
     """`deps`: the queue store and the LINE and Web Push senders (built on the first notice); `base_url`: the
-    site's address (the status link); `clock`: the time, to tell a notice still true from a moot one."""
+    site's address for the status link (shared.public_origin, passed by the worker's handler, which is flagged
+    `builds_links`); `clock`: the time, to tell a notice still true from a moot one."""
 
     def notice(effect: Effect) -> None:
         owed = OwedNotice.model_validate(effect.payload)
