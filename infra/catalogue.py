@@ -577,7 +577,7 @@ FUNCTIONS += (
             ("devices", "read"),
             ("messaging", "read"),  # the resident's linked LINE account, for a LINE opt-in
         ),
-        secrets=("line", "webpush"),
+        secrets=("webpush",),  # the VAPID public key the pages subscribe with; notices go from outbox_effects
         builds_links=True,
     ),
     Function(
@@ -658,7 +658,9 @@ FUNCTIONS += (
         description="Outbox worker: carries out the side effects a change owes (refunds, workflows, tags, notices)",
         memory_mb=512,
         timeout_s=120,  # a redrive page of 100 effects, each a provider call of a few seconds at most
-        tables=(("outbox", "write"), ("cases", "write"), ("tasks", "read")),
+        tables=(("outbox", "write"), ("cases", "write"), ("tasks", "read"), ("queue", "read")),
+        secrets=("line", "webpush"),  # queue.notice: LINE push and Web Push
+        builds_links=True,  # queue.notice: the ticket's status link
         streams=("outbox",),
         schedule="rate(1 minute)",
         starts=("bereavement", "moving_in"),  # cases.start_workflow

@@ -24,6 +24,7 @@ from madoguchi.effects import service
 from madoguchi.effects.models import Effect
 from madoguchi.shared.clock import now
 from madoguchi.shared.outbox import EFFECTS_TOPIC
+from madoguchi.shared.public_origin import site_origin
 from madoguchi.wiring import effect_handlers, effect_queue
 
 logger = Logger()
@@ -38,7 +39,9 @@ def deliver(record: DynamoDBRecord) -> None:
     image = record.dynamodb.new_image
     if image.get("topic") != EFFECTS_TOPIC:
         return
-    outcome = service.delivered(Effect.from_json(str(image["event"])), effect_handlers(), effect_queue(), now())
+    outcome = service.delivered(
+        Effect.from_json(str(image["event"])), effect_handlers(site_origin), effect_queue(), now()
+    )
     if name := METRIC_NAMES.get(outcome):
         metrics.add_metric(name=name, unit="Count", value=1)
 
@@ -48,7 +51,7 @@ def deliver(record: DynamoDBRecord) -> None:
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> Any:
     if "Records" in event:
         return process_partial_response(event=event, record_handler=deliver, processor=processor, context=context)
-    counts = service.redrive(effect_handlers(), effect_queue(), now())  # the schedule
+    counts = service.redrive(effect_handlers(site_origin), effect_queue(), now())  # the schedule
     for outcome, name in METRIC_NAMES.items():
         metrics.add_metric(name=name, unit="Count", value=counts[outcome])
     logger.info("Effects redriven", extra=counts)

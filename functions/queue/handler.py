@@ -6,6 +6,7 @@ ticket machine or kiosk (device token). POST /tickets/{ticketId}/notifications: 
 ticket id (printed as a QR code; ids are unguessable). POST /tickets/{ticketId}/notifications/line: LINE, a
 signed-in resident holding the id, at the LINE account they linked by LINE Login. Calling, recall, absent,
 requeue, complete, cancel, transfer and the counter's statistics: staff of the counter's department only.
+The notices a change makes due are owed in its own transaction and delivered by functions/outbox_effects.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from madoguchi.queue.models import (
     CounterStats,
     IssueRequest,
     LineNotifyRequest,
-    Notice,
     NotifyRequest,
     StaffTicketList,
     StaffTicketView,
@@ -51,7 +51,7 @@ from madoguchi.shared.api import (
 from madoguchi.shared.clock import now
 from madoguchi.shared.public_origin import site_origin
 from madoguchi.shared.settings import settings
-from madoguchi.wiring import device_gate, line_link_store, line_messenger, queue_store, webpush_sender
+from madoguchi.wiring import device_gate, line_link_store, queue_store, webpush_sender
 
 logger = Logger()
 metrics = Metrics()
@@ -63,17 +63,8 @@ STAFF = {**SIGNED_IN, **NOT_FOUND, **CONFLICT}
 def deps() -> queue.QueueDeps:
     return queue.QueueDeps(
         store=queue_store(),
-        line=line_messenger(),
-        webpush=webpush_sender(),
         line_account=lambda resident: linked_line_user(resident, line_link_store()),
     )
-
-
-def notify(notices: list[Notice]) -> None:
-    if notices:
-        sent = queue.send_notices(notices, deps(), base_url=site_origin())
-        if sent:
-            metrics.add_metric(name="NoticeSent", unit=MetricUnit.Count, value=sent)
 
 
 def record(name: str, ticket: Ticket, seconds: int | None) -> None:
@@ -102,7 +93,7 @@ def list_counters(lang: str | None = None) -> CounterList:
     responses={**SIGNED_IN, **NOT_FOUND, 200: {"description": "The printable ticket"}},
 )
 def issue(counterId: str, body: IssueRequest) -> TicketReceipt:
-    receipt, notices = queue.issue(
+    receipt = queue.issue(
         counterId,
         body,
         current_caller(app),
@@ -113,7 +104,6 @@ def issue(counterId: str, body: IssueRequest) -> TicketReceipt:
         idempotency_key=idempotency_key(app),
     )
     metrics.add_metric(name="TicketIssued", unit=MetricUnit.Count, value=1)
-    notify(notices)
     return receipt
 
 
@@ -145,7 +135,7 @@ def ticket(ticketId: str, lang: str | None = None) -> TicketView:
 )
 def opt_in(ticketId: str, body: NotifyRequest) -> TicketView:
     config = settings()
-    view, notices = queue.opt_in(
+    return queue.opt_in(
         ticketId,
         body,
         deps(),
@@ -154,8 +144,6 @@ def opt_in(ticketId: str, body: NotifyRequest) -> TicketView:
         push_hosts=config.webpush_host_list(),
         push_origins=config.webpush_origin_list(),
     )
-    notify(notices)
-    return view
 
 
 @app.post(
@@ -168,9 +156,7 @@ def opt_in(ticketId: str, body: NotifyRequest) -> TicketView:
     responses={**SIGNED_IN, **NOT_FOUND, **CONFLICT, 200: {"description": "The ticket"}},
 )
 def opt_in_line(ticketId: str, body: LineNotifyRequest) -> TicketView:
-    view, notices = queue.opt_in_line(ticketId, body, current_caller(app), deps(), now(), lang=request_lang(app))
-    notify(notices)
-    return view
+    return queue.opt_in_line(ticketId, body, current_caller(app), deps(), now(), lang=request_lang(app))
 
 
 @app.get("/notifications/webpush-key", summary="VAPID public key for PushManager.subscribe", tags=["queue"])
@@ -199,23 +185,21 @@ def live(counterId: str) -> StaffTicketList:
 )
 def call_next(counterId: str, body: CallNext) -> CallResult:
     caller = current_caller(app)
-    called, notices = queue.call_next(counterId, body, caller, deps(), now())
+    called = queue.call_next(counterId, body, caller, deps(), now())
     if called is not None:
         metrics.add_metric(name="TicketCalled", unit=MetricUnit.Count, value=1)
         if called.recalls == 0 and called.first_called_at == called.called_at:
             record("WaitingTime", called, called.wait_seconds)
-    notify(notices)
     return CallResult(ticket=queue.staff_view(called, caller.sub if caller else None) if called else None)
 
 
 def _act(counter_id: str, ticket_id: str, action: Action, desk: str | None = None) -> StaffTicketView:
     grace = timedelta(minutes=settings().queue_absent_grace_minutes)
     caller = current_caller(app)
-    changed, notices = queue.act(counter_id, ticket_id, action, caller, deps(), now(), grace=grace, desk=desk)
+    changed = queue.act(counter_id, ticket_id, action, caller, deps(), now(), grace=grace, desk=desk)
     if action == "complete":
         record("ServiceTime", changed, changed.service_seconds)
     metrics.add_metric(name=f"Ticket{action.capitalize()}", unit=MetricUnit.Count, value=1)
-    notify(notices)
     return queue.staff_view(changed, caller.sub if caller else None)
 
 
@@ -284,11 +268,10 @@ def cancel(counterId: str, ticketId: str) -> StaffTicketView:
     responses={**STAFF, 200: {"description": "The new ticket at the other counter"}},
 )
 def transfer(counterId: str, ticketId: str, body: Transfer) -> StaffTicketView:
-    new, notices = queue.transfer(
+    new = queue.transfer(
         counterId, ticketId, body, current_caller(app), deps(), now(), idempotency_key=idempotency_key(app)
     )
     metrics.add_metric(name="TicketTransferred", unit=MetricUnit.Count, value=1)
-    notify(notices)
     return queue.staff_view(new)
 
 

@@ -2,7 +2,8 @@
 LINE Login v2.1 (LINE_LOGIN_AUTHORIZE_URL, LINE_LOGIN_API_BASE).
 
 Messaging API: what Madoguchi calls (push and reply), the channel access token checked as LINE does,
-X-Line-Retry-Key honoured, every message recorded; `GET /_sent` lists them (tests read `sent` directly).
+X-Line-Retry-Key honoured, every message recorded (a push with its retry key); `GET /_sent` lists them (tests
+read `sent` directly).
 
 LINE Login: the authorisation page (a demo LINE account to choose, allow or cancel), the token endpoint (the code
 once, the registered redirect URI, the channel secret, PKCE S256) issuing an ID token signed HS256 with the channel
@@ -151,6 +152,7 @@ class LineStandIn:
             if not isinstance(body.get("to"), str):
                 return _json({"message": "The request body has 1 error(s)", "details": [{"property": "to"}]}, 400)
             record = {"kind": "push", "to": body["to"], "messages": messages}
+            record["retry_key"] = request.headers.get("X-Line-Retry-Key")
         else:
             if not isinstance(body.get("replyToken"), str):
                 return _json({"message": "Invalid reply token"}, 400)

@@ -117,26 +117,50 @@ COST_AT = (10, 500)
 COST_COUNTERS = {10: ("kodomo", "iryohi", "staff-kodomo"), 500: ("zei", "shotoku", "staff-zei")}
 
 
-def cost_per_request(stack_url: str, meter: ItemsRead) -> dict[int, dict[str, Any]]:
-    """DynamoDB calls and items read by the issue of ticket n and by a call with n tickets waiting (n = 10,
-    500), each at its own counter so that nothing else is in its day."""
-    api = Api(stack_url)
+def cost_per_request(stack: Any, meter: ItemsRead) -> dict[int, dict[str, Any]]:
+    """DynamoDB calls and items read by the issue of ticket n, by a call with n tickets waiting, and by the next
+    call when the ticket it calls opted in (the call also owes its "called" notice to the outbox), n = 10, 500,
+    each at its own counter so that nothing else is in its day. The outbox worker is held while a request is
+    measured (its own calls are not the request's) and runs between them."""
+    api = Api(stack.url)
     out: dict[int, dict[str, Any]] = {}
     for n in COST_AT:
         counter, service, staff = COST_COUNTERS[n]
         machine = api.headers("ticket-1")
-        url = f"{stack_url}/queues/{counter}/tickets"
+        url = f"{stack.url}/queues/{counter}/tickets"
         for _ in range(n - 1):
             api.session.post(url, json={"service": service}, headers=machine, timeout=60).raise_for_status()
-        meter.clear()
-        api.session.post(url, json={"service": service}, headers=machine, timeout=60).raise_for_status()
-        issued = meter.snapshot()
-        meter.clear()
-        called = api.session.post(
-            f"{stack_url}/queues/{counter}/call-next", json={"desk": "1"}, headers=api.headers(staff), timeout=60
+        stack.streams.drain()
+        out[n] = {}
+        with stack.streams.held():
+            meter.clear()
+            issued = api.session.post(url, json={"service": service}, headers=machine, timeout=60)
+            issued.raise_for_status()
+            out[n]["issue"] = meter.snapshot()
+            meter.clear()
+            called = api.session.post(
+                f"{stack.url}/queues/{counter}/call-next", json={"desk": "1"}, headers=api.headers(staff), timeout=60
+            )
+            called.raise_for_status()
+            out[n]["call"] = meter.snapshot()
+        # The next in line opts in to Web Push (its "0 ahead" notice is owed and delivered); then it is called
+        status = api.session.get(f"{stack.url}/queues/{counter}/status", timeout=60).json()
+        nxt = status["queue"][0]["number"]
+        staff_list = api.session.get(f"{stack.url}/queues/{counter}/tickets", headers=api.headers(staff), timeout=60)
+        tid = next(t["id"] for t in staff_list.json()["tickets"] if t["number"] == nxt)
+        push: dict[str, Any] = {"endpoint": f"{stack.push.url}/push/{tid}", "keys": {"p256dh": "x", "auth": "y"}}
+        opted = api.session.post(
+            f"{stack.url}/tickets/{tid}/notifications", json={"ahead": 0, "webpush": push}, timeout=60
         )
-        called.raise_for_status()
-        out[n] = {"issue": issued, "call": meter.snapshot()}
+        opted.raise_for_status()
+        stack.streams.drain()
+        with stack.streams.held():
+            meter.clear()
+            api.session.post(
+                f"{stack.url}/queues/{counter}/call-next", json={"desk": "1"}, headers=api.headers(staff), timeout=60
+            ).raise_for_status()
+            out[n]["call, notice owed"] = meter.snapshot()
+        stack.streams.drain()
     return out
 
 
@@ -178,7 +202,7 @@ def _queue_under_load(meter: ItemsRead) -> dict[str, Any]:
             "status": _poll(f"{stack.url}/queues/shimin_cert/status", calls),
             "ticket": _poll(f"{stack.url}/tickets/{ticket_id}", calls),
             "now": _poll(f"{stack.url}/congestion/now", calls),
-            "cost": cost_per_request(stack.url, meter),
+            "cost": cost_per_request(stack, meter),
         }
 
 
@@ -205,13 +229,14 @@ def section(results: dict[str, Any], mae: tuple[float, float]) -> list[str]:
         "GetItem and TransactWriteItems above 1.00 are retries after a lost race for the head (a concurrent issue).",
         "",
         "What one request costs as the day's queue grows (botocore after-call hook: calls, items returned and their",
-        "size as JSON), for the issue of ticket n and for a call with n tickets waiting:",
+        "size as JSON), for the issue of ticket n, for a call with n tickets waiting, and for the next call when",
+        'the ticket it calls opted in to notices (its transaction also owes the "called" notice to the outbox):',
         "",
         "| request | at n | DynamoDB calls | items read | KB read |",
         "|---|---:|---|---:|---:|",
     ]
     for n, cost in results["cost"].items():
-        for kind in ("issue", "call"):
+        for kind in ("issue", "call", "call, notice owed"):
             c = cost[kind]
             lines.append(f"| {kind} | {n} | {ops(c['calls'])} | {c['items']} | {c['kb']:.1f} |")
     lines += [
@@ -252,5 +277,5 @@ if __name__ == "__main__":  # the per-request cost alone: python -m tests.bench.
     meter.install()
     with in_process_stack() as stack:
         _clear()
-        for n, cost in cost_per_request(stack.url, meter).items():
+        for n, cost in cost_per_request(stack, meter).items():
             print(n, cost)

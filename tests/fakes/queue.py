@@ -9,8 +9,9 @@ from datetime import date
 from typing import Any
 
 from madoguchi.queue.models import LIVE, CounterStatus, DayStats, Notify, Ticket, TicketState
-from madoguchi.queue.store import Advance, QueueStore, WebPushSender, Written
+from madoguchi.queue.store import Advance, QueueStore, SubscriptionUnusable, WebPushSender, Written
 from madoguchi.shared.errors import Conflict
+from madoguchi.shared.outbox import Outboxed
 
 
 class MemoryQueueStore(QueueStore):
@@ -24,6 +25,7 @@ class MemoryQueueStore(QueueStore):
         self.live: dict[str, tuple[int, dict[str, Any]]] = {}
         self.stats: dict[tuple[str, date], tuple[int, DayStats]] = {}
         self.forecasts: dict[str, dict[str, Any]] = {}
+        self.events: list[Outboxed] = []  # the notices owed, as the adapter puts them in the change's transaction
         self.reads = 0
 
     def _status(self, counter: str, day: date) -> CounterStatus:
@@ -35,6 +37,7 @@ class MemoryQueueStore(QueueStore):
         status = advance(self._status(*key), before, after).model_copy(update={"rev": rev})
         self.revs[key] = rev
         self.statuses[key] = status
+        self.events.extend(advance.owed(after.counter))
         return status
 
     def issue(
@@ -125,16 +128,6 @@ class MemoryQueueStore(QueueStore):
     def set_notify(self, ticket: Ticket, notify: Mapping[str, Any], advance: Advance) -> Written:
         return self.change(ticket, LIVE, {"notify": Notify.model_validate(notify)}, advance)
 
-    def mark_notified(self, ticket: Ticket, kind: str) -> bool:
-        with self._lock:
-            key = (ticket.counter, ticket.day, ticket.number)
-            current = self.tickets[key]
-            flag = f"notified_{kind}"
-            if current.notify is None or getattr(current.notify, flag):
-                return False
-            self.tickets[key] = current.model_copy(update={"notify": current.notify.model_copy(update={flag: True})})
-            return True
-
     def put_summary(self, counter: str, rev: int, summary: Mapping[str, Any]) -> None:
         with self._lock:
             old = self.live.get(counter)
@@ -169,8 +162,19 @@ class MemoryQueueStore(QueueStore):
 
 
 class MemoryWebPush(WebPushSender):
+    """Records pushes; `failing` makes the next sends raise (a push service down), `gone` answers 410."""
+
     def __init__(self) -> None:
         self.sent: list[tuple[dict[str, Any], str]] = []
+        self.topics: list[str | None] = []
+        self.failing = 0
+        self.gone = False
 
-    def send(self, subscription: Mapping[str, Any], text: str) -> None:
+    def send(self, subscription: Mapping[str, Any], text: str, topic: str | None = None) -> None:
+        if self.gone:
+            raise SubscriptionUnusable()
+        if self.failing:
+            self.failing -= 1
+            raise ConnectionError("push service down")
         self.sent.append((dict(subscription), text))
+        self.topics.append(topic)

@@ -7,6 +7,7 @@ half-written), that nothing is charged twice and that nothing is lost. docs/benc
 from __future__ import annotations
 
 import io
+import json
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -21,6 +22,7 @@ from PIL import Image
 
 from infra import catalogue
 from infra.local import s3_events
+from madoguchi.effects.models import due_key
 from madoguchi.shared.i18n import message
 from tests.integration.line_helpers import line_linked
 from tests.integration.reservations_helpers import Api, fresh_day, pay
@@ -160,35 +162,106 @@ def drain(api: Api, counter: str) -> None:
         api.call("POST", f"/queues/{counter}/tickets/{ticket['id']}/complete", "staff-zei")
 
 
+def notice_items(local_stack: Any, ticket_id: str) -> list[dict[str, Any]]:
+    """The outbox items of the notices owed for a ticket (tests only: a Scan of the small local outbox)."""
+    table = boto3.resource("dynamodb").Table(catalogue.table("outbox").local_name)
+    prefix, items, kwargs = f"queue:{ticket_id}:", [], {}
+    while True:
+        page = table.scan(**kwargs)
+        items += [i for i in page["Items"] if str(i["pk"]).startswith(prefix)]
+        if "LastEvaluatedKey" not in page:
+            return items
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def called_item(local_stack: Any, ticket_id: str) -> dict[str, Any]:
+    (item,) = [i for i in notice_items(local_stack, ticket_id) if ":called:" in str(i["pk"])]
+    return item
+
+
+def opted_in_first(api: Api, local_stack: Any) -> dict[str, Any]:
+    """A ticket first in line at 市民税, its holder opted in to LINE (the "0 ahead" notice delivered)."""
+    drain(api, "zei")
+    ticket = api.call("POST", "/queues/zei/tickets", "ticket-1", {"service": "shotoku"}).json()
+    opted = api.call("POST", f"/tickets/{ticket['id']}/notifications/line", "resident-2", {"ahead": 0})
+    assert opted.status_code == 200, opted.text
+    local_stack.streams.drain()
+    return dict(ticket)
+
+
 @pytest.mark.parametrize(("kind", "fault"), [("status", {"status": 500, "count": 2}), ("hang", {"seconds": 3})])
 def test_line_failing_or_hanging_still_delivers_the_call_notice_once(
     api: Api, local_stack: Any, arm: Arm, kind: str, fault: dict[str, Any]
 ) -> None:
-    drain(api, "zei")
-    ticket = api.call("POST", "/queues/zei/tickets", "ticket-1", {"service": "shotoku"}).json()
     with line_linked(api.url, api.auth_header, "resident-2", "line-user-1") as line_id:
-        opted = api.call("POST", f"/tickets/{ticket['id']}/notifications/line", "resident-2", {"ahead": 0})
-        assert opted.status_code == 200, opted.text
+        ticket = opted_in_first(api, local_stack)
         start = len(local_stack.line.sent)
         arm("line", kind, match="/v2/bot/message/push", **fault)
         called = api.call("POST", "/queues/zei/call-next", "staff-zei", {"desk": "2"})
         assert called.status_code == 200 and called.json()["ticket"]["id"] == ticket["id"]
-        assert len(called_pushes(local_stack, line_id, start)) == 1  # retried with its retry key: delivered, once
+        local_stack.streams.drain()  # the outbox worker pushes, retried with its retry key: delivered, once
+        assert len(called_pushes(local_stack, line_id, start)) == 1
 
 
-def test_line_down_does_not_undo_the_call(api: Api, local_stack: Any, arm: Arm) -> None:
-    drain(api, "zei")
-    ticket = api.call("POST", "/queues/zei/tickets", "ticket-1", {"service": "shotoku"}).json()
+def test_line_down_leaves_the_call_notice_owed_and_the_schedule_delivers_it_once(
+    api: Api, local_stack: Any, arm: Arm
+) -> None:
     with line_linked(api.url, api.auth_header, "resident-2", "line-user-1") as line_id:
-        opted = api.call("POST", f"/tickets/{ticket['id']}/notifications/line", "resident-2", {"ahead": 0})
-        assert opted.status_code == 200, opted.text
+        ticket = opted_in_first(api, local_stack)
         start = len(local_stack.line.sent)
-        arm("line", status=503, match="/v2/bot/message/push", count=10)
+        arm("line", status=503, match="/v2/bot/message/push", count=100)
         called = api.call("POST", "/queues/zei/call-next", "staff-zei", {"desk": "2"})
         assert called.status_code == 200 and called.json()["ticket"]["id"] == ticket["id"]
+        local_stack.streams.drain()
+    # The call stands; the notice is owed, its failed try recorded, not sent
     assert api.call("GET", f"/tickets/{ticket['id']}").json()["state"] == "called"
     assert called_pushes(local_stack, line_id, start) == []
-    assert sum(1 for i in injected(api.url) if i["provider"] == "line") == 3  # bounded: three tries, then logged
+    item = called_item(local_stack, ticket["id"])
+    assert item["queue"] == "EFFECT" and item["attempts"] >= 1 and item["last_error"] and "done_at" not in item
+    # LINE is back; the notice's backoff has passed: the schedule delivers it, once, with its retry key
+    requests.delete(f"{api.url}/_local/faults", timeout=10)
+    boto3.resource("dynamodb").Table(catalogue.table("outbox").local_name).update_item(
+        Key={"pk": item["pk"]},
+        UpdateExpression="SET due_at = :due",
+        ExpressionAttributeValues={":due": due_key(datetime.now(UTC) - timedelta(seconds=1), str(item["pk"]))},
+    )
+    local_stack.run_scheduled("outbox_effects")
+    local_stack.run_scheduled("outbox_effects")  # done: nothing sent again
+    pushes = [m for m in local_stack.line.sent[start:] if m.get("to") == line_id]
+    retry_key = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{ticket['id']}:called:0"))
+    assert [(len(m["messages"]), m["retry_key"]) for m in pushes] == [(1, retry_key)]
+    assert len(called_pushes(local_stack, line_id, start)) == 1
+    assert "done_at" in called_item(local_stack, ticket["id"])
+
+
+def test_a_lambda_killed_after_the_call_leaves_the_notice_owed(api: Api, local_stack: Any) -> None:
+    with line_linked(api.url, api.auth_header, "resident-2", "line-user-1") as line_id:
+        ticket = opted_in_first(api, local_stack)
+        start = len(local_stack.line.sent)
+        with local_stack.streams.held():  # the call is written; nothing has run after it
+            called = api.call("POST", "/queues/zei/call-next", "staff-zei", {"desk": "2"})
+            assert called.status_code == 200 and called.json()["ticket"]["id"] == ticket["id"]
+            item = called_item(local_stack, ticket["id"])
+            assert item["queue"] == "EFFECT" and item["attempts"] == 0
+            assert called_pushes(local_stack, line_id, start) == []
+            payload = json.loads(str(item["event"]))["payload"]
+            assert payload == {"ticket": ticket["id"], "notice": "called", "recalls": 0, "ahead": 0}  # no LINE id
+        local_stack.streams.drain()
+        assert len(called_pushes(local_stack, line_id, start)) == 1
+
+
+def test_a_notice_no_longer_true_is_not_sent(api: Api, local_stack: Any) -> None:
+    with line_linked(api.url, api.auth_header, "resident-2", "line-user-1") as line_id:
+        ticket = opted_in_first(api, local_stack)
+        start = len(local_stack.line.sent)
+        with local_stack.streams.held():  # the worker comes only after the ticket was served
+            called = api.call("POST", "/queues/zei/call-next", "staff-zei", {"desk": "2"})
+            assert called.json()["ticket"]["id"] == ticket["id"]
+            done = api.call("POST", f"/queues/zei/tickets/{ticket['id']}/complete", "staff-zei")
+            assert done.status_code == 200, done.text
+        local_stack.streams.drain()
+        assert [m for m in local_stack.line.sent[start:] if m.get("to") == line_id] == []
+        assert "done_at" in called_item(local_stack, ticket["id"])  # moot: done, not owed any more
 
 
 # --- SES and S3 (applications) ---------------------------------------------------------------------------------

@@ -57,9 +57,11 @@ def test_a_linked_resident_opts_in_with_one_call_and_only_their_line_is_told(
         assert opted.status_code == 200, opted.text
         assert opted.json()["notify_line"] is True and opted.json()["notify_webpush"] is False
         assert mine not in opted.text and someone_else not in opted.text
+        local_stack.streams.drain()  # "0 ahead" (first in line), delivered by the outbox worker
         # When the ticket is called
         called = api("POST", f"/queues/{COUNTER}/call-next", STAFF, {"desk": "4"}).json()["ticket"]
         assert called["id"] == ticket["id"]
+        local_stack.streams.drain()
         # Then the LINE stand-in got the call notice for exactly the resident's LINE account, once
         texts = pushes_to(local_stack, mine, start)  # "0 ahead" at once (first in line), then "called"
         assert len(texts) == 2 and f"番号 {ticket['number']} をお呼びしています。4窓口" in texts[1], texts
@@ -76,6 +78,7 @@ def test_a_typed_line_id_on_the_open_route_is_refused_and_nothing_is_stored(api:
     assert api("GET", f"/tickets/{ticket['id']}").json()["notify_line"] is False
     start = len(local_stack.line.sent)
     assert api("POST", f"/queues/{COUNTER}/call-next", STAFF, {"desk": "4"}).json()["ticket"]["id"] == ticket["id"]
+    local_stack.streams.drain()
     assert pushes_to(local_stack, typed, start) == []
 
 

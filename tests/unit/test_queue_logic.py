@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from madoguchi.queue import effects as queue_effects
 from madoguchi.queue import service as queue
 from madoguchi.queue.models import (
     CallNext,
@@ -19,6 +20,7 @@ from madoguchi.queue.models import (
 from madoguchi.queue.service import QueueDeps
 from madoguchi.shared.auth import Caller, DeviceKind, Role
 from madoguchi.shared.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from tests.fakes.effects import MemoryEffectQueue
 from tests.fakes.messaging import MemoryLineMessenger
 from tests.fakes.queue import MemoryQueueStore, MemoryWebPush
 
@@ -39,7 +41,7 @@ def issue(
     service: str = "juminhyo",
     priority: str | None = None,
 ) -> TicketReceipt:
-    receipt, _ = queue.issue(
+    receipt = queue.issue(
         counter,
         IssueRequest(service=service, priority=priority),
         MACHINE,
@@ -52,7 +54,7 @@ def issue(
 
 
 def call(store: MemoryQueueStore, at: datetime, counter: str = "shimin_cert", who: Caller = SHIMIN):
-    called, _ = queue.call_next(counter, CallNext(desk="2"), who, QueueDeps(store), at)
+    called = queue.call_next(counter, CallNext(desk="2"), who, QueueDeps(store), at)
     return called
 
 
@@ -82,7 +84,7 @@ def test_absent_keeps_the_place_during_the_grace_period_only():
     issue(store, T0 + timedelta(minutes=1))
     called = call(store, T0 + timedelta(minutes=2))
     assert called.id == a.id
-    t = queue.act("shimin_cert", a.id, "absent", SHIMIN, QueueDeps(store), T0 + timedelta(minutes=3), grace=GRACE)[0]
+    t = queue.act("shimin_cert", a.id, "absent", SHIMIN, QueueDeps(store), T0 + timedelta(minutes=3), grace=GRACE)
     assert t.state == "absent" and t.absent_until == T0 + timedelta(minutes=18)
     # back within the grace period: in line again at the original arrival time, so called before number 2
     queue.act("shimin_cert", a.id, "requeue", SHIMIN, QueueDeps(store), T0 + timedelta(minutes=10), grace=GRACE)
@@ -98,11 +100,9 @@ def test_recall_and_complete_record_wait_and_service_time():
     call(store, T0 + timedelta(minutes=10))
     recalled = queue.act(
         "shimin_cert", a.id, "recall", SHIMIN, QueueDeps(store), T0 + timedelta(minutes=12), grace=GRACE
-    )[0]
+    )
     assert recalled.recalls == 1 and recalled.state == "called"
-    done = queue.act(
-        "shimin_cert", a.id, "complete", SHIMIN, QueueDeps(store), T0 + timedelta(minutes=20), grace=GRACE
-    )[0]
+    done = queue.act("shimin_cert", a.id, "complete", SHIMIN, QueueDeps(store), T0 + timedelta(minutes=20), grace=GRACE)
     assert done.state == "done" and done.wait_seconds == 600 and done.service_seconds == 480
     with pytest.raises(Conflict):
         queue.act("shimin_cert", a.id, "complete", SHIMIN, QueueDeps(store), T0 + timedelta(minutes=21), grace=GRACE)
@@ -115,7 +115,7 @@ def test_transfer_keeps_the_first_arrival_time_at_the_other_counter():
     early = issue(store, T0, counter="okuyami", service="okuyami")
     issue(store, T0 + timedelta(minutes=5), counter="hoken", service="kokuho")  # arrived later at 保険年金
     call(store, T0 + timedelta(minutes=6), counter="okuyami", who=ONESTOP)
-    new, _ = queue.transfer(
+    new = queue.transfer(
         "okuyami",
         early.id,
         Transfer(to="hoken", service="kokuho"),
@@ -146,13 +146,20 @@ def test_only_the_counters_department_may_call_and_only_devices_issue():
         issue(store, T0, counter="nowhere")
 
 
+def deliver(store: MemoryQueueStore, effects: MemoryEffectQueue, line, push, at: datetime) -> dict[str, str]:
+    """What the outbox worker does after the writes so far: every notice owed, carried out once."""
+    effects.owe(e for e in store.events if e.id not in effects.items)  # the new ones (the stream's INSERTs)
+    handlers = queue_effects.handlers(lambda: QueueDeps(store, line, push), base_url=lambda: BASE, clock=lambda: at)
+    return effects.deliver(handlers, at)
+
+
 def test_notices_say_only_number_counter_and_link_and_go_once():
-    store = MemoryQueueStore()
+    store, effects = MemoryQueueStore(), MemoryEffectQueue()
     line, push = MemoryLineMessenger(), MemoryWebPush()
     tickets = [issue(store, T0 + timedelta(minutes=i)) for i in range(4)]
     last = tickets[-1]
     sub = {"endpoint": "https://push.example/abc", "keys": {"p256dh": "x", "auth": "y"}}
-    _, notices = queue.opt_in(
+    queue.opt_in(
         last.id,
         NotifyRequest.model_validate({"ahead": 1, "webpush": sub, "lang": "en"}),
         QueueDeps(store),
@@ -160,8 +167,7 @@ def test_notices_say_only_number_counter_and_link_and_go_once():
         lang="ja",
         push_hosts=["push.example"],
     )
-    assert notices == []  # 3 ahead, threshold 1
-    _, notices = queue.opt_in_line(
+    queue.opt_in_line(
         last.id,
         LineNotifyRequest(ahead=1, lang="en"),
         RESIDENT,
@@ -169,18 +175,22 @@ def test_notices_say_only_number_counter_and_link_and_go_once():
         T0,
         lang="ja",
     )
-    assert notices == []
+    assert store.events == []  # 3 ahead, threshold 1: nothing owed
     for i in range(4):
-        _, notices = queue.call_next(
-            "shimin_cert", CallNext(desk="4"), SHIMIN, QueueDeps(store), T0 + timedelta(minutes=9 + i)
-        )
-        queue.send_notices(notices, QueueDeps(store, line, push), base_url=BASE)
-    assert [m["to"] for m in line.sent] == [LINKED["resident-1"]] * 2 and len(push.sent) == 2  # "1 ahead", "called"
+        at = T0 + timedelta(minutes=9 + i)
+        queue.call_next("shimin_cert", CallNext(desk="4"), SHIMIN, QueueDeps(store), at)
+        deliver(store, effects, line, push, at)
+    deliver(store, effects, line, push, T0 + timedelta(minutes=20))  # delivered already: nothing again
+    assert [e.kind for e in store.events] == ["queue.notice"] * 2  # "1 ahead", "called": owed once each
+    assert all(set(e.payload) == {"ticket", "notice", "recalls", "ahead"} for e in store.events)  # no personal data
+    assert [m["to"] for m in line.sent] == [LINKED["resident-1"]] * 2 and len(push.sent) == 2
     texts = [t for m in line.sent for t in m["texts"]] + [text for _, text in push.sent]
     assert texts[0] == f"[Certificates] Number {last.number}: 1 ahead of you. {BASE}/ticket/?id={last.id}"
     assert texts[1] == (
         f"[Certificates] Number {last.number} is being called. Please come to desk 4. {BASE}/ticket/?id={last.id}"
     )
+    assert texts[2:] == texts[:2]  # Web Push says the same
+    assert all(item.done_at is not None for item in effects.items.values())
 
 
 def test_push_subscriptions_only_to_known_push_services():
@@ -223,15 +233,12 @@ def test_issuing_and_calling_read_the_same_whatever_the_queue(queue_length: int)
 
 def test_the_status_written_with_each_change_matches_the_tickets():
     store = MemoryQueueStore()
-    line, push = MemoryLineMessenger(), MemoryWebPush()
+    effects, line, push = MemoryEffectQueue(), MemoryLineMessenger(), MemoryWebPush()
     tickets = [issue(store, T0 + timedelta(minutes=i), priority="assistance" if i == 5 else None) for i in range(8)]
-    deps = QueueDeps(store, line, push)
-    sent = 0
 
-    def send(result):  # as the handler does with every result
-        nonlocal sent
-        sent += queue.send_notices(result[1], deps, base_url=BASE)
-        return result[0]
+    def send(result):  # as the outbox worker does after every write
+        deliver(store, effects, line, push, T0 + timedelta(hours=1))
+        return result
 
     send(
         queue.opt_in_line(
@@ -275,7 +282,7 @@ def test_the_status_written_with_each_change_matches_the_tickets():
     live = sorted((t for t in all_tickets if t.state in ("waiting", "called", "absent")), key=lambda t: t.order())
     assert [(e.number, e.state) for e in status.entries] == [(t.number, t.state) for t in live]
     assert status.served == 1 and status.last_issued == 8
-    assert sent == 2 and len(line.sent) == 2  # the opted-in ticket: "2 ahead" once, then "called" once
+    assert len(store.events) == 2 and len(line.sent) == 2  # the opted-in ticket: "2 ahead" once, then "called" once
 
 
 def test_a_retried_transfer_with_the_same_key_returns_the_first_new_ticket():
@@ -283,9 +290,9 @@ def test_a_retried_transfer_with_the_same_key_returns_the_first_new_ticket():
     early = issue(store, T0, counter="okuyami", service="okuyami")
     body = Transfer(to="hoken", service="kokuho")
     at = T0 + timedelta(minutes=30)
-    new, _ = queue.transfer("okuyami", early.id, body, ONESTOP, QueueDeps(store), at, idempotency_key="k1")
-    again, notices = queue.transfer("okuyami", early.id, body, ONESTOP, QueueDeps(store), at, idempotency_key="k1")
-    assert again == new and notices == []
+    new = queue.transfer("okuyami", early.id, body, ONESTOP, QueueDeps(store), at, idempotency_key="k1")
+    again = queue.transfer("okuyami", early.id, body, ONESTOP, QueueDeps(store), at, idempotency_key="k1")
+    assert again == new
     assert [t.number for t in store.day("hoken", T0.date())[1]] == [new.number]  # one new ticket
     with pytest.raises(Conflict):  # without the key, a second hand-over of the closed ticket is refused
         queue.transfer("okuyami", early.id, body, ONESTOP, QueueDeps(store), at)
@@ -346,7 +353,7 @@ def test_line_notices_go_only_to_the_account_the_signed_in_resident_linked():
     typed = {"ahead": 0, "line_user_id": "U" + "9" * 32}
     with pytest.raises(InvalidInput):
         queue.opt_in(ticket.id, NotifyRequest.model_validate(typed), deps, T0, lang="ja")
-    view, _ = queue.opt_in_line(ticket.id, LineNotifyRequest.model_validate(typed), RESIDENT, deps, T0, lang="ja")
+    view = queue.opt_in_line(ticket.id, LineNotifyRequest.model_validate(typed), RESIDENT, deps, T0, lang="ja")
     assert view.notify_line
     stored = store.get(counter, day, number)
     assert stored is not None and stored.notify is not None and stored.notify.line_user_id == LINKED["resident-1"]

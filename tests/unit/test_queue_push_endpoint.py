@@ -94,7 +94,7 @@ def test_an_origin_configured_exactly_is_accepted_and_nothing_near_it() -> None:
 
 def test_a_refused_endpoint_changes_nothing_on_the_ticket() -> None:
     store = MemoryQueueStore()
-    receipt, _ = queue.issue(
+    receipt = queue.issue(
         "shimin_cert",
         IssueRequest(service="juminhyo"),
         MACHINE,

@@ -1,6 +1,7 @@
 """QueueStore's contract, for the in-memory fake and the DynamoDB adapter alike: gap-free numbers per counter
 and day, conditional state changes that change nothing when refused, transfer keeping the first arrival time,
-the call order's data, day partitions, send-once flags, and the cached objects' newest-wins rule."""
+the call order's data, day partitions, notices owed in the change's own transaction, and the cached objects'
+newest-wins rule."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from moto import mock_aws
 
 from infra import catalogue
 from infra.local.provision import table_spec
+from madoguchi.effects.models import Effect
 from madoguchi.queue.models import DayStats, Ticket, new_key, ticket_id
 from madoguchi.queue.service import Advance, day_stats
 from madoguchi.queue.store import QueueStore
@@ -23,6 +25,15 @@ from tests.fakes.queue import MemoryQueueStore
 
 DAY = date(2026, 11, 30)
 T0 = datetime(2026, 11, 30, 0, 30, tzinfo=UTC)
+OUTBOXES: dict[int, str] = {}  # DynamoDB store -> its outbox table's name
+
+
+def owed(store: QueueStore) -> list[dict[str, object]]:
+    """The notices the store's writes owed, as their payloads, in no particular order."""
+    if isinstance(store, MemoryQueueStore):
+        return [e.payload for e in store.events if isinstance(e, Effect)]
+    items = boto3.resource("dynamodb").Table(OUTBOXES[id(store)]).scan()["Items"]
+    return [Effect.from_json(str(i["event"])).payload for i in items if i.get("topic") == "effects"]
 
 
 @pytest.fixture(params=["memory", "dynamodb"])
@@ -44,11 +55,14 @@ def store(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> It
     with mock_aws():
         client = boto3.client("dynamodb")
         names = {}
-        for key in ("queue", "congestion"):
+        for key in ("queue", "congestion", "outbox"):
             spec = table_spec(catalogue.table(key))
             names[key] = spec["TableName"] = f"{spec['TableName']}-{suffix}"
             client.create_table(**spec)
-        yield DynamoQueueStore(names["queue"], names["congestion"])
+        dynamo = DynamoQueueStore(names["queue"], names["congestion"], names["outbox"])
+        OUTBOXES[id(dynamo)] = names["outbox"]
+        yield dynamo
+        OUTBOXES.pop(id(dynamo))
 
 
 def builder(counter: str, day: date = DAY, arrived: datetime = T0, service: str = "juminhyo"):
@@ -136,18 +150,49 @@ def test_transfer_closes_the_old_ticket_and_keeps_the_first_arrival_time(store: 
     assert store.issue("hoken", DAY, builder("hoken", service="kokuho"), advance()).ticket.number == 3
 
 
-def test_opt_in_only_on_a_live_ticket_and_each_notice_is_marked_once(store: QueueStore) -> None:
+def test_opt_in_only_on_a_live_ticket_and_each_notice_owed_once_with_the_claim(store: QueueStore) -> None:
     t = store.issue("zei", DAY, builder("zei"), advance()).ticket
     stored = store.set_notify(t, {"lang": "en", "ahead": 2, "line_user_id": "U" + "0" * 32}, advance()).ticket
     assert stored.notify is not None and stored.notify.ahead == 2 and stored.notify.line_user_id == "U" + "0" * 32
-    assert store.mark_notified(stored, "ahead") is True
-    assert store.mark_notified(stored, "ahead") is False
-    assert store.mark_notified(stored, "called") is True
-    done = store.change(stored, ("waiting",), {"state": "cancelled"}, advance()).ticket
+    # 0 ahead, threshold 2: the opt-in's own write claims "ahead" and owes it; ids and counts only
+    assert owed(store) == [{"ticket": t.id, "notice": "ahead", "recalls": 0, "ahead": 0}]
+    store.set_notify(stored, {"lang": "en", "ahead": 2, "line_user_id": "U" + "0" * 32}, advance())
+    assert len(owed(store)) == 1  # the same opt-in again: still claimed, nothing more owed
+    called = store.change(stored, ("waiting",), {"state": "called", "called_at": T0, "desk": "2"}, advance()).ticket
+    recalled = {"state": "called", "called_at": T0 + timedelta(minutes=1), "recalls": 1}
+    store.change(called, ("called",), recalled, advance())
+    assert sorted((o["notice"], o["recalls"]) for o in owed(store)) == [("ahead", 0), ("called", 0), ("called", 1)]
+    done = store.change(called, ("called",), {"state": "cancelled"}, advance()).ticket
     with pytest.raises(Conflict):
         store.set_notify(done, {"lang": "ja", "ahead": 1}, advance())
-    other = store.issue("zei", DAY, builder("zei"), advance()).ticket
-    assert store.mark_notified(other, "ahead") is False  # no opt-in, nothing to send
+    store.issue("zei", DAY, builder("zei"), advance())  # no opt-in: nothing owed
+    assert len(owed(store)) == 3
+
+
+def test_a_store_without_an_outbox_refuses_a_write_that_owes_a_notice(monkeypatch: pytest.MonkeyPatch) -> None:
+    from infra.local import dynamodb_isolation
+    from madoguchi.queue.dynamodb import DynamoQueueStore, NoOutbox
+
+    dynamodb_isolation.install()
+    for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "ap-northeast-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "contract")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "contract")
+    suffix = uuid.uuid4().hex[:8]
+    with mock_aws():
+        client = boto3.client("dynamodb")
+        names = {}
+        for key in ("queue", "congestion"):
+            spec = table_spec(catalogue.table(key))
+            names[key] = spec["TableName"] = f"{spec['TableName']}-{suffix}"
+            client.create_table(**spec)
+        store = DynamoQueueStore(names["queue"], names["congestion"])
+        t = store.issue("zei", DAY, builder("zei"), advance()).ticket  # owes nothing: written
+        with pytest.raises(NoOutbox):
+            store.set_notify(t, {"lang": "en", "ahead": 2, "line_user_id": "U" + "0" * 32}, advance())
+        unchanged = store.get("zei", DAY, t.number)
+        assert unchanged is not None and unchanged.notify is None  # nothing claimed, nothing written
 
 
 def test_the_status_is_written_with_every_change_and_matches_the_tickets(store: QueueStore) -> None:

@@ -259,14 +259,20 @@ def effect_queue() -> DynamoEffectQueue:
     return DynamoEffectQueue(settings().outbox_table)
 
 
-def effect_handlers() -> dict[str, Handler]:
+def effect_handlers(site_origin: Callable[[], str]) -> dict[str, Handler]:
     """Every effect kind the outbox worker carries out (`<context>.<action>`), each with the adapters it needs.
-    Each context's effects.py holds its handlers; this is the only place that builds their adapters."""
+    Each context's effects.py holds its handlers; this is the only place that builds their adapters.
+    `site_origin` (shared.public_origin) comes from the worker's handler: wiring itself builds no links."""
     from madoguchi.cases import effects as case_effects
+    from madoguchi.queue import effects as queue_effects
+    from madoguchi.queue import service as queue
     from madoguchi.shared.clock import now
 
     handlers: dict[str, Handler] = {}
     handlers |= case_effects.handlers(
         case_store(), task_store(), workflows(), step_timeout=settings().case_step_timeout_seconds, clock=now
+    )
+    handlers |= queue_effects.handlers(
+        lambda: queue.QueueDeps(queue_store(), line_messenger(), webpush_sender()), base_url=site_origin
     )
     return handlers

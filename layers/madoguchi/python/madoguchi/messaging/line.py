@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 
 MAX_MESSAGES = 5  # the Messaging API accepts at most five message objects per call
 # (connect, read) seconds per attempt; the SDK's default is none at all. Three pushes at most, with jittered
-# back-off, stay under 7 s: inside the 10 s of the functions that notify (docs/decisions.md, timeouts table).
+# back-off, stay under 7 s (docs/decisions.md, timeouts table); call notices are pushed by the outbox worker,
+# which tries a failed one again later (decision 79).
 REQUEST_TIMEOUT = (1.0, 2.0)
 PUSH_ATTEMPTS = 3
 

@@ -1,6 +1,7 @@
 """The queue on DynamoDB. Every call is a GetItem, a Query of one partition or a conditional write.
 
-Items (pk, sk) of the queue table (transactions touch only this one, and the outbox: madoguchi.queue.events):
+Items (pk, sk) of the queue table (transactions touch only this one, and the outbox: the domain events of
+madoguchi.queue.events and the notices the status claims, madoguchi.queue.effects):
 - ``Q#<counter>#<day>``, ``#SEQ``: the counter day's head: last number, revision and the live status (JSON:
   live tickets in call order and the day's aggregate), rewritten in every transaction that changes a ticket
 - ``Q#<counter>#<day>``, ``T#<number:05d>``: a ticket
@@ -39,6 +40,10 @@ from madoguchi.shared.dynamodb import cancellation_reasons, plain
 from madoguchi.shared.errors import Conflict
 
 MAX_ATTEMPTS = 60
+
+
+class NoOutbox(RuntimeError):
+    """A write owes a notice but this store was built without the outbox table (a deployment error)."""
 
 
 def _pk(counter: str, day: date) -> str:
@@ -80,7 +85,9 @@ class DynamoQueueStore(QueueStore):
         self._table = dynamodb_table(table_name)
         self._cache = dynamodb_table(congestion_table)
         self._name = table_name
-        self._outbox = outbox_table  # domain events go here in the ticket's transaction (None: none written)
+        # Domain events and owed notices go here in the ticket's transaction. Without an outbox no event is written,
+        # and a write that owes a notice is refused (NoOutbox): a notice is never claimed and then lost.
+        self._outbox = outbox_table
         self._client = self._table.meta.client
         self.reads = 0
 
@@ -167,6 +174,13 @@ class DynamoQueueStore(QueueStore):
         event = ticket_event(before, after)
         return [event.outbox_put(self._outbox)] if event is not None and self._outbox else []
 
+    def _owed(self, advance: Advance, counter: str) -> list[dict[str, Any]]:
+        """The outbox items of the notices the new status claims, for the same transaction (data-model Q9)."""
+        owed = advance.owed(counter)
+        if owed and not self._outbox:
+            raise NoOutbox()
+        return [effect.outbox_put(self._outbox) for effect in owed] if self._outbox else []
+
     def _transact(self, items: list[dict[str, Any]], guarded: set[int], conflict: Conflict) -> bool:
         """True if written; False if only a head moved (read again and retry); raises `conflict` when one of
         the `guarded` items' own conditions failed."""
@@ -199,7 +213,7 @@ class DynamoQueueStore(QueueStore):
             items = [self._put_head(new_status, rev), self._put_ticket(ticket)]
             if idempotency:
                 items.append(self._put_key(idempotency, ticket))
-            items += self._events(None, ticket)
+            items += self._events(None, ticket) + self._owed(advance, counter)
             try:
                 if self._transact(items, {2} if idempotency else set(), Conflict(counter=counter)):
                     return Written(ticket=ticket, status=new_status.model_copy(update={"rev": (rev or 0) + 1}))
@@ -279,7 +293,7 @@ class DynamoQueueStore(QueueStore):
             rev, status = self._head(ticket.counter, ticket.day)
             new_status = advance(status, ticket, updated)
             items = [self._put_head(new_status, rev), self._change_item(ticket, expected, changes)]
-            items += self._events(ticket, updated)
+            items += self._events(ticket, updated) + self._owed(advance, ticket.counter)
             if self._transact(items, {1}, Conflict(ticket=ticket.id)):
                 return Written(ticket=updated, status=new_status.model_copy(update={"rev": (rev or 0) + 1}))
             _backoff(attempt)  # a concurrent change on the same day: read the head again
@@ -310,7 +324,7 @@ class DynamoQueueStore(QueueStore):
             closed = ticket.model_copy(update=closing)
             rev, status = self._head(ticket.counter, ticket.day)
             from_status = advance(status, ticket, closed)
-            target = advance(to_status, None, new)
+            target = advance(to_status, None, new)  # a transfer goes to another counter: owed apart
             items = [
                 self._put_head(from_status, rev),
                 self._change_item(ticket, expected, closing),
@@ -319,7 +333,7 @@ class DynamoQueueStore(QueueStore):
             ]
             if idempotency:
                 items.append(self._put_key(idempotency, new))
-            items += self._events(None, new)
+            items += self._events(None, new) + self._owed(advance, ticket.counter) + self._owed(advance, to_counter)
             if self._transact(items, {1, 4} if idempotency else {1}, Conflict(ticket=ticket.id)):
                 return Written(
                     ticket=new,
@@ -330,24 +344,7 @@ class DynamoQueueStore(QueueStore):
         raise Conflict(ticket=ticket.id)
 
     def set_notify(self, ticket: Ticket, notify: Mapping[str, Any], advance: Advance) -> Written:
-        # Stored complete (flags included), as the fake does: mark_notified's condition reads the flags.
-        complete = Notify.model_validate(notify)
-        return self.change(ticket, LIVE, {"notify": complete}, advance)
-
-    def mark_notified(self, ticket: Ticket, kind: str) -> bool:
-        try:
-            self._table.update_item(
-                Key={"pk": _pk(ticket.counter, ticket.day), "sk": _sk(ticket.number)},
-                UpdateExpression="SET #notify.#flag = :true",
-                ConditionExpression="attribute_exists(#notify) AND #notify.#flag = :false",
-                ExpressionAttributeNames={"#notify": "notify", "#flag": f"notified_{kind}"},
-                ExpressionAttributeValues={":true": True, ":false": False},
-            )
-        except ClientError as e:
-            if e.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return self.change(ticket, LIVE, {"notify": Notify.model_validate(notify)}, advance)
 
     # --- live congestion ------------------------------------------------------------------------------------
     def put_summary(self, counter: str, rev: int, summary: Mapping[str, Any]) -> None:

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from madoguchi.shared.i18n import Lang, Localized, pick
 
@@ -355,8 +355,6 @@ class Notify(BaseModel):
     ahead: int = Field(default=3, ge=0, le=50, description="Tell me when this many tickets or fewer are ahead")
     line_user_id: str | None = None
     webpush: WebPushSubscription | None = None
-    notified_ahead: bool = False
-    notified_called: bool = False
 
 
 class Ticket(BaseModel):
@@ -410,7 +408,8 @@ class StatusEntry(BaseModel):
     notify_line: bool = False
     notify_webpush: bool = False
     notify_ahead: int | None = None
-    # Whether the notice was claimed (set in the same write as the change that made it due: sent once)
+    # Whether the notice was claimed: set in the same write as the change that made it due, which owes the
+    # notice to the outbox (madoguchi.queue.effects): claimed once, delivered once
     notified_ahead: bool = False
     notified_called: bool = False
 
@@ -497,6 +496,7 @@ def tokyo_now(now: datetime | None = None) -> datetime:
 
 
 # What a LINE or Web Push message may say: the number, the counter and a link. Nothing about the person.
+NoticeKind = Literal["ahead", "called"]
 NOTICE_AHEAD: Localized = {
     "ja": "【{counter}】番号 {number}：あと {ahead} 人でお呼びします。{link}",
     "ja-easy": "【{counter}】ばんごう {number}：あと {ahead} にんで よびます。{link}",
@@ -515,7 +515,7 @@ NOTICE_CALLED: Localized = {
 }
 
 
-def notice_text(kind: Literal["ahead", "called"], ticket: Ticket, lang: Lang, link: str, ahead: int = 0) -> str:
+def notice_text(kind: NoticeKind, ticket: Ticket, lang: Lang, link: str, ahead: int = 0) -> str:
     c = COUNTERS[ticket.counter]
     template = pick(NOTICE_AHEAD if kind == "ahead" else NOTICE_CALLED, lang)
     return template.format(
@@ -700,9 +700,16 @@ class CounterStats(BaseModel):
 Action = Literal["recall", "absent", "requeue", "complete", "cancel"]
 
 
-class Notice(BaseModel):
-    """A notice now due to a resident who opted in (sent once by the notices service)."""
+NOTICE_EFFECT = "queue.notice"  # the outbox effect that delivers a notice (madoguchi.queue.effects)
 
-    kind: Literal["ahead", "called"]
-    ticket: Ticket
-    ahead: int = 0
+
+class OwedNotice(BaseModel):
+    """The payload of a `queue.notice` effect: ids and counts only. Who gets it (the LINE account, the browser's
+    subscription) and in which language is read from the ticket when the notice is delivered."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    ticket: str = Field(description="The ticket id")
+    notice: NoticeKind
+    recalls: int = Field(ge=0, description="The ticket's recalls when the notice was owed (a called notice's call)")
+    ahead: int = Field(ge=0, description="Tickets ahead when the notice was owed")

@@ -4,16 +4,25 @@ delivery."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from madoguchi.queue.models import CounterStatus, DayStats, Ticket, TicketState
+from madoguchi.shared.outbox import Outboxed
 
-# (the counter day's status as stored, the ticket before the change or None when new, the ticket after) ->
-# the status to store with the change. Called inside the store's write, again on each retry.
-Advance = Callable[[CounterStatus, Ticket | None, Ticket], CounterStatus]
+
+class Advance(Protocol):
+    """The status rule a store applies inside each write (madoguchi.queue.service.status.Advance)."""
+
+    def __call__(self, status: CounterStatus, before: Ticket | None, after: Ticket) -> CounterStatus:
+        """(the counter day's status as stored, the ticket before the change or None when new, the ticket
+        after) -> the status to store with the change. Called inside the store's write, again on each retry."""
+
+    def owed(self, counter: str) -> Sequence[Outboxed]:
+        """The effects (notices) that the last status made for `counter` claims: the store writes them in the
+        same transaction as that status, or refuses the write when it has no outbox."""
 
 
 @dataclass(frozen=True)
@@ -84,10 +93,6 @@ class QueueStore(ABC):
         """Store the resident's opt-in on a live ticket (Conflict once it is finished)."""
 
     @abstractmethod
-    def mark_notified(self, ticket: Ticket, kind: str) -> bool:
-        """Record that the `kind` notice ("ahead" or "called") was sent; False if it already was (send once)."""
-
-    @abstractmethod
     def put_summary(self, counter: str, rev: int, summary: Mapping[str, Any]) -> None:
         """One counter's entry of the city-wide live congestion object (kept unless a newer revision is there)."""
 
@@ -110,7 +115,14 @@ class QueueStore(ABC):
     def forecast(self, month: str) -> dict[str, Any] | None: ...
 
 
+class SubscriptionUnusable(Exception):
+    """Nothing can ever be delivered to this subscription: the push service no longer knows it (404, 410), or its
+    keys are not a browser's (the opt-in route takes them as given)."""
+
+
 class WebPushSender(ABC):
     @abstractmethod
-    def send(self, subscription: Mapping[str, Any], text: str) -> None:
-        """Deliver an encrypted push message to the browser's push service (VAPID-signed)."""
+    def send(self, subscription: Mapping[str, Any], text: str, topic: str | None = None) -> None:
+        """Deliver an encrypted push message to the browser's push service (VAPID-signed). A `topic` replaces a
+        message of the same topic the push service still holds (a retried notice is not shown twice).
+        Raises SubscriptionUnusable when it never can be delivered; any other failure is worth a retry."""

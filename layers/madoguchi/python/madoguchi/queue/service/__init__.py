@@ -6,10 +6,10 @@ from madoguchi.queue.service.common import QueueDeps, estimate_minutes, known_co
 from madoguchi.queue.service.notices import (
     LineNotLinked,
     NoticeRequestEmpty,
+    deliver_notice,
     opt_in,
     opt_in_line,
     push_endpoint_allowed,
-    send_notices,
 )
 from madoguchi.queue.service.status import (
     Advance,
@@ -37,6 +37,7 @@ __all__ = [
     "counter_status",
     "counters",
     "day_stats",
+    "deliver_notice",
     "estimate_minutes",
     "issue",
     "known_counter",
@@ -47,7 +48,6 @@ __all__ = [
     "publish",
     "push_endpoint_allowed",
     "qr_svg",
-    "send_notices",
     "staff_view",
     "status_url",
     "transfer",

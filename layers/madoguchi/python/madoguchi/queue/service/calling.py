@@ -11,7 +11,6 @@ from madoguchi.queue.models import (
     Action,
     CallNext,
     Counter,
-    Notice,
     StaffTicketList,
     Ticket,
     TicketState,
@@ -45,9 +44,7 @@ class TicketStateConflict(Conflict):
     code = "queue_ticket_state"
 
 
-def call_next(
-    counter_id: str, body: CallNext, caller: Caller | None, deps: QueueDeps, now: datetime
-) -> tuple[Ticket | None, list[Notice]]:
+def call_next(counter_id: str, body: CallNext, caller: Caller | None, deps: QueueDeps, now: datetime) -> Ticket | None:
     counter = known_counter(counter_id)
     staff = staff_of(counter, caller)
     day = service_day(now)
@@ -56,7 +53,7 @@ def call_next(
         status = store.status(counter.id, day)
         waiting = [e for e in status.entries if e.state == "waiting"] if status else []
         if not waiting:
-            return None, []
+            return None
         first = store.get(counter.id, day, waiting[0].number)
         if first is None:
             continue
@@ -65,7 +62,8 @@ def call_next(
             written = store.change(first, ("waiting",), _call_changes(first, staff, body.desk, now), advance)
         except Conflict:
             continue
-        return written.ticket, publish(written.status, advance, store, written.ticket)
+        publish(written.status, store)
+        return written.ticket
     raise Conflict(counter=counter.id)
 
 
@@ -85,8 +83,6 @@ def _call_changes(t: Ticket, staff: Caller, desk: str, now: datetime) -> dict[st
     if t.first_called_at is None:
         changes["first_called_at"] = now
         changes["wait_seconds"] = max(0, int((now - t.arrived_at).total_seconds()))
-    if t.notify:
-        changes["notify"] = t.notify.model_copy(update={"notified_called": False})
     return changes
 
 
@@ -110,7 +106,7 @@ def act(
     *,
     grace: timedelta,
     desk: str | None = None,
-) -> tuple[Ticket, list[Notice]]:
+) -> Ticket:
     counter = known_counter(counter_id)
     staff = staff_of(counter, caller)
     ticket = _ticket_at(counter, tid, deps.store)
@@ -128,8 +124,6 @@ def act(
             "absent_until": None,
             "desk": desk or ticket.desk,
         }
-        if ticket.notify:
-            changes["notify"] = ticket.notify.model_copy(update={"notified_called": False})
     elif action == "absent":  # not here: keeps the place for the grace period
         expected = ("called",)
         changes = {"state": "absent", "absent_until": now + grace}
@@ -153,7 +147,8 @@ def act(
         raise TicketStateConflict()
     advance = Advance(now)
     written = deps.store.change(ticket, expected, changes, advance)
-    return written.ticket, publish(written.status, advance, deps.store, written.ticket)
+    publish(written.status, deps.store)
+    return written.ticket
 
 
 def transfer(
@@ -165,7 +160,7 @@ def transfer(
     now: datetime,
     *,
     idempotency_key: str | None = None,
-) -> tuple[Ticket, list[Notice]]:
+) -> Ticket:
     """Hand the resident to another counter (e.g. おくやみ → 保険年金): a new number there, the same first
     arrival time, so they are not sent to the back of another line. A retry with the same `Idempotency-Key`
     from the same staff member returns the new ticket of the first request."""
@@ -173,7 +168,7 @@ def transfer(
     staff = staff_of(counter, caller)
     retry_key = f"{staff.sub}#transfer#{idempotency_key}" if idempotency_key else None
     if retry_key and (done := deps.store.by_idempotency(retry_key)):
-        return done, []
+        return done
     target = COUNTERS.get(body.to)
     if target is None or target.id == counter.id:
         raise InvalidInput([(["body", "to"], "queue_unknown_counter")])
@@ -199,9 +194,7 @@ def transfer(
             issued_at=now,
             issued_by=staff.sub,
             transferred_from=ticket.id,
-            notify=ticket.notify.model_copy(update={"notified_ahead": False, "notified_called": False})
-            if ticket.notify
-            else None,
+            notify=ticket.notify,
             expires_at=ttl(now, TICKET_TTL_DAYS),
         )
 
@@ -213,9 +206,9 @@ def transfer(
         written = store.transfer(ticket, expected, {**changes}, target.id, build, advance, idempotency=retry_key)
     except Conflict:
         if retry_key and (done := store.by_idempotency(retry_key)):
-            return done, []  # a concurrent retry with the same key handed it over first
+            return done  # a concurrent retry with the same key handed it over first
         raise
-    notices = publish(written.status, advance, store, written.ticket)
+    publish(written.status, store)
     if written.target is not None:
-        notices += publish(written.target, advance, store, written.ticket)
-    return written.ticket, notices
+        publish(written.target, store)
+    return written.ticket

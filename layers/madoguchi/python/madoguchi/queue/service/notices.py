@@ -1,6 +1,7 @@
 """Call notices: a resident holding a ticket opts in to Web Push, or, signed in, to LINE at the LINE account they
-linked by LINE Login (never a typed id); each notice ("few ahead", "called") goes once and says only the number,
-the counter, the desk and the link."""
+linked by LINE Login (never a typed id). Each notice ("few ahead", "called") is claimed in the counter's status and
+owed to the outbox by the change that made it due (service.status.Advance); madoguchi.queue.effects delivers it
+once, saying only the number, the counter, the desk and the link."""
 
 from __future__ import annotations
 
@@ -14,16 +15,18 @@ from aws_lambda_powertools import Logger
 
 from madoguchi.queue.models import (
     LineNotifyRequest,
-    Notice,
     Notify,
     NotifyRequest,
+    OwedNotice,
     Ticket,
     TicketView,
     notice_text,
     parse_ticket_id,
+    service_day,
 )
 from madoguchi.queue.service.common import QueueDeps, status_url, ticket_view
 from madoguchi.queue.service.status import Advance, position, publish
+from madoguchi.queue.store import SubscriptionUnusable
 from madoguchi.shared.auth import Caller, Role, require
 from madoguchi.shared.errors import Conflict, InvalidInput, NotFound
 from madoguchi.shared.i18n import Lang
@@ -90,14 +93,12 @@ def _ticket(tid: str, deps: QueueDeps) -> Ticket:
     return ticket
 
 
-def _store(
-    ticket: Ticket, notify: Notify, deps: QueueDeps, now: datetime, lang: Lang
-) -> tuple[TicketView, list[Notice]]:
+def _store(ticket: Ticket, notify: Notify, deps: QueueDeps, now: datetime, lang: Lang) -> TicketView:
     advance = Advance(now)
     written = deps.store.set_notify(ticket, notify.model_dump(mode="json", exclude_none=True), advance)
-    notices = publish(written.status, advance, deps.store, written.ticket)
+    publish(written.status, deps.store)
     ahead, wait = position(written.status, written.ticket)
-    return ticket_view(written.ticket, lang, ahead, wait), notices
+    return ticket_view(written.ticket, lang, ahead, wait)
 
 
 def opt_in(
@@ -109,7 +110,7 @@ def opt_in(
     lang: Lang,
     push_hosts: Sequence[str] = (),
     push_origins: Sequence[str] = (),
-) -> tuple[TicketView, list[Notice]]:
+) -> TicketView:
     """Web Push, for whoever holds the ticket id. A LINE account already linked to the ticket stays."""
     if parse_ticket_id(tid) is None:
         raise NotFound(ticket=tid)
@@ -125,7 +126,7 @@ def opt_in(
 
 def opt_in_line(
     tid: str, body: LineNotifyRequest, caller: Caller | None, deps: QueueDeps, now: datetime, *, lang: Lang
-) -> tuple[TicketView, list[Notice]]:
+) -> TicketView:
     """LINE, for a signed-in resident holding the ticket id: the LINE account is the one this resident linked by
     LINE Login, looked up here; the request names none, so no one can make the city push to someone else."""
     resident = require(caller, Role.RESIDENT)
@@ -138,22 +139,41 @@ def opt_in_line(
     return _store(ticket, notify, deps, now, lang)
 
 
-def send_notices(notices: list[Notice], deps: QueueDeps, *, base_url: str) -> int:
-    """Send each notice once (the flag is set first with a conditional write: at most once, never twice).
-    A failed delivery is logged by type and does not undo the staff action. Returns how many were sent."""
-    sent = 0
-    for notice in notices:
-        t, notify = notice.ticket, notice.ticket.notify
-        if notify is None or not deps.store.mark_notified(t, notice.kind):
-            continue
-        text = notice_text(notice.kind, t, notify.lang, status_url(base_url, t.id), notice.ahead)
+def still_true(owed: OwedNotice, ticket: Ticket, key: str, now: datetime) -> bool:
+    """Whether an owed notice still says something true when it is delivered (a retry may come an hour later):
+    today's ticket, still opted in, and for "called" still called by the same call (a recall owes its own),
+    for "ahead" still waiting (once called, the "called" notice says more). Otherwise it is moot: not sent."""
+    if ticket.key != key or ticket.day != service_day(now):
+        return False
+    if owed.notice == "called":
+        return ticket.state == "called" and ticket.recalls == owed.recalls
+    return ticket.state == "waiting"
+
+
+def deliver_notice(owed: OwedNotice, deps: QueueDeps, now: datetime, *, base_url: str) -> bool:
+    """Deliver a notice the outbox owes (madoguchi.queue.effects), in the language and to the channels of the
+    ticket's opt-in as they are now. True when sent, False when moot. Raises when a channel failed: the effect
+    is retried later. LINE delivers a push once per retry key (the ticket, the notice, the call), so a retry
+    after LINE accepted it sends nothing twice; Web Push carries a topic, so the push service replaces a copy it
+    still holds."""
+    parsed = parse_ticket_id(owed.ticket)
+    if parsed is None:
+        return False
+    counter, day, number, key = parsed
+    ticket = deps.store.get(counter, day, number)
+    if ticket is None or ticket.notify is None or not still_true(owed, ticket, key, now):
+        return False
+    ahead = owed.ahead
+    if owed.notice == "ahead" and (status := deps.store.status(counter, day)) is not None:
+        ahead = position(status, ticket)[0] or 0  # the count as it is now, one small read
+    notify = ticket.notify
+    text = notice_text(owed.notice, ticket, notify.lang, status_url(base_url, ticket.id), ahead)
+    retry_key = uuid.uuid5(uuid.NAMESPACE_URL, f"{ticket.id}:{owed.notice}:{owed.recalls}")
+    if notify.line_user_id and deps.line is not None:
+        deps.line.push(notify.line_user_id, [text], retry_key=str(retry_key))
+    if notify.webpush and deps.webpush is not None:
         try:
-            if notify.line_user_id and deps.line is not None:
-                retry_key = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{t.id}:{notice.kind}:{t.recalls}"))
-                deps.line.push(notify.line_user_id, [text], retry_key=retry_key)
-            if notify.webpush and deps.webpush is not None:
-                deps.webpush.send(notify.webpush.model_dump(), text)
-            sent += 1
-        except Exception as e:  # delivery is best effort; the queue has moved on either way
-            logger.warning("Notice not delivered", extra={"error_type": type(e).__name__, "kind": notice.kind})
-    return sent
+            deps.webpush.send(notify.webpush.model_dump(), text, topic=retry_key.hex[:32])
+        except SubscriptionUnusable:  # withdrawn, expired or never valid: nothing to deliver there, ever
+            logger.info("Push subscription unusable", extra={"kind": owed.notice})
+    return True

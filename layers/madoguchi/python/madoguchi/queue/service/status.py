@@ -1,14 +1,17 @@
-"""The counter's status: the cached live status rebuilt after each change (with the day's aggregate and the
-live congestion entry, and the notices now due), and the public reads of it — a ticket's place, a counter's
+"""The counter's status: the cached live status advanced with each change (with the day's aggregate and the
+live congestion entry, and the notices the change owes), and the public reads of it — a ticket's place, a counter's
 status, live congestion — plus the staff's statistics."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
+from madoguchi.effects.models import Effect
 from madoguchi.queue.models import (
     COUNTERS,
     LIVE,
+    NOTICE_EFFECT,
     BandStats,
     CalledView,
     CongestionNow,
@@ -18,7 +21,8 @@ from madoguchi.queue.models import (
     CounterStatus,
     DayStats,
     LiveCounter,
-    Notice,
+    NoticeKind,
+    OwedNotice,
     ServiceInfo,
     ServiceStats,
     StatsDay,
@@ -31,6 +35,7 @@ from madoguchi.queue.models import (
     band_of,
     parse_ticket_id,
     service_day,
+    ticket_id,
 )
 from madoguchi.queue.service.common import (
     QueueDeps,
@@ -156,9 +161,10 @@ def congestion_now(deps: QueueDeps, now: datetime, *, lang: Lang) -> CongestionN
 
 # --- the live status, advanced with each change ----------------------------------------------------------------
 def _entry(t: Ticket, before: Ticket | None, old: StatusEntry | None) -> StatusEntry:
-    # A new opt-in (or a call, which re-arms the "called" notice) takes the ticket's flags; otherwise a notice
-    # claimed in the status stays claimed.
-    rearmed = before is None or old is None or before.notify != t.notify
+    # The status holds which notices were claimed. A new or changed opt-in re-arms both; each call (call next,
+    # recall, a call after coming back: a new `called_at`) re-arms "called"; otherwise a claim stays.
+    opted = before is None or old is None or before.notify != t.notify
+    new_call = t.state == "called" and (before is None or before.called_at != t.called_at)
     return StatusEntry(
         number=t.number,
         key=t.key,
@@ -174,10 +180,8 @@ def _entry(t: Ticket, before: Ticket | None, old: StatusEntry | None) -> StatusE
         notify_line=bool(t.notify and t.notify.line_user_id),
         notify_webpush=bool(t.notify and t.notify.webpush),
         notify_ahead=t.notify.ahead if t.notify else None,
-        notified_ahead=bool(t.notify and t.notify.notified_ahead)
-        or (not rearmed and old is not None and old.notified_ahead),
-        notified_called=bool(t.notify and t.notify.notified_called)
-        or (not rearmed and old is not None and old.notified_called),
+        notified_ahead=not opted and old is not None and old.notified_ahead,
+        notified_called=not opted and not new_call and old is not None and old.notified_called,
     )
 
 
@@ -213,14 +217,31 @@ def day_stats(counter_id: str, day: date, tickets: list[Ticket]) -> DayStats:
     return stats
 
 
+def owed_notice(status: CounterStatus, e: StatusEntry, kind: NoticeKind, ahead: int, now: datetime) -> Effect:
+    """The notice a claim owes. Its id names the ticket, the notice and the head revision whose write claims it:
+    one effect per claim, so a notice re-armed later (a recall, a new opt-in) is a new effect, never an overwrite
+    of one already delivered."""
+    tid = ticket_id(status.counter, status.day, e.number, e.key)
+    return Effect(
+        id=f"queue:{tid}:{kind}:{status.rev + 1}",
+        kind=NOTICE_EFFECT,
+        payload=OwedNotice(ticket=tid, notice=kind, recalls=e.recalls, ahead=ahead).model_dump(),
+        created_at=now,
+    )
+
+
 class Advance:
     """The status rule the store applies inside each write: the changed ticket's entry in call order, the day's
-    aggregate by difference, and the notices the change made due, claimed in the same write (sent once).
-    Costs nothing that grows with the day: no read of other tickets."""
+    aggregate by difference, and the notices the change made due, claimed in the status and owed to the outbox
+    in the same write (delivered once, by madoguchi.queue.effects). Costs nothing that grows with the day: no
+    read of other tickets."""
 
     def __init__(self, now: datetime) -> None:
         self.now = now
-        self.due: dict[str, list[tuple[str, int, int]]] = {}
+        self.due: dict[str, list[Effect]] = {}
+
+    def owed(self, counter: str) -> Sequence[Effect]:
+        return self.due.get(counter, [])
 
     def __call__(self, status: CounterStatus, before: Ticket | None, after: Ticket) -> CounterStatus:
         old = next((e for e in status.entries if e.number == after.number), None)
@@ -232,16 +253,16 @@ class Advance:
         if before is not None:
             _count(stats, before, -1)
         _count(stats, after, 1)
-        due: list[tuple[str, int, int]] = []
+        due: list[Effect] = []
         waiting = [e for e in entries if e.state == "waiting"]
         for i, e in enumerate(waiting):
             if e.notify_ahead is not None and not e.notified_ahead and i <= e.notify_ahead:
                 e.notified_ahead = True
-                due.append(("ahead", e.number, i))
+                due.append(owed_notice(status, e, "ahead", i, self.now))
         for e in entries:
             if e.state == "called" and (e.notify_line or e.notify_webpush) and not e.notified_called:
                 e.notified_called = True
-                due.append(("called", e.number, 0))
+                due.append(owed_notice(status, e, "called", 0, self.now))
         self.due[status.counter] = due
         waited = sum(b.served for b in stats.bands.values())
         return status.model_copy(
@@ -259,9 +280,9 @@ class Advance:
         )
 
 
-def publish(written: CounterStatus, advance: Advance, store: QueueStore, changed: Ticket) -> list[Notice]:
+def publish(written: CounterStatus, store: QueueStore) -> None:
     """After a write: the counter's entry of live congestion and the day's aggregate for the calendar (writes
-    only, newest revision wins), and the notices the write made due."""
+    only, newest revision wins). The notices the write made due are owed in the outbox already."""
     counter = COUNTERS[written.counter]
     waiting = [e for e in written.entries if e.state == "waiting"]
     called = written.called()
@@ -279,16 +300,6 @@ def publish(written: CounterStatus, advance: Advance, store: QueueStore, changed
     )
     if written.stats is not None:
         store.put_day_stats(written.stats, written.rev)
-    notices: list[Notice] = []
-    for kind, number, ahead in advance.due.get(counter.id, []):
-        ticket = (
-            changed
-            if (changed.counter, changed.number) == (counter.id, number)
-            else store.get(counter.id, written.day, number)
-        )
-        if ticket is not None and ticket.notify is not None:
-            notices.append(Notice(kind="ahead" if kind == "ahead" else "called", ticket=ticket, ahead=ahead))
-    return notices
 
 
 def counter_stats(

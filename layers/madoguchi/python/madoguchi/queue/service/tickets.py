@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from madoguchi.queue.models import IssueRequest, Notice, Ticket, TicketReceipt, new_key, service_day, ticket_id, ttl
+from madoguchi.queue.models import IssueRequest, Ticket, TicketReceipt, new_key, service_day, ticket_id, ttl
 from madoguchi.queue.service.common import (
     TICKET_TTL_DAYS,
     QueueDeps,
@@ -35,7 +35,7 @@ def issue(
     base_url: str,
     lang: Lang,
     idempotency_key: str | None = None,
-) -> tuple[TicketReceipt, list[Notice]]:
+) -> TicketReceipt:
     """The counter's next ticket. A retry with the same `Idempotency-Key` from the same device returns the
     ticket the first request issued (with its place now) and takes no number."""
     counter = known_counter(counter_id)
@@ -65,8 +65,9 @@ def issue(
     key = f"{device.sub}#{idempotency_key}" if idempotency_key else None
     written = deps.store.issue(counter.id, day, build, advance, idempotency=key)
     ticket = written.ticket
-    notices = [] if written.replayed else publish(written.status, advance, deps.store, ticket)
+    if not written.replayed:
+        publish(written.status, deps.store)
     ahead, wait = position(written.status, ticket)
     url = status_url(base_url, ticket.id)
     view = ticket_view(ticket, lang, ahead, wait)
-    return TicketReceipt(**view.model_dump(), status_url=url, qr_svg=qr_svg(url)), notices
+    return TicketReceipt(**view.model_dump(), status_url=url, qr_svg=qr_svg(url))
