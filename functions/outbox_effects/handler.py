@@ -30,6 +30,13 @@ from madoguchi.wiring import effect_handlers, effect_queue
 logger = Logger()
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+invocation: LambdaContext | None = None  # the running invocation, for the time it has left
+
+
+def time_left() -> float:
+    return invocation.get_remaining_time_in_millis() / 1000 if invocation is not None else float("inf")
+
+
 METRIC_NAMES = {"done": "EffectsDone", "retry": "EffectsRetried", "given_up": "EffectsGivenUp"}
 
 
@@ -39,9 +46,8 @@ def deliver(record: DynamoDBRecord) -> None:
     image = record.dynamodb.new_image
     if image.get("topic") != EFFECTS_TOPIC:
         return
-    outcome = service.delivered(
-        Effect.from_json(str(image["event"])), effect_handlers(site_origin), effect_queue(), now()
-    )
+    effect = Effect.from_json(str(image["event"]))
+    outcome = service.delivered(effect, effect_handlers(site_origin), effect_queue(), now(), time_left)
     if name := METRIC_NAMES.get(outcome):
         metrics.add_metric(name=name, unit="Count", value=1)
 
@@ -49,9 +55,11 @@ def deliver(record: DynamoDBRecord) -> None:
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> Any:
+    global invocation
+    invocation = context
     if "Records" in event:
         return process_partial_response(event=event, record_handler=deliver, processor=processor, context=context)
-    counts = service.redrive(effect_handlers(site_origin), effect_queue(), now())  # the schedule
+    counts = service.redrive(effect_handlers(site_origin), effect_queue(), now(), time_left=time_left)  # schedule
     for outcome, name in METRIC_NAMES.items():
         metrics.add_metric(name=name, unit="Count", value=counts[outcome])
     logger.info("Effects redriven", extra=counts)

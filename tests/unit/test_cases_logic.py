@@ -371,6 +371,7 @@ def test_step_functions_refusing_a_start_leaves_the_case_open_and_the_effect_ret
         "retry": 1,
         "given_up": 0,
         "not_pending": 0,
+        "deferred": 0,
     }
     assert worker.redrive(world.handlers, world.effects, later + timedelta(hours=2))["done"] == 1
     assert [name for _, name, _ in world.workflows.started] == [case.id]

@@ -38,6 +38,7 @@ def test_a_delivered_effect_is_carried_out_once_and_a_redelivery_does_nothing() 
         "retry": 0,
         "given_up": 0,
         "not_pending": 0,
+        "deferred": 0,
     }
 
 
@@ -51,7 +52,7 @@ def test_a_failing_effect_is_retried_by_the_redrive_until_done_without_holding_b
     assert fine_only["done"] == 0 and fine.calls == []  # neither is due yet: the stream is still at work
     queue.items["test:agg-2:x"].due_at = NOW  # as if the stream had lost the other one
     again = service.redrive(handlers, queue, NOW + backoff(1))
-    assert again == {"done": 1, "retry": 1, "given_up": 0, "not_pending": 0} and fine.calls == [2]
+    assert again == {"done": 1, "retry": 1, "given_up": 0, "not_pending": 0, "deferred": 0} and fine.calls == [2]
     assert queue.pending("test:agg-1:x") == 2
     later = NOW + backoff(1) + backoff(2)
     assert service.redrive(handlers, queue, later - timedelta(seconds=1))["retry"] == 0
@@ -80,4 +81,17 @@ def test_an_unknown_kind_is_retried_then_given_up_and_kept() -> None:
         "retry": 0,
         "given_up": 0,
         "not_pending": 0,
+        "deferred": 0,
     }
+
+
+def test_an_invocation_short_of_time_leaves_the_rest_owed_for_the_schedule() -> None:
+    queue, provider = MemoryEffectQueue(), Provider()
+    queue.owe([effect(n) for n in range(5)])
+    clock = iter([60.0, 45.0, 29.0])  # seconds left before each effect: room for two
+    counts = service.redrive({"test.refund": provider}, queue, NOW + timedelta(days=1), time_left=lambda: next(clock))
+    assert counts["done"] == 2 and counts["deferred"] == 3 and len(provider.calls) == 2
+    assert sum(1 for n in range(5) if queue.pending(f"test:agg-{n}:x") is not None) == 3  # still owed
+    late = service.delivered(effect(4), {"test.refund": provider}, queue, NOW, time_left=lambda: 10.0)
+    assert late == "deferred" and queue.pending("test:agg-4:x") == 0 and len(provider.calls) == 2
+    assert service.redrive({"test.refund": provider}, queue, NOW + timedelta(days=1))["done"] == 3

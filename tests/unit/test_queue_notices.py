@@ -103,7 +103,13 @@ def test_line_down_leaves_the_notice_owed_and_the_schedule_delivers_it_once() ->
     owed = [i for i in w.effects.items.values() if i.due_at is not None]
     assert [(i.effect.payload["notice"], i.attempts, i.last_error) for i in owed] == [("ahead", 1, "ConnectionError")]
     # The ticket was called meanwhile: "0 ahead" is no longer true and is not sent when its time comes
-    assert w.schedule(called_at + timedelta(minutes=5)) == {"done": 1, "retry": 0, "given_up": 0, "not_pending": 0}
+    assert w.schedule(called_at + timedelta(minutes=5)) == {
+        "done": 1,
+        "retry": 0,
+        "given_up": 0,
+        "not_pending": 0,
+        "deferred": 0,
+    }
     assert len(w.texts()) == 1 and "Number 1 is being called" in w.texts()[0]
     assert len(w.line.keys) == 1 and len(w.push.sent) == 1
 
@@ -189,7 +195,7 @@ def test_a_notice_of_yesterday_is_moot() -> None:
     w.line.failing = 100
     w.stream(T0)
     w.line.failing = 0
-    assert w.schedule(T0 + timedelta(days=1)) == {"done": 1, "retry": 0, "given_up": 0, "not_pending": 0}
+    assert w.schedule(T0 + timedelta(days=1)) == {"done": 1, "retry": 0, "given_up": 0, "not_pending": 0, "deferred": 0}
     assert w.line.sent == []
 
 

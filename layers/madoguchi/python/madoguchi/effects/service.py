@@ -21,8 +21,16 @@ from madoguchi.effects.store import EffectQueue
 logger = Logger(child=True)
 
 Handler = Callable[[Effect], None]
-Outcome = Literal["done", "retry", "given_up", "not_pending"]
+Outcome = Literal["done", "retry", "given_up", "not_pending", "deferred"]
 REDRIVE_PAGE = 100
+# The longest one effect may take (a provider's bounded tries within their time-outs: Stripe 2 × 3 s, LINE 3 tries,
+# Step Functions 2 × 3 s), with margin. An invocation with less time left defers the rest to the schedule rather
+# than be stopped halfway by Lambda's time-out (a batch of hanging providers would otherwise never finish).
+EFFECT_SECONDS = 30
+
+
+def _unbounded() -> float:
+    return float("inf")
 
 
 class UnknownEffect(Exception):
@@ -53,8 +61,17 @@ def carry_out(
     return "done"
 
 
-def delivered(effect: Effect, handlers: Mapping[str, Handler], queue: EffectQueue, now: datetime) -> Outcome:
-    """An effect as the stream delivers it (at least once): carried out unless it is no longer pending."""
+def delivered(
+    effect: Effect,
+    handlers: Mapping[str, Handler],
+    queue: EffectQueue,
+    now: datetime,
+    time_left: Callable[[], float] = _unbounded,
+) -> Outcome:
+    """An effect as the stream delivers it (at least once): carried out unless it is no longer pending, or left
+    owed for the schedule when the invocation has too little time left (`time_left`, seconds)."""
+    if time_left() < EFFECT_SECONDS:
+        return "deferred"
     attempts = queue.pending(effect.id)
     if attempts is None:
         return "not_pending"
@@ -62,11 +79,20 @@ def delivered(effect: Effect, handlers: Mapping[str, Handler], queue: EffectQueu
 
 
 def redrive(
-    handlers: Mapping[str, Handler], queue: EffectQueue, now: datetime, limit: int = REDRIVE_PAGE
+    handlers: Mapping[str, Handler],
+    queue: EffectQueue,
+    now: datetime,
+    limit: int = REDRIVE_PAGE,
+    time_left: Callable[[], float] = _unbounded,
 ) -> dict[str, int]:
-    """One pass of the schedule: every effect due now (up to `limit`, the longest due first). An effect that
-    fails is due later, so it leaves the head of the index and never holds back the ones behind it."""
-    counts: dict[str, int] = {"done": 0, "retry": 0, "given_up": 0, "not_pending": 0}
-    for effect, attempts in queue.due(now, limit):
+    """One pass of the schedule: every effect due now (up to `limit`, the longest due first), while the
+    invocation has time for one more. An effect that fails is due later, so it leaves the head of the index and
+    never holds back the ones behind it; those not reached stay due for the next minute."""
+    counts: dict[str, int] = {"done": 0, "retry": 0, "given_up": 0, "not_pending": 0, "deferred": 0}
+    due = queue.due(now, limit)
+    for i, (effect, attempts) in enumerate(due):
+        if time_left() < EFFECT_SECONDS:
+            counts["deferred"] = len(due) - i
+            break
         counts[carry_out(effect, attempts, handlers, queue, now)] += 1
     return counts
