@@ -355,7 +355,6 @@ FUNCTIONS: tuple[Function, ...] = (
         tables=(("applications", "write"), ("catalogue", "read"), ("outbox", "write"), ("devices", "read")),
         buckets=(("attachments", "write"),),
         secrets=("stripe",),
-        sends_mail=True,
         builds_links=True,
     ),
     Function(
@@ -383,10 +382,8 @@ FUNCTIONS: tuple[Function, ...] = (
             ("kiosk", "read"),  # the resident records a certificate states (madoguchi.kiosk.store.ResidentRecords)
             ("certificates", "write"),  # each issued certificate is registered for the public check
         ),
-        # write: a pre-registration accepted at the counter tags its files as referenced (issue 13)
-        buckets=(("attachments", "write"),),
-        secrets=("stripe",),  # a rejected application's fee is refunded (issue 13)
-        sends_mail=True,
+        # read: links to the files (tags, refunds and e-mails are owed as effects: outbox_effects, issue 13)
+        buckets=(("attachments", "read"),),
         builds_links=True,
     ),
     Function(
@@ -459,7 +456,6 @@ FUNCTIONS: tuple[Function, ...] = (
         routes=(Route("POST", "/payments/stripe/webhook", authenticated=False),),
         # reservations and application fees are both paid through Stripe Checkout
         tables=(("reservations", "write"), ("applications", "write"), ("idempotency", "write"), ("outbox", "write")),
-        buckets=(("attachments", "write"),),  # a received fee marks its files referenced
         secrets=("stripe",),
         sends_mail=True,
         builds_links=True,
@@ -480,7 +476,6 @@ FUNCTIONS: tuple[Function, ...] = (
         memory_mb=256,
         timeout_s=120,
         tables=(("reservations", "write"), ("applications", "write"), ("outbox", "write")),
-        buckets=(("attachments", "write"),),  # a received fee marks its files referenced
         secrets=("stripe",),
         sends_mail=True,
         schedule="rate(5 minutes)",
@@ -658,9 +653,17 @@ FUNCTIONS += (
         description="Outbox worker: carries out the side effects a change owes (refunds, workflows, tags, notices)",
         memory_mb=512,
         timeout_s=120,  # a redrive page of 100 effects, each a provider call of a few seconds at most
-        tables=(("outbox", "write"), ("cases", "write"), ("tasks", "read"), ("queue", "read")),
-        secrets=("line", "webpush"),  # queue.notice: LINE push and Web Push
-        builds_links=True,  # queue.notice: the ticket's status link
+        tables=(
+            ("outbox", "write"),
+            ("cases", "write"),
+            ("tasks", "read"),
+            ("queue", "read"),
+            ("applications", "write"),  # applications: tags, refunds, e-mails
+        ),
+        buckets=(("attachments", "write"),),  # applications.tag_files: its files tagged referenced
+        secrets=("line", "webpush", "stripe"),  # queue.notice: LINE push and Web Push; applications.refund
+        sends_mail=True,  # applications.notify: status e-mails
+        builds_links=True,  # queue.notice: the ticket's status link; applications.notify: the application's
         streams=("outbox",),
         schedule="rate(1 minute)",
         starts=("bereavement", "moving_in"),  # cases.start_workflow

@@ -49,7 +49,7 @@ from madoguchi.shared.api import (
 )
 from madoguchi.shared.clock import now
 from madoguchi.shared.errors import present
-from madoguchi.wiring import application_store, attachments, device_gate, mailer, payment_gateway, procedure_store
+from madoguchi.wiring import application_store, attachments, device_gate, payment_gateway, procedure_store
 
 logger = Logger()
 metrics = Metrics()
@@ -72,7 +72,6 @@ def deps() -> ApplicationDeps:
         store=application_store(),
         procedures=procedure_store(),
         attachments=attachments(),
-        mailer=mailer(),
         payments=payment_gateway,
     )
 

@@ -15,7 +15,6 @@ from madoguchi.shared.clock import now
 from madoguchi.shared.settings import settings
 from madoguchi.wiring import (
     application_store,
-    attachments,
     mailer,
     payment_gateway,
     procedure_store,
@@ -28,9 +27,7 @@ def application_deps() -> ApplicationDeps:
     return ApplicationDeps(
         store=application_store(),
         procedures=procedure_store(),
-        attachments=attachments(),
-        mailer=mailer(),
-        payments=payment_gateway,
+        payments=payment_gateway,  # a fee received owes its tags and e-mail as effects (no S3 or SES here)
     )
 
 

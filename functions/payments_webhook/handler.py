@@ -20,7 +20,6 @@ from madoguchi.shared.api import ErrorBody, make_resolver
 from madoguchi.shared.errors import Conflict, DomainError
 from madoguchi.wiring import (
     application_store,
-    attachments,
     mailer,
     payment_gateway,
     procedure_store,
@@ -38,9 +37,7 @@ def application_deps() -> ApplicationDeps:
     return ApplicationDeps(
         store=application_store(),
         procedures=procedure_store(),
-        attachments=attachments(),
-        mailer=mailer(),
-        payments=payment_gateway,
+        payments=payment_gateway,  # a fee received owes its tags and e-mail as effects (no S3 or SES here)
     )
 
 

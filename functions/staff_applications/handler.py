@@ -34,8 +34,6 @@ from madoguchi.wiring import (
     application_store,
     attachments,
     certificate_registry,
-    mailer,
-    payment_gateway,
     procedure_store,
     resident_directory,
     resident_records,
@@ -49,13 +47,11 @@ SIGNED_IN_APP = {**SIGNED_IN, **NOT_FOUND}
 
 
 def deps() -> ApplicationDeps:
-    """The ports, built once per container (the gateway only when a rejected fee is refunded)."""
+    """The ports, built once per container. A rejected fee's refund, tags and e-mails are owed as effects."""
     return ApplicationDeps(
         store=application_store(),
         procedures=procedure_store(),
-        attachments=attachments(),
-        mailer=mailer(),
-        payments=payment_gateway,
+        attachments=attachments(),  # links to the files (read only)
         issuing=CertificateSources(
             records=resident_records(), directory=resident_directory(), registry=certificate_registry()
         ),

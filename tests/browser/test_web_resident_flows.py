@@ -135,6 +135,7 @@ def test_fault5_each_question_page_is_checked_and_the_error_summary_links_to_its
 def test_online_application_with_a_photo_and_a_fee_ends_with_a_confirmation_and_a_receipt(
     page: Page,
     stack_url: str,
+    local_stack: Any,
     axe_violations: Callable[[], str],
     console_errors: list[str],
     tmp_path: Path,
@@ -187,7 +188,9 @@ def test_online_application_with_a_photo_and_a_fee_ends_with_a_confirmation_and_
         assert pdf.read(4) == b"%PDF"
     application_id = parse_qs(urlparse(page.url).query)["id"][0]
 
-    # The e-mails: payment waiting, then received with the fee; in the record's language, the exact link
+    # The e-mails: payment waiting, then received with the fee; in the record's language, the exact link (sent by
+    # the outbox worker once each change is written)
+    local_stack.streams.drain()
     mails = [m for m in outbox(stack_url, EMAIL[user]) if code in m["subject"]]
     subjects = " ".join(m["subject"] for m in mails)
     assert message("application_status_awaiting_payment", lang) in subjects

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from madoguchi.applications.models import Application, Attachment, AuditEntry, Resident, Visit
-from madoguchi.applications.store import ApplicationRecord, ApplicationStore, Attachments, Mailer, NoSuchFile
+from madoguchi.applications.store import (
+    ApplicationRecord,
+    ApplicationStore,
+    Attachments,
+    Mailer,
+    NoSuchFile,
+    StorageUnavailable,
+)
 from madoguchi.cases.models import Verification
+from madoguchi.effects.models import Effect
 from madoguchi.metrics.models import DomainEvent
+from madoguchi.payments.store import PaymentGateway
 from madoguchi.shared.errors import Conflict
 
 
@@ -22,6 +32,7 @@ class MemoryApplicationStore(ApplicationStore):
         self.visits: dict[str, Visit] = {}
         self.residents: dict[str, Resident] = {}
         self.events: list[DomainEvent] = []
+        self.effects: list[Effect] = []  # owed in the outbox with their change (MemoryEffectQueue.owe)
 
     def create(self, application: Application, audit: AuditEntry, idempotency: str | None = None) -> None:
         if application.id in self.applications or application.code in self.codes:
@@ -45,6 +56,7 @@ class MemoryApplicationStore(ApplicationStore):
         attachment_keys: list[str] | None = None,
         event: DomainEvent | None = None,
         payment_event: DomainEvent | None = None,
+        effects: Sequence[Effect] = (),
     ) -> None:
         current = self.applications.get(application.id)
         if current is None or current.version != expected_version:
@@ -63,6 +75,7 @@ class MemoryApplicationStore(ApplicationStore):
         self.audits.setdefault(application.id, []).append(audit)
         # the outbox: written with the change or not at all
         self.events.extend(e for e in (event, payment_event) if e is not None)
+        self.effects.extend(effects)
 
     def delete_draft(self, application: Application, *, expected_version: int) -> None:
         current = self.applications.get(application.id)
@@ -210,6 +223,8 @@ class MemoryAttachments(Attachments):
     def __init__(self) -> None:
         self.objects: dict[str, tuple[bytes, str]] = {}
         self.referenced: set[str] = set()
+        self.tagged: list[str] = []  # every tagging call, in order
+        self.failing = False  # set True: tagging fails as S3 would after the SDK's retries
 
     def presign_upload(
         self, key: str, content_type: str, max_bytes: int, expires_in: int
@@ -238,12 +253,59 @@ class MemoryAttachments(Attachments):
         self.objects.pop(key, None)
 
     def mark_referenced(self, key: str) -> None:
+        if self.failing:
+            raise StorageUnavailable()
         self.referenced.add(key)
+        self.tagged.append(key)
 
 
 class MemoryMailer(Mailer):
     def __init__(self) -> None:
         self.sent: list[tuple[str, str, str]] = []
+        self.failing = False  # set True: SES fails
 
     def send(self, to: str, subject: str, body: str) -> None:
+        if self.failing:
+            raise ConnectionError("ses down")
         self.sent.append((to, subject, body))
+
+
+class EffectsWorker:
+    """The outbox worker over these fakes: owes the effects the store's transactions wrote (as the outbox table
+    holds them) and carries them out with the applications' own handlers (madoguchi.applications.effects)."""
+
+    def __init__(
+        self,
+        store: MemoryApplicationStore,
+        files: MemoryAttachments,
+        mail: MemoryMailer,
+        payments: Callable[[], PaymentGateway],
+        clock: Callable[[], datetime],
+    ) -> None:
+        from madoguchi.applications import effects
+        from madoguchi.shared.public_origin import site_origin
+        from tests.fakes.effects import MemoryEffectQueue
+
+        self.store = store
+        self.queue = MemoryEffectQueue()
+        self.handlers = effects.handlers(
+            store, lambda: files, lambda: mail, payments, clock, base_url=lambda: site_origin()
+        )
+        self._clock = clock
+        self._owed = 0
+
+    def owe(self) -> None:
+        self.queue.owe(self.store.effects[self._owed :])
+        self._owed = len(self.store.effects)
+
+    def deliver(self) -> dict[str, str]:
+        """What the stream delivers: every effect written since, tried once."""
+        self.owe()
+        return self.queue.deliver(self.handlers, self._clock())
+
+    def redrive(self, now: datetime) -> dict[str, int]:
+        """One pass of the schedule at `now`."""
+        from madoguchi.effects import service
+
+        self.owe()
+        return service.redrive(self.handlers, self.queue, now)

@@ -123,7 +123,7 @@ def test_a_resident_cannot_pass_as_proxy(call):
     assert response.status_code == 422
 
 
-def test_status_mails_reach_the_outbox_without_personal_data(call, stack_url, application):
+def test_status_mails_reach_the_outbox_without_personal_data(call, stack_url, application, local_stack):
     import io
 
     from PIL import Image
@@ -141,6 +141,7 @@ def test_status_mails_reach_the_outbox_without_personal_data(call, stack_url, ap
     requests.post(ticket["url"], data=ticket["fields"], files={"file": ("p", png.getvalue(), "image/png")}, timeout=30)
     s3_events.drain()
     assert call("POST", f"/applications/{application['id']}/submit", "resident-2", {}).status_code == 200
+    local_stack.streams.drain()  # the outbox worker sends the e-mail the submit owed
     outbox = requests.get(f"{stack_url}/_local/outbox", params={"to": "hanako@example.jp"}, timeout=10).json()
     mine = [m for m in outbox["messages"] if application["code"] in m["subject"]]
     assert mine and "申請を受け付けました" in mine[0]["subject"]

@@ -77,8 +77,10 @@ def test_a_rejected_paid_application_is_refunded_once(api: Api, local_stack: Any
     reject = {"decision": "reject", "reason": "対象外"}
     assert api.ok("POST", f"/staff/applications/{draft['id']}/decision", "staff-shimin", reject)["status"] == "rejected"
     assert api.call("POST", f"/staff/applications/{draft['id']}/decision", "staff-shimin", reject).status_code == 409
+    local_stack.streams.drain()  # the outbox worker sends the refund the rejection owed
     refunds = list(local_stack.stripe.refunds.values())[refunds_before:]
     assert [r["amount"] for r in refunds] == [600]
+    assert api.ok("GET", f"/applications/{draft['id']}", "resident-1")["refunded_yen"] == 600
 
 
 def test_an_expired_checkout_gives_the_application_back(api: Api, local_stack: Any):

@@ -134,6 +134,7 @@ def test_resident_applies_with_a_photo_and_staff_approve(api: Api, local_stack: 
     again = api.ok("POST", f"/applications/{app_id}/submit", "resident-2", {}, **{"Idempotency-Key": key})
     assert first["status"] == again["status"] == "received"
     assert first["qr_svg"].lstrip().startswith("<?xml") and first["code"] in first["qr_svg"]
+    local_stack.streams.drain()  # the outbox worker tags the files the submit owed
     tags = s3.get_object_tagging(Bucket=bucket, Key=f"files/{app_id}/{attachment['id']}")["TagSet"]
     assert {"Key": "referenced", "Value": "true"} in tags
     mine = api.ok("GET", "/me/applications", "resident-2")["applications"]
@@ -349,9 +350,10 @@ def test_a_paid_fee_is_received_from_the_webhook_without_the_resident_coming_bac
     # When the resident pays and closes the tab (the signed webhook is the only news)
     session_id = waiting["payment_url"].rstrip("/").rsplit("/", 1)[-1]
     assert local_stack.stripe.pay(session_id, "4242 4242 4242 4242") == (True, None)
-    # Then the application is received and the resident is told by e-mail
+    # Then the application is received and the resident is told by e-mail (by the outbox worker)
     received = api.ok("GET", f"/applications/{draft['id']}", "resident-1")
     assert received["status"] == "received"
+    local_stack.streams.drain()
     outbox = requests.get(f"{api.url}/_local/outbox", params={"to": "ichiro@example.jp"}, timeout=10).json()
     assert any(received["code"] in m["subject"] and "申請を受け付けました" in m["subject"] for m in outbox["messages"])
     # and coming back later changes nothing

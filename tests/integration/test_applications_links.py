@@ -65,6 +65,7 @@ def test_forged_headers_change_no_link_in_checkouts_or_e_mails(api: Api, local_s
     assert session["cancel_url"] == f"{site}/apply/?lang=ja&id={draft['id']}"
     assert local_stack.stripe.pay(session["id"], "4242424242424242")[0]
     api.ok("POST", f"/applications/{draft['id']}/payment", "resident-1", **FORGED)
+    local_stack.streams.drain()  # the outbox worker sends the e-mails the changes owed
     outbox = requests.get(f"{site}/_local/outbox", params={"to": "ichiro@example.jp"}, timeout=10).json()
     mails = [m for m in outbox["messages"] if draft["code"] in m["subject"]]
     assert mails

@@ -24,7 +24,7 @@ from madoguchi.applications.models import (
 from madoguchi.shared.auth import Caller, DeviceKind, Role
 from madoguchi.shared.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from madoguchi.shared.settings import settings
-from tests.fakes.applications import MemoryApplicationStore, MemoryAttachments, MemoryMailer
+from tests.fakes.applications import EffectsWorker, MemoryApplicationStore, MemoryAttachments, MemoryMailer
 from tests.fakes.certificates import MemoryCertificateRegistry, certificate_sources
 from tests.fakes.payments import MemoryPayments
 from tests.fakes.procedures import MemoryProcedureStore
@@ -75,8 +75,9 @@ def world() -> dict[str, Any]:
     }
     w["registry"] = MemoryCertificateRegistry()
     w["deps"] = logic.ApplicationDeps(
-        store, catalogue, w["files"], w["mail"], lambda: w["pay"], issuing=certificate_sources(w["registry"])
+        store, catalogue, w["files"], lambda: w["pay"], issuing=certificate_sources(w["registry"])
     )
+    w["worker"] = EffectsWorker(store, w["files"], w["mail"], lambda: w["pay"], lambda: NOW)
     return w
 
 
@@ -171,8 +172,8 @@ def test_a_failed_write_leaves_nothing(world, monkeypatch):
     with pytest.raises(Conflict):
         submit(world, a.id)
     assert world["store"].applications[a.id].status == "draft"
-    # Files are tagged before the commit (so an S3 failure writes nothing); a lost race only keeps them longer.
-    assert not world["mail"].sent and not world["store"].verifications
+    # Nothing is owed either: the effects are written in the change's transaction, or not at all.
+    assert not world["store"].effects and not world["store"].verifications
 
 
 def test_invalid_or_pending_attachments_block_submit(world):
@@ -200,7 +201,12 @@ def test_notifications_carry_the_number_status_and_link_only(world):
         world["deps"],
         NOW,
     )
+    assert world["mail"].sent == []  # owed with each change, sent by the outbox worker
+    world["worker"].deliver()
     assert len(world["mail"].sent) == 2
+    for effect in world["store"].effects:  # the outbox holds ids and amounts, nothing personal
+        for private in ("ichiro@example.jp", "市民", "2021-01-01", "保険証が不鮮明"):
+            assert private not in effect.model_dump_json()
     for to, subject, body in world["mail"].sent:
         assert to == "ichiro@example.jp" and a.code in subject
         for private in ("市民 一郎", "市民 次郎", "2021-01-01", "諏訪町", "保険証が不鮮明", "059"):
@@ -321,6 +327,7 @@ def test_flaw2_e_mail_links_point_at_the_application_page_of_the_site(world):
     a = draft(world)
     attach_valid(world, a.id)
     logic.submit(a.id, SubmitRequest(return_url="https://city.example/apply/?lang=pt"), RESIDENT, world["deps"], NOW)
+    world["worker"].deliver()
     [(_, _, body)] = world["mail"].sent
     assert body.splitlines()[-1] == f"https://city.example/apply/?id={a.id}&lang=pt"
 
@@ -363,8 +370,11 @@ def test_flaw3_fewer_copies_refund_the_surplus_once(world):
     logic.update_answers(a.id, UpdateAnswers(answers={"copies": 1}), RESIDENT, world["deps"], NOW)
     received = submit(world, a.id, key="again")
     assert received.status == "received" and received.fee_yen == 300
+    assert [r.amount_yen for r in received.refunds] == [600] and world["pay"].refunds == []  # owed, not sent
+    assert submit(world, a.id, key="again").version == received.version  # a retry owes nothing more
+    world["worker"].deliver()
     assert [amount for _, amount, _ in world["pay"].refunds] == [600]
-    assert submit(world, a.id, key="again").version == received.version  # a retry refunds nothing more
+    world["worker"].deliver()
     assert [amount for _, amount, _ in world["pay"].refunds] == [600]
 
 
@@ -373,10 +383,12 @@ def test_flaw3_rejecting_a_paid_application_refunds_it_once(world):
     submit(world, a.id)
     decision = DecisionRequest(decision="reject", reason="不備")
     rejected = logic.decide(a.id, decision, SHIMIN, world["deps"], NOW)
-    assert rejected.status == "rejected" and [amount for _, amount, _ in world["pay"].refunds] == [600]
-    assert rejected.charges[0].refunded_yen == 600
+    assert rejected.status == "rejected" and rejected.charges[0].refunded_yen == 600
+    world["worker"].deliver()
+    assert [amount for _, amount, _ in world["pay"].refunds] == [600]
     with pytest.raises(logic.NotEditable):
         logic.decide(a.id, decision, SHIMIN, world["deps"], NOW)
+    world["worker"].deliver()
     assert len(world["pay"].refunds) == 1
 
 

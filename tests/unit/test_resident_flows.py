@@ -27,7 +27,7 @@ from madoguchi.shared.auth import Caller, Role
 from madoguchi.shared.errors import Forbidden, InvalidInput, NotFound, Unauthorized
 from madoguchi.shared.i18n import message
 from madoguchi.shared.settings import settings
-from tests.fakes.applications import MemoryApplicationStore, MemoryAttachments, MemoryMailer
+from tests.fakes.applications import EffectsWorker, MemoryApplicationStore, MemoryAttachments, MemoryMailer
 from tests.fakes.payments import MemoryPayments
 from tests.fakes.procedures import MemoryProcedureStore
 from tests.fakes.reservations import MemoryReservationStore
@@ -66,7 +66,8 @@ def world() -> dict[str, Any]:
     for p in procedures():
         catalogue.put(p)
     w: dict[str, Any] = {"store": store, "files": MemoryAttachments(), "mail": MemoryMailer(), "pay": MemoryPayments()}
-    w["deps"] = applications.ApplicationDeps(store, catalogue, w["files"], w["mail"], lambda: w["pay"])
+    w["deps"] = applications.ApplicationDeps(store, catalogue, w["files"], lambda: w["pay"])
+    w["worker"] = EffectsWorker(store, w["files"], w["mail"], lambda: w["pay"], lambda: NOW)
     return w
 
 
@@ -239,6 +240,7 @@ def test_an_unpaid_application_has_no_receipt(world):
 
 def test_payment_e_mails_link_to_the_application_in_the_residents_language(world):
     a = paid_application(world)
+    world["worker"].deliver()  # the outbox worker sends what each change owed, in order
     (to1, subject1, waiting), (to2, subject2, received) = world["mail"].sent
     assert to1 == to2 == "ichiro@example.jp"
     assert message("application_status_awaiting_payment", "pt") in subject1

@@ -284,3 +284,80 @@ def test_waiting_counts_follow_status_changes_and_verifications(store: Applicati
     assert store.waiting_counts("shimin") == {"received": 1, "in_review": 1, "verify": 0}
     assert store.waiting_counts("kaigo")["verify"] == 1 == len(store.pending_verifications("kaigo", 50, None)[0])
     assert store.waiting_counts("kodomo") == {"received": 1, "in_review": 0, "verify": 0}
+
+
+# --- effects owed (issue 13; docs/decisions.md 76, 80) -----------------------------------------------------------
+def owed_effect(application: Application, what: str = "notify") -> Any:
+    from madoguchi.effects.models import Effect
+
+    return Effect(
+        id=f"applications:{application.id}:{what}:v{application.version}",
+        kind=f"applications.{what}",
+        payload={"application_id": application.id, "version": application.version},
+        created_at=NOW,
+    )
+
+
+@pytest.fixture
+def outboxed(aws: None) -> Iterator[tuple[ApplicationStore, Any]]:
+    """The DynamoDB adapter with its outbox table, as the functions are wired."""
+    import boto3
+
+    from infra import catalogue
+    from infra.local.provision import table_spec
+    from madoguchi.applications.dynamodb import DynamoApplicationStore
+
+    for key in ("applications", "outbox"):
+        boto3.client("dynamodb").create_table(**table_spec(catalogue.table(key)))
+    outbox = boto3.resource("dynamodb").Table(catalogue.table("outbox").local_name)
+    yield DynamoApplicationStore(catalogue.table("applications").local_name, outbox.name), outbox
+
+
+def test_effects_are_owed_in_the_changes_transaction_or_not_at_all(outboxed: tuple[ApplicationStore, Any]) -> None:
+    store, outbox = outboxed
+    store.create(app(1), audit())
+    changed = app(1, status="received", version=1, submitted_at=NOW)
+    with pytest.raises(Conflict):  # a lost race owes nothing
+        store.save(changed, audit("submitted"), expected_version=5, effects=[owed_effect(changed)])
+    assert outbox.get_item(Key={"pk": owed_effect(changed).id}).get("Item") is None
+    store.save(
+        changed,
+        audit("submitted"),
+        expected_version=0,
+        effects=[owed_effect(changed), owed_effect(changed, "tag_files")],
+    )
+    for what in ("notify", "tag_files"):
+        item = outbox.get_item(Key={"pk": owed_effect(changed, what).id})["Item"]
+        assert item["queue"] == "EFFECT" and item["topic"] == "effects" and item["attempts"] == 0
+
+
+def test_a_store_without_an_outbox_refuses_effects_and_writes_nothing(aws: None) -> None:
+    import boto3
+
+    from infra import catalogue
+    from infra.local.provision import table_spec
+    from madoguchi.applications.dynamodb import DynamoApplicationStore
+
+    table = catalogue.table("applications")
+    boto3.client("dynamodb").create_table(**table_spec(table))
+    store = DynamoApplicationStore(table.local_name)
+    store.create(app(1), audit())
+    changed = app(1, status="received", version=1, submitted_at=NOW)
+    with pytest.raises(RuntimeError):
+        store.save(changed, audit("submitted"), expected_version=0, effects=[owed_effect(changed)])
+    found = store.get(app(1).id)
+    assert found is not None and found.status == "draft" and found.version == 0
+
+
+def test_refunds_round_trip_with_when_they_were_sent(store: ApplicationStore) -> None:
+    from madoguchi.applications.models import Refund
+
+    refund = Refund(key="application-a-1-s-rejected-v3", payment_intent_id="pi_1", amount_yen=600, decided_at=NOW)
+    store.create(app(1), audit())
+    store.save(app(1, status="rejected", version=1, refunds=[refund]), audit("reject"), expected_version=0)
+    found = store.get(app(1).id)
+    assert found is not None and found.refunds == [refund]
+    sent = [refund.model_copy(update={"sent_at": NOW})]
+    store.save(app(1, status="rejected", version=2, refunds=sent), audit("refund_sent"), expected_version=1)
+    found = store.get(app(1).id)
+    assert found is not None and found.refunds[0].sent_at == NOW

@@ -75,6 +75,8 @@ export interface ApplicationView {
   paid: boolean;
   paid_yen: number;
   refunded_yen: number;
+  /** A refund decided and not yet taken by Stripe (the outbox worker sends it). */
+  refund_pending_yen: number;
   typed_by: string | null;
   confirmed_by: string | null;
   return_reason: string | null;

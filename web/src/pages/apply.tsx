@@ -504,6 +504,11 @@ function Application({ id, token, onBack }: { id: string; token: string; onBack:
       {app.form.counter_note && <p class="notice">{app.form.counter_note}</p>}
       {app.form.not_asked.length > 0 && <p>{t("apply.notAsked", { names: app.form.not_asked.join("、") })}</p>}
       {app.fee_yen > 0 && <p>{t("apply.fee", { yen: yen(app.fee_yen) })}</p>}
+      {app.refund_pending_yen > 0 && (
+        <p class="notice" id="refund-pending">
+          {t("apply.refundPending", { yen: yen(app.refund_pending_yen) })}
+        </p>
+      )}
 
       {editable && reviewing ? (
         <section aria-labelledby="review-heading" class="review">

@@ -548,7 +548,8 @@ function Attachments({ app }: { app: ApplicationView }) {
 function PaymentStatus({ app }: { app: ApplicationView }) {
   const { t, lang } = useI18n();
   const yen = (amount: number) => formatFee(amount, lang, t);
-  const due = app.status === "awaiting_payment" || (app.fee_yen > app.paid_yen - app.refunded_yen && !app.paid);
+  const refunds = app.refunded_yen + app.refund_pending_yen;
+  const due = app.status === "awaiting_payment" || (app.fee_yen > app.paid_yen - refunds && !app.paid);
   return (
     <>
       <h3 id="payment-heading">{t("staffapps.payment.heading")}</h3>
@@ -560,6 +561,9 @@ function PaymentStatus({ app }: { app: ApplicationView }) {
             <li>{t("staffapps.payment.fee", { amount: yen(app.fee_yen) })}</li>
             {app.paid_yen > 0 && <li>{t("staffapps.payment.paid", { amount: yen(app.paid_yen) })}</li>}
             {app.refunded_yen > 0 && <li>{t("staffapps.payment.refunded", { amount: yen(app.refunded_yen) })}</li>}
+            {app.refund_pending_yen > 0 && (
+              <li>{t("staffapps.payment.refundPending", { amount: yen(app.refund_pending_yen) })}</li>
+            )}
             {due && app.paid_yen === 0 && <li>{t("staffapps.payment.unpaid")}</li>}
           </>
         )}

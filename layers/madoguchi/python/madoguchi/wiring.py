@@ -263,6 +263,7 @@ def effect_handlers(site_origin: Callable[[], str]) -> dict[str, Handler]:
     """Every effect kind the outbox worker carries out (`<context>.<action>`), each with the adapters it needs.
     Each context's effects.py holds its handlers; this is the only place that builds their adapters.
     `site_origin` (shared.public_origin) comes from the worker's handler: wiring itself builds no links."""
+    from madoguchi.applications import effects as application_effects
     from madoguchi.cases import effects as case_effects
     from madoguchi.queue import effects as queue_effects
     from madoguchi.queue import service as queue
@@ -274,5 +275,8 @@ def effect_handlers(site_origin: Callable[[], str]) -> dict[str, Handler]:
     )
     handlers |= queue_effects.handlers(
         lambda: queue.QueueDeps(queue_store(), line_messenger(), webpush_sender()), base_url=site_origin
+    )
+    handlers |= application_effects.handlers(
+        application_store(), attachments, mailer, payment_gateway, now, base_url=site_origin
     )
     return handlers

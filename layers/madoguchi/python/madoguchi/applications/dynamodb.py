@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,6 +29,7 @@ from botocore.exceptions import ClientError
 from madoguchi.applications.models import Application, Attachment, AuditEntry, Resident, Visit
 from madoguchi.applications.store import ApplicationRecord, ApplicationStore
 from madoguchi.cases.models import Verification
+from madoguchi.effects.models import Effect
 from madoguchi.metrics.models import DomainEvent
 from madoguchi.shared.aws import dynamodb_table
 from madoguchi.shared.dynamodb import decode_cursor, encode_cursor, plain, query_all, transact
@@ -158,7 +160,10 @@ class DynamoApplicationStore(ApplicationStore):
         attachment_keys: list[str] | None = None,
         event: DomainEvent | None = None,
         payment_event: DomainEvent | None = None,
+        effects: Sequence[Effect] = (),
     ) -> None:
+        if effects and not self._outbox:
+            raise RuntimeError("effects owed need the outbox table (OUTBOX_TABLE)")  # never dropped silently
         # The item replaced is the one read here: the Put below is conditional on its version.
         before = self._table.get_item(Key={"pk": _pk(application.id), "sk": APP}, ConsistentRead=True).get("Item")
         if before is None or int(before.get("version", -1)) != expected_version:
@@ -200,6 +205,7 @@ class DynamoApplicationStore(ApplicationStore):
         for emitted in (event, payment_event):
             if emitted is not None and self._outbox:
                 items.append(emitted.outbox_put(self._outbox))
+        items.extend(effect.outbox_put(self._outbox) for effect in effects if self._outbox)
         self._transact(*items)
 
     def add_attachment(self, application_id: str, attachment: Attachment) -> None:

@@ -72,6 +72,17 @@ class Charge(BaseModel):
     paid_at: datetime | None = None
 
 
+class Refund(BaseModel):
+    """A refund decided with a change (a fee lowered on resubmit, a rejected application), sent by the outbox
+    worker under its own idempotency key; `sent_at` once Stripe has taken it (until then: on its way)."""
+
+    key: str = Field(description="Stripe idempotency key, the same on every try")
+    payment_intent_id: str
+    amount_yen: int
+    decided_at: datetime
+    sent_at: datetime | None = None
+
+
 class Application(BaseModel):
     id: str
     code: str = Field(description="Short reference number, also in the QR code")
@@ -85,6 +96,7 @@ class Application(BaseModel):
     fee_yen: int = 0
     payment: Payment | None = None
     charges: list[Charge] = Field(default_factory=list, description="Paid checkouts (and their refunds)")
+    refunds: list[Refund] = Field(default_factory=list, description="Refunds decided, each sent once by the worker")
     lang: str = "ja"
     email: str | None = None
     typed_by: str | None = None  # staff who typed it (proxy input)
@@ -236,7 +248,8 @@ class OnlineApplicationView(BaseModel):
     payment_url: str | None
     paid: bool
     paid_yen: int = Field(default=0, description="Paid over all checkouts")
-    refunded_yen: int = Field(default=0, description="Refunded of what was paid")
+    refunded_yen: int = Field(default=0, description="Refunded of what was paid (sent to the card)")
+    refund_pending_yen: int = Field(default=0, description="Refund decided and on its way to the card")
     typed_by: str | None
     confirmed_by: str | None
     return_reason: str | None

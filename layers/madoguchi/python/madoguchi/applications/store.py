@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from madoguchi.applications.models import Application, Attachment, AuditEntry, Resident, Visit
 from madoguchi.cases.models import Verification
+from madoguchi.effects.models import Effect
 from madoguchi.metrics.models import DomainEvent
 from madoguchi.shared.errors import DomainError
 
@@ -37,11 +39,12 @@ class ApplicationStore(ABC):
         attachment_keys: list[str] | None = None,
         event: DomainEvent | None = None,
         payment_event: DomainEvent | None = None,
+        effects: Sequence[Effect] = (),
     ) -> None:
         """Replace the application (its version must still be `expected_version`), append the audit entry, and
         optionally record an idempotency key, add verification requests, require attachments to be valid and
-        put the change's domain event (and its fee's payment event) in the outbox; all in one transaction.
-        Raises Conflict if anything changed meanwhile."""
+        put the change's domain event (and its fee's payment event) and the effects it owes in the outbox; all in
+        one transaction. Raises Conflict if anything changed meanwhile; refuses effects without an outbox."""
 
     @abstractmethod
     def delete_draft(self, application: Application, *, expected_version: int) -> None:

@@ -22,7 +22,6 @@ from madoguchi.applications.service.access import (
     current_attachments,
 )
 from madoguchi.applications.service.drafts import create, delete_draft, form_view, request_upload, update_answers
-from madoguchi.applications.service.notices import notify
 from madoguchi.applications.service.payment import (
     confirm_payment,
     handle_payment_event,
@@ -78,7 +77,6 @@ __all__ = [
     "inbox",
     "issue_certificate",
     "mine",
-    "notify",
     "open_visit",
     "pending_verifications",
     "qr_svg",

@@ -11,7 +11,7 @@ from typing import Any
 
 from madoguchi.applications.forms import Form, form, validate
 from madoguchi.applications.models import Application, Attachment, AuditEntry
-from madoguchi.applications.store import ApplicationRecord, ApplicationStore, Attachments, Mailer
+from madoguchi.applications.store import ApplicationRecord, ApplicationStore, Attachments
 from madoguchi.cases.models import FRONT_COUNTERS
 from madoguchi.certificates.store import CertificateRegistry
 from madoguchi.kiosk.store import ResidentDirectory, ResidentRecords
@@ -44,12 +44,12 @@ class CertificateSources:
 @dataclass(frozen=True)
 class ApplicationDeps:
     """The ports the applications service uses. `payments` builds the gateway only when a fee is to be paid or
-    checked (reading its secret costs a call), so routes without one never pay for it."""
+    checked (reading its secret costs a call), so routes without one never pay for it. Tags, refunds and
+    e-mails are not called here: a change owes them as effects (madoguchi.applications.effects)."""
 
     store: ApplicationStore
     procedures: ProcedureStore
-    attachments: Attachments
-    mailer: Mailer | None = None
+    attachments: Attachments | None = None
     payments: Callable[[], PaymentGateway] | None = None
     issuing: CertificateSources | None = None
 
@@ -57,6 +57,11 @@ class ApplicationDeps:
         if self.payments is None:
             raise RuntimeError("a fee needs the payment gateway")
         return self.payments()
+
+    def files(self) -> Attachments:
+        if self.attachments is None:
+            raise RuntimeError("uploads and links need the attachments bucket")
+        return self.attachments
 
 
 class AttachmentNotValid(Conflict):
@@ -102,6 +107,11 @@ def paid_yen(application: Application) -> int:
     if application.charges:
         return sum(c.amount_yen - c.refunded_yen for c in application.charges)
     return application.payment.amount_yen if application.payment and application.payment.paid else 0
+
+
+def refund_pending_yen(application: Application) -> int:
+    """Refunds decided but not yet taken by Stripe: the resident sees them as on their way."""
+    return sum(r.amount_yen for r in application.refunds if r.sent_at is None)
 
 
 def new_id(prefix: str) -> str:

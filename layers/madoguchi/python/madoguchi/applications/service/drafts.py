@@ -176,7 +176,7 @@ def delete_draft(application_id: str, caller: Caller | None, deps: ApplicationDe
     record = load(deps.store, application_id)
     deps.store.delete_draft(application, expected_version=application.version)
     for x in record.attachments:  # unreferenced files expire anyway; deleting now keeps nothing longer than asked
-        deps.attachments.delete(x.key)
+        deps.files().delete(x.key)
 
 
 def update_answers(
@@ -248,7 +248,7 @@ def request_upload(
         raise InvalidInput([(["body", "kind"], "field_invalid")])
     attachment_id = new_id("f")
     key = f"uploads/{application.id}/{attachment_id}"
-    url, fields = deps.attachments.presign_upload(key, request.content_type, MAX_ATTACHMENT_BYTES, UPLOAD_SECONDS)
+    url, fields = deps.files().presign_upload(key, request.content_type, MAX_ATTACHMENT_BYTES, UPLOAD_SECONDS)
     deps.store.add_attachment(
         application.id,
         Attachment(id=attachment_id, kind=request.kind, content_type=request.content_type, key=key, created_at=now),

@@ -7,18 +7,17 @@ from datetime import datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from madoguchi.applications.events import payment_event, with_event
-from madoguchi.applications.models import Application, AuditEntry, Charge, Payment
+from madoguchi.applications.models import Application, AuditEntry, Charge, Payment, Refund
 from madoguchi.applications.service.access import (
     CHECKOUT_MINUTES,
     REFERENCE_PREFIX,
     ApplicationDeps,
     NotEditable,
     audit_entry,
-    current_attachments,
     form_of,
     load,
 )
-from madoguchi.applications.service.notices import notify
+from madoguchi.applications.service.owed import on_change
 from madoguchi.applications.service.verifications import verifications_for
 from madoguchi.applications.store import ApplicationRecord
 from madoguchi.payments.store import CheckoutState, PaymentEvent, PaymentGateway, UnknownCheckout
@@ -159,31 +158,21 @@ def _receive_paid(
             verifications=verifications_for(found, application, now),
             event=event,
             payment_event=payment_event(changed, "payment_succeeded", now),
+            effects=on_change(changed, now, paid_yen=state.amount),  # its files tagged, the resident told
         )
     except Conflict:  # another path received it first
         return present(deps.store.get(application.id))
-    mark_referenced(record, deps)
-    notify(deps.mailer, changed, paid_yen=state.amount)
     return changed
 
 
-def mark_referenced(record: ApplicationRecord, deps: ApplicationDeps, attempts: int = 1) -> None:
-    """Tag the application's files as kept (an untagged file would expire under a live application). The S3
-    client retries itself (shared.aws.provider_config); more attempts here would outlast the function's time."""
-    for x in current_attachments(record).values():
-        for attempt in range(attempts):
-            try:
-                deps.attachments.mark_referenced(x.key)
-                break
-            except Exception:
-                if attempt == attempts - 1:
-                    raise
-
-
-def refund_surplus(application: Application, surplus: int, deps: ApplicationDeps, purpose: str) -> list[Charge]:
-    """Refund `surplus` yen from the latest charges back; each refund's idempotency key names the application,
-    the charge and the purpose, so a retried request never refunds twice."""
+def refunds_owed(
+    application: Application, surplus: int, purpose: str, now: datetime
+) -> tuple[list[Charge], list[Refund]]:
+    """Decide the refund of `surplus` yen, from the latest charges back: the charges as refunded and the refunds
+    the change owes (sent by the outbox worker). Each key names the application, the charge, the purpose and the
+    version decided, so Stripe refunds each once however often the worker tries."""
     charges = list(application.charges)
+    refunds: list[Refund] = []
     left = surplus
     for i in range(len(charges) - 1, -1, -1):
         charge = charges[i]
@@ -191,15 +180,17 @@ def refund_surplus(application: Application, surplus: int, deps: ApplicationDeps
         if left <= 0 or refundable <= 0 or charge.payment_intent_id is None:
             continue
         amount = min(left, refundable)
-        deps.gateway().refund(
-            charge.payment_intent_id,
-            amount,
-            f"{REFERENCE_PREFIX}{application.id}",
-            f"application-{application.id}-{charge.session_id}-{purpose}-v{application.version}",
+        refunds.append(
+            Refund(
+                key=f"application-{application.id}-{charge.session_id}-{purpose}-v{application.version}",
+                payment_intent_id=charge.payment_intent_id,
+                amount_yen=amount,
+                decided_at=now,
+            )
         )
         charges[i] = charge.model_copy(update={"refunded_yen": charge.refunded_yen + amount})
         left -= amount
-    return charges
+    return charges, refunds
 
 
 def handle_payment_event(event: PaymentEvent, deps: ApplicationDeps, now: datetime) -> str:

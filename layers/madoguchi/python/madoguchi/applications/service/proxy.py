@@ -17,8 +17,7 @@ from madoguchi.applications.service.access import (
     load,
     problems,
 )
-from madoguchi.applications.service.notices import notify
-from madoguchi.applications.service.payment import mark_referenced
+from madoguchi.applications.service.owed import on_change
 from madoguchi.applications.service.verifications import verifications_for
 from madoguchi.shared.auth import Caller, Role, require
 from madoguchi.shared.errors import Forbidden, NotFound
@@ -54,9 +53,8 @@ def confirm(application_id: str, caller: Caller | None, deps: ApplicationDeps, n
         expected_version=application.version,
         verifications=verifications_for(found, application, now),
         event=event,
+        effects=on_change(changed, now),  # its files tagged and the resident told, by the outbox worker
     )
-    mark_referenced(record, deps)
-    notify(deps.mailer, changed)
     return changed
 
 
@@ -90,7 +88,6 @@ def accept_preregistration(
         expected_version=application.version,
         verifications=verifications_for(found, application, now),
         event=event,
+        effects=on_change(changed, now),  # its files tagged and the resident told, by the outbox worker
     )
-    mark_referenced(record, deps)
-    notify(deps.mailer, changed)
     return changed

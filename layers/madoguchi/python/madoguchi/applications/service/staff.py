@@ -7,7 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from madoguchi.applications.events import with_event
-from madoguchi.applications.models import Application, DecisionRequest, Status
+from madoguchi.applications.models import Application, DecisionRequest, Refund, Status
 from madoguchi.applications.service.access import (
     ApplicationDeps,
     FeeUnpaid,
@@ -20,8 +20,8 @@ from madoguchi.applications.service.access import (
     paid_yen,
     procedure_form,
 )
-from madoguchi.applications.service.notices import notify
-from madoguchi.applications.service.payment import refund_surplus
+from madoguchi.applications.service.owed import on_change
+from madoguchi.applications.service.payment import refunds_owed
 from madoguchi.certificates import links as certificate_links
 from madoguchi.certificates import service as certificates
 from madoguchi.shared.auth import Caller, Role, require
@@ -62,12 +62,15 @@ def decide(
     if request.decision == "approve" and any(v.answer is None for v in record.verifications):
         raise VerificationPending()
     charges = application.charges
+    refunds: list[Refund] = []
     if request.decision == "reject" and paid_yen(application) > 0:
-        # A rejected application's fee goes back (idempotent per charge: a retried decision refunds once).
-        charges = refund_surplus(application, paid_yen(application), deps, "rejected")
+        # A rejected application's fee goes back: owed with the decision, sent by the outbox worker (a retried
+        # decision is refused by the version condition, and each refund's key makes Stripe refund it once).
+        charges, refunds = refunds_owed(application, paid_yen(application), "rejected", now)
     changed = application.model_copy(
         update={
             "charges": charges,
+            "refunds": [*application.refunds, *refunds],
             "status": to,
             "return_reason": reason or None,
             "decided_by": who.sub,
@@ -75,10 +78,14 @@ def decide(
             "version": application.version + 1,
         }
     )
-    refunded = paid_yen(application) - paid_yen(changed)
     changed, event = with_event(application, changed, now, form_of(application))
-    deps.store.save(changed, audit_entry(who, request.decision, now), expected_version=application.version, event=event)
-    notify(deps.mailer, changed, refund_yen=max(refunded, 0))
+    deps.store.save(
+        changed,
+        audit_entry(who, request.decision, now),
+        expected_version=application.version,
+        event=event,
+        effects=on_change(changed, now, refunds=refunds),
+    )
     return changed
 
 
@@ -148,9 +155,12 @@ def issue_certificate(
         )
         changed, event = with_event(application, changed, now, found)
         deps.store.save(
-            changed, audit_entry(who, "issued", now, number), expected_version=application.version, event=event
+            changed,
+            audit_entry(who, "issued", now, number),
+            expected_version=application.version,
+            event=event,
+            effects=on_change(changed, now),
         )
-        notify(deps.mailer, changed)
         application = changed
     else:
         deps.store.audit(application.id, audit_entry(who, "reissued_copy", now, number))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from madoguchi.applications.events import with_event
-from madoguchi.applications.models import Application, Status, SubmitRequest
+from madoguchi.applications.models import Application, Refund, Status, SubmitRequest
 from madoguchi.applications.service.access import (
     ApplicationDeps,
     AttachmentNotValid,
@@ -20,8 +20,8 @@ from madoguchi.applications.service.access import (
     problems,
     procedure_form,
 )
-from madoguchi.applications.service.notices import notify
-from madoguchi.applications.service.payment import checkout, close_checkout, mark_referenced, refund_surplus
+from madoguchi.applications.service.owed import on_change
+from madoguchi.applications.service.payment import checkout, close_checkout, refunds_owed
 from madoguchi.applications.service.verifications import verifications_for
 from madoguchi.cases.models import Verification
 from madoguchi.shared.auth import Caller, Role, require
@@ -80,6 +80,7 @@ def submit(
     verifications: list[Verification] = []
     payment = application.payment
     charges = application.charges
+    refunds: list[Refund] = []
     status: Status
     if application.channel == "counter" and application.typed_by is None:
         status = "preregistered"  # handed over at the counter by QR code
@@ -93,13 +94,14 @@ def submit(
         # Asked again on every submission: the answers they were asked about may have changed.
         verifications = verifications_for(found, application, now)
         if due < 0:
-            charges = refund_surplus(application, -due, deps, "surplus")
+            charges, refunds = refunds_owed(application, -due, "surplus", now)
     changed = application.model_copy(
         update={
             "status": status,
             "fee_yen": amount,
             "payment": payment,
             "charges": charges,
+            "refunds": [*application.refunds, *refunds],
             "submitted_at": now if status == "received" else application.submitted_at,
             "updated_at": now,
             "return_reason": None,
@@ -107,10 +109,6 @@ def submit(
         }
     )
     changed, event = with_event(application, changed, now)
-    if status == "received":
-        # Tagged before the commit: if S3 fails the resident gets 503 and nothing is written (a file tagged for
-        # a submit that then loses a race is only kept longer).
-        mark_referenced(record, deps)
     try:
         store.save(
             changed,
@@ -120,6 +118,8 @@ def submit(
             verifications=verifications,
             attachment_keys=[x.id for x in latest.values()],
             event=event,
+            # received: its files tagged; a lower fee: the surplus refunded; and the resident told, by the worker
+            effects=on_change(changed, now, refunds=refunds),
         )
     except Conflict:
         if key and store.by_idempotency(key) == application_id:
@@ -129,5 +129,4 @@ def submit(
         if any(x.status != "valid" for x in current_attachments(fresh).values()):
             raise AttachmentNotValid() from None
         raise
-    notify(deps.mailer, changed)
     return changed

@@ -15,7 +15,7 @@ from madoguchi.applications.models import (
     AttachmentView,
     OnlineApplicationView,
 )
-from madoguchi.applications.service.access import LINK_SECONDS, PAGE, ApplicationDeps, fee, readable
+from madoguchi.applications.service.access import LINK_SECONDS, PAGE, ApplicationDeps, fee, readable, refund_pending_yen
 from madoguchi.applications.store import ApplicationRecord
 from madoguchi.procedures.store import ProcedureStore
 from madoguchi.shared.auth import Caller, Role, require
@@ -107,7 +107,8 @@ def application_view(
         payment_url=a.payment.url if a.payment and not a.payment.paid else None,
         paid=bool(a.payment and a.payment.paid),
         paid_yen=sum(c.amount_yen for c in a.charges),
-        refunded_yen=sum(c.refunded_yen for c in a.charges),
+        refunded_yen=sum(c.refunded_yen for c in a.charges) - refund_pending_yen(a),
+        refund_pending_yen=refund_pending_yen(a),
         typed_by=a.typed_by,
         confirmed_by=a.confirmed_by,
         return_reason=a.return_reason,
@@ -123,7 +124,7 @@ def application_view(
                 reason=x.reason,
                 reason_text=message(x.reason, lang) if x.reason else None,
                 size=x.size,
-                link=deps.attachments.link(x.key, LINK_SECONDS) if links and x.status == "valid" else None,
+                link=deps.files().link(x.key, LINK_SECONDS) if links and x.status == "valid" else None,
             )
             for x in sorted(record.attachments, key=lambda x: x.created_at)
         ],
@@ -152,7 +153,7 @@ def receipt(application_id: str, caller: Caller | None, deps: ApplicationDeps, *
         code=a.code,
         procedure=pick(procedure.name, lang) if procedure else a.procedure,
         amount=sum(c.amount_yen for c in paid),
-        refunded=sum(c.refunded_yen for c in paid),
+        refunded=sum(c.refunded_yen for c in paid) - refund_pending_yen(a),  # what has reached the card
         paid_at=paid_at,
         issuer=ISSUER,
     )
