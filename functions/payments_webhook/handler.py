@@ -24,7 +24,6 @@ from madoguchi.wiring import (
     payment_gateway,
     procedure_store,
     reservation_store,
-    resident_contacts,
 )
 
 
@@ -74,9 +73,7 @@ def webhook() -> WebhookAck:
             return applications.handle_payment_event(verified, application_deps(), clock.now())
         return reservations.handle_event(
             verified,
-            reservations.ReservationDeps(
-                store=reservation_store(), payments=gateway, mailer=mailer(), contacts=resident_contacts()
-            ),
+            reservations.ReservationDeps(store=reservation_store(), payments=gateway),
             clock.now(),
         )
 

@@ -171,7 +171,7 @@ def receipt(reservation_id: str, caller: Caller | None, deps: ReservationDeps, *
             for s in reservation.slots
         ],
         amount=reservation.amount,
-        refunded=reservation.refunded_amount,
+        refunded=reservation.refunded_amount - reservation.refund_pending,  # only what Stripe confirmed
         paid_at=reservation.paid_at,
         issuer=ISSUER,
     )
