@@ -417,6 +417,7 @@ FUNCTIONS: tuple[Function, ...] = (
         # a closure's refunds and e-mails are effects (outbox_effects sends them); Stripe: open checkouts are closed
         tables=(("reservations", "write"), ("outbox", "write")),
         secrets=("stripe",),
+        builds_links=True,  # the reservation service's return URLs (madoguchi.shared.public_origin)
     ),
     Function(
         name="reservations",

@@ -16,7 +16,7 @@ from infra import catalogue
 from infra.local import s3_events
 from madoguchi.payments.stripe import StripePayments
 from tests.integration import test_faults as suite
-from tests.integration.reservations_helpers import Api, effect, fresh_day, pay, redrive_now, refund_effect
+from tests.integration.reservations_helpers import Api, effect, fresh_day, redrive_now, refund_effect
 from tests.integration.test_faults import EN, Arm, draft_with_photo, file_tags, injected, refunds_of, translated
 
 arm, api = suite.arm, suite.api  # the suite's fixtures: arm a fault (disarmed after), the API client
@@ -75,20 +75,14 @@ class LambdaKilled(BaseException):
     it, not even an `except Exception`."""
 
 
-def paid(api: Api, local_stack: Any, user: str, unit: str) -> dict[str, Any]:
-    held = api.held(user, fresh_day(), [(unit, "19:00")])
-    session_id = api.checkout(user, held["id"])["reservation"]["checkout_session_id"]
-    assert pay(local_stack, session_id)["paid"] is True
-    return api.reservation(user, held["id"])
-
-
 @pytest.mark.parametrize("killed", ["before the refund is sent", "after Stripe refunded, before it is marked done"])
 def test_a_cancellation_owes_its_refund_in_its_own_write_and_a_killed_worker_leaves_it_owed(
     api: Api, local_stack: Any, monkeypatch: pytest.MonkeyPatch, killed: str
 ) -> None:
     """Issue 13 (faults, c): the request no longer calls Stripe after its write, so it cannot die between the two;
     the worker that sends the refund can die around its call, and the refund stays owed until one run finishes."""
-    booked = paid(api, local_stack, "resident-2", "court-1" if killed.startswith("before") else "court-2")
+    unit = "room-71" if killed.startswith("before") else "room-72"
+    booked = suite.paid_booking_on(api, local_stack, "resident-2", fresh_day(), unit, "11:00", "sogo-kaikan")
     intent, owed_effect = booked["payment_intent_id"], refund_effect(booked["id"])
     streams = local_stack.streams
     with streams._lock:  # no stream delivery meanwhile: the change alone, as if the worker never ran

@@ -15,6 +15,7 @@ from tests.integration.reservations_helpers import Api, effect, fresh_day, pay, 
 
 pytestmark = [pytest.mark.faults, pytest.mark.xdist_group("faults")]
 EMAIL = "hanako@example.jp"  # resident-2's address on the resident record
+FACILITY = "sogo-kaikan"  # caps are per facility and account: away from the many kasumi-tennis holds of the suite
 
 
 @pytest.fixture
@@ -43,7 +44,7 @@ def notify(reservation_id: str, notice: str) -> str:
 
 def test_a_payment_confirmed_by_the_sweeper_is_e_mailed_once(api: Api, local_stack: Any) -> None:
     """The known gap: the sweeper settled a late payment without any e-mail (its deps had no mailer)."""
-    held = api.held("resident-2", fresh_day(), [("court-2", "19:00")])
+    held = api.held("resident-2", fresh_day(), [("room-71", "13:00")], facility=FACILITY)
     session_id = api.checkout("resident-2", held["id"])["reservation"]["checkout_session_id"]
     requests.post(f"{local_stack.stripe.url}/_control/drop", json={"count": 1}, timeout=10).raise_for_status()
     assert pay(local_stack, session_id)["paid"] is True  # the webhook is lost
@@ -61,7 +62,7 @@ def test_a_payment_confirmed_by_the_sweeper_is_e_mailed_once(api: Api, local_sta
 def test_ses_failing_leaves_the_booking_confirmed_and_the_e_mail_goes_later_once(
     api: Api, local_stack: Any, faults: Callable[..., None]
 ) -> None:
-    held = api.held("resident-2", fresh_day(), [("court-3", "19:00")])
+    held = api.held("resident-2", fresh_day(), [("room-72", "13:00")], facility=FACILITY)
     session_id = api.checkout("resident-2", held["id"])["reservation"]["checkout_session_id"]
     faults(provider="ses", status=500, match="outbound-emails", count=50)
     assert pay(local_stack, session_id)["paid"] is True  # the webhook confirms; SES refuses the e-mail
@@ -80,7 +81,7 @@ def test_ses_failing_leaves_the_booking_confirmed_and_the_e_mail_goes_later_once
 def test_a_cancellation_says_the_refund_is_on_its_way_until_stripe_confirms_it(
     api: Api, local_stack: Any, faults: Callable[..., None]
 ) -> None:
-    held = api.held("resident-2", fresh_day(), [("court-4", "19:00")])
+    held = api.held("resident-2", fresh_day(), [("room-81", "13:00")], facility=FACILITY)
     session_id = api.checkout("resident-2", held["id"])["reservation"]["checkout_session_id"]
     assert pay(local_stack, session_id)["paid"] is True
     faults(provider="stripe", status=503, match="POST /v1/refunds", count=1000)
