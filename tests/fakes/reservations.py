@@ -35,6 +35,7 @@ from madoguchi.reservations.store import (
 )
 from madoguchi.shared.errors import Conflict, NotFound
 from madoguchi.shared.outbox import Outboxed
+from madoguchi.shared.public_origin import site_origin
 from tests.fakes.applications import MemoryMailer
 from tests.fakes.effects import MemoryEffectQueue
 
@@ -308,7 +309,9 @@ class ReservationOutbox:
         contacts: ResidentContacts | None = None,
     ) -> None:
         self.store, self.queue, self._seen = store, MemoryEffectQueue(), 0
-        self.handlers = effects.handlers(store, payments, mailer or MemoryMailer(), contacts or MemoryContacts())
+        self.handlers = effects.handlers(
+            store, payments, mailer or MemoryMailer(), contacts or MemoryContacts(), site_origin=site_origin
+        )
 
     def _collect(self) -> None:
         self.queue.owe(self.store.events[self._seen :])

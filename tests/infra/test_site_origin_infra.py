@@ -33,31 +33,11 @@ def _imported_modules(handler: Path) -> set[str]:
     return {".".join(name.split(".")[:i]) for name in names for i in range(1, name.count(".") + 2)}
 
 
-def _effect_handler_modules() -> set[str]:
-    """What madoguchi.wiring.effect_handlers imports: the effects of every context the outbox worker carries out."""
-    wiring = ast.parse((catalogue.ROOT / "layers/madoguchi/python/madoguchi/wiring.py").read_text(encoding="utf-8"))
-    [factory] = [n for n in wiring.body if isinstance(n, ast.FunctionDef) and n.name == "effect_handlers"]
-    return {
-        f"{node.module}.{alias.name}" if node.module else alias.name
-        for node in ast.walk(factory)
-        if isinstance(node, ast.ImportFrom)
-        for alias in node.names
-    }
-
-
 def link_builders() -> set[str]:
-    """Functions whose handler reaches madoguchi.shared.public_origin through any chain of imports. Wiring imports
-    every context's adapters and effects inside its factories, so it is left out of the chains: a function reaches
-    only what the factories it calls import — for the outbox worker, the effects it carries out."""
+    """Functions whose handler reaches madoguchi.shared.public_origin through any chain of imports."""
     graph = grimp.build_graph("madoguchi")
-    graph.remove_module("madoguchi.wiring")
     reaching = graph.find_downstream_modules(PUBLIC_ORIGIN) | {PUBLIC_ORIGIN}
-    return {
-        fn.name
-        for fn in API_FUNCTIONS
-        if (imported := _imported_modules(fn.handler_file)) & reaching
-        or ("madoguchi.wiring.effect_handlers" in imported and _effect_handler_modules() & reaching)
-    }
+    return {fn.name for fn in API_FUNCTIONS if _imported_modules(fn.handler_file) & reaching}
 
 
 def _logical_id(construct: Any) -> str:

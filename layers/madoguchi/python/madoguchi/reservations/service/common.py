@@ -41,15 +41,6 @@ def slot_start_utc(day: date, start: str) -> datetime:
     return datetime.combine(day, time.fromisoformat(start), tzinfo=TOKYO).astimezone(UTC)
 
 
-def slot_end(facility: Facility, start: str) -> str:
-    end = datetime.combine(date.min, time.fromisoformat(start)) + timedelta(minutes=facility.slot_minutes)
-    return end.strftime("%H:%M")
-
-
-def reference(reservation_id: str) -> str:
-    return f"reservation:{reservation_id}"
-
-
 def facility_or_404(store: ReservationStore, facility_id: str) -> Facility:
     """The facility, or NotFound."""
     facility = store.facility(facility_id)

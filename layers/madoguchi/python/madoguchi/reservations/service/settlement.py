@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 
 from aws_lambda_powertools import Logger
 
-from madoguchi.effects.models import Effect
-from madoguchi.payments.store import CheckoutState, PaymentEvent, PaymentGateway, UnknownCheckout
+from madoguchi.payments.store import CheckoutState, PaymentEvent, UnknownCheckout
+from madoguchi.reservations import notices
 from madoguchi.reservations.events import reservation_events
 from madoguchi.reservations.models import (
     CheckoutRequest,
@@ -18,8 +18,9 @@ from madoguchi.reservations.models import (
     PaymentStatus,
     Reservation,
     Status,
+    reference,
 )
-from madoguchi.reservations.service import notices
+from madoguchi.reservations.refunds import refund_owed
 from madoguchi.reservations.service.common import (
     CHECKOUT_MINUTES,
     PURPOSE,
@@ -27,7 +28,6 @@ from madoguchi.reservations.service.common import (
     facility_or_404,
     limit_rate,
     owned,
-    reference,
     today,
 )
 from madoguchi.reservations.store import ReservationStore
@@ -105,50 +105,12 @@ def _return_url(return_url: str | None) -> str:
     return back
 
 
-REFUND = "reservations.refund"
-
-
 def with_refund_due(reservation: Reservation, amount: int, key: str) -> Reservation:
     """The reservation carrying a refund still to be sent: written with the cancellation itself, together with the
     effect that sends it (`refund_owed`), so a failing or hanging Stripe cannot lose it."""
     if amount <= 0 or not reservation.payment_intent_id:
         return reservation
     return reservation.model_copy(update={"refund_pending": amount, "refund_key": key})
-
-
-def refund_owed(reservation: Reservation, now: datetime) -> list[Effect]:
-    """The effect that sends the reservation's pending refund (amount and idempotency key stay on the reservation);
-    none when nothing is owed. One per reservation: a reservation is refunded at most once."""
-    if reservation.refund_pending <= 0 or not reservation.payment_intent_id or not reservation.refund_key:
-        return []
-    return [
-        Effect(
-            id=f"reservations:{reservation.id}:refund",
-            kind=REFUND,
-            payload={"reservation_id": reservation.id},
-            created_at=now,
-        )
-    ]
-
-
-def send_refund(store: ReservationStore, payments: PaymentGateway, reservation_id: str) -> None:
-    """Carry out a `reservations.refund` effect: send the pending refund with the reservation's own idempotency key
-    (Stripe refunds once per key, so a second run sends nothing more), then mark it done. Raises while Stripe fails
-    or does not answer, or the reservation changed meanwhile: the effect stays owed and is tried again."""
-    reservation = store.get(reservation_id)
-    if reservation is None or reservation.refund_pending <= 0:
-        return  # refunded already (a second delivery), or nothing to refund
-    if not reservation.payment_intent_id or not reservation.refund_key:
-        logger.warning("Refund owed without a payment", extra={"reservation": reservation.id})
-        return
-    payments.refund(
-        reservation.payment_intent_id,
-        reservation.refund_pending,
-        reference(reservation.id),
-        idempotency_key=reservation.refund_key,
-    )
-    # Conditional on the status it was read with: a Conflict leaves the effect owed (the same key on the next try).
-    store.update(reservation.model_copy(update={"refund_pending": 0}), reservation.status.value)
 
 
 def _update_if(

@@ -9,6 +9,7 @@ the e-mail is sent, so nothing personal sits in the outbox."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Literal
 
@@ -16,11 +17,10 @@ from aws_lambda_powertools import Logger
 
 from madoguchi.applications.store import Mailer
 from madoguchi.effects.models import Effect
+from madoguchi.reservations.facilities import slot_end
 from madoguchi.reservations.models import PaymentStatus, Reservation
-from madoguchi.reservations.service.common import slot_end
 from madoguchi.reservations.store import ReservationStore, ResidentContacts
 from madoguchi.shared.i18n import LANGS, Lang, message, pick
-from madoguchi.shared.public_origin import site_link
 
 logger = Logger(child=True)
 
@@ -28,9 +28,10 @@ NOTIFY = "reservations.notify"
 Notice = Literal["confirmed", "cancelled"]
 
 
-def reservation_link(reservation: Reservation, lang: str) -> str:
-    """The booking on the resident's reservations page (origin from the deployment only)."""
-    return site_link(f"/reservations/?id={reservation.id}&lang={lang}")
+def reservation_link(site_origin: str, reservation: Reservation, lang: str) -> str:
+    """The booking on the resident's reservations page (the origin from the deployment only, given by the worker:
+    shared.public_origin)."""
+    return f"{site_origin.rstrip('/')}/reservations/?id={reservation.id}&lang={lang}"
 
 
 def _owed(reservation: Reservation, notice: Notice, now: datetime, amounts: dict[str, Any]) -> Effect:
@@ -69,7 +70,13 @@ def _lines(payload: dict[str, Any]) -> tuple[str, list[tuple[str, int]]]:
     return "reservation_mail_cancelled", lines
 
 
-def send(store: ReservationStore, mailer: Mailer, contacts: ResidentContacts, payload: dict[str, Any]) -> None:
+def send(
+    store: ReservationStore,
+    mailer: Mailer,
+    contacts: ResidentContacts,
+    payload: dict[str, Any],
+    site_origin: Callable[[], str],
+) -> None:
     """Carry out a `reservations.notify` effect. Raises while the mail service fails (the effect stays owed);
     returns when sent, or when there is nobody to write to (no reservation, no address on the record)."""
     reservation = store.get(str(payload["reservation_id"]))
@@ -93,5 +100,5 @@ def send(store: ReservationStore, mailer: Mailer, contacts: ResidentContacts, pa
     subject = f"{message('reservation_mail_subject', lang)}: {status}"
     body_lines = [status, f"{name} {reservation.date.isoformat()} {times}"]
     body_lines += [message(key, lang).format(yen=f"{amount:,}") for key, amount in lines]
-    body_lines.append(reservation_link(reservation, lang))
+    body_lines.append(reservation_link(site_origin(), reservation, lang))
     mailer.send(contact.email, subject, "\n".join(body_lines) + "\n")
