@@ -454,8 +454,7 @@ FUNCTIONS: tuple[Function, ...] = (
         routes=(Route("POST", "/payments/stripe/webhook", authenticated=False),),
         # reservations and application fees are both paid through Stripe Checkout
         tables=(("reservations", "write"), ("applications", "write"), ("idempotency", "write"), ("outbox", "write")),
-        secrets=("stripe",),
-        sends_mail=True,
+        secrets=("stripe",),  # e-mails and refunds the settlements owe are effects (outbox_effects)
         builds_links=True,
     ),
     Function(
@@ -474,8 +473,7 @@ FUNCTIONS: tuple[Function, ...] = (
         memory_mb=256,
         timeout_s=120,
         tables=(("reservations", "write"), ("applications", "write"), ("outbox", "write")),
-        secrets=("stripe",),
-        sends_mail=True,
+        secrets=("stripe",),  # e-mails and refunds the settlements owe are effects (outbox_effects)
         schedule="rate(5 minutes)",
         builds_links=True,
     ),

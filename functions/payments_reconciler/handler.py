@@ -15,7 +15,6 @@ from madoguchi.shared.clock import now
 from madoguchi.shared.settings import settings
 from madoguchi.wiring import (
     application_store,
-    mailer,
     payment_gateway,
     procedure_store,
     reservation_store,

@@ -20,7 +20,6 @@ from madoguchi.shared.api import ErrorBody, make_resolver
 from madoguchi.shared.errors import Conflict, DomainError
 from madoguchi.wiring import (
     application_store,
-    mailer,
     payment_gateway,
     procedure_store,
     reservation_store,
