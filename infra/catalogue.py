@@ -414,11 +414,10 @@ FUNCTIONS: tuple[Function, ...] = (
             Route("GET", "/staff/facilities/{facilityId}/bookings", authenticated=True),
             Route("POST", "/staff/facilities/{facilityId}/closures", authenticated=True),
         ),
-        # applications (read): a closure e-mails each resident at the address of their resident record
-        tables=(("reservations", "write"), ("applications", "read"), ("outbox", "write")),
+        # a closure's refunds and e-mails are effects (outbox_effects sends them); Stripe: open checkouts are closed
+        tables=(("reservations", "write"), ("outbox", "write")),
         secrets=("stripe",),
-        builds_links=True,
-        sends_mail=True,
+        builds_links=True,  # the reservation service's return URLs (madoguchi.shared.public_origin)
     ),
     Function(
         name="reservations",
@@ -443,11 +442,10 @@ FUNCTIONS: tuple[Function, ...] = (
             Route("GET", "/staff/lottery/{facilityId}/{month}/draw", authenticated=True),
             Route("POST", "/staff/lottery/{facilityId}/{month}/draw", authenticated=True),
         ),
-        # applications (read): booking e-mails go to the address and language of the resident record
-        tables=(("reservations", "write"), ("applications", "read"), ("outbox", "write")),
+        # refunds and booking e-mails are effects (outbox_effects sends them); links: Stripe's return URLs
+        tables=(("reservations", "write"), ("outbox", "write")),
         secrets=("stripe",),
         builds_links=True,
-        sends_mail=True,
     ),
     Function(
         name="payments_webhook",
@@ -456,8 +454,7 @@ FUNCTIONS: tuple[Function, ...] = (
         routes=(Route("POST", "/payments/stripe/webhook", authenticated=False),),
         # reservations and application fees are both paid through Stripe Checkout
         tables=(("reservations", "write"), ("applications", "write"), ("idempotency", "write"), ("outbox", "write")),
-        secrets=("stripe",),
-        sends_mail=True,
+        secrets=("stripe",),  # e-mails and refunds the settlements owe are effects (outbox_effects)
         builds_links=True,
     ),
     Function(
@@ -476,8 +473,7 @@ FUNCTIONS: tuple[Function, ...] = (
         memory_mb=256,
         timeout_s=120,
         tables=(("reservations", "write"), ("applications", "write"), ("outbox", "write")),
-        secrets=("stripe",),
-        sends_mail=True,
+        secrets=("stripe",),  # e-mails and refunds the settlements owe are effects (outbox_effects)
         schedule="rate(5 minutes)",
         builds_links=True,
     ),
@@ -658,12 +654,14 @@ FUNCTIONS += (
             ("cases", "write"),
             ("tasks", "read"),
             ("queue", "read"),
-            ("applications", "write"),  # applications: tags, refunds, e-mails
+            ("applications", "write"),  # applications: tags, refunds, e-mails; reservations: the e-mail's address
+            ("reservations", "write"),  # reservations.refund marks the refund done; reservations.notify reads it
         ),
         buckets=(("attachments", "write"),),  # applications.tag_files: its files tagged referenced
-        secrets=("line", "webpush", "stripe"),  # queue.notice: LINE push and Web Push; applications.refund
-        sends_mail=True,  # applications.notify: status e-mails
+        secrets=("line", "webpush", "stripe"),  # queue.notice: LINE and Web Push; applications and reservations refunds
+        sends_mail=True,  # applications.notify and reservations.notify: status and booking e-mails
         builds_links=True,  # queue.notice: the ticket's status link; applications.notify: the application's
+        # (and reservations.notify: the booking's)
         streams=("outbox",),
         schedule="rate(1 minute)",
         starts=("bereavement", "moving_in"),  # cases.start_workflow

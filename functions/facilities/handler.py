@@ -15,7 +15,7 @@ from madoguchi.reservations.facilities import Availability, Facility, FacilityLi
 from madoguchi.reservations.models import ClosureRequest, ClosureResult, DayBookings
 from madoguchi.shared.api import NOT_FOUND, SECURITY, SIGNED_IN, current_caller, make_resolver, request_lang
 from madoguchi.shared.clock import now
-from madoguchi.wiring import mailer, payment_gateway, reservation_store, resident_contacts
+from madoguchi.wiring import payment_gateway, reservation_store
 
 logger = Logger()
 metrics = Metrics()
@@ -25,9 +25,7 @@ STAFF = {**SIGNED_IN, **NOT_FOUND}
 
 
 def deps() -> reservations.ReservationDeps:
-    return reservations.ReservationDeps(
-        store=reservation_store(), payments=payment_gateway(), mailer=mailer(), contacts=resident_contacts()
-    )
+    return reservations.ReservationDeps(store=reservation_store(), payments=payment_gateway())
 
 
 @app.get("/facilities", summary="Facilities that can be booked", tags=["facilities"])

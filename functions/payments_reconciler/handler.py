@@ -15,11 +15,9 @@ from madoguchi.shared.clock import now
 from madoguchi.shared.settings import settings
 from madoguchi.wiring import (
     application_store,
-    mailer,
     payment_gateway,
     procedure_store,
     reservation_store,
-    resident_contacts,
 )
 
 
@@ -39,9 +37,7 @@ metrics = Metrics()
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     counts = reservations.reconcile(
-        reservations.ReservationDeps(
-            store=reservation_store(), payments=payment_gateway(), mailer=mailer(), contacts=resident_contacts()
-        ),
+        reservations.ReservationDeps(store=reservation_store(), payments=payment_gateway()),
         now(),
         after_minutes=settings().reconcile_after_minutes,
     )

@@ -20,11 +20,9 @@ from madoguchi.shared.api import ErrorBody, make_resolver
 from madoguchi.shared.errors import Conflict, DomainError
 from madoguchi.wiring import (
     application_store,
-    mailer,
     payment_gateway,
     procedure_store,
     reservation_store,
-    resident_contacts,
 )
 
 
@@ -74,9 +72,7 @@ def webhook() -> WebhookAck:
             return applications.handle_payment_event(verified, application_deps(), clock.now())
         return reservations.handle_event(
             verified,
-            reservations.ReservationDeps(
-                store=reservation_store(), payments=gateway, mailer=mailer(), contacts=resident_contacts()
-            ),
+            reservations.ReservationDeps(store=reservation_store(), payments=gateway),
             clock.now(),
         )
 

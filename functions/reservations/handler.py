@@ -53,7 +53,7 @@ from madoguchi.shared.api import (
 )
 from madoguchi.shared.clock import now
 from madoguchi.shared.settings import settings
-from madoguchi.wiring import mailer, payment_gateway, reservation_store, resident_contacts
+from madoguchi.wiring import payment_gateway, reservation_store
 
 logger = Logger()
 metrics = Metrics()
@@ -75,9 +75,7 @@ IDEMPOTENT = (
 
 
 def deps() -> reservations.ReservationDeps:
-    return reservations.ReservationDeps(
-        store=reservation_store(), payments=payment_gateway(), mailer=mailer(), contacts=resident_contacts()
-    )
+    return reservations.ReservationDeps(store=reservation_store(), payments=payment_gateway())
 
 
 @app.exception_handler(RateLimited)
@@ -148,8 +146,8 @@ def cancellation(reservationId: str) -> CancelQuote:
 @app.post(
     "/reservations/<reservationId>/cancel",
     summary="Cancel; paid reservations are refunded by the cancellation policy",
-    description="The refund is recorded with the cancellation and retried until Stripe confirms it "
-    "(`refund_pending` until then). " + IDEMPOTENT,
+    description="The refund is owed with the cancellation and sent by the outbox worker, retried until Stripe "
+    "confirms it (`refund_pending` until then: the refund is on its way). " + IDEMPOTENT,
     tags=["reservations"],
     security=SECURITY,
     responses={**SIGNED, **CONFLICT, **LIMITED, 200: {"description": "The cancelled reservation and the refund"}},

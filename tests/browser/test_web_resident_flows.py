@@ -33,6 +33,7 @@ from playwright.sync_api import Page, expect
 
 from madoguchi.shared.i18n import message
 from tests.browser.question_pages import answer_question_pages
+from tests.integration.reservations_helpers import redrive_now
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("resident-flows")]
 
@@ -249,6 +250,7 @@ def hold(page: Page, stack_url: str, lang: str, user: str, day: str, sign_in: Ca
 def test_booking_with_a_declined_then_accepted_card_and_a_cancellation_with_the_refund_stated(
     page: Page,
     stack_url: str,
+    local_stack: Any,
     axe_violations: Callable[[], str],
     lang: str,
     user: str,
@@ -282,8 +284,25 @@ def test_booking_with_a_declined_then_accepted_card_and_a_cancellation_with_the_
     expect(page.locator("#cancel-refund")).to_contain_text("400")
     expect(row).to_contain_text(tr(lang, "reservations.status.confirmed"))  # nothing cancelled yet
     assert axe_violations() == "", "reservations: cancel?"
+    # Stripe does not answer refunds for now: the page says the refund is on its way, not that it was made
+    requests.post(
+        f"{stack_url}/_local/faults",
+        json={"provider": "stripe", "status": 503, "match": "POST /v1/refunds", "count": 1000},
+        timeout=10,
+    ).raise_for_status()
     page.locator("#cancel-yes").click()
     expect(row).to_contain_text(tr(lang, "reservations.status.cancelled"))
+    # the answer says the refund is on its way (the text after the amounts)
+    on_its_way = tr(lang, "reservations.cancelled").split("}")[-1]
+    expect(page.locator("[aria-labelledby=mine-heading] [role=status]")).to_contain_text(on_its_way)
+    local_stack.streams.drain()
+    page.reload()
+    expect(row).to_contain_text(tr(lang, "reservations.payment.refunding"))
+    assert axe_violations() == "", "reservations: refund on its way"
+    requests.delete(f"{stack_url}/_local/faults", timeout=10)
+    redrive_now(local_stack, f"reservations:{reservation_id}:refund")
+    page.reload()
+    expect(row).to_contain_text(tr(lang, "reservations.payment.refunded"))
     # E-mails in the language booked in: confirmed, then cancelled with the refund; the link opens the booking
     mails = [m for m in outbox(stack_url, EMAIL[user]) if reservation_id in m["body"]]
     assert len(mails) == 2, mails

@@ -7,7 +7,11 @@ import threading
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from madoguchi.metrics.models import DomainEvent
+from madoguchi.applications.store import Mailer
+from madoguchi.effects import service as effects_service
+from madoguchi.effects.models import Effect
+from madoguchi.payments.store import PaymentGateway
+from madoguchi.reservations import effects
 from madoguchi.reservations.facilities import Facility
 from madoguchi.reservations.models import (
     Draw,
@@ -20,9 +24,20 @@ from madoguchi.reservations.models import (
     SlotTaken,
     Status,
 )
-from madoguchi.reservations.store import FacilityChange, Guard, GuardMoved, ReservationStore, SlotRecord
+from madoguchi.reservations.store import (
+    Contact,
+    FacilityChange,
+    Guard,
+    GuardMoved,
+    ReservationStore,
+    ResidentContacts,
+    SlotRecord,
+)
 from madoguchi.shared.errors import Conflict, NotFound
 from madoguchi.shared.outbox import Outboxed
+from madoguchi.shared.public_origin import site_origin
+from tests.fakes.applications import MemoryMailer
+from tests.fakes.effects import MemoryEffectQueue
 
 SlotKey = tuple[str, date, str, str]  # facility, date, unit, start
 
@@ -31,7 +46,7 @@ class MemoryReservationStore(ReservationStore):
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._facility_changes: dict[str, list[FacilityChange]] = {}
-        self.events: list[DomainEvent] = []  # the outbox's events, in the order written
+        self.events: list[Outboxed] = []  # the outbox: domain events and effects owed, in the order written
         self._facilities: dict[str, Facility] = {}
         self._slots: dict[SlotKey, SlotRecord] = {}
         self._reservations: dict[str, Reservation] = {}
@@ -203,10 +218,6 @@ class MemoryReservationStore(ReservationStore):
         held = [r for r in self._reservations.values() if r.status is Status.HELD]
         return sorted(held, key=lambda r: r.expires_at)
 
-    def pending_refunds(self) -> list[Reservation]:
-        pending = [r for r in self._reservations.values() if r.refund_pending > 0]
-        return sorted(pending, key=lambda r: r.cancelled_at or r.created_at)
-
     # --- fee reductions ---
     def add_reduction(self, reduction: FeeReduction) -> None:
         with self._lock:
@@ -276,3 +287,47 @@ class MemoryReservationStore(ReservationStore):
                 return False
             stored.offered[slot_key] = position
             return True
+
+
+class MemoryContacts(ResidentContacts):
+    def __init__(self, known: dict[str, Contact] | None = None) -> None:
+        self.known = dict(known or {})
+
+    def contact(self, resident_id: str) -> Contact | None:
+        return self.known.get(resident_id)
+
+
+class ReservationOutbox:
+    """The outbox worker over a MemoryReservationStore: the effects its changes owed (`store.events`), carried out
+    by the reservation handlers (madoguchi.reservations.effects) with the worker's own code (MemoryEffectQueue)."""
+
+    def __init__(
+        self,
+        store: MemoryReservationStore,
+        payments: PaymentGateway,
+        mailer: Mailer | None = None,
+        contacts: ResidentContacts | None = None,
+    ) -> None:
+        self.store, self.queue, self._seen = store, MemoryEffectQueue(), 0
+        self.handlers = effects.handlers(
+            store, payments, mailer or MemoryMailer(), contacts or MemoryContacts(), site_origin=site_origin
+        )
+
+    def _collect(self) -> None:
+        self.queue.owe(self.store.events[self._seen :])
+        self._seen = len(self.store.events)
+
+    def owed(self) -> list[Effect]:
+        """Effects written and not done yet."""
+        self._collect()
+        return [i.effect for i in self.queue.items.values() if i.due_at is not None]
+
+    def deliver(self, now: datetime) -> dict[str, str]:
+        """What the stream does: every effect owed, tried once now."""
+        self._collect()
+        return self.queue.deliver(self.handlers, now)
+
+    def redrive(self, now: datetime) -> dict[str, int]:
+        """What the schedule does: the effects due at `now`."""
+        self._collect()
+        return effects_service.redrive(self.handlers, self.queue, now)

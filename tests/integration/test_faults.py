@@ -25,7 +25,7 @@ from infra.local import s3_events
 from madoguchi.effects.models import due_key
 from madoguchi.shared.i18n import message
 from tests.integration.line_helpers import line_linked
-from tests.integration.reservations_helpers import Api, fresh_day, pay
+from tests.integration.reservations_helpers import Api, effect, fresh_day, pay, redrive_now, refund_effect
 
 pytestmark = [pytest.mark.faults, pytest.mark.xdist_group("faults")]
 
@@ -64,13 +64,6 @@ def translated(response: requests.Response, status: int, code: str) -> None:
 
 
 # --- Stripe -----------------------------------------------------------------------------------------------------
-def paid_reservation(api: Api, local_stack: Any, user: str, unit: str) -> dict[str, Any]:
-    held = api.held(user, fresh_day(), [(unit, "09:00")])
-    session_id = api.checkout(user, held["id"])["reservation"]["checkout_session_id"]
-    assert pay(local_stack, session_id)["paid"] is True
-    return api.reservation(user, held["id"])
-
-
 def refunds_of(local_stack: Any, intent: str) -> list[int]:
     return [r["amount"] for r in local_stack.stripe.refunds.values() if r["payment_intent"] == intent]
 
@@ -106,42 +99,89 @@ def test_stripe_throttling_or_garbage_is_a_translated_503(
     assert api.reservation("resident-pt", held["id"])["checkout_session_id"] is None
 
 
-def test_stripe_500_on_a_refund_is_replayed_for_its_key_yet_the_sweep_refunds_once(
+def test_stripe_500_on_a_refund_leaves_it_owed_and_the_outbox_worker_refunds_once(
     api: Api, local_stack: Any, arm: Arm
 ) -> None:
-    """Issue 13 (faults, a): Stripe saves a 500 under the idempotency key and replays it; a refund retried with
-    that key alone never succeeded. The sweep now finds no refund carrying the key and sends it once more."""
-    booked = paid_reservation(api, local_stack, "resident-1", "court-3")
-    intent = booked["payment_intent_id"]
+    """Issue 13 (faults, b): the cancellation owes its refund (an effect in the same write) and answers without
+    calling Stripe. Stripe saves a 500 under the idempotency key and replays it; the worker's try fails, the
+    effect stays owed; the next run finds no refund carrying the key and sends it once more, under a fresh
+    request key — exactly one refund."""
+    booked = paid_booking_on(api, local_stack, "resident-1", fresh_day(), "room-71", "09:00", "sogo-kaikan")
+    intent, owed_effect = booked["payment_intent_id"], refund_effect(booked["id"])
     arm("stripe", status=500, match="POST /v1/refunds", count=4)
     cancelled = api.call("POST", f"/reservations/{booked['id']}/cancel", "resident-1", {})
     assert cancelled.status_code == 200, cancelled.text
     assert cancelled.json()["reservation"]["status"] == "cancelled"
     owed = cancelled.json()["reservation"]["refund_pending"]  # by the cancellation policy
-    assert 0 < owed <= booked["amount"] and refunds_of(local_stack, intent) == []
-    local_stack.run_scheduled("reservations_sweeper")
+    assert 0 < owed <= booked["amount"]
+    local_stack.streams.drain()  # the worker's first try meets the 500s
+    item = effect(owed_effect)
+    assert item is not None and "queue" in item and item["attempts"] >= 1 and item["last_error"]
+    assert refunds_of(local_stack, intent) == []
+    assert api.reservation("resident-1", booked["id"])["status"] == "cancelled"
+    requests.delete(f"{api.url}/_local/faults", timeout=10)
+    redrive_now(local_stack, owed_effect)
     assert refunds_of(local_stack, intent) == [owed]
     assert api.reservation("resident-1", booked["id"])["refund_pending"] == 0
-    local_stack.run_scheduled("reservations_sweeper")  # nothing owed any more: nothing sent again
+    assert "queue" not in (effect(owed_effect) or {})
+    local_stack.streams.drain()
+    redrive_now(local_stack, owed_effect)  # nothing owed any more: nothing sent again
     assert refunds_of(local_stack, intent) == [owed]
 
 
-def test_stripe_hanging_on_a_refund_cancels_in_time_and_refunds_once(api: Api, local_stack: Any, arm: Arm) -> None:
-    booked = paid_reservation(api, local_stack, "resident-1", "court-4")
-    intent = booked["payment_intent_id"]
+def test_stripe_hanging_on_a_refund_cancels_at_once_and_refunds_once(api: Api, local_stack: Any, arm: Arm) -> None:
+    booked = paid_booking_on(api, local_stack, "resident-1", fresh_day(), "room-72", "09:00", "sogo-kaikan")
+    intent, owed_effect = booked["payment_intent_id"], refund_effect(booked["id"])
     # Stripe makes the refund but answers after 4 s; our client gives up after 3 s (and its retry meets the
     # request still running under the same key)
     arm("stripe", "hang", seconds=4, match="POST /v1/refunds", count=1)
     cancelled = api.call("POST", f"/reservations/{booked['id']}/cancel", "resident-1", {})
     assert cancelled.status_code == 200, cancelled.text
     assert cancelled.json()["reservation"]["status"] == "cancelled"
+    assert cancelled.json()["reservation"]["refund_pending"] > 0  # answered at once: the refund is on its way
+    local_stack.streams.drain()  # the worker's try (the SDK's retry meets the key still running, then reads back)
     deadline = time.monotonic() + 10
     while not refunds_of(local_stack, intent) and time.monotonic() < deadline:
         time.sleep(0.1)  # the stand-in finishes the refund it was holding
-    local_stack.run_scheduled("reservations_sweeper")  # whatever the cancel could not confirm
-    local_stack.run_scheduled("reservations_sweeper")
+    redrive_now(local_stack, owed_effect)  # Stripe answers the same key with the refund it made
+    redrive_now(local_stack, owed_effect)
     assert len(refunds_of(local_stack, intent)) == 1
     assert api.reservation("resident-1", booked["id"])["refund_pending"] == 0
+
+
+def test_a_closure_with_stripe_failing_refunds_each_paid_booking_once_later(
+    api: Api, local_stack: Any, arm: Arm
+) -> None:
+    day = fresh_day(30 + uuid.uuid4().int % 50, closed_weekdays=(6,))  # a closure stays: a day no other test uses
+    first = paid_booking_on(api, local_stack, "resident-1", day, "room", "09:00")
+    second = paid_booking_on(api, local_stack, "resident-2", day, "washitsu", "14:00")
+    arm("stripe", status=503, match="POST /v1/refunds", count=1000)
+    closure = {"date": day.isoformat(), "reason": "停電"}
+    closed = api.call("POST", "/staff/facilities/tokiwa-center/closures", "staff-shisetsu", closure)
+    assert closed.status_code == 200, closed.text
+    assert {first["id"], second["id"]} <= set(closed.json()["cancelled"])
+    local_stack.streams.drain()
+    for booking in (first, second):
+        assert api.reservation(booking["owner"], booking["id"])["refund_pending"] == booking["amount"]
+        assert effect(refund_effect(booking["id"]))["attempts"] >= 1
+        assert refunds_of(local_stack, booking["payment_intent_id"]) == []
+    requests.delete(f"{api.url}/_local/faults", timeout=10)
+    redrive_now(local_stack, refund_effect(first["id"]), refund_effect(second["id"]))
+    redrive_now(local_stack, refund_effect(first["id"]), refund_effect(second["id"]))
+    for booking in (first, second):
+        assert refunds_of(local_stack, booking["payment_intent_id"]) == [booking["amount"]]
+        assert api.reservation(booking["owner"], booking["id"])["refund_pending"] == 0
+
+
+def paid_booking_on(
+    api: Api, local_stack: Any, user: str, day: Any, unit: str, start: str, facility: str = "tokiwa-center"
+) -> dict[str, Any]:
+    """A paid booking away from kasumi-tennis, where the suite's other tests keep many holds (caps are per
+    facility and account)."""
+    held = api.held(user, day, [(unit, start)], facility=facility)
+    session_id = api.checkout(user, held["id"])["reservation"]["checkout_session_id"]
+    assert pay(local_stack, session_id)["paid"] is True
+    return api.reservation(user, held["id"])
 
 
 # --- LINE -------------------------------------------------------------------------------------------------------

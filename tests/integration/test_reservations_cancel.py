@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from tests.integration.reservations_helpers import TOKYO, Api, fresh_day, pay
+from tests.integration.reservations_helpers import TOKYO, Api, fresh_day, pay, redrive_now, refund_effect
 
 
 @pytest.fixture
@@ -33,10 +33,13 @@ def test_a_resident_cancels_and_is_refunded_by_the_policy(api, local_stack, days
     response = api.call("POST", f"/reservations/{reservation['id']}/cancel", "resident-1", {"reason": "予定変更"})
     assert response.status_code == 200, response.text
     result = response.json()
+    assert result["reservation"]["refund_pending"] == result["refund"]  # on its way: the outbox worker sends it
+    local_stack.streams.drain()
     days = (day - datetime.now(TOKYO).date()).days  # the year-end closure may have moved the day
     assert result["refund_percent"] == (100 if days >= 7 else 50)
     assert result["refund"] == reservation["amount"] * result["refund_percent"] // 100
     assert refunds_of(local_stack, reservation["payment_intent_id"]) == [result["refund"]]
+    assert api.reservation("resident-1", reservation["id"])["refund_pending"] == 0
     # the slot is free again, and a second cancel is refused
     slots = api.call("GET", f"/facilities/sogo-kaikan/availability?date={day}").json()["slots"]
     assert next(s for s in slots if s["unit_id"] == "room-81" and s["start"] == "20:00")["state"] == "free"
@@ -73,6 +76,8 @@ def test_a_closure_cancels_every_reservation_of_the_day_with_full_refunds(api, l
     result = response.json()
     assert set(result["cancelled"]) == {first["id"], second["id"], held["id"]}
     assert result["refunded"] == first["amount"] + second["amount"]
+    local_stack.streams.drain()  # the outbox worker sends each refund owed, once
+    redrive_now(local_stack, refund_effect(first["id"]), refund_effect(second["id"]))
     assert refunds_of(local_stack, first["payment_intent_id"]) == [first["amount"]]
     assert refunds_of(local_stack, second["payment_intent_id"]) == [second["amount"]]
     availability = api.call("GET", f"/facilities/tokiwa-center/availability?date={day}").json()

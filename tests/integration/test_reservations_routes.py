@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.integration.reservations_helpers import FACILITY, Api, fresh_day, pay
+from tests.integration.reservations_helpers import FACILITY, Api, effect, fresh_day, pay, redrive_now, refund_effect
 
 STUDIO = "sakura-studio"  # integration tests book it only here: its caps can be changed here
 
@@ -138,7 +138,8 @@ def test_checkout_refuses_a_return_url_of_another_site(api, local_stack):
 
 def test_a_refund_survives_a_failing_stripe_and_a_retried_cancel_refunds_once(api, local_stack, monkeypatch):
     """Issue 13 flaws 8 and 7: the stand-in answers 503 to refunds; the cancellation still happens, the refund
-    stays owed and the sweep sends it once Stripe answers again; a retried cancel returns the first result."""
+    stays owed (an effect, tried by the outbox worker) and is sent once Stripe answers again; a retried cancel
+    returns the first result."""
     day = fresh_day(20)  # far enough ahead for a full refund; other tests' days may reach it, so a free slot
     availability = api.call("GET", f"/facilities/{FACILITY}/availability?date={day}").json()["slots"]
     free = next(s for s in availability if s["state"] == "free")
@@ -160,17 +161,20 @@ def test_a_refund_survives_a_failing_stripe_and_a_retried_cancel_refunds_once(ap
     assert first.status_code == 200, first.text
     assert first.json()["reservation"]["status"] == "cancelled"
     assert first.json()["reservation"]["refund_pending"] == booked["amount"]
+    local_stack.streams.drain()
+    redrive_now(local_stack, refund_effect(held["id"]))  # Stripe still down: still owed
     assert [r for r in stripe.refunds.values() if r["payment_intent"] == booked["payment_intent_id"]] == []
-    local_stack.run_scheduled("reservations_sweeper")  # Stripe still down: still owed
     assert api.reservation("resident-2", held["id"])["refund_pending"] == booked["amount"]
+    assert effect(refund_effect(held["id"]))["attempts"] >= 2
     monkeypatch.undo()
-    local_stack.run_scheduled("reservations_sweeper")
+    redrive_now(local_stack, refund_effect(held["id"]))
     refunds = [r["amount"] for r in stripe.refunds.values() if r["payment_intent"] == booked["payment_intent_id"]]
     assert refunds == [booked["amount"]]
     assert api.reservation("resident-2", held["id"])["refund_pending"] == 0
     again = api.call("POST", f"/reservations/{held['id']}/cancel", "resident-2", {}, headers=key)
     assert again.status_code == 200 and again.json()["refund"] == first.json()["refund"]
-    local_stack.run_scheduled("reservations_sweeper")
+    local_stack.streams.drain()
+    redrive_now(local_stack, refund_effect(held["id"]))
     assert [
         r["amount"] for r in stripe.refunds.values() if r["payment_intent"] == booked["payment_intent_id"]
     ] == refunds

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from infra.seed.facilities import facilities
-from madoguchi.reservations import lottery, sweeper
+from madoguchi.reservations import lottery
 from madoguchi.reservations import service as logic
 from madoguchi.reservations.models import (
     ApplicationRequest,
@@ -32,7 +32,7 @@ from madoguchi.reservations.service.common import WINDOW_SECONDS, WRITES_PER_WIN
 from madoguchi.shared.auth import Caller, Role
 from madoguchi.shared.settings import settings
 from tests.fakes.payments import MemoryPayments
-from tests.fakes.reservations import MemoryReservationStore
+from tests.fakes.reservations import MemoryReservationStore, ReservationOutbox
 
 NOW = datetime(2030, 5, 1, 1, 0, tzinfo=UTC)  # Wednesday 1 May 2030, 10:00 in Tokyo
 ALICE = Caller(sub="alice", role=Role.RESIDENT)
@@ -209,6 +209,7 @@ def test_a_retried_cancel_answers_the_first_result_and_refunds_once(store, payme
     first = logic.cancel(booked.id, CancelRequest(), ALICE, deps(store, payments), NOW, idempotency_key="c-1")
     again = logic.cancel(booked.id, CancelRequest(), ALICE, deps(store, payments), NOW, idempotency_key="c-1")
     assert again.refund == first.refund == booked.amount and again.reservation.id == booked.id
+    ReservationOutbox(store, payments).deliver(NOW)
     assert payments.refunds == [(booked.payment_intent_id, booked.amount, f"cancel-{booked.id}")]
     with pytest.raises(NotCancellable):  # a new cancellation (another key) of a cancelled reservation
         logic.cancel(booked.id, CancelRequest(), ALICE, deps(store, payments), NOW, idempotency_key="c-2")
@@ -259,22 +260,26 @@ class FailingRefunds(MemoryPayments):
         return super().refund(payment_intent_id, amount, reference, idempotency_key)
 
 
-def test_a_refund_stripe_fails_to_make_stays_owed_and_the_sweep_sends_it_once():
+def test_a_refund_stripe_fails_to_make_stays_owed_and_the_worker_sends_it_once():
     store, payments = MemoryReservationStore(), FailingRefunds()
     for facility in facilities():
         store.put_facility(facility)
+    outbox = ReservationOutbox(store, payments)
     booked = paid(store, payments, request(day=date(2030, 5, 20)))
     result = logic.cancel(booked.id, CancelRequest(), ALICE, deps(store, payments), NOW)
     cancelled = store.get(booked.id)
     assert cancelled.status is Status.CANCELLED and result.refund == booked.amount
-    assert cancelled.refund_pending == booked.amount and payments.refunds == []
-    assert [r.id for r in store.pending_refunds()] == [booked.id]
-    # the sweep retries while Stripe still fails, with the same key, and keeps it owed
-    assert sweeper.sweep(deps(store, payments), NOW + timedelta(minutes=1))["refunded"] == 0
+    assert cancelled.refund_pending == booked.amount and payments.attempts == []  # the request calls no Stripe
+    refund_effect = f"reservations:{booked.id}:refund"
+    assert refund_effect in {e.id for e in outbox.owed()}
+    # the worker tries while Stripe still fails, with the same key, and the refund stays owed
+    assert outbox.deliver(NOW)[refund_effect] == "retry"
+    assert outbox.redrive(NOW + timedelta(minutes=30))["retry"] == 1
+    assert store.get(booked.id).refund_pending == booked.amount and payments.refunds == []
     payments.failing = False
-    assert sweeper.sweep(deps(store, payments), NOW + timedelta(minutes=2))["refunded"] == 1
+    assert outbox.redrive(NOW + timedelta(hours=1))["done"] == 1
     assert payments.refunds == [(booked.payment_intent_id, booked.amount, f"cancel-{booked.id}")]
     assert set(payments.attempts) == {f"cancel-{booked.id}"}
-    assert store.get(booked.id).refund_pending == 0 and store.pending_refunds() == []
-    assert sweeper.sweep(deps(store, payments), NOW + timedelta(minutes=3))["refunded"] == 0
+    assert store.get(booked.id).refund_pending == 0 and refund_effect not in {e.id for e in outbox.owed()}
+    assert outbox.redrive(NOW + timedelta(days=1))["done"] == 0  # nothing owed any more
     assert len(payments.refunds) == 1

@@ -69,3 +69,39 @@ def test_a_rotated_api_key_gets_a_new_client() -> None:
     assert payments._client is first
     key["api_key"] = "sk_test_2"
     assert payments._client is not first
+
+
+class ScriptedStripe(stripe.HTTPClient):
+    """Stripe's answers in order, and the calls made (method, path, idempotency key)."""
+
+    name = "scripted"
+
+    def __init__(self, answers: list[tuple[int, dict[str, object]]]) -> None:
+        super().__init__()
+        self.answers, self.calls = list(answers), []
+
+    def request(self, method, url, headers, post_data=None):  # type: ignore[no-untyped-def,override]
+        self.calls.append(
+            (method.upper(), url.split("://", 1)[1].split("/", 1)[1].split("?")[0], headers.get("Idempotency-Key"))
+        )
+        status, body = self.answers.pop(0)
+        return json.dumps(body).encode(), status, {}
+
+
+def test_a_refund_whose_key_is_still_running_is_not_sent_again_under_a_fresh_key() -> None:
+    """Issue 13 (found on the way): after a time-out, the SDK's retry meets the first request still running and
+    Stripe answers 409, which the SDK maps to APIError. Read as a 5xx, it sent the refund again under a fresh key
+    while the first one was still being made: two refunds. Now the refund stays owed and is tried again later."""
+    from madoguchi.payments.store import PaymentUnavailable
+
+    in_progress = {
+        "error": {"type": "idempotency_error", "message": "Another request with this key is in progress.", "code": None}
+    }
+    listed = {"object": "list", "url": "/v1/refunds", "data": [], "has_more": False}
+    refund = {"id": "re_2", "object": "refund", "amount": 700, "payment_intent": "pi_1", "metadata": {}}
+    scripted = ScriptedStripe([(409, in_progress), (200, listed), (200, refund)])
+    payments = gateway.StripePayments(lambda fresh=False: {"api_key": "sk_test_1", "webhook_secret": "w"})
+    payments._clients = {"sk_test_1": stripe.StripeClient("sk_test_1", http_client=scripted, max_network_retries=0)}
+    with pytest.raises(PaymentUnavailable):
+        payments.refund("pi_1", 700, "reservation:r1", idempotency_key="cancel-r1")
+    assert scripted.calls == [("POST", "v1/refunds", "cancel-r1")]

@@ -16,6 +16,7 @@ from moto import mock_aws
 from infra import catalogue
 from infra.local.provision import table_spec
 from infra.seed.facilities import facilities
+from madoguchi.effects.models import Effect
 from madoguchi.reservations.facilities import Residency
 from madoguchi.reservations.models import (
     Draw,
@@ -425,25 +426,60 @@ def test_a_release_records_its_answer_once_with_the_status(store):
     assert store.get(other.id).status is Status.HELD and store.remembered("alice#cancel#k") == '{"first": true}'
 
 
-def test_owed_refunds_are_listed_oldest_first_until_cleared(store):
-    older, newer = reservation(), reservation(slots=(("court-2", "09:00"),))
-    for r in (older, newer):
-        store.place_hold(r, NOW)
-    for r, minutes in ((newer, 2), (older, 1)):
-        owed = r.model_copy(
-            update={
-                "status": Status.CANCELLED,
-                "cancelled_at": NOW + timedelta(minutes=minutes),
-                "refund_pending": 700,
-                "refund_key": f"cancel-{r.id}",
-            }
-        )
-        assert store.release(owed, Status.HELD.value)
-    assert [r.id for r in store.pending_refunds()] == [older.id, newer.id]
-    done = store.get(older.id).model_copy(update={"refund_pending": 0})
+def _cancelled_owing_a_refund(r: Reservation) -> tuple[Reservation, Effect]:
+    owed = r.model_copy(
+        update={"status": Status.CANCELLED, "cancelled_at": NOW, "refund_pending": 700, "refund_key": f"cancel-{r.id}"}
+    )
+    effect = Effect(id=f"reservations:{r.id}:refund", kind="reservations.refund", payload={}, created_at=NOW)
+    return owed, effect
+
+
+def test_a_refund_owed_is_written_with_the_cancellation_or_not_at_all(store):
+    held = reservation()
+    store.place_hold(held, NOW)
+    owed, effect = _cancelled_owing_a_refund(held)
+    outbox = getattr(store, "_outbox", None)
+    if outbox is None and not isinstance(store, MemoryReservationStore):
+        # no outbox table configured: the change is refused rather than its refund dropped
+        with pytest.raises(RuntimeError):
+            store.release(owed, Status.HELD.value, events=[effect])
+        assert store.get(held.id) == held
+        return
+    assert store.release(owed, Status.HELD.value, events=[effect])
+    assert not store.release(owed, Status.HELD.value, events=[effect])  # the status moved: nothing more
+    assert store.get(held.id).refund_pending == 700
+    done = store.get(held.id).model_copy(update={"refund_pending": 0})
     store.update(done, Status.CANCELLED.value)
-    assert [r.id for r in store.pending_refunds()] == [newer.id]
-    assert store.open_holds() == []
+    assert store.get(held.id).refund_pending == 0 and store.open_holds() == []
+
+
+def test_the_dynamodb_store_puts_the_effect_in_the_changes_transaction(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {
+        "AWS_DEFAULT_REGION": "ap-northeast-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
+    from madoguchi.reservations.dynamodb import DynamoReservationStore
+
+    with mock_aws():
+        names = {}
+        for table in ("reservations", "outbox"):
+            spec = table_spec(catalogue.table(table))
+            spec["TableName"] = names[table] = f"{table}-contract-{uuid.uuid4().hex[:8]}"
+            boto3.client("dynamodb").create_table(**spec)
+        store = DynamoReservationStore(names["reservations"], names["outbox"])
+        outbox = boto3.resource("dynamodb").Table(names["outbox"])
+        held = reservation()
+        store.place_hold(held, NOW)
+        owed, effect = _cancelled_owing_a_refund(held)
+        assert not store.release(owed, Status.CANCELLED.value, events=[effect])  # a failed condition: neither
+        assert "Item" not in outbox.get_item(Key={"pk": effect.id})
+        assert store.release(owed, Status.HELD.value, events=[effect])
+        item = outbox.get_item(Key={"pk": effect.id})["Item"]
+        assert item["queue"] == "EFFECT" and item["attempts"] == 0 and store.get(held.id).refund_pending == 700
 
 
 def test_rate_counters_count_per_key(store):

@@ -66,6 +66,8 @@ export interface Reservation {
   expires_at: string;
   checkout_url: string | null;
   refunded_amount: number;
+  /** Yen of a refund owed and not yet confirmed by Stripe (the outbox worker sends it): "on its way" until 0. */
+  refund_pending: number;
   receipt_number: string | null;
 }
 

@@ -239,11 +239,14 @@ function MyReservations({ session }: { session: Session }) {
                 <td>{names.facility(r.facility_id)}</td>
                 <td>
                   {yen(r.amount, lang)}
-                  {r.refunded_amount > 0 && ` (${t("reservations.refunded", { amount: yen(r.refunded_amount, lang) })})`}
+                  {r.refunded_amount > 0 &&
+                    ` (${t(r.refund_pending > 0 ? "reservations.refunding" : "reservations.refunded", {
+                      amount: yen(r.refunded_amount, lang),
+                    })})`}
                 </td>
                 <td>
                   {r.status === "held" && !payable(r, clock) ? t("reservations.status.expired") : t(STATUS[r.status])} /{" "}
-                  {t(PAYMENT[r.payment_status])}
+                  {t(r.refund_pending > 0 ? "reservations.payment.refunding" : PAYMENT[r.payment_status])}
                   {r.status === "held" && (
                     <span class="hold-time">
                       <br />

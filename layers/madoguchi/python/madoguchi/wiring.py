@@ -267,6 +267,7 @@ def effect_handlers(site_origin: Callable[[], str]) -> dict[str, Handler]:
     from madoguchi.cases import effects as case_effects
     from madoguchi.queue import effects as queue_effects
     from madoguchi.queue import service as queue
+    from madoguchi.reservations import effects as reservation_effects
     from madoguchi.shared.clock import now
 
     handlers: dict[str, Handler] = {}
@@ -278,5 +279,8 @@ def effect_handlers(site_origin: Callable[[], str]) -> dict[str, Handler]:
     )
     handlers |= application_effects.handlers(
         application_store(), attachments, mailer, payment_gateway, now, base_url=site_origin
+    )
+    handlers |= reservation_effects.handlers(
+        reservation_store(), payment_gateway(), mailer(), resident_contacts(), site_origin=site_origin
     )
     return handlers

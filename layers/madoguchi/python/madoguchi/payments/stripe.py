@@ -151,7 +151,8 @@ class StripePayments(PaymentGateway, CardTerminal):
     def refund(self, payment_intent_id: str, amount: int, reference: str, idempotency_key: str) -> str:
         """Refund once per `idempotency_key`. The key travels in the refund's metadata too: after a 5xx (which
         Stripe replays for that key) the payment's refunds are read, and only if none carries the key is the
-        refund sent again under a fresh request key — so a retried refund succeeds and is never made twice."""
+        refund sent again under a fresh request key — so a retried refund succeeds and is never made twice. A 409
+        (the key's first request still running, after a time-out) raises: the refund is tried again later."""
         params = cast(
             "RefundCreateParams",
             {
@@ -163,7 +164,11 @@ class StripePayments(PaymentGateway, CardTerminal):
         with _provider_calls():
             try:
                 return str(self._client.v1.refunds.create(params, {"idempotency_key": idempotency_key}).id)
-            except stripe.APIError:
+            except stripe.APIError as e:
+                if e.http_status == 409:
+                    # The same key is still running at Stripe (our time-out came first; the SDK maps this 409 to
+                    # APIError): it may yet refund, so no fresh key now — the next try gets its saved answer.
+                    raise
                 made = self._refund_made(payment_intent_id, idempotency_key)
                 if made is not None:
                     return made

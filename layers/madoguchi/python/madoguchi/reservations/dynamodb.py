@@ -11,7 +11,7 @@ Keys:
   GUARD#<key> / GUARD                           per-account version, bumped by each hold / lottery entry
   IDEM#<key> / IDEM                             idempotency record (result), kept a day (ttl)
   RATE#<key> / RATE                             write counter of one caller's window (ttl)
-A reservation whose refund Stripe has not confirmed yet carries queue=REFUND (the sweeper retries it).
+A refund or an e-mail a change owes is an effect in the outbox table, written in the change's transaction.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
+from madoguchi.effects.models import Effect
 from madoguchi.reservations.facilities import Facility
 from madoguchi.reservations.models import (
     Draw,
@@ -54,7 +55,6 @@ from madoguchi.shared.outbox import Outboxed
 FACILITY_PARTITION = "FACILITY"
 HOLD_QUEUE = "HOLD"
 REDUCTION_QUEUE = "REDUCTION"
-REFUND_QUEUE = "REFUND"
 FREE_OR_EXPIRED = "attribute_not_exists(pk) OR (#state = :held AND expires_at <= :now)"
 
 
@@ -78,10 +78,15 @@ class DynamoReservationStore(ReservationStore):
     def __init__(self, table_name: str, outbox_table: str | None = None) -> None:
         self._table = dynamodb_table(table_name)
         self._name = table_name
-        self._outbox = outbox_table  # domain events go here in the change's transaction (None: none written)
+        self._outbox = outbox_table  # domain events and effects go here in the change's transaction
 
     def _outbox_puts(self, events: Sequence[Outboxed]) -> list[dict[str, Any]]:
-        return [event.outbox_put(self._outbox) for event in events] if self._outbox else []
+        if self._outbox:
+            return [event.outbox_put(self._outbox) for event in events]
+        if any(isinstance(event, Effect) for event in events):
+            # A refund or an e-mail owed must never be dropped: without an outbox the change is not written.
+            raise RuntimeError("an effect is owed but no outbox table is configured")
+        return []  # domain events only count metrics: none written where no outbox is configured
 
     @property
     def _client(self) -> Any:
@@ -191,9 +196,6 @@ class DynamoReservationStore(ReservationStore):
         if reservation.status is Status.HELD:
             item["queue"] = HOLD_QUEUE
             item["queue_at"] = reservation.expires_at.isoformat()
-        elif reservation.refund_pending > 0:
-            item["queue"] = REFUND_QUEUE
-            item["queue_at"] = (reservation.cancelled_at or reservation.created_at).isoformat()
         return item
 
     def _guard_put(self, guard: Guard) -> dict[str, Any]:
@@ -405,10 +407,6 @@ class DynamoReservationStore(ReservationStore):
 
     def open_holds(self) -> list[Reservation]:
         items = query_all(self._table, IndexName="queue", KeyConditionExpression=Key("queue").eq(HOLD_QUEUE))
-        return [Reservation.model_validate_json(i["data"]) for i in items]
-
-    def pending_refunds(self) -> list[Reservation]:
-        items = query_all(self._table, IndexName="queue", KeyConditionExpression=Key("queue").eq(REFUND_QUEUE))
         return [Reservation.model_validate_json(i["data"]) for i in items]
 
     # --- fee reductions ---------------------------------------------------------------------------------

@@ -149,3 +149,9 @@ class MonthView(BaseModel):
     facility_id: str
     month: str
     days: list[DaySummary]
+
+
+def slot_end(facility: Facility, start: str) -> str:
+    """When a slot starting at `start` (HH:MM) ends."""
+    end = datetime.combine(date.min, time.fromisoformat(start)) + timedelta(minutes=facility.slot_minutes)
+    return end.strftime("%H:%M")

@@ -50,6 +50,11 @@ class HoldRequest(BaseModel):
     use_reduction: bool = Field(default=False, description="Apply the caller's approved fee reduction (減免)")
 
 
+def reference(reservation_id: str) -> str:
+    """The reservation's reference at Stripe (checkout metadata, refunds)."""
+    return f"reservation:{reservation_id}"
+
+
 class Reservation(BaseModel):
     id: str
     owner: str

@@ -146,10 +146,6 @@ class ReservationStore(ABC):
         same transaction as the status (`now` dates it)."""
 
     @abstractmethod
-    def pending_refunds(self) -> list[Reservation]:
-        """Reservations with a refund decided and not yet confirmed by Stripe, oldest first."""
-
-    @abstractmethod
     def due_holds(self, before: datetime) -> list[Reservation]:
         """Held reservations whose hold ends before `before` (a Query on the sparse hold index)."""
 

@@ -911,8 +911,8 @@ MESSAGES: dict[str, Localized] = {
     "reservation_mail_closure": {
         "ja": "市の都合により施設が休館となったため、予約を取り消しました。全額を返金します。",
         "ja-easy": "しせつが やすみに なったので、よやくを とりけしました。おかねは ぜんぶ かえします。",
-        "en": "The facility is closed on that day by the city, so your booking was cancelled and refunded in full.",
-        "pt": "A instalação fechará nesse dia por decisão da prefeitura; a reserva foi cancelada e reembolsada.",
+        "en": "The facility is closed on that day by the city, so your booking was cancelled; it is refunded in full.",
+        "pt": "A instalação fechará nesse dia por decisão da prefeitura; a reserva foi cancelada e será reembolsada.",
         "vi": "Cơ sở đóng cửa vào ngày đó theo quyết định của thành phố, nên đặt chỗ đã bị hủy và hoàn tiền toàn bộ.",
         "zh": "因市政原因该设施当天闭馆，您的预约已取消并全额退款。",
     },

@@ -31,7 +31,6 @@ from madoguchi.reservations.service.settlement import (
     handle_event,
     reconcile,
     release_if_due,
-    retry_refunds,
     settle,
 )
 
@@ -61,7 +60,6 @@ __all__ = [
     "refund_percent",
     "release_if_due",
     "request_reduction",
-    "retry_refunds",
     "settle",
     "slot_start_utc",
     "staff_facility",

@@ -13,6 +13,7 @@ from madoguchi.reservations.facilities import (
     MonthView,
     Residency,
     SlotView,
+    slot_end,
 )
 from madoguchi.reservations.models import DayBooking, DayBookings, Reservation
 from madoguchi.reservations.service.common import (
@@ -20,7 +21,6 @@ from madoguchi.reservations.service.common import (
     ReservationDeps,
     facility_or_404,
     lottery_pending,
-    slot_end,
     slot_start_utc,
 )
 from madoguchi.reservations.store import FacilityChange, SlotRecord

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timedelta
 
-from madoguchi.reservations.facilities import Facility
+from madoguchi.reservations.facilities import Facility, slot_end
 from madoguchi.reservations.models import (
     FeeReduction,
     HoldRequest,
@@ -32,7 +32,6 @@ from madoguchi.reservations.service.common import (
     limit_rate,
     lottery_pending,
     owned,
-    slot_end,
     slot_start_utc,
     today,
 )
@@ -171,7 +170,7 @@ def receipt(reservation_id: str, caller: Caller | None, deps: ReservationDeps, *
             for s in reservation.slots
         ],
         amount=reservation.amount,
-        refunded=reservation.refunded_amount,
+        refunded=reservation.refunded_amount - reservation.refund_pending,  # only what Stripe confirmed
         paid_at=reservation.paid_at,
         issuer=ISSUER,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from madoguchi.reservations import notices
 from madoguchi.reservations.events import reservation_events
 from madoguchi.reservations.models import (
     CancelQuote,
@@ -18,7 +19,7 @@ from madoguchi.reservations.models import (
     SlotRef,
     Status,
 )
-from madoguchi.reservations.service import notices
+from madoguchi.reservations.refunds import refund_owed
 from madoguchi.reservations.service.common import (
     DEPARTMENT,
     ReservationDeps,
@@ -29,10 +30,11 @@ from madoguchi.reservations.service.common import (
     slot_start_utc,
     today,
 )
-from madoguchi.reservations.service.settlement import send_refund, settle, with_refund_due
+from madoguchi.reservations.service.settlement import settle, with_refund_due
 from madoguchi.reservations.store import FacilityChange
 from madoguchi.shared.auth import Caller, Role, require
 from madoguchi.shared.errors import InvalidInput
+from madoguchi.shared.outbox import Outboxed
 
 # Refund policy on a resident's cancellation (docs/reservations.md): days before the day of use -> percent.
 FULL_REFUND_DAYS = 7
@@ -89,15 +91,19 @@ def _cancel(
         f"cancel-{reservation.id}",
     )
     response = CancelResponse(reservation=cancelled, refund=amount, refund_percent=percent if paid else 0)
-    # One write holds the cancellation, the refund owed and the answer to a retry: a failing Stripe loses nothing.
+    # One write holds the cancellation, the refund and the e-mail it owes (effects, sent by the outbox worker) and
+    # the answer to a retry: a failing or hanging Stripe or mail service loses nothing and delays nothing here.
     answer = (remember, response.model_dump_json()) if remember else None
-    events = reservation_events(reservation, cancelled, now)
+    events: list[Outboxed] = [
+        *reservation_events(reservation, cancelled, now),
+        *refund_owed(cancelled, now),
+        notices.cancelled(cancelled, now, refund=amount, paid=paid, closure=reason == "closure"),
+    ]
     if not store.release(cancelled, status_before.value, remember=answer, now=now, events=events):
         if remember and (first := store.remembered(remember)):
             return CancelResponse.model_validate_json(first)
         raise NotCancellable()
-    notices.cancelled(deps, cancelled, amount, paid=paid, closure=reason == "closure")
-    return response.model_copy(update={"reservation": send_refund(deps, cancelled)})
+    return response
 
 
 def cancel(

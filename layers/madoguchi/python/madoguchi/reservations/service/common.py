@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
-from madoguchi.applications.store import Mailer
 from madoguchi.payments.store import PaymentGateway
 from madoguchi.reservations.facilities import Facility
 from madoguchi.reservations.models import RateLimited, Reservation
-from madoguchi.reservations.store import ReservationStore, ResidentContacts
+from madoguchi.reservations.store import ReservationStore
 from madoguchi.shared.auth import Caller
 from madoguchi.shared.errors import NotFound
 
@@ -32,8 +31,6 @@ class ReservationDeps:
 
     store: ReservationStore
     payments: PaymentGateway
-    mailer: Mailer | None = None  # booking e-mails (None: none sent, e.g. in functions that never change one)
-    contacts: ResidentContacts | None = None
 
 
 def today(now: datetime) -> date:
@@ -42,15 +39,6 @@ def today(now: datetime) -> date:
 
 def slot_start_utc(day: date, start: str) -> datetime:
     return datetime.combine(day, time.fromisoformat(start), tzinfo=TOKYO).astimezone(UTC)
-
-
-def slot_end(facility: Facility, start: str) -> str:
-    end = datetime.combine(date.min, time.fromisoformat(start)) + timedelta(minutes=facility.slot_minutes)
-    return end.strftime("%H:%M")
-
-
-def reference(reservation_id: str) -> str:
-    return f"reservation:{reservation_id}"
 
 
 def facility_or_404(store: ReservationStore, facility_id: str) -> Facility:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from aws_lambda_powertools import Logger
 
 from madoguchi.payments.store import CheckoutState, PaymentEvent, UnknownCheckout
+from madoguchi.reservations import notices
 from madoguchi.reservations.events import reservation_events
 from madoguchi.reservations.models import (
     CheckoutRequest,
@@ -17,8 +18,9 @@ from madoguchi.reservations.models import (
     PaymentStatus,
     Reservation,
     Status,
+    reference,
 )
-from madoguchi.reservations.service import notices
+from madoguchi.reservations.refunds import refund_owed
 from madoguchi.reservations.service.common import (
     CHECKOUT_MINUTES,
     PURPOSE,
@@ -26,7 +28,6 @@ from madoguchi.reservations.service.common import (
     facility_or_404,
     limit_rate,
     owned,
-    reference,
     today,
 )
 from madoguchi.reservations.store import ReservationStore
@@ -57,9 +58,9 @@ def checkout(
         confirmed = reservation.model_copy(
             update={"status": Status.CONFIRMED, "payment_status": PaymentStatus.FREE, "paid_at": now, "lang": lang}
         )
-        if not store.confirm(confirmed, now, reservation_events(reservation, confirmed, now)):
+        events: list[Outboxed] = [*reservation_events(reservation, confirmed, now), notices.confirmed(confirmed, now)]
+        if not store.confirm(confirmed, now, events):
             raise NotHeld()
-        notices.confirmed(deps, confirmed)
         return CheckoutResponse(reservation=confirmed, checkout_url=None)
     if reservation.checkout_session_id and reservation.checkout_url:
         return CheckoutResponse(reservation=reservation, checkout_url=reservation.checkout_url)
@@ -105,38 +106,11 @@ def _return_url(return_url: str | None) -> str:
 
 
 def with_refund_due(reservation: Reservation, amount: int, key: str) -> Reservation:
-    """The reservation carrying a refund still to be sent: written with the cancellation itself, so a failing or
-    hanging Stripe cannot lose it; the sweeper retries it with the same idempotency key."""
+    """The reservation carrying a refund still to be sent: written with the cancellation itself, together with the
+    effect that sends it (`refund_owed`), so a failing or hanging Stripe cannot lose it."""
     if amount <= 0 or not reservation.payment_intent_id:
         return reservation
     return reservation.model_copy(update={"refund_pending": amount, "refund_key": key})
-
-
-def send_refund(deps: ReservationDeps, reservation: Reservation) -> Reservation:
-    """Send a pending refund (the same idempotency key on every try); on success mark it done. A failure leaves
-    it pending for the next sweep."""
-    if reservation.refund_pending <= 0 or not reservation.payment_intent_id or not reservation.refund_key:
-        return reservation
-    try:
-        deps.payments.refund(
-            reservation.payment_intent_id,
-            reservation.refund_pending,
-            reference(reservation.id),
-            idempotency_key=reservation.refund_key,
-        )
-    except Exception as e:  # the provider failed or timed out: the refund stays pending, the sweep retries
-        logger.warning("Refund not confirmed yet", extra={"reservation": reservation.id, "error": type(e).__name__})
-        return reservation
-    current = deps.store.get(reservation.id) or reservation
-    done = current.model_copy(update={"refund_pending": 0})
-    if not _update_if(deps.store, done, current.status.value):
-        return reservation  # changed meanwhile: the next sweep resends (same key: Stripe refunds once)
-    return done
-
-
-def retry_refunds(deps: ReservationDeps) -> int:
-    """Send every refund Stripe has not confirmed yet; answers how many are now confirmed."""
-    return sum(1 for r in deps.store.pending_refunds() if send_refund(deps, r).refund_pending == 0)
 
 
 def _update_if(
@@ -175,9 +149,9 @@ def settle(state: CheckoutState, deps: ReservationDeps, now: datetime) -> Reserv
                 "status": Status.CONFIRMED,
             }
         )
+        owed: list[Outboxed] = [*reservation_events(reservation, paid, now), notices.confirmed(paid, now)]
         if reservation.status is Status.HELD:
-            if store.confirm(paid, now, reservation_events(reservation, paid, now)):
-                notices.confirmed(deps, paid)
+            if store.confirm(paid, now, owed):
                 return paid
             current = store.get(reservation.id)
             if current is not None and current != reservation:
@@ -185,10 +159,9 @@ def settle(state: CheckoutState, deps: ReservationDeps, now: datetime) -> Reserv
                 continue
             # Still ours on paper, but the hold ran out and a slot went to someone else: refund.
         elif reservation.status is Status.EXPIRED:
-            if store.reacquire(paid, now, reservation_events(reservation, paid, now)):
+            if store.reacquire(paid, now, owed):
                 # Paid after the hold ran out, and the slots were still free: the booking is honoured.
                 logger.info("Late payment honoured", extra={"reservation": reservation.id})
-                notices.confirmed(deps, paid)
                 return paid
         elif reservation.status is Status.CONFIRMED:
             logger.warning("Second payment for a confirmed reservation", extra={"reservation": reservation.id})
@@ -208,7 +181,11 @@ def settle(state: CheckoutState, deps: ReservationDeps, now: datetime) -> Reserv
             state.amount,
             f"late-{reservation.id}",
         )
-        events = reservation_events(reservation, refunded, now)
+        events: list[Outboxed] = [
+            *reservation_events(reservation, refunded, now),
+            *refund_owed(refunded, now),
+            notices.cancelled(refunded, now, refund=state.amount, paid=True, closure=False),
+        ]
         written = (
             store.release(refunded, Status.HELD.value, events=events)
             if reservation.status is Status.HELD
@@ -218,8 +195,7 @@ def settle(state: CheckoutState, deps: ReservationDeps, now: datetime) -> Reserv
             reservation = store.get(reservation.id) or reservation
             continue
         logger.info("Late payment refunded", extra={"reservation": reservation.id})
-        notices.cancelled(deps, refunded, state.amount, paid=True, closure=False)
-        return send_refund(deps, refunded)
+        return refunded
     logger.warning("Could not settle a paid checkout", extra={"reservation": reservation.id})
     return None
 
