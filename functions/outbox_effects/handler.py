@@ -10,6 +10,7 @@ effects of a batch, nor the metrics consumer. Nothing of an effect is logged but
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -37,6 +38,12 @@ def time_left() -> float:
     return invocation.get_remaining_time_in_millis() / 1000 if invocation is not None else float("inf")
 
 
+@cache
+def handlers() -> dict[str, service.Handler]:
+    """Built once per container: every record and every redrive of it uses the same adapters."""
+    return effect_handlers(site_origin)
+
+
 METRIC_NAMES = {"done": "EffectsDone", "retry": "EffectsRetried", "given_up": "EffectsGivenUp"}
 
 
@@ -47,7 +54,7 @@ def deliver(record: DynamoDBRecord) -> None:
     if image.get("topic") != EFFECTS_TOPIC:
         return
     effect = Effect.from_json(str(image["event"]))
-    outcome = service.delivered(effect, effect_handlers(site_origin), effect_queue(), now(), time_left)
+    outcome = service.delivered(effect, handlers(), effect_queue(), now(), time_left)
     if name := METRIC_NAMES.get(outcome):
         metrics.add_metric(name=name, unit="Count", value=1)
 
@@ -59,7 +66,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> Any:
     invocation = context
     if "Records" in event:
         return process_partial_response(event=event, record_handler=deliver, processor=processor, context=context)
-    counts = service.redrive(effect_handlers(site_origin), effect_queue(), now(), time_left=time_left)  # schedule
+    counts = service.redrive(handlers(), effect_queue(), now(), time_left=time_left)  # schedule
     for outcome, name in METRIC_NAMES.items():
         metrics.add_metric(name=name, unit="Count", value=counts[outcome])
     logger.info("Effects redriven", extra=counts)

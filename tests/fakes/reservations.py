@@ -309,8 +309,9 @@ class ReservationOutbox:
         contacts: ResidentContacts | None = None,
     ) -> None:
         self.store, self.queue, self._seen = store, MemoryEffectQueue(), 0
+        sender = mailer or MemoryMailer()
         self.handlers = effects.handlers(
-            store, payments, mailer or MemoryMailer(), contacts or MemoryContacts(), site_origin=site_origin
+            store, lambda: payments, lambda: sender, contacts or MemoryContacts(), site_origin=site_origin
         )
 
     def _collect(self) -> None:

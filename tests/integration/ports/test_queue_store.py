@@ -171,7 +171,8 @@ def test_opt_in_only_on_a_live_ticket_and_each_notice_owed_once_with_the_claim(s
 
 def test_a_store_without_an_outbox_refuses_a_write_that_owes_a_notice(monkeypatch: pytest.MonkeyPatch) -> None:
     from infra.local import dynamodb_isolation
-    from madoguchi.queue.dynamodb import DynamoQueueStore, NoOutbox
+    from madoguchi.effects.models import NoOutbox
+    from madoguchi.queue.dynamodb import DynamoQueueStore
 
     dynamodb_isolation.install()
     for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_SESSION_TOKEN"):

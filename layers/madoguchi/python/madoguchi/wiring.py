@@ -281,6 +281,6 @@ def effect_handlers(site_origin: Callable[[], str]) -> dict[str, Handler]:
         application_store(), attachments, mailer, payment_gateway, now, base_url=site_origin
     )
     handlers |= reservation_effects.handlers(
-        reservation_store(), payment_gateway(), mailer(), resident_contacts(), site_origin=site_origin
+        reservation_store(), payment_gateway, mailer, resident_contacts(), site_origin=site_origin
     )
     return handlers

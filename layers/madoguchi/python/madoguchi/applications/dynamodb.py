@@ -29,7 +29,7 @@ from botocore.exceptions import ClientError
 from madoguchi.applications.models import Application, Attachment, AuditEntry, Resident, Visit
 from madoguchi.applications.store import ApplicationRecord, ApplicationStore
 from madoguchi.cases.models import Verification
-from madoguchi.effects.models import Effect
+from madoguchi.effects.models import Effect, outbox_puts
 from madoguchi.metrics.models import DomainEvent
 from madoguchi.shared.aws import dynamodb_table
 from madoguchi.shared.dynamodb import decode_cursor, encode_cursor, plain, query_all, transact
@@ -162,8 +162,8 @@ class DynamoApplicationStore(ApplicationStore):
         payment_event: DomainEvent | None = None,
         effects: Sequence[Effect] = (),
     ) -> None:
-        if effects and not self._outbox:
-            raise RuntimeError("effects owed need the outbox table (OUTBOX_TABLE)")  # never dropped silently
+        # before anything is read: an owed effect without the outbox table refuses the change (NoOutbox)
+        owed = outbox_puts(self._outbox, [*(e for e in (event, payment_event) if e is not None), *effects])
         # The item replaced is the one read here: the Put below is conditional on its version.
         before = self._table.get_item(Key={"pk": _pk(application.id), "sk": APP}, ConsistentRead=True).get("Item")
         if before is None or int(before.get("version", -1)) != expected_version:
@@ -202,11 +202,7 @@ class DynamoApplicationStore(ApplicationStore):
                     }
                 }
             )
-        for emitted in (event, payment_event):
-            if emitted is not None and self._outbox:
-                items.append(emitted.outbox_put(self._outbox))
-        items.extend(effect.outbox_put(self._outbox) for effect in effects if self._outbox)
-        self._transact(*items)
+        self._transact(*items, *owed)
 
     def add_attachment(self, application_id: str, attachment: Attachment) -> None:
         item = attachment.model_dump(mode="json", exclude_none=True)

@@ -36,7 +36,7 @@ from madoguchi.cases.models import (
     Verification,
 )
 from madoguchi.cases.store import CaseStore, TaskStore
-from madoguchi.effects.models import Effect
+from madoguchi.effects.models import outbox_puts
 from madoguchi.shared.aws import dynamodb_table
 from madoguchi.shared.dynamodb import decode_cursor, encode_cursor, query_all, transact
 from madoguchi.shared.errors import Conflict
@@ -77,7 +77,7 @@ class DynamoCaseStore(CaseStore):
         self._outbox = outbox_table  # domain events go here in the change's transaction (None: none written)
 
     def _outbox_puts(self, events: Sequence[Outboxed]) -> list[dict[str, Any]]:
-        return _outbox_puts(self._outbox, events)
+        return outbox_puts(self._outbox, events)
 
     # --- writes ---------------------------------------------------------------------------------------------
     def _audit_put(self, case_id: str, audit: AuditEntry) -> dict[str, Any]:
@@ -267,16 +267,6 @@ class DynamoCaseStore(CaseStore):
         )
 
 
-def _outbox_puts(outbox: str | None, events: Sequence[Outboxed]) -> list[dict[str, Any]]:
-    """The outbox items of a change. Without an outbox table domain events are not counted, but an effect owed
-    (a workflow start, a task answer) is never dropped: the change is refused instead."""
-    if outbox:
-        return [event.outbox_put(outbox) for event in events]
-    if any(isinstance(event, Effect) for event in events):
-        raise RuntimeError("an effect is owed but no outbox table is configured (OUTBOX_TABLE)")
-    return []
-
-
 def _queue_key(case_id: str, verification: Verification) -> dict[str, str]:
     return {
         "pk": f"VERIFYQ#{verification.department}",
@@ -358,7 +348,7 @@ class DynamoTaskStore(TaskStore):
             },
         }
         # one transaction across the tasks and outbox tables: the decision and the answer it owes, or neither
-        owed = _outbox_puts(self._outbox, events)
+        owed = outbox_puts(self._outbox, events)
         try:
             transact(self._client, [{"Update": update}, self._count(task.department, -1), *owed])
         except Conflict as e:

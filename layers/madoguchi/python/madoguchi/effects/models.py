@@ -12,12 +12,13 @@ the owner's record when it runs, so nothing personal sits in the outbox or its s
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from madoguchi.shared.outbox import EFFECTS_QUEUE, EFFECTS_TOPIC
+from madoguchi.shared.outbox import EFFECTS_QUEUE, EFFECTS_TOPIC, Outboxed
 
 # The stream delivers a new effect within seconds; the scheduled redrive takes over only for effects still not
 # done this long after they were written (or after their last failed try), so the two rarely run one at once.
@@ -62,6 +63,22 @@ class Effect(BaseModel):
     @staticmethod
     def from_json(text: str) -> Effect:
         return Effect.model_validate(json.loads(text))
+
+
+class NoOutbox(RuntimeError):
+    """A change owes an effect but its store was built without the outbox table (a deployment error): the change
+    is refused rather than the effect dropped."""
+
+
+def outbox_puts(table: str | None, items: Iterable[Outboxed]) -> list[dict[str, Any]]:
+    """The outbox entries of a change's domain events and effects, for the change's own transaction. Without an
+    outbox table events are not written (they only move figures), but an owed effect is never dropped: NoOutbox."""
+    items = list(items)
+    if table:
+        return [item.outbox_put(table) for item in items]
+    if any(isinstance(item, Effect) for item in items):
+        raise NoOutbox()
+    return []
 
 
 def due_key(at: datetime, effect_id: str) -> str:

@@ -32,6 +32,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
+from madoguchi.effects.models import outbox_puts
 from madoguchi.queue.events import ticket_event
 from madoguchi.queue.models import LIVE, CounterStatus, DayStats, Notify, Ticket, TicketState
 from madoguchi.queue.store import Advance, QueueStore, Written
@@ -40,10 +41,6 @@ from madoguchi.shared.dynamodb import cancellation_reasons, plain
 from madoguchi.shared.errors import Conflict
 
 MAX_ATTEMPTS = 60
-
-
-class NoOutbox(RuntimeError):
-    """A write owes a notice but this store was built without the outbox table (a deployment error)."""
 
 
 def _pk(counter: str, day: date) -> str:
@@ -172,14 +169,11 @@ class DynamoQueueStore(QueueStore):
     def _events(self, before: Ticket | None, after: Ticket) -> list[dict[str, Any]]:
         """The outbox item of the change's domain event, for the change's own transaction (docs/metrics.md)."""
         event = ticket_event(before, after)
-        return [event.outbox_put(self._outbox)] if event is not None and self._outbox else []
+        return outbox_puts(self._outbox, [event] if event is not None else [])
 
     def _owed(self, advance: Advance, counter: str) -> list[dict[str, Any]]:
         """The outbox items of the notices the new status claims, for the same transaction (data-model Q9)."""
-        owed = advance.owed(counter)
-        if owed and not self._outbox:
-            raise NoOutbox()
-        return [effect.outbox_put(self._outbox) for effect in owed] if self._outbox else []
+        return outbox_puts(self._outbox, advance.owed(counter))
 
     def _transact(self, items: list[dict[str, Any]], guarded: set[int], conflict: Conflict) -> bool:
         """True if written; False if only a head moved (read again and retry); raises `conflict` when one of

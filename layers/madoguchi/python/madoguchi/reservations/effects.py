@@ -18,16 +18,18 @@ from madoguchi.reservations.store import ReservationStore, ResidentContacts
 
 def handlers(
     store: ReservationStore,
-    payments: PaymentGateway,
-    mailer: Mailer,
+    payments: Callable[[], PaymentGateway],
+    mailer: Callable[[], Mailer],
     contacts: ResidentContacts,
     *,
     site_origin: Callable[[], str],
 ) -> dict[str, Handler]:
+    """`payments` and `mailer` are built on first use: a worker carrying out other kinds never reads Stripe's key."""
+
     def refund(effect: Effect) -> None:
-        send_refund(store, payments, str(effect.payload["reservation_id"]))
+        send_refund(store, payments(), str(effect.payload["reservation_id"]))
 
     def notify(effect: Effect) -> None:
-        notices.send(store, mailer, contacts, effect.payload, site_origin)
+        notices.send(store, mailer(), contacts, effect.payload, site_origin)
 
     return {REFUND: refund, notices.NOTIFY: notify}
