@@ -42,8 +42,8 @@ from madoguchi.shared.api import (
     SECURITY,
     SIGNED_IN,
     ErrorBody,
+    IdempotencyKey,
     current_caller,
-    idempotency_key,
     make_resolver,
     request_lang,
 )
@@ -101,9 +101,9 @@ def get_form(procedureId: str, lang: str | None = None) -> FormView:
     security=SECURITY,
     responses={**SIGNED_IN_APP, **INVALID, 200: {"description": "The draft"}},
 )
-def create(body: CreateApplication) -> OnlineApplicationView:
+def create(body: CreateApplication, idempotency_key: IdempotencyKey = None) -> OnlineApplicationView:
     created = applications.create(
-        body, current_caller(app), deps(), now(), lang=request_lang(app), idempotency_key=idempotency_key(app)
+        body, current_caller(app), deps(), now(), lang=request_lang(app), idempotency_key=idempotency_key
     )
     metrics.add_metric(name="ApplicationStarted", unit="Count", value=1)
     return view(created)
@@ -180,12 +180,16 @@ def receipt_as_pdf(applicationId: str) -> Response[str]:
 @app.post(
     "/applications/<applicationId>/attachments",
     summary="Presigned upload of a photo or PDF (at most 10 MB); checked after upload",
+    description="With an `Idempotency-Key`, a retry by the same caller is the same attachment with a fresh upload "
+    "link while its file has not arrived, and 409 once the file has been checked.",
     tags=["applications"],
     security=SECURITY,
     responses={**SIGNED_IN_APP, **CONFLICT, **INVALID, 200: {"description": "Where and how to post the file"}},
 )
-def upload(applicationId: str, body: UploadRequest) -> UploadTicket:
-    return applications.request_upload(applicationId, body, current_caller(app), deps(), now())
+def upload(applicationId: str, body: UploadRequest, idempotency_key: IdempotencyKey = None) -> UploadTicket:
+    return applications.request_upload(
+        applicationId, body, current_caller(app), deps(), now(), idempotency_key=idempotency_key
+    )
 
 
 @app.post(
@@ -196,9 +200,9 @@ def upload(applicationId: str, body: UploadRequest) -> UploadTicket:
     security=SECURITY,
     responses={**SIGNED_IN_APP, **CONFLICT, **INVALID, 200: {"description": "The submitted application"}},
 )
-def submit(applicationId: str, body: SubmitRequest) -> OnlineApplicationView:
+def submit(applicationId: str, body: SubmitRequest, idempotency_key: IdempotencyKey = None) -> OnlineApplicationView:
     submitted = applications.submit(
-        applicationId, body, current_caller(app), deps(), now(), idempotency_key=idempotency_key(app)
+        applicationId, body, current_caller(app), deps(), now(), idempotency_key=idempotency_key
     )
     metrics.add_metric(name="ApplicationSubmitted", unit="Count", value=1)
     return view(submitted)
@@ -248,8 +252,8 @@ def my_applications(cursor: str | None = None, lang: str | None = None) -> Appli
     security=SECURITY,
     responses={**SIGNED_IN, 200: {"description": "The visit and when it expires"}},
 )
-def open_visit(body: VisitRequest) -> VisitView:
-    return applications.open_visit(body, current_caller(app), deps(), now(), idempotency_key=idempotency_key(app))
+def open_visit(body: VisitRequest, idempotency_key: IdempotencyKey = None) -> VisitView:
+    return applications.open_visit(body, current_caller(app), deps(), now(), idempotency_key=idempotency_key)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -37,8 +37,8 @@ from madoguchi.shared.api import (
     NOT_FOUND,
     SECURITY,
     SIGNED_IN,
+    IdempotencyKey,
     current_caller,
-    idempotency_key,
     make_resolver,
     request_lang,
 )
@@ -81,10 +81,9 @@ def describe_life_event(eventId: str, lang: str | None = None) -> LifeEventView:
     security=SECURITY,
     responses={**SIGNED_IN, 200: {"description": "The new case (a retry: the first one)"}},
 )
-def open_case(body: OpenCase) -> CaseView | ResidentCaseView:
+def open_case(body: OpenCase, idempotency_key: IdempotencyKey = None) -> CaseView | ResidentCaseView:
     caller = current_caller(app)
-    key = idempotency_key(app)
-    case = cases.open_case(body, caller, deps(), now(), idempotency_key=key)
+    case = cases.open_case(body, caller, deps(), now(), idempotency_key=idempotency_key)
     metrics.add_metric(name="CaseOpened", unit="Count", value=1)
     return cases.view_for(case.id, caller, deps(), lang=request_lang(app))
 
@@ -133,23 +132,27 @@ def record_identity(caseId: str, body: IdentityInput) -> CaseView | ResidentCase
 @app.post(
     "/cases/<caseId>/thread",
     summary="Ask a department on the case's thread (remote back-office support)",
+    description="With an `Idempotency-Key`, a retry by the same staff member returns the first message and files "
+    "no second one.",
     tags=["cases"],
     security=SECURITY,
-    responses={**SIGNED_IN_CASE, 200: {"description": "The message"}},
+    responses={**SIGNED_IN_CASE, 200: {"description": "The message (a retry: the first one)"}},
 )
-def post_message(caseId: str, body: Message) -> ThreadMessage:
-    return cases.post_message(caseId, body, current_caller(app), deps(), now())
+def post_message(caseId: str, body: Message, idempotency_key: IdempotencyKey = None) -> ThreadMessage:
+    return cases.post_message(caseId, body, current_caller(app), deps(), now(), idempotency_key=idempotency_key)
 
 
 @app.post(
     "/cases/<caseId>/verifications",
     summary="Ask another department to confirm a fact instead of asking the resident for a certificate",
+    description="With an `Idempotency-Key`, a retry by the same staff member returns the first question and asks "
+    "the department nothing more.",
     tags=["cases"],
     security=SECURITY,
-    responses={**SIGNED_IN_CASE, 200: {"description": "The verification request"}},
+    responses={**SIGNED_IN_CASE, 200: {"description": "The verification request (a retry: the first one)"}},
 )
-def ask_verification(caseId: str, body: Ask) -> Verification:
-    return cases.ask_verification(caseId, body, current_caller(app), deps(), now())
+def ask_verification(caseId: str, body: Ask, idempotency_key: IdempotencyKey = None) -> Verification:
+    return cases.ask_verification(caseId, body, current_caller(app), deps(), now(), idempotency_key=idempotency_key)
 
 
 @app.post(

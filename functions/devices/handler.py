@@ -29,8 +29,8 @@ from madoguchi.shared.api import (
     SIGNED_IN,
     UNAVAILABLE,
     ErrorBody,
+    IdempotencyKey,
     current_caller,
-    idempotency_key,
     make_resolver,
 )
 from madoguchi.shared.auth import DeviceKind
@@ -68,10 +68,8 @@ def deps() -> devices.DevicesDeps:
     security=SECURITY,
     responses={**SIGNED_IN, 200: {"description": "The device, its code, the device page's link and its QR code"}},
 )
-def enrol(body: EnrolRequest) -> Enrolment:
-    enrolment = devices.enrol(
-        body, current_caller(app), deps(), now(), site_origin(), idempotency_key=idempotency_key(app)
-    )
+def enrol(body: EnrolRequest, idempotency_key: IdempotencyKey = None) -> Enrolment:
+    enrolment = devices.enrol(body, current_caller(app), deps(), now(), site_origin(), idempotency_key=idempotency_key)
     logger.info("device enrolled", extra={"device_id": enrolment.device.id, "kind": enrolment.device.kind})
     return enrolment
 

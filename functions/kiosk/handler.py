@@ -19,8 +19,8 @@ from madoguchi.shared.api import (
     SECURITY,
     SIGNED_IN,
     ErrorBody,
+    IdempotencyKey,
     current_caller,
-    idempotency_key,
     make_resolver,
 )
 from madoguchi.shared.clock import now
@@ -56,12 +56,19 @@ def deps() -> kiosk.KioskDeps:
 @app.post(
     "/kiosk/sessions",
     summary="Open a kiosk session: a random challenge for the card to sign (enrolled kiosks)",
+    description="With an `Idempotency-Key`, a retry by the same kiosk answers the same session and challenge while "
+    "the challenge waits for the card; once it has been answered or has expired, 409.",
     tags=["kiosk"],
     security=SECURITY,
-    responses={**SIGNED_IN, **UNAVAILABLE, 200: {"description": "The session and its challenge (2 minutes)"}},
+    responses={
+        **SIGNED_IN,
+        **CONFLICT,
+        **UNAVAILABLE,
+        200: {"description": "The session and its challenge (2 minutes)"},
+    },
 )
-def start_session() -> SessionStarted:
-    return kiosk.start_session(current_caller(app), deps(), now())
+def start_session(idempotency_key: IdempotencyKey = None) -> SessionStarted:
+    return kiosk.start_session(current_caller(app), deps(), now(), idempotency_key=idempotency_key)
 
 
 @app.post(
@@ -114,8 +121,8 @@ NO_TERMINAL: dict[int, OpenAPIResponse] = {
     security=SECURITY,
     responses={**SIGNED_IN, **NOT_FOUND, **CONFLICT, **NO_TERMINAL, 200: {"description": "The order"}},
 )
-def place_order(sessionId: str, body: OrderRequest) -> OrderView:
-    result = kiosk.place_order(sessionId, body, idempotency_key(app), current_caller(app), order_deps(), now())
+def place_order(sessionId: str, body: OrderRequest, idempotency_key: IdempotencyKey = None) -> OrderView:
+    result = kiosk.place_order(sessionId, body, idempotency_key, current_caller(app), order_deps(), now())
     metrics.add_metric(name="KioskOrders", unit="Count", value=1)
     return result
 

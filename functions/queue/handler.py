@@ -43,8 +43,8 @@ from madoguchi.shared.api import (
     NOT_FOUND,
     SECURITY,
     SIGNED_IN,
+    IdempotencyKey,
     current_caller,
-    idempotency_key,
     make_resolver,
     request_lang,
 )
@@ -92,7 +92,7 @@ def list_counters(lang: str | None = None) -> CounterList:
     security=SECURITY,
     responses={**SIGNED_IN, **NOT_FOUND, 200: {"description": "The printable ticket"}},
 )
-def issue(counterId: str, body: IssueRequest) -> TicketReceipt:
+def issue(counterId: str, body: IssueRequest, idempotency_key: IdempotencyKey = None) -> TicketReceipt:
     receipt = queue.issue(
         counterId,
         body,
@@ -101,7 +101,7 @@ def issue(counterId: str, body: IssueRequest) -> TicketReceipt:
         now(),
         base_url=site_origin(),
         lang=request_lang(app),
-        idempotency_key=idempotency_key(app),
+        idempotency_key=idempotency_key,
     )
     metrics.add_metric(name="TicketIssued", unit=MetricUnit.Count, value=1)
     return receipt
@@ -267,10 +267,8 @@ def cancel(counterId: str, ticketId: str) -> StaffTicketView:
     security=SECURITY,
     responses={**STAFF, 200: {"description": "The new ticket at the other counter"}},
 )
-def transfer(counterId: str, ticketId: str, body: Transfer) -> StaffTicketView:
-    new = queue.transfer(
-        counterId, ticketId, body, current_caller(app), deps(), now(), idempotency_key=idempotency_key(app)
-    )
+def transfer(counterId: str, ticketId: str, body: Transfer, idempotency_key: IdempotencyKey = None) -> StaffTicketView:
+    new = queue.transfer(counterId, ticketId, body, current_caller(app), deps(), now(), idempotency_key=idempotency_key)
     metrics.add_metric(name="TicketTransferred", unit=MetricUnit.Count, value=1)
     return queue.staff_view(new)
 

@@ -45,9 +45,9 @@ from madoguchi.shared.api import (
     SECURITY,
     SIGNED_IN,
     ErrorBody,
+    IdempotencyKey,
     current_caller,
     error,
-    idempotency_key,
     make_resolver,
     request_lang,
 )
@@ -94,14 +94,14 @@ def rate_limited(e: RateLimited) -> Response[str]:
     security=SECURITY,
     responses={**SIGNED, **CONFLICT, **LIMITED, 200: {"description": "The held reservation"}},
 )
-def hold(body: HoldRequest) -> Reservation:
+def hold(body: HoldRequest, idempotency_key: IdempotencyKey = None) -> Reservation:
     held = reservations.hold(
         body,
         current_caller(app),
         deps(),
         now(),
         hold_minutes=settings().hold_minutes,
-        idempotency_key=idempotency_key(app),
+        idempotency_key=idempotency_key,
         lang=request_lang(app),
     )
     metrics.add_metric(name="HoldPlaced", unit="Count", value=1)
@@ -152,9 +152,9 @@ def cancellation(reservationId: str) -> CancelQuote:
     security=SECURITY,
     responses={**SIGNED, **CONFLICT, **LIMITED, 200: {"description": "The cancelled reservation and the refund"}},
 )
-def cancel(reservationId: str, body: CancelRequest) -> CancelResponse:
+def cancel(reservationId: str, body: CancelRequest, idempotency_key: IdempotencyKey = None) -> CancelResponse:
     result = reservations.cancel(
-        reservationId, body, current_caller(app), deps(), now(), idempotency_key=idempotency_key(app)
+        reservationId, body, current_caller(app), deps(), now(), idempotency_key=idempotency_key
     )
     metrics.add_metric(name="ReservationCancelled", unit="Count", value=1)
     return result
@@ -208,10 +208,8 @@ def my_reservations() -> ReservationList:
     security=SECURITY,
     responses={**SIGNED_IN, **LIMITED, 200: {"description": "The pending request"}},
 )
-def ask_reduction(body: ReductionRequest) -> FeeReduction:
-    return reservations.request_reduction(
-        body, current_caller(app), deps(), now(), idempotency_key=idempotency_key(app)
-    )
+def ask_reduction(body: ReductionRequest, idempotency_key: IdempotencyKey = None) -> FeeReduction:
+    return reservations.request_reduction(body, current_caller(app), deps(), now(), idempotency_key=idempotency_key)
 
 
 @app.get(
@@ -255,8 +253,8 @@ def decide_reduction(reductionId: str, body: ReductionDecision) -> FeeReduction:
     security=SECURITY,
     responses={**SIGNED, **CONFLICT, **LIMITED, 200: {"description": "The application"}},
 )
-def apply(body: ApplicationRequest) -> LotteryApplication:
-    return lottery.apply(body, current_caller(app), deps(), now(), idempotency_key=idempotency_key(app))
+def apply(body: ApplicationRequest, idempotency_key: IdempotencyKey = None) -> LotteryApplication:
+    return lottery.apply(body, current_caller(app), deps(), now(), idempotency_key=idempotency_key)
 
 
 @app.get(

@@ -152,6 +152,8 @@ class MemoryApplicationStore(ApplicationStore):
         return page, key(page[-1]) if len(waiting) > limit else None
 
     def add_attachment(self, application_id: str, attachment: Attachment) -> None:
+        if attachment.id in self.attachments.get(application_id, {}):
+            raise Conflict()
         self.attachments.setdefault(application_id, {})[attachment.id] = attachment
 
     def attachment(self, application_id: str, attachment_id: str) -> Attachment | None:

@@ -127,11 +127,15 @@ class MemoryCaseStore(CaseStore):
 
     def add_message(self, case_id: str, message: ThreadMessage, audit: AuditEntry) -> None:
         record = self._existing(case_id)
+        if any(m.id == message.id for m in record.thread):
+            raise Conflict(case_id=case_id)
         record.thread.append(message)
         record.timeline.append(audit)
 
     def add_verification(self, case_id: str, verification: Verification, audit: AuditEntry) -> None:
         record = self._existing(case_id)
+        if any(v.id == verification.id for v in record.verifications):
+            raise Conflict(case_id=case_id)
         record.verifications.append(verification)
         record.timeline.append(audit)
 

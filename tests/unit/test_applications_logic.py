@@ -19,6 +19,7 @@ from madoguchi.applications.models import (
     Resident,
     SubmitRequest,
     UpdateAnswers,
+    UploadRequest,
     VisitRequest,
 )
 from madoguchi.shared.auth import Caller, DeviceKind, Role
@@ -158,6 +159,27 @@ def test_same_idempotency_key_creates_and_submits_once(world):
     a = submit(world, first.id, key="s1")
     b = submit(world, first.id, key="s1")
     assert a.status == b.status == "awaiting_payment" and len(world["pay"].sessions) == 1
+
+
+def test_a_retried_upload_request_with_the_same_key_is_the_same_attachment_until_its_file_is_checked(world):
+    a = draft(world)
+    photo = UploadRequest(kind="identity_document", content_type="image/jpeg")
+    first = logic.request_upload(a.id, photo, RESIDENT, world["deps"], NOW, idempotency_key="u1")
+    later = NOW + timedelta(minutes=1)
+    again = logic.request_upload(a.id, photo, RESIDENT, world["deps"], later, idempotency_key="u1")
+    assert again.attachment_id == first.attachment_id and again.fields == first.fields
+    assert list(world["store"].attachments[a.id]) == [first.attachment_id]
+    assert [e.action for e in world["store"].audits[a.id]].count("upload_requested") == 1
+    # Another key, or none, is another attachment
+    other = logic.request_upload(a.id, photo, RESIDENT, world["deps"], NOW, idempotency_key="u2")
+    fresh = logic.request_upload(a.id, photo, RESIDENT, world["deps"], NOW)
+    assert len({first.attachment_id, other.attachment_id, fresh.attachment_id}) == 3
+    # Once the file has arrived and been checked, the first answer did arrive: the same key is refused
+    pending = world["store"].attachment(a.id, first.attachment_id)
+    world["store"].mark_attachment(a.id, pending.model_copy(update={"status": "valid", "checked_at": NOW}))
+    with pytest.raises(Conflict):
+        logic.request_upload(a.id, photo, RESIDENT, world["deps"], later, idempotency_key="u1")
+    assert world["store"].attachment(a.id, first.attachment_id).status == "valid"
 
 
 def test_a_failed_write_leaves_nothing(world, monkeypatch):

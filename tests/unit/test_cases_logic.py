@@ -334,6 +334,31 @@ def test_a_resident_retrying_a_pre_registration_gets_one_case(world):
     assert again == first and world.workflows.started == []
 
 
+def test_a_retried_message_or_question_with_the_same_key_is_filed_once(world):
+    case = world.open({"had_children_allowance": True})
+    kodomo = Caller(sub="staff-kodomo", role=Role.STAFF, department="kodomo")
+    said = Message(to_department="zei", text="所得の確認")
+    asked = Ask(department="zei", question="限度額未満？")
+    first = cases.post_message(case.id, said, kodomo, world.deps, NOW, idempotency_key="k-3")
+    again = cases.post_message(case.id, said, kodomo, world.deps, NOW + timedelta(seconds=5), idempotency_key="k-3")
+    question = cases.ask_verification(case.id, asked, kodomo, world.deps, NOW, idempotency_key="k-4")
+    repeated = cases.ask_verification(
+        case.id, asked, kodomo, world.deps, NOW + timedelta(seconds=5), idempotency_key="k-4"
+    )
+    assert again == first and repeated == question
+    record = world.cases.record(case.id)
+    assert [m.id for m in record.thread] == [first.id] and [v.id for v in record.verifications] == [question.id]
+    assert [a.action for a in record.timeline].count("message_posted") == 1
+    assert world.cases.pending_verification_count("zei") == 1
+    # The same key from another clerk, on another case, or no key at all, is another message
+    other = cases.post_message(case.id, said, ZEI, world.deps, NOW, idempotency_key="k-3")
+    elsewhere = world.open({"had_children_allowance": True})
+    moved = cases.post_message(elsewhere.id, said, kodomo, world.deps, NOW, idempotency_key="k-3")
+    fresh = cases.post_message(case.id, said, kodomo, world.deps, NOW)
+    assert len({first.id, other.id, moved.id, fresh.id}) == 4
+    assert cases.ask_verification(case.id, asked, kodomo, world.deps, NOW).id != question.id
+
+
 def test_an_open_case_owes_its_start_in_its_own_write_and_shows_it_starting_until_run(world):
     # Given staff opening a case ("killed" before any worker ran: only the write happened)
     request = OpenCase(event="bereavement", subject=BEREAVED, answers={"had_kokuho": True}, identity=IDENTITY)

@@ -24,7 +24,7 @@ from madoguchi.kiosk.models import (
     b64url_encode,
 )
 from madoguchi.shared.auth import Caller, DeviceKind, Role
-from madoguchi.shared.errors import Forbidden, InvalidInput, NotFound, Unauthorized
+from madoguchi.shared.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from tests.devices.pki import Issued, TestCa
 from tests.fakes.kiosk import MemoryKioskSessions, MemoryResidentDirectory, StaticTrust
 
@@ -92,6 +92,28 @@ def test_only_an_enrolled_kiosk_may_open_a_session(deps: service.KioskDeps, ca: 
     ):
         with pytest.raises(Forbidden):
             service.start_session(caller, deps, ca.now)
+
+
+def test_a_retried_start_with_the_same_key_is_the_same_session_while_its_challenge_waits(
+    deps: service.KioskDeps, ca: TestCa, card: Issued
+) -> None:
+    first = service.start_session(KIOSK, deps, ca.now, idempotency_key="s1")
+    again = service.start_session(KIOSK, deps, ca.now + timedelta(seconds=5), idempotency_key="s1")
+    assert again == first
+    assert isinstance(deps.sessions, MemoryKioskSessions) and list(deps.sessions.sessions) == [first.session_id]
+    # Another kiosk with the same key, or no key, opens its own session
+    kiosk_2 = Caller(sub="kiosk-2", role=Role.DEVICE, device_kind=DeviceKind.KIOSK)
+    assert service.start_session(kiosk_2, deps, ca.now, idempotency_key="s1").session_id != first.session_id
+    assert service.start_session(KIOSK, deps, ca.now).session_id != first.session_id
+    # Once the card has answered, or the challenge has expired, the same key is refused and changes nothing
+    service.authenticate(first.session_id, card_answer(card, first.challenge), KIOSK, deps, ca.now)
+    answered = deps.sessions.get(first.session_id)
+    with pytest.raises(Conflict):
+        service.start_session(KIOSK, deps, ca.now, idempotency_key="s1")
+    assert deps.sessions.get(first.session_id) == answered
+    waiting = service.start_session(KIOSK, deps, ca.now, idempotency_key="s2")
+    with pytest.raises(Conflict):
+        service.start_session(KIOSK, deps, waiting.challenge_expires_at + timedelta(seconds=1), idempotency_key="s2")
 
 
 def test_a_replayed_answer_is_refused_and_changes_nothing(deps: service.KioskDeps, ca: TestCa, card: Issued) -> None:

@@ -141,6 +141,16 @@ def test_save_requires_the_named_attachments_to_be_valid(store: ApplicationStore
     assert store.get(app(1).id) == app(1, version=1)
 
 
+def test_an_attachment_is_added_once_under_its_id(store: ApplicationStore) -> None:
+    # a retried upload request (the same id from the same Idempotency-Key) adds nothing and changes nothing
+    store.create(app(1), audit())
+    store.add_attachment(app(1).id, attachment(1))
+    store.mark_attachment(app(1).id, attachment(1, "valid"))
+    with pytest.raises(Conflict):
+        store.add_attachment(app(1).id, attachment(1))
+    assert store.attachment(app(1).id, attachment(1).id) == attachment(1, "valid")
+
+
 def test_an_attachment_is_marked_once_from_pending(store: ApplicationStore) -> None:
     store.create(app(1), audit())
     store.add_attachment(app(1).id, attachment(1))

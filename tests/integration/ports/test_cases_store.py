@@ -197,6 +197,25 @@ def test_nothing_is_filed_under_a_case_that_does_not_exist(store: CaseStore) -> 
     assert store.record("c-none") is None
 
 
+def test_a_message_or_a_verification_is_filed_once_under_its_id(store: CaseStore) -> None:
+    # A retry (the same id from the same Idempotency-Key) a few seconds later files nothing more
+    store.create(a_case(), audit("case_opened"))
+    message = ThreadMessage(id="m-1", by="s", department="hoken", to_department="zei", text="?", at=NOW)
+    asked = Verification(id="v-1", asked_by="s", asked_department="hoken", department="zei", question="?", asked_at=NOW)
+    store.add_message("c-1", message, audit("message_posted"))
+    store.add_verification("c-1", asked, audit("verification_asked"))
+    with pytest.raises(Conflict):
+        store.add_message("c-1", message.model_copy(update={"at": at(1)}), audit("message_posted", 1))
+    with pytest.raises(Conflict):
+        store.add_verification("c-1", asked.model_copy(update={"asked_at": at(1)}), audit("verification_asked", 1))
+    record = store.record("c-1")
+    assert record is not None
+    assert [m.at for m in record.thread] == [NOW] and [v.asked_at for v in record.verifications] == [NOW]
+    assert sorted(a.action for a in record.timeline) == ["case_opened", "message_posted", "verification_asked"]
+    assert store.pending_verification_count("zei") == 1
+    assert [v.id for _, v in store.pending_verifications("zei", 10)[0]] == ["v-1"]
+
+
 def test_a_verification_is_answered_once(store: CaseStore) -> None:
     store.create(a_case(), audit("case_opened"))
     asked = Verification(id="v-1", asked_by="s", asked_department="hoken", department="zei", question="?", asked_at=NOW)

@@ -77,7 +77,8 @@ class ApplicationStore(ABC):
         status) and "verify" (open verifications asked of it), at a cost that does not grow with the data."""
 
     @abstractmethod
-    def add_attachment(self, application_id: str, attachment: Attachment) -> None: ...
+    def add_attachment(self, application_id: str, attachment: Attachment) -> None:
+        """A new pending attachment; raises Conflict if its id exists (a retry with the same key)."""
 
     @abstractmethod
     def attachment(self, application_id: str, attachment_id: str) -> Attachment | None: ...

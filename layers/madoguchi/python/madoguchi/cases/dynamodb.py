@@ -6,6 +6,7 @@ and its append-only entries.
 | CASE                     | the case; steps as a map by department     |
 | AUDIT#<at>#<id>          | one audit entry (never updated)           |
 | THREAD#<at>#<id>         | one thread message                        |
+| MESSAGE#<id>             | marks the message's id as taken (a retry) |
 | VERIFY#<id>              | one internal verification and its answer  |
 
 A case's short code has its own partition, CASECODE#<code> / CODE -> the case id, written with the case.
@@ -168,7 +169,13 @@ class DynamoCaseStore(CaseStore):
         item = message.model_dump(mode="json")
         item.update(pk=_pk(case_id), sk=f"THREAD#{message.at.isoformat()}#{message.id}")
         put = {"TableName": self._name, "Item": item, "ConditionExpression": "attribute_not_exists(sk)"}
-        self._transact(self._case_exists(case_id), {"Put": put}, self._audit_put(case_id, audit))
+        # the thread's sort key holds the time, which a retry does not share: its id is taken once, here
+        taken = {
+            "TableName": self._name,
+            "Item": {"pk": _pk(case_id), "sk": f"MESSAGE#{message.id}"},
+            "ConditionExpression": "attribute_not_exists(sk)",
+        }
+        self._transact(self._case_exists(case_id), {"Put": put}, {"Put": taken}, self._audit_put(case_id, audit))
 
     def add_verification(self, case_id: str, verification: Verification, audit: AuditEntry) -> None:
         item = verification.model_dump(mode="json", exclude_none=True)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import secrets
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from madoguchi.cases import events as case_events
 from madoguchi.cases.life_events import EVENT_IDS, InvalidAnswers, life_event, plan
@@ -52,6 +52,9 @@ from madoguchi.shared.departments import DEPARTMENTS
 from madoguchi.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from madoguchi.shared.i18n import Lang, pick
 from madoguchi.shared.outbox import Outboxed
+from madoguchi.shared.retries import retry_id
+
+Filed = TypeVar("Filed", ThreadMessage, Verification)
 
 WORKFLOW_ACTOR = "workflow"
 START_WORKFLOW = "cases.start_workflow"  # effect kinds (cases.effects)
@@ -118,13 +121,6 @@ def describe_life_event(event_id: str, *, lang: Lang) -> LifeEventView:
 # --- opening a case ---------------------------------------------------------------------------------------------
 
 
-def _case_id(caller: Caller, idempotency_key: str | None) -> str:
-    """A fresh id, or with an Idempotency-Key the same id for the same caller's retries (and only theirs)."""
-    if idempotency_key is None:
-        return _new_id("c")
-    return "c-" + hashlib.sha256(f"{caller.sub}\n{idempotency_key}".encode()).hexdigest()[:16]
-
-
 def open_case(
     request: OpenCase,
     caller: Caller | None,
@@ -155,7 +151,7 @@ def open_case(
     _check_subject(request.event, request.subject, now)
     identity = _identity(request.identity, who, now) if request.identity else None
     case = Case(
-        id=_case_id(who, idempotency_key),
+        id=retry_id("c", who.sub, idempotency_key),
         code=_new_code(),
         subject=request.subject,
         event=request.event,
@@ -436,11 +432,20 @@ def _known_department(department: str, field: str) -> None:
         raise InvalidInput([(["body", field], "field_invalid")])
 
 
-def post_message(case_id: str, request: Message, caller: Caller | None, deps: CaseDeps, now: datetime) -> ThreadMessage:
+def post_message(
+    case_id: str,
+    request: Message,
+    caller: Caller | None,
+    deps: CaseDeps,
+    now: datetime,
+    *,
+    idempotency_key: str | None = None,
+) -> ThreadMessage:
+    """A message to a department on the case's thread; a retry with the same Idempotency-Key returns the first."""
     staff, _ = _involved_staff(case_id, caller, deps.store)
     _known_department(request.to_department, "to_department")
     message = ThreadMessage(
-        id=_new_id("m"),
+        id=retry_id("m", staff.sub, idempotency_key, case_id),
         by=staff.sub,
         department=staff.department,
         to_department=request.to_department,
@@ -454,15 +459,27 @@ def post_message(case_id: str, request: Message, caller: Caller | None, deps: Ca
         department=staff.department,
         detail=f"to {request.to_department}",
     )
-    deps.store.add_message(case_id, message, audit)
+    try:
+        deps.store.add_message(case_id, message, audit)
+    except Conflict:
+        return _filed(idempotency_key, deps.store, case_id, lambda r: r.thread, message.id)
     return message
 
 
-def ask_verification(case_id: str, request: Ask, caller: Caller | None, deps: CaseDeps, now: datetime) -> Verification:
+def ask_verification(
+    case_id: str,
+    request: Ask,
+    caller: Caller | None,
+    deps: CaseDeps,
+    now: datetime,
+    *,
+    idempotency_key: str | None = None,
+) -> Verification:
+    """Ask a department to confirm a fact; a retry with the same Idempotency-Key returns the first question."""
     staff, _ = _involved_staff(case_id, caller, deps.store)
     _known_department(request.department, "department")
     verification = Verification(
-        id=_new_id("v"),
+        id=retry_id("v", staff.sub, idempotency_key, case_id),
         asked_by=staff.sub,
         asked_department=staff.department,
         department=request.department,
@@ -476,8 +493,26 @@ def ask_verification(case_id: str, request: Ask, caller: Caller | None, deps: Ca
         department=staff.department,
         detail=f"to {request.department}",
     )
-    deps.store.add_verification(case_id, verification, audit)
+    try:
+        deps.store.add_verification(case_id, verification, audit)
+    except Conflict:
+        return _filed(idempotency_key, deps.store, case_id, lambda r: r.verifications, verification.id)
     return verification
+
+
+def _filed(
+    idempotency_key: str | None,
+    store: CaseStore,
+    case_id: str,
+    entries: Callable[[CaseRecord], Sequence[Filed]],
+    entry_id: str,
+) -> Filed:
+    """What a retry filed first under its id; without a key a Conflict is not a retry and stands."""
+    record = store.record(case_id)
+    first = next((e for e in entries(record) if e.id == entry_id), None) if idempotency_key and record else None
+    if first is None:
+        raise Conflict(case_id=case_id)
+    return first
 
 
 def pending_verifications(cursor: str | None, caller: Caller | None, deps: CaseDeps) -> PendingVerificationList:

@@ -56,10 +56,12 @@ class CaseStore(ABC):
     def close(self, case_id: str, audit: AuditEntry, events: Sequence[Outboxed] = ()) -> None: ...
 
     @abstractmethod
-    def add_message(self, case_id: str, message: ThreadMessage, audit: AuditEntry) -> None: ...
+    def add_message(self, case_id: str, message: ThreadMessage, audit: AuditEntry) -> None:
+        """File a message; raises Conflict if its id was filed already (a retry) or the case does not exist."""
 
     @abstractmethod
-    def add_verification(self, case_id: str, verification: Verification, audit: AuditEntry) -> None: ...
+    def add_verification(self, case_id: str, verification: Verification, audit: AuditEntry) -> None:
+        """File a question; raises Conflict if its id was filed already (a retry) or the case does not exist."""
 
     @abstractmethod
     def answer_verification(self, case_id: str, answered: Verification, audit: AuditEntry) -> None:

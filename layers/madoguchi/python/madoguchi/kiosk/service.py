@@ -59,6 +59,7 @@ from madoguchi.payments.store import CardTerminal, TerminalUnavailable
 from madoguchi.procedures.service import ProcedureDeps, get_procedure
 from madoguchi.shared.auth import Caller, DeviceKind, Role, require
 from madoguchi.shared.errors import Conflict, InvalidInput, NotFound
+from madoguchi.shared.retries import retry_id
 
 
 @dataclass(frozen=True)
@@ -68,15 +69,20 @@ class KioskDeps:
     trust: TrustSource
 
 
-# Session ids are token_urlsafe(16); anything else names no session (and never reaches the table's key limits).
+# Session ids are token_urlsafe(16), or with an Idempotency-Key k-<32 hex>; anything else names no session (and
+# never reaches the table's key limits).
 _SESSION_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
-def start_session(caller: Caller | None, deps: KioskDeps, now: datetime) -> SessionStarted:
+def start_session(
+    caller: Caller | None, deps: KioskDeps, now: datetime, *, idempotency_key: str | None = None
+) -> SessionStarted:
+    """A session with a fresh challenge. A retry with the same Idempotency-Key answers the same session while its
+    challenge waits for the card; after that (answered, or expired) the retry is a Conflict."""
     kiosk = require(caller, Role.DEVICE, device_kind=DeviceKind.KIOSK)
     deps.trust.current()  # no JPKI trust configured: say so now, before the resident types a PIN
     session = KioskSession(
-        id=secrets.token_urlsafe(16),
+        id=retry_id("k", kiosk.sub, idempotency_key, length=32) if idempotency_key else secrets.token_urlsafe(16),
         kiosk=kiosk.sub,
         challenge=b64url_encode(secrets.token_bytes(CHALLENGE_BYTES)),
         state="challenged",
@@ -84,7 +90,18 @@ def start_session(caller: Caller | None, deps: KioskDeps, now: datetime) -> Sess
         challenge_expires_at=now + timedelta(seconds=CHALLENGE_SECONDS),
         expires_at=now + timedelta(seconds=SESSION_SECONDS),
     )
-    deps.sessions.put(session)
+    try:
+        deps.sessions.put(session)
+    except Conflict:
+        first = deps.sessions.get(session.id) if idempotency_key else None
+        if (
+            first is None
+            or first.kiosk != kiosk.sub
+            or first.state != "challenged"
+            or now >= first.challenge_expires_at
+        ):
+            raise
+        session = first  # the first answer was lost on the way: the card signs the same challenge
     return SessionStarted(
         session_id=session.id, challenge=session.challenge, challenge_expires_at=session.challenge_expires_at
     )

@@ -39,6 +39,7 @@ from madoguchi.cases.models import FRONT_COUNTERS
 from madoguchi.shared.auth import Caller, DeviceKind, Role, require
 from madoguchi.shared.errors import Conflict, Forbidden, InvalidInput, NotFound, present
 from madoguchi.shared.i18n import LANGS, Lang
+from madoguchi.shared.retries import retry_id
 
 # How far back a resident's applications are looked through for an open draft to resume (newest first).
 RESUME_PAGES = 5
@@ -237,8 +238,16 @@ def _check_step(found: Form, answers: dict[str, Any], record: ApplicationRecord,
 
 
 def request_upload(
-    application_id: str, request: UploadRequest, caller: Caller | None, deps: ApplicationDeps, now: datetime
+    application_id: str,
+    request: UploadRequest,
+    caller: Caller | None,
+    deps: ApplicationDeps,
+    now: datetime,
+    *,
+    idempotency_key: str | None = None,
 ) -> UploadTicket:
+    """Where to post one file. A retry with the same Idempotency-Key is the same attachment with a fresh upload
+    link, while its file has not arrived; once it has been checked, the retry is a Conflict."""
     application = load(deps.store, application_id).application
     who = editor(caller, application)
     if application.status not in EDITABLE:
@@ -246,14 +255,26 @@ def request_upload(
     found = form_of(application)
     if request.kind not in {a.id for a in found.attachments}:
         raise InvalidInput([(["body", "kind"], "field_invalid")])
-    attachment_id = new_id("f")
-    key = f"uploads/{application.id}/{attachment_id}"
-    url, fields = deps.files().presign_upload(key, request.content_type, MAX_ATTACHMENT_BYTES, UPLOAD_SECONDS)
-    deps.store.add_attachment(
-        application.id,
-        Attachment(id=attachment_id, kind=request.kind, content_type=request.content_type, key=key, created_at=now),
+    attachment_id = retry_id("f", who.sub, idempotency_key, application.id)
+    attachment = Attachment(
+        id=attachment_id,
+        kind=request.kind,
+        content_type=request.content_type,
+        key=f"uploads/{application.id}/{attachment_id}",
+        created_at=now,
     )
-    deps.store.audit(application.id, audit_entry(who, "upload_requested", now, request.kind))
+    try:
+        deps.store.add_attachment(application.id, attachment)
+    except Conflict:
+        first = deps.store.attachment(application.id, attachment_id) if idempotency_key else None
+        if first is None or first.status != "pending":
+            raise
+        attachment = first  # the first request's answer was lost: post the file where it said
+    else:
+        deps.store.audit(application.id, audit_entry(who, "upload_requested", now, request.kind))
+    url, fields = deps.files().presign_upload(
+        attachment.key, attachment.content_type, MAX_ATTACHMENT_BYTES, UPLOAD_SECONDS
+    )
     return UploadTicket(
-        attachment_id=attachment_id, url=url, fields=fields, max_bytes=MAX_ATTACHMENT_BYTES, expires_in=UPLOAD_SECONDS
+        attachment_id=attachment.id, url=url, fields=fields, max_bytes=MAX_ATTACHMENT_BYTES, expires_in=UPLOAD_SECONDS
     )
