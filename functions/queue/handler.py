@@ -179,14 +179,17 @@ def live(counterId: str) -> StaffTicketList:
 @app.post(
     "/queues/<counterId>/call-next",
     summary="Call the next ticket (staff of the counter)",
+    description="Send an `Idempotency-Key` header (one per press of the button): a retry with the same key from "
+    "the same staff member answers the ticket the first request called and calls nobody else.",
     tags=["queue"],
     security=SECURITY,
     responses={**STAFF, 200: {"description": "The called ticket, or null"}},
 )
-def call_next(counterId: str, body: CallNext) -> CallResult:
+def call_next(counterId: str, body: CallNext, idempotency_key: IdempotencyKey = None) -> CallResult:
     caller = current_caller(app)
-    called = queue.call_next(counterId, body, caller, deps(), now())
-    if called is not None:
+    at = now()
+    called = queue.call_next(counterId, body, caller, deps(), at, idempotency_key=idempotency_key)
+    if called is not None and called.called_at == at:  # counted once: a retry answers an earlier call
         metrics.add_metric(name="TicketCalled", unit=MetricUnit.Count, value=1)
         if called.recalls == 0 and called.first_called_at == called.called_at:
             record("WaitingTime", called, called.wait_seconds)

@@ -43,6 +43,66 @@ def test_every_catalogue_route_is_documented(api_schema):
     assert documented == expected
 
 
+# Issue 13, flaw 7: every POST that creates something declares the Idempotency-Key header. The others, and why a
+# retry of them cannot make a second of anything:
+ONCE = "a change from one state to the next: a retry finds it done (409) or answers it again"
+COMPUTED = "computes an answer and stores nothing"
+NATURAL_KEY = "one per natural key (a facility's day or month, a ticket's opt-in): a retry finds it there"
+NOT_KEYED = {
+    "/applications/{applicationId}/confirm": ONCE,
+    "/applications/{applicationId}/payment": "checks the payment with the gateway; receiving is a change once",
+    "/cases/{caseId}/identity": ONCE,
+    "/cases/{caseId}/verifications/{verificationId}/answer": ONCE,
+    "/devices/enrol": "the one-time code is spent by the first request",
+    "/devices/token": COMPUTED,
+    "/faq/chat": "an anonymous question: an unsure one is kept for staff (a retry keeps it twice, masked)",
+    "/guide/checklist": COMPUTED,
+    "/guide/checklist.ics": COMPUTED,
+    "/kiosk/sessions/{sessionId}/authenticate": "the challenge is spent by the first answer",
+    "/kiosk/sessions/{sessionId}/orders/{orderId}/cancel": ONCE,
+    "/line/webhook": "LINE's redeliveries carry the same webhook event id",
+    "/me/line/callback": "the login state is spent by the first request",
+    "/me/line/link": "a short-lived login state; an unused one expires",
+    "/payments/stripe/webhook": "Stripe's event id is recorded once",
+    "/queues/{counterId}/tickets/{ticketId}/absent": ONCE,
+    "/queues/{counterId}/tickets/{ticketId}/cancel": ONCE,
+    "/queues/{counterId}/tickets/{ticketId}/complete": ONCE,
+    "/queues/{counterId}/tickets/{ticketId}/recall": "calls the called ticket again (a retry calls it once more)",
+    "/queues/{counterId}/tickets/{ticketId}/requeue": ONCE,
+    "/reservations/{reservationId}/checkout": "one checkout per reservation",
+    "/staff/applications/{applicationId}/accept": ONCE,
+    "/staff/applications/{applicationId}/certificate": "a second issue of one application is a copy of the same number",
+    "/staff/applications/{applicationId}/decision": ONCE,
+    "/staff/applications/{applicationId}/verifications/{verificationId}/answer": ONCE,
+    "/staff/certificates/{issueNumber}/revoke": ONCE,
+    "/staff/devices/{deviceId}/revoke": ONCE,
+    "/staff/facilities/{facilityId}/closures": NATURAL_KEY,
+    "/staff/faq/unanswered/{questionId}/resolve": ONCE,
+    "/staff/fee-reductions/{reductionId}/decide": ONCE,
+    "/staff/guide/navigation": COMPUTED,
+    "/staff/lottery/{facilityId}/{month}": NATURAL_KEY,
+    "/staff/lottery/{facilityId}/{month}/draw": ONCE,
+    "/staff/tasks/{taskId}/approve": ONCE,
+    "/staff/tasks/{taskId}/return": ONCE,
+    "/tickets/{ticketId}/notifications": NATURAL_KEY,
+    "/tickets/{ticketId}/notifications/line": NATURAL_KEY,
+}
+
+
+def test_every_creating_post_declares_its_idempotency_key(api_schema):
+    posts = {path: ops["post"] for path, ops in api_schema.raw_schema["paths"].items() if "post" in ops}
+    keyed = {
+        path
+        for path, op in posts.items()
+        if any(p["in"] == "header" and p["name"].lower() == "idempotency-key" for p in op.get("parameters", []))
+    }
+    assert keyed | set(NOT_KEYED) == set(posts), "classify the new POST: keyed, or in NOT_KEYED with the reason"
+    assert not keyed & set(NOT_KEYED)
+    for path in keyed:
+        [key] = [p for p in posts[path]["parameters"] if p["name"].lower() == "idempotency-key"]
+        assert not key.get("required") and key["schema"]["anyOf"][0]["maxLength"] == 100
+
+
 @pytest.fixture(scope="session")
 def callers(auth_header: Callable[[str], dict[str, str]]) -> dict[str, dict[str, str]]:
     """Each identity's headers: each generated example is sent as each of them."""

@@ -84,13 +84,23 @@ class MemoryQueueStore(QueueStore):
         return current
 
     def change(
-        self, ticket: Ticket, expected: tuple[TicketState, ...], changes: Mapping[str, Any], advance: Advance
+        self,
+        ticket: Ticket,
+        expected: tuple[TicketState, ...],
+        changes: Mapping[str, Any],
+        advance: Advance,
+        *,
+        idempotency: str | None = None,
     ) -> Written:
         with self._lock:
+            if idempotency and idempotency in self.keys:
+                raise Conflict(ticket=ticket.id)  # as the adapter's condition on the key item
             current = self._checked(ticket, expected)
             updated = current.model_copy(update=dict(changes))
             status = self._advance(advance, ticket, updated)
             self.tickets[(ticket.counter, ticket.day, ticket.number)] = updated
+            if idempotency:
+                self.keys[idempotency] = (ticket.counter, ticket.day, ticket.number)
             return Written(ticket=updated, status=status)
 
     def transfer(

@@ -5,6 +5,7 @@ trusted CA and CRL are the local stack's test JPKI, configured in the `jpki` buc
 from __future__ import annotations
 
 import base64
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -82,6 +83,20 @@ def jpki(local_stack: Any) -> LocalJpki:
 @pytest.fixture(scope="module")
 def card(jpki: LocalJpki) -> Card:
     return jpki.issue()
+
+
+def test_a_retried_start_with_the_same_key_is_the_same_session_until_the_card_answers(kiosk: Kiosk, card: Card) -> None:
+    def start(key: str) -> requests.Response:
+        headers = {**kiosk.headers, "Idempotency-Key": key}
+        return requests.post(f"{kiosk.url}/kiosk/sessions", headers=headers, timeout=30)
+
+    key = uuid.uuid4().hex
+    first, again = start(key), start(key)
+    assert first.status_code == again.status_code == 200, again.text
+    assert again.json() == first.json()
+    assert kiosk.answer(first.json(), card).status_code == 200
+    late = start(key)
+    assert late.status_code == 409 and late.json()["code"] == "conflict"
 
 
 def test_resident_1_authenticates_with_a_genuine_card(kiosk: Kiosk, card: Card) -> None:

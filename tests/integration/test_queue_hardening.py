@@ -63,6 +63,16 @@ def test_concurrent_retries_with_one_key_issue_one_ticket(api: Call) -> None:
     assert last_issued(api, "kodomo") == before + 1
 
 
+def test_a_retried_call_with_the_same_key_answers_the_first_call(api: Call) -> None:
+    issue(api, "shimin_idou", "tennyu")
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    first = api("POST", "/queues/shimin_idou/call-next", "staff-shimin", {"desk": "5"}, key)
+    issue(api, "shimin_idou", "tennyu")  # someone waits behind: a second call would take them
+    again = api("POST", "/queues/shimin_idou/call-next", "staff-shimin", {"desk": "5"}, key)
+    assert first.status_code == again.status_code == 200, again.text
+    assert first.json()["ticket"] is not None and again.json() == first.json()
+
+
 def test_the_idempotency_key_is_documented(api: Call) -> None:
     spec = api("GET", "/openapi.json").json()
     operation = spec["paths"]["/queues/{counterId}/tickets"]["post"]

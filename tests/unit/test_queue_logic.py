@@ -357,3 +357,19 @@ def test_line_notices_go_only_to_the_account_the_signed_in_resident_linked():
     assert view.notify_line
     stored = store.get(counter, day, number)
     assert stored is not None and stored.notify is not None and stored.notify.line_user_id == LINKED["resident-1"]
+
+
+def test_a_retried_call_with_the_same_key_calls_one_resident():
+    store = MemoryQueueStore()
+    first, second = issue(store, T0), issue(store, T0 + timedelta(minutes=1))
+    press = T0 + timedelta(minutes=5)
+    called = queue.call_next("shimin_cert", CallNext(desk="2"), SHIMIN, QueueDeps(store), press, idempotency_key="c1")
+    again = queue.call_next(
+        "shimin_cert", CallNext(desk="2"), SHIMIN, QueueDeps(store), press + timedelta(seconds=3), idempotency_key="c1"
+    )
+    assert called is not None and called.id == first.id and again == called
+    assert store.status("shimin_cert", called.day).entries[1].state == "waiting"  # type: ignore[union-attr]
+    # The same key from another clerk, or a new key, calls the next one
+    other = Caller(sub="staff-shimin-2", role=Role.STAFF, department="shimin")
+    nxt = queue.call_next("shimin_cert", CallNext(desk="3"), other, QueueDeps(store), press, idempotency_key="c1")
+    assert nxt is not None and nxt.id == second.id

@@ -283,3 +283,15 @@ def test_a_transfer_key_is_written_with_the_transfer(store: QueueStore) -> None:
             idempotency="staff-onestop#transfer#k",
         )
     assert store.get("okuyami", DAY, other.number) == other and store.status("hoken", DAY).last_issued == 1  # type: ignore[union-attr]
+
+
+def test_a_call_key_is_written_with_the_call(store: QueueStore) -> None:
+    first = store.issue("zei", DAY, builder("zei"), advance()).ticket
+    second = store.issue("zei", DAY, builder("zei"), advance()).ticket
+    calling = {"state": "called", "called_at": T0, "desk": "2"}
+    called = store.change(first, ("waiting",), calling, advance(), idempotency="staff-zei#call#k").ticket
+    assert store.by_idempotency("staff-zei#call#k") == called
+    rev, _ = store.day("zei", DAY)
+    with pytest.raises(Conflict):  # the same key calling the next ticket writes nothing
+        store.change(second, ("waiting",), calling, advance(), idempotency="staff-zei#call#k")
+    assert store.get("zei", DAY, second.number) == second and store.day("zei", DAY)[0] == rev

@@ -278,7 +278,13 @@ class DynamoQueueStore(QueueStore):
         }
 
     def change(
-        self, ticket: Ticket, expected: tuple[TicketState, ...], changes: Mapping[str, Any], advance: Advance
+        self,
+        ticket: Ticket,
+        expected: tuple[TicketState, ...],
+        changes: Mapping[str, Any],
+        advance: Advance,
+        *,
+        idempotency: str | None = None,
     ) -> Written:
         if ticket.state not in expected:
             raise Conflict(ticket=ticket.id)
@@ -287,8 +293,10 @@ class DynamoQueueStore(QueueStore):
             rev, status = self._head(ticket.counter, ticket.day)
             new_status = advance(status, ticket, updated)
             items = [self._put_head(new_status, rev), self._change_item(ticket, expected, changes)]
+            if idempotency:
+                items.append(self._put_key(idempotency, updated))
             items += self._events(ticket, updated) + self._owed(advance, ticket.counter)
-            if self._transact(items, {1}, Conflict(ticket=ticket.id)):
+            if self._transact(items, {1, 2} if idempotency else {1}, Conflict(ticket=ticket.id)):
                 return Written(ticket=updated, status=new_status.model_copy(update={"rev": (rev or 0) + 1}))
             _backoff(attempt)  # a concurrent change on the same day: read the head again
         raise Conflict(ticket=ticket.id)

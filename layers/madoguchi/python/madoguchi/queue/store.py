@@ -64,10 +64,17 @@ class QueueStore(ABC):
 
     @abstractmethod
     def change(
-        self, ticket: Ticket, expected: tuple[TicketState, ...], changes: Mapping[str, Any], advance: Advance
+        self,
+        ticket: Ticket,
+        expected: tuple[TicketState, ...],
+        changes: Mapping[str, Any],
+        advance: Advance,
+        *,
+        idempotency: str | None = None,
     ) -> Written:
         """Apply `changes` if the ticket is still in one of the `expected` states (else Conflict, and nothing
-        changes), with the status `advance(...)` in the same transaction."""
+        changes), with the status `advance(...)` and the key, if given, in the same transaction (a key seen
+        before is a Conflict)."""
 
     @abstractmethod
     def transfer(
@@ -86,7 +93,7 @@ class QueueStore(ABC):
 
     @abstractmethod
     def by_idempotency(self, key: str) -> Ticket | None:
-        """The ticket an idempotency key issued (by `issue` or `transfer`), if any."""
+        """The ticket an idempotency key issued or changed (by `issue`, `transfer` or `change`), if any."""
 
     @abstractmethod
     def set_notify(self, ticket: Ticket, notify: Mapping[str, Any], advance: Advance) -> Written:

@@ -44,11 +44,24 @@ class TicketStateConflict(Conflict):
     code = "queue_ticket_state"
 
 
-def call_next(counter_id: str, body: CallNext, caller: Caller | None, deps: QueueDeps, now: datetime) -> Ticket | None:
+def call_next(
+    counter_id: str,
+    body: CallNext,
+    caller: Caller | None,
+    deps: QueueDeps,
+    now: datetime,
+    *,
+    idempotency_key: str | None = None,
+) -> Ticket | None:
+    """Call the first waiting ticket to the desk. A retry with the same `Idempotency-Key` from the same staff
+    member returns the ticket the first request called, and calls no second resident."""
     counter = known_counter(counter_id)
     staff = staff_of(counter, caller)
-    day = service_day(now)
+    retry_key = f"{staff.sub}#call#{idempotency_key}" if idempotency_key else None
     store = deps.store
+    if retry_key and (done := store.by_idempotency(retry_key)):
+        return done
+    day = service_day(now)
     for _ in range(20):  # another desk may call the same ticket first: take the next one
         status = store.status(counter.id, day)
         waiting = [e for e in status.entries if e.state == "waiting"] if status else []
@@ -58,9 +71,12 @@ def call_next(counter_id: str, body: CallNext, caller: Caller | None, deps: Queu
         if first is None:
             continue
         advance = Advance(now)
+        changes = _call_changes(first, staff, body.desk, now)
         try:
-            written = store.change(first, ("waiting",), _call_changes(first, staff, body.desk, now), advance)
+            written = store.change(first, ("waiting",), changes, advance, idempotency=retry_key)
         except Conflict:
+            if retry_key and (done := store.by_idempotency(retry_key)):
+                return done  # a concurrent retry with the same key called first
             continue
         publish(written.status, store)
         return written.ticket
