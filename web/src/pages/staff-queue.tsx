@@ -88,7 +88,8 @@ function Console({ session }: { session: Session }) {
   const mine = counters.filter((c) => c.department === session.me.department);
   const others = counters.filter((c) => c.id !== counter);
 
-  const act = async (path: string, body: unknown = undefined) => {
+  // Calls and transfers carry a key per press: a retry answers the first press instead of calling someone else.
+  const act = async (path: string, body: unknown = undefined, keyed = false) => {
     if (busy) return;
     setBusy(true);
     setError(null);
@@ -98,6 +99,7 @@ function Console({ session }: { session: Session }) {
         method: "POST",
         token,
         body: body ?? {},
+        headers: keyed ? { "Idempotency-Key": crypto.randomUUID() } : undefined,
       });
       const ticket = "ticket" in result ? result.ticket : result;
       if ("ticket" in result && !ticket) setMessage(t("queue.staff.nobody"));
@@ -138,7 +140,7 @@ function Console({ session }: { session: Session }) {
             class="button"
             accessKey={CALL_NEXT_KEY}
             disabled={busy || !counter || !desk}
-            onClick={() => act(`/queues/${counter}/call-next`, { desk })}
+            onClick={() => act(`/queues/${counter}/call-next`, { desk }, true)}
           >
             {t("queue.staff.callNext")}
           </button>
@@ -179,7 +181,7 @@ function Console({ session }: { session: Session }) {
                 </select>
               </div>
               <button type="button" class="button button--secondary" disabled={busy || !target}
-                onClick={() => target && act(ticketPath(current.id, "transfer"), { to: target.id, service: target.services[0].id })}>
+                onClick={() => target && act(ticketPath(current.id, "transfer"), { to: target.id, service: target.services[0].id }, true)}>
                 {t("queue.staff.transfer")}
               </button>
             </div>
