@@ -7,6 +7,7 @@ The case page prints a summary for the resident.
 
 import re
 import time
+import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlparse
@@ -14,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import requests
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, Route, expect
 
 pytestmark = pytest.mark.browser
 
@@ -315,3 +316,71 @@ def test_a_case_whose_workflow_is_still_starting_says_so_until_the_worker_has_st
     page.get_by_role("button", name="Reload case").click()
     expect(notice).to_be_hidden()
     expect(page.get_by_text(re.compile(r"Workflow started"))).to_be_visible()
+
+
+def test_a_message_whose_answer_was_lost_is_sent_again_with_its_key_and_filed_once(
+    page: Page, stack_url: str, token_for: Callable[[str], str], sign_in, console_errors: list[str]
+):
+    # Given a case opened at the counter, on the clerk's case page
+    staff = {"Authorization": "Bearer " + token_for("staff-onestop")}
+    body = {"event": "bereavement", "subject": SUBJECT, "answers": {"had_kokuho": True}}
+    body["identity"] = {"method": "my_number_card"}
+    response = requests.post(stack_url + "/cases?lang=en", json=body, headers=staff, timeout=10)
+    response.raise_for_status()
+    case_id = response.json()["id"]
+    sign_in(page, "staff-onestop", "/staff/?lang=en")
+    open_case_page(page, stack_url, case_id)
+
+    # And a network that loses answers: the request reaches the server, its answer never reaches the page
+    keys: list[str | None] = []
+    lost = {"answers": 1}
+
+    def lose_answers(route: Route) -> None:
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        keys.append(route.request.headers.get("idempotency-key"))
+        if lost["answers"] > 0:
+            lost["answers"] -= 1
+            assert route.fetch().ok  # the server answers; the page never sees it
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route(re.compile(r"/cases/[^/?]+/thread(\?|$)"), lose_answers)
+    thread = page.locator("ol.messages")
+    status = page.locator("#case-status")
+
+    def send(text: str) -> None:
+        page.get_by_label("To department").select_option("zei")
+        page.get_by_label("Message", exact=True).fill(text)
+        page.get_by_role("button", name="Send message").click()
+
+    def filed(text: str) -> int:
+        case = requests.get(f"{stack_url}/cases/{case_id}?lang=en", headers=staff, timeout=10).json()
+        return [m["text"] for m in case["thread"]].count(text)
+
+    # When the clerk sends a message
+    first = f"Please check the tax records ({uuid.uuid4().hex[:8]})"
+    send(first)
+
+    # Then the page sends it again by itself with the same key, and the thread shows it once
+    expect(status).to_contain_text("Message sent.")
+    expect(thread.get_by_text(first, exact=True)).to_have_count(1)
+    assert len(keys) == 2 and keys[0] and keys[0] == keys[1], keys
+    assert filed(first) == 1
+
+    # When the next message's answer and the page's own retry are both lost
+    lost["answers"] = 2
+    second = f"And the property tax ({uuid.uuid4().hex[:8]})"
+    send(second)
+    expect(page.get_by_role("alert")).to_contain_text("Could not connect.")
+    assert len(keys) == 4 and keys[2] != keys[0] and keys[2] == keys[3], keys
+    # and the clerk presses Send again: the same key, so the message filed by the lost request is not filed twice
+    expect(page.get_by_label("Message", exact=True)).to_have_value(second)
+    page.get_by_role("button", name="Send message").click()
+    expect(status).to_contain_text("Message sent.")
+    expect(thread.get_by_text(second, exact=True)).to_have_count(1)
+    assert len(keys) == 5 and keys[4] == keys[2], keys
+    assert filed(second) == 1
+    assert [e for e in console_errors if "net::ERR_" not in e] == []

@@ -1,15 +1,24 @@
 /** What the case's sections share to act on it: the Act contract and the forms around one required text. */
-import { useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import type { Me } from "../lib/auth";
-import type { ApiError } from "../lib/http";
+import { type ApiError, newKey } from "../lib/http";
 import { type MessageKey, useI18n } from "../lib/i18n";
 import { DEPARTMENTS, Field, controlProps, departmentName, fieldErrorsOf } from "./forms";
 
 /** Where focus goes once the case has reloaded after an action: an element id, or one chosen from the outcome. */
 export type FocusAfter = string | ((error: ApiError | null) => string | undefined);
 
-/** Result of an action: null when it worked, else the error (already announced by the page). */
-export type Act = (path: string, body: unknown, done: MessageKey, focusAfter?: FocusAfter) => Promise<ApiError | null>;
+/**
+ * Result of an action: null when it worked, else the error (already announced by the page). An action that files
+ * something new passes an `idempotencyKey`, sent as the Idempotency-Key header.
+ */
+export type Act = (
+  path: string,
+  body: unknown,
+  done: MessageKey,
+  focusAfter?: FocusAfter,
+  idempotencyKey?: string,
+) => Promise<ApiError | null>;
 
 /** The first field error of a 422, for a form with one main field. */
 export const fieldMessage = (error: ApiError | null): string | undefined =>
@@ -69,9 +78,13 @@ export function DepartmentTextForm(props: DepartmentTextFormProps) {
   const { me, act, path, done, body, departmentId, textId } = props;
   const { t } = useI18n();
   const [department, setDepartment] = useState<string>(DEPARTMENTS.find((d) => d !== me.department) ?? DEPARTMENTS[0]);
-  const { text, setText, error, busy, send } = useRequiredText(textId, props.textRequired, (trimmed) =>
-    act(path, body(department, trimmed), done),
-  );
+  // One key per text being composed: Send pressed again after a lost answer files it once; a new one after success.
+  const key = useRef(newKey());
+  const { text, setText, error, busy, send } = useRequiredText(textId, props.textRequired, async (trimmed) => {
+    const failed = await act(path, body(department, trimmed), done, undefined, key.current);
+    if (!failed) key.current = newKey();
+    return failed;
+  });
   return (
     <form class="case-form" onSubmit={send} noValidate>
       <Field id={departmentId} label={t(props.departmentLabel)}>

@@ -45,12 +45,13 @@ export function CasePage({ caseId, me, token, restoring, backHref, onBack }: Cas
     focusAfterLoad.current = null;
   }, [data]);
 
-  const act: Act = async (path, body, done, focusAfter) => {
+  const act: Act = async (path, body, done, focusAfter, idempotencyKey) => {
     setActionError(null);
     setNotice("");
     let failed: ApiError | null = null;
     try {
-      await request(withLang(path, lang), { method: "POST", body, token });
+      const headers = idempotencyKey ? { "Idempotency-Key": idempotencyKey } : undefined;
+      await request(withLang(path, lang), { method: "POST", body, token, headers });
       setNotice(t(done));
     } catch (e) {
       failed = asApiError(e);

@@ -162,9 +162,6 @@ export const EDITABLE: ApplicationStatus[] = ["draft", "returned", "preregistere
 export const getApplication = (id: string, token: string, lang: string) =>
   request<ApplicationView>(withLang(`/applications/${encodeURIComponent(id)}`, lang), { token });
 
-/** A new random Idempotency-Key: a retried click sends the same one, so it submits once. */
-export const newKey = (): string => crypto.randomUUID();
-
 /** Posts the file to the presigned upload; the check runs after it (S3 event). */
 export async function uploadFile(ticket: UploadTicket, file: File): Promise<void> {
   const form = new FormData();

@@ -39,22 +39,38 @@ interface RequestOptions {
   signal?: AbortSignal;
 }
 
+/** A new random Idempotency-Key; keep it while the same thing is being sent, so a retry is filed once. */
+export const newKey = (): string => crypto.randomUUID();
+
+const hasIdempotencyKey = (headers: Record<string, string>): boolean =>
+  Object.keys(headers).some((name) => name.toLowerCase() === "idempotency-key");
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
   if (options.body !== undefined) headers["Content-Type"] = "application/json";
   if (options.token) headers.Authorization = `Bearer ${options.token}`;
   Object.assign(headers, options.headers ?? {});
-  let response: Response;
-  try {
-    response = await fetch(path, {
-      method: options.method ?? "GET",
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      signal: options.signal,
-    });
-  } catch (error) {
-    if (options.signal?.aborted) throw error;
-    throw new ApiError(0, "network", "");
+  const init: RequestInit = {
+    method: options.method ?? "GET",
+    headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    signal: options.signal,
+  };
+  // A lost answer does not mean nothing was filed. With an Idempotency-Key the server answers a retry with the
+  // first result, so one more try is safe; without one it could file twice. HTTP answers are never retried.
+  let tries = hasIdempotencyKey(headers) ? 2 : 1;
+  let response: Response | undefined;
+  while (!response) {
+    try {
+      response = await fetch(path, init);
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      if (--tries === 0) throw new ApiError(0, "network", "");
+      await pause(400 + Math.random() * 400);
+      if (options.signal?.aborted) throw options.signal.reason;
+    }
   }
   const payload: unknown = await response.json().catch(() => null);
   if (!response.ok) {

@@ -14,7 +14,7 @@ import { departmentName, type FieldErrors } from "../components/forms";
 import { type Session, SignIn } from "../components/sign-in";
 import { hasStoredSession } from "../lib/auth";
 import type { ProcedureList } from "../lib/procedures";
-import { type ApiError, asApiError, request, withLang } from "../lib/http";
+import { type ApiError, asApiError, newKey, request, withLang } from "../lib/http";
 import {
   type Answer,
   type ApplicationReceipt,
@@ -23,7 +23,6 @@ import {
   downloadReceipt,
   EDITABLE,
   getApplication,
-  newKey,
   pageOf,
   questionPages,
   type UploadTicket,

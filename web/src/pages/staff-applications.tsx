@@ -7,14 +7,13 @@ import { QrScanner } from "../components/qr-scanner";
 import type { Session } from "../components/sign-in";
 import { StaffPage, useWorkspace } from "../components/staff-nav";
 import type { ProcedureList } from "../lib/procedures";
-import { type ApiError, asApiError, request, withLang } from "../lib/http";
+import { type ApiError, asApiError, newKey, request, withLang } from "../lib/http";
 import {
   type Answer,
   type ApplicationStatus,
   type ApplicationSummary,
   type ApplicationView,
   type AppVerification,
-  newKey,
   STATUSES,
 } from "../lib/applications";
 import { formatFee, formatTokyoDate, formatTokyoTime } from "../lib/format";
