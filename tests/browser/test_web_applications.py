@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import io
 import re
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import requests
 from PIL import Image
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from tests.browser.question_pages import answer_question_pages
 
@@ -160,3 +162,64 @@ def test_juminhyo_with_a_photo_and_payment(
     page.locator("form button[type=submit]").click()
     expect(page.locator("#application-status")).to_contain_text(TEXT[lang]["received"])
     assert axe_violations() == ""
+
+
+def test_an_upload_whose_slot_answer_was_lost_ends_with_one_attachment(
+    page: Page,
+    stack_url: str,
+    token_for: Callable[[str], str],
+    axe_violations: Callable[[], str],
+    tmp_path: Path,
+    sign_in,
+):
+    # Given a resident's application for the child medical subsidy, on the page that asks for the insurance card
+    resident = {"Authorization": "Bearer " + token_for("resident-1")}
+    started = requests.post(
+        f"{stack_url}/applications?lang=ja",
+        json={"procedure": "kodomo-iryohi-josei", "answers": {}},
+        headers={**resident, "Idempotency-Key": str(uuid.uuid4())},
+        timeout=10,
+    )
+    started.raise_for_status()
+    application = started.json()
+
+    def insurance_cards() -> list[dict[str, object]]:
+        view = requests.get(f"{stack_url}/applications/{application['id']}?lang=ja", headers=resident, timeout=10)
+        view.raise_for_status()
+        return [a for a in view.json()["attachments"] if a["kind"] == "insurance_card"]
+
+    before = len(insurance_cards())  # a draft left by another test is resumed, with what it holds
+    sign_in(page, "resident-1", f"{stack_url}/apply/?lang=ja&id={application['id']}")
+    answer_question_pages(
+        page,
+        {"child_name": "市民 太郎", "child_date_of_birth": "2020-05-05", "insurance_type": "kokuho"},
+        {},
+        valid=TEXT["ja"]["valid"],
+        last=TEXT["ja"]["review"],
+        until="#file-insurance_card",
+    )
+
+    # And a network that loses the answer to the first request for an upload slot (the server made the slot)
+    keys: list[str | None] = []
+
+    def lose_first_answer(route: Route) -> None:
+        keys.append(route.request.headers.get("idempotency-key"))
+        if len(keys) == 1:
+            assert route.fetch().ok
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route(re.compile(r"/applications/[^/?]+/attachments(\?|$)"), lose_first_answer)
+
+    # When the resident chooses the photo
+    page.locator("#file-insurance_card").set_input_files(str(photo(tmp_path)))
+
+    # Then the page asks again with the same key, the photo goes into the first slot and is accepted
+    expect(page.locator("#attachment-insurance_card")).to_contain_text(TEXT["ja"]["valid"], timeout=15_000)
+    assert len(keys) == 2 and keys[0] and keys[0] == keys[1], keys
+    cards = insurance_cards()
+    assert len(cards) == before + 1, cards
+    assert [c["status"] for c in cards].count("pending") == 0, cards
+    assert axe_violations() == "", "apply: upload retried"
+    requests.delete(f"{stack_url}/applications/{application['id']}", headers=resident, timeout=10).raise_for_status()

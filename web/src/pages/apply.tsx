@@ -296,6 +296,9 @@ function Application({ id, token, onBack }: { id: string; token: string; onBack:
   // Came from "change" on the check page: the next "continue" goes back there (GOV.UK pattern).
   const [backToCheck, setBackToCheck] = useState(false);
   const submitKey = useRef(newKey());
+  // One key per attachment kind (and file type: a slot's link takes only its own type) until its upload link
+  // arrives, so choosing the file again after a lost answer asks for the same slot, not a second one.
+  const uploadKeys = useRef(new Map<string, string>());
   const heading = useRef<HTMLHeadingElement>(null);
 
   /** Reloads the application; the answers being typed are kept unless `withAnswers` (first load). */
@@ -391,12 +394,17 @@ function Application({ id, token, onBack }: { id: string; token: string; onBack:
     setBusy(true);
     setAlert(null);
     clearError(`attachments.${kind}`);
+    const keyOf = `${kind}:${type}`;
+    const key = uploadKeys.current.get(keyOf) ?? newKey();
+    uploadKeys.current.set(keyOf, key);
     try {
       const ticket = await request<UploadTicket>(withLang(`/applications/${id}/attachments`, lang), {
         method: "POST",
         body: { kind, content_type: type },
         token,
+        headers: { "Idempotency-Key": key },
       });
+      uploadKeys.current.delete(keyOf);
       await uploadFile(ticket, file);
       setNotice(t("apply.uploaded"));
       await load();
