@@ -16,7 +16,7 @@ import pytest
 import requests
 import stripe
 from cryptography.hazmat.primitives.serialization import Encoding
-from playwright.sync_api import Page, Response, expect
+from playwright.sync_api import Page, Response, Route, expect
 from pypdf import PdfReader
 
 from infra import catalogue
@@ -230,3 +230,54 @@ def test_a_resident_gets_an_income_certificate_of_a_chosen_year_in_portuguese(
     assert axe_violations() == ""
     screen.get_by_role("button", name="Terminar").click()
     expect(screen.get_by_text("市民 一郎")).to_have_count(0)
+
+
+def test_a_session_whose_answer_was_lost_is_asked_for_again_with_its_key(
+    kiosk_page: Callable[[str], Page],
+    insert_card: Callable[[CardData], VirtualCardSlot],
+    card_of_resident_1: CardData,
+) -> None:
+    # Given a network that loses the kiosk's session answers on the way back (the server opened the session)
+    screen = kiosk_page("en")
+    keys: list[str | None] = []
+    sessions: list[str] = []
+    lost = {"answers": 1}
+
+    def lose_answers(route: Route) -> None:
+        keys.append(route.request.headers.get("idempotency-key"))
+        answer = route.fetch()
+        if answer.ok:
+            sessions.append(answer.json()["session_id"])
+        if lost["answers"] > 0:
+            lost["answers"] -= 1
+            route.abort("connectionreset")
+        else:
+            route.fulfill(response=answer)
+
+    screen.route(re.compile(r"/kiosk/sessions(\?|$)"), lose_answers)
+    insert_card(card_of_resident_1)
+
+    # When the resident enters the PIN and the first answer is lost
+    screen.get_by_role("button", name="Start (certificates)").click()
+    enter_pin(screen, PIN, "OK")
+
+    # Then the page asks again with the same key, gets the same session and challenge, and the card signs in
+    expect(screen.get_by_role("heading", name="Choose your certificate")).to_be_visible()
+    assert len(keys) == 2 and keys[0] and keys[0] == keys[1], keys
+    assert len(sessions) == 2 and sessions[0] == sessions[1], sessions
+    screen.get_by_role("button", name="Cancel").click()
+
+    # When both the answer and the page's own retry are lost, the screen stops; the resident starts again
+    lost["answers"] = 2
+    screen.get_by_role("button", name="Start (certificates)").click()
+    enter_pin(screen, PIN, "OK")
+    expect(screen.get_by_role("alert")).to_contain_text("Could not connect.")
+    assert len(keys) == 4 and keys[2] != keys[0] and keys[2] == keys[3], keys
+    screen.get_by_role("button", name="Finish").click()
+    screen.get_by_role("button", name="Start (certificates)").click()
+    enter_pin(screen, PIN, "OK")
+
+    # Then the kiosk asks with the same key once more, and the session the server opened is the one signed in to
+    expect(screen.get_by_role("heading", name="Choose your certificate")).to_be_visible()
+    assert len(keys) == 5 and keys[4] == keys[2], keys
+    assert sessions[2] == sessions[3] == sessions[4] != sessions[0], sessions

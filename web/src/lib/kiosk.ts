@@ -83,8 +83,13 @@ export interface OrderView {
 }
 
 export const kioskApi = (token: string, lang: string) => ({
-  start: () =>
-    request<{ session_id: string; challenge: string }>(withLang("/kiosk/sessions", lang), { method: "POST", token }),
+  /** A retry with the same key answers the same session and challenge while the challenge waits. */
+  start: (key: string) =>
+    request<{ session_id: string; challenge: string }>(withLang("/kiosk/sessions", lang), {
+      method: "POST",
+      token,
+      headers: { "Idempotency-Key": key },
+    }),
   authenticate: (sessionId: string, signed: CardSignature, basicFour: BasicFour) =>
     request<{ state: string }>(withLang(`/kiosk/sessions/${sessionId}/authenticate`, lang), {
       method: "POST",

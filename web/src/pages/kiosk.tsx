@@ -4,7 +4,7 @@ import { type DeviceSession, DeviceSignIn } from "../components/device-sign-in";
 import { Alert, Loading } from "../components/feedback";
 import { ProcedureDetailView } from "../components/procedure";
 import type { ProcedureList } from "../lib/procedures";
-import { ApiError, useApi } from "../lib/http";
+import { ApiError, newKey, useApi } from "../lib/http";
 import { formatFee } from "../lib/format";
 import { type MessageKey, useI18n } from "../lib/i18n";
 import {
@@ -101,6 +101,8 @@ function CardFlow({ token, fees }: { token: string; fees: Partial<Record<Certifi
   const [order, setOrder] = useState<OrderView | null>(null);
   const [pdf, setPdf] = useState<string | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
+  // Reused only after a network failure (the session may have been opened); any answer ends its use.
+  const startKey = useRef(newKey());
 
   const wipe = (message: string | null = null) => {
     if (order?.state === "awaiting_payment" && sessionId) api.cancel(sessionId, order.order_id).catch(() => undefined);
@@ -179,7 +181,8 @@ function CardFlow({ token, fees }: { token: string; fees: Partial<Record<Certifi
     setStep("checking");
     setError(null);
     try {
-      const opened = await api.start();
+      const opened = await api.start(startKey.current);
+      startKey.current = newKey();
       const four = await readBasicFour(pin);
       const signed = await signChallenge(pin, opened.challenge);
       setPin("");
@@ -189,6 +192,7 @@ function CardFlow({ token, fees }: { token: string; fees: Partial<Record<Certifi
       setStep("choose");
     } catch (e) {
       const failure = asError(e);
+      if (failure instanceof ApiError && failure.status !== 0) startKey.current = newKey();
       setPin("");
       setError(failure);
       if (failure instanceof BridgeError && failure.code === "wrong_pin") {
