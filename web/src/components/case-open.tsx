@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import { type CaseView, IDENTITY_METHODS, type NewCase } from "../lib/cases";
-import { ApiError, asApiError, request, withLang } from "../lib/http";
+import { ApiError, asApiError, newKey, request, withLang } from "../lib/http";
 import { type MessageKey, useI18n } from "../lib/i18n";
 import { Alert, Loading } from "./feedback";
 import { Field, type FieldErrors, controlProps, linesOf } from "./forms";
@@ -113,7 +113,12 @@ export function OpenCase({ token, onOpened }: { token: string; onOpened: (caseId
     setErrors({});
     setAlert(null);
     try {
-      const opened = await request<CaseView>(withLang("/cases", lang), { method: "POST", body, token });
+      const opened = await request<CaseView>(withLang("/cases", lang), {
+        method: "POST",
+        body,
+        token,
+        headers: { "Idempotency-Key": newKey() },
+      });
       onOpened(opened.id);
     } catch (error) {
       const { fields, message } = caseErrorsOf(asApiError(error), t, CONTROL_FOR);

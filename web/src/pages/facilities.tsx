@@ -2,7 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { Page, mount } from "../components/app";
 import { Alert, Loading } from "../components/feedback";
 import { type Session, SignIn } from "../components/sign-in";
-import { type ApiError, asApiError, request, useApi, withLang } from "../lib/http";
+import { type ApiError, asApiError, newKey, request, useApi, withLang } from "../lib/http";
 import { type MessageKey, useI18n } from "../lib/i18n";
 import {
   type Availability,
@@ -120,6 +120,7 @@ function Booking({ facility, day, session }: { facility: FacilitySummary; day: s
         method: "POST",
         token: session.token,
         body: { facility_id: facility.id, date: day, slots, residency, use_reduction: reduction },
+        headers: { "Idempotency-Key": newKey() },
       });
       const paid = await request<CheckoutResponse>(withLang(`/reservations/${held.id}/checkout`, lang), {
         method: "POST",

@@ -7,7 +7,7 @@ import { LifeEventFields, caseErrorsOf, focusFirstError, useLifeEventAnswers } f
 import { type Session, SIGN_IN_BUTTON, SignIn } from "../components/sign-in";
 import { hasStoredSession } from "../lib/auth";
 import { type CaseStatus, type NewCase, type ResidentCaseView, useCase } from "../lib/cases";
-import { ApiError, asApiError, request, withLang } from "../lib/http";
+import { ApiError, asApiError, newKey, request, withLang } from "../lib/http";
 import { type MessageKey, useI18n } from "../lib/i18n";
 import { hrefWith, queryParam } from "../lib/url";
 import "../styles/base.css";
@@ -76,7 +76,12 @@ function PreRegister({ token, onOpened }: { token: string; onOpened: (view: Resi
     setErrors({});
     setAlert(null);
     try {
-      onOpened(await request<ResidentCaseView>(withLang("/cases", lang), { method: "POST", body, token }));
+      onOpened(await request<ResidentCaseView>(withLang("/cases", lang), {
+          method: "POST",
+          body,
+          token,
+          headers: { "Idempotency-Key": newKey() },
+        }));
     } catch (error) {
       const { fields, message } = caseErrorsOf(asApiError(error), t);
       showErrors(fields, message);

@@ -3,7 +3,7 @@ import { Page, mount } from "../components/app";
 import { type DeviceSession, DeviceSignIn } from "../components/device-sign-in";
 import { Alert } from "../components/feedback";
 import { reportDeviceRefused } from "../lib/device";
-import { ApiError, request, withLang } from "../lib/http";
+import { ApiError, newKey, request, withLang } from "../lib/http";
 import { useI18n } from "../lib/i18n";
 import type { CounterInfo, TicketView } from "../lib/queue";
 import "../styles/base.css";
@@ -75,7 +75,7 @@ function Machine({ session }: { session: DeviceSession }) {
     try {
       const body = { service, priority: priority ? "assistance" : null };
       setReceipt(
-        await request<Receipt>(withLang(`/queues/${counter}/tickets`, lang), { method: "POST", token: session.token, body }),
+        await request<Receipt>(withLang(`/queues/${counter}/tickets`, lang), { method: "POST", token: session.token, body, headers: { "Idempotency-Key": newKey() } }),
       );
       setPriority(false);
     } catch (e) {
