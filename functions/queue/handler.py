@@ -196,10 +196,15 @@ def call_next(counterId: str, body: CallNext, idempotency_key: IdempotencyKey = 
     return CallResult(ticket=queue.staff_view(called, caller.sub if caller else None) if called else None)
 
 
-def _act(counter_id: str, ticket_id: str, action: Action, desk: str | None = None) -> StaffTicketView:
+def _act(
+    counter_id: str, ticket_id: str, action: Action, desk: str | None = None, key: str | None = None
+) -> StaffTicketView:
     grace = timedelta(minutes=settings().queue_absent_grace_minutes)
     caller = current_caller(app)
-    changed = queue.act(counter_id, ticket_id, action, caller, deps(), now(), grace=grace, desk=desk)
+    at = now()
+    changed = queue.act(counter_id, ticket_id, action, caller, deps(), at, grace=grace, desk=desk, idempotency_key=key)
+    if action == "recall" and changed.called_at != at:
+        return queue.staff_view(changed, caller.sub if caller else None)  # a retry: counted by the first
     if action == "complete":
         record("ServiceTime", changed, changed.service_seconds)
     metrics.add_metric(name=f"Ticket{action.capitalize()}", unit=MetricUnit.Count, value=1)
@@ -209,12 +214,14 @@ def _act(counter_id: str, ticket_id: str, action: Action, desk: str | None = Non
 @app.post(
     "/queues/<counterId>/tickets/<ticketId>/recall",
     summary="Call the ticket again",
+    description="Send an `Idempotency-Key` header (one per press): a retry with the same key from the same staff "
+    "member answers the ticket as the first request recalled it, and the resident is not notified again.",
     tags=["queue"],
     security=SECURITY,
     responses={**STAFF, 200: {"description": "The ticket"}},
 )
-def recall(counterId: str, ticketId: str) -> StaffTicketView:
-    return _act(counterId, ticketId, "recall")
+def recall(counterId: str, ticketId: str, idempotency_key: IdempotencyKey = None) -> StaffTicketView:
+    return _act(counterId, ticketId, "recall", key=idempotency_key)
 
 
 @app.post(

@@ -67,7 +67,6 @@ NOT_KEYED = {
     "/queues/{counterId}/tickets/{ticketId}/absent": ONCE,
     "/queues/{counterId}/tickets/{ticketId}/cancel": ONCE,
     "/queues/{counterId}/tickets/{ticketId}/complete": ONCE,
-    "/queues/{counterId}/tickets/{ticketId}/recall": "calls the called ticket again (a retry calls it once more)",
     "/queues/{counterId}/tickets/{ticketId}/requeue": ONCE,
     "/reservations/{reservationId}/checkout": "one checkout per reservation",
     "/staff/applications/{applicationId}/accept": ONCE,

@@ -73,6 +73,18 @@ def test_a_retried_call_with_the_same_key_answers_the_first_call(api: Call) -> N
     assert first.json()["ticket"] is not None and again.json() == first.json()
 
 
+def test_a_retried_recall_with_the_same_key_recalls_once(api: Call) -> None:
+    issue(api, "shimin_idou", "tennyu")
+    called = api("POST", "/queues/shimin_idou/call-next", "staff-shimin", {"desk": "6"}).json()["ticket"]
+    path = f"/queues/shimin_idou/tickets/{called['id']}/recall"
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    first = api("POST", path, "staff-shimin", None, key)
+    again = api("POST", path, "staff-shimin", None, key)
+    assert first.status_code == again.status_code == 200, again.text
+    assert first.json()["recalls"] == again.json()["recalls"] == called["recalls"] + 1
+    assert api("POST", path, "staff-shimin").json()["recalls"] == called["recalls"] + 2  # a new press
+
+
 def test_the_idempotency_key_is_documented(api: Call) -> None:
     spec = api("GET", "/openapi.json").json()
     operation = spec["paths"]["/queues/{counterId}/tickets"]["post"]

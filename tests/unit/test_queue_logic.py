@@ -373,3 +373,22 @@ def test_a_retried_call_with_the_same_key_calls_one_resident():
     other = Caller(sub="staff-shimin-2", role=Role.STAFF, department="shimin")
     nxt = queue.call_next("shimin_cert", CallNext(desk="3"), other, QueueDeps(store), press, idempotency_key="c1")
     assert nxt is not None and nxt.id == second.id
+
+
+def test_a_retried_recall_with_the_same_key_recalls_once():
+    store = MemoryQueueStore()
+    issue(store, T0)
+    called = call(store, T0 + timedelta(minutes=5))
+    assert called is not None
+    press = T0 + timedelta(minutes=8)
+
+    def recall(at: datetime, key: str):
+        return queue.act(
+            "shimin_cert", called.id, "recall", SHIMIN, QueueDeps(store), at, grace=GRACE, idempotency_key=key
+        )
+
+    first = recall(press, "r1")
+    again = recall(press + timedelta(seconds=3), "r1")
+    assert first.recalls == again.recalls == 1 and again.called_at == press
+    assert store.get("shimin_cert", called.day, called.number).recalls == 1  # type: ignore[union-attr]
+    assert recall(press + timedelta(minutes=1), "r2").recalls == 2  # a new press recalls again

@@ -151,7 +151,7 @@ function Console({ session }: { session: Session }) {
           <div id="current-ticket" data-ticket={current.id}>
             <p class="ticket-state">{t("queue.staff.current", { number: current.number })}</p>
             <div class="actions">
-              <button type="button" class="button button--secondary" disabled={busy} onClick={() => act(ticketPath(current.id, "recall"))}>
+              <button type="button" class="button button--secondary" disabled={busy} onClick={() => act(ticketPath(current.id, "recall"), undefined, true)}>
                 {t("queue.staff.recall")}
               </button>
               <button type="button" class="button button--secondary" disabled={busy} onClick={() => act(ticketPath(current.id, "absent"))}>
@@ -218,7 +218,7 @@ function Console({ session }: { session: Session }) {
                     <td class="actions">
                       {q.state === "called" && (
                         <>
-                          <button type="button" class="button button--secondary" onClick={() => act(ticketPath(q.id, "recall"))}>
+                          <button type="button" class="button button--secondary" onClick={() => act(ticketPath(q.id, "recall"), undefined, true)}>
                             {t("queue.staff.recall")}
                             <span class="visually-hidden"> {q.number}</span>
                           </button>

@@ -122,9 +122,15 @@ def act(
     *,
     grace: timedelta,
     desk: str | None = None,
+    idempotency_key: str | None = None,
 ) -> Ticket:
+    """Recall, absent, requeue, complete or cancel one ticket. Each but a recall moves it from one state to the next
+    once; a recall's retry with the same `Idempotency-Key` returns the ticket it recalled and notifies nobody again."""
     counter = known_counter(counter_id)
     staff = staff_of(counter, caller)
+    retry_key = f"{staff.sub}#recall#{idempotency_key}" if idempotency_key and action == "recall" else None
+    if retry_key and (done := deps.store.by_idempotency(retry_key)):
+        return done
     ticket = _ticket_at(counter, tid, deps.store)
     expected: tuple[TicketState, ...]
     changes: dict[str, Any]
@@ -162,7 +168,12 @@ def act(
     if ticket.state not in expected:
         raise TicketStateConflict()
     advance = Advance(now)
-    written = deps.store.change(ticket, expected, changes, advance)
+    try:
+        written = deps.store.change(ticket, expected, changes, advance, idempotency=retry_key)
+    except Conflict:
+        if retry_key and (done := deps.store.by_idempotency(retry_key)):
+            return done  # a concurrent retry with the same key recalled it first
+        raise
     publish(written.status, deps.store)
     return written.ticket
 
