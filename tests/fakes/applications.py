@@ -21,6 +21,20 @@ from madoguchi.payments.store import PaymentGateway
 from madoguchi.shared.errors import Conflict
 
 
+def resident_one(lang: str) -> Resident:
+    """The demo resident-1's record, in the language they chose for e-mails."""
+    return Resident(
+        id="resident-1",
+        name="市民 一郎",
+        address="四日市市諏訪町1番5号",
+        date_of_birth="1985-04-12",
+        sex="male",
+        phone="059-354-0001",
+        email="ichiro@example.jp",
+        lang=lang,
+    )
+
+
 class MemoryApplicationStore(ApplicationStore):
     def __init__(self) -> None:
         self.applications: dict[str, Application] = {}

@@ -16,7 +16,6 @@ from madoguchi.applications.models import (
     Attachment,
     CreateApplication,
     DecisionRequest,
-    Resident,
     SubmitRequest,
     UpdateAnswers,
     UploadRequest,
@@ -25,7 +24,13 @@ from madoguchi.applications.models import (
 from madoguchi.shared.auth import Caller, DeviceKind, Role
 from madoguchi.shared.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from madoguchi.shared.settings import settings
-from tests.fakes.applications import EffectsWorker, MemoryApplicationStore, MemoryAttachments, MemoryMailer
+from tests.fakes.applications import (
+    EffectsWorker,
+    MemoryApplicationStore,
+    MemoryAttachments,
+    MemoryMailer,
+    resident_one,
+)
 from tests.fakes.certificates import MemoryCertificateRegistry, certificate_sources
 from tests.fakes.payments import MemoryPayments
 from tests.fakes.procedures import MemoryProcedureStore
@@ -52,21 +57,8 @@ def site(monkeypatch: pytest.MonkeyPatch) -> Any:
 @pytest.fixture
 def world() -> dict[str, Any]:
     store = MemoryApplicationStore()
-    store.put_resident(
-        Resident(
-            id="resident-1",
-            name="市民 一郎",
-            address="四日市市諏訪町1番5号",
-            date_of_birth="1985-04-12",
-            sex="male",
-            phone="059-354-0001",
-            email="ichiro@example.jp",
-            lang="pt",
-        )
-    )
-    catalogue = MemoryProcedureStore()
-    for p in procedures():
-        catalogue.put(p)
+    store.put_resident(resident_one(lang="pt"))
+    catalogue = MemoryProcedureStore(procedures())
     w: dict[str, Any] = {
         "store": store,
         "procedures": catalogue,

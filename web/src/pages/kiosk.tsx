@@ -212,7 +212,7 @@ function CardFlow({ token, fees }: { token: string; fees: Partial<Record<Certifi
         scope: certificate === "juminhyo" ? scope : ("self" as const),
         ...(certificate === "shotoku-kazei-shomei" ? { fiscal_year: fiscalYear } : {}),
       };
-      setOrder(await api.order(sessionId, crypto.randomUUID(), body));
+      setOrder(await api.order(sessionId, newKey(), body));
       setStep("pay");
     } catch (e) {
       setError(asError(e));

@@ -4,7 +4,7 @@ import { Alert, Loading } from "../components/feedback";
 import type { Session } from "../components/sign-in";
 import type { DeviceKind } from "../lib/device";
 import { formatTokyoDate, formatTokyoTime } from "../lib/format";
-import { type ApiError, asApiError, request, withLang } from "../lib/http";
+import { type ApiError, asApiError, newKey, request, withLang } from "../lib/http";
 import { type MessageKey, useI18n } from "../lib/i18n";
 import { StaffPage } from "../components/staff-nav";
 import "../styles/base.css";
@@ -73,7 +73,7 @@ function EnrolForm({ session, onEnrolled }: { session: Session; onEnrolled: (e: 
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
   // One key per enrolment: a retry after a lost answer is the same device (with a fresh code), never a second one.
-  const enrolKey = useRef(crypto.randomUUID());
+  const enrolKey = useRef(newKey());
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -86,7 +86,7 @@ function EnrolForm({ session, onEnrolled }: { session: Session; onEnrolled: (e: 
         body: { kind, label, location },
         headers: { "Idempotency-Key": enrolKey.current },
       });
-      enrolKey.current = crypto.randomUUID();
+      enrolKey.current = newKey();
       setLabel("");
       setLocation("");
       onEnrolled(enrolment);

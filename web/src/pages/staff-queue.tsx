@@ -3,7 +3,7 @@ import { mount } from "../components/app";
 import { Alert } from "../components/feedback";
 import type { Session } from "../components/sign-in";
 import { type Shortcut, StaffPage } from "../components/staff-nav";
-import { ApiError, request, withLang } from "../lib/http";
+import { ApiError, newKey, request, withLang } from "../lib/http";
 import { type MessageKey, useI18n } from "../lib/i18n";
 import { type CounterInfo, type CounterStats, type CounterStatus, type StaffTicket, usePoll } from "../lib/queue";
 import "../styles/base.css";
@@ -99,7 +99,7 @@ function Console({ session }: { session: Session }) {
         method: "POST",
         token,
         body: body ?? {},
-        headers: keyed ? { "Idempotency-Key": crypto.randomUUID() } : undefined,
+        headers: keyed ? { "Idempotency-Key": newKey() } : undefined,
       });
       const ticket = "ticket" in result ? result.ticket : result;
       if ("ticket" in result && !ticket) setMessage(t("queue.staff.nobody"));

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -74,10 +73,6 @@ VERIFICATION_PAGE = 50
 @dataclass(frozen=True)
 class CaseDeps:
     store: CaseStore
-
-
-def _new_id(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:16]}"
 
 
 def _new_code() -> str:
@@ -508,8 +503,8 @@ def _filed(
     entry_id: str,
 ) -> Filed:
     """What a retry filed first under its id; without a key a Conflict is not a retry and stands."""
-    record = store.record(case_id)
-    first = next((e for e in entries(record) if e.id == entry_id), None) if idempotency_key and record else None
+    record = store.record(case_id) if idempotency_key else None
+    first = next((e for e in entries(record) if e.id == entry_id), None) if record else None
     if first is None:
         raise Conflict(case_id=case_id)
     return first

@@ -7,8 +7,6 @@ revocation takes effect on the device's next request, not at its token's expiry.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -37,6 +35,7 @@ from madoguchi.devices.models import (
 from madoguchi.devices.store import DeviceIdentities, DeviceStore
 from madoguchi.shared.auth import Caller, DeviceKind, Role, require
 from madoguchi.shared.errors import Conflict, NotFound, present
+from madoguchi.shared.retries import retry_id
 
 MANAGERS = "kanri"  # 窓口管理: the department that runs the counters' machines (decision 55's management role)
 PAGES = {DeviceKind.KIOSK: "/kiosk/", DeviceKind.TICKET_MACHINE: "/ticket-machine/"}
@@ -74,13 +73,8 @@ def enrol(
     A retry once the device has redeemed its code is refused (409): it is enrolled."""
     manager = _manager(caller)
     prefix = "kiosk" if request.kind is DeviceKind.KIOSK else "ticket"
-    suffix = (
-        hashlib.sha256(f"{manager.sub}#{idempotency_key}".encode()).hexdigest()[:12]
-        if idempotency_key
-        else secrets.token_hex(6)
-    )
     device = Device(
-        id=f"{prefix}-{suffix}",
+        id=retry_id(prefix, manager.sub, idempotency_key, length=12),
         kind=request.kind,
         label=request.label.strip(),
         location=request.location.strip(),

@@ -32,13 +32,13 @@ from madoguchi.reservations.service.common import (
     DEPARTMENT,
     ReservationDeps,
     facility_or_404,
-    idempotency,
     limit_rate,
     slot_start_utc,
 )
 from madoguchi.reservations.store import Guard, GuardMoved, ReservationStore
 from madoguchi.shared.auth import Caller, Role, require
 from madoguchi.shared.errors import Conflict, InvalidInput, NotFound
+from madoguchi.shared.retries import retry_key
 
 WAITING_LIST_PAYMENT_DAYS = 3  # a promoted applicant has less time: the day is nearer
 GUARD_ATTEMPTS = 5
@@ -124,7 +124,7 @@ def apply(
         mine = [a for a in store.applications_of(resident.sub) if a.facility_id == facility.id and a.month == month]
         same = next((a for a in mine if a.slot_key == application.slot_key), None)
         if same is not None:
-            if idempotency(resident, "lottery", idempotency_key):
+            if retry_key(resident.sub, "lottery", idempotency_key):
                 return same  # a retry of the entry: the first result
             raise AlreadyApplied()
         if len(mine) >= facility.max_lottery_entries:

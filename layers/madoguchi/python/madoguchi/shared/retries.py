@@ -7,6 +7,12 @@ import hashlib
 import uuid
 
 
+def retry_key(caller: str, action: str, idempotency_key: str | None) -> str | None:
+    """Where a caller's Idempotency-Key for one action is recorded (per caller and action, so keys never collide
+    or leak), or None without a key."""
+    return f"{caller}#{action}#{idempotency_key}" if idempotency_key else None
+
+
 def retry_id(prefix: str, caller: str, idempotency_key: str | None, *scope: str, length: int = 16) -> str:
     """A fresh id without a key; with one, the same id for every retry of the same caller's request."""
     if idempotency_key is None:

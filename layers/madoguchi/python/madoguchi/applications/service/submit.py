@@ -27,6 +27,7 @@ from madoguchi.cases.models import Verification
 from madoguchi.shared.auth import Caller, Role, require
 from madoguchi.shared.errors import Conflict, InvalidInput, present
 from madoguchi.shared.public_origin import is_site_url, site_link
+from madoguchi.shared.retries import retry_key
 
 
 def return_url_of(request: SubmitRequest) -> str:
@@ -51,7 +52,7 @@ def submit(
     store = deps.store
     who = require(caller, Role.RESIDENT, Role.STAFF, Role.DEVICE)
     return_url = return_url_of(request)
-    key = f"{who.sub}#submit#{idempotency_key}" if idempotency_key else None
+    key = retry_key(who.sub, "submit", idempotency_key)
     if key and store.by_idempotency(key) == application_id:
         return present(store.get(application_id))
     record = load(store, application_id)

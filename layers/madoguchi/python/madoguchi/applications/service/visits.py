@@ -8,6 +8,7 @@ from madoguchi.applications.models import Visit, VisitRequest, VisitView
 from madoguchi.applications.service.access import VISIT_MINUTES, ApplicationDeps, new_id
 from madoguchi.shared.auth import Caller, DeviceKind, Role, require
 from madoguchi.shared.errors import Conflict
+from madoguchi.shared.retries import retry_key
 
 
 def open_visit(
@@ -21,7 +22,7 @@ def open_visit(
     """A kiosk or a counter's card reader posts the card's 券面事項入力補助 data once per visit. A retried POST
     with the same Idempotency-Key (the same device's) answers the first visit."""
     who = require(caller, Role.DEVICE, Role.STAFF, device_kind=DeviceKind.KIOSK)
-    key = f"{who.sub}#visit#{idempotency_key}" if idempotency_key else None
+    key = retry_key(who.sub, "visit", idempotency_key)
     if key and (first := _first_visit(deps, key, now)) is not None:
         return first
     visit = Visit(

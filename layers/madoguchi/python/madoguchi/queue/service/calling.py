@@ -34,6 +34,7 @@ from madoguchi.queue.service.status import Advance, publish
 from madoguchi.queue.store import QueueStore
 from madoguchi.shared.auth import Caller
 from madoguchi.shared.errors import Conflict, InvalidInput, NotFound
+from madoguchi.shared.retries import retry_key
 
 
 class GraceOver(Conflict):
@@ -57,9 +58,9 @@ def call_next(
     member returns the ticket the first request called, and calls no second resident."""
     counter = known_counter(counter_id)
     staff = staff_of(counter, caller)
-    retry_key = f"{staff.sub}#call#{idempotency_key}" if idempotency_key else None
+    remember = retry_key(staff.sub, "call", idempotency_key)
     store = deps.store
-    if retry_key and (done := store.by_idempotency(retry_key)):
+    if remember and (done := store.by_idempotency(remember)):
         return done
     day = service_day(now)
     for _ in range(20):  # another desk may call the same ticket first: take the next one
@@ -73,9 +74,9 @@ def call_next(
         advance = Advance(now)
         changes = _call_changes(first, staff, body.desk, now)
         try:
-            written = store.change(first, ("waiting",), changes, advance, idempotency=retry_key)
+            written = store.change(first, ("waiting",), changes, advance, idempotency=remember)
         except Conflict:
-            if retry_key and (done := store.by_idempotency(retry_key)):
+            if remember and (done := store.by_idempotency(remember)):
                 return done  # a concurrent retry with the same key called first
             continue
         publish(written.status, store)
@@ -128,8 +129,8 @@ def act(
     once; a recall's retry with the same `Idempotency-Key` returns the ticket it recalled and notifies nobody again."""
     counter = known_counter(counter_id)
     staff = staff_of(counter, caller)
-    retry_key = f"{staff.sub}#recall#{idempotency_key}" if idempotency_key and action == "recall" else None
-    if retry_key and (done := deps.store.by_idempotency(retry_key)):
+    remember = retry_key(staff.sub, "recall", idempotency_key) if action == "recall" else None
+    if remember and (done := deps.store.by_idempotency(remember)):
         return done
     ticket = _ticket_at(counter, tid, deps.store)
     expected: tuple[TicketState, ...]
@@ -169,9 +170,9 @@ def act(
         raise TicketStateConflict()
     advance = Advance(now)
     try:
-        written = deps.store.change(ticket, expected, changes, advance, idempotency=retry_key)
+        written = deps.store.change(ticket, expected, changes, advance, idempotency=remember)
     except Conflict:
-        if retry_key and (done := deps.store.by_idempotency(retry_key)):
+        if remember and (done := deps.store.by_idempotency(remember)):
             return done  # a concurrent retry with the same key recalled it first
         raise
     publish(written.status, deps.store)
@@ -193,8 +194,8 @@ def transfer(
     from the same staff member returns the new ticket of the first request."""
     counter = known_counter(counter_id)
     staff = staff_of(counter, caller)
-    retry_key = f"{staff.sub}#transfer#{idempotency_key}" if idempotency_key else None
-    if retry_key and (done := deps.store.by_idempotency(retry_key)):
+    remember = retry_key(staff.sub, "transfer", idempotency_key)
+    if remember and (done := deps.store.by_idempotency(remember)):
         return done
     target = COUNTERS.get(body.to)
     if target is None or target.id == counter.id:
@@ -230,9 +231,9 @@ def transfer(
         changes["service_seconds"] = max(0, int((now - ticket.called_at).total_seconds()))
     advance = Advance(now)
     try:
-        written = store.transfer(ticket, expected, {**changes}, target.id, build, advance, idempotency=retry_key)
+        written = store.transfer(ticket, expected, {**changes}, target.id, build, advance, idempotency=remember)
     except Conflict:
-        if retry_key and (done := store.by_idempotency(retry_key)):
+        if remember and (done := store.by_idempotency(remember)):
             return done  # a concurrent retry with the same key handed it over first
         raise
     publish(written.status, store)

@@ -28,7 +28,6 @@ from madoguchi.reservations.service.common import (
     ISSUER,
     ReservationDeps,
     facility_or_404,
-    idempotency,
     limit_rate,
     lottery_pending,
     owned,
@@ -39,6 +38,7 @@ from madoguchi.reservations.store import Guard, GuardMoved, ReservationStore
 from madoguchi.shared.auth import Caller, Role, require
 from madoguchi.shared.errors import Conflict, InvalidInput, NotFound
 from madoguchi.shared.i18n import Lang, pick
+from madoguchi.shared.retries import retry_key
 
 GUARD_ATTEMPTS = 5  # parallel holds of one account retry after losing the guard race
 
@@ -84,7 +84,7 @@ def hold(
     resident = require(caller, Role.RESIDENT)
     store = deps.store
     limit_rate(resident, deps, now)
-    remember = idempotency(resident, "hold", idempotency_key)
+    remember = retry_key(resident.sub, "hold", idempotency_key)
     if remember and (first := store.remembered(remember)):
         return owned(store, first, resident)  # a retry: the first result, nothing new
     facility = facility_or_404(store, body.facility_id)

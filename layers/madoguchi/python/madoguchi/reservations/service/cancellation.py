@@ -24,7 +24,6 @@ from madoguchi.reservations.service.common import (
     DEPARTMENT,
     ReservationDeps,
     facility_or_404,
-    idempotency,
     limit_rate,
     owned,
     slot_start_utc,
@@ -35,6 +34,7 @@ from madoguchi.reservations.store import FacilityChange
 from madoguchi.shared.auth import Caller, Role, require
 from madoguchi.shared.errors import InvalidInput
 from madoguchi.shared.outbox import Outboxed
+from madoguchi.shared.retries import retry_key
 
 # Refund policy on a resident's cancellation (docs/reservations.md): days before the day of use -> percent.
 FULL_REFUND_DAYS = 7
@@ -118,7 +118,7 @@ def cancel(
     resident = require(caller, Role.RESIDENT)
     limit_rate(resident, deps, now)
     reservation = owned(deps.store, reservation_id, resident)
-    remember = idempotency(resident, f"cancel#{reservation_id}", idempotency_key)
+    remember = retry_key(resident.sub, f"cancel#{reservation_id}", idempotency_key)
     if remember and (first := deps.store.remembered(remember)):
         return CancelResponse.model_validate_json(first)  # a retry: the first answer, and no second refund
     if reservation.status not in (Status.HELD, Status.CONFIRMED):

@@ -72,8 +72,3 @@ def limit_rate(caller: Caller, deps: ReservationDeps, now: datetime) -> None:
     until = datetime.fromtimestamp(window + WINDOW_SECONDS, UTC)
     if deps.store.count_write(f"{caller.sub}#{window}", until + timedelta(minutes=5)) > WRITES_PER_WINDOW:
         raise RateLimited(retry_after=max(1, window + WINDOW_SECONDS - epoch))
-
-
-def idempotency(caller: Caller, action: str, key: str | None) -> str | None:
-    """The store key of a client's Idempotency-Key: per caller and action, so keys never collide or leak."""
-    return f"{caller.sub}#{action}#{key}" if key else None

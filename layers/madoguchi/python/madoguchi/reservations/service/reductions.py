@@ -13,9 +13,10 @@ from madoguchi.reservations.models import (
     ReductionRequest,
     ReductionStatus,
 )
-from madoguchi.reservations.service.common import DEPARTMENT, ReservationDeps, idempotency, limit_rate
+from madoguchi.reservations.service.common import DEPARTMENT, ReservationDeps, limit_rate
 from madoguchi.shared.auth import Caller, Role, require
 from madoguchi.shared.errors import Conflict, NotFound
+from madoguchi.shared.retries import retry_key
 
 
 def request_reduction(
@@ -28,7 +29,7 @@ def request_reduction(
 ) -> FeeReduction:
     resident = require(caller, Role.RESIDENT)
     limit_rate(resident, deps, now)
-    key = idempotency(resident, "reduction", idempotency_key)
+    key = retry_key(resident.sub, "reduction", idempotency_key)
     # With an Idempotency-Key the id is derived from it: a retry finds the first request instead of adding one.
     reduction_id = uuid.uuid5(uuid.NAMESPACE_URL, f"madoguchi:{key}").hex if key else uuid.uuid4().hex
     reduction = FeeReduction(
